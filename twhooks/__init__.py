@@ -9,6 +9,8 @@ from .exceptions import InvalidNesting as InvalidNesting
 from .exceptions import InvalidSignature as InvalidSignature
 from .exceptions import InvalidText as InvalidText
 from .exceptions import MissingSignature as MissingSignature
+from .exceptions import RequestError as RequestError
+from .exceptions import RequestTooLarge as RequestTooLarge
 from .exceptions import SignatureError as SignatureError
 from .exceptions import TwhooksError as TwhooksError
 from .exceptions import TwiMLError as TwiMLError
@@ -16,5 +18,13 @@ from .exceptions import TwiMLLimitExceeded as TwiMLLimitExceeded
 from .exceptions import TwiMLParseError as TwiMLParseError
 from .exceptions import UnknownAccount as UnknownAccount
 from .exceptions import UnsupportedAlgorithm as UnsupportedAlgorithm
+from .forms import parse_form as parse_form
+from .middleware import TwilioSignatureMiddleware as TwilioSignatureMiddleware
+from .signature import SignatureVerifier as SignatureVerifier
+from .signature import compute_signature as compute_signature
+from .signature import is_valid_signature as is_valid_signature
+from .signature import verify_signature as verify_signature
+from .wsgi import VerifiedRequest as VerifiedRequest
+from .wsgi import verify_environ as verify_environ
 
 __version__ = "0.1.0"

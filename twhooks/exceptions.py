@@ -18,7 +18,11 @@ auth tokens and signing keys do not appear in messages, attributes or reprs.
     │   ├── InvalidText                 text or attribute value XML cannot carry
     │   ├── TwiMLLimitExceeded          a document over one of Twilio's limits
     │   └── TwiMLParseError             text that is not TwiML
-    └── HandlerError                    a webhook handler is misconfigured
+    ├── HandlerError                    a webhook handler is misconfigured
+    ├── SimulationError                 a simulated Twilio session cannot go on
+    │   └── TooManyDocuments            over 50 TwiML documents in one session (Redirect loop)
+    └── RequestError                    the HTTP request cannot be read (400)
+        └── RequestTooLarge             the body is over the size limit (413)
 """
 
 from __future__ import annotations
@@ -32,10 +36,14 @@ __all__ = [
     "InvalidSignature",
     "InvalidText",
     "MissingSignature",
+    "RequestError",
+    "RequestTooLarge",
     "SignatureError",
+    "SimulationError",
     "TwhooksError",
     "TwiMLError",
     "TwiMLLimitExceeded",
+    "TooManyDocuments",
     "TwiMLParseError",
     "UnknownAccount",
     "UnsupportedAlgorithm",
@@ -124,3 +132,57 @@ class TwiMLParseError(TwiMLError):
 
 class HandlerError(TwhooksError):
     """A webhook handler or its registration is misconfigured."""
+
+
+class RequestError(TwhooksError):
+    """The HTTP request itself cannot be used: a bad ``Content-Length``, a truncated body.
+
+    :param reason: a short sentence saying what was wrong, safe to log.
+    """
+
+    #: The HTTP status a server should answer with.
+    status_code: int = 400
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RequestTooLarge(RequestError):
+    """The request body is over the configured size limit; it was not read.
+
+    :param reason: a short sentence saying what was wrong, safe to log.
+    :param limit: the limit in bytes.
+    :param length: the announced ``Content-Length``, ``None`` for a chunked body.
+    """
+
+    status_code = 413
+
+    def __init__(self, reason: str, *, limit: int, length: int | None = None) -> None:
+        super().__init__(reason)
+        self.limit = limit
+        self.length = length
+
+
+class SimulationError(TwhooksError):
+    """A simulated Twilio session (:mod:`twhooks.testing`, the ``twhooks`` command) cannot go on.
+
+    Raised for a step that makes no sense at that point of the session — pressing keys
+    when no ``<Gather>`` is waiting, going on with a call that has ended.
+
+    :param reason: a short sentence saying what was wrong.
+    :param url: the URL of the TwiML document the session was at, if any.
+    """
+
+    def __init__(self, reason: str, *, url: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.url = url
+
+
+class TooManyDocuments(SimulationError):
+    """The app made Twilio fetch more TwiML documents in one session than Twilio allows.
+
+    Twilio stops a messaging session after 50 documents (error 14106); twhooks applies the
+    same limit to each step of a call, where a ``<Redirect>`` loop would never end.
+    """

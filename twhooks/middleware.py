@@ -1,0 +1,140 @@
+"""WSGI middleware that turns away webhook requests Twilio did not sign."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from .exceptions import RequestError, SignatureError
+from .signature import SignatureVerifier, TokenLookup
+from .wsgi import _wsgi_str, verify_environ
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["TwilioSignatureMiddleware"]
+
+logger = logging.getLogger("twhooks.middleware")
+
+
+class TwilioSignatureMiddleware:
+    """Check ``X-Twilio-Signature`` before a WSGI application sees the request.
+
+    Requests under the *protect* path prefixes must carry a valid signature; others pass
+    through untouched. A forged or unsigned request gets ``403 Forbidden`` and a body over
+    *max_body_size* gets ``413``, without the application being called. Each refusal is
+    logged once at WARNING on the ``twhooks.middleware`` logger with the URL that was
+    checked, the variants tried and the reason (never a token). An accepted request reaches
+    the application with its body still readable, and the parsed result in
+    ``environ["twhooks.verified_request"]``.
+
+    .. code-block:: python
+
+        app.wsgi_app = TwilioSignatureMiddleware(
+            app.wsgi_app, os.environ["TWILIO_AUTH_TOKEN"], protect=["/twilio"]
+        )
+
+    The signature covers the URL Twilio requested, and behind a reverse proxy that
+    terminates TLS the application sees another one (``http://`` instead of ``https://``,
+    an internal host or port). There are two ways to give it the public URL. *public_url*
+    (``"https://example.com"``) states it outright: nothing a client sends can change it, so
+    it is the safe choice when the app has one public address. Werkzeug's ``ProxyFix``
+    placed *outside* this middleware rewrites the environ from ``X-Forwarded-Proto`` and
+    ``X-Forwarded-Host`` instead, which suits apps served under several names, but only as
+    safe as the proxy: configure it with the exact number of proxies in front of the app,
+    or a client can forge those headers.
+
+    Neither choice weakens the signature itself: a wrong URL makes valid requests fail, it
+    never makes forged ones pass, because the URL is part of what Twilio signed. The
+    WARNING line shows the URL that was computed, so a mismatch with the URL configured in
+    the Twilio console is visible at a glance.
+
+    :param app: the WSGI application to protect.
+    :param auth_token: the auth token, or a list of them during a token rotation.
+    :param protect: the path prefixes to protect; ``"/"`` (the default) protects everything.
+    :param public_url: the public base URL of the app, see above.
+    :param token_lookup: ``token_lookup(account_sid)`` gives a subaccount's auth token(s).
+    :param shared_keys: SharedKey secrets by key id (a mapping or a function).
+    :param max_body_size: the largest body accepted, in bytes.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        auth_token: str | Sequence[str] | None = None,
+        *,
+        protect: Iterable[str] = ("/",),
+        public_url: str | None = None,
+        token_lookup: TokenLookup | None = None,
+        shared_keys: Mapping[str, str] | Callable[[str], str | None] | None = None,
+        max_body_size: int = 1 << 20,
+    ) -> None:
+        self.app = app
+        self.verifier = SignatureVerifier(
+            auth_token, token_lookup=token_lookup, shared_keys=shared_keys
+        )
+        self.protect = tuple("/" + p.strip("/") for p in protect)
+        self.public_url = public_url
+        self.max_body_size = max_body_size
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if not self._is_protected(environ):
+            return self.app(environ, start_response)
+        try:
+            verify_environ(
+                self.verifier,
+                environ,
+                public_url=self.public_url,
+                max_body_size=self.max_body_size,
+            )
+        except SignatureError as error:
+            logger.warning(
+                "Rejected Twilio webhook %s %s: %s [%s]; URL checked: %s; tried: %s%s",
+                environ.get("REQUEST_METHOD", "GET"),
+                environ.get("PATH_INFO", ""),
+                error.reason,
+                error.code,
+                error.url,
+                ", ".join(error.tried) or "-",
+                _proxy_hint(environ, self.public_url),
+            )
+            return _respond(start_response, "403 Forbidden", "Invalid Twilio signature.\n")
+        except RequestError as error:
+            logger.warning(
+                "Rejected Twilio webhook %s %s: %s",
+                environ.get("REQUEST_METHOD", "GET"),
+                environ.get("PATH_INFO", ""),
+                error.reason,
+            )
+            if error.status_code == 413:
+                return _respond(start_response, "413 Content Too Large", "Request too large.\n")
+            return _respond(start_response, "400 Bad Request", "Bad request.\n")
+        return self.app(environ, start_response)
+
+    def _is_protected(self, environ: WSGIEnvironment) -> bool:
+        path = _wsgi_str(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")) or "/"
+        for prefix in self.protect:
+            if prefix == "/" or path == prefix or path.startswith(prefix + "/"):
+                return True
+        return False
+
+
+def _proxy_hint(environ: WSGIEnvironment, public_url: str | None) -> str:
+    """A hint when the request came through a proxy the URL does not account for."""
+    forwarded = "HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_HOST" in environ
+    if public_url is None and forwarded and "werkzeug.proxy_fix.orig" not in environ:
+        return (
+            "; the request came through a proxy (X-Forwarded-* headers): set public_url "
+            "or wrap the app in werkzeug's ProxyFix"
+        )
+    return ""
+
+
+def _respond(start_response: StartResponse, status: str, text: str) -> list[bytes]:
+    body = text.encode("utf-8")
+    start_response(
+        status,
+        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+    )
+    return [body]

@@ -1,0 +1,421 @@
+"""Compute and verify ``X-Twilio-Signature``, the HMAC Twilio puts on every webhook.
+
+The signed string is the URL Twilio requested followed by every form parameter, sorted by
+name, as ``name + value`` (each distinct value of a repeated name once, sorted). Its HMAC
+(SHA-1 with the auth token, or SHA-256 with a shared key), in base64, is the header value.
+Non-form bodies are signed through the URL instead: Twilio adds ``bodySHA256=<hex digest>``
+to the query string and signs the URL with no parameters.
+
+Twilio is not consistent about the URL it signs (default port or not, how the query string
+is escaped), so a signature that does not match the URL as given is checked against a few
+variants of it before the request is rejected. This module is pure Python: it knows nothing
+of WSGI or Flask (see :mod:`twhooks.wsgi` and :mod:`twhooks.middleware` for those).
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from .exceptions import (
+    BodyHashMismatch,
+    InvalidSignature,
+    MissingSignature,
+    SignatureError,
+    UnknownAccount,
+    UnsupportedAlgorithm,
+)
+
+__all__ = [
+    "ALGORITHMS",
+    "Params",
+    "SignatureVerifier",
+    "TokenLookup",
+    "compute_signature",
+    "is_valid_signature",
+    "signing_string",
+    "url_variants",
+    "verify_signature",
+]
+
+#: Form parameters: a mapping of names to one value or a sequence of values, a mapping with a
+#: ``getlist`` method (werkzeug's ``MultiDict``), or ``(name, value)`` pairs.
+Params = Mapping[str, str | Sequence[str]] | Iterable[tuple[str, str]]
+
+#: ``token_lookup(account_sid)``: the auth token(s) of an account, or ``None`` if unknown.
+TokenLookup = Callable[[str], str | Sequence[str] | None]
+
+#: The signature algorithms Twilio uses, by the name in the signature settings header.
+ALGORITHMS: Mapping[str, str] = {"HMAC_SHA1": "sha1", "HMAC_SHA256": "sha256"}
+
+_DEFAULT_PORTS = {"https": "443", "http": "80"}
+
+# Escapes that werkzeug's ``request.url`` decodes in the query string (and characters that
+# URL libraries disagree about encoding), so a URL may reach us in either form.
+_REENCODE = {"'": "%27", "@": "%40", ":": "%3A", "~": "%7E"}
+
+
+def signing_string(url: str, params: Params | None = None) -> str:
+    """The string Twilio signs: *url* then ``name + value`` for every parameter.
+
+    Names are sorted in code-point order; a repeated name contributes each distinct value
+    once, values sorted too.
+    """
+    if not params:
+        return url
+    pairs = _mapping_pairs(params) if isinstance(params, Mapping) else params
+    # Sorting distinct (name, value) tuples orders by name, then by value: exactly
+    # Twilio's rule for repeated names, without grouping first.
+    return url + "".join(map("".join, sorted(set(pairs))))
+
+
+def _mapping_pairs(params: Mapping[str, str | Sequence[str]]) -> list[tuple[str, str]]:
+    getlist = getattr(params, "getlist", None)
+    pairs: list[tuple[str, str]] = []
+    for name in params:
+        values = getlist(name) if getlist is not None else params[name]
+        if isinstance(values, str):
+            pairs.append((name, values))
+        else:
+            pairs.extend((name, value) for value in values)
+    return pairs
+
+
+def compute_signature(
+    secret: str, url: str, params: Params | None = None, algorithm: str = "HMAC_SHA1"
+) -> str:
+    """The ``X-Twilio-Signature`` value Twilio would send for this request.
+
+    :param secret: the auth token (or the shared key's secret for ``HMAC_SHA256``).
+    :param url: the full URL, exactly as Twilio requested it.
+    :param params: the form parameters; ``None`` for a GET or a bodySHA256 request.
+    :param algorithm: ``"HMAC_SHA1"`` (auth tokens) or ``"HMAC_SHA256"`` (shared keys).
+    :raises UnsupportedAlgorithm: for any other algorithm name.
+    """
+    digest = _digest_name(algorithm, url)
+    mac = hmac.digest(secret.encode("utf-8"), signing_string(url, params).encode("utf-8"), digest)
+    return binascii.b2a_base64(mac, newline=False).decode("ascii")
+
+
+def _digest_name(algorithm: str, url: str | None = None) -> str:
+    try:
+        return ALGORITHMS[algorithm.upper()]
+    except KeyError:
+        raise UnsupportedAlgorithm(
+            f"unsupported signature algorithm {algorithm!r}; twhooks knows {', '.join(ALGORITHMS)}",
+            url=url,
+        ) from None
+
+
+def url_variants(url: str) -> list[str]:
+    """Every URL Twilio may have signed for a request that reached us as *url*, in order.
+
+    The first is *url* itself; then the same URL with the default port added or an explicit
+    port removed; then the query string with ``'``, ``@``, ``:`` and ``~`` percent-encoded,
+    and with those escapes decoded, each with and without the port. Duplicates are dropped.
+    """
+    variants = [url]
+    base, sep, query = url.partition("?")
+    queries = [query]
+    if sep:
+        queries.append(_encode_query(query))
+        queries.append(_decode_query(query))
+    for q in queries:
+        for b in (base, _toggle_port(base)):
+            candidate = b + sep + q
+            if candidate not in variants:
+                variants.append(candidate)
+    return variants
+
+
+def _split_authority(url: str) -> tuple[str, str, str, str, str] | None:
+    """``(scheme, userinfo@, host, :port, rest)`` of an absolute URL, ``None`` if not one."""
+    scheme, sep, after = url.partition("://")
+    if not sep:
+        return None
+    end = len(after)
+    for stop in "/?#":
+        i = after.find(stop)
+        if i != -1 and i < end:
+            end = i
+    authority, rest = after[:end], after[end:]
+    at = authority.rfind("@")
+    userinfo, hostport = authority[: at + 1], authority[at + 1 :]
+    if hostport.startswith("["):
+        # IPv6 literal: the port, if any, follows the closing bracket.
+        close = hostport.find("]")
+        if close == -1:
+            return None
+        host, port = hostport[: close + 1], hostport[close + 1 :]
+        if port and not port.startswith(":"):
+            return None
+    else:
+        host, colon, port = hostport.rpartition(":")
+        if not colon:
+            host, port = hostport, ""
+        else:
+            port = ":" + port
+    return scheme, userinfo, host, port, rest
+
+
+def _toggle_port(url: str) -> str:
+    """*url* without its explicit port, or with the scheme's default port if it had none."""
+    parts = _split_authority(url)
+    if parts is None:
+        return url
+    scheme, userinfo, host, port, rest = parts
+    if port:
+        return f"{scheme}://{userinfo}{host}{rest}"
+    default = _DEFAULT_PORTS.get(scheme.lower())
+    if default is None:
+        return url
+    return f"{scheme}://{userinfo}{host}:{default}{rest}"
+
+
+def _encode_query(query: str) -> str:
+    for char, escape in _REENCODE.items():
+        if char in query:
+            query = query.replace(char, escape)
+    return query
+
+
+def _decode_query(query: str) -> str:
+    if "%" not in query:
+        return query
+    for char, escape in _REENCODE.items():
+        query = query.replace(escape, char).replace(escape.lower(), char)
+    return query
+
+
+def _query_value(url: str, name: str) -> str | None:
+    """The first raw value of *name* in *url*'s query string, ``None`` if absent."""
+    query = url.partition("?")[2].partition("#")[0]
+    for part in query.split("&"):
+        key, _, value = part.partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def _redact(url: str) -> str:
+    """*url* with the password of a ``user:pass@`` authority replaced by ``***``."""
+    parts = _split_authority(url)
+    if parts is None or ":" not in parts[1]:
+        return url
+    scheme, userinfo, host, port, rest = parts
+    user = userinfo.partition(":")[0]
+    return f"{scheme}://{user}:***@{host}{port}{rest}"
+
+
+def _as_tokens(tokens: str | Sequence[str] | None) -> tuple[str, ...]:
+    if tokens is None:
+        return ()
+    if isinstance(tokens, str):
+        return (tokens,) if tokens else ()
+    return tuple(t for t in tokens if t)
+
+
+def _parse_settings(settings: str) -> tuple[str | None, str]:
+    """``(key id, algorithm)`` from ``X-Twilio-Webhooks-Signature-Settings``."""
+    key: str | None = None
+    algorithm = "HMAC_SHA1"
+    for part in settings.split(","):
+        name, sep, value = part.partition("=")
+        name, value = name.strip().lower(), value.strip()
+        if not sep or not value:
+            continue
+        if name == "key":
+            key = value
+        elif name == "algorithm":
+            algorithm = value
+    return key, algorithm
+
+
+class SignatureVerifier:
+    """Checks ``X-Twilio-Signature`` against one or more secrets.
+
+    :param auth_tokens: the account's auth token, or several during a rotation (primary and
+        secondary): a request signed with any of them is valid.
+    :param token_lookup: ``token_lookup(account_sid)`` returns the auth token(s) of the account
+        named by the request's ``AccountSid`` parameter (subaccounts), or ``None`` to fall back
+        to *auth_tokens*.
+    :param shared_keys: the secrets of Twilio SharedKeys by key id, as a mapping or a function.
+        Used when the request carries ``X-Twilio-Webhooks-Signature-Settings: key=<id>,...``.
+
+    Secrets are kept as bytes and never appear in errors or the repr.
+    """
+
+    def __init__(
+        self,
+        auth_tokens: str | Sequence[str] | None = None,
+        *,
+        token_lookup: TokenLookup | None = None,
+        shared_keys: Mapping[str, str] | Callable[[str], str | None] | None = None,
+    ) -> None:
+        self._keys: tuple[bytes, ...] = tuple(t.encode("utf-8") for t in _as_tokens(auth_tokens))
+        self._token_lookup = token_lookup
+        self._shared_keys = shared_keys
+
+    def __repr__(self) -> str:
+        extras = []
+        if self._token_lookup is not None:
+            extras.append("token_lookup=...")
+        if self._shared_keys is not None:
+            extras.append("shared_keys=...")
+        extra = "".join(", " + e for e in extras)
+        return f"<{type(self).__name__} {len(self._keys)} auth token(s){extra}>"
+
+    def verify(
+        self,
+        url: str,
+        params: Params | None,
+        signature: str | None,
+        *,
+        body: bytes | None = None,
+        settings: str | None = None,
+    ) -> None:
+        """Return if *signature* is valid for the request, raise otherwise.
+
+        :param url: the full URL Twilio requested, query string as received.
+        :param params: the form parameters (``None`` or empty for GET and non-form bodies).
+        :param signature: the ``X-Twilio-Signature`` header value.
+        :param body: the raw body; needed when the URL carries ``bodySHA256``.
+        :param settings: the ``X-Twilio-Webhooks-Signature-Settings`` header value, if any.
+        :raises MissingSignature: no signature was given.
+        :raises UnsupportedAlgorithm: the settings name an algorithm twhooks does not know.
+        :raises UnknownAccount: no secret is known for the account or key id.
+        :raises InvalidSignature: the signature matches no URL variant with any secret.
+        :raises BodyHashMismatch: the signature is valid but ``bodySHA256`` is not the body's.
+        """
+        if not signature:
+            raise MissingSignature("no X-Twilio-Signature header", url=_redact(url))
+        if params is not None and not isinstance(params, (Mapping, list, tuple)):
+            params = list(params)  # read twice below: for AccountSid and for signing
+        digest = "sha1"
+        key_id = None
+        if settings:
+            key_id, algorithm = _parse_settings(settings)
+            digest = _digest_name(algorithm, _redact(url))
+        keys = self._secrets(url, params, key_id)
+
+        body_hash = _query_value(url, "bodySHA256") if "bodySHA256" in url else None
+        if body_hash is not None:
+            # A non-form body is bound to the signature through the URL only.
+            params = None
+        expected = signature.encode("utf-8", "replace")
+
+        suffix = b""
+        if params:
+            suffix = signing_string("", params).encode("utf-8")
+        if not _matches(keys, url.encode("utf-8") + suffix, digest, expected):
+            tried = url_variants(url)
+            for candidate in tried[1:]:
+                if _matches(keys, candidate.encode("utf-8") + suffix, digest, expected):
+                    break
+            else:
+                raise InvalidSignature(
+                    f"signature matches no URL variant with {len(keys)} known secret(s)",
+                    url=_redact(url),
+                    tried=[_redact(u) for u in tried],
+                )
+        if body_hash is not None:
+            actual = hashlib.sha256(body).hexdigest() if body is not None else ""
+            if not hmac.compare_digest(
+                actual.encode("ascii"), body_hash.lower().encode("utf-8", "replace")
+            ):
+                reason = (
+                    "the URL has bodySHA256 but no body was given"
+                    if body is None
+                    else "bodySHA256 in the URL is not the SHA-256 of the body"
+                )
+                raise BodyHashMismatch(reason, url=_redact(url), tried=[_redact(url)])
+
+    def is_valid(
+        self,
+        url: str,
+        params: Params | None,
+        signature: str | None,
+        *,
+        body: bytes | None = None,
+        settings: str | None = None,
+    ) -> bool:
+        """Whether :meth:`verify` accepts the request (any :class:`SignatureError` is False)."""
+        try:
+            self.verify(url, params, signature, body=body, settings=settings)
+        except SignatureError:
+            return False
+        return True
+
+    def _secrets(self, url: str, params: Params | None, key_id: str | None) -> tuple[bytes, ...]:
+        """The secrets that may have signed this request, as bytes."""
+        if key_id is not None:
+            shared = self._shared_keys
+            secret = shared(key_id) if callable(shared) else shared.get(key_id) if shared else None
+            if not secret:
+                raise UnknownAccount(f"no shared key with id {key_id!r}", url=_redact(url))
+            return (secret.encode("utf-8"),)
+        if self._token_lookup is not None:
+            account_sid = _account_sid(params)
+            if account_sid:
+                found = _as_tokens(self._token_lookup(account_sid))
+                if found:
+                    return tuple(t.encode("utf-8") for t in found)
+                if not self._keys:
+                    raise UnknownAccount(
+                        f"no auth token known for account {account_sid}", url=_redact(url)
+                    )
+        if not self._keys:
+            raise UnknownAccount("no auth token configured", url=_redact(url))
+        return self._keys
+
+
+def _account_sid(params: Params | None) -> str | None:
+    if not params:
+        return None
+    if isinstance(params, Mapping):
+        value = params.get("AccountSid")
+        if value is None or isinstance(value, str):
+            return value
+        return value[0] if value else None
+    for name, value in params:
+        if name == "AccountSid":
+            return value
+    return None
+
+
+def _matches(keys: tuple[bytes, ...], message: bytes, digest: str, expected: bytes) -> bool:
+    found = False
+    for key in keys:
+        mac = binascii.b2a_base64(hmac.digest(key, message, digest), newline=False)
+        # Check every key even after a match so timing does not reveal which one signed.
+        found |= hmac.compare_digest(mac, expected)
+    return found
+
+
+def verify_signature(
+    auth_tokens: str | Sequence[str],
+    url: str,
+    params: Params | None,
+    signature: str | None,
+    *,
+    body: bytes | None = None,
+    settings: str | None = None,
+) -> None:
+    """:meth:`SignatureVerifier.verify` with a one-off verifier for *auth_tokens*."""
+    SignatureVerifier(auth_tokens).verify(url, params, signature, body=body, settings=settings)
+
+
+def is_valid_signature(
+    auth_tokens: str | Sequence[str],
+    url: str,
+    params: Params | None,
+    signature: str | None,
+    *,
+    body: bytes | None = None,
+    settings: str | None = None,
+) -> bool:
+    """:meth:`SignatureVerifier.is_valid` with a one-off verifier for *auth_tokens*."""
+    verifier = SignatureVerifier(auth_tokens)
+    return verifier.is_valid(url, params, signature, body=body, settings=settings)

@@ -1,0 +1,251 @@
+"""Verify a Twilio webhook straight from a WSGI environ.
+
+These helpers rebuild the URL Twilio requested, read the body without letting a client
+exhaust memory, and hand both to a :class:`~twhooks.signature.SignatureVerifier`. They are
+used by :class:`~twhooks.middleware.TwilioSignatureMiddleware` and by the Flask extension,
+and know nothing of Flask themselves.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from .exceptions import InvalidSignature, RequestError, RequestTooLarge
+from .forms import parse_form
+from .signature import SignatureVerifier
+
+__all__ = [
+    "ENVIRON_KEY",
+    "VerifiedRequest",
+    "read_body",
+    "request_url",
+    "verified_request",
+    "verify_environ",
+]
+
+#: Where :func:`verify_environ` stores its :class:`VerifiedRequest` in the environ.
+ENVIRON_KEY = "twhooks.verified_request"
+
+# The characters werkzeug leaves unescaped when it rebuilds a path. "%" is not among them
+# here: PATH_INFO is already decoded, so a "%" in it came from "%25" on the wire.
+_PATH_SAFE = "!$&'()*+,/:;=@"
+
+_FORM_TYPE = "application/x-www-form-urlencoded"
+
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class VerifiedRequest:
+    """A request whose signature was checked.
+
+    :param url: the URL the signature was checked against (without any ``user:pass@``).
+    :param params: the form parameters in the order received (empty for GET and JSON).
+    :param body: the raw body.
+    """
+
+    url: str
+    params: list[tuple[str, str]]
+    body: bytes
+
+
+def _wsgi_str(value: str) -> str:
+    """A PEP 3333 "bytes as latin-1" string decoded as the UTF-8 it really is."""
+    try:
+        raw = value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value  # some servers already decode; keep what they gave us
+    return raw.decode("utf-8", "replace")
+
+
+def request_url(environ: Mapping[str, Any], public_url: str | None = None) -> str:
+    """The URL Twilio requested, rebuilt from *environ*.
+
+    ``scheme://host[:port]`` + ``SCRIPT_NAME`` + ``PATH_INFO`` (escaped again the way
+    werkzeug does) + ``?`` + the raw ``QUERY_STRING``. The query string is never decoded or
+    re-escaped, since Twilio signed it exactly as it sent it.
+
+    :param public_url: the public base URL of the app, such as ``"https://example.com"`` or
+        ``"https://example.com/base"``; when given it replaces the scheme, host, port and
+        ``SCRIPT_NAME`` seen by the server (behind a TLS-terminating proxy).
+    """
+    path = quote(_wsgi_str(environ.get("PATH_INFO", "")), safe=_PATH_SAFE)
+    if public_url:
+        url = public_url.rstrip("/") + path
+    else:
+        scheme = environ.get("wsgi.url_scheme", "http")
+        host = environ.get("HTTP_HOST")
+        if not host:
+            host = environ.get("SERVER_NAME", "")
+            port = str(environ.get("SERVER_PORT", ""))
+            if port and port != {"https": "443", "http": "80"}.get(scheme):
+                host = f"{host}:{port}"
+        root = quote(_wsgi_str(environ.get("SCRIPT_NAME", "")).rstrip("/"), safe=_PATH_SAFE)
+        url = f"{scheme}://{host}{root}{path}"
+    query = environ.get("QUERY_STRING")
+    if query:
+        url = f"{url}?{_wsgi_str(query)}"
+    return url
+
+
+def read_body(environ: dict[str, Any], limit: int) -> bytes:
+    """Read the request body, at most *limit* bytes, and leave it readable again.
+
+    A ``Content-Length`` over *limit* is refused before anything is read. A body without a
+    length is read only if the server says it is terminated (chunked transfer encoding,
+    ``wsgi.input_terminated``), and at most ``limit + 1`` bytes of it. Afterwards
+    ``wsgi.input`` is a fresh :class:`io.BytesIO` over the body and ``CONTENT_LENGTH`` its
+    length, so the application can read it as if nothing happened.
+
+    :raises RequestTooLarge: the body is over *limit*.
+    :raises RequestError: ``Content-Length`` is not a number, or the body is shorter than it.
+    """
+    stream = environ.get("wsgi.input")
+    raw_length = str(environ.get("CONTENT_LENGTH") or "").strip()
+    if raw_length:
+        if not raw_length.isdigit():
+            raise RequestError(f"invalid Content-Length {raw_length[:20]!r}")
+        length = int(raw_length)
+        if length > limit:
+            raise RequestTooLarge(
+                f"body of {length} bytes is over the {limit}-byte limit",
+                limit=limit,
+                length=length,
+            )
+        body = _read_exactly(stream, length) if length else b""
+        if len(body) < length:
+            raise RequestError(f"body ended after {len(body)} of {length} bytes")
+    elif environ.get("wsgi.input_terminated") and stream is not None:
+        body = _read_up_to(stream, limit + 1)
+        if len(body) > limit:
+            raise RequestTooLarge(
+                f"chunked body is over the {limit}-byte limit", limit=limit, length=None
+            )
+    else:
+        # Without a length WSGI forbids reading past the end: there is no body.
+        body = b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    return body
+
+
+def _read_exactly(stream: Any, length: int) -> bytes:
+    if stream is None:
+        return b""
+    chunks = []
+    remaining = length
+    while remaining > 0:
+        chunk = stream.read(min(remaining, _CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_up_to(stream: Any, limit: int) -> bytes:
+    chunks = []
+    remaining = limit
+    while remaining > 0:
+        chunk = stream.read(min(remaining, _CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _content_type(environ: Mapping[str, Any]) -> tuple[str, str]:
+    """``(mimetype, charset)`` of the request, lower-cased, charset ``utf-8`` by default."""
+    mimetype, _, rest = str(environ.get("CONTENT_TYPE", "")).partition(";")
+    charset = "utf-8"
+    for param in rest.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"')
+    return mimetype.strip().lower(), charset
+
+
+def _basic_auth_userinfo(environ: Mapping[str, Any]) -> str | None:
+    """``user:pass`` from a ``Authorization: Basic`` header, ``None`` without one."""
+    header = str(environ.get("HTTP_AUTHORIZATION", ""))
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() != "basic" or not credentials:
+        return None
+    try:
+        return base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _with_userinfo(url: str, userinfo: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme}{sep}{userinfo}@{rest}" if sep else url
+
+
+def verify_environ(
+    verifier: SignatureVerifier,
+    environ: dict[str, Any],
+    *,
+    public_url: str | None = None,
+    max_body_size: int = 1 << 20,
+) -> VerifiedRequest:
+    """Read, parse and verify the webhook request in *environ*.
+
+    Form bodies (``application/x-www-form-urlencoded``) are parsed and signed parameter by
+    parameter; any other body is verified through the ``bodySHA256`` query parameter; a GET
+    has its parameters in the URL already. The result is also stored in
+    ``environ["twhooks.verified_request"]`` (see :func:`verified_request`), so a later layer
+    need not read or parse the body again. The body stays readable from ``wsgi.input``.
+
+    When the request carries HTTP Basic credentials and the URL without them does not match,
+    the URL with ``user:pass@`` is tried too: Twilio signs the URL as configured, credentials
+    included.
+
+    :param public_url: see :func:`request_url`.
+    :param max_body_size: the largest body accepted, in bytes.
+    :raises SignatureError: the request is not a valid Twilio webhook.
+    :raises RequestError: the body cannot be read (:class:`RequestTooLarge` if too large).
+    """
+    url = request_url(environ, public_url)
+    signature = environ.get("HTTP_X_TWILIO_SIGNATURE")
+    settings = environ.get("HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS")
+    if not signature:
+        # Fail before reading a body nobody will use.
+        verifier.verify(url, None, signature, settings=settings)
+    body = read_body(environ, max_body_size)
+    params: list[tuple[str, str]] = []
+    method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+    if body and method not in ("GET", "HEAD"):
+        mimetype, charset = _content_type(environ)
+        if mimetype == _FORM_TYPE:
+            params = parse_form(body, charset)
+    try:
+        verifier.verify(url, params, signature, body=body, settings=settings)
+    except InvalidSignature as error:
+        userinfo = _basic_auth_userinfo(environ)
+        if userinfo is None:
+            raise
+        try:
+            verifier.verify(
+                _with_userinfo(url, userinfo), params, signature, body=body, settings=settings
+            )
+        except InvalidSignature as second:
+            raise InvalidSignature(
+                error.reason, url=error.url, tried=error.tried + second.tried
+            ) from None
+    result = VerifiedRequest(url, params, body)
+    environ[ENVIRON_KEY] = result
+    return result
+
+
+def verified_request(environ: Mapping[str, Any]) -> VerifiedRequest | None:
+    """The :class:`VerifiedRequest` an earlier :func:`verify_environ` stored, if any."""
+    result = environ.get(ENVIRON_KEY)
+    return result if isinstance(result, VerifiedRequest) else None
