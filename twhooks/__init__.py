@@ -24,6 +24,9 @@ from .signature import SignatureVerifier as SignatureVerifier
 from .signature import compute_signature as compute_signature
 from .signature import is_valid_signature as is_valid_signature
 from .signature import verify_signature as verify_signature
+from .twiml import FaxResponse as FaxResponse
+from .twiml import MessagingResponse as MessagingResponse
+from .twiml import VoiceResponse as VoiceResponse
 from .wsgi import VerifiedRequest as VerifiedRequest
 from .wsgi import verify_environ as verify_environ
 

@@ -1,0 +1,601 @@
+"""SSML elements inside ``<Say>``: ``say.break_()``, ``say.prosody()``, ``say.say_as()``…"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._base import (
+    AttrValue,
+    TextValue,
+    TwiML,
+    _SubElement,
+    invalid,
+    render_attr,
+    render_text,
+    set_extra,
+)
+
+_new = object.__new__
+
+
+class _BreakBuilder(TwiML):
+    """Builds ``<break>`` children."""
+
+    __slots__ = ()
+
+    def break_(
+        self,
+        strength: AttrValue = None,
+        time: AttrValue = None,
+        **kwargs: Any,
+    ) -> SsmlBreak:
+        """Add a ``<break>`` child and return it.
+
+        :param strength: Set a pause based on strength
+        :param time: Set a pause to a specific length of time in seconds or milliseconds, available
+            values: [number]s, [number]ms
+        :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
+        """
+        el = _SubElement(self._el, "break")
+        try:
+            if strength is not None:
+                el.set("strength", strength if type(strength) is str else render_attr(strength))
+            if time is not None:
+                el.set("time", time if type(time) is str else render_attr(time))
+            if kwargs:
+                set_extra(el, kwargs)
+        except ValueError as exc:
+            raise invalid(
+                self._el, el, exc, None, {"strength": strength, "time": time}, kwargs
+            ) from None
+        node = _new(SsmlBreak)
+        node._el = el
+        return node
+
+
+class _EmphasisBuilder(TwiML):
+    """Builds ``<emphasis>`` children."""
+
+    __slots__ = ()
+
+    def emphasis(
+        self,
+        words: TextValue = None,
+        level: AttrValue = None,
+        **kwargs: Any,
+    ) -> SsmlEmphasis:
+        """Add a ``<emphasis>`` child and return it.
+
+        :param words: Words to emphasize
+        :param level: Specify the degree of emphasis
+        :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
+        """
+        el = _SubElement(self._el, "emphasis")
+        try:
+            if words is not None:
+                el.text = words if type(words) is str else render_text(words)
+            if level is not None:
+                el.set("level", level if type(level) is str else render_attr(level))
+            if kwargs:
+                set_extra(el, kwargs)
+        except ValueError as exc:
+            raise invalid(self._el, el, exc, words, {"level": level}, kwargs) from None
+        node = _new(SsmlEmphasis)
+        node._el = el
+        return node
+
+
+class _LangBuilder(TwiML):
+    """Builds ``<lang>`` children."""
+
+    __slots__ = ()
+
+    def lang(
+        self,
+        words: TextValue = None,
+        xml_lang: AttrValue = None,
+        **kwargs: Any,
+    ) -> SsmlLang:
+        """Add a ``<lang>`` child and return it.
+
+        :param words: Words to speak
+        :param xml_lang: Specify the language
+        :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
+        """
+        el = _SubElement(self._el, "lang")
+        try:
+            if words is not None:
+                el.text = words if type(words) is str else render_text(words)
+            if xml_lang is not None:
+                el.set(
+                    "{http://www.w3.org/XML/1998/namespace}lang",
+                    xml_lang if type(xml_lang) is str else render_attr(xml_lang),
+                )
+            if kwargs:
+                set_extra(el, kwargs)
+        except ValueError as exc:
+            raise invalid(
+                self._el,
+                el,
+                exc,
+                words,
+                {"{http://www.w3.org/XML/1998/namespace}lang": xml_lang},
+                kwargs,
+            ) from None
+        node = _new(SsmlLang)
+        node._el = el
+        return node
+
+
+class _PBuilder(TwiML):
+    """Builds ``<p>`` children."""
+
+    __slots__ = ()
+
+    def p(
+        self,
+        words: TextValue = None,
+        **kwargs: Any,
+    ) -> SsmlP:
+        """Add a ``<p>`` child and return it.
+
+        :param words: Words to speak
+        :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
+        """
+        el = _SubElement(self._el, "p")
+        try:
+            if words is not None:
+                el.text = words if type(words) is str else render_text(words)
+            if kwargs:
+                set_extra(el, kwargs)
+        except ValueError as exc:
+            raise invalid(self._el, el, exc, words, {}, kwargs) from None
+        node = _new(SsmlP)
+        node._el = el
+        return node
+
+
+class _PhonemeBuilder(TwiML):
+    """Builds ``<phoneme>`` children."""
+
+    __slots__ = ()
+
+    def phoneme(
+        self,
+        words: TextValue,
+        alphabet: AttrValue = None,
+        ph: AttrValue = None,
+        **kwargs: Any,
+    ) -> SsmlPhoneme:
+        """Add a ``<phoneme>`` child and return it.
+
+        :param words: Words to speak
+        :param alphabet: Specify the phonetic alphabet
+        :param ph: Specifiy the phonetic symbols for pronunciation
+        :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
+        """
+        el = _SubElement(self._el, "phoneme")
+        try:
+            if words is not None:
+                el.text = words if type(words) is str else render_text(words)
+            if alphabet is not None:
+                el.set("alphabet", alphabet if type(alphabet) is str else render_attr(alphabet))
+            if ph is not None:
+                el.set("ph", ph if type(ph) is str else render_attr(ph))
+            if kwargs:
+                set_extra(el, kwargs)
+        except ValueError as exc:
+            raise invalid(
+                self._el, el, exc, words, {"alphabet": alphabet, "ph": ph}, kwargs
+            ) from None
+        node = _new(SsmlPhoneme)
+        node._el = el
+        return node
+
+
+class _ProsodyBuilder(TwiML):
+    """Builds ``<prosody>`` children."""
+
+    __slots__ = ()
+
+    def prosody(
+        self,
+        words: TextValue = None,
+        volume: AttrValue = None,
+        rate: AttrValue = None,
+        pitch: AttrValue = None,
+        **kwargs: Any,
+    ) -> SsmlProsody:
+        """Add a ``<prosody>`` child and return it.
+
+        :param words: Words to speak
+        :param volume: Specify the volume, available values: default, silent, x-soft, soft, medium,
+            loud, x-loud, +ndB, -ndB
+        :param rate: Specify the rate, available values: x-slow, slow, medium, fast, x-fast, n%
+        :param pitch: Specify the pitch, available values: default, x-low, low, medium, high,
+            x-high, +n%, -n%
+        :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
+        """
+        el = _SubElement(self._el, "prosody")
+        try:
+            if words is not None:
+                el.text = words if type(words) is str else render_text(words)
+            if volume is not None:
+                el.set("volume", volume if type(volume) is str else render_attr(volume))
+            if rate is not None:
+                el.set("rate", rate if type(rate) is str else render_attr(rate))
+            if pitch is not None:
+                el.set("pitch", pitch if type(pitch) is str else render_attr(pitch))
+            if kwargs:
+                set_extra(el, kwargs)
+        except ValueError as exc:
+            raise invalid(
+                self._el, el, exc, words, {"volume": volume, "rate": rate, "pitch": pitch}, kwargs
+            ) from None
+        node = _new(SsmlProsody)
+        node._el = el
+        return node
+
+
+class _SBuilder(TwiML):
+    """Builds ``<s>`` children."""
+
+    __slots__ = ()
+
+    def s(
+        self,
+        words: TextValue = None,
+        **kwargs: Any,
+    ) -> SsmlS:
+        """Add a ``<s>`` child and return it.
+
+        :param words: Words to speak
+        :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
+        """
+        el = _SubElement(self._el, "s")
+        try:
+            if words is not None:
+                el.text = words if type(words) is str else render_text(words)
+            if kwargs:
+                set_extra(el, kwargs)
+        except ValueError as exc:
+            raise invalid(self._el, el, exc, words, {}, kwargs) from None
+        node = _new(SsmlS)
+        node._el = el
+        return node
+
+
+class _SayAsBuilder(TwiML):
+    """Builds ``<say-as>`` children."""
+
+    __slots__ = ()
+
+    def say_as(
+        self,
+        words: TextValue,
+        interpret_as: AttrValue = None,
+        format: AttrValue = None,
+        **kwargs: Any,
+    ) -> SsmlSayAs:
+        """Add a ``<say-as>`` child and return it.
+
+        :param words: Words to be interpreted
+        :param interpret_as:
+        :param format: Specify the format of the date when interpret-as is set to date
+        :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
+        """
+        el = _SubElement(self._el, "say-as")
+        try:
+            if words is not None:
+                el.text = words if type(words) is str else render_text(words)
+            if interpret_as is not None:
+                el.set(
+                    "interpret-as",
+                    interpret_as if type(interpret_as) is str else render_attr(interpret_as),
+                )
+            if format is not None:
+                el.set("format", format if type(format) is str else render_attr(format))
+            if kwargs:
+                set_extra(el, kwargs)
+        except ValueError as exc:
+            raise invalid(
+                self._el, el, exc, words, {"interpret-as": interpret_as, "format": format}, kwargs
+            ) from None
+        node = _new(SsmlSayAs)
+        node._el = el
+        return node
+
+
+class _SubBuilder(TwiML):
+    """Builds ``<sub>`` children."""
+
+    __slots__ = ()
+
+    def sub(
+        self,
+        words: TextValue,
+        alias: AttrValue = None,
+        **kwargs: Any,
+    ) -> SsmlSub:
+        """Add a ``<sub>`` child and return it.
+
+        :param words: Words to be substituted
+        :param alias: Substitute a different word (or pronunciation) for selected text such as an
+            acronym or abbreviation
+        :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
+        """
+        el = _SubElement(self._el, "sub")
+        try:
+            if words is not None:
+                el.text = words if type(words) is str else render_text(words)
+            if alias is not None:
+                el.set("alias", alias if type(alias) is str else render_attr(alias))
+            if kwargs:
+                set_extra(el, kwargs)
+        except ValueError as exc:
+            raise invalid(self._el, el, exc, words, {"alias": alias}, kwargs) from None
+        node = _new(SsmlSub)
+        node._el = el
+        return node
+
+
+class _WBuilder(TwiML):
+    """Builds ``<w>`` children."""
+
+    __slots__ = ()
+
+    def w(
+        self,
+        words: TextValue = None,
+        role: AttrValue = None,
+        **kwargs: Any,
+    ) -> SsmlW:
+        """Add a ``<w>`` child and return it.
+
+        :param words: Words to speak
+        :param role: Customize the pronunciation of words by specifying the word's part of speech or
+            alternate meaning
+        :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
+        """
+        el = _SubElement(self._el, "w")
+        try:
+            if words is not None:
+                el.text = words if type(words) is str else render_text(words)
+            if role is not None:
+                el.set("role", role if type(role) is str else render_attr(role))
+            if kwargs:
+                set_extra(el, kwargs)
+        except ValueError as exc:
+            raise invalid(self._el, el, exc, words, {"role": role}, kwargs) from None
+        node = _new(SsmlW)
+        node._el = el
+        return node
+
+
+class SsmlW(
+    _BreakBuilder,
+    _EmphasisBuilder,
+    _PhonemeBuilder,
+    _ProsodyBuilder,
+    _SayAsBuilder,
+    _SubBuilder,
+    TwiML,
+):
+    """The SSML ``<w>`` element (inside ``<Say>``)."""
+
+    __slots__ = ()
+    _tag = "w"
+
+    def __init__(self, words: TextValue = None, **kwargs: Any) -> None:
+        super().__init__(words, **kwargs)
+
+
+class SsmlSub(TwiML):
+    """The SSML ``<sub>`` element (inside ``<Say>``)."""
+
+    __slots__ = ()
+    _tag = "sub"
+
+    def __init__(self, words: TextValue, **kwargs: Any) -> None:
+        super().__init__(words, **kwargs)
+
+
+class SsmlSayAs(TwiML):
+    """The SSML ``<say-as>`` element (inside ``<Say>``)."""
+
+    __slots__ = ()
+    _tag = "say-as"
+
+    def __init__(self, words: TextValue, **kwargs: Any) -> None:
+        super().__init__(words, **kwargs)
+
+
+class SsmlProsody(
+    _BreakBuilder,
+    _EmphasisBuilder,
+    _LangBuilder,
+    _PBuilder,
+    _PhonemeBuilder,
+    _ProsodyBuilder,
+    _SBuilder,
+    _SayAsBuilder,
+    _SubBuilder,
+    _WBuilder,
+    TwiML,
+):
+    """The SSML ``<prosody>`` element (inside ``<Say>``)."""
+
+    __slots__ = ()
+    _tag = "prosody"
+
+    def __init__(self, words: TextValue = None, **kwargs: Any) -> None:
+        super().__init__(words, **kwargs)
+
+
+class SsmlS(
+    _BreakBuilder,
+    _EmphasisBuilder,
+    _LangBuilder,
+    _PhonemeBuilder,
+    _ProsodyBuilder,
+    _SayAsBuilder,
+    _SubBuilder,
+    _WBuilder,
+    TwiML,
+):
+    """The SSML ``<s>`` element (inside ``<Say>``)."""
+
+    __slots__ = ()
+    _tag = "s"
+
+    def __init__(self, words: TextValue = None, **kwargs: Any) -> None:
+        super().__init__(words, **kwargs)
+
+
+class SsmlPhoneme(TwiML):
+    """The SSML ``<phoneme>`` element (inside ``<Say>``)."""
+
+    __slots__ = ()
+    _tag = "phoneme"
+
+    def __init__(self, words: TextValue, **kwargs: Any) -> None:
+        super().__init__(words, **kwargs)
+
+
+class SsmlLang(
+    _BreakBuilder,
+    _EmphasisBuilder,
+    _LangBuilder,
+    _PBuilder,
+    _PhonemeBuilder,
+    _ProsodyBuilder,
+    _SBuilder,
+    _SayAsBuilder,
+    _SubBuilder,
+    _WBuilder,
+    TwiML,
+):
+    """The SSML ``<lang>`` element (inside ``<Say>``)."""
+
+    __slots__ = ()
+    _tag = "lang"
+
+    def __init__(self, words: TextValue = None, **kwargs: Any) -> None:
+        super().__init__(words, **kwargs)
+
+
+class SsmlP(
+    _BreakBuilder,
+    _EmphasisBuilder,
+    _LangBuilder,
+    _PhonemeBuilder,
+    _ProsodyBuilder,
+    _SBuilder,
+    _SayAsBuilder,
+    _SubBuilder,
+    _WBuilder,
+    TwiML,
+):
+    """The SSML ``<p>`` element (inside ``<Say>``)."""
+
+    __slots__ = ()
+    _tag = "p"
+
+    def __init__(self, words: TextValue = None, **kwargs: Any) -> None:
+        super().__init__(words, **kwargs)
+
+
+class SsmlEmphasis(
+    _BreakBuilder,
+    _EmphasisBuilder,
+    _LangBuilder,
+    _PhonemeBuilder,
+    _ProsodyBuilder,
+    _SayAsBuilder,
+    _SubBuilder,
+    _WBuilder,
+    TwiML,
+):
+    """The SSML ``<emphasis>`` element (inside ``<Say>``)."""
+
+    __slots__ = ()
+    _tag = "emphasis"
+
+    def __init__(self, words: TextValue = None, **kwargs: Any) -> None:
+        super().__init__(words, **kwargs)
+
+
+class SsmlBreak(TwiML):
+    """The SSML ``<break>`` element (inside ``<Say>``)."""
+
+    __slots__ = ()
+    _tag = "break"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(None, **kwargs)
+
+
+# Which children each element may hold (tag -> class), from its builder methods.
+SsmlW._child_classes = {
+    "break": SsmlBreak,
+    "emphasis": SsmlEmphasis,
+    "phoneme": SsmlPhoneme,
+    "prosody": SsmlProsody,
+    "say-as": SsmlSayAs,
+    "sub": SsmlSub,
+}
+SsmlProsody._child_classes = {
+    "break": SsmlBreak,
+    "emphasis": SsmlEmphasis,
+    "lang": SsmlLang,
+    "p": SsmlP,
+    "phoneme": SsmlPhoneme,
+    "prosody": SsmlProsody,
+    "s": SsmlS,
+    "say-as": SsmlSayAs,
+    "sub": SsmlSub,
+    "w": SsmlW,
+}
+SsmlS._child_classes = {
+    "break": SsmlBreak,
+    "emphasis": SsmlEmphasis,
+    "lang": SsmlLang,
+    "phoneme": SsmlPhoneme,
+    "prosody": SsmlProsody,
+    "say-as": SsmlSayAs,
+    "sub": SsmlSub,
+    "w": SsmlW,
+}
+SsmlLang._child_classes = {
+    "break": SsmlBreak,
+    "emphasis": SsmlEmphasis,
+    "lang": SsmlLang,
+    "p": SsmlP,
+    "phoneme": SsmlPhoneme,
+    "prosody": SsmlProsody,
+    "s": SsmlS,
+    "say-as": SsmlSayAs,
+    "sub": SsmlSub,
+    "w": SsmlW,
+}
+SsmlP._child_classes = {
+    "break": SsmlBreak,
+    "emphasis": SsmlEmphasis,
+    "lang": SsmlLang,
+    "phoneme": SsmlPhoneme,
+    "prosody": SsmlProsody,
+    "s": SsmlS,
+    "say-as": SsmlSayAs,
+    "sub": SsmlSub,
+    "w": SsmlW,
+}
+SsmlEmphasis._child_classes = {
+    "break": SsmlBreak,
+    "emphasis": SsmlEmphasis,
+    "lang": SsmlLang,
+    "phoneme": SsmlPhoneme,
+    "prosody": SsmlProsody,
+    "say-as": SsmlSayAs,
+    "sub": SsmlSub,
+    "w": SsmlW,
+}
