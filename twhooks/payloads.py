@@ -1,0 +1,553 @@
+"""Realistic parameters of every webhook Twilio sends, for tests and the simulator.
+
+Each factory returns the form fields of one webhook as a ``dict`` of Twilio names to
+strings, with the defaults a real request would carry: SIDs with the right prefix and
+length, E.164 numbers, ``AccountSid``, ``ApiVersion``, the geographic fields, and so on.
+Every field can be changed:
+
+- the common ones by a keyword argument (``from_="+14155550100"``, ``body="HELP"``);
+- any other by a keyword in snake case, turned into Twilio's name
+  (``profile_name="Ana"`` sets ``ProfileName``);
+- any field at all by Twilio's own name in ``params``; a ``None`` value there removes the
+  field (``params={"FromCity": None}``).
+
+Voice callbacks (gather, record, dial, status…) carry the fields of the call they belong
+to: pass the incoming call's parameters as ``call`` to keep one call's SIDs and numbers.
+
+This module knows nothing of Flask or HTTP: :mod:`twhooks.testing` and the ``twhooks``
+command both build their requests from it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import mimetypes
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+__all__ = [
+    "API_VERSION",
+    "KINDS",
+    "TEST_ACCOUNT_SID",
+    "TEST_APP_NUMBER",
+    "TEST_USER_NUMBER",
+    "Kind",
+    "amd",
+    "call_status",
+    "conference",
+    "dial_result",
+    "gather_result",
+    "incoming_call",
+    "incoming_message",
+    "media_url",
+    "message_status",
+    "new_sid",
+    "record_result",
+    "recording_status",
+    "transcription",
+    "twilio_name",
+]
+
+#: The only API version Twilio puts in webhooks.
+API_VERSION = "2010-04-01"
+#: The account every factory uses unless told otherwise.
+TEST_ACCOUNT_SID = "AC" + "7e57" * 8
+#: The number of the person texting or calling, in the defaults.
+TEST_USER_NUMBER = "+14155550100"
+#: The Twilio number of the app, in the defaults.
+TEST_APP_NUMBER = "+14155550199"
+
+Fields = dict[str, str]
+Overrides = Mapping[str, "str | None"]
+
+# A few places for the geographic fields Twilio adds when it knows the number's area.
+# Twilio writes cities in capitals and leaves unknown fields empty.
+_AREAS: dict[str, tuple[str, str, str, str]] = {
+    "+1415": ("SAN FRANCISCO", "CA", "94105", "US"),
+    "+1212": ("NEW YORK", "NY", "10001", "US"),
+    "+1312": ("CHICAGO", "IL", "60601", "US"),
+    "+1512": ("AUSTIN", "TX", "78701", "US"),
+    "+1206": ("SEATTLE", "WA", "98101", "US"),
+    "+1416": ("TORONTO", "ON", "", "CA"),
+}
+_COUNTRIES: dict[str, str] = {
+    "+1": "US",
+    "+44": "GB",
+    "+33": "FR",
+    "+49": "DE",
+    "+34": "ES",
+    "+39": "IT",
+    "+31": "NL",
+    "+61": "AU",
+    "+81": "JP",
+    "+91": "IN",
+    "+55": "BR",
+    "+52": "MX",
+}
+_CHANNELS = ("whatsapp:", "rcs:", "messenger:")
+
+
+def new_sid(prefix: str) -> str:
+    """A fresh SID: the two-letter *prefix* and 32 lowercase hex digits (34 characters).
+
+    >>> len(new_sid("SM"))
+    34
+    """
+    if len(prefix) != 2 or not prefix.isalpha():
+        raise ValueError(f"a SID prefix is two letters, not {prefix!r}")
+    return prefix.upper() + secrets.token_hex(16)
+
+
+def twilio_name(keyword: str) -> str:
+    """Twilio's name for a snake-case keyword: ``profile_name`` → ``ProfileName``.
+
+    A trailing underscore (``from_``) is dropped, so Python keywords can be used.
+    """
+    return "".join(part[:1].upper() + part[1:] for part in keyword.rstrip("_").split("_"))
+
+
+def media_url(account_sid: str = TEST_ACCOUNT_SID, message_sid: str | None = None) -> str:
+    """A URL shaped like the ones Twilio puts in ``MediaUrlN`` (it serves nothing)."""
+    message_sid = message_sid or new_sid("MM")
+    return (
+        f"https://api.twilio.com/{API_VERSION}/Accounts/{account_sid}"
+        f"/Messages/{message_sid}/Media/{new_sid('ME')}"
+    )
+
+
+def _now_rfc2822() -> str:
+    return email.utils.format_datetime(datetime.now(timezone.utc), usegmt=True)
+
+
+def _bare_number(address: str) -> str:
+    """``whatsapp:+14155550100`` → ``+14155550100``."""
+    for channel in _CHANNELS:
+        if address.startswith(channel):
+            return address[len(channel) :]
+    return address
+
+
+def _geography(role: str, number: str) -> Fields:
+    """The ``{role}City``, ``{role}State``, ``{role}Zip`` and ``{role}Country`` fields."""
+    number = _bare_number(number)
+    city = state = zip_code = country = ""
+    for prefix, place in _AREAS.items():
+        if number.startswith(prefix):
+            city, state, zip_code, country = place
+            break
+    else:
+        for prefix, code in sorted(_COUNTRIES.items(), key=lambda item: -len(item[0])):
+            if number.startswith(prefix):
+                country = code
+                break
+    return {
+        f"{role}City": city,
+        f"{role}State": state,
+        f"{role}Zip": zip_code,
+        f"{role}Country": country,
+    }
+
+
+def _finish(fields: Fields, params: Overrides | None, extra: Mapping[str, str]) -> Fields:
+    """Apply the snake-case *extra* keywords, then the raw *params* (``None`` deletes)."""
+    for keyword, value in extra.items():
+        fields[twilio_name(keyword)] = value
+    for name, raw in (params or {}).items():
+        if raw is None:
+            fields.pop(name, None)
+        else:
+            fields[name] = raw
+    return fields
+
+
+def _segments(body: str) -> int:
+    # GSM-7 text fits 160 characters in one segment (153 when split); anything else is
+    # sent as UCS-2: 70 (67 when split).
+    gsm = all(ord(char) < 128 for char in body)
+    single, multi = (160, 153) if gsm else (70, 67)
+    if len(body) <= single:
+        return 1
+    return math.ceil(len(body) / multi)
+
+
+def incoming_message(
+    body: str = "",
+    *,
+    from_: str = TEST_USER_NUMBER,
+    to: str = TEST_APP_NUMBER,
+    media: Sequence[str | tuple[str, str]] = (),
+    message_sid: str | None = None,
+    account_sid: str = TEST_ACCOUNT_SID,
+    messaging_service_sid: str | None = None,
+    params: Overrides | None = None,
+    **fields: str,
+) -> Fields:
+    """An incoming SMS, MMS or WhatsApp message (the webhook of a phone number).
+
+    :param media: media URLs, or ``(url, content_type)`` pairs; the content type of a bare
+        URL is guessed from its extension (``image/jpeg`` when unknown).
+    :param messaging_service_sid: set when the number belongs to a Messaging Service;
+        a fresh ``MG…`` SID is used by default.
+
+    A ``whatsapp:`` sender makes a WhatsApp message: the recipient gets the prefix too,
+    and ``ProfileName`` and ``WaId`` are added instead of the geographic fields.
+    """
+    message_sid = message_sid or new_sid("MM" if media else "SM")
+    whatsapp = from_.startswith("whatsapp:")
+    if whatsapp and not to.startswith("whatsapp:"):
+        to = "whatsapp:" + to
+    result: Fields = {
+        "AccountSid": account_sid,
+        "ApiVersion": API_VERSION,
+        "MessageSid": message_sid,
+        "SmsSid": message_sid,
+        "SmsMessageSid": message_sid,
+        "MessagingServiceSid": messaging_service_sid or new_sid("MG"),
+        "From": from_,
+        "To": to,
+        "Body": body,
+        "NumMedia": str(len(media)),
+        "NumSegments": str(_segments(body)),
+        "SmsStatus": "received",
+    }
+    if whatsapp:
+        result["ProfileName"] = "Test User"
+        result["WaId"] = _bare_number(from_).lstrip("+")
+    else:
+        result.update(_geography("From", from_))
+        result.update(_geography("To", to))
+    for index, item in enumerate(media):
+        url, content_type = (item, "") if isinstance(item, str) else item
+        if not content_type:
+            content_type = mimetypes.guess_type(url)[0] or "image/jpeg"
+        result[f"MediaUrl{index}"] = url
+        result[f"MediaContentType{index}"] = content_type
+    return _finish(result, params, fields)
+
+
+_MESSAGE_ERRORS = {"failed": "30008", "undelivered": "30003"}
+
+
+def message_status(
+    status: str = "delivered",
+    *,
+    message_sid: str | None = None,
+    from_: str = TEST_APP_NUMBER,
+    to: str = TEST_USER_NUMBER,
+    account_sid: str = TEST_ACCOUNT_SID,
+    messaging_service_sid: str | None = None,
+    error_code: str | None = None,
+    params: Overrides | None = None,
+    **fields: str,
+) -> Fields:
+    """A status callback of a message the app sent (``From`` is the app's number).
+
+    ``failed`` and ``undelivered`` carry an ``ErrorCode`` (30008 and 30003 unless given);
+    final carrier statuses carry ``RawDlrDoneDate`` (``YYMMDDhhmm``).
+    """
+    message_sid = message_sid or new_sid("SM")
+    result: Fields = {
+        "AccountSid": account_sid,
+        "ApiVersion": API_VERSION,
+        "MessageSid": message_sid,
+        "SmsSid": message_sid,
+        "MessageStatus": status,
+        "SmsStatus": status,
+        "From": from_,
+        "To": to,
+    }
+    if messaging_service_sid:
+        result["MessagingServiceSid"] = messaging_service_sid
+    if error_code is None:
+        error_code = _MESSAGE_ERRORS.get(status)
+    if error_code is not None:
+        result["ErrorCode"] = error_code
+    if status in {"delivered", "undelivered"}:
+        result["RawDlrDoneDate"] = datetime.now(timezone.utc).strftime("%y%m%d%H%M")
+    return _finish(result, params, fields)
+
+
+def incoming_call(
+    *,
+    from_: str = TEST_USER_NUMBER,
+    to: str = TEST_APP_NUMBER,
+    call_sid: str | None = None,
+    account_sid: str = TEST_ACCOUNT_SID,
+    call_status: str = "ringing",
+    direction: str = "inbound",
+    params: Overrides | None = None,
+    **fields: str,
+) -> Fields:
+    """The first webhook of a phone call: ``CallSid``, the numbers and where they are.
+
+    ``Caller``/``Called`` duplicate ``From``/``To`` as Twilio does, with their own
+    geographic fields.
+    """
+    result: Fields = {
+        "AccountSid": account_sid,
+        "ApiVersion": API_VERSION,
+        "CallSid": call_sid or new_sid("CA"),
+        "CallStatus": call_status,
+        "Direction": direction,
+        "From": from_,
+        "To": to,
+        "Caller": from_,
+        "Called": to,
+    }
+    for role, number in (("From", from_), ("To", to), ("Caller", from_), ("Called", to)):
+        result.update(_geography(role, number))
+    return _finish(result, params, fields)
+
+
+def _call_fields(call: Mapping[str, str] | None, status: str) -> Fields:
+    """The fields of *call* every callback of it repeats, with a new ``CallStatus``."""
+    result = dict(call) if call is not None else incoming_call()
+    result["CallStatus"] = status
+    return result
+
+
+def gather_result(
+    call: Mapping[str, str] | None = None,
+    *,
+    digits: str | None = None,
+    speech: str | None = None,
+    confidence: float = 0.92,
+    finished_on_key: str = "",
+    params: Overrides | None = None,
+    **fields: str,
+) -> Fields:
+    """What ``<Gather>`` posts to its action: ``Digits`` or ``SpeechResult`` and ``Confidence``.
+
+    With neither digits nor speech it is the empty result of ``actionOnEmptyResult``.
+    """
+    result = _call_fields(call, "in-progress")
+    if speech is not None:
+        result["SpeechResult"] = speech
+        result["Confidence"] = f"{confidence:.8f}".rstrip("0").rstrip(".")
+    else:
+        result["Digits"] = digits or ""
+        result["FinishedOnKey"] = finished_on_key
+    return _finish(result, params, fields)
+
+
+def record_result(
+    call: Mapping[str, str] | None = None,
+    *,
+    duration: int = 5,
+    digits: str = "#",
+    recording_sid: str | None = None,
+    params: Overrides | None = None,
+    **fields: str,
+) -> Fields:
+    """What ``<Record>`` posts to its action when the caller stops recording.
+
+    :param digits: the key that ended the recording, or ``hangup``.
+    """
+    result = _call_fields(call, "in-progress" if digits != "hangup" else "completed")
+    recording_sid = recording_sid or new_sid("RE")
+    result.update(
+        {
+            "RecordingSid": recording_sid,
+            "RecordingUrl": _recording_url(result["AccountSid"], recording_sid),
+            "RecordingDuration": str(duration),
+            "Digits": digits,
+        }
+    )
+    return _finish(result, params, fields)
+
+
+def _recording_url(account_sid: str, recording_sid: str) -> str:
+    return f"https://api.twilio.com/{API_VERSION}/Accounts/{account_sid}/Recordings/{recording_sid}"
+
+
+def recording_status(
+    call: Mapping[str, str] | None = None,
+    *,
+    status: str = "completed",
+    duration: int = 5,
+    recording_sid: str | None = None,
+    params: Overrides | None = None,
+    **fields: str,
+) -> Fields:
+    """A ``recordingStatusCallback``: ``RecordingStatus`` and the recording's details."""
+    base = _call_fields(call, "completed")
+    recording_sid = recording_sid or new_sid("RE")
+    result: Fields = {
+        "AccountSid": base["AccountSid"],
+        "CallSid": base["CallSid"],
+        "RecordingSid": recording_sid,
+        "RecordingUrl": _recording_url(base["AccountSid"], recording_sid),
+        "RecordingStatus": status,
+        "RecordingDuration": str(duration) if status == "completed" else "-1",
+        "RecordingChannels": "1",
+        "RecordingStartTime": _now_rfc2822(),
+        "RecordingSource": "RecordVerb",
+    }
+    return _finish(result, params, fields)
+
+
+def transcription(
+    call: Mapping[str, str] | None = None,
+    *,
+    text: str = "Hello, this is a test message.",
+    status: str = "completed",
+    recording_sid: str | None = None,
+    params: Overrides | None = None,
+    **fields: str,
+) -> Fields:
+    """A ``transcribeCallback`` of ``<Record transcribe="true">``."""
+    result = _call_fields(call, "completed")
+    recording_sid = recording_sid or new_sid("RE")
+    transcription_sid = new_sid("TR")
+    result.update(
+        {
+            "TranscriptionSid": transcription_sid,
+            "TranscriptionText": text if status == "completed" else "",
+            "TranscriptionStatus": status,
+            "TranscriptionUrl": (
+                f"https://api.twilio.com/{API_VERSION}/Accounts/{result['AccountSid']}"
+                f"/Transcriptions/{transcription_sid}"
+            ),
+            "TranscriptionType": "fast",
+            "RecordingSid": recording_sid,
+            "RecordingUrl": _recording_url(result["AccountSid"], recording_sid),
+        }
+    )
+    return _finish(result, params, fields)
+
+
+def dial_result(
+    call: Mapping[str, str] | None = None,
+    *,
+    status: str = "completed",
+    duration: int = 42,
+    params: Overrides | None = None,
+    **fields: str,
+) -> Fields:
+    """What ``<Dial>`` posts to its action when the dialed call ends."""
+    result = _call_fields(call, "in-progress")
+    answered = status in {"completed", "answered"}
+    result.update(
+        {
+            "DialCallStatus": status,
+            "DialCallSid": new_sid("CA"),
+            "DialCallDuration": str(duration if answered else 0),
+            "DialBridged": "true" if answered else "false",
+        }
+    )
+    return _finish(result, params, fields)
+
+
+def call_status(
+    call: Mapping[str, str] | None = None,
+    *,
+    status: str = "completed",
+    duration: int = 42,
+    sequence_number: int = 0,
+    params: Overrides | None = None,
+    **fields: str,
+) -> Fields:
+    """A call status callback (``call-progress-events``).
+
+    A ``completed`` call carries ``CallDuration`` (seconds) and ``Duration`` (billed
+    minutes, rounded up).
+    """
+    result = _call_fields(call, status)
+    result.update(
+        {
+            "CallbackSource": "call-progress-events",
+            "SequenceNumber": str(sequence_number),
+            "Timestamp": _now_rfc2822(),
+        }
+    )
+    if status == "completed":
+        result["CallDuration"] = str(duration)
+        result["Duration"] = str(max(1, math.ceil(duration / 60)))
+    return _finish(result, params, fields)
+
+
+def conference(
+    event: str = "participant-join",
+    *,
+    call: Mapping[str, str] | None = None,
+    conference_sid: str | None = None,
+    friendly_name: str = "test-room",
+    sequence_number: int = 1,
+    params: Overrides | None = None,
+    **fields: str,
+) -> Fields:
+    """A conference ``statusCallback`` event (``participant-join``, ``conference-end``…)."""
+    base = _call_fields(call, "in-progress")
+    result: Fields = {
+        "AccountSid": base["AccountSid"],
+        "ConferenceSid": conference_sid or new_sid("CF"),
+        "FriendlyName": friendly_name,
+        "StatusCallbackEvent": event,
+        "SequenceNumber": str(sequence_number),
+        "Timestamp": _now_rfc2822(),
+    }
+    if event.startswith("participant-"):
+        result.update(
+            {
+                "CallSid": base["CallSid"],
+                "Muted": "false",
+                "Hold": "false",
+                "Coaching": "false",
+                "EndConferenceOnExit": "false",
+                "StartConferenceOnEnter": "true",
+            }
+        )
+    if event == "participant-leave":
+        result["ReasonParticipantLeft"] = "participant_hung_up"
+    if event == "conference-end":
+        result["ReasonConferenceEnded"] = "last-participant-left"
+    return _finish(result, params, fields)
+
+
+def amd(
+    call: Mapping[str, str] | None = None,
+    *,
+    answered_by: str = "human",
+    detection_ms: int = 2150,
+    params: Overrides | None = None,
+    **fields: str,
+) -> Fields:
+    """An asynchronous answering machine detection result (``asyncAmdStatusCallback``)."""
+    base = _call_fields(call, "in-progress")
+    result: Fields = {
+        "AccountSid": base["AccountSid"],
+        "CallSid": base["CallSid"],
+        "AnsweredBy": answered_by,
+        "MachineDetectionDuration": str(detection_ms),
+    }
+    return _finish(result, params, fields)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of webhook: its name, its path under the twhooks URL prefix, its factory."""
+
+    name: str
+    path: str
+    factory: Callable[..., Fields]
+    #: One line for ``twhooks send --help``.
+    summary: str
+
+
+#: Every kind of webhook by name, with the route twhooks serves it on.
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind("message", "/messages", incoming_message, "incoming SMS, MMS or WhatsApp"),
+        Kind("message-status", "/messages/status", message_status, "message status callback"),
+        Kind("call", "/voice", incoming_call, "incoming call"),
+        Kind("call-status", "/voice/status", call_status, "call status callback"),
+        Kind("recording", "/voice/recording", recording_status, "recording status callback"),
+        Kind("transcription", "/voice/transcription", transcription, "transcription callback"),
+        Kind("conference", "/voice/conference", conference, "conference status event"),
+        Kind("amd", "/voice/amd", amd, "answering machine detection result"),
+    )
+}
