@@ -65,13 +65,15 @@ def signing_string(url: str, params: Params | None = None) -> str:
     """
     if not params:
         return url
-    pairs = _mapping_pairs(params) if isinstance(params, Mapping) else params
+    pairs = params if type(params) is list else _pairs(params)
     # Sorting distinct (name, value) tuples orders by name, then by value: exactly
     # Twilio's rule for repeated names, without grouping first.
     return url + "".join(map("".join, sorted(set(pairs))))
 
 
-def _mapping_pairs(params: Mapping[str, str | Sequence[str]]) -> list[tuple[str, str]]:
+def _pairs(params: Params) -> Iterable[tuple[str, str]]:
+    if not isinstance(params, Mapping):
+        return params
     getlist = getattr(params, "getlist", None)
     pairs: list[tuple[str, str]] = []
     for name in params:
@@ -233,6 +235,44 @@ def _parse_settings(settings: str) -> tuple[str | None, str]:
     return key, algorithm
 
 
+class _HmacKey:
+    """One secret, ready to sign: HMAC's padded-key hash states, computed once.
+
+    HMAC(k, m) = H((k ^ opad) + H((k ^ ipad) + m)). Hashing the padded key is the same for
+    every message, so it is done here once and each request only copies the two states:
+    less than half the cost of :func:`hmac.digest`, which starts from the raw key each time.
+    """
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, secret: bytes, digest: str) -> None:
+        block_size = hashlib.new(digest).block_size
+        if len(secret) > block_size:
+            secret = hashlib.new(digest, secret).digest()
+        secret = secret.ljust(block_size, b"\0")
+        self._inner = hashlib.new(digest, secret.translate(_IPAD))
+        self._outer = hashlib.new(digest, secret.translate(_OPAD))
+
+    def __repr__(self) -> str:
+        return f"<_HmacKey {self._inner.name}>"
+
+    def sign(self, message: bytes) -> bytes:
+        """The base64 HMAC of *message*, as bytes."""
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return binascii.b2a_base64(outer.digest(), newline=False)
+
+
+_IPAD = bytes(x ^ 0x36 for x in range(256))
+_OPAD = bytes(x ^ 0x5C for x in range(256))
+
+# Subaccount tokens and shared keys come from user callbacks on every request; their padded
+# states are kept here, up to this many per verifier.
+_CACHE_SIZE = 256
+
+
 class SignatureVerifier:
     """Checks ``X-Twilio-Signature`` against one or more secrets.
 
@@ -244,7 +284,7 @@ class SignatureVerifier:
     :param shared_keys: the secrets of Twilio SharedKeys by key id, as a mapping or a function.
         Used when the request carries ``X-Twilio-Webhooks-Signature-Settings: key=<id>,...``.
 
-    Secrets are kept as bytes and never appear in errors or the repr.
+    Secrets never appear in errors or the repr.
     """
 
     def __init__(
@@ -254,18 +294,21 @@ class SignatureVerifier:
         token_lookup: TokenLookup | None = None,
         shared_keys: Mapping[str, str] | Callable[[str], str | None] | None = None,
     ) -> None:
-        self._keys: tuple[bytes, ...] = tuple(t.encode("utf-8") for t in _as_tokens(auth_tokens))
+        self._tokens = _as_tokens(auth_tokens)
         self._token_lookup = token_lookup
         self._shared_keys = shared_keys
+        # Auth tokens sign with SHA-1 unless the settings header says otherwise.
+        self._sha1_keys = tuple(_HmacKey(t.encode("utf-8"), "sha1") for t in self._tokens)
+        self._cache: dict[tuple[str, str], _HmacKey] = {}
 
     def __repr__(self) -> str:
         extras = []
         if self._token_lookup is not None:
-            extras.append("token_lookup=...")
+            extras.append("token_lookup")
         if self._shared_keys is not None:
-            extras.append("shared_keys=...")
-        extra = "".join(", " + e for e in extras)
-        return f"<{type(self).__name__} {len(self._keys)} auth token(s){extra}>"
+            extras.append("shared_keys")
+        extra = "".join(f" +{e}" for e in extras)
+        return f"<{type(self).__name__} {len(self._tokens)} auth token(s){extra}>"
 
     def verify(
         self,
@@ -277,6 +320,9 @@ class SignatureVerifier:
         settings: str | None = None,
     ) -> None:
         """Return if *signature* is valid for the request, raise otherwise.
+
+        The URL as given is checked first; only if it does not match are the variants of
+        :func:`url_variants` built and checked, each with every known secret.
 
         :param url: the full URL Twilio requested, query string as received.
         :param params: the form parameters (``None`` or empty for GET and non-form bodies).
@@ -291,32 +337,24 @@ class SignatureVerifier:
         """
         if not signature:
             raise MissingSignature("no X-Twilio-Signature header", url=_redact(url))
-        if params is not None and not isinstance(params, (Mapping, list, tuple)):
+        if params is not None and not isinstance(params, (list, tuple, Mapping)):
             params = list(params)  # read twice below: for AccountSid and for signing
-        digest = "sha1"
-        key_id = None
-        if settings:
-            key_id, algorithm = _parse_settings(settings)
-            digest = _digest_name(algorithm, _redact(url))
-        keys = self._secrets(url, params, key_id)
+        keys = self._keys_for(url, params, settings)
 
         body_hash = _query_value(url, "bodySHA256") if "bodySHA256" in url else None
-        if body_hash is not None:
-            # A non-form body is bound to the signature through the URL only.
-            params = None
-        expected = signature.encode("utf-8", "replace")
-
         suffix = b""
-        if params:
+        if params and body_hash is None:
+            # (A non-form body is bound to the signature through the URL only.)
             suffix = signing_string("", params).encode("utf-8")
-        if not _matches(keys, url.encode("utf-8") + suffix, digest, expected):
+        expected = signature.encode("utf-8", "replace")
+        if not _matches(keys, url.encode("utf-8") + suffix, expected):
             tried = url_variants(url)
             for candidate in tried[1:]:
-                if _matches(keys, candidate.encode("utf-8") + suffix, digest, expected):
+                if _matches(keys, candidate.encode("utf-8") + suffix, expected):
                     break
             else:
                 raise InvalidSignature(
-                    f"signature matches no URL variant with {len(keys)} known secret(s)",
+                    f"signature matches no URL variant with {_count(keys)}",
                     url=_redact(url),
                     tried=[_redact(u) for u in tried],
                 )
@@ -348,27 +386,49 @@ class SignatureVerifier:
             return False
         return True
 
-    def _secrets(self, url: str, params: Params | None, key_id: str | None) -> tuple[bytes, ...]:
-        """The secrets that may have signed this request, as bytes."""
+    def _keys_for(
+        self, url: str, params: Params | None, settings: str | None
+    ) -> tuple[_HmacKey, ...]:
+        """The keys that may have signed this request."""
+        key_id = None
+        digest = "sha1"
+        if settings:
+            key_id, algorithm = _parse_settings(settings)
+            digest = _digest_name(algorithm, _redact(url))
         if key_id is not None:
             shared = self._shared_keys
             secret = shared(key_id) if callable(shared) else shared.get(key_id) if shared else None
             if not secret:
                 raise UnknownAccount(f"no shared key with id {key_id!r}", url=_redact(url))
-            return (secret.encode("utf-8"),)
+            return (self._key(secret, digest),)
+        tokens = self._tokens
         if self._token_lookup is not None:
             account_sid = _account_sid(params)
             if account_sid:
                 found = _as_tokens(self._token_lookup(account_sid))
                 if found:
-                    return tuple(t.encode("utf-8") for t in found)
-                if not self._keys:
+                    return tuple(self._key(t, digest) for t in found)
+                if not tokens:
                     raise UnknownAccount(
                         f"no auth token known for account {account_sid}", url=_redact(url)
                     )
-        if not self._keys:
+        if not tokens:
             raise UnknownAccount("no auth token configured", url=_redact(url))
-        return self._keys
+        if digest == "sha1":
+            return self._sha1_keys
+        return tuple(self._key(t, digest) for t in tokens)
+
+    def _key(self, secret: str, digest: str) -> _HmacKey:
+        key = self._cache.get((secret, digest))
+        if key is None:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            key = self._cache[secret, digest] = _HmacKey(secret.encode("utf-8"), digest)
+        return key
+
+
+def _count(keys: tuple[_HmacKey, ...]) -> str:
+    return "1 known secret" if len(keys) == 1 else f"{len(keys)} known secrets"
 
 
 def _account_sid(params: Params | None) -> str | None:
@@ -385,12 +445,11 @@ def _account_sid(params: Params | None) -> str | None:
     return None
 
 
-def _matches(keys: tuple[bytes, ...], message: bytes, digest: str, expected: bytes) -> bool:
+def _matches(keys: tuple[_HmacKey, ...], message: bytes, expected: bytes) -> bool:
     found = False
     for key in keys:
-        mac = binascii.b2a_base64(hmac.digest(key, message, digest), newline=False)
         # Check every key even after a match so timing does not reveal which one signed.
-        found |= hmac.compare_digest(mac, expected)
+        found |= hmac.compare_digest(key.sign(message), expected)
     return found
 
 
