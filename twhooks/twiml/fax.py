@@ -7,13 +7,12 @@ from typing import Any
 from ._base import (
     AttrValue,
     TwiML,
-    _SubElement,
+    _new,
+    _Unrepresentable,
+    extra_attrs,
     invalid,
-    render_attr,
-    set_extra,
+    quote_attr,
 )
-
-_new = object.__new__
 
 
 class FaxResponse(TwiML):
@@ -23,7 +22,11 @@ class FaxResponse(TwiML):
     _tag = "Response"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Response"
+            self._content = []
 
     def receive(
         self,
@@ -43,30 +46,24 @@ class FaxResponse(TwiML):
         :param store_media: Whether or not to store received media in the fax media store
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Receive")
         try:
+            head = "<Receive"
             if action is not None:
-                el.set("action", action if type(action) is str else render_attr(action))
+                head += ' action="' + quote_attr(action) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if media_type is not None:
-                el.set(
-                    "mediaType", media_type if type(media_type) is str else render_attr(media_type)
-                )
+                head += ' mediaType="' + quote_attr(media_type) + '"'
             if page_size is not None:
-                el.set("pageSize", page_size if type(page_size) is str else render_attr(page_size))
+                head += ' pageSize="' + quote_attr(page_size) + '"'
             if store_media is not None:
-                el.set(
-                    "storeMedia",
-                    store_media if type(store_media) is str else render_attr(store_media),
-                )
+                head += ' storeMedia="' + quote_attr(store_media) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Receive",
                 None,
                 {
                     "action": action,
@@ -78,7 +75,9 @@ class FaxResponse(TwiML):
                 kwargs,
             ) from None
         node = _new(Receive)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -89,7 +88,11 @@ class Receive(TwiML):
     _tag = "Receive"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Receive"
+            self._content = []
 
 
 # Which children each element may hold (tag -> class), from its builder methods.

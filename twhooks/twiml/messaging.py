@@ -10,17 +10,16 @@ from ._base import (
     AttrValue,
     TextValue,
     TwiML,
-    _SubElement,
+    _new,
+    _Unrepresentable,
+    extra_attrs,
     invalid,
     message_too_long,
-    render_attr,
+    quote_attr,
+    quote_text,
     render_text,
-    set_extra,
-    wrap,
 )
 from .voice import Redirect, _RedirectBuilder
-
-_new = object.__new__
 
 
 class MessagingResponse(_RedirectBuilder, TwiML):
@@ -30,7 +29,11 @@ class MessagingResponse(_RedirectBuilder, TwiML):
     _tag = "Response"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Response"
+            self._content = []
 
     def message(
         self,
@@ -53,37 +56,29 @@ class MessagingResponse(_RedirectBuilder, TwiML):
         :param status_callback: Status callback URL. Deprecated in favor of action.
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Message")
         try:
-            if body is not None:
-                el.text = body if type(body) is str else render_text(body)
-                if len(el.text) > MAX_MESSAGE_CHARS:
-                    raise message_too_long(len(el.text))
+            head = "<Message"
             if to is not None:
-                el.set("to", to if type(to) is str else render_attr(to))
+                head += ' to="' + quote_attr(to) + '"'
             if from_ is not None:
-                el.set("from", from_ if type(from_) is str else render_attr(from_))
+                head += ' from="' + quote_attr(from_) + '"'
             if action is not None:
-                el.set("action", action if type(action) is str else render_attr(action))
+                head += ' action="' + quote_attr(action) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if status_callback is not None:
-                el.set(
-                    "statusCallback",
-                    status_callback
-                    if type(status_callback) is str
-                    else render_attr(status_callback),
-                )
+                head += ' statusCallback="' + quote_attr(status_callback) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except TwiMLLimitExceeded:
-            self._el.remove(el)
-            raise
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+            if body is not None:
+                raw = body if type(body) is str else render_text(body)
+                if len(raw) > MAX_MESSAGE_CHARS:
+                    raise message_too_long(len(raw))
+                content.append(quote_text(raw))
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Message",
                 body,
                 {
                     "to": to,
@@ -95,7 +90,9 @@ class MessagingResponse(_RedirectBuilder, TwiML):
                 kwargs,
             ) from None
         node = _new(Message)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -118,20 +115,21 @@ class Message(TwiML):
         :param message: Message Body
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Body")
         try:
-            if message is not None:
-                el.text = message if type(message) is str else render_text(message)
+            head = "<Body"
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, message, {}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if message is None else [quote_text(message)]
+        except _Unrepresentable:
+            raise invalid("Body", message, {}, kwargs) from None
         node = _new(Body)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         try:
             self._check()
         except TwiMLLimitExceeded:
-            self._el.remove(el)
+            self._content.pop()
             raise
         return node
 
@@ -145,22 +143,29 @@ class Message(TwiML):
         :param url: Media URL
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Media")
         try:
-            if url is not None:
-                el.text = url if type(url) is str else render_text(url)
+            head = "<Media"
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, url, {}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if url is None else [quote_text(url)]
+        except _Unrepresentable:
+            raise invalid("Media", url, {}, kwargs) from None
         node = _new(Media)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def _check(self) -> None:
         # Twilio's limit is on the whole body: the text plus every <Body>.
-        el = self._el
-        size = len(el.text or "") + sum(len(b.text or "") for b in el if b.tag == "Body")
+        size = sum(
+            len(item)
+            if isinstance(item, str)
+            else len(item.text or "")
+            if item.tag == "Body"
+            else 0
+            for item in self.content
+        )
         if size > MAX_MESSAGE_CHARS:
             raise message_too_long(size)
 
@@ -185,11 +190,11 @@ class Body(TwiML):
         super().__init__(message, **kwargs)
 
     def _check(self) -> None:
-        parent = self._el.getparent()
-        if parent is not None and parent.tag == "Message":
-            wrap(Message, parent)._check()
-        elif len(self._el.text or "") > MAX_MESSAGE_CHARS:
-            raise message_too_long(len(self._el.text or ""))
+        # A <Body> does not know its <Message>; Message.body() and Message.append()
+        # check the total, this checks a <Body> on its own.
+        size = len(self.text or "")
+        if size > MAX_MESSAGE_CHARS:
+            raise message_too_long(size)
 
 
 # Which children each element may hold (tag -> class), from its builder methods.

@@ -13,7 +13,7 @@ from typing import Literal, overload
 from lxml import etree
 
 from ..exceptions import TwiMLParseError
-from ._base import wrap
+from ._base import GenericNode, TwiML, _new, quote_attr, quote_text
 from .fax import FaxResponse
 from .messaging import MessagingResponse
 from .voice import VoiceResponse
@@ -100,7 +100,45 @@ def parse(
         )
     if any(isinstance(node, etree._Entity) for node in root.iter()):
         raise TwiMLParseError("TwiML must not contain entity references")
-    return wrap(_CLASSES[kind or _guess_kind(root)], root)
+    cls = _CLASSES[kind or _guess_kind(root)]
+    node = _convert(root, cls)
+    assert isinstance(node, cls)
+    return node
+
+
+_XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+
+
+def _name(el: etree._Element, name: str) -> str:
+    """The name as written in the document (``xml:lang``, ``amazon:effect``)."""
+    if not name.startswith("{"):
+        return name
+    if name.startswith(_XML_NS):
+        return "xml:" + name[len(_XML_NS) :]
+    uri, local = name[1:].split("}", 1)
+    prefix = next((p for p, u in el.nsmap.items() if u == uri and p), None)
+    return f"{prefix}:{local}" if prefix else local
+
+
+def _convert(el: etree._Element, cls: type[TwiML]) -> TwiML:
+    tag = _name(el, str(el.tag))
+    head = (
+        "<"
+        + tag
+        + "".join(f' {_name(el, str(k))}="{quote_attr(str(v))}"' for k, v in el.attrib.items())
+    )
+    content: list[str | TwiML] = [quote_text(el.text)] if el.text else []
+    classes = cls._child_classes
+    for child in el:
+        content.append(_convert(child, classes.get(_name(child, str(child.tag)), GenericNode)))
+        if child.tail:
+            content.append(quote_text(child.tail))
+    node = _new(cls)
+    if isinstance(node, GenericNode):
+        node._name = tag
+    node._head = head
+    node._content = content
+    return node
 
 
 def _guess_kind(root: etree._Element) -> Kind:

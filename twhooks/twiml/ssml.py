@@ -8,14 +8,13 @@ from ._base import (
     AttrValue,
     TextValue,
     TwiML,
-    _SubElement,
+    _new,
+    _Unrepresentable,
+    extra_attrs,
     invalid,
-    render_attr,
-    render_text,
-    set_extra,
+    quote_attr,
+    quote_text,
 )
-
-_new = object.__new__
 
 
 class _BreakBuilder(TwiML):
@@ -36,20 +35,21 @@ class _BreakBuilder(TwiML):
             values: [number]s, [number]ms
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "break")
         try:
+            head = "<break"
             if strength is not None:
-                el.set("strength", strength if type(strength) is str else render_attr(strength))
+                head += ' strength="' + quote_attr(strength) + '"'
             if time is not None:
-                el.set("time", time if type(time) is str else render_attr(time))
+                head += ' time="' + quote_attr(time) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(
-                self._el, el, exc, None, {"strength": strength, "time": time}, kwargs
-            ) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
+            raise invalid("break", None, {"strength": strength, "time": time}, kwargs) from None
         node = _new(SsmlBreak)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -70,18 +70,19 @@ class _EmphasisBuilder(TwiML):
         :param level: Specify the degree of emphasis
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "emphasis")
         try:
-            if words is not None:
-                el.text = words if type(words) is str else render_text(words)
+            head = "<emphasis"
             if level is not None:
-                el.set("level", level if type(level) is str else render_attr(level))
+                head += ' level="' + quote_attr(level) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, words, {"level": level}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if words is None else [quote_text(words)]
+        except _Unrepresentable:
+            raise invalid("emphasis", words, {"level": level}, kwargs) from None
         node = _new(SsmlEmphasis)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -102,28 +103,19 @@ class _LangBuilder(TwiML):
         :param xml_lang: Specify the language
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "lang")
         try:
-            if words is not None:
-                el.text = words if type(words) is str else render_text(words)
+            head = "<lang"
             if xml_lang is not None:
-                el.set(
-                    "{http://www.w3.org/XML/1998/namespace}lang",
-                    xml_lang if type(xml_lang) is str else render_attr(xml_lang),
-                )
+                head += ' xml:lang="' + quote_attr(xml_lang) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(
-                self._el,
-                el,
-                exc,
-                words,
-                {"{http://www.w3.org/XML/1998/namespace}lang": xml_lang},
-                kwargs,
-            ) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if words is None else [quote_text(words)]
+        except _Unrepresentable:
+            raise invalid("lang", words, {"xml:lang": xml_lang}, kwargs) from None
         node = _new(SsmlLang)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -142,16 +134,17 @@ class _PBuilder(TwiML):
         :param words: Words to speak
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "p")
         try:
-            if words is not None:
-                el.text = words if type(words) is str else render_text(words)
+            head = "<p"
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, words, {}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if words is None else [quote_text(words)]
+        except _Unrepresentable:
+            raise invalid("p", words, {}, kwargs) from None
         node = _new(SsmlP)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -174,22 +167,21 @@ class _PhonemeBuilder(TwiML):
         :param ph: Specifiy the phonetic symbols for pronunciation
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "phoneme")
         try:
-            if words is not None:
-                el.text = words if type(words) is str else render_text(words)
+            head = "<phoneme"
             if alphabet is not None:
-                el.set("alphabet", alphabet if type(alphabet) is str else render_attr(alphabet))
+                head += ' alphabet="' + quote_attr(alphabet) + '"'
             if ph is not None:
-                el.set("ph", ph if type(ph) is str else render_attr(ph))
+                head += ' ph="' + quote_attr(ph) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(
-                self._el, el, exc, words, {"alphabet": alphabet, "ph": ph}, kwargs
-            ) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if words is None else [quote_text(words)]
+        except _Unrepresentable:
+            raise invalid("phoneme", words, {"alphabet": alphabet, "ph": ph}, kwargs) from None
         node = _new(SsmlPhoneme)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -216,24 +208,25 @@ class _ProsodyBuilder(TwiML):
             x-high, +n%, -n%
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "prosody")
         try:
-            if words is not None:
-                el.text = words if type(words) is str else render_text(words)
+            head = "<prosody"
             if volume is not None:
-                el.set("volume", volume if type(volume) is str else render_attr(volume))
+                head += ' volume="' + quote_attr(volume) + '"'
             if rate is not None:
-                el.set("rate", rate if type(rate) is str else render_attr(rate))
+                head += ' rate="' + quote_attr(rate) + '"'
             if pitch is not None:
-                el.set("pitch", pitch if type(pitch) is str else render_attr(pitch))
+                head += ' pitch="' + quote_attr(pitch) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if words is None else [quote_text(words)]
+        except _Unrepresentable:
             raise invalid(
-                self._el, el, exc, words, {"volume": volume, "rate": rate, "pitch": pitch}, kwargs
+                "prosody", words, {"volume": volume, "rate": rate, "pitch": pitch}, kwargs
             ) from None
         node = _new(SsmlProsody)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -252,16 +245,17 @@ class _SBuilder(TwiML):
         :param words: Words to speak
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "s")
         try:
-            if words is not None:
-                el.text = words if type(words) is str else render_text(words)
+            head = "<s"
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, words, {}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if words is None else [quote_text(words)]
+        except _Unrepresentable:
+            raise invalid("s", words, {}, kwargs) from None
         node = _new(SsmlS)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -284,25 +278,23 @@ class _SayAsBuilder(TwiML):
         :param format: Specify the format of the date when interpret-as is set to date
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "say-as")
         try:
-            if words is not None:
-                el.text = words if type(words) is str else render_text(words)
+            head = "<say-as"
             if interpret_as is not None:
-                el.set(
-                    "interpret-as",
-                    interpret_as if type(interpret_as) is str else render_attr(interpret_as),
-                )
+                head += ' interpret-as="' + quote_attr(interpret_as) + '"'
             if format is not None:
-                el.set("format", format if type(format) is str else render_attr(format))
+                head += ' format="' + quote_attr(format) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if words is None else [quote_text(words)]
+        except _Unrepresentable:
             raise invalid(
-                self._el, el, exc, words, {"interpret-as": interpret_as, "format": format}, kwargs
+                "say-as", words, {"interpret-as": interpret_as, "format": format}, kwargs
             ) from None
         node = _new(SsmlSayAs)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -324,18 +316,19 @@ class _SubBuilder(TwiML):
             acronym or abbreviation
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "sub")
         try:
-            if words is not None:
-                el.text = words if type(words) is str else render_text(words)
+            head = "<sub"
             if alias is not None:
-                el.set("alias", alias if type(alias) is str else render_attr(alias))
+                head += ' alias="' + quote_attr(alias) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, words, {"alias": alias}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if words is None else [quote_text(words)]
+        except _Unrepresentable:
+            raise invalid("sub", words, {"alias": alias}, kwargs) from None
         node = _new(SsmlSub)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -357,18 +350,19 @@ class _WBuilder(TwiML):
             alternate meaning
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "w")
         try:
-            if words is not None:
-                el.text = words if type(words) is str else render_text(words)
+            head = "<w"
             if role is not None:
-                el.set("role", role if type(role) is str else render_attr(role))
+                head += ' role="' + quote_attr(role) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, words, {"role": role}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if words is None else [quote_text(words)]
+        except _Unrepresentable:
+            raise invalid("w", words, {"role": role}, kwargs) from None
         node = _new(SsmlW)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -532,7 +526,11 @@ class SsmlBreak(TwiML):
     _tag = "break"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<break"
+            self._content = []
 
 
 # Which children each element may hold (tag -> class), from its builder methods.

@@ -8,11 +8,12 @@ from ._base import (
     AttrValue,
     TextValue,
     TwiML,
-    _SubElement,
+    _new,
+    _Unrepresentable,
+    extra_attrs,
     invalid,
-    render_attr,
-    render_text,
-    set_extra,
+    quote_attr,
+    quote_text,
 )
 from .ssml import (
     SsmlBreak,
@@ -37,8 +38,6 @@ from .ssml import (
     _WBuilder,
 )
 
-_new = object.__new__
-
 
 class _PauseBuilder(TwiML):
     """Builds ``<Pause>`` children."""
@@ -55,16 +54,19 @@ class _PauseBuilder(TwiML):
         :param length: Length in seconds to pause
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Pause")
         try:
+            head = "<Pause"
             if length is not None:
-                el.set("length", length if type(length) is str else render_attr(length))
+                head += ' length="' + quote_attr(length) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, None, {"length": length}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
+            raise invalid("Pause", None, {"length": length}, kwargs) from None
         node = _new(Pause)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -87,22 +89,21 @@ class _PlayBuilder(TwiML):
         :param digits: Play DTMF tones for digits
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Play")
         try:
-            if url is not None:
-                el.text = url if type(url) is str else render_text(url)
+            head = "<Play"
             if loop is not None:
-                el.set("loop", loop if type(loop) is str else render_attr(loop))
+                head += ' loop="' + quote_attr(loop) + '"'
             if digits is not None:
-                el.set("digits", digits if type(digits) is str else render_attr(digits))
+                head += ' digits="' + quote_attr(digits) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(
-                self._el, el, exc, url, {"loop": loop, "digits": digits}, kwargs
-            ) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if url is None else [quote_text(url)]
+        except _Unrepresentable:
+            raise invalid("Play", url, {"loop": loop, "digits": digits}, kwargs) from None
         node = _new(Play)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -129,35 +130,22 @@ class _QueueBuilder(TwiML):
         :param post_work_activity_sid: TaskRouter Activity SID
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Queue")
         try:
-            if name is not None:
-                el.text = name if type(name) is str else render_text(name)
+            head = "<Queue"
             if url is not None:
-                el.set("url", url if type(url) is str else render_attr(url))
+                head += ' url="' + quote_attr(url) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if reservation_sid is not None:
-                el.set(
-                    "reservationSid",
-                    reservation_sid
-                    if type(reservation_sid) is str
-                    else render_attr(reservation_sid),
-                )
+                head += ' reservationSid="' + quote_attr(reservation_sid) + '"'
             if post_work_activity_sid is not None:
-                el.set(
-                    "postWorkActivitySid",
-                    post_work_activity_sid
-                    if type(post_work_activity_sid) is str
-                    else render_attr(post_work_activity_sid),
-                )
+                head += ' postWorkActivitySid="' + quote_attr(post_work_activity_sid) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if name is None else [quote_text(name)]
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Queue",
                 name,
                 {
                     "url": url,
@@ -168,7 +156,9 @@ class _QueueBuilder(TwiML):
                 kwargs,
             ) from None
         node = _new(Queue)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -189,18 +179,19 @@ class _RedirectBuilder(TwiML):
         :param method: Redirect URL method
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Redirect")
         try:
-            if url is not None:
-                el.text = url if type(url) is str else render_text(url)
+            head = "<Redirect"
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, url, {"method": method}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if url is None else [quote_text(url)]
+        except _Unrepresentable:
+            raise invalid("Redirect", url, {"method": method}, kwargs) from None
         node = _new(Redirect)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -225,29 +216,25 @@ class _SayBuilder(TwiML):
         :param language: Message language
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Say")
         try:
-            if message is not None:
-                el.text = message if type(message) is str else render_text(message)
+            head = "<Say"
             if voice is not None:
-                el.set("voice", voice if type(voice) is str else render_attr(voice))
+                head += ' voice="' + quote_attr(voice) + '"'
             if loop is not None:
-                el.set("loop", loop if type(loop) is str else render_attr(loop))
+                head += ' loop="' + quote_attr(loop) + '"'
             if language is not None:
-                el.set("language", language if type(language) is str else render_attr(language))
+                head += ' language="' + quote_attr(language) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if message is None else [quote_text(message)]
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
-                message,
-                {"voice": voice, "loop": loop, "language": language},
-                kwargs,
+                "Say", message, {"voice": voice, "loop": loop, "language": language}, kwargs
             ) from None
         node = _new(Say)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -275,32 +262,24 @@ class _PromptBuilder(TwiML):
             verify matching.
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Prompt")
         try:
+            head = "<Prompt"
             if for_ is not None:
-                el.set("for", for_ if type(for_) is str else render_attr(for_))
+                head += ' for="' + quote_attr(for_) + '"'
             if error_type is not None:
-                el.set(
-                    "errorType", error_type if type(error_type) is str else render_attr(error_type)
-                )
+                head += ' errorType="' + quote_attr(error_type) + '"'
             if card_type is not None:
-                el.set("cardType", card_type if type(card_type) is str else render_attr(card_type))
+                head += ' cardType="' + quote_attr(card_type) + '"'
             if attempt is not None:
-                el.set("attempt", attempt if type(attempt) is str else render_attr(attempt))
+                head += ' attempt="' + quote_attr(attempt) + '"'
             if require_matching_inputs is not None:
-                el.set(
-                    "requireMatchingInputs",
-                    require_matching_inputs
-                    if type(require_matching_inputs) is str
-                    else render_attr(require_matching_inputs),
-                )
+                head += ' requireMatchingInputs="' + quote_attr(require_matching_inputs) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Prompt",
                 None,
                 {
                     "for": for_,
@@ -312,7 +291,9 @@ class _PromptBuilder(TwiML):
                 kwargs,
             ) from None
         node = _new(Prompt)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -345,50 +326,30 @@ class _StreamBuilder(TwiML):
         :param sample_rate: Sample Rate for HD Codec
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Stream")
         try:
+            head = "<Stream"
             if name is not None:
-                el.set("name", name if type(name) is str else render_attr(name))
+                head += ' name="' + quote_attr(name) + '"'
             if connector_name is not None:
-                el.set(
-                    "connectorName",
-                    connector_name if type(connector_name) is str else render_attr(connector_name),
-                )
+                head += ' connectorName="' + quote_attr(connector_name) + '"'
             if url is not None:
-                el.set("url", url if type(url) is str else render_attr(url))
+                head += ' url="' + quote_attr(url) + '"'
             if track is not None:
-                el.set("track", track if type(track) is str else render_attr(track))
+                head += ' track="' + quote_attr(track) + '"'
             if status_callback is not None:
-                el.set(
-                    "statusCallback",
-                    status_callback
-                    if type(status_callback) is str
-                    else render_attr(status_callback),
-                )
+                head += ' statusCallback="' + quote_attr(status_callback) + '"'
             if status_callback_method is not None:
-                el.set(
-                    "statusCallbackMethod",
-                    status_callback_method
-                    if type(status_callback_method) is str
-                    else render_attr(status_callback_method),
-                )
+                head += ' statusCallbackMethod="' + quote_attr(status_callback_method) + '"'
             if audio_format is not None:
-                el.set(
-                    "audioFormat",
-                    audio_format if type(audio_format) is str else render_attr(audio_format),
-                )
+                head += ' audioFormat="' + quote_attr(audio_format) + '"'
             if sample_rate is not None:
-                el.set(
-                    "sampleRate",
-                    sample_rate if type(sample_rate) is str else render_attr(sample_rate),
-                )
+                head += ' sampleRate="' + quote_attr(sample_rate) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Stream",
                 None,
                 {
                     "name": name,
@@ -403,7 +364,9 @@ class _StreamBuilder(TwiML):
                 kwargs,
             ) from None
         node = _new(Stream)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -430,38 +393,24 @@ class _SiprecBuilder(TwiML):
         :param status_callback_method: Status Callback URL method
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Siprec")
         try:
+            head = "<Siprec"
             if name is not None:
-                el.set("name", name if type(name) is str else render_attr(name))
+                head += ' name="' + quote_attr(name) + '"'
             if connector_name is not None:
-                el.set(
-                    "connectorName",
-                    connector_name if type(connector_name) is str else render_attr(connector_name),
-                )
+                head += ' connectorName="' + quote_attr(connector_name) + '"'
             if track is not None:
-                el.set("track", track if type(track) is str else render_attr(track))
+                head += ' track="' + quote_attr(track) + '"'
             if status_callback is not None:
-                el.set(
-                    "statusCallback",
-                    status_callback
-                    if type(status_callback) is str
-                    else render_attr(status_callback),
-                )
+                head += ' statusCallback="' + quote_attr(status_callback) + '"'
             if status_callback_method is not None:
-                el.set(
-                    "statusCallbackMethod",
-                    status_callback_method
-                    if type(status_callback_method) is str
-                    else render_attr(status_callback_method),
-                )
+                head += ' statusCallbackMethod="' + quote_attr(status_callback_method) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Siprec",
                 None,
                 {
                     "name": name,
@@ -473,7 +422,9 @@ class _SiprecBuilder(TwiML):
                 kwargs,
             ) from None
         node = _new(Siprec)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -519,94 +470,44 @@ class _TranscriptionBuilder(TwiML):
             used
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Transcription")
         try:
+            head = "<Transcription"
             if name is not None:
-                el.set("name", name if type(name) is str else render_attr(name))
+                head += ' name="' + quote_attr(name) + '"'
             if track is not None:
-                el.set("track", track if type(track) is str else render_attr(track))
+                head += ' track="' + quote_attr(track) + '"'
             if status_callback_url is not None:
-                el.set(
-                    "statusCallbackUrl",
-                    status_callback_url
-                    if type(status_callback_url) is str
-                    else render_attr(status_callback_url),
-                )
+                head += ' statusCallbackUrl="' + quote_attr(status_callback_url) + '"'
             if status_callback_method is not None:
-                el.set(
-                    "statusCallbackMethod",
-                    status_callback_method
-                    if type(status_callback_method) is str
-                    else render_attr(status_callback_method),
-                )
+                head += ' statusCallbackMethod="' + quote_attr(status_callback_method) + '"'
             if inbound_track_label is not None:
-                el.set(
-                    "inboundTrackLabel",
-                    inbound_track_label
-                    if type(inbound_track_label) is str
-                    else render_attr(inbound_track_label),
-                )
+                head += ' inboundTrackLabel="' + quote_attr(inbound_track_label) + '"'
             if outbound_track_label is not None:
-                el.set(
-                    "outboundTrackLabel",
-                    outbound_track_label
-                    if type(outbound_track_label) is str
-                    else render_attr(outbound_track_label),
-                )
+                head += ' outboundTrackLabel="' + quote_attr(outbound_track_label) + '"'
             if partial_results is not None:
-                el.set(
-                    "partialResults",
-                    partial_results
-                    if type(partial_results) is str
-                    else render_attr(partial_results),
-                )
+                head += ' partialResults="' + quote_attr(partial_results) + '"'
             if language_code is not None:
-                el.set(
-                    "languageCode",
-                    language_code if type(language_code) is str else render_attr(language_code),
-                )
+                head += ' languageCode="' + quote_attr(language_code) + '"'
             if transcription_engine is not None:
-                el.set(
-                    "transcriptionEngine",
-                    transcription_engine
-                    if type(transcription_engine) is str
-                    else render_attr(transcription_engine),
-                )
+                head += ' transcriptionEngine="' + quote_attr(transcription_engine) + '"'
             if profanity_filter is not None:
-                el.set(
-                    "profanityFilter",
-                    profanity_filter
-                    if type(profanity_filter) is str
-                    else render_attr(profanity_filter),
-                )
+                head += ' profanityFilter="' + quote_attr(profanity_filter) + '"'
             if speech_model is not None:
-                el.set(
-                    "speechModel",
-                    speech_model if type(speech_model) is str else render_attr(speech_model),
-                )
+                head += ' speechModel="' + quote_attr(speech_model) + '"'
             if hints is not None:
-                el.set("hints", hints if type(hints) is str else render_attr(hints, "hints"))
+                head += ' hints="' + quote_attr(hints, ", ") + '"'
             if enable_automatic_punctuation is not None:
-                el.set(
-                    "enableAutomaticPunctuation",
-                    enable_automatic_punctuation
-                    if type(enable_automatic_punctuation) is str
-                    else render_attr(enable_automatic_punctuation),
+                head += (
+                    ' enableAutomaticPunctuation="' + quote_attr(enable_automatic_punctuation) + '"'
                 )
             if intelligence_service is not None:
-                el.set(
-                    "intelligenceService",
-                    intelligence_service
-                    if type(intelligence_service) is str
-                    else render_attr(intelligence_service),
-                )
+                head += ' intelligenceService="' + quote_attr(intelligence_service) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Transcription",
                 None,
                 {
                     "name": name,
@@ -627,7 +528,9 @@ class _TranscriptionBuilder(TwiML):
                 kwargs,
             ) from None
         node = _new(Transcription)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -648,18 +551,21 @@ class _ConfigBuilder(TwiML):
         :param value: The value of the custom config
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Config")
         try:
+            head = "<Config"
             if name is not None:
-                el.set("name", name if type(name) is str else render_attr(name))
+                head += ' name="' + quote_attr(name) + '"'
             if value is not None:
-                el.set("value", value if type(value) is str else render_attr(value))
+                head += ' value="' + quote_attr(value) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, None, {"name": name, "value": value}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
+            raise invalid("Config", None, {"name": name, "value": value}, kwargs) from None
         node = _new(Config)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -680,18 +586,21 @@ class _ParameterBuilder(TwiML):
         :param value: The value of the custom parameter
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Parameter")
         try:
+            head = "<Parameter"
             if name is not None:
-                el.set("name", name if type(name) is str else render_attr(name))
+                head += ' name="' + quote_attr(name) + '"'
             if value is not None:
-                el.set("value", value if type(value) is str else render_attr(value))
+                head += ' value="' + quote_attr(value) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, None, {"name": name, "value": value}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
+            raise invalid("Parameter", None, {"name": name, "value": value}, kwargs) from None
         node = _new(Parameter)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -704,7 +613,11 @@ class VoiceResponse(
     _tag = "Response"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Response"
+            self._content = []
 
     def connect(
         self,
@@ -718,20 +631,21 @@ class VoiceResponse(
         :param method: Action URL method
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Connect")
         try:
+            head = "<Connect"
             if action is not None:
-                el.set("action", action if type(action) is str else render_attr(action))
+                head += ' action="' + quote_attr(action) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(
-                self._el, el, exc, None, {"action": action, "method": method}, kwargs
-            ) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
+            raise invalid("Connect", None, {"action": action, "method": method}, kwargs) from None
         node = _new(Connect)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def dial(
@@ -787,97 +701,62 @@ class VoiceResponse(
         :param passports: Base64-encoded comma-separated identity passports (e.g. shaken, div)
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Dial")
         try:
-            if number is not None:
-                el.text = number if type(number) is str else render_text(number)
+            head = "<Dial"
             if action is not None:
-                el.set("action", action if type(action) is str else render_attr(action))
+                head += ' action="' + quote_attr(action) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if timeout is not None:
-                el.set("timeout", timeout if type(timeout) is str else render_attr(timeout))
+                head += ' timeout="' + quote_attr(timeout) + '"'
             if hangup_on_star is not None:
-                el.set(
-                    "hangupOnStar",
-                    hangup_on_star if type(hangup_on_star) is str else render_attr(hangup_on_star),
-                )
+                head += ' hangupOnStar="' + quote_attr(hangup_on_star) + '"'
             if time_limit is not None:
-                el.set(
-                    "timeLimit", time_limit if type(time_limit) is str else render_attr(time_limit)
-                )
+                head += ' timeLimit="' + quote_attr(time_limit) + '"'
             if caller_id is not None:
-                el.set("callerId", caller_id if type(caller_id) is str else render_attr(caller_id))
+                head += ' callerId="' + quote_attr(caller_id) + '"'
             if record is not None:
-                el.set("record", record if type(record) is str else render_attr(record))
+                head += ' record="' + quote_attr(record) + '"'
             if trim is not None:
-                el.set("trim", trim if type(trim) is str else render_attr(trim))
+                head += ' trim="' + quote_attr(trim) + '"'
             if recording_status_callback is not None:
-                el.set(
-                    "recordingStatusCallback",
-                    recording_status_callback
-                    if type(recording_status_callback) is str
-                    else render_attr(recording_status_callback),
-                )
+                head += ' recordingStatusCallback="' + quote_attr(recording_status_callback) + '"'
             if recording_configuration_id is not None:
-                el.set(
-                    "recordingConfigurationId",
-                    recording_configuration_id
-                    if type(recording_configuration_id) is str
-                    else render_attr(recording_configuration_id),
-                )
+                head += ' recordingConfigurationId="' + quote_attr(recording_configuration_id) + '"'
             if recording_status_callback_method is not None:
-                el.set(
-                    "recordingStatusCallbackMethod",
-                    recording_status_callback_method
-                    if type(recording_status_callback_method) is str
-                    else render_attr(recording_status_callback_method),
+                head += (
+                    ' recordingStatusCallbackMethod="'
+                    + quote_attr(recording_status_callback_method)
+                    + '"'
                 )
             if recording_status_callback_event is not None:
-                el.set(
-                    "recordingStatusCallbackEvent",
-                    recording_status_callback_event
-                    if type(recording_status_callback_event) is str
-                    else render_attr(recording_status_callback_event),
+                head += (
+                    ' recordingStatusCallbackEvent="'
+                    + quote_attr(recording_status_callback_event)
+                    + '"'
                 )
             if answer_on_bridge is not None:
-                el.set(
-                    "answerOnBridge",
-                    answer_on_bridge
-                    if type(answer_on_bridge) is str
-                    else render_attr(answer_on_bridge),
-                )
+                head += ' answerOnBridge="' + quote_attr(answer_on_bridge) + '"'
             if ring_tone is not None:
-                el.set("ringTone", ring_tone if type(ring_tone) is str else render_attr(ring_tone))
+                head += ' ringTone="' + quote_attr(ring_tone) + '"'
             if recording_track is not None:
-                el.set(
-                    "recordingTrack",
-                    recording_track
-                    if type(recording_track) is str
-                    else render_attr(recording_track),
-                )
+                head += ' recordingTrack="' + quote_attr(recording_track) + '"'
             if sequential is not None:
-                el.set(
-                    "sequential", sequential if type(sequential) is str else render_attr(sequential)
-                )
+                head += ' sequential="' + quote_attr(sequential) + '"'
             if refer_url is not None:
-                el.set("referUrl", refer_url if type(refer_url) is str else render_attr(refer_url))
+                head += ' referUrl="' + quote_attr(refer_url) + '"'
             if refer_method is not None:
-                el.set(
-                    "referMethod",
-                    refer_method if type(refer_method) is str else render_attr(refer_method),
-                )
+                head += ' referMethod="' + quote_attr(refer_method) + '"'
             if events is not None:
-                el.set("events", events if type(events) is str else render_attr(events))
+                head += ' events="' + quote_attr(events) + '"'
             if passports is not None:
-                el.set("passports", passports if type(passports) is str else render_attr(passports))
+                head += ' passports="' + quote_attr(passports) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if number is None else [quote_text(number)]
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Dial",
                 number,
                 {
                     "action": action,
@@ -904,7 +783,9 @@ class VoiceResponse(
                 kwargs,
             ) from None
         node = _new(Dial)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def echo(
@@ -915,14 +796,17 @@ class VoiceResponse(
 
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Echo")
         try:
+            head = "<Echo"
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, None, {}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
+            raise invalid("Echo", None, {}, kwargs) from None
         node = _new(Echo)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def enqueue(
@@ -947,40 +831,26 @@ class VoiceResponse(
         :param workflow_sid: TaskRouter Workflow SID
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Enqueue")
         try:
-            if name is not None:
-                el.text = name if type(name) is str else render_text(name)
+            head = "<Enqueue"
             if action is not None:
-                el.set("action", action if type(action) is str else render_attr(action))
+                head += ' action="' + quote_attr(action) + '"'
             if max_queue_size is not None:
-                el.set(
-                    "maxQueueSize",
-                    max_queue_size if type(max_queue_size) is str else render_attr(max_queue_size),
-                )
+                head += ' maxQueueSize="' + quote_attr(max_queue_size) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if wait_url is not None:
-                el.set("waitUrl", wait_url if type(wait_url) is str else render_attr(wait_url))
+                head += ' waitUrl="' + quote_attr(wait_url) + '"'
             if wait_url_method is not None:
-                el.set(
-                    "waitUrlMethod",
-                    wait_url_method
-                    if type(wait_url_method) is str
-                    else render_attr(wait_url_method),
-                )
+                head += ' waitUrlMethod="' + quote_attr(wait_url_method) + '"'
             if workflow_sid is not None:
-                el.set(
-                    "workflowSid",
-                    workflow_sid if type(workflow_sid) is str else render_attr(workflow_sid),
-                )
+                head += ' workflowSid="' + quote_attr(workflow_sid) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if name is None else [quote_text(name)]
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Enqueue",
                 name,
                 {
                     "action": action,
@@ -993,7 +863,9 @@ class VoiceResponse(
                 kwargs,
             ) from None
         node = _new(Enqueue)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def gather(
@@ -1041,87 +913,54 @@ class VoiceResponse(
         :param enhanced: Use enhanced speech model
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Gather")
         try:
+            head = "<Gather"
             if input is not None:
-                el.set("input", input if type(input) is str else render_attr(input))
+                head += ' input="' + quote_attr(input) + '"'
             if action is not None:
-                el.set("action", action if type(action) is str else render_attr(action))
+                head += ' action="' + quote_attr(action) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if timeout is not None:
-                el.set("timeout", timeout if type(timeout) is str else render_attr(timeout))
+                head += ' timeout="' + quote_attr(timeout) + '"'
             if speech_timeout is not None:
-                el.set(
-                    "speechTimeout",
-                    speech_timeout if type(speech_timeout) is str else render_attr(speech_timeout),
-                )
+                head += ' speechTimeout="' + quote_attr(speech_timeout) + '"'
             if max_speech_time is not None:
-                el.set(
-                    "maxSpeechTime",
-                    max_speech_time
-                    if type(max_speech_time) is str
-                    else render_attr(max_speech_time),
-                )
+                head += ' maxSpeechTime="' + quote_attr(max_speech_time) + '"'
             if profanity_filter is not None:
-                el.set(
-                    "profanityFilter",
-                    profanity_filter
-                    if type(profanity_filter) is str
-                    else render_attr(profanity_filter),
-                )
+                head += ' profanityFilter="' + quote_attr(profanity_filter) + '"'
             if finish_on_key is not None:
-                el.set(
-                    "finishOnKey",
-                    finish_on_key if type(finish_on_key) is str else render_attr(finish_on_key),
-                )
+                head += ' finishOnKey="' + quote_attr(finish_on_key) + '"'
             if num_digits is not None:
-                el.set(
-                    "numDigits", num_digits if type(num_digits) is str else render_attr(num_digits)
-                )
+                head += ' numDigits="' + quote_attr(num_digits) + '"'
             if partial_result_callback is not None:
-                el.set(
-                    "partialResultCallback",
-                    partial_result_callback
-                    if type(partial_result_callback) is str
-                    else render_attr(partial_result_callback),
-                )
+                head += ' partialResultCallback="' + quote_attr(partial_result_callback) + '"'
             if partial_result_callback_method is not None:
-                el.set(
-                    "partialResultCallbackMethod",
-                    partial_result_callback_method
-                    if type(partial_result_callback_method) is str
-                    else render_attr(partial_result_callback_method),
+                head += (
+                    ' partialResultCallbackMethod="'
+                    + quote_attr(partial_result_callback_method)
+                    + '"'
                 )
             if language is not None:
-                el.set("language", language if type(language) is str else render_attr(language))
+                head += ' language="' + quote_attr(language) + '"'
             if hints is not None:
-                el.set("hints", hints if type(hints) is str else render_attr(hints, "hints"))
+                head += ' hints="' + quote_attr(hints, ", ") + '"'
             if barge_in is not None:
-                el.set("bargeIn", barge_in if type(barge_in) is str else render_attr(barge_in))
+                head += ' bargeIn="' + quote_attr(barge_in) + '"'
             if debug is not None:
-                el.set("debug", debug if type(debug) is str else render_attr(debug))
+                head += ' debug="' + quote_attr(debug) + '"'
             if action_on_empty_result is not None:
-                el.set(
-                    "actionOnEmptyResult",
-                    action_on_empty_result
-                    if type(action_on_empty_result) is str
-                    else render_attr(action_on_empty_result),
-                )
+                head += ' actionOnEmptyResult="' + quote_attr(action_on_empty_result) + '"'
             if speech_model is not None:
-                el.set(
-                    "speechModel",
-                    speech_model if type(speech_model) is str else render_attr(speech_model),
-                )
+                head += ' speechModel="' + quote_attr(speech_model) + '"'
             if enhanced is not None:
-                el.set("enhanced", enhanced if type(enhanced) is str else render_attr(enhanced))
+                head += ' enhanced="' + quote_attr(enhanced) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Gather",
                 None,
                 {
                     "input": input,
@@ -1146,7 +985,9 @@ class VoiceResponse(
                 kwargs,
             ) from None
         node = _new(Gather)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def hangup(
@@ -1157,14 +998,17 @@ class VoiceResponse(
 
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Hangup")
         try:
+            head = "<Hangup"
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, None, {}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
+            raise invalid("Hangup", None, {}, kwargs) from None
         node = _new(Hangup)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def leave(
@@ -1175,14 +1019,17 @@ class VoiceResponse(
 
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Leave")
         try:
+            head = "<Leave"
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, None, {}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
+            raise invalid("Leave", None, {}, kwargs) from None
         node = _new(Leave)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def record(
@@ -1219,73 +1066,48 @@ class VoiceResponse(
         :param recording_configuration_id: Configuration for the recording
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Record")
         try:
+            head = "<Record"
             if action is not None:
-                el.set("action", action if type(action) is str else render_attr(action))
+                head += ' action="' + quote_attr(action) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if timeout is not None:
-                el.set("timeout", timeout if type(timeout) is str else render_attr(timeout))
+                head += ' timeout="' + quote_attr(timeout) + '"'
             if finish_on_key is not None:
-                el.set(
-                    "finishOnKey",
-                    finish_on_key if type(finish_on_key) is str else render_attr(finish_on_key),
-                )
+                head += ' finishOnKey="' + quote_attr(finish_on_key) + '"'
             if max_length is not None:
-                el.set(
-                    "maxLength", max_length if type(max_length) is str else render_attr(max_length)
-                )
+                head += ' maxLength="' + quote_attr(max_length) + '"'
             if play_beep is not None:
-                el.set("playBeep", play_beep if type(play_beep) is str else render_attr(play_beep))
+                head += ' playBeep="' + quote_attr(play_beep) + '"'
             if trim is not None:
-                el.set("trim", trim if type(trim) is str else render_attr(trim))
+                head += ' trim="' + quote_attr(trim) + '"'
             if recording_status_callback is not None:
-                el.set(
-                    "recordingStatusCallback",
-                    recording_status_callback
-                    if type(recording_status_callback) is str
-                    else render_attr(recording_status_callback),
-                )
+                head += ' recordingStatusCallback="' + quote_attr(recording_status_callback) + '"'
             if recording_status_callback_method is not None:
-                el.set(
-                    "recordingStatusCallbackMethod",
-                    recording_status_callback_method
-                    if type(recording_status_callback_method) is str
-                    else render_attr(recording_status_callback_method),
+                head += (
+                    ' recordingStatusCallbackMethod="'
+                    + quote_attr(recording_status_callback_method)
+                    + '"'
                 )
             if recording_status_callback_event is not None:
-                el.set(
-                    "recordingStatusCallbackEvent",
-                    recording_status_callback_event
-                    if type(recording_status_callback_event) is str
-                    else render_attr(recording_status_callback_event),
+                head += (
+                    ' recordingStatusCallbackEvent="'
+                    + quote_attr(recording_status_callback_event)
+                    + '"'
                 )
             if transcribe is not None:
-                el.set(
-                    "transcribe", transcribe if type(transcribe) is str else render_attr(transcribe)
-                )
+                head += ' transcribe="' + quote_attr(transcribe) + '"'
             if transcribe_callback is not None:
-                el.set(
-                    "transcribeCallback",
-                    transcribe_callback
-                    if type(transcribe_callback) is str
-                    else render_attr(transcribe_callback),
-                )
+                head += ' transcribeCallback="' + quote_attr(transcribe_callback) + '"'
             if recording_configuration_id is not None:
-                el.set(
-                    "recordingConfigurationId",
-                    recording_configuration_id
-                    if type(recording_configuration_id) is str
-                    else render_attr(recording_configuration_id),
-                )
+                head += ' recordingConfigurationId="' + quote_attr(recording_configuration_id) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Record",
                 None,
                 {
                     "action": action,
@@ -1305,7 +1127,9 @@ class VoiceResponse(
                 kwargs,
             ) from None
         node = _new(Record)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def reject(
@@ -1318,16 +1142,19 @@ class VoiceResponse(
         :param reason: Rejection reason
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Reject")
         try:
+            head = "<Reject"
             if reason is not None:
-                el.set("reason", reason if type(reason) is str else render_attr(reason))
+                head += ' reason="' + quote_attr(reason) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, None, {"reason": reason}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
+            raise invalid("Reject", None, {"reason": reason}, kwargs) from None
         node = _new(Reject)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def sms(
@@ -1350,32 +1177,24 @@ class VoiceResponse(
         :param status_callback: Status callback URL
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Sms")
         try:
-            if message is not None:
-                el.text = message if type(message) is str else render_text(message)
+            head = "<Sms"
             if to is not None:
-                el.set("to", to if type(to) is str else render_attr(to))
+                head += ' to="' + quote_attr(to) + '"'
             if from_ is not None:
-                el.set("from", from_ if type(from_) is str else render_attr(from_))
+                head += ' from="' + quote_attr(from_) + '"'
             if action is not None:
-                el.set("action", action if type(action) is str else render_attr(action))
+                head += ' action="' + quote_attr(action) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if status_callback is not None:
-                el.set(
-                    "statusCallback",
-                    status_callback
-                    if type(status_callback) is str
-                    else render_attr(status_callback),
-                )
+                head += ' statusCallback="' + quote_attr(status_callback) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if message is None else [quote_text(message)]
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Sms",
                 message,
                 {
                     "to": to,
@@ -1387,7 +1206,9 @@ class VoiceResponse(
                 kwargs,
             ) from None
         node = _new(Sms)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def pay(
@@ -1438,101 +1259,50 @@ class VoiceResponse(
         :param language: Language to use
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Pay")
         try:
+            head = "<Pay"
             if input is not None:
-                el.set("input", input if type(input) is str else render_attr(input))
+                head += ' input="' + quote_attr(input) + '"'
             if action is not None:
-                el.set("action", action if type(action) is str else render_attr(action))
+                head += ' action="' + quote_attr(action) + '"'
             if bank_account_type is not None:
-                el.set(
-                    "bankAccountType",
-                    bank_account_type
-                    if type(bank_account_type) is str
-                    else render_attr(bank_account_type),
-                )
+                head += ' bankAccountType="' + quote_attr(bank_account_type) + '"'
             if status_callback is not None:
-                el.set(
-                    "statusCallback",
-                    status_callback
-                    if type(status_callback) is str
-                    else render_attr(status_callback),
-                )
+                head += ' statusCallback="' + quote_attr(status_callback) + '"'
             if status_callback_method is not None:
-                el.set(
-                    "statusCallbackMethod",
-                    status_callback_method
-                    if type(status_callback_method) is str
-                    else render_attr(status_callback_method),
-                )
+                head += ' statusCallbackMethod="' + quote_attr(status_callback_method) + '"'
             if timeout is not None:
-                el.set("timeout", timeout if type(timeout) is str else render_attr(timeout))
+                head += ' timeout="' + quote_attr(timeout) + '"'
             if max_attempts is not None:
-                el.set(
-                    "maxAttempts",
-                    max_attempts if type(max_attempts) is str else render_attr(max_attempts),
-                )
+                head += ' maxAttempts="' + quote_attr(max_attempts) + '"'
             if security_code is not None:
-                el.set(
-                    "securityCode",
-                    security_code if type(security_code) is str else render_attr(security_code),
-                )
+                head += ' securityCode="' + quote_attr(security_code) + '"'
             if postal_code is not None:
-                el.set(
-                    "postalCode",
-                    postal_code if type(postal_code) is str else render_attr(postal_code),
-                )
+                head += ' postalCode="' + quote_attr(postal_code) + '"'
             if min_postal_code_length is not None:
-                el.set(
-                    "minPostalCodeLength",
-                    min_postal_code_length
-                    if type(min_postal_code_length) is str
-                    else render_attr(min_postal_code_length),
-                )
+                head += ' minPostalCodeLength="' + quote_attr(min_postal_code_length) + '"'
             if payment_connector is not None:
-                el.set(
-                    "paymentConnector",
-                    payment_connector
-                    if type(payment_connector) is str
-                    else render_attr(payment_connector),
-                )
+                head += ' paymentConnector="' + quote_attr(payment_connector) + '"'
             if payment_method is not None:
-                el.set(
-                    "paymentMethod",
-                    payment_method if type(payment_method) is str else render_attr(payment_method),
-                )
+                head += ' paymentMethod="' + quote_attr(payment_method) + '"'
             if token_type is not None:
-                el.set(
-                    "tokenType", token_type if type(token_type) is str else render_attr(token_type)
-                )
+                head += ' tokenType="' + quote_attr(token_type) + '"'
             if charge_amount is not None:
-                el.set(
-                    "chargeAmount",
-                    charge_amount if type(charge_amount) is str else render_attr(charge_amount),
-                )
+                head += ' chargeAmount="' + quote_attr(charge_amount) + '"'
             if currency is not None:
-                el.set("currency", currency if type(currency) is str else render_attr(currency))
+                head += ' currency="' + quote_attr(currency) + '"'
             if description is not None:
-                el.set(
-                    "description",
-                    description if type(description) is str else render_attr(description),
-                )
+                head += ' description="' + quote_attr(description) + '"'
             if valid_card_types is not None:
-                el.set(
-                    "validCardTypes",
-                    valid_card_types
-                    if type(valid_card_types) is str
-                    else render_attr(valid_card_types),
-                )
+                head += ' validCardTypes="' + quote_attr(valid_card_types) + '"'
             if language is not None:
-                el.set("language", language if type(language) is str else render_attr(language))
+                head += ' language="' + quote_attr(language) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Pay",
                 None,
                 {
                     "input": input,
@@ -1557,7 +1327,9 @@ class VoiceResponse(
                 kwargs,
             ) from None
         node = _new(Pay)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def start(
@@ -1572,20 +1344,21 @@ class VoiceResponse(
         :param method: Action URL method
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Start")
         try:
+            head = "<Start"
             if action is not None:
-                el.set("action", action if type(action) is str else render_attr(action))
+                head += ' action="' + quote_attr(action) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(
-                self._el, el, exc, None, {"action": action, "method": method}, kwargs
-            ) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
+            raise invalid("Start", None, {"action": action, "method": method}, kwargs) from None
         node = _new(Start)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def stop(
@@ -1596,14 +1369,17 @@ class VoiceResponse(
 
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Stop")
         try:
+            head = "<Stop"
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, None, {}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
+            raise invalid("Stop", None, {}, kwargs) from None
         node = _new(Stop)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def refer(
@@ -1618,20 +1394,21 @@ class VoiceResponse(
         :param method: Action URL method
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Refer")
         try:
+            head = "<Refer"
             if action is not None:
-                el.set("action", action if type(action) is str else render_attr(action))
+                head += ' action="' + quote_attr(action) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(
-                self._el, el, exc, None, {"action": action, "method": method}, kwargs
-            ) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
+            raise invalid("Refer", None, {"action": action, "method": method}, kwargs) from None
         node = _new(Refer)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -1642,7 +1419,11 @@ class Refer(TwiML):
     _tag = "Refer"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Refer"
+            self._content = []
 
     def sip(
         self,
@@ -1654,16 +1435,17 @@ class Refer(TwiML):
         :param sip_url: SIP URL
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Sip")
         try:
-            if sip_url is not None:
-                el.text = sip_url if type(sip_url) is str else render_text(sip_url)
+            head = "<Sip"
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, sip_url, {}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if sip_url is None else [quote_text(sip_url)]
+        except _Unrepresentable:
+            raise invalid("Sip", sip_url, {}, kwargs) from None
         node = _new(ReferSip)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -1684,7 +1466,11 @@ class Stop(_StreamBuilder, _SiprecBuilder, _TranscriptionBuilder, TwiML):
     _tag = "Stop"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Stop"
+            self._content = []
 
 
 class Transcription(_ConfigBuilder, _ParameterBuilder, TwiML):
@@ -1694,7 +1480,11 @@ class Transcription(_ConfigBuilder, _ParameterBuilder, TwiML):
     _tag = "Transcription"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Transcription"
+            self._content = []
 
 
 class Parameter(TwiML):
@@ -1704,7 +1494,11 @@ class Parameter(TwiML):
     _tag = "Parameter"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Parameter"
+            self._content = []
 
 
 class Config(TwiML):
@@ -1714,7 +1508,11 @@ class Config(TwiML):
     _tag = "Config"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Config"
+            self._content = []
 
 
 class Siprec(_ParameterBuilder, TwiML):
@@ -1724,7 +1522,11 @@ class Siprec(_ParameterBuilder, TwiML):
     _tag = "Siprec"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Siprec"
+            self._content = []
 
 
 class Stream(_ParameterBuilder, TwiML):
@@ -1734,7 +1536,11 @@ class Stream(_ParameterBuilder, TwiML):
     _tag = "Stream"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Stream"
+            self._content = []
 
 
 class Start(_StreamBuilder, _SiprecBuilder, _TranscriptionBuilder, TwiML):
@@ -1744,7 +1550,11 @@ class Start(_StreamBuilder, _SiprecBuilder, _TranscriptionBuilder, TwiML):
     _tag = "Start"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Start"
+            self._content = []
 
     def recording(
         self,
@@ -1768,49 +1578,36 @@ class Start(_StreamBuilder, _SiprecBuilder, _TranscriptionBuilder, TwiML):
         :param recording_configuration_id: Configuration for the recording
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Recording")
         try:
+            head = "<Recording"
             if recording_status_callback is not None:
-                el.set(
-                    "recordingStatusCallback",
-                    recording_status_callback
-                    if type(recording_status_callback) is str
-                    else render_attr(recording_status_callback),
-                )
+                head += ' recordingStatusCallback="' + quote_attr(recording_status_callback) + '"'
             if recording_status_callback_method is not None:
-                el.set(
-                    "recordingStatusCallbackMethod",
-                    recording_status_callback_method
-                    if type(recording_status_callback_method) is str
-                    else render_attr(recording_status_callback_method),
+                head += (
+                    ' recordingStatusCallbackMethod="'
+                    + quote_attr(recording_status_callback_method)
+                    + '"'
                 )
             if recording_status_callback_event is not None:
-                el.set(
-                    "recordingStatusCallbackEvent",
-                    recording_status_callback_event
-                    if type(recording_status_callback_event) is str
-                    else render_attr(recording_status_callback_event),
+                head += (
+                    ' recordingStatusCallbackEvent="'
+                    + quote_attr(recording_status_callback_event)
+                    + '"'
                 )
             if trim is not None:
-                el.set("trim", trim if type(trim) is str else render_attr(trim))
+                head += ' trim="' + quote_attr(trim) + '"'
             if track is not None:
-                el.set("track", track if type(track) is str else render_attr(track))
+                head += ' track="' + quote_attr(track) + '"'
             if channels is not None:
-                el.set("channels", channels if type(channels) is str else render_attr(channels))
+                head += ' channels="' + quote_attr(channels) + '"'
             if recording_configuration_id is not None:
-                el.set(
-                    "recordingConfigurationId",
-                    recording_configuration_id
-                    if type(recording_configuration_id) is str
-                    else render_attr(recording_configuration_id),
-                )
+                head += ' recordingConfigurationId="' + quote_attr(recording_configuration_id) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Recording",
                 None,
                 {
                     "recordingStatusCallback": recording_status_callback,
@@ -1824,7 +1621,9 @@ class Start(_StreamBuilder, _SiprecBuilder, _TranscriptionBuilder, TwiML):
                 kwargs,
             ) from None
         node = _new(Recording)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -1835,7 +1634,11 @@ class Recording(TwiML):
     _tag = "Recording"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Recording"
+            self._content = []
 
 
 class Prompt(_SayBuilder, _PlayBuilder, _PauseBuilder, TwiML):
@@ -1845,7 +1648,11 @@ class Prompt(_SayBuilder, _PlayBuilder, _PauseBuilder, TwiML):
     _tag = "Prompt"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Prompt"
+            self._content = []
 
 
 class Pause(TwiML):
@@ -1855,7 +1662,11 @@ class Pause(TwiML):
     _tag = "Pause"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Pause"
+            self._content = []
 
 
 class Play(TwiML):
@@ -1897,7 +1708,11 @@ class Pay(_PromptBuilder, _ParameterBuilder, TwiML):
     _tag = "Pay"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Pay"
+            self._content = []
 
 
 class Sms(TwiML):
@@ -1917,7 +1732,11 @@ class Reject(_ParameterBuilder, TwiML):
     _tag = "Reject"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Reject"
+            self._content = []
 
 
 class Redirect(TwiML):
@@ -1937,7 +1756,11 @@ class Record(TwiML):
     _tag = "Record"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Record"
+            self._content = []
 
 
 class Queue(TwiML):
@@ -1957,7 +1780,11 @@ class Leave(TwiML):
     _tag = "Leave"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Leave"
+            self._content = []
 
 
 class Hangup(_ParameterBuilder, TwiML):
@@ -1967,7 +1794,11 @@ class Hangup(_ParameterBuilder, TwiML):
     _tag = "Hangup"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Hangup"
+            self._content = []
 
 
 class Gather(_SayBuilder, _PauseBuilder, _PlayBuilder, TwiML):
@@ -1977,7 +1808,11 @@ class Gather(_SayBuilder, _PauseBuilder, _PlayBuilder, TwiML):
     _tag = "Gather"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Gather"
+            self._content = []
 
 
 class Enqueue(TwiML):
@@ -2003,22 +1838,23 @@ class Enqueue(TwiML):
         :param timeout: Timeout associated with task
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Task")
         try:
-            if body is not None:
-                el.text = body if type(body) is str else render_text(body)
+            head = "<Task"
             if priority is not None:
-                el.set("priority", priority if type(priority) is str else render_attr(priority))
+                head += ' priority="' + quote_attr(priority) + '"'
             if timeout is not None:
-                el.set("timeout", timeout if type(timeout) is str else render_attr(timeout))
+                head += ' timeout="' + quote_attr(timeout) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if body is None else [quote_text(body)]
+        except _Unrepresentable:
             raise invalid(
-                self._el, el, exc, body, {"priority": priority, "timeout": timeout}, kwargs
+                "Task", body, {"priority": priority, "timeout": timeout}, kwargs
             ) from None
         node = _new(Task)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -2039,7 +1875,11 @@ class Echo(TwiML):
     _tag = "Echo"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Echo"
+            self._content = []
 
 
 class Dial(_QueueBuilder, TwiML):
@@ -2071,42 +1911,24 @@ class Dial(_QueueBuilder, TwiML):
         :param status_callback_method: Status Callback URL Method
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Client")
         try:
-            if identity is not None:
-                el.text = identity if type(identity) is str else render_text(identity)
+            head = "<Client"
             if url is not None:
-                el.set("url", url if type(url) is str else render_attr(url))
+                head += ' url="' + quote_attr(url) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if status_callback_event is not None:
-                el.set(
-                    "statusCallbackEvent",
-                    status_callback_event
-                    if type(status_callback_event) is str
-                    else render_attr(status_callback_event),
-                )
+                head += ' statusCallbackEvent="' + quote_attr(status_callback_event) + '"'
             if status_callback is not None:
-                el.set(
-                    "statusCallback",
-                    status_callback
-                    if type(status_callback) is str
-                    else render_attr(status_callback),
-                )
+                head += ' statusCallback="' + quote_attr(status_callback) + '"'
             if status_callback_method is not None:
-                el.set(
-                    "statusCallbackMethod",
-                    status_callback_method
-                    if type(status_callback_method) is str
-                    else render_attr(status_callback_method),
-                )
+                head += ' statusCallbackMethod="' + quote_attr(status_callback_method) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if identity is None else [quote_text(identity)]
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Client",
                 identity,
                 {
                     "url": url,
@@ -2118,7 +1940,9 @@ class Dial(_QueueBuilder, TwiML):
                 kwargs,
             ) from None
         node = _new(Client)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def conference(
@@ -2173,127 +1997,64 @@ class Dial(_QueueBuilder, TwiML):
         :param participant_label: A label for participant
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Conference")
         try:
-            if name is not None:
-                el.text = name if type(name) is str else render_text(name)
+            head = "<Conference"
             if muted is not None:
-                el.set("muted", muted if type(muted) is str else render_attr(muted))
+                head += ' muted="' + quote_attr(muted) + '"'
             if beep is not None:
-                el.set("beep", beep if type(beep) is str else render_attr(beep))
+                head += ' beep="' + quote_attr(beep) + '"'
             if start_conference_on_enter is not None:
-                el.set(
-                    "startConferenceOnEnter",
-                    start_conference_on_enter
-                    if type(start_conference_on_enter) is str
-                    else render_attr(start_conference_on_enter),
-                )
+                head += ' startConferenceOnEnter="' + quote_attr(start_conference_on_enter) + '"'
             if end_conference_on_exit is not None:
-                el.set(
-                    "endConferenceOnExit",
-                    end_conference_on_exit
-                    if type(end_conference_on_exit) is str
-                    else render_attr(end_conference_on_exit),
-                )
+                head += ' endConferenceOnExit="' + quote_attr(end_conference_on_exit) + '"'
             if wait_url is not None:
-                el.set("waitUrl", wait_url if type(wait_url) is str else render_attr(wait_url))
+                head += ' waitUrl="' + quote_attr(wait_url) + '"'
             if wait_method is not None:
-                el.set(
-                    "waitMethod",
-                    wait_method if type(wait_method) is str else render_attr(wait_method),
-                )
+                head += ' waitMethod="' + quote_attr(wait_method) + '"'
             if max_participants is not None:
-                el.set(
-                    "maxParticipants",
-                    max_participants
-                    if type(max_participants) is str
-                    else render_attr(max_participants),
-                )
+                head += ' maxParticipants="' + quote_attr(max_participants) + '"'
             if record is not None:
-                el.set("record", record if type(record) is str else render_attr(record))
+                head += ' record="' + quote_attr(record) + '"'
             if recording_configuration_id is not None:
-                el.set(
-                    "recordingConfigurationId",
-                    recording_configuration_id
-                    if type(recording_configuration_id) is str
-                    else render_attr(recording_configuration_id),
-                )
+                head += ' recordingConfigurationId="' + quote_attr(recording_configuration_id) + '"'
             if region is not None:
-                el.set("region", region if type(region) is str else render_attr(region))
+                head += ' region="' + quote_attr(region) + '"'
             if coach is not None:
-                el.set("coach", coach if type(coach) is str else render_attr(coach))
+                head += ' coach="' + quote_attr(coach) + '"'
             if trim is not None:
-                el.set("trim", trim if type(trim) is str else render_attr(trim))
+                head += ' trim="' + quote_attr(trim) + '"'
             if status_callback_event is not None:
-                el.set(
-                    "statusCallbackEvent",
-                    status_callback_event
-                    if type(status_callback_event) is str
-                    else render_attr(status_callback_event),
-                )
+                head += ' statusCallbackEvent="' + quote_attr(status_callback_event) + '"'
             if status_callback is not None:
-                el.set(
-                    "statusCallback",
-                    status_callback
-                    if type(status_callback) is str
-                    else render_attr(status_callback),
-                )
+                head += ' statusCallback="' + quote_attr(status_callback) + '"'
             if status_callback_method is not None:
-                el.set(
-                    "statusCallbackMethod",
-                    status_callback_method
-                    if type(status_callback_method) is str
-                    else render_attr(status_callback_method),
-                )
+                head += ' statusCallbackMethod="' + quote_attr(status_callback_method) + '"'
             if recording_status_callback is not None:
-                el.set(
-                    "recordingStatusCallback",
-                    recording_status_callback
-                    if type(recording_status_callback) is str
-                    else render_attr(recording_status_callback),
-                )
+                head += ' recordingStatusCallback="' + quote_attr(recording_status_callback) + '"'
             if recording_status_callback_method is not None:
-                el.set(
-                    "recordingStatusCallbackMethod",
-                    recording_status_callback_method
-                    if type(recording_status_callback_method) is str
-                    else render_attr(recording_status_callback_method),
+                head += (
+                    ' recordingStatusCallbackMethod="'
+                    + quote_attr(recording_status_callback_method)
+                    + '"'
                 )
             if recording_status_callback_event is not None:
-                el.set(
-                    "recordingStatusCallbackEvent",
-                    recording_status_callback_event
-                    if type(recording_status_callback_event) is str
-                    else render_attr(recording_status_callback_event),
+                head += (
+                    ' recordingStatusCallbackEvent="'
+                    + quote_attr(recording_status_callback_event)
+                    + '"'
                 )
             if event_callback_url is not None:
-                el.set(
-                    "eventCallbackUrl",
-                    event_callback_url
-                    if type(event_callback_url) is str
-                    else render_attr(event_callback_url),
-                )
+                head += ' eventCallbackUrl="' + quote_attr(event_callback_url) + '"'
             if jitter_buffer_size is not None:
-                el.set(
-                    "jitterBufferSize",
-                    jitter_buffer_size
-                    if type(jitter_buffer_size) is str
-                    else render_attr(jitter_buffer_size),
-                )
+                head += ' jitterBufferSize="' + quote_attr(jitter_buffer_size) + '"'
             if participant_label is not None:
-                el.set(
-                    "participantLabel",
-                    participant_label
-                    if type(participant_label) is str
-                    else render_attr(participant_label),
-                )
+                head += ' participantLabel="' + quote_attr(participant_label) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if name is None else [quote_text(name)]
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Conference",
                 name,
                 {
                     "muted": muted,
@@ -2321,7 +2082,9 @@ class Dial(_QueueBuilder, TwiML):
                 kwargs,
             ) from None
         node = _new(Conference)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def number(
@@ -2365,98 +2128,54 @@ class Dial(_QueueBuilder, TwiML):
         :param machine_detection_silence_timeout: Number of milliseconds of initial silence
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Number")
         try:
-            if phone_number is not None:
-                el.text = phone_number if type(phone_number) is str else render_text(phone_number)
+            head = "<Number"
             if send_digits is not None:
-                el.set(
-                    "sendDigits",
-                    send_digits if type(send_digits) is str else render_attr(send_digits),
-                )
+                head += ' sendDigits="' + quote_attr(send_digits) + '"'
             if url is not None:
-                el.set("url", url if type(url) is str else render_attr(url))
+                head += ' url="' + quote_attr(url) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if status_callback_event is not None:
-                el.set(
-                    "statusCallbackEvent",
-                    status_callback_event
-                    if type(status_callback_event) is str
-                    else render_attr(status_callback_event),
-                )
+                head += ' statusCallbackEvent="' + quote_attr(status_callback_event) + '"'
             if status_callback is not None:
-                el.set(
-                    "statusCallback",
-                    status_callback
-                    if type(status_callback) is str
-                    else render_attr(status_callback),
-                )
+                head += ' statusCallback="' + quote_attr(status_callback) + '"'
             if status_callback_method is not None:
-                el.set(
-                    "statusCallbackMethod",
-                    status_callback_method
-                    if type(status_callback_method) is str
-                    else render_attr(status_callback_method),
-                )
+                head += ' statusCallbackMethod="' + quote_attr(status_callback_method) + '"'
             if byoc is not None:
-                el.set("byoc", byoc if type(byoc) is str else render_attr(byoc))
+                head += ' byoc="' + quote_attr(byoc) + '"'
             if machine_detection is not None:
-                el.set(
-                    "machineDetection",
-                    machine_detection
-                    if type(machine_detection) is str
-                    else render_attr(machine_detection),
-                )
+                head += ' machineDetection="' + quote_attr(machine_detection) + '"'
             if amd_status_callback_method is not None:
-                el.set(
-                    "amdStatusCallbackMethod",
-                    amd_status_callback_method
-                    if type(amd_status_callback_method) is str
-                    else render_attr(amd_status_callback_method),
-                )
+                head += ' amdStatusCallbackMethod="' + quote_attr(amd_status_callback_method) + '"'
             if amd_status_callback is not None:
-                el.set(
-                    "amdStatusCallback",
-                    amd_status_callback
-                    if type(amd_status_callback) is str
-                    else render_attr(amd_status_callback),
-                )
+                head += ' amdStatusCallback="' + quote_attr(amd_status_callback) + '"'
             if machine_detection_timeout is not None:
-                el.set(
-                    "machineDetectionTimeout",
-                    machine_detection_timeout
-                    if type(machine_detection_timeout) is str
-                    else render_attr(machine_detection_timeout),
-                )
+                head += ' machineDetectionTimeout="' + quote_attr(machine_detection_timeout) + '"'
             if machine_detection_speech_threshold is not None:
-                el.set(
-                    "machineDetectionSpeechThreshold",
-                    machine_detection_speech_threshold
-                    if type(machine_detection_speech_threshold) is str
-                    else render_attr(machine_detection_speech_threshold),
+                head += (
+                    ' machineDetectionSpeechThreshold="'
+                    + quote_attr(machine_detection_speech_threshold)
+                    + '"'
                 )
             if machine_detection_speech_end_threshold is not None:
-                el.set(
-                    "machineDetectionSpeechEndThreshold",
-                    machine_detection_speech_end_threshold
-                    if type(machine_detection_speech_end_threshold) is str
-                    else render_attr(machine_detection_speech_end_threshold),
+                head += (
+                    ' machineDetectionSpeechEndThreshold="'
+                    + quote_attr(machine_detection_speech_end_threshold)
+                    + '"'
                 )
             if machine_detection_silence_timeout is not None:
-                el.set(
-                    "machineDetectionSilenceTimeout",
-                    machine_detection_silence_timeout
-                    if type(machine_detection_silence_timeout) is str
-                    else render_attr(machine_detection_silence_timeout),
+                head += (
+                    ' machineDetectionSilenceTimeout="'
+                    + quote_attr(machine_detection_silence_timeout)
+                    + '"'
                 )
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if phone_number is None else [quote_text(phone_number)]
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Number",
                 phone_number,
                 {
                     "sendDigits": send_digits,
@@ -2477,7 +2196,9 @@ class Dial(_QueueBuilder, TwiML):
                 kwargs,
             ) from None
         node = _new(Number)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def sim(
@@ -2490,16 +2211,17 @@ class Dial(_QueueBuilder, TwiML):
         :param sim_sid: SIM SID
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Sim")
         try:
-            if sim_sid is not None:
-                el.text = sim_sid if type(sim_sid) is str else render_text(sim_sid)
+            head = "<Sim"
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, sim_sid, {}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if sim_sid is None else [quote_text(sim_sid)]
+        except _Unrepresentable:
+            raise invalid("Sim", sim_sid, {}, kwargs) from None
         node = _new(Sim)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def sip(
@@ -2543,95 +2265,54 @@ class Dial(_QueueBuilder, TwiML):
         :param machine_detection_silence_timeout: Number of milliseconds of initial silence
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Sip")
         try:
-            if sip_url is not None:
-                el.text = sip_url if type(sip_url) is str else render_text(sip_url)
+            head = "<Sip"
             if username is not None:
-                el.set("username", username if type(username) is str else render_attr(username))
+                head += ' username="' + quote_attr(username) + '"'
             if password is not None:
-                el.set("password", password if type(password) is str else render_attr(password))
+                head += ' password="' + quote_attr(password) + '"'
             if url is not None:
-                el.set("url", url if type(url) is str else render_attr(url))
+                head += ' url="' + quote_attr(url) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if status_callback_event is not None:
-                el.set(
-                    "statusCallbackEvent",
-                    status_callback_event
-                    if type(status_callback_event) is str
-                    else render_attr(status_callback_event),
-                )
+                head += ' statusCallbackEvent="' + quote_attr(status_callback_event) + '"'
             if status_callback is not None:
-                el.set(
-                    "statusCallback",
-                    status_callback
-                    if type(status_callback) is str
-                    else render_attr(status_callback),
-                )
+                head += ' statusCallback="' + quote_attr(status_callback) + '"'
             if status_callback_method is not None:
-                el.set(
-                    "statusCallbackMethod",
-                    status_callback_method
-                    if type(status_callback_method) is str
-                    else render_attr(status_callback_method),
-                )
+                head += ' statusCallbackMethod="' + quote_attr(status_callback_method) + '"'
             if machine_detection is not None:
-                el.set(
-                    "machineDetection",
-                    machine_detection
-                    if type(machine_detection) is str
-                    else render_attr(machine_detection),
-                )
+                head += ' machineDetection="' + quote_attr(machine_detection) + '"'
             if amd_status_callback_method is not None:
-                el.set(
-                    "amdStatusCallbackMethod",
-                    amd_status_callback_method
-                    if type(amd_status_callback_method) is str
-                    else render_attr(amd_status_callback_method),
-                )
+                head += ' amdStatusCallbackMethod="' + quote_attr(amd_status_callback_method) + '"'
             if amd_status_callback is not None:
-                el.set(
-                    "amdStatusCallback",
-                    amd_status_callback
-                    if type(amd_status_callback) is str
-                    else render_attr(amd_status_callback),
-                )
+                head += ' amdStatusCallback="' + quote_attr(amd_status_callback) + '"'
             if machine_detection_timeout is not None:
-                el.set(
-                    "machineDetectionTimeout",
-                    machine_detection_timeout
-                    if type(machine_detection_timeout) is str
-                    else render_attr(machine_detection_timeout),
-                )
+                head += ' machineDetectionTimeout="' + quote_attr(machine_detection_timeout) + '"'
             if machine_detection_speech_threshold is not None:
-                el.set(
-                    "machineDetectionSpeechThreshold",
-                    machine_detection_speech_threshold
-                    if type(machine_detection_speech_threshold) is str
-                    else render_attr(machine_detection_speech_threshold),
+                head += (
+                    ' machineDetectionSpeechThreshold="'
+                    + quote_attr(machine_detection_speech_threshold)
+                    + '"'
                 )
             if machine_detection_speech_end_threshold is not None:
-                el.set(
-                    "machineDetectionSpeechEndThreshold",
-                    machine_detection_speech_end_threshold
-                    if type(machine_detection_speech_end_threshold) is str
-                    else render_attr(machine_detection_speech_end_threshold),
+                head += (
+                    ' machineDetectionSpeechEndThreshold="'
+                    + quote_attr(machine_detection_speech_end_threshold)
+                    + '"'
                 )
             if machine_detection_silence_timeout is not None:
-                el.set(
-                    "machineDetectionSilenceTimeout",
-                    machine_detection_silence_timeout
-                    if type(machine_detection_silence_timeout) is str
-                    else render_attr(machine_detection_silence_timeout),
+                head += (
+                    ' machineDetectionSilenceTimeout="'
+                    + quote_attr(machine_detection_silence_timeout)
+                    + '"'
                 )
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if sip_url is None else [quote_text(sip_url)]
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Sip",
                 sip_url,
                 {
                     "username": username,
@@ -2652,7 +2333,9 @@ class Dial(_QueueBuilder, TwiML):
                 kwargs,
             ) from None
         node = _new(Sip)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def application(
@@ -2680,56 +2363,30 @@ class Dial(_QueueBuilder, TwiML):
             the application sid as To field
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Application")
         try:
-            if application_sid is not None:
-                el.text = (
-                    application_sid
-                    if type(application_sid) is str
-                    else render_text(application_sid)
-                )
+            head = "<Application"
             if url is not None:
-                el.set("url", url if type(url) is str else render_attr(url))
+                head += ' url="' + quote_attr(url) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if status_callback_event is not None:
-                el.set(
-                    "statusCallbackEvent",
-                    status_callback_event
-                    if type(status_callback_event) is str
-                    else render_attr(status_callback_event),
-                )
+                head += ' statusCallbackEvent="' + quote_attr(status_callback_event) + '"'
             if status_callback is not None:
-                el.set(
-                    "statusCallback",
-                    status_callback
-                    if type(status_callback) is str
-                    else render_attr(status_callback),
-                )
+                head += ' statusCallback="' + quote_attr(status_callback) + '"'
             if status_callback_method is not None:
-                el.set(
-                    "statusCallbackMethod",
-                    status_callback_method
-                    if type(status_callback_method) is str
-                    else render_attr(status_callback_method),
-                )
+                head += ' statusCallbackMethod="' + quote_attr(status_callback_method) + '"'
             if customer_id is not None:
-                el.set(
-                    "customerId",
-                    customer_id if type(customer_id) is str else render_attr(customer_id),
-                )
+                head += ' customerId="' + quote_attr(customer_id) + '"'
             if copy_parent_to is not None:
-                el.set(
-                    "copyParentTo",
-                    copy_parent_to if type(copy_parent_to) is str else render_attr(copy_parent_to),
-                )
+                head += ' copyParentTo="' + quote_attr(copy_parent_to) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = (
+                [] if application_sid is None else [quote_text(application_sid)]
+            )
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Application",
                 application_sid,
                 {
                     "url": url,
@@ -2743,7 +2400,9 @@ class Dial(_QueueBuilder, TwiML):
                 kwargs,
             ) from None
         node = _new(Application)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def whats_app(
@@ -2766,42 +2425,24 @@ class Dial(_QueueBuilder, TwiML):
         :param status_callback_method: Status Callback URL Method
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "WhatsApp")
         try:
-            if phone_number is not None:
-                el.text = phone_number if type(phone_number) is str else render_text(phone_number)
+            head = "<WhatsApp"
             if url is not None:
-                el.set("url", url if type(url) is str else render_attr(url))
+                head += ' url="' + quote_attr(url) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if status_callback_event is not None:
-                el.set(
-                    "statusCallbackEvent",
-                    status_callback_event
-                    if type(status_callback_event) is str
-                    else render_attr(status_callback_event),
-                )
+                head += ' statusCallbackEvent="' + quote_attr(status_callback_event) + '"'
             if status_callback is not None:
-                el.set(
-                    "statusCallback",
-                    status_callback
-                    if type(status_callback) is str
-                    else render_attr(status_callback),
-                )
+                head += ' statusCallback="' + quote_attr(status_callback) + '"'
             if status_callback_method is not None:
-                el.set(
-                    "statusCallbackMethod",
-                    status_callback_method
-                    if type(status_callback_method) is str
-                    else render_attr(status_callback_method),
-                )
+                head += ' statusCallbackMethod="' + quote_attr(status_callback_method) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if phone_number is None else [quote_text(phone_number)]
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "WhatsApp",
                 phone_number,
                 {
                     "url": url,
@@ -2813,7 +2454,9 @@ class Dial(_QueueBuilder, TwiML):
                 kwargs,
             ) from None
         node = _new(WhatsApp)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -2846,16 +2489,17 @@ class Application(_ParameterBuilder, TwiML):
         :param sid: Application sid to dial
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "ApplicationSid")
         try:
-            if sid is not None:
-                el.text = sid if type(sid) is str else render_text(sid)
+            head = "<ApplicationSid"
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, sid, {}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if sid is None else [quote_text(sid)]
+        except _Unrepresentable:
+            raise invalid("ApplicationSid", sid, {}, kwargs) from None
         node = _new(ApplicationSid)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -2896,25 +2540,22 @@ class Sip(TwiML):
         :param password: The password for authentication
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Uri")
         try:
-            if sip_url is not None:
-                el.text = sip_url if type(sip_url) is str else render_text(sip_url)
+            head = "<Uri"
             if priority is not None:
-                el.set("priority", priority if type(priority) is str else render_attr(priority))
+                head += ' priority="' + quote_attr(priority) + '"'
             if weight is not None:
-                el.set("weight", weight if type(weight) is str else render_attr(weight))
+                head += ' weight="' + quote_attr(weight) + '"'
             if username is not None:
-                el.set("username", username if type(username) is str else render_attr(username))
+                head += ' username="' + quote_attr(username) + '"'
             if password is not None:
-                el.set("password", password if type(password) is str else render_attr(password))
+                head += ' password="' + quote_attr(password) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if sip_url is None else [quote_text(sip_url)]
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Uri",
                 sip_url,
                 {
                     "priority": priority,
@@ -2925,7 +2566,9 @@ class Sip(TwiML):
                 kwargs,
             ) from None
         node = _new(SipUri)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def headers(
@@ -2936,14 +2579,17 @@ class Sip(TwiML):
 
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Headers")
         try:
+            head = "<Headers"
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, None, {}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
+            raise invalid("Headers", None, {}, kwargs) from None
         node = _new(Headers)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -2954,7 +2600,11 @@ class Headers(TwiML):
     _tag = "Headers"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Headers"
+            self._content = []
 
     def header(
         self,
@@ -2968,18 +2618,21 @@ class Headers(TwiML):
         :param value: The value of the custom header
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Header")
         try:
+            head = "<Header"
             if name is not None:
-                el.set("name", name if type(name) is str else render_attr(name))
+                head += ' name="' + quote_attr(name) + '"'
             if value is not None:
-                el.set("value", value if type(value) is str else render_attr(value))
+                head += ' value="' + quote_attr(value) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, None, {"name": name, "value": value}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
+            raise invalid("Header", None, {"name": name, "value": value}, kwargs) from None
         node = _new(Header)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -2990,7 +2643,11 @@ class Header(TwiML):
     _tag = "Header"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Header"
+            self._content = []
 
 
 class SipUri(TwiML):
@@ -3052,20 +2709,19 @@ class Client(_ParameterBuilder, TwiML):
         :param client_identity: Identity of the client to dial
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Identity")
         try:
-            if client_identity is not None:
-                el.text = (
-                    client_identity
-                    if type(client_identity) is str
-                    else render_text(client_identity)
-                )
+            head = "<Identity"
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, client_identity, {}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = (
+                [] if client_identity is None else [quote_text(client_identity)]
+            )
+        except _Unrepresentable:
+            raise invalid("Identity", client_identity, {}, kwargs) from None
         node = _new(Identity)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -3086,7 +2742,11 @@ class Connect(_StreamBuilder, TwiML):
     _tag = "Connect"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Connect"
+            self._content = []
 
     def room(
         self,
@@ -3100,25 +2760,21 @@ class Connect(_StreamBuilder, TwiML):
         :param participant_identity: Participant identity when connecting to the Room
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Room")
         try:
-            if name is not None:
-                el.text = name if type(name) is str else render_text(name)
+            head = "<Room"
             if participant_identity is not None:
-                el.set(
-                    "participantIdentity",
-                    participant_identity
-                    if type(participant_identity) is str
-                    else render_attr(participant_identity),
-                )
+                head += ' participantIdentity="' + quote_attr(participant_identity) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if name is None else [quote_text(name)]
+        except _Unrepresentable:
             raise invalid(
-                self._el, el, exc, name, {"participantIdentity": participant_identity}, kwargs
+                "Room", name, {"participantIdentity": participant_identity}, kwargs
             ) from None
         node = _new(Room)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def autopilot(
@@ -3131,16 +2787,17 @@ class Connect(_StreamBuilder, TwiML):
         :param name: Autopilot assistant sid or unique name
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Autopilot")
         try:
-            if name is not None:
-                el.text = name if type(name) is str else render_text(name)
+            head = "<Autopilot"
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
-            raise invalid(self._el, el, exc, name, {}, kwargs) from None
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = [] if name is None else [quote_text(name)]
+        except _Unrepresentable:
+            raise invalid("Autopilot", name, {}, kwargs) from None
         node = _new(Autopilot)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def virtual_agent(
@@ -3161,43 +2818,24 @@ class Connect(_StreamBuilder, TwiML):
         :param status_callback_method: HTTP method to use when requesting the status callback URL
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "VirtualAgent")
         try:
+            head = "<VirtualAgent"
             if connector_name is not None:
-                el.set(
-                    "connectorName",
-                    connector_name if type(connector_name) is str else render_attr(connector_name),
-                )
+                head += ' connectorName="' + quote_attr(connector_name) + '"'
             if language is not None:
-                el.set("language", language if type(language) is str else render_attr(language))
+                head += ' language="' + quote_attr(language) + '"'
             if sentiment_analysis is not None:
-                el.set(
-                    "sentimentAnalysis",
-                    sentiment_analysis
-                    if type(sentiment_analysis) is str
-                    else render_attr(sentiment_analysis),
-                )
+                head += ' sentimentAnalysis="' + quote_attr(sentiment_analysis) + '"'
             if status_callback is not None:
-                el.set(
-                    "statusCallback",
-                    status_callback
-                    if type(status_callback) is str
-                    else render_attr(status_callback),
-                )
+                head += ' statusCallback="' + quote_attr(status_callback) + '"'
             if status_callback_method is not None:
-                el.set(
-                    "statusCallbackMethod",
-                    status_callback_method
-                    if type(status_callback_method) is str
-                    else render_attr(status_callback_method),
-                )
+                head += ' statusCallbackMethod="' + quote_attr(status_callback_method) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "VirtualAgent",
                 None,
                 {
                     "connectorName": connector_name,
@@ -3209,7 +2847,9 @@ class Connect(_StreamBuilder, TwiML):
                 kwargs,
             ) from None
         node = _new(VirtualAgent)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def conversation(
@@ -3248,93 +2888,50 @@ class Connect(_StreamBuilder, TwiML):
         :param status_callback_event: Events to call status callback URL
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Conversation")
         try:
+            head = "<Conversation"
             if service_instance_sid is not None:
-                el.set(
-                    "serviceInstanceSid",
-                    service_instance_sid
-                    if type(service_instance_sid) is str
-                    else render_attr(service_instance_sid),
-                )
+                head += ' serviceInstanceSid="' + quote_attr(service_instance_sid) + '"'
             if inbound_autocreation is not None:
-                el.set(
-                    "inboundAutocreation",
-                    inbound_autocreation
-                    if type(inbound_autocreation) is str
-                    else render_attr(inbound_autocreation),
-                )
+                head += ' inboundAutocreation="' + quote_attr(inbound_autocreation) + '"'
             if routing_assignment_timeout is not None:
-                el.set(
-                    "routingAssignmentTimeout",
-                    routing_assignment_timeout
-                    if type(routing_assignment_timeout) is str
-                    else render_attr(routing_assignment_timeout),
-                )
+                head += ' routingAssignmentTimeout="' + quote_attr(routing_assignment_timeout) + '"'
             if inbound_timeout is not None:
-                el.set(
-                    "inboundTimeout",
-                    inbound_timeout
-                    if type(inbound_timeout) is str
-                    else render_attr(inbound_timeout),
-                )
+                head += ' inboundTimeout="' + quote_attr(inbound_timeout) + '"'
             if url is not None:
-                el.set("url", url if type(url) is str else render_attr(url))
+                head += ' url="' + quote_attr(url) + '"'
             if method is not None:
-                el.set("method", method if type(method) is str else render_attr(method))
+                head += ' method="' + quote_attr(method) + '"'
             if record is not None:
-                el.set("record", record if type(record) is str else render_attr(record))
+                head += ' record="' + quote_attr(record) + '"'
             if trim is not None:
-                el.set("trim", trim if type(trim) is str else render_attr(trim))
+                head += ' trim="' + quote_attr(trim) + '"'
             if recording_status_callback is not None:
-                el.set(
-                    "recordingStatusCallback",
-                    recording_status_callback
-                    if type(recording_status_callback) is str
-                    else render_attr(recording_status_callback),
-                )
+                head += ' recordingStatusCallback="' + quote_attr(recording_status_callback) + '"'
             if recording_status_callback_method is not None:
-                el.set(
-                    "recordingStatusCallbackMethod",
-                    recording_status_callback_method
-                    if type(recording_status_callback_method) is str
-                    else render_attr(recording_status_callback_method),
+                head += (
+                    ' recordingStatusCallbackMethod="'
+                    + quote_attr(recording_status_callback_method)
+                    + '"'
                 )
             if recording_status_callback_event is not None:
-                el.set(
-                    "recordingStatusCallbackEvent",
-                    recording_status_callback_event
-                    if type(recording_status_callback_event) is str
-                    else render_attr(recording_status_callback_event),
+                head += (
+                    ' recordingStatusCallbackEvent="'
+                    + quote_attr(recording_status_callback_event)
+                    + '"'
                 )
             if status_callback is not None:
-                el.set(
-                    "statusCallback",
-                    status_callback
-                    if type(status_callback) is str
-                    else render_attr(status_callback),
-                )
+                head += ' statusCallback="' + quote_attr(status_callback) + '"'
             if status_callback_method is not None:
-                el.set(
-                    "statusCallbackMethod",
-                    status_callback_method
-                    if type(status_callback_method) is str
-                    else render_attr(status_callback_method),
-                )
+                head += ' statusCallbackMethod="' + quote_attr(status_callback_method) + '"'
             if status_callback_event is not None:
-                el.set(
-                    "statusCallbackEvent",
-                    status_callback_event
-                    if type(status_callback_event) is str
-                    else render_attr(status_callback_event),
-                )
+                head += ' statusCallbackEvent="' + quote_attr(status_callback_event) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Conversation",
                 None,
                 {
                     "serviceInstanceSid": service_instance_sid,
@@ -3355,7 +2952,9 @@ class Connect(_StreamBuilder, TwiML):
                 kwargs,
             ) from None
         node = _new(Conversation)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def conversation_relay(
@@ -3466,226 +3065,108 @@ class Connect(_StreamBuilder, TwiML):
             finished speaking. Defaults to false
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "ConversationRelay")
         try:
+            head = "<ConversationRelay"
             if url is not None:
-                el.set("url", url if type(url) is str else render_attr(url))
+                head += ' url="' + quote_attr(url) + '"'
             if language is not None:
-                el.set("language", language if type(language) is str else render_attr(language))
+                head += ' language="' + quote_attr(language) + '"'
             if tts_language is not None:
-                el.set(
-                    "ttsLanguage",
-                    tts_language if type(tts_language) is str else render_attr(tts_language),
-                )
+                head += ' ttsLanguage="' + quote_attr(tts_language) + '"'
             if transcription_language is not None:
-                el.set(
-                    "transcriptionLanguage",
-                    transcription_language
-                    if type(transcription_language) is str
-                    else render_attr(transcription_language),
-                )
+                head += ' transcriptionLanguage="' + quote_attr(transcription_language) + '"'
             if tts_provider is not None:
-                el.set(
-                    "ttsProvider",
-                    tts_provider if type(tts_provider) is str else render_attr(tts_provider),
-                )
+                head += ' ttsProvider="' + quote_attr(tts_provider) + '"'
             if voice is not None:
-                el.set("voice", voice if type(voice) is str else render_attr(voice))
+                head += ' voice="' + quote_attr(voice) + '"'
             if transcription_provider is not None:
-                el.set(
-                    "transcriptionProvider",
-                    transcription_provider
-                    if type(transcription_provider) is str
-                    else render_attr(transcription_provider),
-                )
+                head += ' transcriptionProvider="' + quote_attr(transcription_provider) + '"'
             if speech_model is not None:
-                el.set(
-                    "speechModel",
-                    speech_model if type(speech_model) is str else render_attr(speech_model),
-                )
+                head += ' speechModel="' + quote_attr(speech_model) + '"'
             if profanity_filter is not None:
-                el.set(
-                    "profanityFilter",
-                    profanity_filter
-                    if type(profanity_filter) is str
-                    else render_attr(profanity_filter),
-                )
+                head += ' profanityFilter="' + quote_attr(profanity_filter) + '"'
             if dtmf_detection is not None:
-                el.set(
-                    "dtmfDetection",
-                    dtmf_detection if type(dtmf_detection) is str else render_attr(dtmf_detection),
-                )
+                head += ' dtmfDetection="' + quote_attr(dtmf_detection) + '"'
             if welcome_greeting is not None:
-                el.set(
-                    "welcomeGreeting",
-                    welcome_greeting
-                    if type(welcome_greeting) is str
-                    else render_attr(welcome_greeting),
-                )
+                head += ' welcomeGreeting="' + quote_attr(welcome_greeting) + '"'
             if partial_prompts is not None:
-                el.set(
-                    "partialPrompts",
-                    partial_prompts
-                    if type(partial_prompts) is str
-                    else render_attr(partial_prompts),
-                )
+                head += ' partialPrompts="' + quote_attr(partial_prompts) + '"'
             if welcome_greeting_interruptible is not None:
-                el.set(
-                    "welcomeGreetingInterruptible",
-                    welcome_greeting_interruptible
-                    if type(welcome_greeting_interruptible) is str
-                    else render_attr(welcome_greeting_interruptible),
+                head += (
+                    ' welcomeGreetingInterruptible="'
+                    + quote_attr(welcome_greeting_interruptible)
+                    + '"'
                 )
             if interruptible is not None:
-                el.set(
-                    "interruptible",
-                    interruptible if type(interruptible) is str else render_attr(interruptible),
-                )
+                head += ' interruptible="' + quote_attr(interruptible) + '"'
             if preemptible is not None:
-                el.set(
-                    "preemptible",
-                    preemptible if type(preemptible) is str else render_attr(preemptible),
-                )
+                head += ' preemptible="' + quote_attr(preemptible) + '"'
             if hints is not None:
-                el.set("hints", hints if type(hints) is str else render_attr(hints, "hints"))
+                head += ' hints="' + quote_attr(hints, ", ") + '"'
             if intelligence_service is not None:
-                el.set(
-                    "intelligenceService",
-                    intelligence_service
-                    if type(intelligence_service) is str
-                    else render_attr(intelligence_service),
-                )
+                head += ' intelligenceService="' + quote_attr(intelligence_service) + '"'
             if report_input_during_agent_speech is not None:
-                el.set(
-                    "reportInputDuringAgentSpeech",
-                    report_input_during_agent_speech
-                    if type(report_input_during_agent_speech) is str
-                    else render_attr(report_input_during_agent_speech),
+                head += (
+                    ' reportInputDuringAgentSpeech="'
+                    + quote_attr(report_input_during_agent_speech)
+                    + '"'
                 )
             if elevenlabs_text_normalization is not None:
-                el.set(
-                    "elevenlabsTextNormalization",
-                    elevenlabs_text_normalization
-                    if type(elevenlabs_text_normalization) is str
-                    else render_attr(elevenlabs_text_normalization),
+                head += (
+                    ' elevenlabsTextNormalization="'
+                    + quote_attr(elevenlabs_text_normalization)
+                    + '"'
                 )
             if interrupt_sensitivity is not None:
-                el.set(
-                    "interruptSensitivity",
-                    interrupt_sensitivity
-                    if type(interrupt_sensitivity) is str
-                    else render_attr(interrupt_sensitivity),
-                )
+                head += ' interruptSensitivity="' + quote_attr(interrupt_sensitivity) + '"'
             if debug is not None:
-                el.set("debug", debug if type(debug) is str else render_attr(debug))
+                head += ' debug="' + quote_attr(debug) + '"'
             if backgroundNoiseReduction is not None:
-                el.set(
-                    "backgroundNoiseReduction",
-                    backgroundNoiseReduction
-                    if type(backgroundNoiseReduction) is str
-                    else render_attr(backgroundNoiseReduction),
-                )
+                head += ' backgroundNoiseReduction="' + quote_attr(backgroundNoiseReduction) + '"'
             if speechTimeout is not None:
-                el.set(
-                    "speechTimeout",
-                    speechTimeout if type(speechTimeout) is str else render_attr(speechTimeout),
-                )
+                head += ' speechTimeout="' + quote_attr(speechTimeout) + '"'
             if deepgramSmartFormat is not None:
-                el.set(
-                    "deepgramSmartFormat",
-                    deepgramSmartFormat
-                    if type(deepgramSmartFormat) is str
-                    else render_attr(deepgramSmartFormat),
-                )
+                head += ' deepgramSmartFormat="' + quote_attr(deepgramSmartFormat) + '"'
             if ignoreBackchannel is not None:
-                el.set(
-                    "ignoreBackchannel",
-                    ignoreBackchannel
-                    if type(ignoreBackchannel) is str
-                    else render_attr(ignoreBackchannel),
-                )
+                head += ' ignoreBackchannel="' + quote_attr(ignoreBackchannel) + '"'
             if events is not None:
-                el.set("events", events if type(events) is str else render_attr(events))
+                head += ' events="' + quote_attr(events) + '"'
             if partial_prompt_on_hangup is not None:
-                el.set(
-                    "partialPromptOnHangup",
-                    partial_prompt_on_hangup
-                    if type(partial_prompt_on_hangup) is str
-                    else render_attr(partial_prompt_on_hangup),
-                )
+                head += ' partialPromptOnHangup="' + quote_attr(partial_prompt_on_hangup) + '"'
             if eager_eot_threshold is not None:
-                el.set(
-                    "eagerEotThreshold",
-                    eager_eot_threshold
-                    if type(eager_eot_threshold) is str
-                    else render_attr(eager_eot_threshold),
-                )
+                head += ' eagerEotThreshold="' + quote_attr(eager_eot_threshold) + '"'
             if asr_smart_format is not None:
-                el.set(
-                    "asrSmartFormat",
-                    asr_smart_format
-                    if type(asr_smart_format) is str
-                    else render_attr(asr_smart_format),
-                )
+                head += ' asrSmartFormat="' + quote_attr(asr_smart_format) + '"'
             if tts_text_normalization is not None:
-                el.set(
-                    "ttsTextNormalization",
-                    tts_text_normalization
-                    if type(tts_text_normalization) is str
-                    else render_attr(tts_text_normalization),
-                )
+                head += ' ttsTextNormalization="' + quote_attr(tts_text_normalization) + '"'
             if tts_language_text_normalization is not None:
-                el.set(
-                    "ttsLanguageTextNormalization",
-                    tts_language_text_normalization
-                    if type(tts_language_text_normalization) is str
-                    else render_attr(tts_language_text_normalization),
+                head += (
+                    ' ttsLanguageTextNormalization="'
+                    + quote_attr(tts_language_text_normalization)
+                    + '"'
                 )
             if elevenlabs_language_text_normalization is not None:
-                el.set(
-                    "elevenlabsLanguageTextNormalization",
-                    elevenlabs_language_text_normalization
-                    if type(elevenlabs_language_text_normalization) is str
-                    else render_attr(elevenlabs_language_text_normalization),
+                head += (
+                    ' elevenlabsLanguageTextNormalization="'
+                    + quote_attr(elevenlabs_language_text_normalization)
+                    + '"'
                 )
             if include_in_prompt is not None:
-                el.set(
-                    "includeInPrompt",
-                    include_in_prompt
-                    if type(include_in_prompt) is str
-                    else render_attr(include_in_prompt),
-                )
+                head += ' includeInPrompt="' + quote_attr(include_in_prompt) + '"'
             if customer_name is not None:
-                el.set(
-                    "customerName",
-                    customer_name if type(customer_name) is str else render_attr(customer_name),
-                )
+                head += ' customerName="' + quote_attr(customer_name) + '"'
             if application_reconnect is not None:
-                el.set(
-                    "applicationReconnect",
-                    application_reconnect
-                    if type(application_reconnect) is str
-                    else render_attr(application_reconnect),
-                )
+                head += ' applicationReconnect="' + quote_attr(application_reconnect) + '"'
             if echo_prompt_filtering is not None:
-                el.set(
-                    "echoPromptFiltering",
-                    echo_prompt_filtering
-                    if type(echo_prompt_filtering) is str
-                    else render_attr(echo_prompt_filtering),
-                )
+                head += ' echoPromptFiltering="' + quote_attr(echo_prompt_filtering) + '"'
             if turn_detection is not None:
-                el.set(
-                    "turnDetection",
-                    turn_detection if type(turn_detection) is str else render_attr(turn_detection),
-                )
+                head += ' turnDetection="' + quote_attr(turn_detection) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "ConversationRelay",
                 None,
                 {
                     "url": url,
@@ -3729,7 +3210,9 @@ class Connect(_StreamBuilder, TwiML):
                 kwargs,
             ) from None
         node = _new(ConversationRelay)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def ai_session(
@@ -3746,33 +3229,26 @@ class Connect(_StreamBuilder, TwiML):
             resource.
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "AiSession")
         try:
+            head = "<AiSession"
             if ai_connector is not None:
-                el.set(
-                    "aiConnector",
-                    ai_connector if type(ai_connector) is str else render_attr(ai_connector),
-                )
+                head += ' aiConnector="' + quote_attr(ai_connector) + '"'
             if ai_session_configuration is not None:
-                el.set(
-                    "aiSessionConfiguration",
-                    ai_session_configuration
-                    if type(ai_session_configuration) is str
-                    else render_attr(ai_session_configuration),
-                )
+                head += ' aiSessionConfiguration="' + quote_attr(ai_session_configuration) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "AiSession",
                 None,
                 {"aiConnector": ai_connector, "aiSessionConfiguration": ai_session_configuration},
                 kwargs,
             ) from None
         node = _new(AiSession)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
     def conversation_relay_session(
@@ -3789,30 +3265,26 @@ class Connect(_StreamBuilder, TwiML):
             Configuration resource.
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "ConversationRelaySession")
         try:
+            head = "<ConversationRelaySession"
             if connector is not None:
-                el.set("connector", connector if type(connector) is str else render_attr(connector))
+                head += ' connector="' + quote_attr(connector) + '"'
             if session_configuration is not None:
-                el.set(
-                    "sessionConfiguration",
-                    session_configuration
-                    if type(session_configuration) is str
-                    else render_attr(session_configuration),
-                )
+                head += ' sessionConfiguration="' + quote_attr(session_configuration) + '"'
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "ConversationRelaySession",
                 None,
                 {"connector": connector, "sessionConfiguration": session_configuration},
                 kwargs,
             ) from None
         node = _new(ConversationRelaySession)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -3823,7 +3295,11 @@ class ConversationRelaySession(TwiML):
     _tag = "ConversationRelaySession"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<ConversationRelaySession"
+            self._content = []
 
 
 class AiSession(TwiML):
@@ -3833,7 +3309,11 @@ class AiSession(TwiML):
     _tag = "AiSession"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<AiSession"
+            self._content = []
 
 
 class ConversationRelay(_ParameterBuilder, TwiML):
@@ -3843,7 +3323,11 @@ class ConversationRelay(_ParameterBuilder, TwiML):
     _tag = "ConversationRelay"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<ConversationRelay"
+            self._content = []
 
     def language(
         self,
@@ -3874,59 +3358,36 @@ class ConversationRelay(_ParameterBuilder, TwiML):
             be applied for text-to-speech of this language
         :param kwargs: further attributes, camelCased (``foo_bar`` → ``fooBar``)
         """
-        el = _SubElement(self._el, "Language")
         try:
+            head = "<Language"
             if code is not None:
-                el.set("code", code if type(code) is str else render_attr(code))
+                head += ' code="' + quote_attr(code) + '"'
             if tts_provider is not None:
-                el.set(
-                    "ttsProvider",
-                    tts_provider if type(tts_provider) is str else render_attr(tts_provider),
-                )
+                head += ' ttsProvider="' + quote_attr(tts_provider) + '"'
             if voice is not None:
-                el.set("voice", voice if type(voice) is str else render_attr(voice))
+                head += ' voice="' + quote_attr(voice) + '"'
             if transcription_provider is not None:
-                el.set(
-                    "transcriptionProvider",
-                    transcription_provider
-                    if type(transcription_provider) is str
-                    else render_attr(transcription_provider),
-                )
+                head += ' transcriptionProvider="' + quote_attr(transcription_provider) + '"'
             if speech_model is not None:
-                el.set(
-                    "speechModel",
-                    speech_model if type(speech_model) is str else render_attr(speech_model),
-                )
+                head += ' speechModel="' + quote_attr(speech_model) + '"'
             if hints is not None:
-                el.set("hints", hints if type(hints) is str else render_attr(hints, "hints"))
+                head += ' hints="' + quote_attr(hints, ", ") + '"'
             if asr_smart_format is not None:
-                el.set(
-                    "asrSmartFormat",
-                    asr_smart_format
-                    if type(asr_smart_format) is str
-                    else render_attr(asr_smart_format),
-                )
+                head += ' asrSmartFormat="' + quote_attr(asr_smart_format) + '"'
             if tts_text_normalization is not None:
-                el.set(
-                    "ttsTextNormalization",
-                    tts_text_normalization
-                    if type(tts_text_normalization) is str
-                    else render_attr(tts_text_normalization),
-                )
+                head += ' ttsTextNormalization="' + quote_attr(tts_text_normalization) + '"'
             if tts_language_text_normalization is not None:
-                el.set(
-                    "ttsLanguageTextNormalization",
-                    tts_language_text_normalization
-                    if type(tts_language_text_normalization) is str
-                    else render_attr(tts_language_text_normalization),
+                head += (
+                    ' ttsLanguageTextNormalization="'
+                    + quote_attr(tts_language_text_normalization)
+                    + '"'
                 )
             if kwargs:
-                set_extra(el, kwargs)
-        except ValueError as exc:
+                head += extra_attrs(kwargs)
+            content: list[str | TwiML] = []
+        except _Unrepresentable:
             raise invalid(
-                self._el,
-                el,
-                exc,
+                "Language",
                 None,
                 {
                     "code": code,
@@ -3942,7 +3403,9 @@ class ConversationRelay(_ParameterBuilder, TwiML):
                 kwargs,
             ) from None
         node = _new(Language)
-        node._el = el
+        node._head = head
+        node._content = content
+        self._content.append(node)
         return node
 
 
@@ -3953,7 +3416,11 @@ class Language(TwiML):
     _tag = "Language"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Language"
+            self._content = []
 
 
 class Conversation(TwiML):
@@ -3963,7 +3430,11 @@ class Conversation(TwiML):
     _tag = "Conversation"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<Conversation"
+            self._content = []
 
 
 class VirtualAgent(_ConfigBuilder, _ParameterBuilder, TwiML):
@@ -3973,7 +3444,11 @@ class VirtualAgent(_ConfigBuilder, _ParameterBuilder, TwiML):
     _tag = "VirtualAgent"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(None, **kwargs)
+        if kwargs:
+            super().__init__(None, **kwargs)
+        else:
+            self._head = "<VirtualAgent"
+            self._content = []
 
 
 class Autopilot(TwiML):
