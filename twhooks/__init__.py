@@ -12,6 +12,8 @@ from .exceptions import MissingSignature as MissingSignature
 from .exceptions import RequestError as RequestError
 from .exceptions import RequestTooLarge as RequestTooLarge
 from .exceptions import SignatureError as SignatureError
+from .exceptions import SimulationError as SimulationError
+from .exceptions import TooManyDocuments as TooManyDocuments
 from .exceptions import TwhooksError as TwhooksError
 from .exceptions import TwiMLError as TwiMLError
 from .exceptions import TwiMLLimitExceeded as TwiMLLimitExceeded

@@ -1,1 +1,73 @@
-"""pytest plugin of twhooks (registered through the ``pytest11`` entry point)."""
+"""pytest plugin of twhooks (registered through the ``pytest11`` entry point).
+
+It provides fixtures built on your own ``app`` fixture, the one that returns your Flask app
+(the convention of pytest-flask)::
+
+    # conftest.py
+    import pytest
+    from myapp import create_app
+
+    @pytest.fixture
+    def app():
+        return create_app({"TWILIO_AUTH_TOKEN": "test-token", "SECRET_KEY": "test"})
+
+    # test_bot.py
+    def test_help(twilio_conversation):
+        assert twilio_conversation.send("HELP").messages == ["Reply BAL for your balance."]
+
+- ``twilio_client``: a :class:`twhooks.testing.TwilioTestClient` for ``app``;
+- ``twilio_conversation``: a conversation of the default sender with the default number;
+- ``twilio_call``: a call of the default caller to the default number (not started).
+
+Flask and the test client are imported only when a fixture is used, so the plugin costs
+nothing in test runs that do not use it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from .simulator import SimulatedCall, SimulatedConversation
+    from .testing import TwilioTestClient
+
+_NO_APP = (
+    "the twhooks fixtures need an `app` fixture that returns your Flask app, for example "
+    "in conftest.py:\n\n"
+    "    @pytest.fixture\n"
+    "    def app():\n"
+    '        return create_app({"TWILIO_AUTH_TOKEN": "test-token"})\n'
+)
+
+
+@pytest.fixture
+def twilio_client(request: pytest.FixtureRequest) -> TwilioTestClient:
+    """A :class:`~twhooks.testing.TwilioTestClient` for the Flask app of the ``app`` fixture."""
+    from flask import Flask
+
+    from .testing import TwilioTestClient
+
+    try:
+        app = request.getfixturevalue("app")
+    except pytest.FixtureLookupError:
+        pytest.fail(_NO_APP, pytrace=False)
+    if not isinstance(app, Flask):
+        pytest.fail(
+            f"the `app` fixture must return a Flask app, not {type(app).__name__}",
+            pytrace=False,
+        )
+    return TwilioTestClient(app)
+
+
+@pytest.fixture
+def twilio_conversation(twilio_client: TwilioTestClient) -> SimulatedConversation:
+    """A conversation with the app: ``twilio_conversation.send("HELP")``."""
+    return twilio_client.conversation()
+
+
+@pytest.fixture
+def twilio_call(twilio_client: TwilioTestClient) -> SimulatedCall:
+    """A phone call to the app, not started yet: ``twilio_call.start()``."""
+    return twilio_client.call()

@@ -188,9 +188,9 @@ class _Element(Protocol):
     @property
     def text(self) -> str | None: ...
     @property
-    def tail(self) -> str | None: ...
-    @property
     def children(self) -> Sequence[_Element]: ...
+    @property
+    def content(self) -> Sequence[str | _Element]: ...
 
 
 def _text(element: _Element) -> str:
@@ -200,9 +200,7 @@ def _text(element: _Element) -> str:
 
 def spoken_text(element: _Element) -> str:
     """All the text of a ``<Say>``, SSML children included."""
-    parts = [element.text or ""]
-    for child in element.children:
-        parts.extend((spoken_text(child), child.tail or ""))
+    parts = [item if isinstance(item, str) else spoken_text(item) for item in element.content]
     return " ".join("".join(parts).split())
 
 

@@ -1,0 +1,338 @@
+"""The ``twhooks`` command against a twhooks app served over real HTTP on 127.0.0.1.
+
+``twhooks.cli.main`` runs in-process with stdin replaced (not a terminal, so one input per
+line) and its output captured; one test runs the installed console script.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask, Response, request, session
+
+from twhooks import TwilioHooks
+from twhooks.cli import main
+from twhooks.twiml import MessagingResponse, VoiceResponse
+
+TOKEN = "cli-test-token"
+
+
+def make_app(seen: list[dict[str, str]]) -> Flask:
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="test", TWILIO_AUTH_TOKEN=TOKEN)
+    hooks = TwilioHooks(app)
+
+    @app.after_request
+    def record(response: Response) -> Response:
+        seen.append({"path": request.path, **request.values.to_dict()})
+        return response
+
+    @hooks.message(keyword="HELP")
+    def help_(msg: Any) -> str:
+        return "Reply BAL for your balance."
+
+    @hooks.message(keyword="CAT")
+    def cat(msg: Any) -> MessagingResponse:
+        reply = MessagingResponse()
+        reply.message("A cat.").media("https://example.com/cat.jpg")
+        return reply
+
+    @hooks.message()
+    def count(msg: Any) -> str:
+        session["n"] = session.get("n", 0) + 1
+        return f"{msg.body} #{session['n']}"
+
+    @hooks.message_status()
+    @hooks.call_status()
+    @hooks.recording_status()
+    def statuses(event: Any) -> None:
+        return None
+
+    @hooks.call()
+    def incoming(call: Any) -> VoiceResponse:
+        reply = VoiceResponse()
+        gather = reply.gather(num_digits=1, action=hooks.step_url("menu"))
+        gather.say("Press 1 to leave a message.")
+        reply.say("Goodbye.")
+        return reply
+
+    @hooks.call("menu")
+    def menu(call: Any) -> VoiceResponse:
+        reply = VoiceResponse()
+        reply.say("Speak after the beep.")
+        reply.record(
+            action=hooks.step_url("saved"),
+            recording_status_callback=hooks.callback_url("recording_status"),
+        )
+        return reply
+
+    @hooks.call("saved")
+    def saved(call: Any) -> VoiceResponse:
+        reply = VoiceResponse()
+        reply.say(f"Saved {call.recording_duration} seconds.")
+        reply.hangup()
+        return reply
+
+    @app.post("/loop")
+    def loop() -> Response:
+        return Response("<Response><Redirect>/loop</Redirect></Response>", mimetype="text/xml")
+
+    @app.post("/html")
+    def html() -> Response:
+        return Response("<html></html>", mimetype="text/html")
+
+    @app.post("/boom")
+    def boom() -> Response:
+        return Response("oops", status=500)
+
+    @app.post("/slow")
+    def slow() -> Response:
+        time.sleep(1.5)
+        return Response("<Response/>", mimetype="text/xml")
+
+    return app
+
+
+@pytest.fixture
+def seen() -> list[dict[str, str]]:
+    return []
+
+
+@pytest.fixture
+def url(live_server: Callable[[Any], Any], seen: list[dict[str, str]]) -> str:
+    return str(live_server(make_app(seen)).url)
+
+
+@pytest.fixture
+def run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., tuple[int, str, str]]:
+    """Run ``twhooks ARGS`` in-process; returns (exit status, stdout, stderr)."""
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        status = main(list(args))
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err
+        return status, out, err
+
+    return run
+
+
+def test_chat_sends_each_line_and_keeps_cookies(run: Any, url: str) -> None:
+    status, out, err = run("chat", url + "/twilio/messages", stdin="HELP\nhi\nhi\n")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[1:] == [
+        "> HELP",
+        "< Reply BAL for your balance.",
+        "> hi",
+        "< hi #1",
+        "> hi",
+        "< hi #2",
+    ]
+
+
+def test_chat_prints_media_and_sends_status_callbacks(
+    run: Any, url: str, seen: list[dict[str, str]]
+) -> None:
+    status, out, _ = run(
+        "chat",
+        url + "/twilio/messages",
+        "--from",
+        "+447700900123",
+        "--status-callback",
+        "/twilio/messages/status",
+        stdin="CAT\n",
+    )
+    assert status == 0
+    assert "< A cat.\n  [media] https://example.com/cat.jpg\n" in out
+    assert out.count("[status callback]") == 3
+    assert f"delivered to {url}/twilio/messages/status → HTTP 204" in out
+    assert [form["MessageStatus"] for form in seen[1:]] == ["queued", "sent", "delivered"]
+    assert seen[0]["From"] == seen[-1]["To"] == "+447700900123"
+
+
+def test_chat_stops_a_redirect_loop(run: Any, url: str) -> None:
+    status, _, err = run("chat", url + "/loop", stdin="hi\n")
+    assert status == 1
+    assert "more than 50 TwiML documents" in err
+
+
+def test_call_walks_the_menu_to_the_recording_and_hangs_up(
+    run: Any, url: str, seen: list[dict[str, str]]
+) -> None:
+    status, out, err = run(
+        "call",
+        url + "/twilio/voice",
+        "--status-callback",
+        "/twilio/voice/status",
+        stdin="1\nhello there friend\n",
+    )
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[1:] == [
+        "  [say] Press 1 to leave a message.",
+        "  [gather] dtmf, 1 digit(s)",
+        "keys> 1",
+        "  [say] Speak after the beep.",
+        "  [record] (beep)",
+        "say (Enter ends the recording)> hello there friend",
+        "  [say] Saved 3 seconds.",
+        "  [hangup]",
+        f"  [status callback] completed to {url}/twilio/voice/status → HTTP 204",
+        f"  [status callback] completed to {url}/twilio/voice/recording → HTTP 204",
+        "Call ended (hangup).",
+    ]
+    assert [form["path"] for form in seen] == [
+        "/twilio/voice",
+        "/twilio/voice/menu",
+        "/twilio/voice/saved",
+        "/twilio/voice/status",
+        "/twilio/voice/recording",
+    ]
+    assert len({form["CallSid"] for form in seen}) == 1
+
+
+def test_call_no_input_goes_on_after_the_gather(run: Any, url: str) -> None:
+    status, out, _ = run("call", url + "/twilio/voice", stdin="\n")
+    assert status == 0
+    assert out.splitlines()[-3:] == ["keys> ", "  [say] Goodbye.", "Call ended (completed)."]
+
+
+def test_call_end_of_input_hangs_up(run: Any, url: str, seen: list[dict[str, str]]) -> None:
+    status, out, _ = run(
+        "call", url + "/twilio/voice", "--status-callback", "/twilio/voice/status", stdin=""
+    )
+    assert status == 0
+    assert out.splitlines()[-1] == "Call ended (you hung up)."
+    assert seen[-1]["CallStatus"] == "completed"
+
+
+def test_call_refuses_words_at_a_keys_only_gather(run: Any, url: str) -> None:
+    status, _, err = run("call", url + "/twilio/voice", stdin="sales\n")
+    assert status == 1
+    assert "takes keys only" in err
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "fields", "expected"),
+    [
+        ("message", "/twilio/messages", ["Body=HELP"], "Reply BAL for your balance."),
+        ("message-status", "/twilio/messages/status", ["MessageStatus=failed"], "HTTP 204"),
+        ("call", "/twilio/voice", [], "Press 1 to leave a message."),
+        ("call-status", "/twilio/voice/status", ["CallStatus=busy"], "HTTP 204"),
+        ("recording", "/twilio/voice/recording", [], "HTTP 204"),
+    ],
+)
+def test_send_one_webhook(
+    run: Any,
+    url: str,
+    seen: list[dict[str, str]],
+    kind: str,
+    path: str,
+    fields: list[str],
+    expected: str,
+) -> None:
+    status, out, _ = run("send", kind, url + path, *fields)
+    assert status == 0
+    assert expected in out
+    for field in fields:
+        name, _, value = field.partition("=")
+        assert seen[-1][name] == value
+
+
+def test_send_with_get_signs_the_query_string(run: Any, url: str) -> None:
+    status, out, _ = run("send", "call", url + "/twilio/voice?lang=en", "--method", "GET")
+    assert status == 0
+    assert "Press 1" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["chat", "{url}/twilio/messages", "--auth-token", "wrong"], "TWHOOKS_PUBLIC_URL"),
+        (["chat", "{url}/html"], "not TwiML (text/html)"),
+        (["chat", "{url}/boom"], "HTTP 500"),
+        (["call", "{url}/boom"], "the app failed"),
+        (["chat", "{url}/slow", "--timeout", "0.3"], "no answer from"),
+        (["chat", "http://127.0.0.1:{closed}/twilio/messages"], "cannot connect to"),
+        (["chat", "ftp://example.com/x"], "not an http(s) URL"),
+        (["chat", "http://exa mple.com:99999/"], "http://exa mple.com:99999/"),
+        (["send", "message", "{url}/twilio/messages", "Body"], "a field is Name=value"),
+        (["send", "message", "{url}/nowhere"], "the app answered HTTP 404"),
+    ],
+    ids=[
+        "forbidden",
+        "not-twiml",
+        "server-error",
+        "server-error-call",
+        "timeout",
+        "refused",
+        "bad-scheme",
+        "bad-url",
+        "bad-field",
+        "not-found",
+    ],
+)
+def test_errors_are_one_clear_line_and_status_1(
+    run: Any, url: str, args: list[str], message: str
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    argv = [arg.format(url=url, closed=closed) for arg in args]
+    status, _, err = run(*argv, stdin="hi\n")
+    assert status == 1
+    assert err.startswith("twhooks: error: ")
+    assert message in err
+
+
+def test_no_token_is_a_usage_error(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN")
+    status, _, err = run("chat", "http://127.0.0.1:1/twilio/messages")
+    assert status == 2
+    assert "no auth token" in err
+
+
+def test_unsigned_requests_are_refused_by_the_app(
+    run: Any, url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN")
+    status, _, err = run("send", "message", url + "/twilio/messages", "--unsigned")
+    assert status == 1
+    assert "HTTP 403" in err
+
+
+def _console_script() -> str:
+    found = Path(sys.executable).with_name("twhooks")
+    if found.exists():
+        return str(found)
+    script = shutil.which("twhooks")
+    if script is None:
+        pytest.fail("the twhooks console script is not installed (pip install -e .)")
+    return script
+
+
+def test_the_installed_console_script(url: str) -> None:
+    result = subprocess.run(
+        [_console_script(), "chat", url + "/twilio/messages"],
+        input="HELP\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "TWILIO_AUTH_TOKEN": TOKEN},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "< Reply BAL for your balance." in result.stdout

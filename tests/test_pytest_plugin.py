@@ -1,0 +1,93 @@
+"""twhooks.pytest_plugin: the fixtures, used from a user's own test suite (run by pytester)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+APP_FIXTURE = """
+import pytest
+from flask import Flask, session
+from twhooks import TwilioHooks
+
+@pytest.fixture
+def app():
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="test", TWILIO_AUTH_TOKEN="test-token")
+    hooks = TwilioHooks(app)
+
+    @hooks.message(keyword="HELP")
+    def help_(msg):
+        return "Reply BAL for your balance."
+
+    @hooks.message()
+    def count(msg):
+        session["n"] = session.get("n", 0) + 1
+        return f"message {session['n']}"
+
+    @hooks.call()
+    def incoming(call):
+        return "Hello caller."
+
+    return app
+"""
+
+
+def test_fixtures_play_twilio_against_the_app_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(APP_FIXTURE)
+    pytester.makepyfile(
+        """
+        from twhooks.testing import TwilioTestClient
+
+        def test_client(twilio_client):
+            assert isinstance(twilio_client, TwilioTestClient)
+            reply = twilio_client.conversation().send("HELP")
+            assert reply.messages == ["Reply BAL for your balance."]
+
+        def test_conversation_keeps_cookies(twilio_conversation):
+            assert twilio_conversation.send("hi").messages == ["message 1"]
+            assert twilio_conversation.send("hi").messages == ["message 2"]
+
+        def test_call(twilio_call):
+            reply = twilio_call.start()
+            assert reply.says == ["Hello caller."]
+            assert twilio_call.end_reason == "completed"
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-W", "error")
+    result.assert_outcomes(passed=3)
+
+
+def test_a_clear_error_without_an_app_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_needs_app(twilio_client):
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*the twhooks fixtures need an `app` fixture*"])
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_a_clear_error_when_app_is_not_a_flask_app(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def app():
+            return "not an app"
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_needs_app(twilio_conversation):
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*the `app` fixture must return a Flask app, not str*"])
