@@ -237,7 +237,7 @@ class TwiML:
     def __init__(self, value: TextValue = None, **kwargs: Any) -> None:
         try:
             self._head = "<" + self._tag + (extra_attrs(kwargs) if kwargs else "")
-            self._content = [] if value is None else [quote_text(value)]
+            self._content = [] if value is None or value == "" else [quote_text(value)]
         except _Unrepresentable:
             raise invalid(self._tag, value, None, kwargs) from None
         self._check()
@@ -348,6 +348,8 @@ class TwiML:
         :raises InvalidText: the text holds characters XML cannot carry.
         """
         if isinstance(verb, str):
+            if not verb:
+                return verb
             try:
                 self._content.append(quote_text(verb))
             except _Unrepresentable:
@@ -410,17 +412,27 @@ class TwiML:
         :param check_size: refuse a result over Twilio's 64 kB limit.
         :raises TwiMLLimitExceeded: the result is over Twilio's 64 kB limit.
         """
-        xml = self._render()
+        try:
+            xml = self._render()
+        except RecursionError:
+            raise _too_deep(self.tag) from None
         if check_size and len(xml) > MAX_RESPONSE_BYTES // 4:
             _check_size(self.tag, xml)
         return XML_DECLARATION + xml if xml_declaration else xml
 
     def __str__(self) -> str:
-        xml = self._render()
+        try:
+            xml = self._render()
+        except RecursionError:
+            raise _too_deep(self.tag) from None
         # Four bytes per character at most: short documents skip the encoding.
         if len(xml) > MAX_RESPONSE_BYTES // 4:
             _check_size(self.tag, xml)
         return XML_DECLARATION + xml
+
+
+def _too_deep(tag: str) -> TwiMLError:
+    return TwiMLError(f"<{tag}> is nested too deeply to render (Twilio reads 256 levels at most)")
 
 
 def _check_size(tag: str, xml: str) -> None:
@@ -445,7 +457,7 @@ class GenericNode(TwiML):
         self._name = name
         try:
             self._head = "<" + name + (extra_attrs(kwargs) if kwargs else "")
-            self._content = [] if value is None else [quote_text(value)]
+            self._content = [] if value is None or value == "" else [quote_text(value)]
         except _Unrepresentable:
             raise invalid(name, value, None, kwargs) from None
 

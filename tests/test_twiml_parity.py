@@ -1,0 +1,257 @@
+"""twhooks.twiml renders the same TwiML as the official ``twilio.twiml`` builder.
+
+The official package is the oracle here (test-only). Documents are compared after
+parsing both renderings with lxml: same elements, attributes (as a set: the official
+builder sorts them), text and tails. Every builder method of every element is
+reached by walking the official classes, and called with every keyword it declares.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from lxml import etree
+from twilio.twiml import TwiML as OfficialTwiML
+from twilio.twiml import fax_response as official_fax
+from twilio.twiml import messaging_response as official_messaging
+from twilio.twiml import voice_response as official_voice
+
+from twhooks.twiml import FaxResponse, MessagingResponse, VoiceResponse, parse
+from twhooks.twiml import fax as our_fax
+from twhooks.twiml import messaging as our_messaging
+from twhooks.twiml import voice as our_voice
+
+RESPONSES = {
+    "voice": (official_voice.VoiceResponse, VoiceResponse),
+    "messaging": (official_messaging.MessagingResponse, MessagingResponse),
+    "fax": (official_fax.FaxResponse, FaxResponse),
+}
+
+# Values that exercise escaping and unicode in text and attributes alike.
+TEXT = "Tom & Jerry <3 \"quoted\" 'single' > ünïcödé 你好 🎉"
+ATTR_VALUES: list[Any] = ["a & b < c > \"d\" 'e' ü", True, False, 5, 0, 2.5, "plain"]
+
+
+def tree(xml: str) -> tuple[Any, ...]:
+    """A comparable form of a document: tag, attributes, text and tail, recursively."""
+
+    def walk(el: etree._Element) -> tuple[Any, ...]:
+        return (
+            el.tag,
+            dict(el.attrib),
+            el.text or "",
+            el.tail or "",
+            [walk(c) for c in el],
+        )
+
+    return walk(etree.fromstring(xml.encode("utf-8")))
+
+
+def builder_methods(cls: type) -> list[str]:
+    base = set(dir(OfficialTwiML))
+    return sorted(
+        name
+        for name, fn in vars(cls).items()
+        if callable(fn) and not name.startswith("__") and name not in base
+    )
+
+
+def call_args(method: Callable[..., Any], seed: int) -> tuple[list[Any], dict[str, Any]]:
+    """Positional text (if any) and a value for every declared keyword."""
+    params = list(inspect.signature(method).parameters.values())
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for i, p in enumerate(params):
+        if p.kind is p.VAR_KEYWORD:
+            kwargs["custom_extra_attr"] = "extra"
+        elif i == 0 and p.default is p.empty:
+            args.append(TEXT)
+        elif i == 0 and p.name in {
+            "message",
+            "body",
+            "url",
+            "words",
+            "number",
+            "name",
+            "identity",
+            "sip_url",
+            "application_sid",
+        }:
+            kwargs[p.name] = TEXT
+        else:
+            kwargs[p.name] = ATTR_VALUES[(seed + i) % len(ATTR_VALUES)]
+    return args, kwargs
+
+
+def walk_paths() -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Every (response kind, chain of builder calls) reachable, each method once per class."""
+    seen: set[tuple[type, str]] = set()
+
+    def visit(kind: str, obj: Any, path: tuple[str, ...]) -> Iterator[tuple[str, tuple[str, ...]]]:
+        for name in builder_methods(type(obj)):
+            if (type(obj), name) in seen:
+                continue
+            seen.add((type(obj), name))
+            method = getattr(obj, name)
+            args, kwargs = call_args(method, len(path))
+            child = method(*args, **kwargs)
+            yield kind, (*path, name)
+            yield from visit(kind, child, (*path, name))
+
+    for kind, (official, _) in RESPONSES.items():
+        yield from visit(kind, official(), ())
+
+
+PATHS = list(walk_paths())
+
+
+def build(response: Any, path: tuple[str, ...]) -> Any:
+    node = response
+    for depth, name in enumerate(path):
+        method = getattr(node, name)
+        args, kwargs = call_args(method, depth)
+        node = method(*args, **kwargs)
+    return response
+
+
+@pytest.mark.parametrize(("kind", "path"), PATHS, ids=[f"{k}:{'.'.join(p)}" for k, p in PATHS])
+def test_every_builder_method_renders_like_the_official(kind: str, path: tuple[str, ...]) -> None:
+    official_cls, our_cls = RESPONSES[kind]
+    official = str(build(official_cls(), path))
+    ours = str(build(our_cls(), path))
+    assert tree(ours) == tree(official)
+    assert ours.startswith('<?xml version="1.0" encoding="UTF-8"?><Response>')
+
+
+def test_the_walk_reaches_every_verb_and_noun() -> None:
+    reached = {path[-1] for _, path in PATHS}
+    for expected in [
+        "say", "play", "pause", "gather", "dial", "record", "redirect", "reject", "hangup",
+        "enqueue", "leave", "echo", "sms", "pay", "prompt", "connect", "start", "stop",
+        "refer", "queue", "number", "client", "conference", "sim", "sip", "application",
+        "whats_app", "identity", "parameter", "uri", "headers", "header", "application_sid",
+        "room", "stream", "virtual_agent", "conversation", "conversation_relay", "language",
+        "ai_session", "conversation_relay_session", "autopilot", "siprec", "transcription",
+        "config", "recording", "task", "break_", "emphasis", "lang", "p", "phoneme",
+        "prosody", "s", "say_as", "sub", "w", "message", "body", "media", "receive",
+    ]:  # fmt: skip
+        assert expected in reached
+
+
+def whole_documents() -> list[Any]:
+    def sms(R: Any, mod: Any) -> Any:
+        r = R()
+        r.message("Hello & welcome", to="+15550001", from_="+15550002", action="/s", method="POST")
+        return r
+
+    def mms(R: Any, mod: Any) -> Any:
+        r = R()
+        with r.message() as m:
+            m.body("Here is your cat")
+            m.media("https://example.com/cat.jpg?size=large&fmt=jpg")
+            m.media("https://example.com/dog.jpg")
+        r.redirect("https://example.com/next", method="GET")
+        return r
+
+    def standalone(R: Any, mod: Any) -> Any:
+        r = R()
+        message = mod.Message("Built apart", status_callback="/cb")
+        message.append(mod.Media("https://example.com/a.png"))
+        return r.append(message)
+
+    def ivr(R: Any, mod: Any) -> Any:
+        r = R()
+        with r.gather(input="dtmf speech", num_digits=1, action="/menu", timeout=3) as g:
+            g.say("Für Deutsch drücken Sie 1", voice="Polly.Marlene", language="de-DE")
+            g.play("https://example.com/beep.mp3", loop=1)
+            g.pause(length=2)
+        r.say("We didn't receive any input. Goodbye!")
+        r.hangup()
+        return r
+
+    def ssml(R: Any, mod: Any) -> Any:
+        r = R()
+        say = r.say("Hi", voice="Polly.Joanna")
+        say.break_(strength="x-weak", time="100ms")
+        say.emphasis("Words to emphasize", level="moderate")
+        say.lang("Bonjour", xml_lang="fr-FR")
+        say.p("A paragraph")
+        say.phoneme("Words", alphabet="x-sampa", ph="p\u026a\u02c8k\u0251\u02d0n")
+        with say.prosody("Slow", rate="x-slow", pitch="+10%", volume="loud") as prosody:
+            prosody.say_as("12345", interpret_as="spell-out", format="ymd")
+        say.s("A sentence")
+        say.sub("W3C", alias="World Wide Web Consortium")
+        say.w("read", role="amazon:VBD")
+        return r
+
+    def dial(R: Any, mod: Any) -> Any:
+        r = R()
+        with r.dial(caller_id="+15550003", record="record-from-answer", answer_on_bridge=True) as d:
+            d.number("+15550004", send_digits="wwww1928", status_callback_event="initiated")
+            with d.client() as c:
+                c.identity("alice")
+                c.parameter(name="FirstName", value="Alice")
+            d.sip("sip:bob@example.com", username="u", password="p").headers().header(
+                name="X-Custom", value="1"
+            )
+            d.conference("Room 1", start_conference_on_enter=True, end_conference_on_exit=False)
+        return r
+
+    def extras(R: Any, mod: Any) -> Any:
+        r = R(custom_root_attr="x")
+        r.add_child("Futureverb", "text", some_option="1", from_="me")
+        r.record(max_length=30, play_beep=False, transcribe=True, trim="trim-silence")
+        r.pause()
+        return r
+
+    def connect(R: Any, mod: Any) -> Any:
+        r = R()
+        with r.connect(action="/after") as c, c.stream(url="wss://x.test/m", track="both") as s:
+            s.parameter(name="a", value="1")
+        with r.start() as start:
+            start.transcription(status_callback_url="/t", track="inbound_track")
+        r.enqueue("support", wait_url="/wait").task('{"selected_product": "manager"}')
+        return r
+
+    return [
+        pytest.param("messaging", sms, id="sms"),
+        pytest.param("messaging", mms, id="mms-body-media-redirect"),
+        pytest.param("messaging", standalone, id="standalone-elements-appended"),
+        pytest.param("voice", ivr, id="ivr-gather"),
+        pytest.param("voice", ssml, id="ssml"),
+        pytest.param("voice", dial, id="dial-nouns"),
+        pytest.param("voice", extras, id="add-child-and-booleans"),
+        pytest.param("voice", connect, id="connect-start-enqueue"),
+    ]
+
+
+MODULES = {"voice": (official_voice, our_voice), "messaging": (official_messaging, our_messaging)}
+
+
+@pytest.mark.parametrize(("kind", "document"), whole_documents())
+def test_whole_documents_render_like_the_official(kind: str, document: Any) -> None:
+    (official_cls, our_cls), (official_mod, our_mod) = RESPONSES[kind], MODULES[kind]
+    official = str(document(official_cls, official_mod))
+    ours = str(document(our_cls, our_mod))
+    assert tree(ours) == tree(official)
+    assert parse(ours) == parse(official)
+
+
+def test_none_attributes_are_dropped_like_the_official() -> None:
+    official = official_voice.VoiceResponse()
+    official.say("hi", voice=None, loop=None, language=None, extra=None)
+    ours = VoiceResponse()
+    ours.say("hi", voice=None, loop=None, language=None, extra=None)
+    assert str(ours) == str(official).replace(" />", "/>")
+
+
+def test_fax_receive() -> None:
+    official = official_fax.FaxResponse()
+    official.receive(action="/fax", media_type="application/pdf", store_media=False)
+    ours = FaxResponse()
+    ours.receive(action="/fax", media_type="application/pdf", store_media=False)
+    assert tree(str(ours)) == tree(str(official))
+    assert isinstance(ours.children[0], our_fax.Receive)
