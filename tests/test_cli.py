@@ -314,6 +314,46 @@ def test_unsigned_requests_are_refused_by_the_app(
     assert "HTTP 403" in err
 
 
+# -- against the example app -----------------------------------------------------------------
+
+
+@pytest.fixture
+def example_url(live_server: Callable[[Any], Any]) -> str:
+    from example_app import create_app
+
+    return str(live_server(create_app({"TWILIO_AUTH_TOKEN": TOKEN})).url)
+
+
+def test_chat_with_the_example_app(run: Any, example_url: str) -> None:
+    status, out, err = run("chat", example_url + "/twilio/messages", stdin="JOIN\nAna\n42\nME\n")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[1:] == [
+        "> JOIN",
+        "< Welcome! What is your name?",
+        "> Ana",
+        "< Nice to meet you, Ana. How old are you?",
+        "> 42",
+        "< Thanks Ana, you are signed up (42). Text ME to check.",
+        "> ME",
+        "< You are Ana, 42.",
+    ]
+
+
+def test_call_the_example_app_to_voicemail(run: Any, example_url: str) -> None:
+    status, out, err = run(
+        "call",
+        example_url + "/twilio/voice",
+        "--status-callback",
+        "/twilio/voice/status",
+        stdin="2\nHi, please call me back.\n",
+    )
+    assert (status, err) == (0, "")
+    assert "keys> 2" in out
+    assert "  [say] Thanks, we got your message. Goodbye!" in out
+    assert "  [status callback] completed to" in out
+    assert out.splitlines()[-1] == "Call ended (hangup)."
+
+
 def _console_script() -> str:
     found = Path(sys.executable).with_name("twhooks")
     if found.exists():
