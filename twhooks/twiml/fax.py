@@ -16,7 +16,7 @@ from ._base import (
 
 
 class FaxResponse(TwiML):
-    """A ``<Response>`` for Fax: the root of a Fax TwiML document."""
+    """A ``<Response>`` for Fax: the root of a Fax TwiML document. It holds ``<Receive>``."""
 
     __slots__ = ()
     _tag = "Response"

@@ -23,7 +23,9 @@ from .voice import Redirect, _RedirectBuilder
 
 
 class MessagingResponse(_RedirectBuilder, TwiML):
-    """A ``<Response>`` for Messaging: the root of a Messaging TwiML document."""
+    """A ``<Response>`` for Messaging: the root of a Messaging TwiML document. It holds
+    ``<Message>``, ``<Redirect>``.
+    """
 
     __slots__ = ()
     _tag = "Response"
@@ -97,7 +99,7 @@ class MessagingResponse(_RedirectBuilder, TwiML):
 
 
 class Message(TwiML):
-    """The ``<Message>`` TwiML verb."""
+    """The ``<Message>`` TwiML verb. It holds ``<Body>``, ``<Media>``."""
 
     __slots__ = ()
     _tag = "Message"

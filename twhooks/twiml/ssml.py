@@ -375,7 +375,9 @@ class SsmlW(
     _SubBuilder,
     TwiML,
 ):
-    """The SSML ``<w>`` element (inside ``<Say>``)."""
+    """The SSML ``<w>`` element (inside ``<Say>``). It holds ``<break>``, ``<emphasis>``,
+    ``<phoneme>``, ``<prosody>``, ``<say-as>``, ``<sub>``.
+    """
 
     __slots__ = ()
     _tag = "w"
@@ -417,7 +419,10 @@ class SsmlProsody(
     _WBuilder,
     TwiML,
 ):
-    """The SSML ``<prosody>`` element (inside ``<Say>``)."""
+    """The SSML ``<prosody>`` element (inside ``<Say>``). It holds ``<break>``, ``<emphasis>``,
+    ``<lang>``, ``<p>``, ``<phoneme>``, ``<prosody>``, ``<s>``, ``<say-as>``, ``<sub>``,
+    ``<w>``.
+    """
 
     __slots__ = ()
     _tag = "prosody"
@@ -437,7 +442,9 @@ class SsmlS(
     _WBuilder,
     TwiML,
 ):
-    """The SSML ``<s>`` element (inside ``<Say>``)."""
+    """The SSML ``<s>`` element (inside ``<Say>``). It holds ``<break>``, ``<emphasis>``,
+    ``<lang>``, ``<phoneme>``, ``<prosody>``, ``<say-as>``, ``<sub>``, ``<w>``.
+    """
 
     __slots__ = ()
     _tag = "s"
@@ -469,7 +476,10 @@ class SsmlLang(
     _WBuilder,
     TwiML,
 ):
-    """The SSML ``<lang>`` element (inside ``<Say>``)."""
+    """The SSML ``<lang>`` element (inside ``<Say>``). It holds ``<break>``, ``<emphasis>``,
+    ``<lang>``, ``<p>``, ``<phoneme>``, ``<prosody>``, ``<s>``, ``<say-as>``, ``<sub>``,
+    ``<w>``.
+    """
 
     __slots__ = ()
     _tag = "lang"
@@ -490,7 +500,9 @@ class SsmlP(
     _WBuilder,
     TwiML,
 ):
-    """The SSML ``<p>`` element (inside ``<Say>``)."""
+    """The SSML ``<p>`` element (inside ``<Say>``). It holds ``<break>``, ``<emphasis>``,
+    ``<lang>``, ``<phoneme>``, ``<prosody>``, ``<s>``, ``<say-as>``, ``<sub>``, ``<w>``.
+    """
 
     __slots__ = ()
     _tag = "p"
@@ -510,7 +522,9 @@ class SsmlEmphasis(
     _WBuilder,
     TwiML,
 ):
-    """The SSML ``<emphasis>`` element (inside ``<Say>``)."""
+    """The SSML ``<emphasis>`` element (inside ``<Say>``). It holds ``<break>``, ``<emphasis>``,
+    ``<lang>``, ``<phoneme>``, ``<prosody>``, ``<say-as>``, ``<sub>``, ``<w>``.
+    """
 
     __slots__ = ()
     _tag = "emphasis"

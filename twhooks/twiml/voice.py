@@ -1,4 +1,11 @@
-"""Voice TwiML: :class:`VoiceResponse` and every verb and noun it can hold."""
+"""Voice TwiML: :class:`VoiceResponse` and every verb and noun it can hold.
+
+The vocabulary (class names, builder method names, positional arguments and keyword
+names) is that of twilio-python 9.x, so code written for ``twilio.twiml.voice_response``
+runs unchanged. Builder methods shared by several elements (``say``, ``play``,
+``parameter``...) live in small ``_XBuilder`` mixins. Each builder renders its
+element's opening tag once, when called; see :mod:`twhooks.twiml._base`.
+"""
 
 from __future__ import annotations
 
@@ -607,7 +614,11 @@ class _ParameterBuilder(TwiML):
 class VoiceResponse(
     _PauseBuilder, _PlayBuilder, _QueueBuilder, _RedirectBuilder, _SayBuilder, _PromptBuilder, TwiML
 ):
-    """A ``<Response>`` for Voice: the root of a Voice TwiML document."""
+    """A ``<Response>`` for Voice: the root of a Voice TwiML document. It holds ``<Connect>``,
+    ``<Dial>``, ``<Echo>``, ``<Enqueue>``, ``<Gather>``, ``<Hangup>``, ``<Leave>``, ``<Pause>``,
+    ``<Play>``, ``<Queue>``, ``<Record>``, ``<Redirect>``, ``<Reject>``, ``<Say>``, ``<Sms>``,
+    ``<Pay>``, ``<Prompt>``, ``<Start>``, ``<Stop>``, ``<Refer>``.
+    """
 
     __slots__ = ()
     _tag = "Response"
@@ -1413,7 +1424,7 @@ class VoiceResponse(
 
 
 class Refer(TwiML):
-    """The ``<Refer>`` TwiML verb."""
+    """The ``<Refer>`` TwiML verb. It holds ``<Sip>``."""
 
     __slots__ = ()
     _tag = "Refer"
@@ -1460,7 +1471,7 @@ class ReferSip(TwiML):
 
 
 class Stop(_StreamBuilder, _SiprecBuilder, _TranscriptionBuilder, TwiML):
-    """The ``<Stop>`` TwiML verb."""
+    """The ``<Stop>`` TwiML verb. It holds ``<Stream>``, ``<Siprec>``, ``<Transcription>``."""
 
     __slots__ = ()
     _tag = "Stop"
@@ -1474,7 +1485,7 @@ class Stop(_StreamBuilder, _SiprecBuilder, _TranscriptionBuilder, TwiML):
 
 
 class Transcription(_ConfigBuilder, _ParameterBuilder, TwiML):
-    """The ``<Transcription>`` TwiML noun."""
+    """The ``<Transcription>`` TwiML noun. It holds ``<Config>``, ``<Parameter>``."""
 
     __slots__ = ()
     _tag = "Transcription"
@@ -1516,7 +1527,7 @@ class Config(TwiML):
 
 
 class Siprec(_ParameterBuilder, TwiML):
-    """The ``<Siprec>`` TwiML noun."""
+    """The ``<Siprec>`` TwiML noun. It holds ``<Parameter>``."""
 
     __slots__ = ()
     _tag = "Siprec"
@@ -1530,7 +1541,7 @@ class Siprec(_ParameterBuilder, TwiML):
 
 
 class Stream(_ParameterBuilder, TwiML):
-    """The ``<Stream>`` TwiML noun."""
+    """The ``<Stream>`` TwiML noun. It holds ``<Parameter>``."""
 
     __slots__ = ()
     _tag = "Stream"
@@ -1544,7 +1555,9 @@ class Stream(_ParameterBuilder, TwiML):
 
 
 class Start(_StreamBuilder, _SiprecBuilder, _TranscriptionBuilder, TwiML):
-    """The ``<Start>`` TwiML verb."""
+    """The ``<Start>`` TwiML verb. It holds ``<Stream>``, ``<Siprec>``, ``<Transcription>``,
+    ``<Recording>``.
+    """
 
     __slots__ = ()
     _tag = "Start"
@@ -1642,7 +1655,7 @@ class Recording(TwiML):
 
 
 class Prompt(_SayBuilder, _PlayBuilder, _PauseBuilder, TwiML):
-    """The ``<Prompt>`` TwiML verb."""
+    """The ``<Prompt>`` TwiML verb. It holds ``<Say>``, ``<Play>``, ``<Pause>``."""
 
     __slots__ = ()
     _tag = "Prompt"
@@ -1692,7 +1705,9 @@ class Say(
     _WBuilder,
     TwiML,
 ):
-    """The ``<Say>`` TwiML verb."""
+    """The ``<Say>`` TwiML verb. It holds ``<break>``, ``<emphasis>``, ``<lang>``, ``<p>``,
+    ``<phoneme>``, ``<prosody>``, ``<s>``, ``<say-as>``, ``<sub>``, ``<w>``.
+    """
 
     __slots__ = ()
     _tag = "Say"
@@ -1702,7 +1717,7 @@ class Say(
 
 
 class Pay(_PromptBuilder, _ParameterBuilder, TwiML):
-    """The ``<Pay>`` TwiML verb."""
+    """The ``<Pay>`` TwiML verb. It holds ``<Prompt>``, ``<Parameter>``."""
 
     __slots__ = ()
     _tag = "Pay"
@@ -1726,7 +1741,7 @@ class Sms(TwiML):
 
 
 class Reject(_ParameterBuilder, TwiML):
-    """The ``<Reject>`` TwiML verb."""
+    """The ``<Reject>`` TwiML verb. It holds ``<Parameter>``."""
 
     __slots__ = ()
     _tag = "Reject"
@@ -1788,7 +1803,7 @@ class Leave(TwiML):
 
 
 class Hangup(_ParameterBuilder, TwiML):
-    """The ``<Hangup>`` TwiML verb."""
+    """The ``<Hangup>`` TwiML verb. It holds ``<Parameter>``."""
 
     __slots__ = ()
     _tag = "Hangup"
@@ -1802,7 +1817,7 @@ class Hangup(_ParameterBuilder, TwiML):
 
 
 class Gather(_SayBuilder, _PauseBuilder, _PlayBuilder, TwiML):
-    """The ``<Gather>`` TwiML verb."""
+    """The ``<Gather>`` TwiML verb. It holds ``<Say>``, ``<Pause>``, ``<Play>``."""
 
     __slots__ = ()
     _tag = "Gather"
@@ -1816,7 +1831,7 @@ class Gather(_SayBuilder, _PauseBuilder, _PlayBuilder, TwiML):
 
 
 class Enqueue(TwiML):
-    """The ``<Enqueue>`` TwiML noun."""
+    """The ``<Enqueue>`` TwiML noun. It holds ``<Task>``."""
 
     __slots__ = ()
     _tag = "Enqueue"
@@ -1883,7 +1898,9 @@ class Echo(TwiML):
 
 
 class Dial(_QueueBuilder, TwiML):
-    """The ``<Dial>`` TwiML verb."""
+    """The ``<Dial>`` TwiML verb. It holds ``<Client>``, ``<Conference>``, ``<Number>``,
+    ``<Queue>``, ``<Sim>``, ``<Sip>``, ``<Application>``, ``<WhatsApp>``.
+    """
 
     __slots__ = ()
     _tag = "Dial"
@@ -2471,7 +2488,7 @@ class WhatsApp(TwiML):
 
 
 class Application(_ParameterBuilder, TwiML):
-    """The ``<Application>`` TwiML noun."""
+    """The ``<Application>`` TwiML noun. It holds ``<ApplicationSid>``, ``<Parameter>``."""
 
     __slots__ = ()
     _tag = "Application"
@@ -2514,7 +2531,7 @@ class ApplicationSid(TwiML):
 
 
 class Sip(TwiML):
-    """The ``<Sip>`` TwiML noun."""
+    """The ``<Sip>`` TwiML noun. It holds ``<Uri>``, ``<Headers>``."""
 
     __slots__ = ()
     _tag = "Sip"
@@ -2594,7 +2611,7 @@ class Sip(TwiML):
 
 
 class Headers(TwiML):
-    """The ``<Headers>`` TwiML element."""
+    """The ``<Headers>`` TwiML element. It holds ``<Header>``."""
 
     __slots__ = ()
     _tag = "Headers"
@@ -2691,7 +2708,7 @@ class Conference(TwiML):
 
 
 class Client(_ParameterBuilder, TwiML):
-    """The ``<Client>`` TwiML noun."""
+    """The ``<Client>`` TwiML noun. It holds ``<Identity>``, ``<Parameter>``."""
 
     __slots__ = ()
     _tag = "Client"
@@ -2736,7 +2753,10 @@ class Identity(TwiML):
 
 
 class Connect(_StreamBuilder, TwiML):
-    """The ``<Connect>`` TwiML verb."""
+    """The ``<Connect>`` TwiML verb. It holds ``<Room>``, ``<Autopilot>``, ``<Stream>``,
+    ``<VirtualAgent>``, ``<Conversation>``, ``<ConversationRelay>``, ``<AiSession>``,
+    ``<ConversationRelaySession>``.
+    """
 
     __slots__ = ()
     _tag = "Connect"
@@ -3317,7 +3337,7 @@ class AiSession(TwiML):
 
 
 class ConversationRelay(_ParameterBuilder, TwiML):
-    """The ``<ConversationRelay>`` TwiML noun."""
+    """The ``<ConversationRelay>`` TwiML noun. It holds ``<Language>``, ``<Parameter>``."""
 
     __slots__ = ()
     _tag = "ConversationRelay"
@@ -3438,7 +3458,7 @@ class Conversation(TwiML):
 
 
 class VirtualAgent(_ConfigBuilder, _ParameterBuilder, TwiML):
-    """The ``<VirtualAgent>`` TwiML noun."""
+    """The ``<VirtualAgent>`` TwiML noun. It holds ``<Config>``, ``<Parameter>``."""
 
     __slots__ = ()
     _tag = "VirtualAgent"
