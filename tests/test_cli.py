@@ -157,10 +157,21 @@ def test_chat_prints_media_and_sends_status_callbacks(
     )
     assert status == 0
     assert "< A cat.\n  [media] https://example.com/cat.jpg\n" in out
-    assert out.count("[status callback]") == 3
-    assert f"delivered to {url}/twilio/messages/status → HTTP 204" in out
+    assert (
+        f"  [message status] queued, sent, delivered → {url}/twilio/messages/status: HTTP 204\n"
+        in out
+    )
     assert [form["MessageStatus"] for form in seen[1:]] == ["queued", "sent", "delivered"]
     assert seen[0]["From"] == seen[-1]["To"] == "+447700900123"
+
+
+def test_a_failing_status_callback_is_reported(run: Any, url: str) -> None:
+    status, out, err = run(
+        "chat", url + "/twilio/messages", "--status-callback", "/boom", stdin="HELP\n"
+    )
+    assert status == 1
+    assert "< Reply BAL for your balance." in out
+    assert f"the message status callback {url}/boom answered HTTP 500" in err
 
 
 def test_chat_stops_a_redirect_loop(run: Any, url: str) -> None:
@@ -190,8 +201,8 @@ def test_call_walks_the_menu_to_the_recording_and_hangs_up(
         "say (Enter ends the recording)> hello there friend",
         "  [say] Saved 3 seconds.",
         "  [hangup]",
-        f"  [status callback] completed to {url}/twilio/voice/status → HTTP 204",
-        f"  [status callback] completed to {url}/twilio/voice/recording → HTTP 204",
+        f"  [call status] completed → {url}/twilio/voice/status: HTTP 204",
+        f"  [recording] completed → {url}/twilio/voice/recording: HTTP 204",
         "Call ended (hangup).",
     ]
     assert [form["path"] for form in seen] == [
@@ -350,7 +361,8 @@ def test_call_the_example_app_to_voicemail(run: Any, example_url: str) -> None:
     assert (status, err) == (0, "")
     assert "keys> 2" in out
     assert "  [say] Thanks, we got your message. Goodbye!" in out
-    assert "  [status callback] completed to" in out
+    assert f"  [call status] completed → {example_url}/twilio/voice/status: HTTP 204" in out
+    assert f"  [transcription] completed → {example_url}/twilio/voice/transcription" in out
     assert out.splitlines()[-1] == "Call ended (hangup)."
 
 

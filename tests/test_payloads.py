@@ -230,3 +230,22 @@ def test_every_kind_has_a_route_and_builds_with_defaults(kind: str) -> None:
     fields = entry.factory()
     assert fields["AccountSid"] == payloads.TEST_ACCOUNT_SID
     assert all(isinstance(value, str) for value in fields.values())
+
+
+@pytest.mark.parametrize(
+    ("factory", "override", "copy"),
+    [
+        (payloads.incoming_message, {"MessageSid": "SM" + "1" * 32}, "SmsSid"),
+        (payloads.incoming_message, {"MessageSid": "SM" + "1" * 32}, "SmsMessageSid"),
+        (payloads.message_status, {"MessageStatus": "read"}, "SmsStatus"),
+        (payloads.incoming_call, {"From": "+12125550100"}, "Caller"),
+        (payloads.incoming_call, {"To": "+12125550199"}, "Called"),
+    ],
+    ids=["SmsSid", "SmsMessageSid", "SmsStatus", "Caller", "Called"],
+)
+def test_copies_follow_an_override_of_their_original(
+    factory: Callable[..., dict[str, str]], override: dict[str, str], copy: str
+) -> None:
+    [value] = override.values()
+    assert factory(params=override)[copy] == value
+    assert factory(params={**override, copy: "kept"})[copy] == "kept"

@@ -147,20 +147,40 @@ def _check(reply: Reply) -> None:
         raise CommandError(f"Twilio could not use the answer: {reply.error}{detail}")
 
 
+# Most specific first: a transcription callback carries the call's CallStatus too.
+_STATUS_FIELDS = {
+    "TranscriptionStatus": "transcription",
+    "RecordingStatus": "recording",
+    "MessageStatus": "message status",
+    "CallStatus": "call status",
+}
+
+
 def _report_callbacks(term: _Terminal, reply: Reply, errors: list[str]) -> None:
+    """One line per callback URL: ``[message status] queued, sent, delivered → URL: 204``."""
+    groups: dict[tuple[str, str], list[Response]] = {}
     for callback in reply.status_callbacks:
-        status = callback.status_code
-        term.say(f"  [status callback] {_status_of(callback)} → HTTP {status}")
-        if not callback.ok:
-            errors.append(f"the status callback {callback.url} answered HTTP {status}")
+        kind, _ = _status_of(callback)
+        groups.setdefault((kind, callback.url), []).append(callback)
+    for (kind, url), callbacks in groups.items():
+        codes = sorted({callback.status_code for callback in callbacks})
+        statuses = ", ".join(_status_of(callback)[1] for callback in callbacks)
+        answers = ", ".join(f"HTTP {code}" for code in codes)
+        term.say(f"  [{kind}] {statuses} → {url}: {answers}")
+        errors.extend(
+            f"the {kind} callback {url} answered HTTP {callback.status_code}"
+            for callback in callbacks
+            if not callback.ok
+        )
 
 
-def _status_of(callback: Response) -> str:
+def _status_of(callback: Response) -> tuple[str, str]:
+    """What kind of callback it was, and the status it carried."""
     sent = dict(callback.request.params) if callback.request else {}
-    for name in ("MessageStatus", "CallStatus", "RecordingStatus", "TranscriptionStatus"):
+    for name, kind in _STATUS_FIELDS.items():
         if name in sent:
-            return f"{sent[name]} to {callback.url}"
-    return callback.url
+            return kind, sent[name]
+    return "callback", "?"
 
 
 # -- chat ---------------------------------------------------------------------------------

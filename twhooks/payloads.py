@@ -151,15 +151,30 @@ def _geography(role: str, number: str) -> Fields:
     }
 
 
-def _finish(fields: Fields, params: Overrides | None, extra: Mapping[str, str]) -> Fields:
-    """Apply the snake-case *extra* keywords, then the raw *params* (``None`` deletes)."""
+def _finish(
+    fields: Fields,
+    params: Overrides | None,
+    extra: Mapping[str, str],
+    copies: Mapping[str, str] | None = None,
+) -> Fields:
+    """Apply the snake-case *extra* keywords, then the raw *params* (``None`` deletes).
+
+    :param copies: fields that Twilio sends as a copy of another (``SmsStatus`` of
+        ``MessageStatus``): they follow an override of the original unless set themselves.
+    """
+    changed: set[str] = set()
     for keyword, value in extra.items():
         fields[twilio_name(keyword)] = value
+        changed.add(twilio_name(keyword))
     for name, raw in (params or {}).items():
+        changed.add(name)
         if raw is None:
             fields.pop(name, None)
         else:
             fields[name] = raw
+    for copy, original in (copies or {}).items():
+        if original in changed and copy not in changed and original in fields:
+            fields[copy] = fields[original]
     return fields
 
 
@@ -225,7 +240,7 @@ def incoming_message(
             content_type = mimetypes.guess_type(url)[0] or "image/jpeg"
         result[f"MediaUrl{index}"] = url
         result[f"MediaContentType{index}"] = content_type
-    return _finish(result, params, fields)
+    return _finish(result, params, fields, {"SmsSid": "MessageSid", "SmsMessageSid": "MessageSid"})
 
 
 _MESSAGE_ERRORS = {"failed": "30008", "undelivered": "30003"}
@@ -267,7 +282,7 @@ def message_status(
         result["ErrorCode"] = error_code
     if status in {"delivered", "undelivered"}:
         result["RawDlrDoneDate"] = datetime.now(timezone.utc).strftime("%y%m%d%H%M")
-    return _finish(result, params, fields)
+    return _finish(result, params, fields, {"SmsSid": "MessageSid", "SmsStatus": "MessageStatus"})
 
 
 def incoming_call(
@@ -299,7 +314,7 @@ def incoming_call(
     }
     for role, number in (("From", from_), ("To", to), ("Caller", from_), ("Called", to)):
         result.update(_geography(role, number))
-    return _finish(result, params, fields)
+    return _finish(result, params, fields, {"Caller": "From", "Called": "To"})
 
 
 def _call_fields(call: Mapping[str, str] | None, status: str) -> Fields:
