@@ -17,11 +17,13 @@ from twhooks.events import (
     CallStatus,
     ConferenceStatus,
     IncomingMessage,
+    Location,
     MediaItem,
     MessageStatus,
     Params,
     RecordingStatus,
     Transcription,
+    WhatsAppInfo,
     message_status_rank,
 )
 
@@ -80,7 +82,6 @@ class TestIncomingMessage:
         assert (msg.num_media, msg.num_segments, msg.media) == (0, 1, ())
         assert msg.channel == "sms"
         assert msg.messaging_service_sid == "MG0123456789abcdef0123456789abcdef"
-        assert (msg.from_city, msg.to_country) == ("SAN FRANCISCO", "US")
         assert msg.idempotency_token == "tok-1"
         assert msg.match is None and msg.conversation is None
 
@@ -142,12 +143,22 @@ class TestIncomingMessage:
             "OriginalRepliedMessageSender": "whatsapp:+15005550006",
         }
         msg = IncomingMessage.from_params(params)
-        assert (msg.profile_name, msg.wa_id) == ("Ada", "14155550100")
-        assert (msg.forwarded, msg.frequently_forwarded) == (True, False)
-        assert (msg.button_text, msg.button_payload) == ("Yes", "confirm")
-        assert (msg.latitude, msg.longitude) == (37.7749, -122.4194)
-        assert (msg.address, msg.label) == ("1 Market St", "Office")
-        assert msg.original_replied_message_sid == "SMold"
+        assert msg.whatsapp == WhatsAppInfo(
+            profile_name="Ada",
+            wa_id="14155550100",
+            forwarded=True,
+            frequently_forwarded=False,
+            button_text="Yes",
+            button_payload="confirm",
+            original_replied_message_sid="SMold",
+            original_replied_message_sender="whatsapp:+15005550006",
+        )
+        assert msg.location == Location(37.7749, -122.4194, "1 Market St", "Office")
+
+    def test_plain_sms_has_no_whatsapp_or_location(self) -> None:
+        msg = IncomingMessage.from_params(SMS)
+        assert (msg.whatsapp, msg.location) == (None, None)
+        assert msg.params["FromCity"] == "SAN FRANCISCO"  # geography stays in params
 
     def test_opt_out_type(self) -> None:
         assert IncomingMessage.from_params({**SMS, "OptOutType": "STOP"}).opt_out_type == "STOP"
@@ -174,9 +185,6 @@ class TestIncomingMessage:
     ("event_type", "name", "value", "field"),
     [
         pytest.param(IncomingMessage, "NumSegments", "two", "num_segments", id="num-segments"),
-        pytest.param(IncomingMessage, "Latitude", "north", "latitude", id="latitude-text"),
-        pytest.param(IncomingMessage, "Latitude", "nan", "latitude", id="latitude-nan"),
-        pytest.param(IncomingMessage, "Forwarded", "maybe", "forwarded", id="forwarded"),
         pytest.param(MessageStatus, "ErrorCode", "30003x", "error_code", id="error-code"),
         pytest.param(MessageStatus, "RawDlrDoneDate", "2302301530", "raw_dlr_done_date", id="dlr"),
         pytest.param(MessageStatus, "RawDlrDoneDate", "today", "raw_dlr_done_date", id="dlr-txt"),
@@ -440,3 +448,22 @@ def test_any_parameters_parse_without_raising(
 ) -> None:
     event = event_type.from_params(pairs)
     assert event.params.pairs() == tuple(pairs)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "attribute"),
+    [
+        pytest.param("Latitude", "north", "location.latitude", id="latitude-text"),
+        pytest.param("Latitude", "nan", "location.latitude", id="latitude-nan"),
+        pytest.param("Forwarded", "maybe", "whatsapp.forwarded", id="forwarded"),
+    ],
+)
+def test_malformed_whatsapp_value_is_none_and_logged(
+    name: str, value: str, attribute: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    params = {"From": "whatsapp:+14155550100", "Longitude": "1.0", name: value}
+    with caplog.at_level(logging.WARNING, logger="twhooks.events"):
+        msg = IncomingMessage.from_params(params)
+    group, field = attribute.split(".")
+    assert getattr(getattr(msg, group), field) is None
+    assert f"{name}={value!r}" in caplog.text

@@ -3,6 +3,19 @@
 The public API is re-exported here; each name lives in a module of its own.
 """
 
+from .conversation import Conversation as Conversation
+from .events import AmdResult as AmdResult
+from .events import Call as Call
+from .events import CallStatus as CallStatus
+from .events import ConferenceStatus as ConferenceStatus
+from .events import IncomingMessage as IncomingMessage
+from .events import Location as Location
+from .events import MediaItem as MediaItem
+from .events import MessageStatus as MessageStatus
+from .events import Params as Params
+from .events import RecordingStatus as RecordingStatus
+from .events import Transcription as Transcription
+from .events import WhatsAppInfo as WhatsAppInfo
 from .exceptions import BodyHashMismatch as BodyHashMismatch
 from .exceptions import HandlerError as HandlerError
 from .exceptions import InvalidNesting as InvalidNesting
@@ -20,6 +33,7 @@ from .exceptions import TwiMLLimitExceeded as TwiMLLimitExceeded
 from .exceptions import TwiMLParseError as TwiMLParseError
 from .exceptions import UnknownAccount as UnknownAccount
 from .exceptions import UnsupportedAlgorithm as UnsupportedAlgorithm
+from .extension import TwilioHooks as TwilioHooks
 from .forms import parse_form as parse_form
 from .middleware import TwilioSignatureMiddleware as TwilioSignatureMiddleware
 from .signature import SignatureVerifier as SignatureVerifier

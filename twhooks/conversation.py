@@ -33,7 +33,7 @@ class Conversation:
     is only read is never written, so it sets no cookie.
     """
 
-    __slots__ = ("_data", "_dirty", "_state", "key", "store")
+    __slots__ = ("_data", "_dirty", "_loaded", "_state", "key", "store")
 
     #: The default key under which the state is kept in the session.
     default_key = "twhooks.conversation"
@@ -41,22 +41,28 @@ class Conversation:
     def __init__(self, store: MutableMapping[str, Any], key: str | None = None) -> None:
         self.store = store
         self.key = key or self.default_key
-        saved = store.get(self.key)
-        state: str | None = None
-        data: dict[str, Any] = {}
+        # Read on first use: most webhooks never look at the conversation, and reading the
+        # session is what makes Flask add "Vary: Cookie".
+        self._loaded = False
+        self._state: str | None = None
+        self._data: dict[str, Any] = {}
+        self._dirty = False
+
+    def _load(self) -> None:
+        self._loaded = True
+        saved = self.store.get(self.key)
         # The stored value comes from a cookie: accept only the shape this class writes.
         if isinstance(saved, dict):
             if isinstance(saved.get("state"), str):
-                state = saved["state"]
+                self._state = saved["state"]
             if isinstance(saved.get("data"), dict):
-                data = dict(saved["data"])
-        self._state = state
-        self._data = data
-        self._dirty = False
+                self._data = dict(saved["data"])
 
     @property
     def state(self) -> str | None:
         """The dialog step this conversation is at, or ``None`` outside any dialog."""
+        if not self._loaded:
+            self._load()
         return self._state
 
     @property
@@ -65,6 +71,8 @@ class Conversation:
 
         Changing it marks the conversation for saving after the handler.
         """
+        if not self._loaded:
+            self._load()
         # Handing out the dict means it may be changed behind our back: save it later.
         self._dirty = True
         return self._data
@@ -72,7 +80,7 @@ class Conversation:
     @property
     def active(self) -> bool:
         """Whether the conversation is inside a dialog (has a state)."""
-        return self._state is not None
+        return self.state is not None
 
     def goto(self, state: str, **data: Any) -> None:
         """Move the dialog to ``state`` and store ``data`` along with what was collected.
@@ -82,18 +90,23 @@ class Conversation:
         """
         if not isinstance(state, str) or not state:
             raise ValueError(f"a conversation state must be a non-empty string, not {state!r}")
+        if not self._loaded:
+            self._load()
         self._state = state
         self._data.update(data)
         self._dirty = True
 
     def end(self) -> None:
         """Leave the dialog and forget everything collected."""
+        self._loaded = True
         self._state = None
         self._data = {}
         self._dirty = True
 
     def save(self) -> None:
         """Write the state to the store (removing it when the conversation is empty)."""
+        if not self._loaded:
+            self._load()
         self._dirty = False
         if self._state is None and not self._data:
             if self.key in self.store:
@@ -108,4 +121,6 @@ class Conversation:
             self.save()
 
     def __repr__(self) -> str:
+        if not self._loaded:
+            return "Conversation(<not loaded>)"
         return f"Conversation(state={self._state!r}, data={self._data!r})"

@@ -42,11 +42,13 @@ __all__ = [
     "ConferenceStatus",
     "Event",
     "IncomingMessage",
+    "Location",
     "MediaItem",
     "MessageStatus",
     "Params",
     "RecordingStatus",
     "Transcription",
+    "WhatsAppInfo",
     "message_status_rank",
 ]
 
@@ -191,9 +193,6 @@ def _dlr_date(p: Mapping[str, str], name: str, kind: str) -> datetime | None:
     return None
 
 
-_WHATSAPP_MARKERS = ("WaId", "ProfileName", "Latitude", "Forwarded", "ButtonText")
-
-
 def _channel(address: str | None, has_media: bool) -> str:
     # Twilio names the channel with an address prefix: whatsapp:+1..., rcs:..., messenger:...
     if address:
@@ -242,9 +241,39 @@ class MediaItem:
     content_type: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class WhatsAppInfo:
+    """What WhatsApp adds to an incoming message (``msg.whatsapp``)."""
+
+    profile_name: str | None = None
+    wa_id: str | None = None
+    forwarded: bool | None = None
+    frequently_forwarded: bool | None = None
+    #: The text and payload of a quick-reply button the user tapped.
+    button_text: str | None = None
+    button_payload: str | None = None
+    #: The message this one replies to.
+    original_replied_message_sid: str | None = None
+    original_replied_message_sender: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A shared location (``msg.location``, WhatsApp)."""
+
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None
+    label: str | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IncomingMessage(_Event):
-    """An incoming SMS, MMS, WhatsApp or RCS message (``@hooks.message``)."""
+    """An incoming SMS, MMS, WhatsApp or RCS message (``@hooks.message``).
+
+    Geographic fields (``FromCity``, ``ToCountry``...) and anything else Twilio sends are in
+    :attr:`params`.
+    """
 
     sid: str | None = None
     from_: str | None = None
@@ -259,26 +288,10 @@ class IncomingMessage(_Event):
     messaging_service_sid: str | None = None
     #: ``STOP``, ``START`` or ``HELP`` with Advanced Opt-Out.
     opt_out_type: str | None = None
-    profile_name: str | None = None
-    wa_id: str | None = None
-    forwarded: bool | None = None
-    frequently_forwarded: bool | None = None
-    button_text: str | None = None
-    button_payload: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    address: str | None = None
-    label: str | None = None
-    original_replied_message_sid: str | None = None
-    original_replied_message_sender: str | None = None
-    from_city: str | None = None
-    from_state: str | None = None
-    from_zip: str | None = None
-    from_country: str | None = None
-    to_city: str | None = None
-    to_state: str | None = None
-    to_zip: str | None = None
-    to_country: str | None = None
+    #: WhatsApp details, ``None`` on other channels.
+    whatsapp: WhatsAppInfo | None = None
+    #: A shared location, ``None`` for other messages.
+    location: Location | None = None
     #: The :class:`re.Match` of the handler's ``pattern=`` (set by routing), else ``None``.
     match: re.Match[str] | None = field(default=None, compare=False)
     #: The conversation this message belongs to (set by the extension).
@@ -286,13 +299,15 @@ class IncomingMessage(_Event):
 
     @classmethod
     def _fields_from(cls, p: Params) -> dict[str, Any]:
-        get = p.get
+        d = p._first
+        get = d.get
         kind = "incoming message"
         media: list[MediaItem] = []
         # Read MediaUrl0..N-1 as long as they come, so a bad NumMedia loses no attachment.
         while (url := get(f"MediaUrl{len(media)}")) is not None:
             media.append(MediaItem(url, get(f"MediaContentType{len(media)}")))
         from_ = get("From")
+        channel = _channel(from_, bool(media))
         fields: dict[str, Any] = {
             "sid": get("MessageSid") or get("SmsMessageSid") or get("SmsSid"),
             "account_sid": get("AccountSid"),
@@ -300,36 +315,29 @@ class IncomingMessage(_Event):
             "to": get("To"),
             "body": get("Body", ""),
             "media": tuple(media),
-            "num_media": _int(p, "NumMedia", kind),
-            "num_segments": _int(p, "NumSegments", kind),
-            "channel": _channel(from_, bool(media)),
+            "num_media": _int(d, "NumMedia", kind),
+            "num_segments": _int(d, "NumSegments", kind),
+            "channel": channel,
             "messaging_service_sid": get("MessagingServiceSid"),
             "opt_out_type": get("OptOutType"),
-            "from_city": get("FromCity"),
-            "from_state": get("FromState"),
-            "from_zip": get("FromZip"),
-            "from_country": get("FromCountry"),
-            "to_city": get("ToCity"),
-            "to_state": get("ToState"),
-            "to_zip": get("ToZip"),
-            "to_country": get("ToCountry"),
         }
-        channel = fields["channel"]
-        # WhatsApp-only fields: skip a dozen lookups for the common plain SMS.
-        if channel not in ("sms", "mms") or any(name in p for name in _WHATSAPP_MARKERS):
-            fields.update(
+        if channel == "whatsapp" or "WaId" in d or "ProfileName" in d:
+            fields["whatsapp"] = WhatsAppInfo(
                 profile_name=get("ProfileName"),
                 wa_id=get("WaId"),
-                forwarded=_bool(p, "Forwarded", kind),
-                frequently_forwarded=_bool(p, "FrequentlyForwarded", kind),
+                forwarded=_bool(d, "Forwarded", kind),
+                frequently_forwarded=_bool(d, "FrequentlyForwarded", kind),
                 button_text=get("ButtonText"),
                 button_payload=get("ButtonPayload"),
-                latitude=_float(p, "Latitude", kind),
-                longitude=_float(p, "Longitude", kind),
-                address=get("Address"),
-                label=get("Label"),
                 original_replied_message_sid=get("OriginalRepliedMessageSid"),
                 original_replied_message_sender=get("OriginalRepliedMessageSender"),
+            )
+        if "Latitude" in d or "Longitude" in d:
+            fields["location"] = Location(
+                latitude=_float(d, "Latitude", kind),
+                longitude=_float(d, "Longitude", kind),
+                address=get("Address"),
+                label=get("Label"),
             )
         return fields
 
@@ -439,17 +447,18 @@ class MessageStatus(_Event):
 
     @classmethod
     def _fields_from(cls, p: Params) -> dict[str, Any]:
-        get = p.get
+        d = p._first
+        get = d.get
         kind = "message status"
         return {
             "sid": get("MessageSid") or get("SmsSid"),
             "account_sid": get("AccountSid"),
             "status": get("MessageStatus") or get("SmsStatus"),
-            "error_code": _int(p, "ErrorCode", kind),
+            "error_code": _int(d, "ErrorCode", kind),
             "from_": get("From"),
             "to": get("To"),
             "messaging_service_sid": get("MessagingServiceSid"),
-            "raw_dlr_done_date": _dlr_date(p, "RawDlrDoneDate", kind),
+            "raw_dlr_done_date": _dlr_date(d, "RawDlrDoneDate", kind),
             "channel_prefix": get("ChannelPrefix"),
             "channel_install_sid": get("ChannelInstallSid"),
             "channel_status_message": get("ChannelStatusMessage"),
@@ -459,7 +468,10 @@ class MessageStatus(_Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Call(_Event):
-    """An incoming call or a named step of one (``@hooks.call``)."""
+    """An incoming call or a named step of one (``@hooks.call``).
+
+    Geographic fields and anything else Twilio sends are in :attr:`params`.
+    """
 
     sid: str | None = None
     from_: str | None = None
@@ -488,20 +500,13 @@ class Call(_Event):
     dial_call_duration: int | None = None
     #: Answering machine detection (synchronous AMD).
     answered_by: str | None = None
-    from_city: str | None = None
-    from_state: str | None = None
-    from_zip: str | None = None
-    from_country: str | None = None
-    to_city: str | None = None
-    to_state: str | None = None
-    to_zip: str | None = None
-    to_country: str | None = None
     #: The conversation (cookie state) of this call (set by the extension).
     conversation: Conversation | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def _fields_from(cls, p: Params) -> dict[str, Any]:
-        get = p.get
+        d = p._first
+        get = d.get
         kind = "call"
         fields: dict[str, Any] = {
             "sid": get("CallSid"),
@@ -516,24 +521,16 @@ class Call(_Event):
             "digits": get("Digits"),
             "finished_on_key": get("FinishedOnKey"),
             "speech_result": get("SpeechResult"),
-            "confidence": _float(p, "Confidence", kind),
+            "confidence": _float(d, "Confidence", kind),
             "answered_by": get("AnsweredBy"),
-            "from_city": get("FromCity"),
-            "from_state": get("FromState"),
-            "from_zip": get("FromZip"),
-            "from_country": get("FromCountry"),
-            "to_city": get("ToCity"),
-            "to_state": get("ToState"),
-            "to_zip": get("ToZip"),
-            "to_country": get("ToCountry"),
         }
         fields.update(
             recording_url=get("RecordingUrl"),
             recording_sid=get("RecordingSid"),
-            recording_duration=_int(p, "RecordingDuration", kind),
+            recording_duration=_int(d, "RecordingDuration", kind),
             dial_call_status=get("DialCallStatus"),
             dial_call_sid=get("DialCallSid"),
-            dial_call_duration=_int(p, "DialCallDuration", kind),
+            dial_call_duration=_int(d, "DialCallDuration", kind),
         )
         return fields
 
@@ -562,7 +559,8 @@ class CallStatus(_Event):
 
     @classmethod
     def _fields_from(cls, p: Params) -> dict[str, Any]:
-        get = p.get
+        d = p._first
+        get = d.get
         kind = "call status"
         return {
             "sid": get("CallSid"),
@@ -571,11 +569,11 @@ class CallStatus(_Event):
             "from_": get("From"),
             "to": get("To"),
             "direction": get("Direction"),
-            "call_duration": _int(p, "CallDuration", kind),
-            "duration": _int(p, "Duration", kind),
-            "sequence_number": _int(p, "SequenceNumber", kind),
-            "timestamp": _rfc2822(p, "Timestamp", kind),
-            "sip_response_code": _int(p, "SipResponseCode", kind),
+            "call_duration": _int(d, "CallDuration", kind),
+            "duration": _int(d, "Duration", kind),
+            "sequence_number": _int(d, "SequenceNumber", kind),
+            "timestamp": _rfc2822(d, "Timestamp", kind),
+            "sip_response_code": _int(d, "SipResponseCode", kind),
             "answered_by": get("AnsweredBy"),
             "callback_source": get("CallbackSource"),
             "parent_call_sid": get("ParentCallSid"),
@@ -602,20 +600,21 @@ class RecordingStatus(_Event):
 
     @classmethod
     def _fields_from(cls, p: Params) -> dict[str, Any]:
-        get = p.get
+        d = p._first
+        get = d.get
         kind = "recording status"
         return {
             "sid": get("RecordingSid"),
             "account_sid": get("AccountSid"),
             "status": get("RecordingStatus"),
             "recording_url": get("RecordingUrl"),
-            "recording_duration": _int(p, "RecordingDuration", kind),
-            "recording_channels": _int(p, "RecordingChannels", kind),
-            "recording_start_time": _rfc2822(p, "RecordingStartTime", kind),
+            "recording_duration": _int(d, "RecordingDuration", kind),
+            "recording_channels": _int(d, "RecordingChannels", kind),
+            "recording_start_time": _rfc2822(d, "RecordingStartTime", kind),
             "recording_source": get("RecordingSource"),
             "call_sid": get("CallSid"),
             "conference_sid": get("ConferenceSid"),
-            "error_code": _int(p, "ErrorCode", kind),
+            "error_code": _int(d, "ErrorCode", kind),
         }
 
 
@@ -638,7 +637,8 @@ class Transcription(_Event):
 
     @classmethod
     def _fields_from(cls, p: Params) -> dict[str, Any]:
-        get = p.get
+        d = p._first
+        get = d.get
         return {
             "sid": get("TranscriptionSid"),
             "account_sid": get("AccountSid"),
@@ -674,19 +674,20 @@ class ConferenceStatus(_Event):
 
     @classmethod
     def _fields_from(cls, p: Params) -> dict[str, Any]:
-        get = p.get
+        d = p._first
+        get = d.get
         kind = "conference status"
         return {
             "sid": get("ConferenceSid"),
             "account_sid": get("AccountSid"),
             "friendly_name": get("FriendlyName"),
             "event": get("StatusCallbackEvent"),
-            "sequence_number": _int(p, "SequenceNumber", kind),
-            "timestamp": _rfc2822(p, "Timestamp", kind),
+            "sequence_number": _int(d, "SequenceNumber", kind),
+            "timestamp": _rfc2822(d, "Timestamp", kind),
             "call_sid": get("CallSid"),
-            "muted": _bool(p, "Muted", kind),
-            "hold": _bool(p, "Hold", kind),
-            "coaching": _bool(p, "Coaching", kind),
+            "muted": _bool(d, "Muted", kind),
+            "hold": _bool(d, "Hold", kind),
+            "coaching": _bool(d, "Coaching", kind),
             "reason_conference_ended": get("ReasonConferenceEnded"),
             "reason_participant_left": get("ReasonParticipantLeft"),
         }
@@ -708,12 +709,13 @@ class AmdResult(_Event):
 
     @classmethod
     def _fields_from(cls, p: Params) -> dict[str, Any]:
-        get = p.get
+        d = p._first
+        get = d.get
         return {
             "sid": get("CallSid"),
             "account_sid": get("AccountSid"),
             "answered_by": get("AnsweredBy"),
-            "machine_detection_duration": _int(p, "MachineDetectionDuration", "amd"),
+            "machine_detection_duration": _int(d, "MachineDetectionDuration", "amd"),
             "from_": get("From"),
             "to": get("To"),
         }

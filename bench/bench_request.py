@@ -1,0 +1,170 @@
+"""A whole webhook request through Flask: twhooks against hand-written views, side by side.
+
+Each iteration sends one signed 20-field inbound SMS through an app's WSGI callable with a
+fresh environ (a new body stream each time), and reads the whole response:
+
+* ``twhooks``: ``TwilioHooks`` with a catch-all ``@hooks.message()`` that returns
+  ``f"You said {msg.body}"`` (verify, parse, route, handler, render);
+* ``official SDK view``: a Flask view doing the same by hand with the official SDK —
+  ``RequestValidator(token).validate(request.url, request.form, signature)`` and a
+  ``twilio.twiml.messaging_response.MessagingResponse``;
+* ``bare Flask view``: a view that only reads ``request.form["Body"]`` and returns a constant
+  (no signature check, no TwiML): the floor a Flask view that looks at the form pays.
+
+Figures are the best of several repeats, in µs per request; ratios are other / twhooks.
+"""
+
+from __future__ import annotations
+
+import io
+import timeit
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse as OfficialMessagingResponse
+from werkzeug.test import EnvironBuilder
+
+from twhooks import IncomingMessage, TwilioHooks
+
+TOKEN = "bench-auth-token-0123456789abcdef"
+PATH = "/twilio/messages"
+
+SMS = {
+    "ToCountry": "US",
+    "ToState": "CA",
+    "SmsMessageSid": "SM0123456789abcdef0123456789abcdef",
+    "NumMedia": "0",
+    "ToCity": "SAN FRANCISCO",
+    "FromZip": "94105",
+    "SmsSid": "SM0123456789abcdef0123456789abcdef",
+    "FromState": "CA",
+    "SmsStatus": "received",
+    "FromCity": "SAN FRANCISCO",
+    "Body": "What is my balance?",
+    "FromCountry": "US",
+    "To": "+15005550006",
+    "MessagingServiceSid": "MG0123456789abcdef0123456789abcdef",
+    "ToZip": "94105",
+    "NumSegments": "1",
+    "MessageSid": "SM0123456789abcdef0123456789abcdef",
+    "AccountSid": "AC0123456789abcdef0123456789abcdef",
+    "From": "+14155550100",
+    "ApiVersion": "2010-04-01",
+}
+
+
+def twhooks_app() -> Flask:
+    app = Flask("bench_twhooks")
+    app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+    hooks = TwilioHooks(app)
+
+    @hooks.message()
+    def echo(msg: IncomingMessage) -> str:
+        return f"You said {msg.body}"
+
+    return app
+
+
+def official_app() -> Flask:
+    app = Flask("bench_official")
+
+    @app.post(PATH)
+    def messages() -> Any:
+        validator = RequestValidator(TOKEN)
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not validator.validate(request.url, request.form, signature):
+            return "forbidden", 403
+        reply = OfficialMessagingResponse()
+        reply.message(f"You said {request.form['Body']}")
+        return str(reply), 200, {"Content-Type": "text/xml; charset=utf-8"}
+
+    return app
+
+
+def bare_app() -> Flask:
+    app = Flask("bench_bare")
+
+    @app.post(PATH)
+    def messages() -> Any:
+        request.form["Body"]
+        return "<Response/>", 200, {"Content-Type": "text/xml; charset=utf-8"}
+
+    return app
+
+
+def make_environ() -> tuple[dict[str, Any], bytes]:
+    url = f"https://hooks.example.com{PATH}"
+    signature = RequestValidator(TOKEN).compute_signature(url, SMS)
+    body = urlencode(SMS).encode()
+    builder = EnvironBuilder(
+        path=PATH,
+        base_url="https://hooks.example.com",
+        method="POST",
+        data=body,
+        content_type="application/x-www-form-urlencoded; charset=UTF-8",
+        headers={
+            "X-Twilio-Signature": signature,
+            "User-Agent": "TwilioProxy/1.1",
+            "I-Twilio-Idempotency-Token": "0a1b2c3d-0000-4000-8000-000000000000",
+        },
+    )
+    environ = builder.get_environ()
+    builder.close()
+    return environ, body
+
+
+def runner(app: Flask, environ: dict[str, Any], body: bytes) -> Callable[[], tuple[str, bytes]]:
+    wsgi = app.wsgi_app
+    statuses: list[str] = []
+
+    def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+        statuses.append(status)
+        return None
+
+    def one_request() -> tuple[str, bytes]:
+        fresh = dict(environ)
+        fresh["wsgi.input"] = io.BytesIO(body)
+        statuses.clear()
+        chunks: Iterable[bytes] = wsgi(fresh, start_response)
+        data = b"".join(chunks)
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+        return statuses[0], data
+
+    return one_request
+
+
+def best_us(fn: Callable[[], object], number: int, repeat: int) -> float:
+    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
+
+
+def main(number: int = 2000, repeat: int = 7) -> None:
+    environ, body = make_environ()
+    contenders = {
+        "twhooks": runner(twhooks_app(), environ, body),
+        "official SDK view": runner(official_app(), environ, body),
+        "bare Flask view (request.form)": runner(bare_app(), environ, body),
+    }
+    for name, fn in contenders.items():
+        status, data = fn()
+        assert status.startswith("200"), (name, status, data)
+        if name != "bare Flask view (request.form)":
+            assert b"<Message>You said What is my balance?</Message>" in data, (name, data)
+    # Interleave the repeats so that machine noise hits every contender alike.
+    results = {name: float("inf") for name in contenders}
+    for _ in range(repeat):
+        for name, fn in contenders.items():
+            results[name] = min(results[name], best_us(fn, number, 1))
+    ours = results["twhooks"]
+    print(f"signed 20-field inbound SMS, best of {repeat} x {number} requests (app.wsgi_app)")
+    print(f"{'contender':34} {'µs/request':>11} {'÷ twhooks':>10}")
+    for name, us in results.items():
+        print(f"{name:34} {us:11.1f} {us / ours:10.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""``python -m example_app``: run the example app on http://127.0.0.1:5000."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from . import DEV_AUTH_TOKEN, create_app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    port = int(os.environ.get("PORT", "5000"))
+    app = create_app()
+    if app.config["TWILIO_AUTH_TOKEN"] == DEV_AUTH_TOKEN:
+        # The development token is not a secret: print it so requests can be signed with it.
+        print(f" * TWILIO_AUTH_TOKEN is not set: using the development token {DEV_AUTH_TOKEN!r}")
+        print("   Sign requests with it (the twhooks simulator, your tests);")
+        print("   set TWILIO_AUTH_TOKEN to your real token to receive Twilio's webhooks.")
+    print(f" * Webhooks: http://127.0.0.1:{port}/twilio/messages and /twilio/voice")
+    print(f" * Dashboard: http://127.0.0.1:{port}/dashboard")
+    app.run(host="127.0.0.1", port=port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Replies: what a handler returns becomes TwiML (or passes through)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from _signing import TOKEN, signed_post
+from flask import Flask, Response
+from twilio.twiml.messaging_response import MessagingResponse as OfficialMessagingResponse
+from twilio.twiml.voice_response import VoiceResponse as OfficialVoiceResponse
+
+from twhooks import HandlerError, MessagingResponse, TwilioHooks, VoiceResponse
+from twhooks.exceptions import TwiMLLimitExceeded
+from twhooks.replies import EMPTY_TWIML, XML_CONTENT_TYPE, render_twiml
+
+DECL = b'<?xml version="1.0" encoding="UTF-8"?>'
+
+
+def twiml_reply() -> MessagingResponse:
+    reply = MessagingResponse()
+    reply.message("one")
+    reply.message("two")
+    return reply
+
+
+def official_reply() -> OfficialMessagingResponse:
+    reply = OfficialMessagingResponse()
+    reply.message("from the SDK")
+    return reply
+
+
+def official_voice() -> OfficialVoiceResponse:
+    reply = OfficialVoiceResponse()
+    reply.say("from the SDK")
+    return reply
+
+
+def voice_reply() -> VoiceResponse:
+    reply = VoiceResponse()
+    reply.say("Goodbye")
+    reply.hangup()
+    return reply
+
+
+@pytest.mark.parametrize(
+    ("value", "verb", "expected"),
+    [
+        pytest.param(None, "message", DECL + b"<Response/>", id="none"),
+        pytest.param(
+            "Hi & bye", "message", DECL + b"<Response><Message>Hi &amp; bye</Message></Response>",
+            id="str-message",
+        ),
+        pytest.param("Hi", "say", DECL + b"<Response><Say>Hi</Say></Response>", id="str-say"),
+        pytest.param(
+            twiml_reply(), "message",
+            DECL + b"<Response><Message>one</Message><Message>two</Message></Response>",
+            id="twhooks-twiml",
+        ),
+        pytest.param(
+            official_reply(), "message",
+            DECL + b"<Response><Message>from the SDK</Message></Response>",
+            id="official-sdk-twiml",
+        ),
+        pytest.param(
+            voice_reply(), "say", DECL + b"<Response><Say>Goodbye</Say><Hangup/></Response>",
+            id="voice-twiml",
+        ),
+    ],
+)  # fmt: skip
+def test_render_twiml(value: Any, verb: Any, expected: bytes) -> None:
+    assert render_twiml(value, verb) == expected
+
+
+@pytest.mark.parametrize(
+    "value", [42, b"<Response/>", {"text": "hi"}], ids=["int", "bytes", "dict"]
+)
+def test_other_types_are_a_handler_error(value: Any) -> None:
+    with pytest.raises(HandlerError, match="return a str, a TwiML response"):
+        render_twiml(value)
+
+
+def test_a_to_xml_that_returns_nonsense_is_a_handler_error() -> None:
+    class Odd:
+        def to_xml(self) -> int:
+            return 3
+
+    with pytest.raises(HandlerError, match=r"Odd.to_xml\(\) returned int"):
+        render_twiml(Odd())
+
+
+def test_a_str_over_1600_characters_is_refused() -> None:
+    with pytest.raises(TwiMLLimitExceeded):
+        render_twiml("x" * 1601)
+
+
+def app_returning(value: Any, *, route: str = "message") -> Flask:
+    app = Flask(__name__)
+    app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+    hooks = TwilioHooks(app)
+    if route == "message":
+        hooks.message()(lambda msg: value)
+    elif route == "call":
+        hooks.call()(lambda call: value)
+    else:
+        hooks.message_status()(lambda status: value)
+    return app
+
+
+PATHS = {
+    "message": "/twilio/messages",
+    "call": "/twilio/voice",
+    "status": "/twilio/messages/status",
+}
+
+
+@pytest.mark.parametrize(
+    ("route", "value", "body"),
+    [
+        pytest.param("message", "Thanks!", b"<Message>Thanks!</Message>", id="message-str"),
+        pytest.param("message", None, b"<Response/>", id="message-none"),
+        pytest.param("call", "Welcome", b"<Say>Welcome</Say>", id="call-str"),
+        pytest.param("call", official_voice(), b"<Say>from the SDK</Say>", id="call-official"),
+        pytest.param("call", None, b"<Response/>", id="call-none"),
+    ],
+)
+def test_twiml_responses_over_http(route: str, value: Any, body: bytes) -> None:
+    response = signed_post(app_returning(value, route=route).test_client(), PATHS[route], {})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == XML_CONTENT_TYPE
+    assert response.data.startswith(DECL)  # no whitespace before <?xml
+    assert body in response.data
+
+
+def test_status_callback_returning_none_is_204_without_body() -> None:
+    response = signed_post(app_returning(None, route="status").test_client(), PATHS["status"], {})
+    assert (response.status_code, response.data) == (204, b"")
+
+
+def test_a_flask_response_passes_through() -> None:
+    custom = Response("plain", status=202, headers={"X-Custom": "1"}, mimetype="text/plain")
+    response = signed_post(app_returning(custom).test_client(), PATHS["message"], {})
+    assert (response.status_code, response.data) == (202, b"plain")
+    assert response.headers["X-Custom"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("value", "logged"),
+    [
+        pytest.param(42, "a handler returned a int", id="wrong-type"),
+        pytest.param("bad \x01 text", "cannot be carried by XML", id="control-character"),
+        pytest.param("x" * 1601, "1,600", id="too-long"),
+    ],
+)
+def test_an_unrenderable_reply_is_a_logged_500(
+    value: Any, logged: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="twhooks"):
+        response = signed_post(app_returning(value).test_client(), PATHS["message"], {})
+    assert response.status_code == 500
+    assert logged in caplog.text
+
+
+def test_empty_twiml_constant() -> None:
+    assert EMPTY_TWIML == DECL + b"<Response/>"

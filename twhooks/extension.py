@@ -1,0 +1,630 @@
+"""The Flask extension: webhook routes, signature checks, handlers and replies.
+
+:class:`TwilioHooks` registers a Blueprint named ``twhooks`` under ``TWHOOKS_URL_PREFIX``
+(``/twilio`` by default) with one route per webhook kind:
+
+=====================  ==============  =================================================
+route                  methods         handlers
+=====================  ==============  =================================================
+``/messages``          POST            :meth:`TwilioHooks.message`
+``/messages/status``   POST            :meth:`TwilioHooks.message_status`
+``/voice``             GET, POST       :meth:`TwilioHooks.call` (the incoming call)
+``/voice/<step>``      GET, POST       :meth:`TwilioHooks.call` with a step name
+``/voice/status``      POST            :meth:`TwilioHooks.call_status`
+``/voice/recording``   POST            :meth:`TwilioHooks.recording_status`
+``/voice/transcription`` POST          :meth:`TwilioHooks.transcription`
+``/voice/conference``  POST            :meth:`TwilioHooks.conference_status`
+``/voice/amd``         POST            :meth:`TwilioHooks.amd`
+=====================  ==============  =================================================
+
+Every request on these routes goes through the same few steps, kept lean because they run
+on every webhook: verify the signature over the raw body (:func:`twhooks.wsgi.verify_environ`,
+never ``request.form``), parse the parameters into a typed event (:mod:`twhooks.events`), pick
+the handler (:mod:`twhooks.routing`), call it, and render what it returns
+(:mod:`twhooks.replies`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
+
+from flask import Blueprint, Flask, current_app, request, session, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from .conversation import Conversation
+from .events import (
+    AMD_RESULTS,
+    CALL_STATUSES,
+    CONFERENCE_EVENTS,
+    MESSAGE_STATUS_RANK,
+    RECORDING_STATUSES,
+    TRANSCRIPTION_STATUSES,
+    AmdResult,
+    Call,
+    CallStatus,
+    ConferenceStatus,
+    IncomingMessage,
+    MessageStatus,
+    Params,
+    RecordingStatus,
+    Transcription,
+    _Event,
+)
+from .exceptions import HandlerError, RequestError, SignatureError
+from .forms import parse_form
+from .replies import EMPTY_TWIML, XML_CONTENT_TYPE, TextVerb, render_twiml
+from .routing import MessageRouter, StatusRouter, StepRouter
+from .signature import SignatureVerifier
+from .wsgi import ENVIRON_KEY, VerifiedRequest, read_body, verify_environ
+
+__all__ = ["TwilioHooks"]
+
+logger = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+ErrorHandler = Callable[[Exception, Any], Any]
+
+#: Defaults of the ``TWHOOKS_*`` settings, set on the app by :meth:`TwilioHooks.init_app`.
+DEFAULTS: Mapping[str, Any] = {
+    "TWHOOKS_VALIDATE": True,
+    "TWHOOKS_PUBLIC_URL": None,
+    "TWHOOKS_URL_PREFIX": "/twilio",
+    "TWHOOKS_MAX_BODY_SIZE": 1 << 20,
+    "TWHOOKS_ACCOUNT_TOKENS": None,
+    "TWHOOKS_SHARED_KEYS": None,
+}
+
+#: Endpoints of the Blueprint, for :meth:`TwilioHooks.callback_url`.
+CALLBACKS: Mapping[str, str] = {
+    "messages": "/messages",
+    "message_status": "/messages/status",
+    "voice": "/voice",
+    "call_status": "/voice/status",
+    "recording_status": "/voice/recording",
+    "transcription": "/voice/transcription",
+    "conference_status": "/voice/conference",
+    "amd": "/voice/amd",
+}
+
+_FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+class _Misconfigured(Exception):
+    """The app's twhooks settings cannot work; answered with a 500 and logged."""
+
+
+class _AppState:
+    """What :class:`TwilioHooks` keeps per app, in ``app.extensions["twhooks"]``."""
+
+    __slots__ = ("hooks", "snapshot", "url_prefix", "verifier")
+
+    def __init__(self, hooks: TwilioHooks, url_prefix: str) -> None:
+        self.hooks = hooks
+        self.url_prefix = url_prefix
+        #: The token settings the verifier was built from, compared on every request.
+        self.snapshot: tuple[Any, Any, Any] | None = None
+        self.verifier: SignatureVerifier | None = None
+
+    def verifier_for(self, config: Mapping[str, Any]) -> SignatureVerifier:
+        """The verifier for the current token settings, built again only when they change."""
+        token = config.get("TWILIO_AUTH_TOKEN")
+        accounts = config.get("TWHOOKS_ACCOUNT_TOKENS")
+        keys = config.get("TWHOOKS_SHARED_KEYS")
+        snapshot = self.snapshot
+        if (
+            snapshot is not None
+            and self.verifier is not None
+            and snapshot[0] == token
+            and snapshot[1] == accounts
+            and snapshot[2] == keys
+        ):
+            return self.verifier
+        verifier = _build_verifier(token, accounts, keys)
+        # Copies, so that a list or dict changed in place still counts as a change.
+        self.snapshot = (_copy(token), _copy(accounts), _copy(keys))
+        self.verifier = verifier
+        return verifier
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+def _build_verifier(token: Any, accounts: Any, keys: Any) -> SignatureVerifier:
+    if not token and not accounts and not keys:
+        raise _Misconfigured(
+            "TWILIO_AUTH_TOKEN is not set, so no webhook can be verified; set it to your "
+            "auth token (or TWHOOKS_VALIDATE = False, for local experiments only)"
+        )
+    tokens: Sequence[str] | None = None
+    if token:
+        tokens = [token] if isinstance(token, str) else token
+        if not isinstance(tokens, (list, tuple)) or not all(
+            isinstance(t, str) and t for t in tokens
+        ):
+            raise _Misconfigured(
+                "TWILIO_AUTH_TOKEN must be a non-empty str or a list of them (token rotation), "
+                f"not a {type(token).__name__}"
+            )
+    lookup: Callable[[str], Any] | None = None
+    if accounts:
+        if isinstance(accounts, Mapping):
+            lookup = accounts.get
+        elif callable(accounts):
+            lookup = accounts
+        else:
+            raise _Misconfigured(
+                "TWHOOKS_ACCOUNT_TOKENS must map AccountSid to auth token(s), "
+                f"not be a {type(accounts).__name__}"
+            )
+    if keys is not None and not (isinstance(keys, Mapping) or callable(keys)):
+        raise _Misconfigured(
+            f"TWHOOKS_SHARED_KEYS must map key ids to secrets, not be a {type(keys).__name__}"
+        )
+    return SignatureVerifier(tokens, token_lookup=lookup, shared_keys=keys or None)
+
+
+def _handler_name(handler: Callable[..., Any]) -> str:
+    return getattr(handler, "__qualname__", None) or repr(handler)
+
+
+def _describe(event: _Event) -> str:
+    """The SIDs of an event, for log lines (no phone numbers, no message text)."""
+    parts = [type(event).__name__]
+    for name in ("sid", "call_sid", "account_sid"):
+        value = getattr(event, name, None)
+        if value:
+            parts.append(f"{name}={value}")
+    return " ".join(parts)
+
+
+def _app() -> Flask:
+    # One context-variable lookup instead of one per ``current_app.<name>``: this is the hot path.
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    return app
+
+
+def _plain(text: str, status: int) -> BaseResponse:
+    return current_app.response_class(text + "\n", status=status, mimetype="text/plain")
+
+
+def _twiml(app: Flask, body: bytes) -> BaseResponse:
+    return app.response_class(body, status=200, content_type=XML_CONTENT_TYPE)
+
+
+def _read_form(environ: dict[str, Any], limit: int) -> list[tuple[str, str]]:
+    """The form parameters of an unverified request (``TWHOOKS_VALIDATE = False``)."""
+    body = read_body(environ, limit)
+    mimetype, _, options = str(environ.get("CONTENT_TYPE", "")).partition(";")
+    if not body or mimetype.strip().lower() != _FORM_TYPE:
+        return []
+    charset = "utf-8"
+    for option in options.split(";"):
+        name, _, value = option.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"')
+    return parse_form(body, charset)
+
+
+class TwilioHooks:
+    """Receive Twilio webhooks in a Flask app.
+
+    ::
+
+        hooks = TwilioHooks(app)          # or TwilioHooks() now, hooks.init_app(app) later
+
+        @hooks.message(keyword="HELP")
+        def help_(msg):
+            return "Reply BAL for your balance."
+
+    Handlers are registered on the extension and shared by every app it is initialised
+    with; settings are read from ``current_app.config`` on each request. See
+    :doc:`/routing` for the matching order.
+
+    :param app: the app to initialise now (see :meth:`init_app`).
+    """
+
+    def __init__(self, app: Flask | None = None) -> None:
+        self._messages = MessageRouter()
+        self._message_status = StatusRouter("message_status", MESSAGE_STATUS_RANK)
+        self._steps = StepRouter()
+        self._call_status = StatusRouter("call_status", CALL_STATUSES)
+        self._recording_status = StatusRouter("recording_status", RECORDING_STATUSES)
+        self._transcription = StatusRouter("transcription", TRANSCRIPTION_STATUSES)
+        self._conference_status = StatusRouter("conference_status", CONFERENCE_EVENTS)
+        self._amd = StatusRouter("amd", AMD_RESULTS)
+        self._error_handlers: list[ErrorHandler] = []
+        if app is not None:
+            self.init_app(app)
+
+    # -- setup ------------------------------------------------------------------------------
+
+    def init_app(self, app: Flask) -> None:
+        """Set the ``TWHOOKS_*`` defaults on ``app`` and register the ``twhooks`` Blueprint.
+
+        ``TWHOOKS_URL_PREFIX`` is read now (routes are fixed once registered); every other
+        setting is read on each request.
+        """
+        for name, value in DEFAULTS.items():
+            app.config.setdefault(name, value)
+        prefix = "/" + str(app.config["TWHOOKS_URL_PREFIX"] or "").strip("/")
+        prefix = prefix.rstrip("/")
+        state = _AppState(self, prefix)
+        app.extensions["twhooks"] = state
+        blueprint = Blueprint("twhooks", __name__, url_prefix=prefix or None)
+        post = ["POST"]
+        add = blueprint.add_url_rule
+        add("/messages", "messages", self._view_message, methods=post)
+        add("/messages/status", "message_status", self._view_message_status, methods=post)
+        add("/voice", "voice", self._view_call, methods=["GET", "POST"])
+        add("/voice/<step>", "voice_step", self._view_call, methods=["GET", "POST"])
+        add("/voice/status", "call_status", self._view_call_status, methods=post)
+        add("/voice/recording", "recording_status", self._view_recording_status, methods=post)
+        add("/voice/transcription", "transcription", self._view_transcription, methods=post)
+        add("/voice/conference", "conference_status", self._view_conference, methods=post)
+        add("/voice/amd", "amd", self._view_amd, methods=post)
+        app.register_blueprint(blueprint)
+
+    # -- decorators -------------------------------------------------------------------------
+
+    def message(
+        self,
+        *,
+        keyword: str | Sequence[str] | None = None,
+        pattern: Any = None,
+        state: str | None = None,
+    ) -> Callable[[F], F]:
+        """Handle incoming messages (SMS, MMS, WhatsApp, RCS) on ``POST /messages``.
+
+        The handler gets an :class:`~twhooks.events.IncomingMessage` and returns the reply.
+
+        :param keyword: a word or a list of words; matches when the *whole* body, trimmed,
+            equals one of them, ignoring case (``"help"``, ``" HELP "``; not ``"help me"``).
+        :param pattern: a regular expression *searched* anywhere in the body; a ``str`` is
+            compiled case-insensitive, a compiled pattern keeps its own flags. The match is
+            ``msg.match``.
+        :param state: matches only while the conversation is at this dialog state
+            (:doc:`/state`).
+
+        Handlers with conditions are tried in registration order, then the one without any
+        (the catch-all).
+        """
+
+        def register(handler: F) -> F:
+            self._messages.add(handler, keyword=keyword, pattern=pattern, state=state)
+            return handler
+
+        return register
+
+    def call(self, step: str | None = None) -> Callable[[F], F]:
+        """Handle an incoming call (``/voice``) or a named step of one (``/voice/<step>``).
+
+        The handler gets a :class:`~twhooks.events.Call` and returns TwiML (a ``str`` is
+        said with ``<Say>``). Use :meth:`step_url` for the ``action`` of a ``<Gather>``,
+        ``<Record>`` or ``<Dial>`` that should continue at a step.
+
+        :param step: the step name: letters, digits, ``_`` and ``-``; ``status``,
+            ``recording``, ``transcription``, ``conference`` and ``amd`` are reserved.
+        """
+        if callable(step):
+            raise HandlerError("use @hooks.call() or @hooks.call('step'), with parentheses")
+
+        def register(handler: F) -> F:
+            self._steps.add(handler, step)
+            return handler
+
+        return register
+
+    def message_status(self, *statuses: str) -> Callable[[F], F]:
+        """Handle message status callbacks (``POST /messages/status``), for ``statuses`` or all.
+
+        The handler gets a :class:`~twhooks.events.MessageStatus`; returning ``None`` answers
+        ``204 No Content``.
+        """
+        return self._status_decorator(self._message_status, statuses)
+
+    def call_status(self, *statuses: str) -> Callable[[F], F]:
+        """Handle call status callbacks (``POST /voice/status``), for ``statuses`` or all.
+
+        The handler gets a :class:`~twhooks.events.CallStatus`.
+        """
+        return self._status_decorator(self._call_status, statuses)
+
+    def recording_status(self, *statuses: str) -> Callable[[F], F]:
+        """Handle recording status callbacks (``POST /voice/recording``).
+
+        The handler gets a :class:`~twhooks.events.RecordingStatus`.
+        """
+        return self._status_decorator(self._recording_status, statuses)
+
+    def transcription(self, *statuses: str) -> Callable[[F], F]:
+        """Handle transcriptions (``POST /voice/transcription``), ``completed`` or ``failed``.
+
+        The handler gets a :class:`~twhooks.events.Transcription`.
+        """
+        return self._status_decorator(self._transcription, statuses)
+
+    def conference_status(self, *events: str) -> Callable[[F], F]:
+        """Handle conference events (``POST /voice/conference``), such as ``participant-join``.
+
+        The handler gets a :class:`~twhooks.events.ConferenceStatus`.
+        """
+        return self._status_decorator(self._conference_status, events)
+
+    def amd(self, *answered_by: str) -> Callable[[F], F]:
+        """Handle asynchronous answering machine detection results (``POST /voice/amd``).
+
+        The handler gets an :class:`~twhooks.events.AmdResult`; filter on ``AnsweredBy``
+        values such as ``"human"`` or ``"machine_end_beep"``.
+        """
+        return self._status_decorator(self._amd, answered_by)
+
+    def error(self, handler: F) -> F:
+        """Register ``handler(error, event)``, called when a webhook handler raises.
+
+        It may return a reply (TwiML, ``str``, a response) sent instead of the 500; returning
+        ``None`` leaves the 500, so that Twilio tries your fallback URL. Error handlers are
+        tried in registration order.
+        """
+        self._error_handlers.append(handler)
+        return handler
+
+    def _status_decorator(self, router: StatusRouter, values: tuple[Any, ...]) -> Callable[[F], F]:
+        if values and callable(values[0]):
+            raise HandlerError(f"use @hooks.{router.what}(...) with parentheses")
+
+        def register(handler: F) -> F:
+            router.add(handler, values)
+            return handler
+
+        return register
+
+    # -- URLs -------------------------------------------------------------------------------
+
+    def step_url(self, step: str | None = None, *, external: bool = False, **query: str) -> str:
+        """The URL of a call step, for TwiML ``action`` attributes.
+
+        Relative by default (``/twilio/voice/menu``): Twilio resolves it against the URL of
+        the request being answered. With ``external=True`` the URL is absolute, built on
+        ``TWHOOKS_PUBLIC_URL`` when set. Needs an app context (a request's, usually).
+
+        :param step: a step registered with :meth:`call`; ``None`` for the incoming-call URL.
+        :param query: added to the query string (``attempt="2"``), read back from
+            ``flask.request.args``.
+        :raises HandlerError: no handler is registered for ``step``.
+        """
+        if step is not None and self._steps.match(step) is None:
+            known = ", ".join(repr(s) for s in self._steps.handlers if s is not None)
+            raise HandlerError(
+                f"no @hooks.call({step!r}) handler is registered (steps: {known or 'none'})"
+            )
+        if step is None:
+            return self._url("voice", "/voice", external, query)
+        return self._url("voice_step", "/voice/" + quote(step), external, query, step=step)
+
+    def callback_url(self, kind: str, *, external: bool = False, **query: str) -> str:
+        """The URL of a twhooks route, for ``statusCallback`` and similar attributes.
+
+        :param kind: ``messages``, ``message_status``, ``voice``, ``call_status``,
+            ``recording_status``, ``transcription``, ``conference_status`` or ``amd``.
+        """
+        if kind not in CALLBACKS:
+            raise HandlerError(f"unknown callback {kind!r}; one of: {', '.join(CALLBACKS)}")
+        return self._url(kind, CALLBACKS[kind], external, query)
+
+    def _url(
+        self, endpoint: str, path: str, external: bool, query: Mapping[str, str], **values: str
+    ) -> str:
+        public = current_app.config.get("TWHOOKS_PUBLIC_URL") if external else None
+        if public:
+            state: _AppState = current_app.extensions["twhooks"]
+            url = str(public).rstrip("/") + state.url_prefix + path
+            return f"{url}?{urlencode(query)}" if query else url
+        return url_for(f"twhooks.{endpoint}", _external=external, **values, **query)
+
+    # -- request handling -------------------------------------------------------------------
+
+    def _receive(self) -> tuple[Flask, Params, str | None] | BaseResponse:
+        """Verify and parse the request, or the response that refuses it."""
+        app = _app()
+        environ = request.environ
+        config = app.config
+        verified = environ.get(ENVIRON_KEY)
+        try:
+            if isinstance(verified, VerifiedRequest):
+                # Checked already, by TwilioSignatureMiddleware in front of the app.
+                pairs = verified.params
+            elif config["TWHOOKS_VALIDATE"] is not False:
+                state: _AppState = app.extensions["twhooks"]
+                pairs = verify_environ(
+                    state.verifier_for(config),
+                    environ,
+                    public_url=config["TWHOOKS_PUBLIC_URL"],
+                    max_body_size=config["TWHOOKS_MAX_BODY_SIZE"],
+                ).params
+            else:
+                pairs = _read_form(environ, config["TWHOOKS_MAX_BODY_SIZE"])
+        except SignatureError as error:
+            logger.warning(
+                "rejected %s %s: %s [%s]", request.method, request.path, error, error.code
+            )
+            return _plain("forbidden: the X-Twilio-Signature check failed", 403)
+        except RequestError as error:
+            logger.warning("rejected %s %s: %s", request.method, request.path, error.reason)
+            return _plain(f"bad request: {error.reason}", error.status_code)
+        except _Misconfigured as error:
+            logger.error("cannot answer %s %s: %s", request.method, request.path, error)
+            return _plain("twhooks is misconfigured; see the application log", 500)
+        if not pairs and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            query = environ.get("QUERY_STRING")
+            if query:
+                pairs = parse_form(query.encode("latin-1"))
+        return app, Params(pairs), environ.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN")
+
+    def _view_message(self) -> BaseResponse:
+        received = self._receive()
+        if isinstance(received, BaseResponse):
+            return received
+        app, params, token = received
+        # flask.session is passed as the proxy: the conversation reads it only if needed.
+        conversation = Conversation(session)
+        router = self._messages
+        state = conversation.state if router.states else None
+        found = router.match(params.get("Body", ""), state)
+        if found is None:
+            if not self._messages:
+                logger.warning(
+                    "no @hooks.message handler is registered; answering MessageSid=%s "
+                    "with an empty <Response/>",
+                    params.get("MessageSid"),
+                )
+            else:
+                logger.info(
+                    "no @hooks.message handler matched body %r (state %r); add "
+                    "@hooks.message() as a catch-all",
+                    params.get("Body", "")[:40],
+                    state,
+                )
+            return _twiml(app, EMPTY_TWIML)
+        route, match = found
+        event = IncomingMessage.from_params(
+            params, idempotency_token=token, match=match, conversation=conversation
+        )
+        return self._run(app, route.handler, event, "message", "@hooks.message", conversation)
+
+    def _view_call(self, step: str | None = None) -> BaseResponse:
+        received = self._receive()
+        if isinstance(received, BaseResponse):
+            return received
+        app, params, token = received
+        handler = self._steps.match(step)
+        if handler is None:
+            where = "@hooks.call()" if step is None else f"@hooks.call({step!r})"
+            logger.warning(
+                "no %s handler is registered; answering CallSid=%s with an empty <Response/> "
+                "(Twilio hangs up)",
+                where,
+                params.get("CallSid"),
+            )
+            return _twiml(app, EMPTY_TWIML)
+        conversation = Conversation(session)
+        event = Call.from_params(
+            params, idempotency_token=token, step=step, conversation=conversation
+        )
+        return self._run(app, handler, event, "say", "@hooks.call", conversation)
+
+    def _view_status(
+        self, router: StatusRouter, event_type: type[_Event], field: str, text_verb: TextVerb
+    ) -> BaseResponse:
+        received = self._receive()
+        if isinstance(received, BaseResponse):
+            return received
+        app, params, token = received
+        event = event_type.from_params(params, idempotency_token=token)
+        value = getattr(event, field)
+        handler = router.match(value)
+        if handler is None:
+            logger.info(
+                "no @hooks.%s handler for %s %r; add @hooks.%s() to handle every one",
+                router.what,
+                field,
+                value,
+                router.what,
+            )
+            return app.response_class(status=204)
+        return self._run(app, handler, event, text_verb, f"@hooks.{router.what}", None)
+
+    def _view_message_status(self) -> BaseResponse:
+        return self._view_status(self._message_status, MessageStatus, "status", "message")
+
+    def _view_call_status(self) -> BaseResponse:
+        return self._view_status(self._call_status, CallStatus, "status", "say")
+
+    def _view_recording_status(self) -> BaseResponse:
+        return self._view_status(self._recording_status, RecordingStatus, "status", "say")
+
+    def _view_transcription(self) -> BaseResponse:
+        return self._view_status(self._transcription, Transcription, "status", "say")
+
+    def _view_conference(self) -> BaseResponse:
+        return self._view_status(self._conference_status, ConferenceStatus, "event", "say")
+
+    def _view_amd(self) -> BaseResponse:
+        return self._view_status(self._amd, AmdResult, "answered_by", "say")
+
+    def _run(
+        self,
+        app: Flask,
+        handler: Callable[..., Any],
+        event: _Event,
+        text_verb: TextVerb,
+        decorator: str,
+        conversation: Conversation | None,
+    ) -> BaseResponse:
+        """Call ``handler`` and turn its result (or its exception) into the response."""
+        try:
+            result = handler(event)
+            if conversation is not None:
+                _save(conversation)
+            if isinstance(result, BaseResponse):
+                return result
+            if result is None and conversation is None:
+                # A status callback: Twilio reads no TwiML, any 2xx will do.
+                return app.response_class(status=204)
+            body = render_twiml(result, text_verb)
+        except Exception as error:
+            return self._failed(app, error, handler, event, text_verb, decorator)
+        return _twiml(app, body)
+
+    def _failed(
+        self,
+        app: Flask,
+        error: Exception,
+        handler: Callable[..., Any],
+        event: _Event,
+        text_verb: TextVerb,
+        decorator: str,
+    ) -> BaseResponse:
+        logger.exception(
+            "%s handler %s failed on %s", decorator, _handler_name(handler), _describe(event)
+        )
+        for error_handler in self._error_handlers:
+            try:
+                result = error_handler(error, event)
+                if result is None:
+                    continue
+                if isinstance(result, BaseResponse):
+                    return result
+                return _twiml(app, render_twiml(result, text_verb))
+            except Exception:
+                logger.exception(
+                    "@hooks.error handler %s failed too on %s",
+                    _handler_name(error_handler),
+                    _describe(event),
+                )
+                break
+        propagate = app.config.get("PROPAGATE_EXCEPTIONS")
+        if propagate is None:
+            propagate = app.testing or app.debug
+        if propagate:
+            # Like Flask: with TESTING or DEBUG, show the error instead of a bare 500.
+            raise error
+        return _plain("a webhook handler failed; see the application log", 500)
+
+
+def _save(conversation: Conversation) -> None:
+    try:
+        conversation.save_if_changed()
+    except RuntimeError as error:
+        # Flask's NullSession refuses writes when the app has no secret key.
+        raise HandlerError(
+            "conversation state is kept in flask.session, which needs app.secret_key "
+            f"(SECRET_KEY): {error}"
+        ) from error
