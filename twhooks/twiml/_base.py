@@ -113,7 +113,15 @@ def render_text(value: Any) -> str:
 
 def quote_attr(value: Any, sep: str = " ") -> str:
     """An attribute value, validated and escaped for a double-quoted attribute."""
-    s: str = value if type(value) is str else render_attr(value, sep)
+    kind = type(value)
+    if kind is str:
+        s: str = value
+    elif kind is int:  # digits and a sign: nothing to check or escape
+        return str(value)
+    elif kind is bool:
+        return "true" if value else "false"
+    else:
+        s = render_attr(value, sep)
     if s.isascii() and s.isprintable():
         if "&" in s or "<" in s or '"' in s:
             s = s.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
@@ -397,14 +405,10 @@ class TwiML:
         content = self._content
         if not content:
             return self._head + "/>"
-        return (
-            self._head
-            + ">"
-            + "".join([i if type(i) is str else i._render() for i in content])  # type: ignore[union-attr]
-            + "</"
-            + self._tag
-            + ">"
-        )
+        if len(content) == 1 and type(content[0]) is str:  # the common case: text only
+            return f"{self._head}>{content[0]}</{self._tag}>"
+        inner = "".join([i if type(i) is str else i._render() for i in content])  # type: ignore[union-attr]
+        return f"{self._head}>{inner}</{self._tag}>"
 
     def to_xml(self, xml_declaration: bool = True, *, check_size: bool = True) -> str:
         """Render as a string, with the XML declaration unless told otherwise.
