@@ -255,3 +255,51 @@ def test_fax_receive() -> None:
     ours.receive(action="/fax", media_type="application/pdf", store_media=False)
     assert tree(str(ours)) == tree(str(official))
     assert isinstance(ours.children[0], our_fax.Receive)
+
+
+def official_classes() -> list[Any]:
+    params = []
+    for kind, official_mod in [
+        ("voice", official_voice),
+        ("messaging", official_messaging),
+        ("fax", official_fax),
+    ]:
+        for name, cls in sorted(vars(official_mod).items()):
+            if (
+                isinstance(cls, type)
+                and issubclass(cls, OfficialTwiML)
+                and cls.__module__ == official_mod.__name__
+            ):
+                params.append(pytest.param(kind, name, id=f"{kind}:{name}"))
+    return params
+
+
+OUR_MODULES = {"voice": our_voice, "messaging": our_messaging, "fax": our_fax}
+OFFICIAL_MODULES = {"voice": official_voice, "messaging": official_messaging, "fax": official_fax}
+
+
+@pytest.mark.parametrize(("kind", "name"), official_classes())
+def test_every_class_constructed_on_its_own_renders_like_the_official(kind: str, name: str) -> None:
+    official_cls = getattr(OFFICIAL_MODULES[kind], name)
+    our_cls = getattr(OUR_MODULES[kind], name)
+    params = list(inspect.signature(official_cls.__init__).parameters.values())[1:]
+    args = [TEXT] if params[0].kind is params[0].POSITIONAL_OR_KEYWORD else []
+    kwargs = {"status_callback": "/cb", "from_": "+1555", "flag": True, "count": 0, "x": "a&b"}
+    official = official_cls(*args, **kwargs).to_xml(xml_declaration=False)
+    ours = our_cls(*args, **kwargs).to_xml(xml_declaration=False)
+    assert tree(ours) == tree(official)
+
+
+@pytest.mark.parametrize("kind", ["voice", "messaging", "fax"])
+def test_the_official_module_names_import_the_same_classes(kind: str) -> None:
+    import importlib
+
+    compat = importlib.import_module(f"twhooks.twiml.{kind}_response")
+    official_names = {
+        name
+        for name, cls in vars(OFFICIAL_MODULES[kind]).items()
+        if isinstance(cls, type) and issubclass(cls, OfficialTwiML) and name != "TwiML"
+    }
+    assert official_names <= set(compat.__all__)
+    for name in official_names:
+        assert getattr(compat, name) is getattr(OUR_MODULES[kind], name)

@@ -14,6 +14,11 @@ from ._base import (
     quote_attr,
 )
 
+__all__ = [
+    "FaxResponse",
+    "Receive",
+]
+
 
 class FaxResponse(TwiML):
     """A ``<Response>`` for Fax: the root of a Fax TwiML document. It holds ``<Receive>``."""

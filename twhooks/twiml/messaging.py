@@ -21,6 +21,14 @@ from ._base import (
 )
 from .voice import Redirect, _RedirectBuilder
 
+__all__ = [
+    "Body",
+    "Media",
+    "Message",
+    "MessagingResponse",
+    "Redirect",
+]
+
 
 class MessagingResponse(_RedirectBuilder, TwiML):
     """A ``<Response>`` for Messaging: the root of a Messaging TwiML document. It holds

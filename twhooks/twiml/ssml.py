@@ -16,6 +16,19 @@ from ._base import (
     quote_text,
 )
 
+__all__ = [
+    "SsmlBreak",
+    "SsmlEmphasis",
+    "SsmlLang",
+    "SsmlP",
+    "SsmlPhoneme",
+    "SsmlProsody",
+    "SsmlS",
+    "SsmlSayAs",
+    "SsmlSub",
+    "SsmlW",
+]
+
 
 class _BreakBuilder(TwiML):
     """Builds ``<break>`` children."""
