@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from twhooks.exceptions import InvalidNesting, InvalidText, TwiMLLimitExceeded
+from twhooks.exceptions import InvalidNesting, InvalidText, TwiMLError, TwiMLLimitExceeded
 from twhooks.twiml import MessagingResponse, VoiceResponse, parse
 from twhooks.twiml.messaging import Message
-from twhooks.twiml.voice import Dial, Say
+from twhooks.twiml.voice import Dial, Pause, Say
 
 DECL = '<?xml version="1.0" encoding="UTF-8"?>'
 
@@ -95,3 +95,115 @@ def test_control_character_in_text_names_element_and_character() -> None:
 def test_message_over_1600_characters_raises() -> None:
     with pytest.raises(TwiMLLimitExceeded, match="1,601 characters"):
         MessagingResponse().message("x" * 1601)
+
+
+def test_append_returns_the_parent_and_nest_returns_the_child() -> None:
+    response = VoiceResponse()
+    say = Say("hi")
+    assert response.append(say) is response
+    assert response.nest(Say("again")).text == "again"
+    assert [c.text for c in response.children] == ["hi", "again"]
+
+
+def test_add_child_makes_any_element_anywhere() -> None:
+    response = VoiceResponse()
+    say = response.say("Hello")
+    effect = say.add_child("amazon:effect", "whispered words", name="whispered")
+    future = response.add_child("FutureVerb", some_option=True, from_="+1")
+    future.append(Message("anything goes inside"))
+    assert effect.tag == "amazon:effect"
+    assert response.to_xml(xml_declaration=False) == (
+        '<Response><Say>Hello<amazon:effect name="whispered">whispered words</amazon:effect>'
+        '</Say><FutureVerb someOption="true" from="+1"><Message>anything goes inside</Message>'
+        "</FutureVerb></Response>"
+    )
+
+
+@pytest.mark.parametrize("name", ["", "1abc", "a b", "<x>", "a:b:c"])
+def test_add_child_refuses_names_xml_cannot_carry(name: str) -> None:
+    with pytest.raises(InvalidText, match="not a valid XML element name"):
+        VoiceResponse().add_child(name)
+
+
+def test_nesting_something_that_is_not_twiml_raises() -> None:
+    with pytest.raises(TwiMLError, match="can only nest TwiML elements and text, not int"):
+        VoiceResponse().nest(5)  # type: ignore[type-var]
+
+
+def test_the_same_element_appended_twice_appears_twice() -> None:
+    pause = Pause(length=1)
+    response = VoiceResponse().append(pause).append(pause)
+    assert response.to_xml(xml_declaration=False) == (
+        '<Response><Pause length="1"/><Pause length="1"/></Response>'
+    )
+
+
+def test_reading_a_built_document() -> None:
+    response = VoiceResponse()
+    say = response.say("Press ", voice="alice", loop=0)
+    say.say_as("1", interpret_as="digits")
+    say.append(" now & then")
+    assert say.tag == say.name == "Say"
+    assert say.attrs == {"voice": "alice", "loop": "0"}
+    assert say.text == say.value == "Press "
+    assert [c if isinstance(c, str) else c.tag for c in say.content] == [
+        "Press ",
+        "say-as",
+        " now & then",
+    ]
+    assert [n.tag for n in response.iter()] == ["Response", "Say", "say-as"]
+    assert response.find("say-as") is say.children[0]
+    assert response.find("Play") is None
+    assert parse(str(response)) == response
+
+
+def test_repr_shows_the_class_and_the_xml() -> None:
+    response = MessagingResponse()
+    response.message("Hi")
+    assert repr(response) == "<MessagingResponse <Response><Message>Hi</Message></Response>>"
+    long = MessagingResponse()
+    long.message("x" * 500)
+    assert repr(long).endswith("...>")
+    assert len(repr(long)) < 240
+
+
+def test_equality() -> None:
+    def build(text: str) -> VoiceResponse:
+        response = VoiceResponse()
+        response.say(text, voice="alice")
+        return response
+
+    assert build("a") == build("a")
+    assert build("a") != build("b")
+    assert build("a") != "not twiml"
+    with pytest.raises(TypeError):
+        hash(build("a"))
+
+
+def test_attributes_render_booleans_numbers_and_drop_none() -> None:
+    response = VoiceResponse()
+    response.record(play_beep=False, transcribe=True, max_length=30, timeout=0, trim=None)
+    assert response.children[0].attrs == {
+        "maxLength": "30",
+        "timeout": "0",
+        "playBeep": "false",
+        "transcribe": "true",
+    }
+
+
+def test_escaping_of_text_and_attributes() -> None:
+    response = MessagingResponse()
+    response.message('1 < 2 & "3" > 0', action='/x?a=1&b="2"')
+    assert response.to_xml(xml_declaration=False) == (
+        '<Response><Message action="/x?a=1&amp;b=&quot;2&quot;">'
+        '1 &lt; 2 &amp; "3" &gt; 0</Message></Response>'
+    )
+    message = parse(str(response)).children[0]
+    assert message.text == '1 < 2 & "3" > 0'
+    assert message.get("action") == '/x?a=1&b="2"'
+
+
+def test_whitespace_in_attributes_survives_a_round_trip() -> None:
+    response = VoiceResponse()
+    response.say("hi", custom="line one\nline two\ttabbed\r")
+    assert parse(str(response)).children[0].get("custom") == "line one\nline two\ttabbed\r"

@@ -386,9 +386,12 @@ class TwiML:
         self.nest(verb)
         return self
 
-    def add_child(self, name: str, value: TextValue = None, **kwargs: Any) -> GenericNode:
+    def add_child(self, name: str, value: TextValue = None, /, **kwargs: Any) -> GenericNode:
         """Add an element of any tag (for verbs newer than this library, or SSML
         such as ``amazon:effect``). Not checked for nesting: this is the escape hatch.
+
+        ``name`` and ``value`` are positional-only, so that ``name=`` and ``value=``
+        can be attributes (``say.add_child("amazon:effect", "hi", name="whispered")``).
         """
         return self.nest(GenericNode(name, value, **kwargs))
 
@@ -455,7 +458,7 @@ class GenericNode(TwiML):
     __slots__ = ("_name",)
     _accepts_any = True
 
-    def __init__(self, name: str, value: TextValue = None, **kwargs: Any) -> None:
+    def __init__(self, name: str, value: TextValue = None, /, **kwargs: Any) -> None:
         if not isinstance(name, str) or not _NAME.match(name):
             raise InvalidText(f"{name!r} is not a valid XML element name")
         self._name = name
