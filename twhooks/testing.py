@@ -40,7 +40,7 @@ from .simulator import (
     Simulator,
 )
 
-__all__ = ["FlaskTransport", "Reply", "TwilioTestClient"]
+__all__ = ["FlaskTransport", "TwilioTestClient"]
 
 _DEFAULT_PREFIX = "/twilio"
 

@@ -1,0 +1,137 @@
+"""A :class:`SimulatedConversation`: one person texting one of the app's numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+from .. import payloads
+from ..exceptions import TooManyDocuments
+from .reply import MAX_DOCUMENTS, Element, OutgoingMessage, Reply, Step, own_text, read_twiml
+from .wire import CookieJar, Response
+
+if TYPE_CHECKING:
+    from .core import Simulator
+
+__all__ = ["SimulatedConversation"]
+
+
+class SimulatedConversation:
+    """One person (:attr:`from_`) texting one of the app's numbers (:attr:`to`).
+
+    Cookies the app sets are kept for this pair, as Twilio does, so a dialog spread over
+    several messages works as it would with a real phone.
+    """
+
+    def __init__(
+        self,
+        simulator: Simulator,
+        url: str,
+        *,
+        from_: str,
+        to: str,
+        method: str = "POST",
+        status_callback: str | None = None,
+    ) -> None:
+        self.simulator = simulator
+        self.url = simulator.url_for(url)
+        self.from_ = from_
+        self.to = to
+        self.method = method.upper()
+        self.status_callback = status_callback
+        self.cookies = CookieJar()
+        self.messaging_service_sid = payloads.new_sid("MG")
+        #: Every :class:`Reply` of the conversation, oldest first.
+        self.history: list[Reply] = []
+
+    def __repr__(self) -> str:
+        return f"<SimulatedConversation {self.from_} → {self.to} at {self.url}>"
+
+    def send(
+        self,
+        body: str = "",
+        *,
+        media: Sequence[str | tuple[str, str]] = (),
+        params: payloads.Overrides | None = None,
+        **fields: str,
+    ) -> Reply:
+        """Text *body* (and *media*) to the app; return what it answered.
+
+        Extra fields are set as in :func:`twhooks.payloads.incoming_message`.
+
+        :raises TooManyDocuments: after 50 documents (a ``<Redirect>`` loop).
+        """
+        message = payloads.incoming_message(
+            body,
+            from_=self.from_,
+            to=self.to,
+            media=media,
+            account_sid=self.simulator.account_sid,
+            messaging_service_sid=self.messaging_service_sid,
+            params=params,
+            **fields,
+        )
+        step = Step()
+        url, method = self.url, self.method
+        document: Response | None = None
+        twiml: Element | None = None
+        error: str | None = None
+        while True:
+            if step.documents == MAX_DOCUMENTS:
+                raise TooManyDocuments(
+                    f"more than {MAX_DOCUMENTS} TwiML documents for one message "
+                    "(Twilio error 14106): is there a <Redirect> loop?",
+                    url=url,
+                )
+            document = self.simulator.request(url, message, method=method, cookies=self.cookies)
+            step.documents += 1
+            step.responses.append(document)
+            twiml, error = read_twiml(document, voice=False)
+            if twiml is None:
+                break
+            redirect = self._carry_out(twiml, document.url, step)
+            if redirect is None:
+                break
+            url, method = redirect
+        reply = Reply(
+            responses=step.responses,
+            verbs=step.verbs,
+            document=document,
+            twiml=twiml,
+            error=error,
+            callbacks=step.callbacks,
+        )
+        self.history.append(reply)
+        return reply
+
+    def _carry_out(self, twiml: Element, base: str, step: Step) -> tuple[str, str] | None:
+        for verb in twiml.children:
+            step.verbs.append(verb)
+            if verb.tag == "Message":
+                step.callbacks.extend(self._deliver(OutgoingMessage.from_element(verb), base))
+            elif verb.tag == "Redirect":
+                return urljoin(base, own_text(verb)), verb.attrs.get("method", "POST").upper()
+        return None
+
+    def _deliver(self, message: OutgoingMessage, base: str) -> list[Response]:
+        """Send the delivery statuses of a reply to its status callback, if it has one."""
+        target = message.status_callback or self.status_callback
+        if not target:
+            return []
+        url = urljoin(base, target)
+        sid = payloads.new_sid("MM" if message.media else "SM")
+        return [
+            self.simulator.request(
+                url,
+                payloads.message_status(
+                    status,
+                    message_sid=sid,
+                    from_=message.from_ or self.to,
+                    to=message.to or self.from_,
+                    account_sid=self.simulator.account_sid,
+                    messaging_service_sid=self.messaging_service_sid,
+                ),
+            )
+            for status in ("queued", "sent", "delivered")
+        ]

@@ -1,0 +1,187 @@
+"""The :class:`Simulator`: signs webhooks the way Twilio does and sends them."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+
+from .. import payloads
+from ..exceptions import SimulationError
+from ..signature import compute_signature
+from .call import SimulatedCall
+from .conversation import SimulatedConversation
+from .reply import Element, Reply, read_twiml
+from .wire import CookieJar, Request, Response, Transport
+
+__all__ = ["Simulator"]
+
+_USER_AGENT = "TwilioProxy/1.1"
+_FORM_TYPE = "application/x-www-form-urlencoded; charset=UTF-8"
+
+
+class Simulator:
+    """Sends webhooks to an app the way Twilio does.
+
+    :param transport: sends a :class:`Request`, returns the app's :class:`Response`.
+    :param auth_token: the token that signs every request; ``None`` sends them unsigned.
+    :param base_url: relative URLs given to any method are resolved against it.
+    :param account_sid: the ``AccountSid`` of every webhook.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        auth_token: str | None,
+        *,
+        base_url: str | None = None,
+        account_sid: str = payloads.TEST_ACCOUNT_SID,
+    ) -> None:
+        self.transport = transport
+        self._auth_token = auth_token
+        self.base_url = base_url
+        self.account_sid = account_sid
+
+    def __repr__(self) -> str:
+        signed = "signed" if self._auth_token else "unsigned"
+        return f"<{type(self).__name__} {self.base_url or ''} {signed}>"
+
+    def url_for(self, url: str) -> str:
+        """*url* resolved against :attr:`base_url`, without a fragment.
+
+        A fragment (``#rc=3``, Twilio's connection overrides) never reaches the app.
+        """
+        if self.base_url:
+            url = urljoin(self.base_url, url)
+        scheme, netloc, path, query, _ = urlsplit(url)
+        if scheme not in {"http", "https"} or not netloc:
+            raise SimulationError(f"not an http(s) URL: {url!r}", url=url)
+        return urlunsplit((scheme, netloc, path, query, ""))
+
+    def build_request(
+        self,
+        url: str,
+        params: Mapping[str, str],
+        *,
+        method: str = "POST",
+        cookies: CookieJar | None = None,
+    ) -> Request:
+        """A signed :class:`Request` of *params* to *url*, as Twilio would send it."""
+        method = method.upper()
+        url = self.url_for(url)
+        pairs = tuple(params.items())
+        if method == "GET":
+            if pairs:
+                url += ("&" if urlsplit(url).query else "?") + urlencode(pairs)
+            pairs = ()
+        headers = {
+            "User-Agent": _USER_AGENT,
+            "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
+            "X-Home-Region": "us1",
+        }
+        if method != "GET":
+            headers["Content-Type"] = _FORM_TYPE
+        if self._auth_token is not None:
+            # A GET carries its parameters in the URL: nothing is appended to it.
+            signed = dict(pairs) if method != "GET" else None
+            headers["X-Twilio-Signature"] = compute_signature(self._auth_token, url, signed)
+        cookie = cookies.header() if cookies is not None else None
+        if cookie:
+            headers["Cookie"] = cookie
+        return Request(method, url, pairs, headers)
+
+    def request(
+        self,
+        url: str,
+        params: Mapping[str, str],
+        *,
+        method: str = "POST",
+        cookies: CookieJar | None = None,
+    ) -> Response:
+        """Send one signed webhook; the cookies it sets go into *cookies*."""
+        request = self.build_request(url, params, method=method, cookies=cookies)
+        response = self.transport(request)
+        if cookies is not None:
+            cookies.update(response.set_cookies)
+        return dataclasses.replace(response, request=request)
+
+    def send(
+        self, url: str, params: Mapping[str, str], *, method: str = "POST", voice: bool = False
+    ) -> Reply:
+        """Send one webhook and read the answer, without following anything in it.
+
+        :param voice: read a plain-text answer as Twilio Voice would (said, then hang up).
+        """
+        response = self.request(url, params, method=method)
+        twiml: Element | None = None
+        error: str | None = None
+        if response.ok and not response.text.strip():
+            pass  # status callbacks answer 204 No Content; nothing to read
+        else:
+            twiml, error = read_twiml(response, voice=voice)
+        verbs = list(twiml.children) if twiml is not None else []
+        return Reply(responses=[response], verbs=verbs, document=response, twiml=twiml, error=error)
+
+    def webhook(
+        self,
+        kind: str,
+        url: str,
+        *,
+        method: str = "POST",
+        params: payloads.Overrides | None = None,
+        **fields: Any,
+    ) -> Reply:
+        """Send one webhook of *kind* with realistic fields, and read the answer.
+
+        :param kind: a name of :data:`twhooks.payloads.KINDS`: ``message``,
+            ``message-status``, ``call``, ``call-status``, ``recording``,
+            ``transcription``, ``conference`` or ``amd``.
+        :param params: fields by Twilio's names, set last (``None`` removes one).
+        :param fields: keyword arguments of the kind's factory in :mod:`twhooks.payloads`
+            (``status="failed"``, ``message_sid=…``), or any field in snake case.
+        :raises KeyError: for an unknown *kind*.
+        """
+        if kind in {"message", "message-status", "call"}:
+            fields.setdefault("account_sid", self.account_sid)
+        else:
+            # Voice callbacks repeat the fields of the call they belong to.
+            fields.setdefault("call", payloads.incoming_call(account_sid=self.account_sid))
+        values = payloads.KINDS[kind].factory(params=params, **fields)
+        return self.send(url, values, method=method, voice=kind.startswith("call"))
+
+    def conversation(
+        self,
+        url: str,
+        *,
+        from_: str = payloads.TEST_USER_NUMBER,
+        to: str = payloads.TEST_APP_NUMBER,
+        method: str = "POST",
+        status_callback: str | None = None,
+    ) -> SimulatedConversation:
+        """One person texting one number whose messaging webhook is *url*.
+
+        :param status_callback: where every reply's delivery statuses go (a Messaging
+            Service's status callback); a ``<Message statusCallback>`` wins.
+        """
+        return SimulatedConversation(
+            self, url, from_=from_, to=to, method=method, status_callback=status_callback
+        )
+
+    def call(
+        self,
+        url: str,
+        *,
+        from_: str = payloads.TEST_USER_NUMBER,
+        to: str = payloads.TEST_APP_NUMBER,
+        method: str = "POST",
+        status_callback: str | None = None,
+    ) -> SimulatedCall:
+        """One phone call to a number whose voice webhook is *url* (not started yet).
+
+        :param status_callback: where the call's ``completed`` status goes when it ends.
+        """
+        return SimulatedCall(
+            self, url, from_=from_, to=to, method=method, status_callback=status_callback
+        )
