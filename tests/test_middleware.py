@@ -200,6 +200,22 @@ class TestFlaskTestClient:
         )
         assert TOKEN not in caplog.text and "wrong-token" not in caplog.text
 
+    def test_decoded_newline_in_the_path_cannot_forge_a_log_line(
+        self, client: FlaskClient, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.WARNING, logger="twhooks.middleware")
+        client.post("/twilio/sms%0AINFO%20all%20good", data={"a": "1"})
+        [record] = caplog.records
+        assert "\n" not in record.getMessage()
+        assert "POST /twilio/sms%0AINFO%20all%20good:" in record.getMessage()
+
+    def test_too_large_is_logged(
+        self, client: FlaskClient, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.WARNING, logger="twhooks.middleware")
+        post_signed(client, "/twilio/sms", [("Body", "x" * 5000)])
+        assert "is over the 4096-byte limit" in caplog.text
+
     def test_missing_signature_is_logged(
         self, client: FlaskClient, caplog: pytest.LogCaptureFixture
     ) -> None:
@@ -220,6 +236,22 @@ class TestFlaskTestClient:
         assert post_signed(client, "/twilio/c", sub, token="sub-token").status_code == 200
         assert post_signed(client, "/twilio/d", sub, token=TOKEN).status_code == 403
         assert calls == ["a", "b", "c"]
+
+
+def test_prefixes_are_the_apps_own_paths_wherever_it_is_mounted() -> None:
+    app, calls = make_app()
+    protect(app)
+    client = app.test_client()
+    # Mounted under /mount: PATH_INFO is /twilio/sms, and the signed URL includes /mount.
+    assert client.post("/twilio/sms", base_url="http://localhost/mount").status_code == 403
+    response = post_signed(
+        client,
+        "/twilio/sms",
+        signed_url="http://localhost/mount/twilio/sms",
+        base_url="http://localhost/mount",
+    )
+    assert response.status_code == 200
+    assert calls == ["sms"]
 
 
 class TestBehindAProxy:

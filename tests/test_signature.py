@@ -425,7 +425,7 @@ class TestSecrets:
     def test_lookup_without_fallback_reports_unknown_account(self) -> None:
         verifier = SignatureVerifier(token_lookup=lambda sid: None)
         params = [*PARAMS.items(), ("AccountSid", "AC9")]
-        with pytest.raises(UnknownAccount, match="no auth token known for account AC9") as info:
+        with pytest.raises(UnknownAccount, match="no auth token known for account 'AC9'") as info:
             verifier.verify(URL, params, compute_signature("x", URL, params))
         assert info.value.code == "unknown_account"
 
@@ -459,6 +459,18 @@ class TestSecrets:
             for text in (str(error), repr(error), error.reason, *error.tried):
                 assert secret not in text
         assert secret not in caplog.text
+
+    def test_request_values_in_reasons_are_escaped_and_cut_short(self) -> None:
+        # Key ids and account SIDs come from the request: they must not forge log lines.
+        verifier = SignatureVerifier(token_lookup=lambda sid: None, shared_keys={})
+        params = {**PARAMS, "AccountSid": "AC1\nWARNING forged line" + "x" * 500}
+        with pytest.raises(UnknownAccount) as info:
+            verifier.verify(URL, params, "sig")
+        assert "\n" not in info.value.reason
+        assert len(info.value.reason) < 120
+        with pytest.raises(UnknownAccount) as info:
+            verifier.verify(URL, PARAMS, "sig", settings="key=k\r\nX,algorithm=HMAC_SHA256")
+        assert "\r" not in info.value.reason
 
     def test_userinfo_password_redacted_in_errors(self) -> None:
         url = "https://twilio:hunter2@example.com/sms"

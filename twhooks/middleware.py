@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from .exceptions import RequestError, SignatureError
 from .signature import SignatureVerifier, TokenLookup
-from .wsgi import _wsgi_str, verify_environ
+from .wsgi import PATH_SAFE, verify_environ, wsgi_decode
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -91,8 +92,8 @@ class TwilioSignatureMiddleware:
         except SignatureError as error:
             logger.warning(
                 "Rejected Twilio webhook %s %s: %s [%s]; URL checked: %s; tried: %s%s",
-                environ.get("REQUEST_METHOD", "GET"),
-                environ.get("PATH_INFO", ""),
+                _method(environ),
+                _path(environ),
                 error.reason,
                 error.code,
                 error.url,
@@ -103,8 +104,8 @@ class TwilioSignatureMiddleware:
         except RequestError as error:
             logger.warning(
                 "Rejected Twilio webhook %s %s: %s",
-                environ.get("REQUEST_METHOD", "GET"),
-                environ.get("PATH_INFO", ""),
+                _method(environ),
+                _path(environ),
                 error.reason,
             )
             if error.status_code == 413:
@@ -113,11 +114,22 @@ class TwilioSignatureMiddleware:
         return self.app(environ, start_response)
 
     def _is_protected(self, environ: WSGIEnvironment) -> bool:
-        path = _wsgi_str(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")) or "/"
+        # PATH_INFO, not SCRIPT_NAME + PATH_INFO: prefixes are the app's own routes,
+        # wherever the app is mounted.
+        path = wsgi_decode(environ.get("PATH_INFO", "")) or "/"
         for prefix in self.protect:
             if prefix == "/" or path == prefix or path.startswith(prefix + "/"):
                 return True
         return False
+
+
+def _method(environ: WSGIEnvironment) -> str:
+    return str(environ.get("REQUEST_METHOD", "GET"))[:16]
+
+
+def _path(environ: WSGIEnvironment) -> str:
+    """The request path escaped as in a URL, so that a decoded newline cannot forge a log line."""
+    return quote(wsgi_decode(environ.get("PATH_INFO", "")), safe=PATH_SAFE)
 
 
 def _proxy_hint(environ: WSGIEnvironment, public_url: str | None) -> str:

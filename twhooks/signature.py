@@ -106,7 +106,8 @@ def _digest_name(algorithm: str, url: str | None = None) -> str:
         return ALGORITHMS[algorithm.upper()]
     except KeyError:
         raise UnsupportedAlgorithm(
-            f"unsupported signature algorithm {algorithm!r}; twhooks knows {', '.join(ALGORITHMS)}",
+            f"unsupported signature algorithm {_shown(algorithm)}; twhooks knows "
+            f"{', '.join(ALGORITHMS)}",
             url=url,
         ) from None
 
@@ -199,6 +200,15 @@ def _query_value(url: str, name: str) -> str | None:
         if key == name:
             return value
     return None
+
+
+def _shown(value: str, limit: int = 64) -> str:
+    """*value* as it may appear in an error: quoted, escaped and cut short.
+
+    Key ids, account SIDs and algorithm names come from the request; ``repr`` keeps a
+    newline in them from forging a log line, the limit keeps a huge one out of the log.
+    """
+    return repr(value if len(value) <= limit else value[:limit] + "...")
 
 
 def _redact(url: str) -> str:
@@ -399,7 +409,7 @@ class SignatureVerifier:
             shared = self._shared_keys
             secret = shared(key_id) if callable(shared) else shared.get(key_id) if shared else None
             if not secret:
-                raise UnknownAccount(f"no shared key with id {key_id!r}", url=_redact(url))
+                raise UnknownAccount(f"no shared key with id {_shown(key_id)}", url=_redact(url))
             return (self._key(secret, digest),)
         tokens = self._tokens
         if self._token_lookup is not None:
@@ -410,7 +420,7 @@ class SignatureVerifier:
                     return tuple(self._key(t, digest) for t in found)
                 if not tokens:
                     raise UnknownAccount(
-                        f"no auth token known for account {account_sid}", url=_redact(url)
+                        f"no auth token known for account {_shown(account_sid)}", url=_redact(url)
                     )
         if not tokens:
             raise UnknownAccount("no auth token configured", url=_redact(url))

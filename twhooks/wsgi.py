@@ -22,19 +22,21 @@ from .signature import SignatureVerifier
 
 __all__ = [
     "ENVIRON_KEY",
+    "PATH_SAFE",
     "VerifiedRequest",
     "read_body",
     "request_url",
     "verified_request",
     "verify_environ",
+    "wsgi_decode",
 ]
 
 #: Where :func:`verify_environ` stores its :class:`VerifiedRequest` in the environ.
 ENVIRON_KEY = "twhooks.verified_request"
 
-# The characters werkzeug leaves unescaped when it rebuilds a path. "%" is not among them
-# here: PATH_INFO is already decoded, so a "%" in it came from "%25" on the wire.
-_PATH_SAFE = "!$&'()*+,/:;=@"
+#: The characters left unescaped when a path is rebuilt from ``PATH_INFO``: werkzeug's set
+#: without "%" -- PATH_INFO is already decoded, so a "%" in it came from "%25" on the wire.
+PATH_SAFE = "!$&'()*+,/:;=@"
 
 _FORM_TYPE = "application/x-www-form-urlencoded"
 
@@ -55,7 +57,7 @@ class VerifiedRequest:
     body: bytes
 
 
-def _wsgi_str(value: str) -> str:
+def wsgi_decode(value: str) -> str:
     """A PEP 3333 "bytes as latin-1" string decoded as the UTF-8 it really is."""
     try:
         raw = value.encode("latin-1")
@@ -75,7 +77,7 @@ def request_url(environ: Mapping[str, Any], public_url: str | None = None) -> st
         ``"https://example.com/base"``; when given it replaces the scheme, host, port and
         ``SCRIPT_NAME`` seen by the server (behind a TLS-terminating proxy).
     """
-    path = quote(_wsgi_str(environ.get("PATH_INFO", "")), safe=_PATH_SAFE)
+    path = quote(wsgi_decode(environ.get("PATH_INFO", "")), safe=PATH_SAFE)
     if public_url:
         url = public_url.rstrip("/") + path
     else:
@@ -86,11 +88,11 @@ def request_url(environ: Mapping[str, Any], public_url: str | None = None) -> st
             port = str(environ.get("SERVER_PORT", ""))
             if port and port != {"https": "443", "http": "80"}.get(scheme):
                 host = f"{host}:{port}"
-        root = quote(_wsgi_str(environ.get("SCRIPT_NAME", "")).rstrip("/"), safe=_PATH_SAFE)
+        root = quote(wsgi_decode(environ.get("SCRIPT_NAME", "")).rstrip("/"), safe=PATH_SAFE)
         url = f"{scheme}://{host}{root}{path}"
     query = environ.get("QUERY_STRING")
     if query:
-        url = f"{url}?{_wsgi_str(query)}"
+        url = f"{url}?{wsgi_decode(query)}"
     return url
 
 
