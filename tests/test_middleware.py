@@ -340,6 +340,24 @@ class TestRealHTTP:
         assert response.status_code == 413
         assert calls == []
 
+    def test_behind_a_proxy_with_public_url(self, live_server: Callable[[Any], Any]) -> None:
+        app, calls = make_app()
+        protect(app, public_url="https://hooks.example.com/base")
+        base = live_server(app).url
+        query = "?q=%27x%27"
+        signature = compute_signature(
+            TOKEN, "https://hooks.example.com/base/twilio/sms" + query, SMS
+        )
+        response = self.post(base + "/twilio/sms" + query, SMS, signature)
+        assert response.status_code == 200, response.text
+        assert (
+            response.json()["verified_url"] == "https://hooks.example.com/base/twilio/sms" + query
+        )
+        # Signed for the internal URL instead: refused, the public URL is what counts.
+        signature = compute_signature(TOKEN, base + "/twilio/sms" + query, SMS)
+        assert self.post(base + "/twilio/sms" + query, SMS, signature).status_code == 403
+        assert calls == ["sms"]
+
     def test_chunked_too_large_gets_413(self, live: tuple[str, list[str]]) -> None:
         base, calls = live
         url = base + "/twilio/sms"
