@@ -70,6 +70,8 @@ class SimulatedCall:
         #: Every :class:`Reply` of the call, oldest first.
         self.history: list[Reply] = []
         self._document: Response | None = None
+        # The URL the document was fetched from, without the fields a GET appends to it.
+        self._document_url: str | None = None
         self._twiml: Element | None = None
         self._verbs: Sequence[Element] = ()
         self._position = 0
@@ -97,7 +99,7 @@ class SimulatedCall:
     @property
     def document_url(self) -> str | None:
         """The URL of the TwiML document the call is at."""
-        return self._document.url if self._document else None
+        return self._document_url
 
     # -- the caller's moves --
     def start(self) -> Reply:
@@ -222,6 +224,7 @@ class SimulatedCall:
             step.responses.append(response)
             twiml, error = read_twiml(response, voice=True)
             self._document, self._twiml = response, twiml
+            self._document_url = self.simulator.url_for(url)
             if twiml is None:
                 self._end("error", step)
                 break
