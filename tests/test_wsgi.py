@@ -174,7 +174,23 @@ class TestReadBody:
         assert read_body(env, 1000) == b""
         assert stream.bytes_read == 0
 
-    @pytest.mark.parametrize("length", ["abc", "-1", "1e3", "12 34"])
+    def test_absurd_length_is_too_large(self) -> None:
+        with pytest.raises(RequestTooLarge):
+            read_body({"wsgi.input": io.BytesIO(b"x"), "CONTENT_LENGTH": "9" * 5000}, 1000)
+
+    def test_client_hanging_up_mid_body(self) -> None:
+        class HangUp(io.RawIOBase):
+            def read(self, size: int = -1) -> bytes:
+                raise ConnectionResetError("peer went away")
+
+        with pytest.raises(RequestError, match="body could not be read: ConnectionResetError"):
+            read_body({"wsgi.input": HangUp(), "CONTENT_LENGTH": "10"}, 1000)
+
+    def test_no_input_stream(self) -> None:
+        with pytest.raises(RequestError, match="body ended after 0 of 10 bytes"):
+            read_body({"CONTENT_LENGTH": "10"}, 1000)
+
+    @pytest.mark.parametrize("length", ["abc", "-1", "1e3", "12 34", "\u00b2", "\u0663"])
     def test_invalid_length(self, length: str) -> None:
         with pytest.raises(RequestError, match="invalid Content-Length") as info:
             read_body({"wsgi.input": io.BytesIO(b"x"), "CONTENT_LENGTH": length}, 1000)

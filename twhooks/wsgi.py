@@ -111,8 +111,12 @@ def read_body(environ: dict[str, Any], limit: int) -> bytes:
     stream = environ.get("wsgi.input")
     raw_length = str(environ.get("CONTENT_LENGTH") or "").strip()
     if raw_length:
-        if not raw_length.isdigit():
+        if not (raw_length.isascii() and raw_length.isdigit()):
             raise RequestError(f"invalid Content-Length {raw_length[:20]!r}")
+        if len(raw_length) > 18:  # not worth converting: no limit is that large
+            raise RequestTooLarge(
+                f"body of {raw_length[:20]}... bytes is over the limit", limit=limit
+            )
         length = int(raw_length)
         if length > limit:
             raise RequestTooLarge(
@@ -120,15 +124,13 @@ def read_body(environ: dict[str, Any], limit: int) -> bytes:
                 limit=limit,
                 length=length,
             )
-        body = _read_exactly(stream, length) if length else b""
+        body = _read(stream, length)
         if len(body) < length:
             raise RequestError(f"body ended after {len(body)} of {length} bytes")
-    elif environ.get("wsgi.input_terminated") and stream is not None:
-        body = _read_up_to(stream, limit + 1)
+    elif environ.get("wsgi.input_terminated"):
+        body = _read(stream, limit + 1)
         if len(body) > limit:
-            raise RequestTooLarge(
-                f"chunked body is over the {limit}-byte limit", limit=limit, length=None
-            )
+            raise RequestTooLarge(f"chunked body is over the {limit}-byte limit", limit=limit)
     else:
         # Without a length WSGI forbids reading past the end: there is no body.
         body = b""
@@ -137,29 +139,22 @@ def read_body(environ: dict[str, Any], limit: int) -> bytes:
     return body
 
 
-def _read_exactly(stream: Any, length: int) -> bytes:
+def _read(stream: Any, size: int) -> bytes:
+    """Up to *size* bytes from *stream*, fewer if it ends first."""
     if stream is None:
         return b""
     chunks = []
-    remaining = length
-    while remaining > 0:
-        chunk = stream.read(min(remaining, _CHUNK))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
-def _read_up_to(stream: Any, limit: int) -> bytes:
-    chunks = []
-    remaining = limit
-    while remaining > 0:
-        chunk = stream.read(min(remaining, _CHUNK))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        remaining -= len(chunk)
+    remaining = size
+    try:
+        while remaining > 0:
+            chunk = stream.read(min(remaining, _CHUNK))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except (OSError, ValueError) as error:
+        # A client that hangs up mid-body, a closed stream.
+        raise RequestError(f"body could not be read: {type(error).__name__}") from error
     return b"".join(chunks)
 
 
