@@ -164,7 +164,13 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
         pytest.param(
             "<Response><Say>&nbsp;</Say></Response>", "not well-formed", id="undefined-entity"
         ),
-        pytest.param("", "not well-formed|empty", id="empty"),
+        pytest.param("", "not well-formed", id="empty"),
+        pytest.param("<!-- nothing -->", "not well-formed", id="only-a-comment"),
+        pytest.param(
+            "<Response><a:b>x</a:b><Say>&ent;</Say></Response>",
+            "not well-formed",
+            id="undeclared-prefix-and-entity",
+        ),
         pytest.param("hello", "not well-formed", id="plain-text"),
         pytest.param("<Response><Say>hi</Response>", "not well-formed", id="unclosed"),
         pytest.param("<Respons/>", "root element is <Respons>", id="wrong-root"),
@@ -251,3 +257,18 @@ def test_parse_reads_back_what_was_built(case: tuple[str, TwiML]) -> None:
     assert str(again) == xml
     assert type(again) is type(doc)
     assert [type(n) for n in again.iter()] == [type(n) for n in doc.iter()]
+
+
+def test_ssml_prefixes_twilio_never_declares_are_read() -> None:
+    xml = (
+        '<Response><Say voice="Polly.Joanna">Hi<amazon:effect name="whispered">psst'
+        "</amazon:effect></Say></Response>"
+    )
+    doc = parse(xml)
+    effect = doc.find("amazon:effect")
+    assert effect is not None
+    assert effect.attrs == {"name": "whispered"}
+    assert doc.to_xml(xml_declaration=False) == xml
+    built = VoiceResponse()
+    built.say("Hi", voice="Polly.Joanna").add_child("amazon:effect", "psst", name="whispered")
+    assert doc == built

@@ -91,7 +91,8 @@ def xml_name(keyword: str) -> str:
             name = name[:1].lower() + name[1:]
         if not _NAME.match(name):
             raise _Unrepresentable(keyword)
-        _NAMES[keyword] = name
+        if len(_NAMES) < 4096:  # keywords come from code; bound it all the same
+            _NAMES[keyword] = name
     return name
 
 

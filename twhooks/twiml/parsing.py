@@ -83,16 +83,10 @@ def parse(
         xml = _DECLARATION.sub("", xml, count=1)
     elif not isinstance(xml, (bytes, bytearray)):
         raise TwiMLParseError(f"TwiML must be str or bytes, not {type(xml).__name__}")
-    try:
-        root = etree.fromstring(xml, _parser())
-    except etree.XMLSyntaxError as exc:
-        raise TwiMLParseError(f"not well-formed XML: {exc}") from None
-    except ValueError as exc:
-        raise TwiMLParseError(f"cannot read the document: {exc}") from None
-    if root is None:
-        raise TwiMLParseError("empty document")
+    root = _read(xml)
     docinfo = root.getroottree().docinfo
-    if getattr(docinfo, "doctype", "") or docinfo.internalDTD is not None:
+    internal_dtd: etree.DTD | None = docinfo.internalDTD  # the stubs omit the None
+    if getattr(docinfo, "doctype", "") or internal_dtd is not None:
         raise TwiMLParseError("TwiML must not contain a <!DOCTYPE> (DTDs and entities refused)")
     if root.tag != "Response":
         raise TwiMLParseError(
@@ -139,6 +133,38 @@ def _convert(el: etree._Element, cls: type[TwiML]) -> TwiML:
     node._head = head
     node._content = content
     return node
+
+
+def _read(xml: str | bytes) -> etree._Element:
+    try:
+        try:
+            return etree.fromstring(xml, _parser())
+        except etree.XMLSyntaxError as exc:
+            # Twilio's SSML uses prefixes it never declares (<amazon:effect>): declare
+            # them on the root and read again, rather than refuse what Twilio accepts.
+            prefixes = set(_UNDECLARED.findall(f"{exc}\n{exc.error_log}"))
+            declared = _declare(xml, prefixes) if prefixes else None
+            if declared is None:
+                raise
+            return etree.fromstring(declared, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise TwiMLParseError(f"not well-formed XML: {exc}") from None
+    except ValueError as exc:
+        raise TwiMLParseError(f"cannot read the document: {exc}") from None
+
+
+_UNDECLARED = re.compile(r"Namespace prefix ([A-Za-z_][\w.\-]*) (?:on|for) ")
+_ROOT_TAG = re.compile(rb"<Response(?=[\s/>])")
+
+
+def _declare(xml: str | bytes, prefixes: set[str]) -> bytes | None:
+    """``xml`` with ``prefixes`` declared on its ``<Response>`` (None if it has none)."""
+    data = xml.encode("utf-8") if isinstance(xml, str) else bytes(xml)
+    declarations = "".join(
+        f' xmlns:{p}="urn:x-twhooks:undeclared:{p}"' for p in sorted(prefixes) if p != "xml"
+    )
+    declared, count = _ROOT_TAG.subn(b"<Response" + declarations.encode(), data, count=1)
+    return declared if count and declarations else None
 
 
 def _guess_kind(root: etree._Element) -> Kind:
