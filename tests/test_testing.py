@@ -391,6 +391,50 @@ def test_a_call_stops_at_the_gather_and_presses_into_its_action(
     assert seen[-1]["CallStatus"] == "in-progress"
 
 
+@pytest.mark.parametrize(
+    ("keys", "digits", "finished_on_key"),
+    [("1", "1", ""), ("12", "1", ""), ("#", "", "#"), ("1#", "1", "")],
+    ids=["one-key", "num-digits-reached", "finish-key-only", "finish-after-num-digits"],
+)
+def test_pressed_keys_stop_at_num_digits_or_the_finish_key(
+    client: TwilioTestClient,
+    seen: list[dict[str, str]],
+    keys: str,
+    digits: str,
+    finished_on_key: str,
+) -> None:
+    call = client.call()
+    call.start()  # a <Gather numDigits="1">
+    call.press(keys)
+    assert (seen[-1]["Digits"], seen[-1]["FinishedOnKey"]) == (digits, finished_on_key)
+
+
+def test_the_finish_key_ends_the_digits(
+    client: TwilioTestClient, seen: list[dict[str, str]]
+) -> None:
+    call = client.call()
+    call.start()
+    call.press("7")  # a <Gather> without numDigits
+    call.press("1234#56")
+    assert (seen[-1]["Digits"], seen[-1]["FinishedOnKey"]) == ("1234", "#")
+
+
+def test_a_retry_is_the_same_request_again(client: TwilioTestClient) -> None:
+    talk = client.conversation()
+    first = talk.send("COUNT")
+    again = talk.retry()
+    original, repeated = first.responses[0].request, again.responses[0].request
+    assert original is not None and repeated is not None
+    assert repeated == original  # same fields, cookies, signature and idempotency token
+    assert again.messages == ["count 1"]  # with the cookies of the original request
+    assert talk.send("COUNT").messages == ["count 2"]
+
+
+def test_nothing_to_retry(client: TwilioTestClient) -> None:
+    with pytest.raises(SimulationError, match="no message was sent yet"):
+        client.conversation().retry()
+
+
 def test_speech_goes_to_the_action_as_speech_result(
     client: TwilioTestClient, seen: list[dict[str, str]]
 ) -> None:

@@ -109,9 +109,20 @@ class SimulatedCall:
         self._started_at = time.monotonic()
         return self._step(self.url, self.method, self.params)
 
-    def press(self, digits: str, *, finished_on_key: str = "") -> Reply:
-        """Press keys at the waiting ``<Gather>``: ``Digits`` go to its action."""
+    def press(self, keys: str) -> Reply:
+        """Press *keys* at the waiting ``<Gather>``: ``Digits`` go to its action.
+
+        As on a phone, the ``<Gather>`` stops at its ``finishOnKey`` (``#`` by default),
+        which is reported as ``FinishedOnKey`` and not in ``Digits``, or after
+        ``numDigits`` keys; later keys are not heard.
+        """
         gather = self._gather("dtmf")
+        finish_key = gather.attrs.get("finishOnKey", "#")
+        digits, finished_on_key = keys, ""
+        if finish_key and finish_key in keys:
+            digits, finished_on_key = keys[: keys.index(finish_key)], finish_key
+        if gather.num_digits is not None and len(digits) >= gather.num_digits:
+            digits, finished_on_key = digits[: gather.num_digits], ""
         params = payloads.gather_result(
             self._fields(), digits=digits, finished_on_key=finished_on_key
         )

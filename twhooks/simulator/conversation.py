@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from .. import payloads
-from ..exceptions import TooManyDocuments
+from ..exceptions import SimulationError, TooManyDocuments
 from .reply import MAX_DOCUMENTS, Element, OutgoingMessage, Reply, Step, own_text, read_twiml
-from .wire import CookieJar, Response
+from .wire import CookieJar, Request, Response
 
 if TYPE_CHECKING:
     from .core import Simulator
@@ -44,6 +44,7 @@ class SimulatedConversation:
         self.messaging_service_sid = payloads.new_sid("MG")
         #: Every :class:`Reply` of the conversation, oldest first.
         self.history: list[Reply] = []
+        self._last: tuple[Request, Mapping[str, str]] | None = None
 
     def __repr__(self) -> str:
         return f"<SimulatedConversation {self.from_} → {self.to} at {self.url}>"
@@ -72,6 +73,26 @@ class SimulatedConversation:
             params=params,
             **fields,
         )
+        request = self.simulator.build_request(
+            self.url, message, method=self.method, cookies=self.cookies
+        )
+        return self._exchange(request, message)
+
+    def retry(self) -> Reply:
+        """Send the last message again, exactly as before, as Twilio does after a failure.
+
+        The request is the same, byte for byte: fields, cookies, signature and
+        ``I-Twilio-Idempotency-Token``, so the app can recognise the duplicate.
+
+        :raises SimulationError: no message was sent yet.
+        """
+        if self._last is None:
+            raise SimulationError("conversation.retry(): no message was sent yet", url=self.url)
+        return self._exchange(*self._last)
+
+    def _exchange(self, request: Request, message: Mapping[str, str]) -> Reply:
+        """Send *request*, then carry out the answers, following redirects."""
+        self._last = (request, message)
         step = Step()
         url, method = self.url, self.method
         document: Response | None = None
@@ -84,13 +105,17 @@ class SimulatedConversation:
                     "(Twilio error 14106): is there a <Redirect> loop?",
                     url=url,
                 )
-            document = self.simulator.request(url, message, method=method, cookies=self.cookies)
+            if step.documents == 0:
+                document = self.simulator.deliver(request, cookies=self.cookies)
+            else:
+                # A redirect carries the same message; the cookies are the current ones.
+                document = self.simulator.request(url, message, method=method, cookies=self.cookies)
             step.documents += 1
             step.responses.append(document)
             twiml, error = read_twiml(document, voice=False)
             if twiml is None:
                 break
-            redirect = self._carry_out(twiml, document.url, step)
+            redirect = self._carry_out(twiml, url, step)
             if redirect is None:
                 break
             url, method = redirect

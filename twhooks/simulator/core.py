@@ -102,6 +102,10 @@ class Simulator:
     ) -> Response:
         """Send one signed webhook; the cookies it sets go into *cookies*."""
         request = self.build_request(url, params, method=method, cookies=cookies)
+        return self.deliver(request, cookies=cookies)
+
+    def deliver(self, request: Request, *, cookies: CookieJar | None = None) -> Response:
+        """Send a built *request* as it is (again, for a retry); cookies set go into *cookies*."""
         response = self.transport(request)
         if cookies is not None:
             cookies.update(response.set_cookies)
