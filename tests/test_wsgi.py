@@ -102,6 +102,13 @@ class TestRequestUrl:
         env = environ("/twilio/sms", query="x=1&y=two", base_url="https://example.com:8443/app")
         assert request_url(env) == Request(env).url
 
+    def test_servers_that_decode_path_info_already(self) -> None:
+        env = environ()
+        env["PATH_INFO"] = "/caf\u00e9/\u2603"  # not latin-1: already text
+        assert request_url(env) == "http://localhost/caf%C3%A9/%E2%98%83"
+        env["PATH_INFO"] = "/bad\udcff"  # a surrogateescape'd byte
+        assert request_url(env) == "http://localhost/bad%3F"
+
     def test_without_host_header(self) -> None:
         env = environ(base_url="https://example.com:8443")
         del env["HTTP_HOST"]

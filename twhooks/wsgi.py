@@ -62,7 +62,9 @@ def wsgi_decode(value: str) -> str:
     try:
         raw = value.encode("latin-1")
     except UnicodeEncodeError:
-        return value  # some servers already decode; keep what they gave us
+        # Some servers decode already; keep their text, minus lone surrogates
+        # (surrogateescape) that no URL can carry and that UTF-8 cannot encode.
+        raw = value.encode("utf-8", "replace")
     return raw.decode("utf-8", "replace")
 
 
