@@ -181,7 +181,7 @@ class Message(TwiML):
 
 
 class Media(TwiML):
-    """The ``<Media>`` TwiML noun."""
+    """The ``<Media>`` TwiML noun, inside ``<Message>``."""
 
     __slots__ = ()
     _tag = "Media"
@@ -191,7 +191,7 @@ class Media(TwiML):
 
 
 class Body(TwiML):
-    """The ``<Body>`` TwiML noun."""
+    """The ``<Body>`` TwiML noun, inside ``<Message>``."""
 
     __slots__ = ()
     _tag = "Body"

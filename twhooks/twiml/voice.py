@@ -1523,7 +1523,7 @@ class Refer(TwiML):
 
 
 class ReferSip(TwiML):
-    """The ``<Sip>`` TwiML noun."""
+    """The ``<Sip>`` TwiML noun, inside ``<Refer>``."""
 
     __slots__ = ()
     _tag = "Sip"
@@ -1547,7 +1547,9 @@ class Stop(_StreamBuilder, _SiprecBuilder, _TranscriptionBuilder, TwiML):
 
 
 class Transcription(_ConfigBuilder, _ParameterBuilder, TwiML):
-    """The ``<Transcription>`` TwiML noun. It holds ``<Config>``, ``<Parameter>``."""
+    """The ``<Transcription>`` TwiML noun, inside ``<Start>``, ``<Stop>``. It holds ``<Config>``,
+    ``<Parameter>``.
+    """
 
     __slots__ = ()
     _tag = "Transcription"
@@ -1561,7 +1563,10 @@ class Transcription(_ConfigBuilder, _ParameterBuilder, TwiML):
 
 
 class Parameter(TwiML):
-    """The ``<Parameter>`` TwiML noun."""
+    """The ``<Parameter>`` TwiML noun, inside ``<Application>``, ``<Client>``,
+    ``<ConversationRelay>``, ``<Hangup>``, ``<Pay>``, ``<Reject>``, ``<Siprec>``, ``<Stream>``,
+    ``<Transcription>``, ``<VirtualAgent>``.
+    """
 
     __slots__ = ()
     _tag = "Parameter"
@@ -1575,7 +1580,7 @@ class Parameter(TwiML):
 
 
 class Config(TwiML):
-    """The ``<Config>`` TwiML noun."""
+    """The ``<Config>`` TwiML noun, inside ``<Transcription>``, ``<VirtualAgent>``."""
 
     __slots__ = ()
     _tag = "Config"
@@ -1589,7 +1594,7 @@ class Config(TwiML):
 
 
 class Siprec(_ParameterBuilder, TwiML):
-    """The ``<Siprec>`` TwiML noun. It holds ``<Parameter>``."""
+    """The ``<Siprec>`` TwiML noun, inside ``<Start>``, ``<Stop>``. It holds ``<Parameter>``."""
 
     __slots__ = ()
     _tag = "Siprec"
@@ -1603,7 +1608,9 @@ class Siprec(_ParameterBuilder, TwiML):
 
 
 class Stream(_ParameterBuilder, TwiML):
-    """The ``<Stream>`` TwiML noun. It holds ``<Parameter>``."""
+    """The ``<Stream>`` TwiML noun, inside ``<Connect>``, ``<Start>``, ``<Stop>``. It holds
+    ``<Parameter>``.
+    """
 
     __slots__ = ()
     _tag = "Stream"
@@ -1703,7 +1710,7 @@ class Start(_StreamBuilder, _SiprecBuilder, _TranscriptionBuilder, TwiML):
 
 
 class Recording(TwiML):
-    """The ``<Recording>`` TwiML noun."""
+    """The ``<Recording>`` TwiML noun, inside ``<Start>``."""
 
     __slots__ = ()
     _tag = "Recording"
@@ -1793,7 +1800,7 @@ class Pay(_PromptBuilder, _ParameterBuilder, TwiML):
 
 
 class Sms(TwiML):
-    """The ``<Sms>`` TwiML noun."""
+    """The ``<Sms>`` TwiML verb."""
 
     __slots__ = ()
     _tag = "Sms"
@@ -1841,7 +1848,7 @@ class Record(TwiML):
 
 
 class Queue(TwiML):
-    """The ``<Queue>`` TwiML noun."""
+    """The ``<Queue>`` TwiML verb."""
 
     __slots__ = ()
     _tag = "Queue"
@@ -1893,7 +1900,7 @@ class Gather(_SayBuilder, _PauseBuilder, _PlayBuilder, TwiML):
 
 
 class Enqueue(TwiML):
-    """The ``<Enqueue>`` TwiML noun. It holds ``<Task>``."""
+    """The ``<Enqueue>`` TwiML verb. It holds ``<Task>``."""
 
     __slots__ = ()
     _tag = "Enqueue"
@@ -1936,7 +1943,7 @@ class Enqueue(TwiML):
 
 
 class Task(TwiML):
-    """The ``<Task>`` TwiML noun."""
+    """The ``<Task>`` TwiML noun, inside ``<Enqueue>``."""
 
     __slots__ = ()
     _tag = "Task"
@@ -2540,7 +2547,7 @@ class Dial(_QueueBuilder, TwiML):
 
 
 class WhatsApp(TwiML):
-    """The ``<WhatsApp>`` TwiML noun."""
+    """The ``<WhatsApp>`` TwiML noun, inside ``<Dial>``."""
 
     __slots__ = ()
     _tag = "WhatsApp"
@@ -2550,7 +2557,9 @@ class WhatsApp(TwiML):
 
 
 class Application(_ParameterBuilder, TwiML):
-    """The ``<Application>`` TwiML noun. It holds ``<ApplicationSid>``, ``<Parameter>``."""
+    """The ``<Application>`` TwiML noun, inside ``<Dial>``. It holds ``<ApplicationSid>``,
+    ``<Parameter>``.
+    """
 
     __slots__ = ()
     _tag = "Application"
@@ -2583,7 +2592,7 @@ class Application(_ParameterBuilder, TwiML):
 
 
 class ApplicationSid(TwiML):
-    """The ``<ApplicationSid>`` TwiML noun."""
+    """The ``<ApplicationSid>`` TwiML noun, inside ``<Application>``."""
 
     __slots__ = ()
     _tag = "ApplicationSid"
@@ -2593,7 +2602,7 @@ class ApplicationSid(TwiML):
 
 
 class Sip(TwiML):
-    """The ``<Sip>`` TwiML noun. It holds ``<Uri>``, ``<Headers>``."""
+    """The ``<Sip>`` TwiML noun, inside ``<Dial>``. It holds ``<Uri>``, ``<Headers>``."""
 
     __slots__ = ()
     _tag = "Sip"
@@ -2673,7 +2682,7 @@ class Sip(TwiML):
 
 
 class Headers(TwiML):
-    """The ``<Headers>`` TwiML element. It holds ``<Header>``."""
+    """The ``<Headers>`` TwiML noun, inside ``<Sip>``. It holds ``<Header>``."""
 
     __slots__ = ()
     _tag = "Headers"
@@ -2716,7 +2725,7 @@ class Headers(TwiML):
 
 
 class Header(TwiML):
-    """The ``<Header>`` TwiML element."""
+    """The ``<Header>`` TwiML noun, inside ``<Headers>``."""
 
     __slots__ = ()
     _tag = "Header"
@@ -2730,7 +2739,7 @@ class Header(TwiML):
 
 
 class SipUri(TwiML):
-    """The ``<Uri>`` TwiML element."""
+    """The ``<Uri>`` TwiML noun, inside ``<Sip>``."""
 
     __slots__ = ()
     _tag = "Uri"
@@ -2740,7 +2749,7 @@ class SipUri(TwiML):
 
 
 class Sim(TwiML):
-    """The ``<Sim>`` TwiML noun."""
+    """The ``<Sim>`` TwiML noun, inside ``<Dial>``."""
 
     __slots__ = ()
     _tag = "Sim"
@@ -2750,7 +2759,7 @@ class Sim(TwiML):
 
 
 class Number(TwiML):
-    """The ``<Number>`` TwiML noun."""
+    """The ``<Number>`` TwiML noun, inside ``<Dial>``."""
 
     __slots__ = ()
     _tag = "Number"
@@ -2760,7 +2769,7 @@ class Number(TwiML):
 
 
 class Conference(TwiML):
-    """The ``<Conference>`` TwiML noun."""
+    """The ``<Conference>`` TwiML noun, inside ``<Dial>``."""
 
     __slots__ = ()
     _tag = "Conference"
@@ -2770,7 +2779,7 @@ class Conference(TwiML):
 
 
 class Client(_ParameterBuilder, TwiML):
-    """The ``<Client>`` TwiML noun. It holds ``<Identity>``, ``<Parameter>``."""
+    """The ``<Client>`` TwiML noun, inside ``<Dial>``. It holds ``<Identity>``, ``<Parameter>``."""
 
     __slots__ = ()
     _tag = "Client"
@@ -2805,7 +2814,7 @@ class Client(_ParameterBuilder, TwiML):
 
 
 class Identity(TwiML):
-    """The ``<Identity>`` TwiML noun."""
+    """The ``<Identity>`` TwiML noun, inside ``<Client>``."""
 
     __slots__ = ()
     _tag = "Identity"
@@ -3371,7 +3380,7 @@ class Connect(_StreamBuilder, TwiML):
 
 
 class ConversationRelaySession(TwiML):
-    """The ``<ConversationRelaySession>`` TwiML noun."""
+    """The ``<ConversationRelaySession>`` TwiML noun, inside ``<Connect>``."""
 
     __slots__ = ()
     _tag = "ConversationRelaySession"
@@ -3385,7 +3394,7 @@ class ConversationRelaySession(TwiML):
 
 
 class AiSession(TwiML):
-    """The ``<AiSession>`` TwiML noun."""
+    """The ``<AiSession>`` TwiML noun, inside ``<Connect>``."""
 
     __slots__ = ()
     _tag = "AiSession"
@@ -3399,7 +3408,9 @@ class AiSession(TwiML):
 
 
 class ConversationRelay(_ParameterBuilder, TwiML):
-    """The ``<ConversationRelay>`` TwiML noun. It holds ``<Language>``, ``<Parameter>``."""
+    """The ``<ConversationRelay>`` TwiML noun, inside ``<Connect>``. It holds ``<Language>``,
+    ``<Parameter>``.
+    """
 
     __slots__ = ()
     _tag = "ConversationRelay"
@@ -3492,7 +3503,7 @@ class ConversationRelay(_ParameterBuilder, TwiML):
 
 
 class Language(TwiML):
-    """The ``<Language>`` TwiML noun."""
+    """The ``<Language>`` TwiML noun, inside ``<ConversationRelay>``."""
 
     __slots__ = ()
     _tag = "Language"
@@ -3506,7 +3517,7 @@ class Language(TwiML):
 
 
 class Conversation(TwiML):
-    """The ``<Conversation>`` TwiML noun."""
+    """The ``<Conversation>`` TwiML noun, inside ``<Connect>``."""
 
     __slots__ = ()
     _tag = "Conversation"
@@ -3520,7 +3531,9 @@ class Conversation(TwiML):
 
 
 class VirtualAgent(_ConfigBuilder, _ParameterBuilder, TwiML):
-    """The ``<VirtualAgent>`` TwiML noun. It holds ``<Config>``, ``<Parameter>``."""
+    """The ``<VirtualAgent>`` TwiML noun, inside ``<Connect>``. It holds ``<Config>``,
+    ``<Parameter>``.
+    """
 
     __slots__ = ()
     _tag = "VirtualAgent"
@@ -3534,7 +3547,7 @@ class VirtualAgent(_ConfigBuilder, _ParameterBuilder, TwiML):
 
 
 class Autopilot(TwiML):
-    """The ``<Autopilot>`` TwiML noun."""
+    """The ``<Autopilot>`` TwiML noun, inside ``<Connect>``."""
 
     __slots__ = ()
     _tag = "Autopilot"
@@ -3544,7 +3557,7 @@ class Autopilot(TwiML):
 
 
 class Room(TwiML):
-    """The ``<Room>`` TwiML noun."""
+    """The ``<Room>`` TwiML noun, inside ``<Connect>``."""
 
     __slots__ = ()
     _tag = "Room"
