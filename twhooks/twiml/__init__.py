@@ -1,14 +1,16 @@
-"""TwiML on lxml: a fast, checked, typed drop-in for ``twilio.twiml``.
+"""TwiML: a fast, checked, typed drop-in for the official ``twilio.twiml`` builder.
 
 ::
 
     from twhooks.twiml import MessagingResponse
 
     response = MessagingResponse()
-    response.message("Thanks, we got it.")
+    response.message("Got it.")
     str(response)
-    # '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thanks, we got it.</Message>...'
+    # '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Got it.</Message></Response>'
 
+Building renders strings directly (see :mod:`twhooks.twiml._base`); reading
+(:func:`parse`) uses lxml with a parser hardened against hostile input.
 See :doc:`/twiml` for the guide and the differences from the official builder.
 """
 
