@@ -12,6 +12,7 @@ import requests
 from flask import Flask, jsonify, request
 from flask.testing import FlaskClient
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.test import Client
 
 from twhooks import TwilioSignatureMiddleware, compute_signature
 from twhooks.wsgi import verified_request
@@ -236,6 +237,33 @@ class TestFlaskTestClient:
         assert post_signed(client, "/twilio/c", sub, token="sub-token").status_code == 200
         assert post_signed(client, "/twilio/d", sub, token=TOKEN).status_code == 403
         assert calls == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("path", "protected"),
+    [
+        pytest.param("/twilio", True, id="prefix-itself"),
+        pytest.param("/twilio/sms", True, id="below"),
+        pytest.param("//twilio//sms", True, id="doubled-slashes"),
+        pytest.param("/twiliofoo", False, id="same-start-other-segment"),
+        pytest.param("/public", False, id="other"),
+        pytest.param("/Twilio/sms", False, id="case-sensitive-like-routes"),
+    ],
+)
+def test_which_paths_are_protected(path: str, protected: bool) -> None:
+    # Prefixes match whole path segments, and "//" cannot sneak past them.
+    seen: list[str] = []
+
+    def app(environ: Any, start_response: Any) -> list[bytes]:
+        seen.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    for protect_arg in ("/twilio/", ["/twilio"]):
+        client = Client(TwilioSignatureMiddleware(app, TOKEN, protect=protect_arg))
+        # PATH_INFO as the server hands it over (decoded).
+        status = client.post("/", environ_overrides={"PATH_INFO": path}).status_code
+        assert (status == 403) is protected
 
 
 def test_prefixes_are_the_apps_own_paths_wherever_it_is_mounted() -> None:

@@ -75,6 +75,8 @@ class TwilioSignatureMiddleware:
         self.verifier = SignatureVerifier(
             auth_token, token_lookup=token_lookup, shared_keys=shared_keys
         )
+        if isinstance(protect, str):
+            protect = (protect,)
         self.protect = tuple("/" + p.strip("/") for p in protect)
         self.public_url = public_url
         self.max_body_size = max_body_size
@@ -117,6 +119,9 @@ class TwilioSignatureMiddleware:
         # PATH_INFO, not SCRIPT_NAME + PATH_INFO: prefixes are the app's own routes,
         # wherever the app is mounted.
         path = wsgi_decode(environ.get("PATH_INFO", "")) or "/"
+        while "//" in path:
+            # Routers that merge slashes would send "//twilio/sms" to "/twilio/sms".
+            path = path.replace("//", "/")
         for prefix in self.protect:
             if prefix == "/" or path == prefix or path.startswith(prefix + "/"):
                 return True
