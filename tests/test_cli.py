@@ -366,6 +366,48 @@ def test_call_the_example_app_to_voicemail(run: Any, example_url: str) -> None:
     assert out.splitlines()[-1] == "Call ended (hangup)."
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX terminal")
+def test_an_interactive_session_in_a_real_terminal(url: str) -> None:
+    import pty
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [_console_script(), "chat", url + "/twilio/messages"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env={**os.environ, "TWILIO_AUTH_TOKEN": TOKEN},
+    )
+    os.close(terminal)
+    output = b""
+
+    def read_until(marker: bytes, after: int = 0) -> int:
+        """Read until *marker* shows up after offset *after*; its end offset."""
+        nonlocal output
+        deadline = time.monotonic() + 20
+        while (found := output.find(marker, after)) < 0 and time.monotonic() < deadline:
+            try:
+                output += os.read(controller, 4096)
+            except OSError:  # the terminal closed
+                break
+        return found + len(marker)
+
+    try:
+        prompt = read_until(b"> ")
+        os.write(controller, b"HELP\r")
+        read_until(b"> ", read_until(b"balance.", prompt))
+        os.write(controller, b"\x04")  # Ctrl-D at the prompt ends the chat
+        assert process.wait(timeout=20) == 0
+        read_until(b"never")  # the rest, until the terminal closes
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(controller)
+    text = output.decode().replace("\r\n", "\n")
+    assert "> HELP\n< Reply BAL for your balance.\n> \n" in text
+
+
 def _console_script() -> str:
     found = Path(sys.executable).with_name("twhooks")
     if found.exists():

@@ -535,6 +535,17 @@ def test_the_caller_hangs_up(client: TwilioTestClient, seen: list[dict[str, str]
     assert seen[-1]["CallDuration"].isdigit()
 
 
+def test_a_call_without_a_status_callback(
+    client: TwilioTestClient, seen: list[dict[str, str]]
+) -> None:
+    call = client.call(status_callback=None)
+    call.start()
+    reply = call.press("9")
+    assert call.ended
+    assert reply.status_callbacks == ()
+    assert seen[-1]["path"] == "/twilio/voice/menu"
+
+
 def test_cookies_follow_one_call(client: TwilioTestClient, seen: list[dict[str, str]]) -> None:
     app = Flask(__name__)
     app.config.update(SECRET_KEY="test", TWILIO_AUTH_TOKEN=TOKEN)

@@ -17,6 +17,7 @@ The command needs ``requests`` and no Flask: it talks HTTP to any app, local or 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http
 import os
 import sys
@@ -107,7 +108,11 @@ class _Terminal:
     def __init__(self, stdin: TextIO, stdout: TextIO) -> None:
         self.stdin = stdin
         self.stdout = stdout
-        self.interactive = stdin.isatty()
+        # input() reads sys.stdin and writes to sys.stdout: only for the real terminal.
+        self.interactive = stdin is sys.stdin and stdout is sys.stdout and stdin.isatty()
+        if self.interactive:
+            with contextlib.suppress(ImportError):  # not on every platform
+                import readline  # noqa: F401
 
     def say(self, line: str = "") -> None:
         print(line, file=self.stdout, flush=True)
@@ -115,16 +120,16 @@ class _Terminal:
     def ask(self, prompt: str) -> str | None:
         """The next line of input, ``None`` at the end of input (Ctrl-D)."""
         if self.interactive:
-            self.stdout.write(prompt)
-            self.stdout.flush()
+            try:
+                return input(prompt)  # line editing and history, with readline
+            except EOFError:
+                self.say()  # end the prompt's line after Ctrl-D
+                return None
         line = self.stdin.readline()
         if not line:
-            if self.interactive:
-                self.say()  # end the prompt's line after Ctrl-D
             return None
         line = line.rstrip("\r\n")
-        if not self.interactive:
-            self.say(prompt + line)  # echo, so the output reads as a transcript
+        self.say(prompt + line)  # echo, so the output reads as a transcript
         return line
 
     def lines(self, prompt: str) -> Iterator[str]:

@@ -24,6 +24,7 @@ The pytest plugin (:mod:`twhooks.pytest_plugin`) provides the client as the
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -43,6 +44,12 @@ from .simulator import (
 __all__ = ["FlaskTransport", "TwilioTestClient"]
 
 _DEFAULT_PREFIX = "/twilio"
+
+
+class _Default(enum.Enum):
+    """The default of an argument whose ``None`` means something else."""
+
+    ROUTE = "the twhooks route"
 
 
 class FlaskTransport:
@@ -175,14 +182,14 @@ class TwilioTestClient(Simulator):
         from_: str = payloads.TEST_USER_NUMBER,
         to: str = payloads.TEST_APP_NUMBER,
         method: str = "POST",
-        status_callback: str | None = "",
+        status_callback: str | _Default | None = _Default.ROUTE,
     ) -> SimulatedCall:
         """One phone call to the app; *url* defaults to the ``/voice`` route.
 
         :param status_callback: where the ``completed`` status goes when the call ends;
             the ``/voice/status`` route by default, ``None`` for no status callback.
         """
-        if status_callback == "":
+        if isinstance(status_callback, _Default):
             status_callback = self.path_for("call-status")
         return super().call(
             url or self.path_for("call"),
