@@ -272,3 +272,22 @@ def test_ssml_prefixes_twilio_never_declares_are_read() -> None:
     built = VoiceResponse()
     built.say("Hi", voice="Polly.Joanna").add_child("amazon:effect", "psst", name="whispered")
     assert doc == built
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        pytest.param("\ufeff<Response><Say>a &lt; b</Say></Response>", id="byte-order-mark"),
+        pytest.param("<Response><Say><![CDATA[a < b]]></Say></Response>", id="cdata"),
+        pytest.param(
+            '<?xml version="1.0"?>\n<Response>\n  <Say>a &lt; b</Say>\n</Response>\n',
+            id="pretty-printed",
+        ),
+        pytest.param(
+            "<Response><!-- note --><Say>a &#60; b</Say><?pi x?></Response>", id="comment-pi"
+        ),
+    ],
+)
+def test_ordinary_variations_of_the_same_document_read_alike(xml: str) -> None:
+    doc = parse(xml)
+    assert [(c.tag, c.text) for c in doc.children] == [("Say", "a < b")]
