@@ -351,3 +351,29 @@ def test_random_documents_render_like_the_official(kind: str, data: Any) -> None
     official, ours = official_cls(), our_cls()
     _run(official, ours, data, 0)
     assert tree(str(ours)) == tree(str(official))
+
+
+def all_builder_methods() -> list[Any]:
+    params = []
+    for kind, official_mod in OFFICIAL_MODULES.items():
+        for name, cls in sorted(vars(official_mod).items()):
+            if not (isinstance(cls, type) and issubclass(cls, OfficialTwiML)):
+                continue
+            if cls.__module__ != official_mod.__name__:
+                continue
+            for method in builder_methods(cls):
+                params.append(pytest.param(kind, name, method, id=f"{name}.{method}"))
+    return params
+
+
+@pytest.mark.parametrize(("kind", "cls", "method"), all_builder_methods())
+def test_builder_signatures_match_the_official(kind: str, cls: str, method: str) -> None:
+    """Same parameter names in the same order, same required ones: positional calls and
+    keyword calls mean the same thing, and editors complete every documented attribute."""
+    official = inspect.signature(getattr(getattr(OFFICIAL_MODULES[kind], cls), method))
+    ours = inspect.signature(getattr(getattr(OUR_MODULES[kind], cls), method))
+
+    def shape(sig: inspect.Signature) -> list[tuple[str, bool]]:
+        return [(p.name, p.default is p.empty) for p in sig.parameters.values()]
+
+    assert shape(ours) == shape(official)
