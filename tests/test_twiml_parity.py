@@ -290,6 +290,10 @@ def test_every_class_constructed_on_its_own_renders_like_the_official(kind: str,
     official = official_cls(*args, **kwargs).to_xml(xml_declaration=False)
     ours = our_cls(*args, **kwargs).to_xml(xml_declaration=False)
     assert tree(ours) == tree(official)
+    our_params = list(inspect.signature(our_cls.__init__).parameters.values())[1:]
+    assert [(p.name, p.kind, p.default) for p in our_params] == [
+        (p.name, p.kind, p.default) for p in params
+    ]
 
 
 @pytest.mark.parametrize("kind", ["voice", "messaging", "fax"])
