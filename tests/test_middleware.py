@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -351,6 +353,30 @@ class TestRealHTTP:
         assert response.json()["form"] == [list(pair) for pair in SMS]
         assert response.json()["raw"] == urlencode(SMS)
         assert calls == ["sms"]
+
+    def test_path_escapes_as_sent(self, live: tuple[str, list[str]]) -> None:
+        # Lowercase and needless escapes in the path survive only in the raw request target.
+        # (http.client, because requests and urllib3 normalise escapes before sending.)
+        base, calls = live
+        path = "/twilio/caf%c3%a9%2Dbar"
+        body = urlencode(SMS)
+        connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=10)
+        connection.request(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": compute_signature(TOKEN, base + path, SMS),
+            },
+        )
+        response = connection.getresponse()
+        data = json.loads(response.read())
+        connection.close()
+        assert response.status == 200, data
+        assert data["verified_url"] == base + path
+        assert data["raw"] == body
+        assert calls == ["café-bar"]
 
     def test_forged_never_reaches_the_app(self, live: tuple[str, list[str]]) -> None:
         base, calls = live

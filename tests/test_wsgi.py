@@ -320,6 +320,53 @@ class TestVerifyEnviron:
         result = verify_environ(self.verifier, env, public_url="https://hooks.example.com")
         assert result.url == "https://hooks.example.com/sms?x=1"
 
+    @pytest.mark.parametrize(
+        ("base_url", "public_url", "signed"),
+        [
+            pytest.param(
+                "http://localhost", None, "http://localhost/sms%2Dhook/caf%c3%a9?x=%27", id="direct"
+            ),
+            pytest.param(
+                "http://localhost/mnt",
+                None,
+                "http://localhost/mnt/sms%2Dhook/caf%c3%a9?x=%27",
+                id="mounted",
+            ),
+            pytest.param(
+                "http://internal/mnt",
+                "https://example.com/pub",
+                "https://example.com/pub/sms%2Dhook/caf%c3%a9?x=%27",
+                id="public-url",
+            ),
+        ],
+    )
+    def test_path_as_sent_on_the_wire(
+        self, base_url: str, public_url: str | None, signed: str
+    ) -> None:
+        # PATH_INFO is decoded ("/sms-hook/café"); rebuilding it gives "%C3%A9" and "-", not
+        # what Twilio signed. The raw request target still has the original escapes.
+        params = [("Body", "hi")]
+        env = environ(
+            "/sms%2Dhook/caf%c3%a9",
+            query="x=%27",
+            base_url=base_url,
+            body=b"Body=hi",
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-Twilio-Signature": compute_signature(TOKEN, signed, params)},
+        )
+        assert env["PATH_INFO"] == "/sms-hook/caf\xc3\xa9"
+        result = verify_environ(self.verifier, env, public_url=public_url)
+        assert result.url == signed
+
+        env["HTTP_X_TWILIO_SIGNATURE"] = compute_signature("other", signed, params)
+        env["wsgi.input"].seek(0)
+        with pytest.raises(InvalidSignature) as info:
+            verify_environ(self.verifier, env, public_url=public_url)
+        rebuilt = signed.replace("%2D", "-").replace("%c3%a9", "%C3%A9")
+        assert info.value.url == rebuilt
+        assert info.value.tried[0] == rebuilt
+        assert signed in info.value.tried
+
     def test_basic_auth_credentials_are_part_of_the_signed_url(self) -> None:
         # Twilio signs the URL as configured, "https://user:pass@host/..." included; the
         # credentials reach the app in the Authorization header.

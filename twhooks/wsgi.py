@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -83,19 +83,24 @@ def request_url(environ: Mapping[str, Any], public_url: str | None = None) -> st
     if public_url:
         url = public_url.rstrip("/") + path
     else:
-        scheme = environ.get("wsgi.url_scheme", "http")
-        host = environ.get("HTTP_HOST")
-        if not host:
-            host = environ.get("SERVER_NAME", "")
-            port = str(environ.get("SERVER_PORT", ""))
-            if port and port != {"https": "443", "http": "80"}.get(scheme):
-                host = f"{host}:{port}"
         root = quote(wsgi_decode(environ.get("SCRIPT_NAME", "")).rstrip("/"), safe=PATH_SAFE)
-        url = f"{scheme}://{host}{root}{path}"
+        url = f"{_origin(environ)}{root}{path}"
     query = environ.get("QUERY_STRING")
     if query:
         url = f"{url}?{wsgi_decode(query)}"
     return url
+
+
+def _origin(environ: Mapping[str, Any]) -> str:
+    """``scheme://host[:port]`` of the request as the server saw it."""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    host = environ.get("HTTP_HOST")
+    if not host:
+        host = environ.get("SERVER_NAME", "")
+        port = str(environ.get("SERVER_PORT", ""))
+        if port and port != {"https": "443", "http": "80"}.get(scheme):
+            host = f"{host}:{port}"
+    return f"{scheme}://{host}"
 
 
 def read_body(environ: dict[str, Any], limit: int) -> bytes:
@@ -203,9 +208,10 @@ def verify_environ(
     ``environ["twhooks.verified_request"]`` (see :func:`verified_request`), so a later layer
     need not read or parse the body again. The body stays readable from ``wsgi.input``.
 
-    When the request carries HTTP Basic credentials and the URL without them does not match,
-    the URL with ``user:pass@`` is tried too: Twilio signs the URL as configured, credentials
-    included.
+    When the URL does not match, two more are tried before giving up: the path exactly as
+    the client sent it, if the server keeps it (``RAW_URI``/``REQUEST_URI``) and it differs
+    from the rebuilt one; and, with an ``Authorization: Basic`` header, the URL with its
+    ``user:pass@``, since Twilio signs the URL as configured, credentials included.
 
     :param public_url: see :func:`request_url`.
     :param max_body_size: the largest body accepted, in bytes.
@@ -228,20 +234,71 @@ def verify_environ(
     try:
         verifier.verify(url, params, signature, body=body, settings=settings)
     except InvalidSignature as error:
-        userinfo = _basic_auth_userinfo(environ)
-        if userinfo is None:
-            raise
-        try:
-            verifier.verify(
-                _with_userinfo(url, userinfo), params, signature, body=body, settings=settings
-            )
-        except InvalidSignature as second:
-            raise InvalidSignature(
-                error.reason, url=error.url, tried=error.tried + second.tried
-            ) from None
+        # Only now, on a mismatch, look for other URLs the server's view of the request
+        # may have hidden; each gets its own port and query variants.
+        tried = list(error.tried)
+        for other, shown in _other_urls(environ, url, public_url):
+            try:
+                verifier.verify(other, params, signature, body=body, settings=settings)
+            except InvalidSignature as again:
+                tried.extend(again.tried)
+            else:
+                url = shown
+                break
+        else:
+            raise InvalidSignature(error.reason, url=error.url, tried=tried) from None
     result = VerifiedRequest(url, params, body)
     environ[ENVIRON_KEY] = result
     return result
+
+
+def _other_urls(
+    environ: Mapping[str, Any], url: str, public_url: str | None
+) -> Iterator[tuple[str, str]]:
+    """``(url to check, url without credentials)`` to try when *url* did not match.
+
+    - the path exactly as the client sent it (``RAW_URI``/``REQUEST_URI``), when it differs
+      from the one rebuilt from the decoded ``PATH_INFO`` (``%2D`` for ``-``, lowercase
+      escapes, an escaped ``/``);
+    - each of those with the ``user:pass@`` of an ``Authorization: Basic`` header, which
+      Twilio signs as part of the URL it was configured with.
+    """
+    urls = [url]
+    raw = _raw_path_url(environ, public_url)
+    if raw is not None and raw != url:
+        urls.append(raw)
+        yield raw, raw
+    userinfo = _basic_auth_userinfo(environ)
+    if userinfo is not None:
+        for candidate in urls:
+            yield _with_userinfo(candidate, userinfo), candidate
+
+
+def _raw_path_url(environ: Mapping[str, Any], public_url: str | None) -> str | None:
+    """The request URL with the path as sent on the wire, ``None`` if the server hides it."""
+    target = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if not target:
+        return None
+    target = wsgi_decode(str(target))
+    if "://" in target:  # absolute-form request target
+        target = "/" + target.partition("://")[2].partition("/")[2]
+    if not target.startswith("/"):
+        return None
+    path = target.partition("?")[0].partition("#")[0]
+    root = quote(wsgi_decode(environ.get("SCRIPT_NAME", "")).rstrip("/"), safe=PATH_SAFE)
+    mounted = bool(root) and path.startswith(root)
+    if public_url:
+        # The public URL's path prefix takes the place of the mount point.
+        base = public_url.rstrip("/")
+        if mounted:
+            path = path[len(root) :]
+    else:
+        # Servers send the whole target; werkzeug's test client leaves out the mount point.
+        base = _origin(environ)
+        if not mounted:
+            path = root + path
+    query = environ.get("QUERY_STRING")
+    return f"{base}{path}?{wsgi_decode(query)}" if query else f"{base}{path}"
 
 
 def verified_request(environ: Mapping[str, Any]) -> VerifiedRequest | None:
