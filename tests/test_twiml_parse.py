@@ -227,8 +227,14 @@ def _fill(draw: Any, node: TwiML, depth: int) -> TwiML:
     """Add random allowed children and text to ``node``."""
     choices = sorted(node._child_classes.items())
     for _ in range(draw(st.integers(0, 3 if depth < 3 else 0))):
-        if draw(st.booleans()) or not choices:
+        what = draw(st.sampled_from(["text", "child", "child", "generic"]))
+        if what == "text" or not choices:
             node.append(draw(_TEXT))
+            continue
+        if what == "generic":
+            name = draw(st.sampled_from(["FutureVerb", "amazon:effect", "x-y.z"]))
+            attrs = draw(st.dictionaries(_ATTR_NAMES, _ATTR_VALUES, max_size=2))
+            node.add_child(name, draw(_TEXT), **attrs)
             continue
         _, cls = draw(st.sampled_from(choices))
         attrs = draw(st.dictionaries(_ATTR_NAMES, _ATTR_VALUES, max_size=3))
