@@ -637,6 +637,17 @@ def test_webhook_fields_by_keyword_and_params(
     )
 
 
+@pytest.mark.parametrize(
+    ("path", "ok"), [("/html", True), ("/boom", False)], ids=["html-200", "server-error"]
+)
+def test_a_callback_answer_only_needs_a_2xx_status(
+    client: TwilioTestClient, path: str, ok: bool
+) -> None:
+    reply = client.webhook("call-status", path)
+    assert reply.ok is ok
+    assert reply.twiml is None
+
+
 def test_flask_transport_keeps_no_cookies_of_its_own() -> None:
     app, seen = make_app()
     transport = FlaskTransport(app)

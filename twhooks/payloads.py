@@ -550,15 +550,20 @@ class Kind:
     factory: Callable[..., Fields]
     #: One line for ``twhooks send --help``.
     summary: str
+    #: The TwiML Twilio reads in the answer (``"messaging"`` or ``"voice"``), ``None`` for
+    #: callbacks whose answer Twilio ignores beyond its status.
+    answer: str | None = None
 
 
 #: Every kind of webhook by name, with the route twhooks serves it on.
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
-        Kind("message", "/messages", incoming_message, "incoming SMS, MMS or WhatsApp"),
+        Kind(
+            "message", "/messages", incoming_message, "incoming SMS, MMS or WhatsApp", "messaging"
+        ),
         Kind("message-status", "/messages/status", message_status, "message status callback"),
-        Kind("call", "/voice", incoming_call, "incoming call"),
+        Kind("call", "/voice", incoming_call, "incoming call", "voice"),
         Kind("call-status", "/voice/status", call_status, "call status callback"),
         Kind("recording", "/voice/recording", recording_status, "recording status callback"),
         Kind("transcription", "/voice/transcription", transcription, "transcription callback"),

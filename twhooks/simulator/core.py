@@ -112,19 +112,26 @@ class Simulator:
         return dataclasses.replace(response, request=request)
 
     def send(
-        self, url: str, params: Mapping[str, str], *, method: str = "POST", voice: bool = False
+        self,
+        url: str,
+        params: Mapping[str, str],
+        *,
+        method: str = "POST",
+        answer: str | None = "messaging",
     ) -> Reply:
         """Send one webhook and read the answer, without following anything in it.
 
-        :param voice: read a plain-text answer as Twilio Voice would (said, then hang up).
+        :param answer: the TwiML expected in the answer, ``"messaging"`` or ``"voice"`` (a
+            plain-text answer is then a message, or said before hanging up); ``None`` for a
+            callback, whose answer only needs a 2xx status.
         """
         response = self.request(url, params, method=method)
         twiml: Element | None = None
         error: str | None = None
-        if response.ok and not response.text.strip():
-            pass  # status callbacks answer 204 No Content; nothing to read
-        else:
-            twiml, error = read_twiml(response, voice=voice)
+        if answer is not None:
+            twiml, error = read_twiml(response, voice=answer == "voice")
+        elif not response.ok:
+            error = f"HTTP {response.status_code} from {response.url}"
         verbs = list(twiml.children) if twiml is not None else []
         return Reply(responses=[response], verbs=verbs, document=response, twiml=twiml, error=error)
 
@@ -152,8 +159,9 @@ class Simulator:
         else:
             # Voice callbacks repeat the fields of the call they belong to.
             fields.setdefault("call", payloads.incoming_call(account_sid=self.account_sid))
-        values = payloads.KINDS[kind].factory(params=params, **fields)
-        return self.send(url, values, method=method, voice=kind.startswith("call"))
+        entry = payloads.KINDS[kind]
+        values = entry.factory(params=params, **fields)
+        return self.send(url, values, method=method, answer=entry.answer)
 
     def conversation(
         self,
