@@ -207,3 +207,31 @@ def test_whitespace_in_attributes_survives_a_round_trip() -> None:
     response = VoiceResponse()
     response.say("hi", custom="line one\nline two\ttabbed\r")
     assert parse(str(response)).children[0].get("custom") == "line one\nline two\ttabbed\r"
+
+
+def test_the_ssml_example_of_the_docs() -> None:
+    response = VoiceResponse()
+    say = response.say("Your code is", voice="Polly.Joanna")
+    say.break_(time="500ms")
+    say.say_as("4821", interpret_as="digits")
+    say.lang("Merci", xml_lang="fr-FR")
+    with say.prosody(rate="slow") as slow:
+        slow.append("Goodbye.")
+    assert say.to_xml(xml_declaration=False) == (
+        '<Say voice="Polly.Joanna">Your code is<break time="500ms"/><say-as '
+        'interpret-as="digits">4821</say-as><lang xml:lang="fr-FR">Merci</lang><prosody '
+        'rate="slow">Goodbye.</prosody></Say>'
+    )
+
+
+def test_the_voice_example_of_the_docs() -> None:
+    response = VoiceResponse()
+    with response.gather(num_digits=1, action="/menu", method="POST") as gather:
+        gather.say("For sales press 1. For support press 2.", voice="Polly.Joanna")
+    response.say("We didn't get your choice.")
+    response.redirect("/voice")
+    assert str(response) == (
+        '<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/menu" method="POST" '
+        'numDigits="1"><Say voice="Polly.Joanna">For sales press 1. For support press 2.</Say>'
+        "</Gather><Say>We didn't get your choice.</Say><Redirect>/voice</Redirect></Response>"
+    )
