@@ -133,6 +133,7 @@ class TestRoutes:
         assert app.config["TWHOOKS_VALIDATE"] is True
         assert app.config["TWHOOKS_URL_PREFIX"] == "/twilio"
         assert app.config["TWHOOKS_MAX_BODY_SIZE"] == 1 << 20
+        assert app.config["TWHOOKS_DEDUPLICATE"] is True
 
     def test_decorators_return_the_function_unchanged(self) -> None:
         hooks = TwilioHooks()

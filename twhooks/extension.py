@@ -3,19 +3,19 @@
 :class:`TwilioHooks` registers a Blueprint named ``twhooks`` under ``TWHOOKS_URL_PREFIX``
 (``/twilio`` by default) with one route per webhook kind:
 
-=====================  ==============  =================================================
-route                  methods         handlers
-=====================  ==============  =================================================
-``/messages``          POST            :meth:`TwilioHooks.message`
-``/messages/status``   POST            :meth:`TwilioHooks.message_status`
-``/voice``             GET, POST       :meth:`TwilioHooks.call` (the incoming call)
-``/voice/<step>``      GET, POST       :meth:`TwilioHooks.call` with a step name
-``/voice/status``      POST            :meth:`TwilioHooks.call_status`
-``/voice/recording``   POST            :meth:`TwilioHooks.recording_status`
-``/voice/transcription`` POST          :meth:`TwilioHooks.transcription`
-``/voice/conference``  POST            :meth:`TwilioHooks.conference_status`
-``/voice/amd``         POST            :meth:`TwilioHooks.amd`
-=====================  ==============  =================================================
+========================  =========  ==============================================
+route                     methods    handlers
+========================  =========  ==============================================
+``/messages``             POST       :meth:`TwilioHooks.message`
+``/messages/status``      POST       :meth:`TwilioHooks.message_status`
+``/voice``                GET, POST  :meth:`TwilioHooks.call` (the incoming call)
+``/voice/<step>``         GET, POST  :meth:`TwilioHooks.call` with a step name
+``/voice/status``         POST       :meth:`TwilioHooks.call_status`
+``/voice/recording``      POST       :meth:`TwilioHooks.recording_status`
+``/voice/transcription``  POST       :meth:`TwilioHooks.transcription`
+``/voice/conference``     POST       :meth:`TwilioHooks.conference_status`
+``/voice/amd``            POST       :meth:`TwilioHooks.amd`
+========================  =========  ==============================================
 
 Every request on these routes goes through the same few steps, kept lean because they run
 on every webhook: verify the signature over the raw body (:func:`twhooks.wsgi.verify_environ`,
@@ -31,10 +31,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Flask, current_app, request, session, url_for
+from flask import Blueprint, Flask, current_app, request, request_finished, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from .conversation import Conversation
+from .dedupe import Claim, ReplayCache
 from .events import (
     AMD_RESULTS,
     CALL_STATUSES,
@@ -75,6 +76,8 @@ DEFAULTS: Mapping[str, Any] = {
     "TWHOOKS_MAX_BODY_SIZE": 1 << 20,
     "TWHOOKS_ACCOUNT_TOKENS": None,
     "TWHOOKS_SHARED_KEYS": None,
+    "TWHOOKS_DEDUPLICATE": True,
+    "TWHOOKS_DEDUPLICATE_SIZE": 1024,
 }
 
 #: Endpoints of the Blueprint, for :meth:`TwilioHooks.callback_url`.
@@ -91,6 +94,9 @@ CALLBACKS: Mapping[str, str] = {
 
 _FORM_TYPE = "application/x-www-form-urlencoded"
 
+# Where a request that claimed its idempotency token keeps the claim until it finishes.
+_CLAIM_KEY = "twhooks.replay_claim"
+
 
 class _Misconfigured(Exception):
     """The app's twhooks settings cannot work; answered with a 500 and logged."""
@@ -99,7 +105,7 @@ class _Misconfigured(Exception):
 class _AppState:
     """What :class:`TwilioHooks` keeps per app, in ``app.extensions["twhooks"]``."""
 
-    __slots__ = ("hooks", "snapshot", "url_prefix", "verifier")
+    __slots__ = ("hooks", "replays", "snapshot", "url_prefix", "verifier")
 
     def __init__(self, hooks: TwilioHooks, url_prefix: str) -> None:
         self.hooks = hooks
@@ -107,6 +113,15 @@ class _AppState:
         #: The token settings the verifier was built from, compared on every request.
         self.snapshot: tuple[Any, Any, Any] | None = None
         self.verifier: SignatureVerifier | None = None
+        self.replays: ReplayCache[BaseResponse] | None = None
+
+    def replay_cache(self, config: Mapping[str, Any]) -> ReplayCache[BaseResponse]:
+        """The cache of responses by idempotency token, sized by the current settings."""
+        size = config["TWHOOKS_DEDUPLICATE_SIZE"]
+        replays = self.replays
+        if replays is None or replays.size != size:
+            replays = self.replays = ReplayCache(size)
+        return replays
 
     def verifier_for(self, config: Mapping[str, Any]) -> SignatureVerifier:
         """The verifier for the current token settings, built again only when they change."""
@@ -271,6 +286,8 @@ class TwilioHooks:
         add("/voice/conference", "conference_status", self._view_conference, methods=post)
         add("/voice/amd", "amd", self._view_amd, methods=post)
         app.register_blueprint(blueprint)
+        request_finished.connect(_remember_response, app)
+        app.teardown_request(_release_claim)
 
     # -- decorators -------------------------------------------------------------------------
 
@@ -466,7 +483,12 @@ class TwilioHooks:
             query = environ.get("QUERY_STRING")
             if query:
                 pairs = parse_form(query.encode("latin-1"))
-        return app, Params(pairs), environ.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN")
+        token = environ.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN")
+        if token and config["TWHOOKS_DEDUPLICATE"]:
+            replayed = _claim_or_replay(app, environ, token)
+            if replayed is not None:
+                return replayed
+        return app, Params(pairs), token
 
     def _view_message(self) -> BaseResponse:
         received = self._receive()
@@ -628,3 +650,45 @@ def _save(conversation: Conversation) -> None:
             "conversation state is kept in flask.session, which needs app.secret_key "
             f"(SECRET_KEY): {error}"
         ) from error
+
+
+def _claim_or_replay(app: Flask, environ: dict[str, Any], token: str) -> BaseResponse | None:
+    """Claim ``token`` for this request, or the response of the request it is a retry of."""
+    state: _AppState = app.extensions["twhooks"]
+    cache = state.replay_cache(app.config)
+    path = environ.get("PATH_INFO", "")
+    claim, first = cache.claim(f"{path} {token}")
+    if first:
+        environ[_CLAIM_KEY] = (cache, claim)
+        return None
+    stored = cache.replay(claim)
+    if stored is None:
+        # The first request failed or is still running after the wait: run this one.
+        logger.info("retry of %s (idempotency token %s) runs again", path, token)
+        return None
+    logger.info("retry of %s (idempotency token %s) answered with the first response", path, token)
+    return app.response_class(stored.get_data(), status=stored.status_code, headers=stored.headers)
+
+
+def _remember_response(sender: Flask, response: BaseResponse, **extra: Any) -> None:
+    """``request_finished``: store the final response (cookies included) for retries."""
+    pending: tuple[ReplayCache[BaseResponse], Claim[BaseResponse]] | None = request.environ.pop(
+        _CLAIM_KEY, None
+    )
+    if pending is None:
+        return
+    cache, claim = pending
+    # The response itself is kept (copied only if a retry comes): it is final now, cookies
+    # included. Failures are not kept, so that their retry runs again.
+    keep = response.status_code < 500 and not response.is_streamed
+    cache.finish(claim, response if keep else None)
+
+
+def _release_claim(error: BaseException | None) -> None:
+    """``teardown_request``: a request that ended without a response must not block retries."""
+    pending: tuple[ReplayCache[BaseResponse], Claim[BaseResponse]] | None = request.environ.pop(
+        _CLAIM_KEY, None
+    )
+    if pending is not None:
+        cache, claim = pending
+        cache.finish(claim, None)

@@ -1,0 +1,199 @@
+"""Retried webhooks (same I-Twilio-Idempotency-Token) are answered without running twice."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+from _signing import TOKEN, official_signature, signed_post
+from flask import Flask, session
+
+from twhooks import IncomingMessage, MessageStatus, TwilioHooks
+from twhooks.dedupe import ReplayCache
+
+SMS = {"MessageSid": "SM1", "AccountSid": "AC1", "From": "+14155550100", "Body": "hi"}
+OK = "the stored response"
+
+
+class TestReplayCache:
+    def test_first_claim_then_replay(self) -> None:
+        cache: ReplayCache[str] = ReplayCache()
+        claim, first = cache.claim("t1")
+        assert first and not claim.done
+        cache.finish(claim, OK)
+        again, first_again = cache.claim("t1")
+        assert (again, first_again) == (claim, False)
+        assert cache.replay(again) == OK
+
+    def test_a_failure_is_forgotten(self) -> None:
+        cache: ReplayCache[str] = ReplayCache()
+        claim, _ = cache.claim("t1")
+        cache.finish(claim, None)
+        assert cache.claim("t1")[1] is True
+
+    def test_oldest_tokens_are_evicted(self) -> None:
+        cache: ReplayCache[str] = ReplayCache(size=2)
+        for key in ("a", "b", "c"):
+            cache.finish(cache.claim(key)[0], OK)
+        assert len(cache) == 2
+        assert cache.claim("a")[1] is True
+        assert cache.claim("c")[1] is False
+
+    def test_a_retry_waits_for_the_request_in_flight(self) -> None:
+        cache: ReplayCache[str] = ReplayCache(wait=5)
+        claim, _ = cache.claim("t1")
+        timer = threading.Timer(0.05, cache.finish, (claim, OK))
+        timer.start()
+        assert cache.replay(cache.claim("t1")[0]) == OK
+        timer.join()
+
+    def test_the_wait_is_bounded(self) -> None:
+        cache: ReplayCache[str] = ReplayCache(wait=0.01)
+        claim, _ = cache.claim("t1")
+        assert cache.replay(claim) is None
+        assert not claim.done
+
+    def test_size_must_be_positive(self) -> None:
+        with pytest.raises(ValueError, match="at least 1"):
+            ReplayCache(size=0)
+
+
+def counting_app(**config: Any) -> tuple[Flask, list[str]]:
+    app = Flask(__name__)
+    app.config.update({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": "s", **config})
+    hooks = TwilioHooks(app)
+    runs: list[str] = []
+
+    @hooks.message()
+    def count(msg: IncomingMessage) -> str:
+        runs.append(msg.body)
+        if msg.body == "fail":
+            raise RuntimeError("first attempt fails")
+        session["count"] = session.get("count", 0) + 1
+        return f"count {session['count']} ({len(runs)} runs)"
+
+    @hooks.message_status()
+    def status(event: MessageStatus) -> None:
+        runs.append(event.status or "")
+
+    return app, runs
+
+
+def send(client: Any, token: str | None, params: dict[str, str] = SMS, path: str = "") -> Any:
+    headers = {"I-Twilio-Idempotency-Token": token} if token else {}
+    return signed_post(client, path or "/twilio/messages", params, headers=headers)
+
+
+def test_a_retry_gets_the_first_response_and_the_handler_runs_once() -> None:
+    app, runs = counting_app()
+    first = send(app.test_client(), "tok-1")
+    retry = send(app.test_client(), "tok-1")  # a fresh client: Twilio's retry, same cookies
+    assert runs == ["hi"]
+    assert retry.data == first.data
+    assert b"count 1 (1 runs)" in retry.data
+    assert retry.headers.getlist("Set-Cookie") == first.headers.getlist("Set-Cookie")
+    assert first.headers.getlist("Set-Cookie")  # the conversation cookie is replayed too
+
+
+@pytest.mark.parametrize(
+    ("tokens", "config"),
+    [
+        pytest.param(("tok-1", "tok-2"), {}, id="different-tokens"),
+        pytest.param((None, None), {}, id="no-token"),
+        pytest.param(("tok-1", "tok-1"), {"TWHOOKS_DEDUPLICATE": False}, id="switched-off"),
+    ],
+)
+def test_the_handler_runs_for_every_distinct_request(
+    tokens: tuple[str | None, str | None], config: dict[str, Any]
+) -> None:
+    app, runs = counting_app(**config)
+    for token in tokens:
+        send(app.test_client(), token)
+    assert runs == ["hi", "hi"]
+
+
+def test_a_failed_request_is_run_again_on_retry() -> None:
+    app, runs = counting_app()
+    assert send(app.test_client(), "tok-1", {**SMS, "Body": "fail"}).status_code == 500
+    assert send(app.test_client(), "tok-1", {**SMS, "Body": "fail"}).status_code == 500
+    assert runs == ["fail", "fail"]
+
+
+def test_an_error_raised_in_testing_mode_releases_the_token() -> None:
+    app, runs = counting_app(TESTING=True)
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            send(app.test_client(), "tok-1", {**SMS, "Body": "fail"})
+    assert runs == ["fail", "fail"]
+
+
+def test_a_forged_retry_is_refused_before_any_replay() -> None:
+    app, _ = counting_app()
+    send(app.test_client(), "tok-1")
+    forged = app.test_client().post(
+        "/twilio/messages",
+        data=SMS,
+        headers={"I-Twilio-Idempotency-Token": "tok-1", "X-Twilio-Signature": "forged="},
+    )
+    assert forged.status_code == 403
+
+
+def test_status_callbacks_are_deduplicated_too() -> None:
+    app, runs = counting_app()
+    params = {"MessageSid": "SM1", "MessageStatus": "delivered"}
+    for _ in range(2):
+        response = send(app.test_client(), "tok-9", params, "/twilio/messages/status")
+        assert response.status_code == 204
+    assert runs == ["delivered"]
+
+
+def test_the_same_token_on_another_route_is_another_request() -> None:
+    app, runs = counting_app()
+    send(app.test_client(), "tok-1")
+    send(app.test_client(), "tok-1", {"MessageStatus": "sent"}, "/twilio/messages/status")
+    assert runs == ["hi", "sent"]
+
+
+def test_a_retry_during_a_slow_first_request_waits_for_it(
+    live_server: Callable[[Any], Any],
+) -> None:
+    """Over real HTTP: Twilio timed out and retried while the handler was still running."""
+    app = Flask(__name__)
+    app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+    hooks = TwilioHooks(app)
+    started, release = threading.Event(), threading.Event()
+    runs: list[int] = []
+
+    @hooks.message()
+    def slow(msg: IncomingMessage) -> str:
+        runs.append(1)
+        started.set()
+        release.wait(10)
+        return "done once"
+
+    url = live_server(app).url + "/twilio/messages"
+    headers = {
+        "X-Twilio-Signature": official_signature(url, SMS),
+        "I-Twilio-Idempotency-Token": "slow-token",
+    }
+    results: dict[str, requests.Response] = {}
+
+    def post(name: str) -> None:
+        results[name] = requests.post(url, data=SMS, headers=headers, timeout=20)
+
+    first = threading.Thread(target=post, args=("first",))
+    first.start()
+    assert started.wait(10)
+    retry = threading.Thread(target=post, args=("retry",))
+    retry.start()
+    retry.join(0.2)
+    assert retry.is_alive()  # waiting for the first request, not running the handler
+    release.set()
+    first.join(10)
+    retry.join(10)
+    assert runs == [1]
+    assert results["first"].content == results["retry"].content
+    assert b"<Message>done once</Message>" in results["retry"].content
