@@ -48,6 +48,8 @@ def test_parse_form(body: bytes, expected: list[tuple[str, str]]) -> None:
         pytest.param(b"Body=%82%A0", "shift_jis", [("Body", "あ")], id="shift-jis"),
         pytest.param(b"Body=caf%C3%A9", "no-such-charset", [("Body", "café")], id="unknown"),
         pytest.param(b"Body=caf%C3%A9", "rot13", [("Body", "café")], id="not-a-text-codec"),
+        pytest.param(b"Body=caf%C3%A9", "idna", [("Body", "café")], id="codec-without-replace"),
+        pytest.param(b"Body=caf%C3%A9", "", [("Body", "café")], id="empty"),
     ],
 )
 def test_parse_form_charsets(body: bytes, charset: str, expected: list[tuple[str, str]]) -> None:
@@ -105,3 +107,18 @@ def test_urlencoded_fields_round_trip(fields: list[tuple[str, str]]) -> None:
     # A field with an empty name and value encodes to "=" and survives; urlencode never
     # produces the empty fields that parsing skips.
     assert parse_form(urlencode(fields).encode()) == fields
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.one_of(
+        st.binary(max_size=100),
+        st.lists(_PIECES, max_size=20).map(lambda pieces: "".join(pieces).encode()),
+    ),
+    charset=st.sampled_from(
+        ["utf-8", "UTF-16", "utf-7", "shift_jis", "cp1252", "ascii", "idna", "x-unknown", ""]
+    ),
+)
+def test_never_raises_whatever_the_charset(body: bytes, charset: str) -> None:
+    pairs = parse_form(body, charset)
+    assert all(isinstance(name, str) and isinstance(value, str) for name, value in pairs)

@@ -23,13 +23,16 @@ def _codec_name(charset: str) -> str:
     """The canonical codec name of *charset*, ``"utf-8"`` for an unknown or non-text one.
 
     The charset comes from the request's Content-Type, so it is untrusted: a name Python does
-    not know, or a codec that does not decode bytes to text (``rot13``), must not crash.
+    not know, or a codec that does not decode bytes to text (``rot13``) or cannot replace
+    bad bytes (``idna``), must not crash.
     """
     try:
         info = codecs.lookup(charset)
-    except LookupError:
-        return "utf-8"
-    if not getattr(info, "_is_text_encoding", True):
+        if not getattr(info, "_is_text_encoding", True):
+            return "utf-8"
+        # Some text codecs cannot replace what they fail to decode (idna): no use here.
+        b"\xff\xfe\x80%".decode(info.name, "replace")
+    except (LookupError, UnicodeError):
         return "utf-8"
     return info.name
 
@@ -50,6 +53,15 @@ def parse_form(body: bytes, charset: str = "utf-8") -> list[tuple[str, str]]:
     if not body:
         return []
     encoding = _codec_name(charset)
+    try:
+        return _parse(body, encoding)
+    except UnicodeError:
+        # A codec that still fails on this input, errors="replace" or not.
+        return _parse(body, "utf-8")
+
+
+def _parse(body: bytes, encoding: str) -> list[tuple[str, str]]:
+    """:func:`parse_form` with a known-good codec name."""
     if b"%" not in body:
         text = body.decode(encoding, "replace")
         return _split(text.replace("+", " ") if "+" in text else text)
