@@ -381,3 +381,13 @@ def test_builder_signatures_match_the_official(kind: str, cls: str, method: str)
         return [(p.name, p.default is p.empty) for p in sig.parameters.values()]
 
     assert shape(ours) == shape(official)
+
+
+def test_xml_returns_an_elementtree_element_like_the_official() -> None:
+    from xml.etree import ElementTree
+
+    official = official_voice.VoiceResponse()
+    official.say("hi", voice="alice")
+    ours = VoiceResponse()
+    ours.say("hi", voice="alice")
+    assert ElementTree.tostring(ours.xml()) == ElementTree.tostring(official.xml())

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from html import unescape
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeAlias, TypeVar
+from xml.etree import ElementTree
 
 from ..exceptions import InvalidNesting, InvalidText, TwiMLError, TwiMLLimitExceeded
 
@@ -427,6 +428,18 @@ class TwiML:
         if check_size and len(xml) > MAX_RESPONSE_BYTES // 4:
             _check_size(self.tag, xml)
         return XML_DECLARATION + xml if xml_declaration else xml
+
+    def xml(self) -> ElementTree.Element:
+        """This element as a standard-library :class:`xml.etree.ElementTree.Element`,
+        as the official builder's ``xml()`` returns (a new copy on each call).
+
+        :raises TwiMLError: the element uses a prefix ElementTree cannot read
+            (``amazon:effect``); use :meth:`to_xml` instead.
+        """
+        try:
+            return ElementTree.fromstring(self.to_xml(xml_declaration=False, check_size=False))
+        except ElementTree.ParseError as exc:
+            raise TwiMLError(f"<{self.tag}> cannot be read by ElementTree: {exc}") from None
 
     def __str__(self) -> str:
         try:
