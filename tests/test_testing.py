@@ -251,6 +251,29 @@ def test_signs_over_the_public_url(public_url: str, expected: str) -> None:
     assert reply.messages == ["Reply BAL for your balance."]
 
 
+def test_a_call_under_a_public_url_with_a_path() -> None:
+    app, seen = make_app(TWHOOKS_PUBLIC_URL="https://example.com/base")
+    call = TwilioTestClient(app).call()
+    call.start()
+    reply = call.press("9")
+    assert reply.rejected
+    assert [response.url for response in reply.status_callbacks] == [
+        "https://example.com/base/twilio/voice/status"
+    ]
+    assert reply.status_callbacks[0].status_code == 204
+    assert seen[-1]["path"] == "/twilio/voice/status"
+
+
+def test_call_fields_reach_every_webhook_of_the_call(
+    client: TwilioTestClient, seen: list[dict[str, str]]
+) -> None:
+    call = client.call(params={"CallerName": "Ana", "SipHeader_X-Team": "blue"})
+    call.start()
+    call.press("1")
+    assert {form["CallerName"] for form in seen} == {"Ana"}
+    assert {form["SipHeader_X-Team"] for form in seen} == {"blue"}
+
+
 def test_follows_the_url_prefix_setting() -> None:
     app, seen = make_app(TWHOOKS_URL_PREFIX="/hooks/")
     client = TwilioTestClient(app)

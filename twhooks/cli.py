@@ -421,7 +421,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    simulator = Simulator(RequestsTransport(args.timeout), None if args.unsigned else token)
+    # Relative URLs (--status-callback /twilio/voice/status) are on the app's host.
+    simulator = Simulator(
+        RequestsTransport(args.timeout), None if args.unsigned else token, base_url=args.url
+    )
     term = _Terminal(sys.stdin, sys.stdout)
     try:
         errors = _COMMANDS[args.command](args, simulator, term)

@@ -183,11 +183,14 @@ class TwilioTestClient(Simulator):
         to: str = payloads.TEST_APP_NUMBER,
         method: str = "POST",
         status_callback: str | _Default | None = _Default.ROUTE,
+        params: payloads.Overrides | None = None,
     ) -> SimulatedCall:
         """One phone call to the app; *url* defaults to the ``/voice`` route.
 
         :param status_callback: where the ``completed`` status goes when the call ends;
             the ``/voice/status`` route by default, ``None`` for no status callback.
+        :param params: fields every webhook of the call carries, by Twilio's names
+            (``{"CallerName": "Ana"}``).
         """
         if isinstance(status_callback, _Default):
             status_callback = self.path_for("call-status")
@@ -197,6 +200,7 @@ class TwilioTestClient(Simulator):
             to=to,
             method=method,
             status_callback=status_callback,
+            params=params,
         )
 
     def webhook(

@@ -51,16 +51,21 @@ class SimulatedCall:
         to: str,
         method: str = "POST",
         status_callback: str | None = None,
+        params: payloads.Overrides | None = None,
     ) -> None:
         self.simulator = simulator
         self.url = simulator.url_for(url)
         self.from_ = from_
         self.to = to
         self.method = method.upper()
-        self.status_callback = status_callback
+        #: Where the call's final status goes, absolute; ``None`` for nowhere.
+        self.status_callback = simulator.url_for(status_callback) if status_callback else None
         self.cookies = CookieJar()
-        #: The fields every webhook of this call repeats (``CallSid``, numbers…).
-        self.params = payloads.incoming_call(from_=from_, to=to, account_sid=simulator.account_sid)
+        #: The fields every webhook of this call repeats (``CallSid``, numbers…), with
+        #: *params* applied as in :func:`twhooks.payloads.incoming_call`.
+        self.params = payloads.incoming_call(
+            from_=from_, to=to, account_sid=simulator.account_sid, params=params
+        )
         #: The verb the call is waiting at (a parsed element), ``None`` when not waiting.
         self.waiting_for: Element | None = None
         #: ``None`` while the call goes on, then why it ended: ``"hangup"`` (the app),
@@ -296,8 +301,7 @@ class SimulatedCall:
         params = payloads.call_status(
             self._fields(), status=status, duration=int(time.monotonic() - started)
         )
-        base = self.document_url or self.url
-        step.callbacks.append(self.simulator.request(urljoin(base, self.status_callback), params))
+        step.callbacks.append(self.simulator.request(self.status_callback, params))
 
     def _recording_callbacks(
         self, record: RecordInfo, base: str, params: Mapping[str, str], transcript: str

@@ -39,7 +39,8 @@ class SimulatedConversation:
         self.from_ = from_
         self.to = to
         self.method = method.upper()
-        self.status_callback = status_callback
+        #: Where every reply's statuses go, absolute (``None``: only ``statusCallback``).
+        self.status_callback = simulator.url_for(status_callback) if status_callback else None
         self.cookies = CookieJar()
         self.messaging_service_sid = payloads.new_sid("MG")
         #: Every :class:`Reply` of the conversation, oldest first.
@@ -141,10 +142,12 @@ class SimulatedConversation:
 
     def _deliver(self, message: OutgoingMessage, base: str) -> list[Response]:
         """Send the delivery statuses of a reply to its status callback, if it has one."""
-        target = message.status_callback or self.status_callback
-        if not target:
+        if message.status_callback:
+            url = urljoin(base, message.status_callback)
+        elif self.status_callback:
+            url = self.status_callback
+        else:
             return []
-        url = urljoin(base, target)
         sid = payloads.new_sid("MM" if message.media else "SM")
         return [
             self.simulator.request(

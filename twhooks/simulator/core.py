@@ -189,11 +189,20 @@ class Simulator:
         to: str = payloads.TEST_APP_NUMBER,
         method: str = "POST",
         status_callback: str | None = None,
+        params: payloads.Overrides | None = None,
     ) -> SimulatedCall:
         """One phone call to a number whose voice webhook is *url* (not started yet).
 
         :param status_callback: where the call's ``completed`` status goes when it ends.
+        :param params: fields every webhook of the call carries, by Twilio's names
+            (``{"CallerName": "Ana"}``, a SIP call's ``SipHeader_X-…``).
         """
         return SimulatedCall(
-            self, url, from_=from_, to=to, method=method, status_callback=status_callback
+            self,
+            url,
+            from_=from_,
+            to=to,
+            method=method,
+            status_callback=status_callback,
+            params=params,
         )
