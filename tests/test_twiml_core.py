@@ -235,3 +235,14 @@ def test_the_voice_example_of_the_docs() -> None:
         'numDigits="1"><Say voice="Polly.Joanna">For sales press 1. For support press 2.</Say>'
         "</Gather><Say>We didn't get your choice.</Say><Redirect>/voice</Redirect></Response>"
     )
+
+
+def test_allowed_children_lists_what_an_element_can_hold() -> None:
+    from twhooks.twiml import voice
+
+    assert dict(voice.Gather.allowed_children()) == {
+        "Say": voice.Say,
+        "Pause": voice.Pause,
+        "Play": voice.Play,
+    }
+    assert dict(voice.Number.allowed_children()) == {}

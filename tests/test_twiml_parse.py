@@ -225,7 +225,7 @@ def _takes_text(cls: type[TwiML]) -> bool:
 @st.composite
 def _fill(draw: Any, node: TwiML, depth: int) -> TwiML:
     """Add random allowed children and text to ``node``."""
-    choices = sorted(node._child_classes.items())
+    choices = sorted(node.allowed_children().items())
     for _ in range(draw(st.integers(0, 3 if depth < 3 else 0))):
         what = draw(st.sampled_from(["text", "child", "child", "generic"]))
         if what == "text" or not choices:

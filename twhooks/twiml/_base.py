@@ -308,6 +308,12 @@ class TwiML:
                 out.append(item)
         return out
 
+    @classmethod
+    def allowed_children(cls) -> Mapping[str, type[TwiML]]:
+        """The tags an element of this class can hold, each with its class
+        (``Gather.allowed_children()`` → ``Say``, ``Pause``, ``Play``)."""
+        return MappingProxyType(dict(cls._child_classes))
+
     def iter(self) -> Iterator[TwiML]:
         """This element and all its descendants, depth first, in document order."""
         yield self
