@@ -282,6 +282,7 @@ def test_send_with_get_signs_the_query_string(run: Any, url: str) -> None:
         (["chat", "http://exa mple.com:99999/"], "http://exa mple.com:99999/"),
         (["send", "message", "{url}/twilio/messages", "Body"], "a field is Name=value"),
         (["send", "message", "{url}/nowhere"], "the app answered HTTP 404"),
+        (["chat", "{url}/"], "no webhook there"),
     ],
     ids=[
         "forbidden",
@@ -294,6 +295,7 @@ def test_send_with_get_signs_the_query_string(run: Any, url: str) -> None:
         "bad-url",
         "bad-field",
         "not-found",
+        "not-a-webhook",
     ],
 )
 def test_errors_are_one_clear_line_and_status_1(
@@ -307,6 +309,16 @@ def test_errors_are_one_clear_line_and_status_1(
     assert status == 1
     assert err.startswith("twhooks: error: ")
     assert message in err
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "soon", "nan"])
+def test_a_bad_timeout_is_a_usage_error(
+    run: Any, timeout: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["chat", "http://127.0.0.1:1/", "--timeout", timeout])
+    assert stopped.value.code == 2
+    assert "a number of seconds above 0" in capsys.readouterr().err
 
 
 def test_no_token_is_a_usage_error(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:

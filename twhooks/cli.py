@@ -149,6 +149,11 @@ def _check(reply: Reply) -> None:
         elif document is not None and 300 <= document.status_code < 400:
             location = document.headers.get("Location", "?")
             detail = f" (redirected to {location}: give the final URL)"
+        elif document is not None and document.status_code in {404, 405}:
+            detail = (
+                " (no webhook there: twhooks serves /twilio/messages and /twilio/voice "
+                "under its URL prefix)"
+            )
         raise CommandError(f"Twilio could not use the answer: {reply.error}{detail}")
 
 
@@ -338,6 +343,16 @@ def _phrase(status: int) -> str:
 # -- the command line -----------------------------------------------------------------------
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"a number of seconds above 0, not {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="twhooks",
@@ -355,7 +370,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     common.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=DEFAULT_TIMEOUT,
         help="seconds to wait for the app (default: 15, as Twilio)",
     )
