@@ -19,8 +19,7 @@ It provides fixtures built on your own ``app`` fixture, the one that returns you
 - ``twilio_conversation``: a conversation of the default sender with the default number;
 - ``twilio_call``: a call of the default caller to the default number (not started).
 
-Flask and the test client are imported only when a fixture is used, so the plugin costs
-nothing in test runs that do not use it.
+The test client is imported only when a fixture is used.
 """
 
 from __future__ import annotations
