@@ -249,3 +249,58 @@ def test_copies_follow_an_override_of_their_original(
     [value] = override.values()
     assert factory(params=override)[copy] == value
     assert factory(params={**override, copy: "kept"})[copy] == "kept"
+
+
+# -- the payloads read back as twhooks' typed events ------------------------------------------
+
+
+def test_incoming_message_reads_back_as_an_event() -> None:
+    from twhooks.events import IncomingMessage
+
+    fields = payloads.incoming_message("Look", media=["https://example.com/a.png"])
+    event = IncomingMessage.from_params(fields)
+    assert (event.sid, event.body, event.from_) == (fields["MessageSid"], "Look", fields["From"])
+    assert [(item.url, item.content_type) for item in event.media] == [
+        ("https://example.com/a.png", "image/png")
+    ]
+    assert event.params["FromCity"] == "SAN FRANCISCO"
+
+
+def test_message_status_reads_back_as_an_event() -> None:
+    from twhooks.events import MessageStatus
+
+    event = MessageStatus.from_params(payloads.message_status("undelivered"))
+    assert (event.status, event.error_code) == ("undelivered", 30003)
+    assert event.raw_dlr_done_date is not None
+
+
+def test_voice_callbacks_read_back_as_events() -> None:
+    from twhooks.events import (
+        AmdResult,
+        Call,
+        CallStatus,
+        ConferenceStatus,
+        RecordingStatus,
+        Transcription,
+    )
+
+    call = payloads.incoming_call()
+    sid = call["CallSid"]
+    gathered = Call.from_params(payloads.gather_result(call, speech="yes", confidence=0.5))
+    assert (gathered.sid, gathered.speech_result, gathered.confidence) == (sid, "yes", 0.5)
+    recorded = Call.from_params(payloads.record_result(call, duration=9))
+    assert recorded.recording_duration == 9
+    dialed = Call.from_params(payloads.dial_result(call, status="busy"))
+    assert (dialed.dial_call_status, dialed.dial_call_duration) == ("busy", 0)
+    status = CallStatus.from_params(payloads.call_status(call, duration=61))
+    assert (status.sid, status.call_duration, status.duration) == (sid, 61, 2)
+    assert status.timestamp is not None
+    recording = RecordingStatus.from_params(payloads.recording_status(call))
+    assert (recording.call_sid, recording.status) == (sid, "completed")
+    assert recording.recording_start_time is not None
+    text = Transcription.from_params(payloads.transcription(call, text="hi"))
+    assert (text.call_sid, text.text, text.status) == (sid, "hi", "completed")
+    room = ConferenceStatus.from_params(payloads.conference("participant-join", call=call))
+    assert (room.call_sid, room.event, room.muted) == (sid, "participant-join", False)
+    machine = AmdResult.from_params(payloads.amd(call, answered_by="machine_start"))
+    assert (machine.sid, machine.answered_by) == (sid, "machine_start")
