@@ -362,6 +362,21 @@ def test_chat_with_the_example_app(run: Any, example_url: str) -> None:
     ]
 
 
+def test_chat_sends_media_with_the_media_command(run: Any, example_url: str) -> None:
+    status, out, _ = run(
+        "chat",
+        example_url + "/twilio/messages",
+        stdin="/media https://example.com/cat.jpg look at this\n/media-less text\n",
+    )
+    assert status == 0
+    assert out.splitlines()[1:4] == [
+        "> /media https://example.com/cat.jpg look at this",
+        "< Thanks for the 1 attachment(s)! Here it is back.",
+        "  [media] https://example.com/cat.jpg",
+    ]
+    assert "< You said: /media-less text" in out
+
+
 def test_call_the_example_app_to_voicemail(run: Any, example_url: str) -> None:
     status, out, err = run(
         "call",

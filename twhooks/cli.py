@@ -196,17 +196,30 @@ def _status_of(callback: Response) -> tuple[str, str]:
 # -- chat ---------------------------------------------------------------------------------
 
 
+_MEDIA_COMMAND = "/media "
+
+
+def _message(line: str) -> tuple[str, list[str]]:
+    """The body and media URLs of a typed line: ``/media URL… [text]`` attaches media."""
+    if not line.startswith(_MEDIA_COMMAND):
+        return line, []
+    words = line[len(_MEDIA_COMMAND) :].split()
+    media = [word for word in words if word.startswith(("http://", "https://"))]
+    return " ".join(word for word in words if word not in media), media
+
+
 def _chat(args: argparse.Namespace, simulator: Simulator, term: _Terminal) -> list[str]:
     conversation: SimulatedConversation = simulator.conversation(
         args.url, from_=args.from_, to=args.to, status_callback=args.status_callback
     )
     term.say(
-        f"Texting {conversation.url} from {args.from_} to {args.to}. "
-        "Type a message and press Enter; Ctrl-D ends."
+        f"Texting {conversation.url} from {args.from_} to {args.to}. Type a message and "
+        f"press Enter ({_MEDIA_COMMAND}URL [text] sends an MMS); Ctrl-D ends."
     )
     errors: list[str] = []
     for line in term.lines("> "):
-        reply = conversation.send(line)
+        body, media = _message(line)
+        reply = conversation.send(body, media=media)
         _check(reply)
         if not reply.outgoing:
             term.say("  (no reply)")
