@@ -149,7 +149,7 @@ def best_us(fn: Callable[[], object], number: int, repeat: int) -> float:
     return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
 
 
-def main(number: int = 2000, repeat: int = 7) -> None:
+def main(number: int = 1000, repeat: int = 15) -> None:
     environ, body = make_environ()
     contenders = {
         "twhooks": runner(twhooks_app(), environ, body),

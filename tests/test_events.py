@@ -467,3 +467,16 @@ def test_malformed_whatsapp_value_is_none_and_logged(
     group, field = attribute.split(".")
     assert getattr(getattr(msg, group), field) is None
     assert f"{name}={value!r}" in caplog.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(
+        ["NumMedia", "Timestamp", "RawDlrDoneDate", "Latitude", "Forwarded", "ErrorCode"]
+    ),
+    value=st.text(max_size=40)
+    | st.from_regex(r"[A-Za-z]{3}, [0-9]{1,2} [A-Za-z]{3} -?[0-9]{1,6} [0-9:]{5,8} [+-][0-9]{4}"),
+)
+def test_any_single_value_parses_without_raising(name: str, value: str) -> None:
+    for event_type in (IncomingMessage, CallStatus, MessageStatus):
+        event_type.from_params({"From": "whatsapp:+1", name: value})

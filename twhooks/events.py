@@ -172,12 +172,12 @@ def _rfc2822(p: Mapping[str, str], name: str, kind: str) -> datetime | None:
         return None
     try:
         return parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         _malformed(kind, name, value, "an RFC 2822 date")
         return None
 
 
-_DLR_DATE = re.compile(r"\d{10}")
+_DLR_DATE = re.compile(r"[0-9]{10}")
 
 
 def _dlr_date(p: Mapping[str, str], name: str, kind: str) -> datetime | None:
