@@ -284,6 +284,14 @@ def test_prefixes_are_the_apps_own_paths_wherever_it_is_mounted() -> None:
     assert calls == ["sms"]
 
 
+@pytest.mark.parametrize("token", [None, "", [], [""]])
+def test_no_secret_at_all_fails_at_start_up(token: Any) -> None:
+    app, _ = make_app()
+    with pytest.raises(ValueError, match="needs an auth token"):
+        TwilioSignatureMiddleware(app.wsgi_app, token)
+    TwilioSignatureMiddleware(app.wsgi_app, token, shared_keys={"k": "secret"})
+
+
 class TestBehindAProxy:
     """The app sees http://internal:8000; Twilio signed https://hooks.example.com."""
 

@@ -53,6 +53,8 @@ class TwilioSignatureMiddleware:
 
     :param app: the WSGI application to protect.
     :param auth_token: the auth token, or a list of them during a token rotation.
+    :raises ValueError: no auth token, *token_lookup* or *shared_keys* was given (an empty
+        environment variable, typically).
     :param protect: the path prefixes to protect; ``"/"`` (the default) protects everything.
     :param public_url: the public base URL of the app, see above.
     :param token_lookup: ``token_lookup(account_sid)`` gives a subaccount's auth token(s).
@@ -71,6 +73,14 @@ class TwilioSignatureMiddleware:
         shared_keys: Mapping[str, str] | Callable[[str], str | None] | None = None,
         max_body_size: int = 1 << 20,
     ) -> None:
+        tokens = [auth_token] if isinstance(auth_token, str) else list(auth_token or ())
+        if not any(tokens) and token_lookup is None and shared_keys is None:
+            # An unset environment variable; better a crash at start-up than every webhook
+            # refused in production.
+            raise ValueError(
+                "TwilioSignatureMiddleware needs an auth token (or token_lookup or "
+                "shared_keys); without one every webhook would be refused"
+            )
         self.app = app
         self.verifier = SignatureVerifier(
             auth_token, token_lookup=token_lookup, shared_keys=shared_keys
