@@ -25,6 +25,8 @@ from _signing import official_signature
 from flask import Flask
 
 from example_app import DEV_AUTH_TOKEN, create_app
+from example_app.hooks import apologise
+from twhooks import Call, IncomingMessage
 
 TOKEN = "example-app-live-token"
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,6 +176,18 @@ def test_statuses_out_of_order_keep_the_furthest(base_url: str) -> None:
         assert twilio.post("/twilio/messages/status", params).status_code == 204
     page = requests.get(base_url + "/dashboard").text
     assert '<td class="status">delivered</td>' in page
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        pytest.param(IncomingMessage(body="hi"), ["Message"], id="message"),
+        pytest.param(Call(sid="CA1"), ["Say", "Hangup"], id="call"),
+    ],
+)
+def test_the_error_handler_apologises_in_the_right_twiml(event: Any, expected: list[str]) -> None:
+    reply = apologise(RuntimeError("boom"), event)
+    assert [element.tag for element in ET.fromstring(reply.to_xml())] == expected
 
 
 def _free_port() -> int:

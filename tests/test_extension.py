@@ -5,6 +5,9 @@ Requests are signed with the official twilio SDK (see ``_signing.py``).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -246,6 +249,29 @@ class TestSignatureChecks:
         assert signed_post(client, "/twilio/messages", sub, token="sub-token").status_code == 200
         assert signed_post(client, "/twilio/messages", sub, token=TOKEN).status_code == 403
         assert signed_post(client, "/twilio/messages", SMS, token=TOKEN).status_code == 200
+
+    def test_subaccount_tokens_from_a_function(self) -> None:
+        app, _, _ = make_app(TWHOOKS_ACCOUNT_TOKENS=lambda sid: "sub" if sid == "ACsub" else None)
+        sub = {**SMS, "AccountSid": "ACsub"}
+        response = signed_post(app.test_client(), "/twilio/messages", sub, token="sub")
+        assert response.status_code == 200
+
+    def test_shared_key_signatures(self) -> None:
+        # The SDK signs with SHA-1 only: SHA-256 with a SharedKey is computed here by hand,
+        # over the same string (URL + sorted name/value pairs).
+        url = "http://localhost/twilio/messages"
+        signed = url + "".join(name + value for name, value in sorted(SMS.items()))
+        digest = hmac.new(b"key-secret", signed.encode(), hashlib.sha256).digest()
+        headers = {
+            "X-Twilio-Signature": base64.b64encode(digest).decode(),
+            "X-Twilio-Webhooks-Signature-Settings": "key=KS1,algorithm=HMAC_SHA256",
+        }
+        app, _, seen = make_app(TWHOOKS_SHARED_KEYS={"KS1": "key-secret"})
+        response = app.test_client().post("/twilio/messages", data=SMS, headers=headers)
+        assert response.status_code == 200 and seen
+        app, _, _ = make_app(TWHOOKS_SHARED_KEYS={"KS1": "other-secret"})
+        response = app.test_client().post("/twilio/messages", data=SMS, headers=headers)
+        assert response.status_code == 403
 
     def test_token_is_read_on_each_request(self) -> None:
         app, _, _ = make_app()
