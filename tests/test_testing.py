@@ -140,6 +140,12 @@ def make_app(**config: Any) -> tuple[Flask, list[dict[str, str]]]:
             mimetype="text/xml",
         )
 
+    @app.post("/voice-twiml")
+    def voice_twiml() -> Response:
+        return Response(
+            "<Response><Say>Hello</Say><Message>hi</Message></Response>", mimetype="text/xml"
+        )
+
     @app.post("/plain")
     def plain() -> Response:
         return Response("just text", mimetype="text/plain")
@@ -378,6 +384,19 @@ def test_answers_that_are_not_twiml(
         assert reply.ok
     else:
         assert reply.error is not None and error in reply.error
+
+
+def test_voice_verbs_in_a_message_reply_are_ignored_with_a_warning(
+    client: TwilioTestClient,
+) -> None:
+    reply = client.conversation("/voice-twiml").send("hi")
+    assert reply.messages == ["hi"]
+    assert reply.says == []  # in the document, but not carried out
+    assert reply.twiml is not None and reply.twiml.children[0].tag == "Say"
+    assert reply.warnings == (
+        "<Say> is not a messaging verb: Twilio ignores it (warning 12200) in "
+        "http://localhost/voice-twiml",
+    )
 
 
 def test_history_keeps_every_reply(client: TwilioTestClient) -> None:

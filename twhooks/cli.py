@@ -227,6 +227,8 @@ def _chat(args: argparse.Namespace, simulator: Simulator, term: _Terminal) -> li
             term.say(f"< {message.body}" if message.body else "<")
             for url in message.media:
                 term.say(f"  [media] {url}")
+        for warning in reply.warnings:
+            term.say(f"  [warning] {warning}")
         _report_callbacks(term, reply, errors)
     return errors
 

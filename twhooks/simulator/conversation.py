@@ -127,17 +127,24 @@ class SimulatedConversation:
             twiml=twiml,
             error=error,
             callbacks=step.callbacks,
+            warnings=step.warnings,
         )
         self.history.append(reply)
         return reply
 
     def _carry_out(self, twiml: Element, base: str, step: Step) -> tuple[str, str] | None:
         for verb in twiml.children:
-            step.verbs.append(verb)
             if verb.tag == "Message":
+                step.verbs.append(verb)
                 step.callbacks.extend(self._deliver(OutgoingMessage.from_element(verb), base))
             elif verb.tag == "Redirect":
+                step.verbs.append(verb)
                 return urljoin(base, own_text(verb)), verb.attrs.get("method", "POST").upper()
+            else:
+                step.warnings.append(
+                    f"<{verb.tag}> is not a messaging verb: Twilio ignores it "
+                    f"(warning 12200) in {base}"
+                )
         return None
 
     def _deliver(self, message: OutgoingMessage, base: str) -> list[Response]:

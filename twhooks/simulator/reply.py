@@ -187,6 +187,7 @@ class Reply:
         twiml: Element | None,
         error: str | None = None,
         callbacks: Sequence[Response] = (),
+        warnings: Sequence[str] = (),
     ) -> None:
         #: The responses of this step, webhook first, then each redirect.
         self.responses: tuple[Response, ...] = tuple(responses)
@@ -200,6 +201,8 @@ class Reply:
         self.error = error
         #: The responses to the status callbacks this step triggered.
         self.status_callbacks: tuple[Response, ...] = tuple(callbacks)
+        #: What Twilio would warn about in its debugger (a ``<Say>`` in a message reply).
+        self.warnings: tuple[str, ...] = tuple(warnings)
 
     # -- the HTTP side --
     @property
@@ -328,4 +331,5 @@ class Step:
     responses: list[Response] = field(default_factory=list)
     verbs: list[Element] = field(default_factory=list)
     callbacks: list[Response] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     documents: int = 0
