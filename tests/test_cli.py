@@ -87,6 +87,10 @@ def make_app(seen: list[dict[str, str]]) -> Flask:
     def loop() -> Response:
         return Response("<Response><Redirect>/loop</Redirect></Response>", mimetype="text/xml")
 
+    @app.post("/voice-twiml")
+    def voice_twiml() -> Response:
+        return Response("<Response><Say>Hello</Say></Response>", mimetype="text/xml")
+
     @app.post("/html")
     def html() -> Response:
         return Response("<html></html>", mimetype="text/html")
@@ -172,6 +176,12 @@ def test_a_failing_status_callback_is_reported(run: Any, url: str) -> None:
     assert status == 1
     assert "< Reply BAL for your balance." in out
     assert f"the message status callback {url}/boom answered HTTP 500" in err
+
+
+def test_chat_warns_about_voice_verbs(run: Any, url: str) -> None:
+    status, out, _ = run("chat", url + "/voice-twiml", stdin="hi\n")
+    assert status == 0
+    assert "  (no reply)\n  [warning] <Say> is not a messaging verb" in out
 
 
 def test_chat_stops_a_redirect_loop(run: Any, url: str) -> None:
