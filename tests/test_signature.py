@@ -23,7 +23,7 @@ from twhooks import (
     is_valid_signature,
     verify_signature,
 )
-from twhooks.signature import Params, signing_string, url_variants
+from twhooks.signature import Params, signing_string
 
 # The published vectors of TWILIO.md §2.6 (Twilio's docs and helper-library tests).
 TOKEN = "12345"
@@ -175,70 +175,6 @@ def test_hmac_matches_the_standard_library_for_long_and_unicode_secrets() -> Non
             SignatureVerifier(secret, shared_keys=keys).verify(
                 URL, PARAMS, expected, settings=f"key=k,algorithm={algorithm}"
             )
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        pytest.param(
-            "https://example.com/sms",
-            ["https://example.com/sms", "https://example.com:443/sms"],
-            id="https-adds-443",
-        ),
-        pytest.param(
-            "http://example.com:8080/sms",
-            ["http://example.com:8080/sms", "http://example.com/sms"],
-            id="explicit-port-removed",
-        ),
-        pytest.param(
-            "https://user:pa:ss@example.com:8443/sms",
-            ["https://user:pa:ss@example.com:8443/sms", "https://user:pa:ss@example.com/sms"],
-            id="userinfo-with-colons",
-        ),
-        pytest.param(
-            "https://user:pass@example.com/sms",
-            ["https://user:pass@example.com/sms", "https://user:pass@example.com:443/sms"],
-            id="userinfo-adds-443",
-        ),
-        pytest.param(
-            "https://[::1]:8443/sms", ["https://[::1]:8443/sms", "https://[::1]/sms"], id="ipv6"
-        ),
-        pytest.param(
-            "http://[2001:db8::1]/sms",
-            ["http://[2001:db8::1]/sms", "http://[2001:db8::1]:80/sms"],
-            id="ipv6-adds-80",
-        ),
-        pytest.param(
-            "https://example.com?a=1",
-            ["https://example.com?a=1", "https://example.com:443?a=1"],
-            id="no-path",
-        ),
-        pytest.param(
-            "https://example.com/sms?name=O'Brien",
-            [
-                "https://example.com/sms?name=O'Brien",
-                "https://example.com:443/sms?name=O'Brien",
-                "https://example.com/sms?name=O%27Brien",
-                "https://example.com:443/sms?name=O%27Brien",
-            ],
-            id="quote-encoded",
-        ),
-        pytest.param(
-            "https://example.com/sms?at=%40%3a%7e",
-            [
-                "https://example.com/sms?at=%40%3a%7e",
-                "https://example.com:443/sms?at=%40%3a%7e",
-                "https://example.com/sms?at=@:~",
-                "https://example.com:443/sms?at=@:~",
-            ],
-            id="escapes-decoded",
-        ),
-        pytest.param("ftp://example.com/x", ["ftp://example.com/x"], id="unknown-scheme"),
-        pytest.param("/relative?x=1", ["/relative?x=1"], id="not-absolute"),
-    ],
-)
-def test_url_variants(url: str, expected: list[str]) -> None:
-    assert url_variants(url) == expected
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from twhooks import (
     SignatureVerifier,
     compute_signature,
 )
-from twhooks.signature import url_variants
+from twhooks.urls import url_variants
 
 tokens = st.text(min_size=1, max_size=40).filter(lambda t: t.strip() == t and t != "")
 hosts = st.sampled_from(["example.com", "mycompany.com", "a.b.example.org", "127.0.0.1"])

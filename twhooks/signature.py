@@ -8,8 +8,10 @@ to the query string and signs the URL with no parameters.
 
 Twilio is not consistent about the URL it signs (default port or not, how the query string
 is escaped), so a signature that does not match the URL as given is checked against a few
-variants of it before the request is rejected. This module is pure Python: it knows nothing
-of WSGI or Flask (see :mod:`twhooks.wsgi` and :mod:`twhooks.middleware` for those).
+variants of it (:func:`twhooks.urls.url_variants`) before the request is rejected.
+
+This module is pure Python: it knows nothing of WSGI or Flask (see :mod:`twhooks.wsgi` and
+:mod:`twhooks.middleware` for those).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from .exceptions import (
     UnknownAccount,
     UnsupportedAlgorithm,
 )
+from .urls import query_value, redact, url_variants
 
 __all__ = [
     "ALGORITHMS",
@@ -36,7 +39,6 @@ __all__ = [
     "compute_signature",
     "is_valid_signature",
     "signing_string",
-    "url_variants",
     "verify_signature",
 ]
 
@@ -49,12 +51,6 @@ TokenLookup = Callable[[str], str | Sequence[str] | None]
 
 #: The signature algorithms Twilio uses, by the name in the signature settings header.
 ALGORITHMS: Mapping[str, str] = {"HMAC_SHA1": "sha1", "HMAC_SHA256": "sha256"}
-
-_DEFAULT_PORTS = {"https": "443", "http": "80"}
-
-# Escapes that werkzeug's ``request.url`` decodes in the query string (and characters that
-# URL libraries disagree about encoding), so a URL may reach us in either form.
-_REENCODE = {"'": "%27", "@": "%40", ":": "%3A", "~": "%7E"}
 
 
 def signing_string(url: str, params: Params | None = None) -> str:
@@ -112,96 +108,6 @@ def _digest_name(algorithm: str, url: str | None = None) -> str:
         ) from None
 
 
-def url_variants(url: str) -> list[str]:
-    """Every URL Twilio may have signed for a request that reached us as *url*, in order.
-
-    The first is *url* itself; then the same URL with the default port added or an explicit
-    port removed; then the query string with ``'``, ``@``, ``:`` and ``~`` percent-encoded,
-    and with those escapes decoded, each with and without the port. Duplicates are dropped.
-    """
-    variants = [url]
-    base, sep, query = url.partition("?")
-    queries = [query]
-    if sep:
-        queries.append(_encode_query(query))
-        queries.append(_decode_query(query))
-    for q in queries:
-        for b in (base, _toggle_port(base)):
-            candidate = b + sep + q
-            if candidate not in variants:
-                variants.append(candidate)
-    return variants
-
-
-def _split_authority(url: str) -> tuple[str, str, str, str, str] | None:
-    """``(scheme, userinfo@, host, :port, rest)`` of an absolute URL, ``None`` if not one."""
-    scheme, sep, after = url.partition("://")
-    if not sep:
-        return None
-    end = len(after)
-    for stop in "/?#":
-        i = after.find(stop)
-        if i != -1 and i < end:
-            end = i
-    authority, rest = after[:end], after[end:]
-    at = authority.rfind("@")
-    userinfo, hostport = authority[: at + 1], authority[at + 1 :]
-    if hostport.startswith("["):
-        # IPv6 literal: the port, if any, follows the closing bracket.
-        close = hostport.find("]")
-        if close == -1:
-            return None
-        host, port = hostport[: close + 1], hostport[close + 1 :]
-        if port and not port.startswith(":"):
-            return None
-    else:
-        host, colon, port = hostport.rpartition(":")
-        if not colon:
-            host, port = hostport, ""
-        else:
-            port = ":" + port
-    return scheme, userinfo, host, port, rest
-
-
-def _toggle_port(url: str) -> str:
-    """*url* without its explicit port, or with the scheme's default port if it had none."""
-    parts = _split_authority(url)
-    if parts is None:
-        return url
-    scheme, userinfo, host, port, rest = parts
-    if port:
-        return f"{scheme}://{userinfo}{host}{rest}"
-    default = _DEFAULT_PORTS.get(scheme.lower())
-    if default is None:
-        return url
-    return f"{scheme}://{userinfo}{host}:{default}{rest}"
-
-
-def _encode_query(query: str) -> str:
-    for char, escape in _REENCODE.items():
-        if char in query:
-            query = query.replace(char, escape)
-    return query
-
-
-def _decode_query(query: str) -> str:
-    if "%" not in query:
-        return query
-    for char, escape in _REENCODE.items():
-        query = query.replace(escape, char).replace(escape.lower(), char)
-    return query
-
-
-def _query_value(url: str, name: str) -> str | None:
-    """The first raw value of *name* in *url*'s query string, ``None`` if absent."""
-    query = url.partition("?")[2].partition("#")[0]
-    for part in query.split("&"):
-        key, _, value = part.partition("=")
-        if key == name:
-            return value
-    return None
-
-
 def _shown(value: str, limit: int = 64) -> str:
     """*value* as it may appear in an error: quoted, escaped and cut short.
 
@@ -209,16 +115,6 @@ def _shown(value: str, limit: int = 64) -> str:
     newline in them from forging a log line, the limit keeps a huge one out of the log.
     """
     return repr(value if len(value) <= limit else value[:limit] + "...")
-
-
-def _redact(url: str) -> str:
-    """*url* with the password of a ``user:pass@`` authority replaced by ``***``."""
-    parts = _split_authority(url)
-    if parts is None or ":" not in parts[1]:
-        return url
-    scheme, userinfo, host, port, rest = parts
-    user = userinfo.partition(":")[0]
-    return f"{scheme}://{user}:***@{host}{port}{rest}"
 
 
 def _as_tokens(tokens: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -346,12 +242,12 @@ class SignatureVerifier:
         :raises BodyHashMismatch: the signature is valid but ``bodySHA256`` is not the body's.
         """
         if not signature:
-            raise MissingSignature("no X-Twilio-Signature header", url=_redact(url))
+            raise MissingSignature("no X-Twilio-Signature header", url=redact(url))
         if params is not None and not isinstance(params, (list, tuple, Mapping)):
             params = list(params)  # read twice below: for AccountSid and for signing
         keys = self._keys_for(url, params, settings)
 
-        body_hash = _query_value(url, "bodySHA256") if "bodySHA256" in url else None
+        body_hash = query_value(url, "bodySHA256") if "bodySHA256" in url else None
         suffix = b""
         if params and body_hash is None:
             # (A non-form body is bound to the signature through the URL only.)
@@ -365,8 +261,8 @@ class SignatureVerifier:
             else:
                 raise InvalidSignature(
                     f"signature matches no URL variant with {_count(keys)}",
-                    url=_redact(url),
-                    tried=[_redact(u) for u in tried],
+                    url=redact(url),
+                    tried=[redact(u) for u in tried],
                 )
         if body_hash is not None:
             actual = hashlib.sha256(body).hexdigest() if body is not None else ""
@@ -378,7 +274,7 @@ class SignatureVerifier:
                     if body is None
                     else "bodySHA256 in the URL is not the SHA-256 of the body"
                 )
-                raise BodyHashMismatch(reason, url=_redact(url), tried=[_redact(url)])
+                raise BodyHashMismatch(reason, url=redact(url), tried=[redact(url)])
 
     def is_valid(
         self,
@@ -404,12 +300,12 @@ class SignatureVerifier:
         digest = "sha1"
         if settings:
             key_id, algorithm = _parse_settings(settings)
-            digest = _digest_name(algorithm, _redact(url))
+            digest = _digest_name(algorithm, redact(url))
         if key_id is not None:
             shared = self._shared_keys
             secret = shared(key_id) if callable(shared) else shared.get(key_id) if shared else None
             if not secret:
-                raise UnknownAccount(f"no shared key with id {_shown(key_id)}", url=_redact(url))
+                raise UnknownAccount(f"no shared key with id {_shown(key_id)}", url=redact(url))
             return (self._key(secret, digest),)
         tokens = self._tokens
         if self._token_lookup is not None:
@@ -420,10 +316,10 @@ class SignatureVerifier:
                     return tuple(self._key(t, digest) for t in found)
                 if not tokens:
                     raise UnknownAccount(
-                        f"no auth token known for account {_shown(account_sid)}", url=_redact(url)
+                        f"no auth token known for account {_shown(account_sid)}", url=redact(url)
                     )
         if not tokens:
-            raise UnknownAccount("no auth token configured", url=_redact(url))
+            raise UnknownAccount("no auth token configured", url=redact(url))
         if digest == "sha1":
             return self._sha1_keys
         return tuple(self._key(t, digest) for t in tokens)
