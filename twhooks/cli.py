@@ -372,11 +372,18 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="twhooks",
         description="Play Twilio's part against your app: signed webhooks, no phone needed.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+        "  export TWILIO_AUTH_TOKEN=...   # the app's auth token\n"
+        "  twhooks chat http://127.0.0.1:5000/twilio/messages\n"
+        "  twhooks call http://127.0.0.1:5000/twilio/voice --status-callback /twilio/voice/status\n"
+        "  twhooks send amd http://127.0.0.1:5000/twilio/voice/amd AnsweredBy=machine_start",
     )
     parser.add_argument("--version", action="version", version=f"twhooks {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--auth-token",
+        metavar="TOKEN",
         default=None,
         help="the app's auth token (default: $TWILIO_AUTH_TOKEN)",
     )
@@ -386,6 +393,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--timeout",
         type=_seconds,
+        metavar="SECONDS",
         default=DEFAULT_TIMEOUT,
         help="seconds to wait for the app (default: 15, as Twilio)",
     )
@@ -393,11 +401,13 @@ def _parser() -> argparse.ArgumentParser:
     people.add_argument(
         "--from",
         dest="from_",
+        metavar="NUMBER",
         default=payloads.TEST_USER_NUMBER,
         help=f"who texts or calls (default: {payloads.TEST_USER_NUMBER})",
     )
     people.add_argument(
         "--to",
+        metavar="NUMBER",
         default=payloads.TEST_APP_NUMBER,
         help=f"the app's number (default: {payloads.TEST_APP_NUMBER})",
     )
@@ -417,14 +427,22 @@ def _parser() -> argparse.ArgumentParser:
     call.add_argument("url", metavar="URL", help="the app's voice webhook URL")
     call.add_argument("--status-callback", metavar="URL", help="send the call's final status there")
 
-    kinds = ", ".join(payloads.KINDS)
+    kinds = "\n".join(
+        f"  {kind.name:15} {kind.summary} (twhooks route {kind.path})"
+        for kind in payloads.KINDS.values()
+    )
     send = commands.add_parser(
         "send",
         parents=[common],
         help="send one webhook of any kind",
-        description=f"Send one signed webhook. KIND is one of: {kinds}.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Send one signed webhook with realistic fields; print the answer.",
+        epilog=f"kinds:\n{kinds}\n\nexample:\n  twhooks send message-status "
+        "http://127.0.0.1:5000/twilio/messages/status MessageStatus=failed",
     )
-    send.add_argument("kind", metavar="KIND", choices=list(payloads.KINDS), help=kinds)
+    send.add_argument(
+        "kind", metavar="KIND", choices=list(payloads.KINDS), help="the kind of webhook"
+    )
     send.add_argument("url", metavar="URL", help="where to send it")
     send.add_argument(
         "fields", metavar="Field=value", nargs="*", help="set a field (Twilio's name)"
