@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 from _signing import TOKEN, signed_post
 from flask import Flask, Response
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from twilio.twiml.messaging_response import MessagingResponse as OfficialMessagingResponse
 from twilio.twiml.voice_response import VoiceResponse as OfficialVoiceResponse
 
 from twhooks import HandlerError, MessagingResponse, TwilioHooks, VoiceResponse
-from twhooks.exceptions import TwiMLLimitExceeded
+from twhooks.exceptions import TwiMLError, TwiMLLimitExceeded
 from twhooks.replies import EMPTY_TWIML, XML_CONTENT_TYPE, render_twiml
 
 DECL = b'<?xml version="1.0" encoding="UTF-8"?>'
@@ -164,3 +166,30 @@ def test_an_unrenderable_reply_is_a_logged_500(
 
 def test_empty_twiml_constant() -> None:
     assert EMPTY_TWIML == DECL + b"<Response/>"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60)
+    | st.text(max_size=20)
+    | st.sampled_from(["x" * 1600, "x" * 1601, "&<>\"'", "tab\there", "é", ""]),
+    verb=st.sampled_from(["message", "say"]),
+)
+def test_a_str_reply_renders_exactly_as_the_builder_would(text: str, verb: Any) -> None:
+    def built() -> bytes:
+        response: MessagingResponse | VoiceResponse
+        if verb == "say":
+            response = VoiceResponse()
+            response.say(text)
+        else:
+            response = MessagingResponse()
+            response.message(text)
+        return response.to_xml().encode("utf-8")
+
+    try:
+        expected = built()
+    except TwiMLError as error:
+        with pytest.raises(type(error)):
+            render_twiml(text, verb)
+    else:
+        assert render_twiml(text, verb) == expected

@@ -18,18 +18,27 @@ from __future__ import annotations
 from typing import Literal
 
 from .exceptions import HandlerError
-from .twiml import MessagingResponse, VoiceResponse
+from .twiml import MAX_MESSAGE_CHARS, MessagingResponse, VoiceResponse
 
 __all__ = ["EMPTY_TWIML", "XML_CONTENT_TYPE", "render_twiml"]
 
 #: The ``Content-Type`` of every TwiML response.
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+
 #: A TwiML document with nothing to do: no reply to a message, hang up a call.
-EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response/>'
+EMPTY_TWIML = (_DECLARATION + "<Response/>").encode("ascii")
 
 #: Which TwiML verb a plain ``str`` reply becomes.
 TextVerb = Literal["message", "say"]
+
+_TEXT_WRAPPERS: dict[str, tuple[str, str]] = {
+    "message": (_DECLARATION + "<Response><Message>", "</Message></Response>"),
+    "say": (_DECLARATION + "<Response><Say>", "</Say></Response>"),
+}
+# Longer text goes through the builder, which enforces the 1,600-character message limit.
+_SHORT_TEXT = MAX_MESSAGE_CHARS
 
 
 def render_twiml(value: object, text_verb: TextVerb = "message") -> bytes:
@@ -44,6 +53,13 @@ def render_twiml(value: object, text_verb: TextVerb = "message") -> bytes:
     if value is None:
         return EMPTY_TWIML
     if isinstance(value, str):
+        if value.isascii() and value.isprintable() and len(value) <= _SHORT_TEXT:
+            # The common reply, plain short text, skips the builder: it needs no check the
+            # builder would make beyond these, and its escaping is the three replaces below.
+            if "&" in value or "<" in value or ">" in value:
+                value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            head, tail = _TEXT_WRAPPERS[text_verb]
+            return (head + value + tail).encode("ascii")
         if text_verb == "say":
             voice = VoiceResponse()
             voice.say(value)
