@@ -228,7 +228,7 @@ class SignatureVerifier:
         """Return if *signature* is valid for the request, raise otherwise.
 
         The URL as given is checked first; only if it does not match are the variants of
-        :func:`url_variants` built and checked, each with every known secret.
+        :func:`~twhooks.urls.url_variants` built and checked, each with every known secret.
 
         :param url: the full URL Twilio requested, query string as received.
         :param params: the form parameters (``None`` or empty for GET and non-form bodies).
