@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from twhooks.urls import query_value, redact, split_authority, url_variants
 
@@ -117,3 +119,27 @@ def test_redact(url: str, shown: str) -> None:
 )
 def test_query_value(url: str, value: str | None) -> None:
     assert query_value(url, "bodySHA256") == value
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    scheme=st.sampled_from(["https", "http"]),
+    userinfo=st.sampled_from(["", "user@", "user:pass@", "u:p@ss:x@"]),
+    host=st.sampled_from(["example.com", "127.0.0.1", "[::1]", "[2001:db8::7]"]),
+    port=st.sampled_from(["", ":443", ":80", ":8443"]),
+    rest=st.text(
+        st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="\\"),
+        max_size=20,
+    ).map(lambda r: "/" + r),
+)
+def test_split_authority_round_trips_and_variants_toggle_the_port(
+    scheme: str, userinfo: str, host: str, port: str, rest: str
+) -> None:
+    url = f"{scheme}://{userinfo}{host}{port}{rest}"
+    assert split_authority(url) == (scheme, userinfo, host, port, rest)
+    variants = url_variants(url)
+    assert variants[0] == url
+    assert len(set(variants)) == len(variants)
+    default = ":443" if scheme == "https" else ":80"
+    toggled = f"{scheme}://{userinfo}{host}{'' if port else default}{rest}"
+    assert variants[1] == toggled
