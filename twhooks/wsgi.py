@@ -47,7 +47,8 @@ _CHUNK = 64 * 1024
 class VerifiedRequest:
     """A request whose signature was checked.
 
-    :param url: the URL the signature was checked against (without any ``user:pass@``).
+    :param url: the request's URL as verified: rebuilt by :func:`request_url`, or with the
+        path as sent on the wire when only that matched; never with ``user:pass@``.
     :param params: the form parameters in the order received (empty for GET and JSON).
     :param body: the raw body.
     """
