@@ -225,6 +225,31 @@ def test_a_list_of_tokens_signs_with_the_first() -> None:
     )
 
 
+def test_a_subaccount_signs_with_its_own_token() -> None:
+    subaccount = "AC" + "5" * 32
+    app, seen = make_app(TWHOOKS_ACCOUNT_TOKENS={subaccount: ["sub-token", "old-sub-token"]})
+    client = TwilioTestClient(app, account_sid=subaccount)
+    request_ = client.build_request("/twilio/messages", {"Body": "hi"})
+    assert RequestValidator("sub-token").validate(
+        request_.url, {"Body": "hi"}, request_.headers["X-Twilio-Signature"]
+    )
+    assert client.conversation().send("HELP").messages == ["Reply BAL for your balance."]
+    assert seen[-1]["AccountSid"] == subaccount
+
+
+@pytest.mark.parametrize(
+    ("secret", "status"), [("key-secret", 200), ("wrong", 403)], ids=["right", "wrong"]
+)
+def test_signing_with_a_shared_key(secret: str, status: int) -> None:
+    app, _ = make_app(TWHOOKS_SHARED_KEYS={"KEY1": "key-secret"})
+    client = TwilioTestClient(app, shared_key=("KEY1", secret))
+    request_ = client.build_request("/twilio/messages", {"Body": "hi"})
+    assert request_.headers["X-Twilio-Webhooks-Signature-Settings"] == (
+        "key=KEY1,algorithm=HMAC_SHA256"
+    )
+    assert client.conversation().send("HELP").status_code == status
+
+
 def test_the_app_accepts_what_the_client_signs(client: TwilioTestClient) -> None:
     reply = client.conversation().send("HELP")
     assert reply.status_code == 200

@@ -25,7 +25,7 @@ The pytest plugin (:mod:`twhooks.pytest_plugin`) provides the client as the
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -57,7 +57,6 @@ class FlaskTransport:
 
     The test client's own cookie jar is off: the simulator keeps Twilio's cookies, per
     conversation and per call.
-
 
     :param app: the Flask app.
     :param base_url: the public base URL of the app, path included
@@ -102,12 +101,22 @@ def _base_url(app: Flask) -> str:
     return "http://localhost"
 
 
-def _auth_token(app: Flask) -> str | None:
-    tokens: str | Sequence[str] | None = app.config.get("TWILIO_AUTH_TOKEN")
+def _auth_token(app: Flask, account_sid: str) -> str | None:
+    """The token Twilio signs *account_sid*'s webhooks with, by the app's settings."""
+    tokens: Any = None
+    accounts = app.config.get("TWHOOKS_ACCOUNT_TOKENS")
+    # A subaccount's webhooks are signed with the subaccount's own token.
+    if isinstance(accounts, Mapping):
+        tokens = accounts.get(account_sid)
+    elif callable(accounts):
+        tokens = accounts(account_sid)
+    if tokens is None:
+        tokens = app.config.get("TWILIO_AUTH_TOKEN")
     if tokens is None or isinstance(tokens, str):
         return tokens
     # During a rotation Twilio signs with the primary token: the first of the list.
-    return tokens[0] if tokens else None
+    first: str | None = next(iter(tokens), None)
+    return first
 
 
 class TwilioTestClient(Simulator):
@@ -118,7 +127,10 @@ class TwilioTestClient(Simulator):
         Give another token to test that the app refuses forged requests.
     :param base_url: the scheme and host Twilio would call; by default
         ``TWHOOKS_PUBLIC_URL``, else ``SERVER_NAME``, else ``http://localhost``.
-    :param account_sid: the ``AccountSid`` of every webhook.
+    :param account_sid: the ``AccountSid`` of every webhook; a subaccount listed in
+        ``TWHOOKS_ACCOUNT_TOKENS`` signs with its own token.
+    :param shared_key: ``(key id, secret)`` to sign with a Webhooks shared key
+        (HMAC-SHA256, see ``TWHOOKS_SHARED_KEYS``) instead of the auth token.
     """
 
     def __init__(
@@ -128,13 +140,15 @@ class TwilioTestClient(Simulator):
         auth_token: str | None = None,
         base_url: str | None = None,
         account_sid: str = payloads.TEST_ACCOUNT_SID,
+        shared_key: tuple[str, str] | None = None,
     ) -> None:
         base_url = base_url or _base_url(app)
         super().__init__(
             FlaskTransport(app, base_url),
-            auth_token if auth_token is not None else _auth_token(app),
+            auth_token if auth_token is not None else _auth_token(app, account_sid),
             base_url=base_url,
             account_sid=account_sid,
+            shared_key=shared_key,
         )
         prefix: str = app.config.get("TWHOOKS_URL_PREFIX", _DEFAULT_PREFIX)
         #: The twhooks URL prefix of the app (``/twilio`` by default).

@@ -29,6 +29,9 @@ class Simulator:
     :param auth_token: the token that signs every request; ``None`` sends them unsigned.
     :param base_url: relative URLs given to any method are resolved against it.
     :param account_sid: the ``AccountSid`` of every webhook.
+    :param shared_key: ``(key id, secret)`` of a Webhooks shared key: requests are then
+        signed with HMAC-SHA256 and carry ``X-Twilio-Webhooks-Signature-Settings``, as
+        with a Twilio Webhooks rule, instead of being signed with the auth token.
     """
 
     def __init__(
@@ -38,14 +41,16 @@ class Simulator:
         *,
         base_url: str | None = None,
         account_sid: str = payloads.TEST_ACCOUNT_SID,
+        shared_key: tuple[str, str] | None = None,
     ) -> None:
         self.transport = transport
         self._auth_token = auth_token
+        self._shared_key = shared_key
         self.base_url = base_url
         self.account_sid = account_sid
 
     def __repr__(self) -> str:
-        signed = "signed" if self._auth_token else "unsigned"
+        signed = "signed" if self._auth_token or self._shared_key else "unsigned"
         return f"<{type(self).__name__} {self.base_url or ''} {signed}>"
 
     def url_for(self, url: str) -> str:
@@ -83,9 +88,15 @@ class Simulator:
         }
         if method != "GET":
             headers["Content-Type"] = _FORM_TYPE
-        if self._auth_token is not None:
-            # A GET carries its parameters in the URL: nothing is appended to it.
-            signed = dict(pairs) if method != "GET" else None
+        # A GET carries its parameters in the URL: nothing is appended to it.
+        signed = dict(pairs) if method != "GET" else None
+        if self._shared_key is not None:
+            key_id, secret = self._shared_key
+            headers["X-Twilio-Webhooks-Signature-Settings"] = f"key={key_id},algorithm=HMAC_SHA256"
+            headers["X-Twilio-Signature"] = compute_signature(
+                secret, url, signed, algorithm="HMAC_SHA256"
+            )
+        elif self._auth_token is not None:
             headers["X-Twilio-Signature"] = compute_signature(self._auth_token, url, signed)
         cookie = cookies.header() if cookies is not None else None
         if cookie:
