@@ -328,6 +328,12 @@ def test_cookies_are_kept_per_pair_of_numbers(client: TwilioTestClient) -> None:
     assert "session" in ana.cookies
 
 
+def test_conversations_of_one_pair_share_their_cookies(client: TwilioTestClient) -> None:
+    client.conversation(from_="+14155550101").send("COUNT")
+    again = client.conversation(from_="+14155550101")
+    assert again.send("COUNT").messages == ["count 2"]
+
+
 def test_a_deleted_cookie_is_forgotten(client: TwilioTestClient) -> None:
     conversation = client.conversation()
     conversation.send("COUNT")

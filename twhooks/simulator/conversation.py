@@ -33,6 +33,7 @@ class SimulatedConversation:
         to: str,
         method: str = "POST",
         status_callback: str | None = None,
+        cookies: CookieJar | None = None,
     ) -> None:
         self.simulator = simulator
         self.url = simulator.url_for(url)
@@ -41,7 +42,8 @@ class SimulatedConversation:
         self.method = method.upper()
         #: Where every reply's statuses go, absolute (``None``: only ``statusCallback``).
         self.status_callback = simulator.url_for(status_callback) if status_callback else None
-        self.cookies = CookieJar()
+        #: The cookies Twilio keeps for this (From, To) pair.
+        self.cookies = cookies if cookies is not None else CookieJar()
         self.messaging_service_sid = payloads.new_sid("MG")
         #: Every :class:`Reply` of the conversation, oldest first.
         self.history: list[Reply] = []

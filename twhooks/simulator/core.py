@@ -48,6 +48,8 @@ class Simulator:
         self._shared_key = shared_key
         self.base_url = base_url
         self.account_sid = account_sid
+        # Twilio keeps message cookies per (From, To) pair, whoever asks.
+        self._pair_cookies: dict[tuple[str, str], CookieJar] = {}
 
     def __repr__(self) -> str:
         signed = "signed" if self._auth_token or self._shared_key else "unsigned"
@@ -185,11 +187,19 @@ class Simulator:
     ) -> SimulatedConversation:
         """One person texting one number whose messaging webhook is *url*.
 
+        Conversations of the same (From, To) pair share their cookies, as on Twilio.
+
         :param status_callback: where every reply's delivery statuses go (a Messaging
             Service's status callback); a ``<Message statusCallback>`` wins.
         """
         return SimulatedConversation(
-            self, url, from_=from_, to=to, method=method, status_callback=status_callback
+            self,
+            url,
+            from_=from_,
+            to=to,
+            method=method,
+            status_callback=status_callback,
+            cookies=self._pair_cookies.setdefault((from_, to), CookieJar()),
         )
 
     def call(
