@@ -26,16 +26,17 @@ the handler (:mod:`twhooks.routing`), call it, and render what it returns
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Flask, current_app, request, request_finished, session, url_for
+from flask import Blueprint, Flask, current_app, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from .conversation import Conversation
-from .dedupe import Claim, ReplayCache
+from .dedupe import ReplayCache
 from .events import (
     AMD_RESULTS,
     CALL_STATUSES,
@@ -275,19 +276,20 @@ class TwilioHooks:
         app.extensions["twhooks"] = state
         blueprint = Blueprint("twhooks", __name__, url_prefix=prefix or None)
         post = ["POST"]
-        add = blueprint.add_url_rule
-        add("/messages", "messages", self._view_message, methods=post)
-        add("/messages/status", "message_status", self._view_message_status, methods=post)
-        add("/voice", "voice", self._view_call, methods=["GET", "POST"])
-        add("/voice/<step>", "voice_step", self._view_call, methods=["GET", "POST"])
-        add("/voice/status", "call_status", self._view_call_status, methods=post)
-        add("/voice/recording", "recording_status", self._view_recording_status, methods=post)
-        add("/voice/transcription", "transcription", self._view_transcription, methods=post)
-        add("/voice/conference", "conference_status", self._view_conference, methods=post)
-        add("/voice/amd", "amd", self._view_amd, methods=post)
+        routes: list[tuple[str, str, Callable[..., BaseResponse], list[str]]] = [
+            ("/messages", "messages", self._view_message, post),
+            ("/messages/status", "message_status", self._view_message_status, post),
+            ("/voice", "voice", self._view_call, ["GET", "POST"]),
+            ("/voice/<step>", "voice_step", self._view_call, ["GET", "POST"]),
+            ("/voice/status", "call_status", self._view_call_status, post),
+            ("/voice/recording", "recording_status", self._view_recording_status, post),
+            ("/voice/transcription", "transcription", self._view_transcription, post),
+            ("/voice/conference", "conference_status", self._view_conference, post),
+            ("/voice/amd", "amd", self._view_amd, post),
+        ]
+        for rule, endpoint, view, methods in routes:
+            blueprint.add_url_rule(rule, endpoint, _replayable(view), methods=methods)
         app.register_blueprint(blueprint)
-        request_finished.connect(_remember_response, app)
-        app.teardown_request(_release_claim)
 
     # -- decorators -------------------------------------------------------------------------
 
@@ -670,25 +672,30 @@ def _claim_or_replay(app: Flask, environ: dict[str, Any], token: str) -> BaseRes
     return app.response_class(stored.get_data(), status=stored.status_code, headers=stored.headers)
 
 
-def _remember_response(sender: Flask, response: BaseResponse, **extra: Any) -> None:
-    """``request_finished``: store the final response (cookies included) for retries."""
-    pending: tuple[ReplayCache[BaseResponse], Claim[BaseResponse]] | None = request.environ.pop(
-        _CLAIM_KEY, None
-    )
-    if pending is None:
-        return
-    cache, claim = pending
-    # The response itself is kept (copied only if a retry comes): it is final now, cookies
-    # included. Failures are not kept, so that their retry runs again.
-    keep = response.status_code < 500 and not response.is_streamed
-    cache.finish(claim, response if keep else None)
+def _replayable(view: Callable[..., BaseResponse]) -> Callable[..., BaseResponse]:
+    """Wrap a view so that a request that claimed its idempotency token finishes the claim.
 
+    The claim keeps the response *object*, read only if a retry comes. Flask's own
+    processing (the session cookie) changes that same object right after the view returns,
+    long before Twilio gives up on a request and retries, so a retry gets exactly what the
+    first request got, cookie included. An ``after_request`` function that *replaces* the
+    response object is not seen by the replay.
+    """
 
-def _release_claim(error: BaseException | None) -> None:
-    """``teardown_request``: a request that ended without a response must not block retries."""
-    pending: tuple[ReplayCache[BaseResponse], Claim[BaseResponse]] | None = request.environ.pop(
-        _CLAIM_KEY, None
-    )
-    if pending is not None:
-        cache, claim = pending
-        cache.finish(claim, None)
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> BaseResponse:
+        try:
+            response = view(*args, **kwargs)
+        except BaseException:
+            pending = request.environ.pop(_CLAIM_KEY, None)
+            if pending is not None:
+                pending[0].finish(pending[1], None)
+            raise
+        pending = request.environ.pop(_CLAIM_KEY, None)
+        if pending is not None:
+            # Failures are not kept, so that their retry runs again.
+            keep = response.status_code < 500 and not response.is_streamed
+            pending[0].finish(pending[1], response if keep else None)
+        return response
+
+    return wrapped
