@@ -208,7 +208,7 @@ def test_call_walks_the_menu_to_the_recording_and_hangs_up(
         "keys> 1",
         "  [say] Speak after the beep.",
         "  [record] (beep)",
-        "say (Enter ends the recording)> hello there friend",
+        "say (Enter ends the recording; alone: silence)> hello there friend",
         "  [say] Saved 3 seconds.",
         "  [hangup]",
         f"  [call status] completed → {url}/twilio/voice/status: HTTP 204",

@@ -192,6 +192,24 @@ def test_voicemail_all_the_way_to_goodbye_and_the_dashboard(
     assert "Please call me back about my order." in page
 
 
+def test_a_silent_voicemail_says_goodbye(twilio_call: SimulatedCall) -> None:
+    twilio_call.start()
+    twilio_call.press("2")
+    reply = twilio_call.no_input()
+    assert reply.says == ["We did not get a message. Goodbye!"]
+    assert reply.hangup
+
+
+def test_hanging_up_during_the_voicemail_keeps_it(
+    app: Flask, twilio_client: TwilioTestClient
+) -> None:
+    call = twilio_client.call(from_="+12125550177")
+    call.start()
+    call.press("2")
+    call.hangup()
+    assert call.call_sid in dashboard(app)
+
+
 def test_hanging_up_at_the_menu(twilio_call: SimulatedCall) -> None:
     twilio_call.start()
     reply = twilio_call.hangup()

@@ -564,6 +564,31 @@ def test_record_posts_the_recording_then_its_callbacks(
     assert seen[-3]["CallStatus"] == "completed"
 
 
+def test_hanging_up_during_a_recording_still_posts_it(
+    client: TwilioTestClient, seen: list[dict[str, str]]
+) -> None:
+    call = client.call()
+    call.start()
+    call.press("1")
+    reply = call.hangup()
+    assert call.end_reason == "caller hung up"
+    assert [form["path"] for form in seen[-2:]] == ["/twilio/voice/saved", "/twilio/voice/status"]
+    assert (seen[-2]["Digits"], seen[-2]["CallStatus"]) == ("hangup", "completed")
+    assert reply.responses[0].status_code == 200
+
+
+def test_recording_nothing_goes_on_with_the_next_verb(
+    client: TwilioTestClient, seen: list[dict[str, str]]
+) -> None:
+    call = client.call()
+    call.start()
+    call.press("1")
+    reply = call.no_input()
+    assert reply.responses == ()  # the action is not called
+    assert call.end_reason == "completed"  # nothing after the <Record> in that document
+    assert seen[-1]["path"] == "/twilio/voice/status"
+
+
 def test_dial_with_an_action_posts_the_outcome(
     client: TwilioTestClient, seen: list[dict[str, str]]
 ) -> None:

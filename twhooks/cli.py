@@ -291,9 +291,11 @@ def _answer(term: _Terminal, call: SimulatedCall) -> Reply | None:
                 raise CommandError(f"the <Gather> takes keys only, not {line!r}")
         return None
     if waiting.tag == "Record":
-        line = term.ask("say (Enter ends the recording)> ")
+        line = term.ask("say (Enter ends the recording; alone: silence)> ")
         if line is None:
             return None
+        if not line.strip():
+            return call.no_input()
         return call.record(duration=max(1, len(line.split())), transcript=line)
     if waiting.tag == "Dial":
         line = term.ask("dial outcome [completed]/busy/no-answer/failed> ")

@@ -81,14 +81,18 @@ class FlaskTransport:
             data=body,
             headers=dict(request.headers),
         )
-        return Response(
-            url=request.url,
-            status_code=result.status_code,
-            content_type=result.headers.get("Content-Type", ""),
-            text=result.get_data(as_text=True),
-            headers=dict(result.headers),
-            set_cookies=tuple(result.headers.getlist("Set-Cookie")),
-        )
+        try:
+            return Response(
+                url=request.url,
+                status_code=result.status_code,
+                content_type=result.headers.get("Content-Type", ""),
+                text=result.get_data(as_text=True),
+                headers=dict(result.headers),
+                set_cookies=tuple(result.headers.getlist("Set-Cookie")),
+            )
+        finally:
+            # The end of the response, as for a real client: the app's close callbacks run.
+            result.close()
 
 
 def _base_url(app: Flask) -> str:

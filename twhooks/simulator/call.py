@@ -140,11 +140,15 @@ class SimulatedCall:
         return self._step(*self._action(gather.action, gather.method), params)
 
     def no_input(self) -> Reply:
-        """Stay silent until the waiting ``<Gather>`` times out.
+        """Stay silent at the waiting ``<Gather>`` or ``<Record>`` until it times out.
 
-        Twilio then goes on with the verb after it, or posts an empty result to the
-        action when ``actionOnEmptyResult`` is ``true``.
+        After a ``<Gather>``, Twilio goes on with the next verb, or posts an empty result
+        to the action when ``actionOnEmptyResult`` is ``true``. A ``<Record>`` with nothing
+        recorded goes on with the next verb, without calling its action.
         """
+        self._check_live("no_input")
+        if self.waiting_for is not None and self.waiting_for.tag == "Record":
+            return self._go_on()
         gather = self._gather(None)
         if gather.attrs.get("actionOnEmptyResult") == "true":
             params = payloads.gather_result(self._fields(), digits="")
@@ -178,9 +182,20 @@ class SimulatedCall:
         return self._step(*self._action(dial.action, dial.method), params)
 
     def hangup(self) -> Reply:
-        """Hang up (the caller); the status callback gets ``completed``."""
+        """Hang up (the caller); the status callback gets ``completed``.
+
+        Hanging up during a ``<Record>`` ends the recording: Twilio still posts it to the
+        action, with ``Digits=hangup`` (the answer goes unheard).
+        """
         self._check_live("hangup")
         step = Step()
+        if self.waiting_for is not None and self.waiting_for.tag == "Record":
+            record = RecordInfo.from_element(self.waiting_for)
+            params = payloads.record_result(self._fields(), digits="hangup")
+            url, method = self._action(record.action, record.method)
+            step.responses.append(
+                self.simulator.request(url, params, method=method, cookies=self.cookies)
+            )
         self._end("caller hung up", step)
         return self._reply(step, None)
 
