@@ -225,6 +225,13 @@ def test_call_walks_the_menu_to_the_recording_and_hangs_up(
     assert len({form["CallSid"] for form in seen}) == 1
 
 
+def test_call_with_get(run: Any, url: str, seen: list[dict[str, str]]) -> None:
+    status, out, _ = run("call", url + "/twilio/voice", "--method", "GET", stdin="\n")
+    assert status == 0
+    assert "  [say] Goodbye." in out
+    assert seen[0]["CallStatus"] == "ringing"  # read from the query string
+
+
 def test_call_no_input_goes_on_after_the_gather(run: Any, url: str) -> None:
     status, out, _ = run("call", url + "/twilio/voice", stdin="\n")
     assert status == 0

@@ -210,7 +210,11 @@ def _message(line: str) -> tuple[str, list[str]]:
 
 def _chat(args: argparse.Namespace, simulator: Simulator, term: _Terminal) -> list[str]:
     conversation: SimulatedConversation = simulator.conversation(
-        args.url, from_=args.from_, to=args.to, status_callback=args.status_callback
+        args.url,
+        from_=args.from_,
+        to=args.to,
+        method=args.method,
+        status_callback=args.status_callback,
     )
     term.say(
         f"Texting {conversation.url} from {args.from_} to {args.to}. Type a message and "
@@ -307,7 +311,11 @@ def _answer(term: _Terminal, call: SimulatedCall) -> Reply | None:
 
 def _call(args: argparse.Namespace, simulator: Simulator, term: _Terminal) -> list[str]:
     call = simulator.call(
-        args.url, from_=args.from_, to=args.to, status_callback=args.status_callback
+        args.url,
+        from_=args.from_,
+        to=args.to,
+        method=args.method,
+        status_callback=args.status_callback,
     )
     term.say(f"Calling {call.url} from {args.from_} to {args.to}. Ctrl-D hangs up.")
     errors: list[str] = []
@@ -412,6 +420,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NUMBER",
         default=payloads.TEST_APP_NUMBER,
         help=f"the app's number (default: {payloads.TEST_APP_NUMBER})",
+    )
+    people.add_argument(
+        "--method",
+        choices=["POST", "GET"],
+        default="POST",
+        help="the webhook's method, as configured at Twilio (default: POST)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
