@@ -107,11 +107,11 @@ def make_environ() -> tuple[dict[str, Any], bytes]:
         method="POST",
         data=body,
         content_type="application/x-www-form-urlencoded; charset=UTF-8",
-        headers={
-            "X-Twilio-Signature": signature,
-            "User-Agent": "TwilioProxy/1.1",
-            "I-Twilio-Idempotency-Token": "0a1b2c3d-0000-4000-8000-000000000000",
-        },
+        headers=[
+            ("X-Twilio-Signature", str(signature)),
+            ("User-Agent", "TwilioProxy/1.1"),
+            ("I-Twilio-Idempotency-Token", "0a1b2c3d-0000-4000-8000-000000000000"),
+        ],
     )
     environ = builder.get_environ()
     builder.close()
