@@ -91,6 +91,11 @@ def make_app(seen: list[dict[str, str]]) -> Flask:
     def voice_twiml() -> Response:
         return Response("<Response><Say>Hello</Say></Response>", mimetype="text/xml")
 
+    @app.post("/unicode")
+    def unicode() -> Response:
+        twiml = "<Response><Message>Olá, ça va ✓</Message></Response>".encode()
+        return Response(twiml, content_type="text/xml")  # no charset: UTF-8, as Twilio reads
+
     @app.post("/html")
     def html() -> Response:
         return Response("<html></html>", mimetype="text/html")
@@ -182,6 +187,12 @@ def test_chat_warns_about_voice_verbs(run: Any, url: str) -> None:
     status, out, _ = run("chat", url + "/voice-twiml", stdin="hi\n")
     assert status == 0
     assert "  (no reply)\n  [warning] <Say> is not a messaging verb" in out
+
+
+def test_twiml_without_a_charset_is_read_as_utf_8(run: Any, url: str) -> None:
+    status, out, _ = run("chat", url + "/unicode", stdin="hi\n")
+    assert status == 0
+    assert "< Olá, ça va ✓\n" in out
 
 
 def test_chat_stops_a_redirect_loop(run: Any, url: str) -> None:

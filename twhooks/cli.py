@@ -11,7 +11,8 @@ Every request is signed with ``--auth-token`` (or ``$TWILIO_AUTH_TOKEN``) over *
 must be the URL the app believes Twilio calls (see ``TWHOOKS_PUBLIC_URL``). When stdin is
 not a terminal, each line of it is one input, so sessions can be scripted.
 
-The command needs ``requests`` and no Flask: it talks HTTP to any app, local or deployed.
+The command talks HTTP (with ``requests``) to any app, local or deployed, whatever its
+framework.
 """
 
 from __future__ import annotations
@@ -91,10 +92,14 @@ class RequestsTransport:
             ) from None
         except requests.exceptions.RequestException as error:
             raise CommandError(f"request to {request.url} failed: {error}") from None
+        content_type = answer.headers.get("Content-Type", "")
+        if "charset=" not in content_type.lower():
+            # requests would guess ISO-8859-1 for text/*; Twilio reads TwiML as UTF-8.
+            answer.encoding = "utf-8"
         return Response(
             url=request.url,
             status_code=answer.status_code,
-            content_type=answer.headers.get("Content-Type", ""),
+            content_type=content_type,
             text=answer.text,
             headers=dict(answer.headers),
             # requests folds repeated headers into one; Set-Cookie must stay apart.
