@@ -479,4 +479,5 @@ def test_malformed_whatsapp_value_is_none_and_logged(
 )
 def test_any_single_value_parses_without_raising(name: str, value: str) -> None:
     for event_type in (IncomingMessage, CallStatus, MessageStatus):
-        event_type.from_params({"From": "whatsapp:+1", name: value})
+        event = event_type.from_params({"From": "whatsapp:+1", name: value})
+        assert event.params[name] == value  # whatever became of the field, the raw value stays
