@@ -248,15 +248,15 @@ class SignatureVerifier:
         keys = self._keys_for(url, params, settings)
 
         body_hash = query_value(url, "bodySHA256") if "bodySHA256" in url else None
-        suffix = b""
+        tail = ""
         if params and body_hash is None:
             # (A non-form body is bound to the signature through the URL only.)
-            suffix = signing_string("", params).encode("utf-8")
+            tail = signing_string("", params)
         expected = signature.encode("utf-8", "replace")
-        if not _matches(keys, url.encode("utf-8") + suffix, expected):
+        if not _matches(keys, (url + tail).encode("utf-8"), expected):
             tried = url_variants(url)
             for candidate in tried[1:]:
-                if _matches(keys, candidate.encode("utf-8") + suffix, expected):
+                if _matches(keys, (candidate + tail).encode("utf-8"), expected):
                     break
             else:
                 raise InvalidSignature(
