@@ -469,6 +469,11 @@ class TestNoHandler:
         assert (response.status_code, response.data) == (200, EMPTY)
         assert hint in caplog.text
 
+    def test_get_on_a_post_only_callback_route_is_405(self) -> None:
+        app, _, seen = make_app()
+        response = signed_get(app.test_client(), "/twilio/voice/status", CALL)
+        assert response.status_code == 405 and seen == []
+
     def test_unhandled_status_is_204(self, caplog: pytest.LogCaptureFixture) -> None:
         app = Flask(__name__)
         app.config["TWILIO_AUTH_TOKEN"] = TOKEN

@@ -58,7 +58,7 @@ from .events import (
 from .exceptions import HandlerError, RequestError, SignatureError
 from .forms import parse_form
 from .replies import EMPTY_TWIML, XML_CONTENT_TYPE, TextVerb, render_twiml
-from .routing import MessageRouter, StatusRouter, StepRouter
+from .routing import RESERVED_STEPS, MessageRouter, StatusRouter, StepRouter
 from .signature import SignatureVerifier
 from .wsgi import ENVIRON_KEY, VerifiedRequest, read_body, verify_environ
 
@@ -529,6 +529,10 @@ class TwilioHooks:
             return received
         app, params, token = received
         handler = self._steps.match(step)
+        if handler is None and step in RESERVED_STEPS:
+            # GET /voice/status and the like: the fixed route exists, for POST only.
+            logger.warning("%s %s: this callback route accepts POST only", request.method, step)
+            return _plain(f"/voice/{step} accepts POST only", 405)
         if handler is None:
             where = "@hooks.call()" if step is None else f"@hooks.call({step!r})"
             logger.warning(
