@@ -291,6 +291,27 @@ def test_send_one_webhook(
         assert seen[-1][name] == value
 
 
+QUERIES = [
+    "?name=O'Brien",
+    "?x=a b",
+    "?x=café",
+    "?x=%7E~",
+    "?x=%7e",
+    "?x=[1]",
+    '?x=<"|>',
+    "?x=100%",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_urls_are_signed_as_they_go_on_the_wire(
+    run: Any, url: str, seen: list[dict[str, str]], query: str
+) -> None:
+    status, out, _ = run("send", "message", f"{url}/twilio/messages{query}", "Body=HELP")
+    assert status == 0, out
+    assert "Reply BAL" in out
+
+
 def test_send_with_get_signs_the_query_string(run: Any, url: str) -> None:
     status, out, _ = run("send", "call", url + "/twilio/voice?lang=en", "--method", "GET")
     assert status == 0

@@ -9,6 +9,8 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from twhooks import payloads
@@ -79,6 +81,35 @@ def test_the_fragment_never_reaches_the_app_nor_the_signature() -> None:
     assert RequestValidator(TOKEN).validate(
         request.url, {"Body": "hi"}, request.headers["X-Twilio-Signature"]
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "wire"),
+    [
+        ("https://x.test/a b?q=a b", "https://x.test/a%20b?q=a%20b"),
+        ("https://x.test/café?q=é", "https://x.test/caf%C3%A9?q=%C3%A9"),
+        ("https://x.test/?q=%7e%7E~", "https://x.test/?q=%7E%7E~"),
+        ("https://x.test/?q=100%&r=%zz", "https://x.test/?q=100%25&r=%25zz"),
+        ("https://x.test/?q=O'Brien&r=a+b", "https://x.test/?q=O'Brien&r=a+b"),
+        ("https://x.test/?q=<[|]>", "https://x.test/?q=%3C%5B%7C%5D%3E"),
+        ("https://x.test/p#rc=3", "https://x.test/p"),
+    ],
+    ids=["space", "non-ascii", "escape-case", "stray-percent", "sub-delims", "brackets", "frag"],
+)
+def test_urls_are_signed_as_they_go_on_the_wire(url: str, wire: str) -> None:
+    simulator = Simulator(lambda request: Response(request.url, 204, "", ""), TOKEN)
+    assert simulator.url_for(url) == wire
+    assert simulator.url_for(wire) == wire
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30), st.text(max_size=30))
+def test_wire_urls_are_ascii_and_stable(path: str, query: str) -> None:
+    simulator = Simulator(lambda request: Response(request.url, 204, "", ""), TOKEN)
+    url = simulator.url_for(f"https://x.test/{path.replace('#', '')}?{query.replace('#', '')}")
+    assert url.isascii()
+    assert " " not in url
+    assert simulator.url_for(url) == url
 
 
 def test_unsigned_requests_have_no_signature() -> None:

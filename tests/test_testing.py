@@ -305,6 +305,14 @@ def test_call_fields_reach_every_webhook_of_the_call(
     assert {form["SipHeader_X-Team"] for form in seen} == {"blue"}
 
 
+@pytest.mark.parametrize(
+    "query", ["?name=O'Brien", "?x=a b", "?x=café", "?x=%7E~", "?x=%7e", "?x=[1]", "?x=100%"]
+)
+def test_any_query_string_is_accepted(client: TwilioTestClient, query: str) -> None:
+    reply = client.conversation("/twilio/messages" + query).send("HELP")
+    assert reply.status_code == 200
+
+
 def test_follows_the_url_prefix_setting() -> None:
     app, seen = make_app(TWHOOKS_URL_PREFIX="/hooks/")
     client = TwilioTestClient(app)

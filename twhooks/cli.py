@@ -68,17 +68,25 @@ class RequestsTransport:
         self.timeout = timeout
 
     def __call__(self, request: Request) -> Response:
-        # No requests.Session: its cookie jar would mix the conversations' cookies,
-        # which the simulator keeps apart itself.
+        # A new session each time: a shared cookie jar would mix the conversations'
+        # cookies, which the simulator keeps apart itself.
         try:
-            answer = requests.request(
-                request.method,
-                request.url,
-                data=request.body or None,
-                headers=dict(request.headers),
-                timeout=(min(_CONNECT_TIMEOUT, self.timeout), self.timeout),
-                allow_redirects=False,
-            )
+            with requests.Session() as session:
+                prepared = session.prepare_request(
+                    requests.Request(
+                        request.method,
+                        request.url,
+                        data=request.body or None,
+                        headers=dict(request.headers),
+                    )
+                )
+                # requests normalises escapes (%7E becomes ~): send the URL that was signed.
+                prepared.url = request.url
+                answer = session.send(
+                    prepared,
+                    timeout=(min(_CONNECT_TIMEOUT, self.timeout), self.timeout),
+                    allow_redirects=False,
+                )
         except requests.exceptions.Timeout:
             raise CommandError(
                 f"no answer from {request.url} within {self.timeout:g} s "

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit, urlunsplit
 
 from .. import payloads
 from ..exceptions import SimulationError
@@ -19,6 +20,20 @@ from .wire import CookieJar, Request, Response, Transport
 __all__ = ["Simulator"]
 
 _USER_AGENT = "TwilioProxy/1.1"
+# What may stay unescaped in a path and a query (RFC 3986, as urllib3 sends them); "%"
+# keeps the escapes already there.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def _on_the_wire(part: str, safe: str) -> str:
+    """*part* of a URL as HTTP clients send it: escaped where needed, escapes uppercase."""
+    escaped = quote(_STRAY_PERCENT.sub("%25", part), safe=safe)
+    return _ESCAPE.sub(lambda match: match.group().upper(), escaped)
+
+
 _FORM_TYPE = "application/x-www-form-urlencoded; charset=UTF-8"
 
 
@@ -56,15 +71,20 @@ class Simulator:
         return f"<{type(self).__name__} {self.base_url or ''} {signed}>"
 
     def url_for(self, url: str) -> str:
-        """*url* resolved against :attr:`base_url`, without a fragment.
+        """*url* resolved against :attr:`base_url`, as it goes on the wire.
 
-        A fragment (``#rc=3``, Twilio's connection overrides) never reaches the app.
+        A fragment (``#rc=3``, Twilio's connection overrides) never reaches the app, and
+        characters a URL cannot carry (spaces, ``é``, ``<``) are percent-encoded, as an HTTP
+        client sends them: the signature must cover the URL the app receives. Escapes
+        already there are kept as they are (``%7E`` stays ``%7E``).
         """
         if self.base_url:
             url = urljoin(self.base_url, url)
         scheme, netloc, path, query, _ = urlsplit(url)
         if scheme not in {"http", "https"} or not netloc:
             raise SimulationError(f"not an http(s) URL: {url!r}", url=url)
+        path = _on_the_wire(path, _PATH_SAFE)
+        query = _on_the_wire(query, _QUERY_SAFE)
         return urlunsplit((scheme, netloc, path, query, ""))
 
     def build_request(
