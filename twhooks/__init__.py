@@ -17,6 +17,7 @@ from .events import RecordingStatus as RecordingStatus
 from .events import Transcription as Transcription
 from .events import WhatsAppInfo as WhatsAppInfo
 from .exceptions import BodyHashMismatch as BodyHashMismatch
+from .exceptions import ConfigurationError as ConfigurationError
 from .exceptions import HandlerError as HandlerError
 from .exceptions import InvalidNesting as InvalidNesting
 from .exceptions import InvalidSignature as InvalidSignature

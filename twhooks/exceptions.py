@@ -19,6 +19,7 @@ auth tokens and signing keys do not appear in messages, attributes or reprs.
     │   ├── TwiMLLimitExceeded          a document over one of Twilio's limits
     │   └── TwiMLParseError             text that is not TwiML
     ├── HandlerError                    a webhook handler is misconfigured
+    ├── ConfigurationError              the app's twhooks settings cannot work (500)
     ├── SimulationError                 a simulated Twilio session cannot go on
     │   └── TooManyDocuments            over 50 TwiML documents in one session (Redirect loop)
     └── RequestError                    the HTTP request cannot be read (400)
@@ -31,6 +32,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "BodyHashMismatch",
+    "ConfigurationError",
     "HandlerError",
     "InvalidNesting",
     "InvalidSignature",
@@ -132,6 +134,14 @@ class TwiMLParseError(TwiMLError):
 
 class HandlerError(TwhooksError):
     """A webhook handler or its registration is misconfigured."""
+
+
+class ConfigurationError(TwhooksError):
+    """The app's twhooks settings cannot work: no auth token, a token of the wrong type.
+
+    Raised when a request needs the settings; the extension answers it ``500`` and logs the
+    message, which names the setting and never shows its value.
+    """
 
 
 class RequestError(TwhooksError):

@@ -36,7 +36,6 @@ from flask import Blueprint, Flask, current_app, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from .conversation import Conversation
-from .dedupe import ReplayCache
 from .events import (
     AMD_RESULTS,
     CALL_STATUSES,
@@ -55,11 +54,11 @@ from .events import (
     Transcription,
     _Event,
 )
-from .exceptions import HandlerError, RequestError, SignatureError
+from .exceptions import ConfigurationError, HandlerError, RequestError, SignatureError
 from .forms import parse_form
 from .replies import EMPTY_TWIML, XML_CONTENT_TYPE, TextVerb, render_twiml
 from .routing import RESERVED_STEPS, MessageRouter, StatusRouter, StepRouter
-from .signature import SignatureVerifier
+from .settings import DEFAULTS, AppState
 from .wsgi import ENVIRON_KEY, VerifiedRequest, read_body, verify_environ
 
 __all__ = ["TwilioHooks"]
@@ -68,18 +67,6 @@ logger = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 ErrorHandler = Callable[[Exception, Any], Any]
-
-#: Defaults of the ``TWHOOKS_*`` settings, set on the app by :meth:`TwilioHooks.init_app`.
-DEFAULTS: Mapping[str, Any] = {
-    "TWHOOKS_VALIDATE": True,
-    "TWHOOKS_PUBLIC_URL": None,
-    "TWHOOKS_URL_PREFIX": "/twilio",
-    "TWHOOKS_MAX_BODY_SIZE": 1 << 20,
-    "TWHOOKS_ACCOUNT_TOKENS": None,
-    "TWHOOKS_SHARED_KEYS": None,
-    "TWHOOKS_DEDUPLICATE": True,
-    "TWHOOKS_DEDUPLICATE_SIZE": 1024,
-}
 
 #: Endpoints of the Blueprint, for :meth:`TwilioHooks.callback_url`.
 CALLBACKS: Mapping[str, str] = {
@@ -97,94 +84,6 @@ _FORM_TYPE = "application/x-www-form-urlencoded"
 
 # Where a request that claimed its idempotency token keeps the claim until it finishes.
 _CLAIM_KEY = "twhooks.replay_claim"
-
-
-class _Misconfigured(Exception):
-    """The app's twhooks settings cannot work; answered with a 500 and logged."""
-
-
-class _AppState:
-    """What :class:`TwilioHooks` keeps per app, in ``app.extensions["twhooks"]``."""
-
-    __slots__ = ("hooks", "replays", "snapshot", "url_prefix", "verifier")
-
-    def __init__(self, hooks: TwilioHooks, url_prefix: str) -> None:
-        self.hooks = hooks
-        self.url_prefix = url_prefix
-        #: The token settings the verifier was built from, compared on every request.
-        self.snapshot: tuple[Any, Any, Any] | None = None
-        self.verifier: SignatureVerifier | None = None
-        self.replays: ReplayCache[BaseResponse] | None = None
-
-    def replay_cache(self, config: Mapping[str, Any]) -> ReplayCache[BaseResponse]:
-        """The cache of responses by idempotency token, sized by the current settings."""
-        size = config["TWHOOKS_DEDUPLICATE_SIZE"]
-        replays = self.replays
-        if replays is None or replays.size != size:
-            replays = self.replays = ReplayCache(size)
-        return replays
-
-    def verifier_for(self, config: Mapping[str, Any]) -> SignatureVerifier:
-        """The verifier for the current token settings, built again only when they change."""
-        token = config.get("TWILIO_AUTH_TOKEN")
-        accounts = config.get("TWHOOKS_ACCOUNT_TOKENS")
-        keys = config.get("TWHOOKS_SHARED_KEYS")
-        snapshot = self.snapshot
-        if (
-            snapshot is not None
-            and self.verifier is not None
-            and snapshot[0] == token
-            and snapshot[1] == accounts
-            and snapshot[2] == keys
-        ):
-            return self.verifier
-        verifier = _build_verifier(token, accounts, keys)
-        # Copies, so that a list or dict changed in place still counts as a change.
-        self.snapshot = (_copy(token), _copy(accounts), _copy(keys))
-        self.verifier = verifier
-        return verifier
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, list):
-        return list(value)
-    if isinstance(value, dict):
-        return dict(value)
-    return value
-
-
-def _build_verifier(token: Any, accounts: Any, keys: Any) -> SignatureVerifier:
-    if not token and not accounts and not keys:
-        raise _Misconfigured(
-            "TWILIO_AUTH_TOKEN is not set, so no webhook can be verified; set it to your "
-            "auth token (or TWHOOKS_VALIDATE = False, for local experiments only)"
-        )
-    tokens: Sequence[str] | None = None
-    if token:
-        tokens = [token] if isinstance(token, str) else token
-        if not isinstance(tokens, (list, tuple)) or not all(
-            isinstance(t, str) and t for t in tokens
-        ):
-            raise _Misconfigured(
-                "TWILIO_AUTH_TOKEN must be a non-empty str or a list of them (token rotation), "
-                f"not a {type(token).__name__}"
-            )
-    lookup: Callable[[str], Any] | None = None
-    if accounts:
-        if isinstance(accounts, Mapping):
-            lookup = accounts.get
-        elif callable(accounts):
-            lookup = accounts
-        else:
-            raise _Misconfigured(
-                "TWHOOKS_ACCOUNT_TOKENS must map AccountSid to auth token(s), "
-                f"not be a {type(accounts).__name__}"
-            )
-    if keys is not None and not (isinstance(keys, Mapping) or callable(keys)):
-        raise _Misconfigured(
-            f"TWHOOKS_SHARED_KEYS must map key ids to secrets, not be a {type(keys).__name__}"
-        )
-    return SignatureVerifier(tokens, token_lookup=lookup, shared_keys=keys or None)
 
 
 def _handler_name(handler: Callable[..., Any]) -> str:
@@ -272,7 +171,7 @@ class TwilioHooks:
             app.config.setdefault(name, value)
         prefix = "/" + str(app.config["TWHOOKS_URL_PREFIX"] or "").strip("/")
         prefix = prefix.rstrip("/")
-        state = _AppState(self, prefix)
+        state = AppState(self, prefix)
         app.extensions["twhooks"] = state
         blueprint = Blueprint("twhooks", __name__, url_prefix=prefix or None)
         post = ["POST"]
@@ -443,7 +342,7 @@ class TwilioHooks:
     ) -> str:
         public = current_app.config.get("TWHOOKS_PUBLIC_URL") if external else None
         if public:
-            state: _AppState = current_app.extensions["twhooks"]
+            state: AppState = current_app.extensions["twhooks"]
             url = str(public).rstrip("/") + state.url_prefix + path
             return f"{url}?{urlencode(query)}" if query else url
         return url_for(f"twhooks.{endpoint}", _external=external, **values, **query)
@@ -461,7 +360,7 @@ class TwilioHooks:
                 # Checked already, by TwilioSignatureMiddleware in front of the app.
                 pairs = verified.params
             elif config["TWHOOKS_VALIDATE"] is not False:
-                state: _AppState = app.extensions["twhooks"]
+                state: AppState = app.extensions["twhooks"]
                 pairs = verify_environ(
                     state.verifier_for(config),
                     environ,
@@ -478,7 +377,7 @@ class TwilioHooks:
         except RequestError as error:
             logger.warning("rejected %s %s: %s", request.method, request.path, error.reason)
             return _plain(f"bad request: {error.reason}", error.status_code)
-        except _Misconfigured as error:
+        except ConfigurationError as error:
             logger.error("cannot answer %s %s: %s", request.method, request.path, error)
             return _plain("twhooks is misconfigured; see the application log", 500)
         if not pairs and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -660,7 +559,7 @@ def _save(conversation: Conversation) -> None:
 
 def _claim_or_replay(app: Flask, environ: dict[str, Any], token: str) -> BaseResponse | None:
     """Claim ``token`` for this request, or the response of the request it is a retry of."""
-    state: _AppState = app.extensions["twhooks"]
+    state: AppState = app.extensions["twhooks"]
     cache = state.replay_cache(app.config)
     path = environ.get("PATH_INFO", "")
     claim, first = cache.claim(f"{path} {token}")
