@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
@@ -196,7 +197,7 @@ class TwilioHooks:
         self,
         *,
         keyword: str | Sequence[str] | None = None,
-        pattern: Any = None,
+        pattern: str | re.Pattern[str] | None = None,
         state: str | None = None,
     ) -> Callable[[F], F]:
         """Handle incoming messages (SMS, MMS, WhatsApp, RCS) on ``POST /messages``.
