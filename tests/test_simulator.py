@@ -93,8 +93,18 @@ def test_the_fragment_never_reaches_the_app_nor_the_signature() -> None:
         ("https://x.test/?q=O'Brien&r=a+b", "https://x.test/?q=O'Brien&r=a+b"),
         ("https://x.test/?q=<[|]>", "https://x.test/?q=%3C%5B%7C%5D%3E"),
         ("https://x.test/p#rc=3", "https://x.test/p"),
+        ("https://Ann:PW@X.Test:8443/P", "https://Ann:PW@x.test:8443/P"),
     ],
-    ids=["space", "non-ascii", "escape-case", "stray-percent", "sub-delims", "brackets", "frag"],
+    ids=[
+        "space",
+        "non-ascii",
+        "escape-case",
+        "stray-percent",
+        "sub-delims",
+        "brackets",
+        "fragment",
+        "host-case",
+    ],
 )
 def test_urls_are_signed_as_they_go_on_the_wire(url: str, wire: str) -> None:
     simulator = Simulator(lambda request: Response(request.url, 204, "", ""), TOKEN)

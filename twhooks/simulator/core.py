@@ -83,6 +83,8 @@ class Simulator:
         scheme, netloc, path, query, _ = urlsplit(url)
         if scheme not in {"http", "https"} or not netloc:
             raise SimulationError(f"not an http(s) URL: {url!r}", url=url)
+        userinfo, at, host = netloc.rpartition("@")
+        netloc = userinfo + at + host.lower()  # HTTP clients send the host in lowercase
         path = _on_the_wire(path, _PATH_SAFE)
         query = _on_the_wire(query, _QUERY_SAFE)
         return urlunsplit((scheme, netloc, path, query, ""))
