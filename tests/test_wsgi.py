@@ -7,9 +7,11 @@ import io
 import json
 from base64 import b64encode
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
@@ -24,11 +26,14 @@ from twhooks import (
 )
 from twhooks.wsgi import (
     ENVIRON_KEY,
+    PATH_SAFE,
     VerifiedRequest,
+    quote_path,
     read_body,
     request_url,
     verified_request,
     verify_environ,
+    wsgi_decode,
 )
 
 TOKEN = "wsgi-test-token"
@@ -388,3 +393,11 @@ class TestVerifyEnviron:
             verify_environ(self.verifier, env)
         assert "https://twilio:***@example.com/sms" in info.value.tried
         assert "wrong" not in str(info.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=st.text(st.characters(max_codepoint=0xFF), max_size=30))
+def test_quote_path_fast_path_changes_nothing(path: str) -> None:
+    # PATH_INFO is latin-1 text standing for bytes; the shortcut for plain paths must give
+    # what the full decode-then-escape gives.
+    assert quote_path(path) == quote(wsgi_decode(path), safe=PATH_SAFE)

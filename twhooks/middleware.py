@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from .exceptions import RequestError, SignatureError
 from .signature import SignatureVerifier, TokenLookup
-from .wsgi import PATH_SAFE, verify_environ, wsgi_decode
+from .wsgi import quote_path, verify_environ, wsgi_decode
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -144,7 +143,7 @@ def _method(environ: WSGIEnvironment) -> str:
 
 def _path(environ: WSGIEnvironment) -> str:
     """The request path escaped as in a URL, so that a decoded newline cannot forge a log line."""
-    return quote(wsgi_decode(environ.get("PATH_INFO", "")), safe=PATH_SAFE)
+    return quote_path(environ.get("PATH_INFO", ""))
 
 
 def _proxy_hint(environ: WSGIEnvironment, public_url: str | None) -> str:

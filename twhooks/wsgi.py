@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ __all__ = [
     "ENVIRON_KEY",
     "PATH_SAFE",
     "VerifiedRequest",
+    "quote_path",
     "read_body",
     "request_url",
     "verified_request",
@@ -37,6 +39,9 @@ ENVIRON_KEY = "twhooks.verified_request"
 #: The characters left unescaped when a path is rebuilt from ``PATH_INFO``: werkzeug's set
 #: without "%" -- PATH_INFO is already decoded, so a "%" in it came from "%25" on the wire.
 PATH_SAFE = "!$&'()*+,/:;=@"
+
+# A path made only of characters that stay as they are through decoding and escaping.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~\-!$&'()*+,/:;=@]*\Z")
 
 _FORM_TYPE = "application/x-www-form-urlencoded"
 
@@ -69,6 +74,13 @@ def wsgi_decode(value: str) -> str:
     return raw.decode("utf-8", "replace")
 
 
+def quote_path(wsgi_path: str) -> str:
+    """A ``PATH_INFO`` or ``SCRIPT_NAME`` value escaped again for a URL (see :data:`PATH_SAFE`)."""
+    if _PLAIN_PATH.match(wsgi_path):
+        return wsgi_path  # the usual case: nothing to decode or escape
+    return quote(wsgi_decode(wsgi_path), safe=PATH_SAFE)
+
+
 def request_url(environ: Mapping[str, Any], public_url: str | None = None) -> str:
     """The URL Twilio requested, rebuilt from *environ*.
 
@@ -80,11 +92,11 @@ def request_url(environ: Mapping[str, Any], public_url: str | None = None) -> st
         ``"https://example.com/base"``; when given it replaces the scheme, host, port and
         ``SCRIPT_NAME`` seen by the server (behind a TLS-terminating proxy).
     """
-    path = quote(wsgi_decode(environ.get("PATH_INFO", "")), safe=PATH_SAFE)
+    path = quote_path(environ.get("PATH_INFO", ""))
     if public_url:
         url = public_url.rstrip("/") + path
     else:
-        root = quote(wsgi_decode(environ.get("SCRIPT_NAME", "")).rstrip("/"), safe=PATH_SAFE)
+        root = quote_path(environ.get("SCRIPT_NAME", "").rstrip("/"))
         url = f"{_origin(environ)}{root}{path}"
     query = environ.get("QUERY_STRING")
     if query:
@@ -286,7 +298,7 @@ def _raw_path_url(environ: Mapping[str, Any], public_url: str | None) -> str | N
     if not target.startswith("/"):
         return None
     path = target.partition("?")[0].partition("#")[0]
-    root = quote(wsgi_decode(environ.get("SCRIPT_NAME", "")).rstrip("/"), safe=PATH_SAFE)
+    root = quote_path(environ.get("SCRIPT_NAME", "").rstrip("/"))
     mounted = bool(root) and path.startswith(root)
     if public_url:
         # The public URL's path prefix takes the place of the mount point.
