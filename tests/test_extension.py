@@ -11,10 +11,13 @@ import hmac
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from _signing import TOKEN, official_signature, signed_get, signed_post
 from flask import Flask, request
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from twhooks import (
@@ -628,3 +631,28 @@ class TestUrls:
                 hooks.step_url("mneu")
             with pytest.raises(HandlerError, match="unknown callback"):
                 hooks.callback_url("nope")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=st.binary(max_size=300)
+    | st.lists(st.tuples(st.text(max_size=12), st.text(max_size=30)), max_size=8).map(
+        lambda pairs: urlencode(pairs).encode()
+    ),
+    path=st.sampled_from(
+        ["/twilio/messages", "/twilio/messages/status", "/twilio/voice", "/twilio/voice/menu",
+         "/twilio/voice/status", "/twilio/voice/conference", "/twilio/voice/amd"]
+    ),
+)  # fmt: skip
+def test_any_body_gets_an_answer_never_a_crash(body: bytes, path: str) -> None:
+    """Whatever the body (validation off, so it reaches parsing), the answer is a 2xx."""
+    app = Flask(__name__)
+    app.config.update(TWHOOKS_VALIDATE=False, SECRET_KEY="s")
+    hooks = TwilioHooks(app)
+    hooks.message()(lambda msg: "ok")
+    hooks.call("menu")(lambda call: "ok")
+    hooks.call()(lambda call: "ok")
+    response = app.test_client().post(
+        path, data=body, content_type="application/x-www-form-urlencoded; charset=UTF-8"
+    )
+    assert response.status_code in (200, 204)
