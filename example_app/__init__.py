@@ -19,11 +19,14 @@ from . import sms, voice  # noqa: F401 - importing them registers their handlers
 from .hooks import hooks
 from .store import Dashboard
 
-__all__ = ["DEV_AUTH_TOKEN", "create_app"]
+__all__ = ["DEV_AUTH_TOKEN", "DEV_SECRET_KEY", "create_app"]
 
 #: The auth token used when ``TWILIO_AUTH_TOKEN`` is not set: fine on your laptop, where you
 #: sign requests yourself (``twhooks`` simulator, tests). Never in production.
 DEV_AUTH_TOKEN = "twhooks-example-dev-token"
+
+#: The session signing key used when ``SECRET_KEY`` is not set. Public, so development only.
+DEV_SECRET_KEY = "twhooks-example-dev-secret-key"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -34,7 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
         # Twilio keeps the signed session cookie per (From, To): it carries the dialog state.
-        SECRET_KEY=os.environ.get("SECRET_KEY", "example-app-dev-secret-key"),
+        SECRET_KEY=os.environ.get("SECRET_KEY") or DEV_SECRET_KEY,
         TWILIO_AUTH_TOKEN=os.environ.get("TWILIO_AUTH_TOKEN") or DEV_AUTH_TOKEN,
         # Behind ngrok or another proxy, the URL Twilio signs: https://abc.ngrok.app
         TWHOOKS_PUBLIC_URL=os.environ.get("TWHOOKS_PUBLIC_URL") or None,

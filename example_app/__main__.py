@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from . import DEV_AUTH_TOKEN, create_app
+from . import DEV_AUTH_TOKEN, DEV_SECRET_KEY, create_app
 
 
 def main() -> None:
@@ -17,6 +17,8 @@ def main() -> None:
         print(f" * TWILIO_AUTH_TOKEN is not set: using the development token {DEV_AUTH_TOKEN!r}")
         print("   Sign requests with it (the twhooks simulator, your tests);")
         print("   set TWILIO_AUTH_TOKEN to your real token to receive Twilio's webhooks.")
+    if app.config["SECRET_KEY"] == DEV_SECRET_KEY:
+        print(" * SECRET_KEY is not set: sessions are signed with a public development key")
     print(f" * Webhooks: http://127.0.0.1:{port}/twilio/messages and /twilio/voice")
     print(f" * Dashboard: http://127.0.0.1:{port}/dashboard")
     app.run(host="127.0.0.1", port=port)
