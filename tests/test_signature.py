@@ -191,6 +191,16 @@ def test_hmac_matches_the_standard_library_for_long_and_unicode_secrets() -> Non
             id="signed-unescaped",
         ),
         pytest.param(
+            "https://example.com/voice?Caller=sip%3Aalice%40example.com&Name=O%27Brien",
+            "https://example.com/voice?Caller=sip:alice@example.com&Name=O%27Brien",
+            id="sip-address-signed-plain-apostrophe-escaped",
+        ),
+        pytest.param(
+            "https://example.com/sms?n=O'Brien&e=a@b",
+            "https://example.com/sms?n=O%27Brien&e=a@b",
+            id="whatwg-escapes-only-the-apostrophe",
+        ),
+        pytest.param(
             "https://user:pass@[::1]/sms",
             "https://user:pass@[::1]:443/sms",
             id="userinfo-ipv6-default-port",

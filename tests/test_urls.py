@@ -62,6 +62,8 @@ from twhooks.urls import query_value, redact, split_authority, url_variants
                 "https://example.com:443/sms?at=%40%3a%7e",
                 "https://example.com/sms?at=@:~",
                 "https://example.com:443/sms?at=@:~",
+                "https://example.com/sms?at=@:%7e",
+                "https://example.com:443/sms?at=@:%7e",
             ],
             id="escapes-decoded",
         ),

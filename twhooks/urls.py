@@ -14,24 +14,37 @@ __all__ = ["query_value", "redact", "split_authority", "url_variants"]
 
 _DEFAULT_PORTS = {"https": "443", "http": "80"}
 
-# Escapes that werkzeug's ``request.url`` decodes in the query string (and characters that
-# URL libraries disagree about encoding), so a URL may reach us in either form.
-_REENCODE = {"'": "%27", "@": "%40", ":": "%3A", "~": "%7E"}
+_ESCAPES = {"'": "%27", "@": "%40", ":": "%3A", "~": "%7E"}
+
+# The ways a query string may have been written differently from how it reached us, as
+# (escape or unescape, which characters). Twilio signs the query as it had it, but:
+_QUERY_FORMS = (
+    # werkzeug's ``request.url`` decodes these four escapes: a URL taken from it needs them
+    # escaped again;
+    (True, "'@:~"),
+    # ...and a client may have escaped what Twilio signed plain;
+    (False, "'@:~"),
+    # WHATWG URL serialisation (twilio-node's ``new URL()``) escapes only the apostrophe;
+    (True, "'"),
+    # Twilio signs SIP addresses in GET query strings unescaped but sends them escaped
+    # (twilio-node issue 621), while an escaped apostrophe next to them stays escaped.
+    (False, "@:"),
+)
 
 
 def url_variants(url: str) -> list[str]:
     """Every URL Twilio may have signed for a request that reached us as *url*, in order.
 
     The first is *url* itself; then the same URL with the default port added or an explicit
-    port removed; then the query string with ``'``, ``@``, ``:`` and ``~`` percent-encoded,
-    and with those escapes decoded, each with and without the port. Duplicates are dropped.
+    port removed; then, each with and without the port, the query string with ``'``, ``@``,
+    ``:`` and ``~`` percent-encoded, with those escapes decoded, with only ``'`` encoded
+    (as WHATWG URLs do) and with only ``%40`` and ``%3A`` decoded. Duplicates are dropped.
     """
     variants = [url]
     base, sep, query = url.partition("?")
     queries = [query]
     if sep:
-        queries.append(_encode_query(query))
-        queries.append(_decode_query(query))
+        queries.extend(_rewrite_query(query, escape, chars) for escape, chars in _QUERY_FORMS)
     for q in queries:
         for b in (base, _toggle_port(base)):
             candidate = b + sep + q
@@ -84,18 +97,14 @@ def _toggle_port(url: str) -> str:
     return f"{scheme}://{userinfo}{host}:{default}{rest}"
 
 
-def _encode_query(query: str) -> str:
-    for char, escape in _REENCODE.items():
-        if char in query:
-            query = query.replace(char, escape)
-    return query
-
-
-def _decode_query(query: str) -> str:
-    if "%" not in query:
-        return query
-    for char, escape in _REENCODE.items():
-        query = query.replace(escape, char).replace(escape.lower(), char)
+def _rewrite_query(query: str, escape: bool, chars: str) -> str:
+    """*query* with *chars* percent-encoded (*escape*) or their escapes decoded."""
+    for char in chars:
+        encoded = _ESCAPES[char]
+        if escape:
+            query = query.replace(char, encoded)
+        elif "%" in query:
+            query = query.replace(encoded, char).replace(encoded.lower(), char)
     return query
 
 
