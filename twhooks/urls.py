@@ -27,7 +27,7 @@ _QUERY_FORMS = (
     # WHATWG URL serialisation (twilio-node's ``new URL()``) escapes only the apostrophe;
     (True, "'"),
     # Twilio signs SIP addresses in GET query strings unescaped but sends them escaped
-    # (twilio-node issue 621), while an escaped apostrophe next to them stays escaped.
+    # (twilio-node pull request 621), while an escaped apostrophe next to them stays escaped.
     (False, "@:"),
 )
 
