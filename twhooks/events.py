@@ -69,10 +69,8 @@ class Params(Mapping[str, str]):
     __slots__ = ("_first", "_pairs")
 
     def __init__(self, pairs: Iterable[tuple[str, str]] | Mapping[str, str] = ()) -> None:
-        if isinstance(pairs, Mapping):
-            pairs = list(pairs.items())
-        elif not isinstance(pairs, (list, tuple)):
-            pairs = list(pairs)
+        if not isinstance(pairs, (list, tuple)):
+            pairs = list(pairs.items()) if isinstance(pairs, Mapping) else list(pairs)
         first = dict(pairs)
         if len(first) != len(pairs):
             # A repeated name: dict() kept the last value, the first one is wanted.
