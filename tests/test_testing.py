@@ -438,6 +438,22 @@ def test_voice_verbs_in_a_message_reply_are_ignored_with_a_warning(
     )
 
 
+KEYWORDS = {"HELP", "COUNT", "FORGET", "PICTURE", "MOVE"}
+BODIES = st.text(
+    st.characters(exclude_categories=["Cc", "Cs"], exclude_characters="\ufffe\uffff"),
+    max_size=200,
+).filter(lambda body: body.strip().upper() not in KEYWORDS)
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=BODIES)
+def test_any_body_goes_through_the_app_and_back_unchanged(body: str) -> None:
+    # Fields generated, signed, verified, parsed, answered, rendered and read back.
+    reply = SIGNER.conversation().send(body)
+    assert reply.status_code == 200
+    assert reply.messages == [f"echo {body}"]
+
+
 def test_history_keeps_every_reply(client: TwilioTestClient) -> None:
     conversation = client.conversation()
     conversation.send("HELP")

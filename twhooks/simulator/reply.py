@@ -89,8 +89,9 @@ class OutgoingMessage:
 
     @classmethod
     def from_element(cls, element: Element) -> OutgoingMessage:
-        bodies = _child_texts(element, "Body")
-        body = "".join(bodies) if bodies else own_text(element)
+        # The body is sent as written, spaces included; URLs are trimmed.
+        bodies = [child.text or "" for child in element.children if child.tag == "Body"]
+        body = "".join(bodies) if bodies else (element.text or "")
         return cls(body, tuple(_child_texts(element, "Media")), dict(element.attrs))
 
 
