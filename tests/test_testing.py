@@ -282,6 +282,13 @@ def test_signs_over_the_public_url(public_url: str, expected: str) -> None:
     assert reply.messages == ["Reply BAL for your balance."]
 
 
+def test_signs_over_the_server_name() -> None:
+    app, _ = make_app(SERVER_NAME="bot.example.com", PREFERRED_URL_SCHEME="https")
+    reply = TwilioTestClient(app).conversation().send("HELP")
+    assert reply.url == "https://bot.example.com/twilio/messages"
+    assert reply.messages == ["Reply BAL for your balance."]
+
+
 def test_a_call_under_a_public_url_with_a_path() -> None:
     app, seen = make_app(TWHOOKS_PUBLIC_URL="https://example.com/base")
     call = TwilioTestClient(app).call()
