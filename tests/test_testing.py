@@ -385,6 +385,15 @@ def test_reply_media_and_status_callbacks(
     assert statuses[0]["MessageSid"].startswith("MM")
 
 
+def test_whatsapp_replies_come_from_the_whatsapp_address(
+    client: TwilioTestClient, seen: list[dict[str, str]]
+) -> None:
+    talk = client.conversation(from_="whatsapp:+34600111222", to="+14155550199")
+    assert talk.to == "whatsapp:+14155550199"
+    talk.send("PICTURE")
+    assert (seen[-1]["From"], seen[-1]["To"]) == ("whatsapp:+14155550199", "whatsapp:+34600111222")
+
+
 def test_a_conversation_level_status_callback(
     client: TwilioTestClient, seen: list[dict[str, str]]
 ) -> None:

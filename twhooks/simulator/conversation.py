@@ -38,6 +38,8 @@ class SimulatedConversation:
         self.simulator = simulator
         self.url = simulator.url_for(url)
         self.from_ = from_
+        if from_.startswith("whatsapp:") and not to.startswith("whatsapp:"):
+            to = "whatsapp:" + to  # a WhatsApp sender writes to a WhatsApp address
         self.to = to
         self.method = method.upper()
         #: Where every reply's statuses go, absolute (``None``: only ``statusCallback``).
