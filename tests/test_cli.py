@@ -70,6 +70,9 @@ def make_app(seen: list[dict[str, str]]) -> Flask:
     @hooks.call("menu")
     def menu(call: Any) -> VoiceResponse:
         reply = VoiceResponse()
+        if call.digits == "0":
+            reply.dial("+14155550123", action=hooks.step_url("saved"))
+            return reply
         reply.say("Speak after the beep.")
         reply.record(
             action=hooks.step_url("saved"),
@@ -80,6 +83,9 @@ def make_app(seen: list[dict[str, str]]) -> Flask:
     @hooks.call("saved")
     def saved(call: Any) -> VoiceResponse:
         reply = VoiceResponse()
+        if call.dial_call_status:
+            reply.say(f"The operator was {call.dial_call_status}.")
+            return reply
         reply.say(f"Saved {call.recording_duration} seconds.")
         reply.hangup()
         return reply
@@ -257,6 +263,23 @@ def test_call_end_of_input_hangs_up(run: Any, url: str, seen: list[dict[str, str
     assert status == 0
     assert out.splitlines()[-1] == "Call ended (you hung up)."
     assert seen[-1]["CallStatus"] == "completed"
+
+
+@pytest.mark.parametrize(
+    ("outcome", "said"), [("", "completed"), ("busy", "busy"), ("no-answer", "no-answer")]
+)
+def test_call_asks_how_a_dial_ends(run: Any, url: str, outcome: str, said: str) -> None:
+    status, out, _ = run("call", url + "/twilio/voice", stdin=f"0\n{outcome}\n")
+    assert status == 0
+    assert "  [dial] +14155550123" in out
+    assert f"  [say] The operator was {said}." in out
+
+
+def test_call_refuses_an_unknown_dial_outcome(run: Any, url: str) -> None:
+    status, out, err = run("call", url + "/twilio/voice", stdin="0\nmaybe\n")
+    assert status == 1
+    assert "the outcome is one of: completed, busy" in out
+    assert "not a dial outcome: 'maybe'" in err
 
 
 def test_call_refuses_words_at_a_keys_only_gather(run: Any, url: str) -> None:

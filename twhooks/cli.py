@@ -284,13 +284,15 @@ def _digits_note(gather: GatherInfo) -> str:
     return f", {gather.num_digits} digit(s)" if gather.num_digits else ""
 
 
-_KEYS = set("0123456789*#w")
+_KEYS = set("0123456789*#")
+_DIAL_OUTCOMES = ("completed", "busy", "no-answer", "failed", "canceled")
 
 
 def _answer(term: _Terminal, call: SimulatedCall) -> Reply | None:
     """Ask the caller's next move at the verb the call waits at; ``None`` = hang up."""
     waiting = call.waiting_for
-    assert waiting is not None
+    if waiting is None:  # pragma: no cover - a call that goes on always waits at a verb
+        raise CommandError("the call waits for nothing")
     if waiting.tag == "Gather":
         gather = GatherInfo.from_element(waiting)
         speech = "speech" in gather.input
@@ -315,10 +317,14 @@ def _answer(term: _Terminal, call: SimulatedCall) -> Reply | None:
             return call.no_input()
         return call.record(duration=max(1, len(line.split())), transcript=line)
     if waiting.tag == "Dial":
-        line = term.ask("dial outcome [completed]/busy/no-answer/failed> ")
-        if line is None:
-            return None
-        return call.end_dial(line.strip() or "completed")
+        while (line := term.ask("dial outcome [completed]/busy/no-answer/failed> ")) is not None:
+            outcome = line.strip() or "completed"
+            if outcome in _DIAL_OUTCOMES:
+                return call.end_dial(outcome)
+            term.say(f"  the outcome is one of: {', '.join(_DIAL_OUTCOMES)}")
+            if not term.interactive:
+                raise CommandError(f"not a dial outcome: {outcome!r}")
+        return None
     raise CommandError(f"cannot go on at <{waiting.tag}>")  # pragma: no cover
 
 
