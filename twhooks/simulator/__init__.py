@@ -15,7 +15,12 @@ the walk is the same for both:
   (``<Hangup>``, ``<Reject>``, the end of the document).
 
 Each step returns a :class:`Reply`: what the app answered, and what Twilio did with it.
-This module knows nothing of Flask or of any HTTP library.
+The package knows nothing of Flask or of any HTTP library. Its modules:
+
+- ``wire``: :class:`Request`, :class:`Response`, the transport type, :class:`CookieJar`;
+- ``core``: :class:`Simulator`, which builds, signs and sends the requests;
+- ``conversation`` and ``call``: the two kinds of session;
+- ``reply``: reading an answer as Twilio would, and :class:`Reply`.
 """
 
 from .call import SimulatedCall as SimulatedCall
