@@ -114,6 +114,12 @@ class TestRoutes:
         response = signed_post(app.test_client(), path, SMS)
         assert response.status_code == 200
 
+    @pytest.mark.parametrize("path", ["/twilio/messages/", "/twilio/voice/menu/"])
+    def test_a_trailing_slash_is_accepted(self, path: str) -> None:
+        app, _, seen = make_app()
+        assert signed_post(app.test_client(), path, SMS).status_code == 200
+        assert len(seen) == 1
+
     def test_init_app_later_and_state_in_app_extensions(self) -> None:
         hooks = TwilioHooks()
 

@@ -188,7 +188,10 @@ class TwilioHooks:
             ("/voice/amd", "amd", self._view_amd, post),
         ]
         for rule, endpoint, view, methods in routes:
-            blueprint.add_url_rule(rule, endpoint, _replayable(view), methods=methods)
+            # A stray trailing slash in the Twilio console must not turn into a 404.
+            blueprint.add_url_rule(
+                rule, endpoint, _replayable(view), methods=methods, strict_slashes=False
+            )
         app.register_blueprint(blueprint)
 
     # -- decorators -------------------------------------------------------------------------
