@@ -10,7 +10,7 @@ A handler may return:
 - ``None``: an empty ``<Response/>`` (no reply, or — for a call — hang up);
 - a Flask/werkzeug response, which the extension passes through untouched.
 
-This module knows nothing of Flask; the extension handles responses objects itself.
+This module knows nothing of Flask; the extension passes response objects through itself.
 """
 
 from __future__ import annotations
