@@ -87,8 +87,34 @@ def test_whatsapp_message_prefixes_both_addresses_and_names_the_profile() -> Non
 
 @pytest.mark.parametrize(
     ("body", "segments"),
-    [("", "1"), ("a" * 160, "1"), ("a" * 161, "2"), ("é" * 70, "1"), ("é" * 71, "2")],
-    ids=["empty", "160-gsm", "161-gsm", "70-ucs2", "71-ucs2"],
+    [
+        ("", "1"),
+        ("a" * 160, "1"),
+        ("a" * 161, "2"),
+        ("é" * 161, "2"),
+        ("€" * 80, "1"),
+        ("€" * 81, "2"),
+        ("a" * 306, "2"),
+        ("a" * 307, "3"),
+        ("ж" * 70, "1"),
+        ("ж" * 71, "2"),
+        ("😀" * 35, "1"),
+        ("😀" * 36, "2"),
+    ],
+    ids=[
+        "empty",
+        "160-gsm",
+        "161-gsm",
+        "gsm-accents",
+        "80-gsm-extension",
+        "81-gsm-extension",
+        "306-gsm",
+        "307-gsm",
+        "70-ucs2",
+        "71-ucs2",
+        "35-emoji",
+        "36-emoji",
+    ],
 )
 def test_num_segments_follows_the_encoding(body: str, segments: str) -> None:
     assert payloads.incoming_message(body)["NumSegments"] == segments

@@ -178,14 +178,29 @@ def _finish(
     return fields
 
 
+# The GSM 03.38 alphabet; the extension characters take two septets each.
+_GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+
 def _segments(body: str) -> int:
-    # GSM-7 text fits 160 characters in one segment (153 when split); anything else is
-    # sent as UCS-2: 70 (67 when split).
-    gsm = all(ord(char) < 128 for char in body)
-    single, multi = (160, 153) if gsm else (70, 67)
-    if len(body) <= single:
+    """How many SMS segments *body* takes, as in ``NumSegments``.
+
+    GSM-7 text fits 160 septets in one segment (153 when split); anything else is sent as
+    UCS-2: 70 UTF-16 code units (67 when split), an emoji taking two.
+    """
+    if all(char in _GSM_BASIC or char in _GSM_EXTENSION for char in body):
+        units = len(body) + sum(char in _GSM_EXTENSION for char in body)
+        single, multi = 160, 153
+    else:
+        units = len(body.encode("utf-16-le")) // 2
+        single, multi = 70, 67
+    if units <= single:
         return 1
-    return math.ceil(len(body) / multi)
+    return math.ceil(units / multi)
 
 
 def incoming_message(
