@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
-from twhooks import payloads
+from twhooks import SimulationError, payloads
 from twhooks.simulator import CookieJar, Request, Response, Simulator
 from twhooks.simulator.reply import read_twiml
 
@@ -130,7 +130,7 @@ def test_unsigned_requests_have_no_signature() -> None:
 
 def test_relative_urls_need_a_base() -> None:
     simulator = Simulator(lambda request: Response(request.url, 204, "", ""), TOKEN)
-    with pytest.raises(Exception, match="not an http"):
+    with pytest.raises(SimulationError, match="not an http"):
         simulator.build_request("/twilio/messages", {})
 
 
@@ -265,6 +265,6 @@ def test_every_webhook_of_one_call_shares_its_fields() -> None:
 
 def test_webhook_of_an_unknown_kind() -> None:
     simulator = Simulator(TinyApp(), TOKEN, base_url="https://example.com")
-    with pytest.raises(KeyError):
+    with pytest.raises(SimulationError, match="unknown kind of webhook 'fax'; one of: message"):
         simulator.webhook("fax", "/fax")
     assert set(payloads.KINDS) >= {"message", "call", "amd"}

@@ -187,8 +187,12 @@ class Simulator:
         :param params: fields by Twilio's names, set last (``None`` removes one).
         :param fields: keyword arguments of the kind's factory in :mod:`twhooks.payloads`
             (``status="failed"``, ``message_sid=…``), or any field in snake case.
-        :raises KeyError: for an unknown *kind*.
+        :raises SimulationError: for an unknown *kind*.
         """
+        if kind not in payloads.KINDS:
+            raise SimulationError(
+                f"unknown kind of webhook {kind!r}; one of: {', '.join(payloads.KINDS)}"
+            )
         if kind in {"message", "message-status", "call"}:
             fields.setdefault("account_sid", self.account_sid)
         else:
