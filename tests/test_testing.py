@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
-from twhooks import SimulationError, TooManyDocuments, payloads
+from twhooks import SimulationError, TooManyDocuments, TwilioSignatureMiddleware, payloads
 from twhooks.extension import TwilioHooks
 from twhooks.testing import FlaskTransport, TwilioTestClient
 from twhooks.twiml import MessagingResponse, VoiceResponse
@@ -784,6 +784,24 @@ def test_a_callback_answer_only_needs_a_2xx_status(
     reply = client.webhook("call-status", path)
     assert reply.ok is ok
     assert reply.twiml is None
+
+
+def test_any_flask_app_behind_the_signature_middleware() -> None:
+    # No TwilioHooks: plain Flask views behind twhooks' WSGI middleware.
+    app = Flask(__name__)
+    app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+    app.wsgi_app = TwilioSignatureMiddleware(app.wsgi_app, auth_token=TOKEN)
+
+    @app.post("/sms")
+    def sms() -> Response:
+        reply = MessagingResponse()
+        reply.message(f"Got {request.form['Body']}")
+        return Response(str(reply), mimetype="text/xml")
+
+    client = TwilioTestClient(app)
+    assert client.conversation("/sms").send("hi").messages == ["Got hi"]
+    forger = TwilioTestClient(app, auth_token="wrong")
+    assert forger.conversation("/sms").send("hi").status_code == 403
 
 
 def test_flask_transport_keeps_no_cookies_of_its_own() -> None:
