@@ -309,8 +309,8 @@ class SimulatedCall:
         if not self.status_callback:
             return
         if status != "completed":
-            # A rejected call is never answered: twhooks reports it as busy, or as
-            # no-answer for reason="rejected".
+            # A rejected call is never answered; Twilio ends it as busy (reason="busy")
+            # or no-answer (reason="rejected"), per its <Reject> documentation.
             status = "busy" if status == "busy" else "no-answer"
         started = self._started_at if self._started_at is not None else time.monotonic()
         params = payloads.call_status(
