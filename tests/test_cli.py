@@ -98,6 +98,14 @@ def make_app(seen: list[dict[str, str]]) -> Flask:
     def voice_twiml() -> Response:
         return Response("<Response><Say>Hello</Say></Response>", mimetype="text/xml")
 
+    @app.post("/sounds")
+    def sounds() -> Response:
+        return Response(
+            '<Response><Say loop="2">Hi</Say><Play digits="1w2"/>'
+            '<Play loop="0">https://example.com/hold.mp3</Play><Pause length="3"/></Response>',
+            mimetype="text/xml",
+        )
+
     @app.post("/unicode")
     def unicode() -> Response:
         twiml = "<Response><Message>Olá, ça va ✓</Message></Response>".encode()
@@ -241,6 +249,18 @@ def test_call_walks_the_menu_to_the_recording_and_hangs_up(
         "/twilio/voice/recording",
     ]
     assert len({form["CallSid"] for form in seen}) == 1
+
+
+def test_call_prints_what_the_caller_hears(run: Any, url: str) -> None:
+    status, out, _ = run("call", url + "/sounds")
+    assert status == 0
+    assert out.splitlines()[1:] == [
+        "  [say] Hi (x2)",
+        "  [play] (keys 1w2)",
+        "  [play] https://example.com/hold.mp3 (until hangup)",
+        "  (pause 3 s)",
+        "Call ended (completed).",
+    ]
 
 
 def test_call_with_get(run: Any, url: str, seen: list[dict[str, str]]) -> None:

@@ -256,10 +256,13 @@ def _chat(args: argparse.Namespace, simulator: Simulator, term: _Terminal) -> li
 def _describe(verb_tag: str, attrs: dict[str, str], text: str) -> str:
     if verb_tag == "Pause":
         return f"  (pause {attrs.get('length', '1')} s)"
-    if verb_tag == "Redirect":
-        return f"  [redirect] {text}"
     if verb_tag in {"Hangup", "Reject"}:
         return f"  [{verb_tag.lower()}]"
+    if verb_tag == "Play" and "digits" in attrs:
+        text = f"{text} (keys {attrs['digits']})".strip()
+    loop = attrs.get("loop")
+    if verb_tag in {"Say", "Play"} and loop and loop != "1":
+        text += " (until hangup)" if loop == "0" else f" (x{loop})"
     return f"  [{verb_tag.lower()}] {text}".rstrip()
 
 
