@@ -142,6 +142,20 @@ def answer(status: int, content_type: str, text: str) -> Response:
 
 
 @pytest.mark.parametrize(
+    ("response", "error"),
+    [
+        (answer(403, "text/plain", "forbidden: bad signature\nmore"), ": forbidden: bad signature"),
+        (answer(500, "text/html", "<!doctype html>\n<p>Error</p>"), ""),
+        (answer(502, "text/plain", "x" * 200), ": " + "x" * 117 + "..."),
+    ],
+    ids=["first-line", "html-page", "long-line"],
+)
+def test_an_http_error_says_what_the_app_answered(response: Response, error: str) -> None:
+    _, problem = read_twiml(response, voice=False)
+    assert problem == f"HTTP {response.status_code} from https://example.com/hook{error}"
+
+
+@pytest.mark.parametrize(
     ("response", "voice", "tags", "error"),
     [
         (

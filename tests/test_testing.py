@@ -263,6 +263,7 @@ def test_a_wrong_token_is_refused_by_the_app(app_and_seen: Any) -> None:
     assert reply.status_code == 403
     assert not reply.ok
     assert reply.error is not None and "HTTP 403" in reply.error
+    assert "Signature" in reply.error  # the first line of the app's answer says why
     assert reply.messages == []
 
 

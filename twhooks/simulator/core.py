@@ -14,7 +14,7 @@ from ..exceptions import SimulationError
 from ..signature import compute_signature
 from .call import SimulatedCall
 from .conversation import SimulatedConversation
-from .reply import Element, Reply, read_twiml
+from .reply import Element, Reply, http_error, read_twiml
 from .wire import CookieJar, Request, Response, Transport
 
 __all__ = ["Simulator"]
@@ -166,7 +166,7 @@ class Simulator:
         if answer is not None:
             twiml, error = read_twiml(response, voice=answer == "voice")
         elif not response.ok:
-            error = f"HTTP {response.status_code} from {response.url}"
+            error = http_error(response)
         verbs = list(twiml.children) if twiml is not None else []
         return Reply(responses=[response], verbs=verbs, document=response, twiml=twiml, error=error)
 

@@ -24,6 +24,7 @@ __all__ = [
     "RecordInfo",
     "Reply",
     "Step",
+    "http_error",
     "read_twiml",
     "spoken_text",
 ]
@@ -298,10 +299,21 @@ class Reply:
         return f"<Reply {self.status_code} [{tags}]{error}>"
 
 
+def http_error(response: Response) -> str:
+    """``HTTP 403 from URL: <the first line of the body>``, to say why a step failed."""
+    if "html" in response.content_type.lower():
+        return f"HTTP {response.status_code} from {response.url}"  # an error page: no use
+    first_line = response.text.strip().split("\n", 1)[0].strip()
+    if len(first_line) > 120:
+        first_line = first_line[:117] + "..."
+    detail = f": {first_line}" if first_line else ""
+    return f"HTTP {response.status_code} from {response.url}{detail}"
+
+
 def read_twiml(response: Response, *, voice: bool) -> tuple[Element | None, str | None]:
     """The parsed document of *response*, or why Twilio could not use it."""
     if not response.ok:
-        return None, f"HTTP {response.status_code} from {response.url}"
+        return None, http_error(response)
     media_type = response.content_type.split(";")[0].strip().lower()
     text = response.text
     if media_type == "text/plain" or (not text.strip() and not voice):
