@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Flask, current_app, request, session, url_for
+from werkzeug.wrappers import Request as BaseRequest
 from werkzeug.wrappers import Response as BaseResponse
 
 from .conversation import Conversation
@@ -353,10 +354,10 @@ class TwilioHooks:
 
     # -- request handling -------------------------------------------------------------------
 
-    def _receive(self) -> tuple[Flask, Params, str | None] | BaseResponse:
+    def _receive(self, req: BaseRequest) -> tuple[Flask, Params, str | None] | BaseResponse:
         """Verify and parse the request, or the response that refuses it."""
         app = _app()
-        environ = request.environ
+        environ = req.environ
         config = app.config
         verified = environ.get(ENVIRON_KEY)
         try:
@@ -374,15 +375,13 @@ class TwilioHooks:
             else:
                 pairs = _read_form(environ, config["TWHOOKS_MAX_BODY_SIZE"])
         except SignatureError as error:
-            logger.warning(
-                "rejected %s %s: %s [%s]", request.method, request.path, error, error.code
-            )
+            logger.warning("rejected %s %s: %s [%s]", req.method, req.path, error, error.code)
             return _plain("forbidden: the X-Twilio-Signature check failed", 403)
         except RequestError as error:
-            logger.warning("rejected %s %s: %s", request.method, request.path, error.reason)
+            logger.warning("rejected %s %s: %s", req.method, req.path, error.reason)
             return _plain(f"bad request: {error.reason}", error.status_code)
         except ConfigurationError as error:
-            logger.error("cannot answer %s %s: %s", request.method, request.path, error)
+            logger.error("cannot answer %s %s: %s", req.method, req.path, error)
             return _plain("twhooks is misconfigured; see the application log", 500)
         if not pairs and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             query = environ.get("QUERY_STRING")
@@ -395,8 +394,8 @@ class TwilioHooks:
                 return replayed
         return app, Params(pairs), token
 
-    def _view_message(self) -> BaseResponse:
-        received = self._receive()
+    def _view_message(self, req: BaseRequest) -> BaseResponse:
+        received = self._receive(req)
         if isinstance(received, BaseResponse):
             return received
         app, params, token = received
@@ -426,15 +425,15 @@ class TwilioHooks:
         )
         return self._run(app, route.handler, event, "message", "@hooks.message", conversation)
 
-    def _view_call(self, step: str | None = None) -> BaseResponse:
-        received = self._receive()
+    def _view_call(self, req: BaseRequest, step: str | None = None) -> BaseResponse:
+        received = self._receive(req)
         if isinstance(received, BaseResponse):
             return received
         app, params, token = received
         handler = self._steps.match(step)
         if handler is None and step in RESERVED_STEPS:
             # GET /voice/status and the like: the fixed route exists, for POST only.
-            logger.warning("%s %s: this callback route accepts POST only", request.method, step)
+            logger.warning("%s %s: this callback route accepts POST only", req.method, step)
             return _plain(f"/voice/{step} accepts POST only", 405)
         if handler is None:
             where = "@hooks.call()" if step is None else f"@hooks.call({step!r})"
@@ -452,9 +451,14 @@ class TwilioHooks:
         return self._run(app, handler, event, "say", "@hooks.call", conversation)
 
     def _view_status(
-        self, router: StatusRouter, event_type: type[_Event], field: str, text_verb: TextVerb
+        self,
+        req: BaseRequest,
+        router: StatusRouter,
+        event_type: type[_Event],
+        field: str,
+        text_verb: TextVerb,
     ) -> BaseResponse:
-        received = self._receive()
+        received = self._receive(req)
         if isinstance(received, BaseResponse):
             return received
         app, params, token = received
@@ -472,23 +476,23 @@ class TwilioHooks:
             return app.response_class(status=204)
         return self._run(app, handler, event, text_verb, f"@hooks.{router.what}", None)
 
-    def _view_message_status(self) -> BaseResponse:
-        return self._view_status(self._message_status, MessageStatus, "status", "message")
+    def _view_message_status(self, req: BaseRequest) -> BaseResponse:
+        return self._view_status(req, self._message_status, MessageStatus, "status", "message")
 
-    def _view_call_status(self) -> BaseResponse:
-        return self._view_status(self._call_status, CallStatus, "status", "say")
+    def _view_call_status(self, req: BaseRequest) -> BaseResponse:
+        return self._view_status(req, self._call_status, CallStatus, "status", "say")
 
-    def _view_recording_status(self) -> BaseResponse:
-        return self._view_status(self._recording_status, RecordingStatus, "status", "say")
+    def _view_recording_status(self, req: BaseRequest) -> BaseResponse:
+        return self._view_status(req, self._recording_status, RecordingStatus, "status", "say")
 
-    def _view_transcription(self) -> BaseResponse:
-        return self._view_status(self._transcription, Transcription, "status", "say")
+    def _view_transcription(self, req: BaseRequest) -> BaseResponse:
+        return self._view_status(req, self._transcription, Transcription, "status", "say")
 
-    def _view_conference(self) -> BaseResponse:
-        return self._view_status(self._conference_status, ConferenceStatus, "event", "say")
+    def _view_conference(self, req: BaseRequest) -> BaseResponse:
+        return self._view_status(req, self._conference_status, ConferenceStatus, "event", "say")
 
-    def _view_amd(self) -> BaseResponse:
-        return self._view_status(self._amd, AmdResult, "answered_by", "say")
+    def _view_amd(self, req: BaseRequest) -> BaseResponse:
+        return self._view_status(req, self._amd, AmdResult, "answered_by", "say")
 
     def _run(
         self,
@@ -591,14 +595,18 @@ def _replayable(view: Callable[..., BaseResponse]) -> Callable[..., BaseResponse
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> BaseResponse:
+        # The request object itself, looked up once: every ``request.<name>`` through the
+        # proxy costs a context-variable lookup, and this runs on every webhook.
+        req: BaseRequest = request._get_current_object()  # type: ignore[attr-defined]
+        environ = req.environ
         try:
-            response = view(*args, **kwargs)
+            response = view(req, *args, **kwargs)
         except BaseException:
-            pending = request.environ.pop(_CLAIM_KEY, None)
+            pending = environ.pop(_CLAIM_KEY, None)
             if pending is not None:
                 pending[0].finish(pending[1], None)
             raise
-        pending = request.environ.pop(_CLAIM_KEY, None)
+        pending = environ.pop(_CLAIM_KEY, None)
         if pending is not None:
             # Failures are not kept, so that their retry runs again.
             keep = response.status_code < 500 and not response.is_streamed
