@@ -481,3 +481,45 @@ def test_any_single_value_parses_without_raising(name: str, value: str) -> None:
     for event_type in (IncomingMessage, CallStatus, MessageStatus):
         event = event_type.from_params({"From": "whatsapp:+1", name: value})
         assert event.params[name] == value  # whatever became of the field, the raw value stays
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES, ids=lambda t: t.__name__)
+def test_from_params_builds_the_same_frozen_event_as_the_constructor(
+    event_type: type[IncomingMessage],
+) -> None:
+    params = Params({**SMS, "From": "whatsapp:+14155550100", "Latitude": "1.5", "ErrorCode": "1"})
+    event = event_type.from_params(params, idempotency_token="tok")
+    # Every field set, defaults included, exactly as the dataclass __init__ sets them.
+    built = event_type(**{f.name: getattr(event, f.name) for f in dataclasses.fields(event_type)})
+    assert event == built
+    assert repr(event) == repr(built)
+    assert event.idempotency_token == "tok"
+    assert dataclasses.replace(event, account_sid="AC1").account_sid == "AC1"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.account_sid = "AC2"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param({"nonsense": 1}, id="unknown-name"),
+        pytest.param({"params": Params()}, id="params-twice"),
+        pytest.param({"sid": "SM1"}, id="a-parsed-field-twice"),
+    ],
+)
+def test_from_params_refuses_what_the_constructor_refuses(extra: dict[str, object]) -> None:
+    with pytest.raises(TypeError):
+        IncomingMessage.from_params(SMS, **extra)
+
+
+def test_from_params_on_a_subclass_uses_its_constructor() -> None:
+    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+    class TaggedMessage(IncomingMessage):
+        tag: str = "none"
+
+        def __post_init__(self) -> None:
+            object.__setattr__(self, "tag", self.body.upper())
+
+    msg = TaggedMessage.from_params(SMS)
+    assert msg.tag == "HELLO THERE"
+    assert msg.sid == SMS["MessageSid"]
