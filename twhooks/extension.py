@@ -359,13 +359,13 @@ class TwilioHooks:
         app = _app()
         environ = req.environ
         config = app.config
+        state: AppState = app.extensions["twhooks"]
         verified = environ.get(ENVIRON_KEY)
         try:
             if isinstance(verified, VerifiedRequest):
                 # Checked already, by TwilioSignatureMiddleware in front of the app.
                 pairs = verified.params
             elif config["TWHOOKS_VALIDATE"] is not False:
-                state: AppState = app.extensions["twhooks"]
                 pairs = verify_environ(
                     state.verifier_for(config),
                     environ,
@@ -389,7 +389,7 @@ class TwilioHooks:
                 pairs = parse_form(query.encode("latin-1"))
         token = environ.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN")
         if token and config["TWHOOKS_DEDUPLICATE"]:
-            replayed = _claim_or_replay(app, environ, token)
+            replayed = _claim_or_replay(app, state, environ, token)
             if replayed is not None:
                 return replayed
         return app, Params(pairs), token
@@ -565,9 +565,10 @@ def _save(conversation: Conversation) -> None:
         ) from error
 
 
-def _claim_or_replay(app: Flask, environ: dict[str, Any], token: str) -> BaseResponse | None:
+def _claim_or_replay(
+    app: Flask, state: AppState, environ: dict[str, Any], token: str
+) -> BaseResponse | None:
     """Claim ``token`` for this request, or the response of the request it is a retry of."""
-    state: AppState = app.extensions["twhooks"]
     cache = state.replay_cache(app.config)
     path = environ.get("PATH_INFO", "")
     claim, first = cache.claim(f"{path} {token}")

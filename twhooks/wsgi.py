@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -96,7 +97,9 @@ def request_url(environ: Mapping[str, Any], public_url: str | None = None) -> st
     if public_url:
         url = public_url.rstrip("/") + path
     else:
-        root = quote_path(environ.get("SCRIPT_NAME", "").rstrip("/"))
+        root = environ.get("SCRIPT_NAME", "")
+        if root:  # an app mounted under a path; most are not
+            root = quote_path(root.rstrip("/"))
         url = f"{_origin(environ)}{root}{path}"
     query = environ.get("QUERY_STRING")
     if query:
@@ -163,9 +166,15 @@ def _read(stream: Any, size: int) -> bytes:
     """Up to *size* bytes from *stream*, fewer if it ends first."""
     if stream is None:
         return b""
-    chunks = []
-    remaining = size
     try:
+        # A webhook body is a few hundred bytes: one read, usually.
+        chunk = stream.read(min(size, _CHUNK))
+        if not chunk:
+            return b""
+        if len(chunk) >= size:
+            return bytes(chunk)
+        chunks = [chunk]
+        remaining = size - len(chunk)
         while remaining > 0:
             chunk = stream.read(min(remaining, _CHUNK))
             if not chunk:
@@ -180,7 +189,13 @@ def _read(stream: Any, size: int) -> bytes:
 
 def _content_type(environ: Mapping[str, Any]) -> tuple[str, str]:
     """``(mimetype, charset)`` of the request, lower-cased, charset ``utf-8`` by default."""
-    mimetype, _, rest = str(environ.get("CONTENT_TYPE", "")).partition(";")
+    return _parse_content_type(str(environ.get("CONTENT_TYPE", "")))
+
+
+# Clients send the same few Content-Type values over and over (Twilio: one).
+@lru_cache(maxsize=64)
+def _parse_content_type(header: str) -> tuple[str, str]:
+    mimetype, _, rest = header.partition(";")
     charset = "utf-8"
     for param in rest.split(";"):
         name, _, value = param.partition("=")
