@@ -34,6 +34,12 @@ from twhooks.forms import parse_form
         pytest.param(b"Body=%FF%FE", [("Body", "\ufffd\ufffd")], id="invalid-utf8-escapes"),
         pytest.param(b"Body=\xff", [("Body", "\ufffd")], id="invalid-raw-byte"),
         pytest.param(b"Body=100%+sure%zz", [("Body", "100% sure%zz")], id="stray-percent"),
+        # Shapes of "&" and "=" next to the usual one ("=&=&...="), with and without escapes.
+        pytest.param(b"a=b=c&d", [("a", "b=c"), ("d", "")], id="equals-moved-to-another-field"),
+        pytest.param(b"a=b=c&d=%2B", [("a", "b=c"), ("d", "+")], id="extra-equals-escaped-body"),
+        pytest.param(b"=", [("", "")], id="lone-equals"),
+        pytest.param(b"a=1&&b=%2B", [("a", "1"), ("b", "+")], id="empty-field-escaped-body"),
+        pytest.param(b"a=1&b=2&", [("a", "1"), ("b", "2")], id="trailing-ampersand"),
     ],
 )
 def test_parse_form(body: bytes, expected: list[tuple[str, str]]) -> None:

@@ -64,13 +64,17 @@ def _parse(body: bytes, encoding: str) -> list[tuple[str, str]]:
     """:func:`parse_form` with a known-good codec name."""
     if b"%" not in body:
         text = body.decode(encoding, "replace")
-        return _split(text.replace("+", " ") if "+" in text else text)
+        text = text.replace("+", " ") if "+" in text else text
+        if encoding == "utf-8" and body.isascii():
+            return _split_like(body, text)
+        return _split(text)
     if encoding == "utf-8" and body.isascii() and not _ESCAPED_SEPARATOR.search(body):
         # The common case, and what Twilio sends. With no escaped "&" or "=", unescaping the
         # whole body at once cannot create a separator, so splitting afterwards finds the
         # same fields; and UTF-8 never hides an ASCII byte inside a multi-byte sequence, so
         # an invalid escaped sequence cannot swallow a separator either.
-        return _split(unquote_to_bytes(body.replace(b"+", b" ")).decode(encoding, "replace"))
+        text = unquote_to_bytes(body.replace(b"+", b" ")).decode(encoding, "replace")
+        return _split_like(body, text)
     pairs = []
     text = body.decode(encoding, "replace")
     if "+" in text:
@@ -86,6 +90,20 @@ def _parse(body: bytes, encoding: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _split_like(body: bytes, text: str) -> list[tuple[str, str]]:
+    """:func:`_split` of *text*, whose "&" and "=" are exactly those of the ASCII *body*.
+
+    In the usual form every field has one "=" and none is empty: the separators, in order,
+    are "=&=&...=". Then splitting on both at once gives names and values alternately, and
+    pairing them is done in C instead of one ``partition`` per field.
+    """
+    separators = body.translate(None, _NOT_SEPARATORS)
+    if separators == b"=&" * (len(separators) >> 1) + b"=":
+        tokens = iter(text.replace("&", "=").split("="))
+        return list(zip(tokens, tokens, strict=True))
+    return _split(text)
+
+
 def _split(text: str) -> list[tuple[str, str]]:
     """Fields of an already unescaped body (``name=value`` joined by ``&``)."""
     return cast(
@@ -95,3 +113,6 @@ def _split(text: str) -> list[tuple[str, str]]:
 
 # An escaped "&" or "=". One regex scan beats three substring searches over a body full of "%".
 _ESCAPED_SEPARATOR = re.compile(rb"%(?:26|3[dD])")
+
+# Every byte but "&" and "=", deleted by bytes.translate to leave the separators.
+_NOT_SEPARATORS = bytes(byte for byte in range(256) if byte not in b"&=")
