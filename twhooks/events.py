@@ -356,8 +356,9 @@ class IncomingMessage(_Event):
         kind = "incoming message"
         media: list[MediaItem] = []
         # Read MediaUrl0..N-1 as long as they come, so a bad NumMedia loses no attachment.
-        while (url := get(f"MediaUrl{len(media)}")) is not None:
-            media.append(MediaItem(url, get(f"MediaContentType{len(media)}")))
+        if "MediaUrl0" in d:
+            while (url := get(f"MediaUrl{len(media)}")) is not None:
+                media.append(MediaItem(url, get(f"MediaContentType{len(media)}")))
         from_ = get("From")
         channel = _channel(from_, bool(media))
         fields: dict[str, Any] = {

@@ -245,7 +245,10 @@ class SignatureVerifier:
             raise MissingSignature("no X-Twilio-Signature header", url=redact(url))
         if params is not None and not isinstance(params, (list, tuple, Mapping)):
             params = list(params)  # read twice below: for AccountSid and for signing
-        keys = self._keys_for(url, params, settings)
+        if settings is None and self._token_lookup is None and self._sha1_keys:
+            keys = self._sha1_keys  # the usual case: the account's own auth token(s)
+        else:
+            keys = self._keys_for(url, params, settings)
 
         body_hash = query_value(url, "bodySHA256") if "bodySHA256" in url else None
         tail = ""
