@@ -61,7 +61,7 @@ from .forms import parse_form
 from .replies import EMPTY_TWIML, XML_CONTENT_TYPE, TextVerb, render_twiml
 from .routing import RESERVED_STEPS, MessageRouter, StatusRouter, StepRouter
 from .settings import DEFAULTS, AppState
-from .wsgi import ENVIRON_KEY, VerifiedRequest, read_body, verify_environ
+from .wsgi import ENVIRON_KEY, VerifiedRequest, form_params, read_body, verify_environ
 
 __all__ = ["TwilioHooks"]
 
@@ -82,7 +82,6 @@ CALLBACKS: Mapping[str, str] = {
     "amd": "/voice/amd",
 }
 
-_FORM_TYPE = "application/x-www-form-urlencoded"
 
 # Where a request that claimed its idempotency token keeps the claim until it finishes.
 _CLAIM_KEY = "twhooks.replay_claim"
@@ -118,16 +117,7 @@ def _twiml(app: Flask, body: bytes) -> BaseResponse:
 
 def _read_form(environ: dict[str, Any], limit: int) -> list[tuple[str, str]]:
     """The form parameters of an unverified request (``TWHOOKS_VALIDATE = False``)."""
-    body = read_body(environ, limit)
-    mimetype, _, options = str(environ.get("CONTENT_TYPE", "")).partition(";")
-    if not body or mimetype.strip().lower() != _FORM_TYPE:
-        return []
-    charset = "utf-8"
-    for option in options.split(";"):
-        name, _, value = option.partition("=")
-        if name.strip().lower() == "charset" and value.strip():
-            charset = value.strip().strip('"')
-    return parse_form(body, charset)
+    return form_params(environ, read_body(environ, limit))
 
 
 class TwilioHooks:

@@ -26,6 +26,7 @@ __all__ = [
     "ENVIRON_KEY",
     "PATH_SAFE",
     "VerifiedRequest",
+    "form_params",
     "quote_path",
     "read_body",
     "request_url",
@@ -187,6 +188,18 @@ def _read(stream: Any, size: int) -> bytes:
     return b"".join(chunks)
 
 
+def form_params(environ: Mapping[str, Any], body: bytes) -> list[tuple[str, str]]:
+    """The parameters of *body* if the request is ``application/x-www-form-urlencoded``.
+
+    Any other body (JSON, none) has no form parameters: ``[]``. The ``charset`` parameter of
+    the Content-Type picks the decoding, UTF-8 by default.
+    """
+    if not body:
+        return []
+    mimetype, charset = _content_type(environ)
+    return parse_form(body, charset) if mimetype == _FORM_TYPE else []
+
+
 def _content_type(environ: Mapping[str, Any]) -> tuple[str, str]:
     """``(mimetype, charset)`` of the request, lower-cased, charset ``utf-8`` by default."""
     return _parse_content_type(str(environ.get("CONTENT_TYPE", "")))
@@ -255,10 +268,8 @@ def verify_environ(
     body = read_body(environ, max_body_size)
     params: list[tuple[str, str]] = []
     method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-    if body and method not in ("GET", "HEAD"):
-        mimetype, charset = _content_type(environ)
-        if mimetype == _FORM_TYPE:
-            params = parse_form(body, charset)
+    if method not in ("GET", "HEAD"):
+        params = form_params(environ, body)
     try:
         verifier.verify(url, params, signature, body=body, settings=settings)
     except InvalidSignature as error:
