@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .exceptions import HandlerError
+from .kinds import RESERVED_STEPS
 
 __all__ = [
     "RESERVED_STEPS",
@@ -38,8 +39,6 @@ __all__ = [
 
 Handler = Callable[..., Any]
 
-#: Step names taken by the fixed voice routes (``/voice/status`` and so on).
-RESERVED_STEPS = frozenset({"status", "recording", "transcription", "conference", "amd"})
 
 _STEP_NAME = re.compile(r"[A-Za-z0-9_-]+")
 

@@ -1,0 +1,223 @@
+"""The one registry of webhook kinds: everything that varies from one kind to the next.
+
+Each :class:`Kind` says what Twilio calls, where twhooks serves it and how it is handled: its
+name (the decorator's name, used everywhere: ``callback_url``, the test client, the simulator,
+``twhooks send``), its route path under ``TWHOOKS_URL_PREFIX``, its HTTP methods, its event
+class, the event attribute that selects the handler, the TwiML verb a ``str`` reply becomes,
+and the values Twilio sends for that attribute. Routes, decorators, URLs, payloads, the
+simulator, the test client and the docs' route table all derive from :data:`KINDS`: adding a
+kind is one entry here plus its event class (and a payload factory for the simulator).
+
+This module knows nothing of any web framework.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from .events import (
+    AMD_RESULTS,
+    CALL_STATUSES,
+    CONFERENCE_EVENTS,
+    MESSAGE_STATUS_RANK,
+    RECORDING_STATUSES,
+    TRANSCRIPTION_STATUSES,
+    AmdResult,
+    Call,
+    CallStatus,
+    ConferenceStatus,
+    Event,
+    IncomingMessage,
+    MessageStatus,
+    RecordingStatus,
+    Transcription,
+)
+from .exceptions import HandlerError
+
+__all__ = ["ALIASES", "KINDS", "RESERVED_STEPS", "Kind", "kind_named", "route_table"]
+
+#: How a kind picks its handler: by message body and conversation state, by call step, or
+#: by the value of one event attribute.
+Routing = Literal["message", "step", "value"]
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One kind of webhook."""
+
+    #: The kind's one name: the decorator (``@hooks.message_status``), ``callback_url``,
+    #: ``TwilioTestClient.webhook``, ``twhooks send``.
+    name: str
+    #: The route under ``TWHOOKS_URL_PREFIX``.
+    path: str
+    #: The HTTP methods Twilio may use.
+    methods: tuple[str, ...]
+    #: The event class handlers receive.
+    event: type[Event]
+    #: How the handler is chosen.
+    routing: Routing
+    #: The event attribute whose value selects a handler (``routing == "value"``).
+    field: str | None
+    #: What a plain ``str`` reply becomes: one ``<Message>`` or one ``<Say>``.
+    text_verb: Literal["message", "say"]
+    #: The values Twilio sends in :attr:`field`; registering another is a typo.
+    known: frozenset[str]
+    #: The TwiML Twilio reads in the answer: ``"messaging"``, ``"voice"``, or ``None`` for a
+    #: callback whose answer only needs a 2xx status.
+    answer: Literal["messaging", "voice"] | None
+    #: One line for help texts and the route table.
+    summary: str
+
+    @property
+    def is_callback(self) -> bool:
+        """Whether Twilio ignores the body of the answer (status callbacks)."""
+        return self.answer is None
+
+
+#: Every kind by name, in the order of the docs' route table.
+KINDS: Mapping[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "message",
+            "/messages",
+            ("GET", "POST"),
+            IncomingMessage,
+            "message",
+            None,
+            "message",
+            frozenset(),
+            "messaging",
+            "incoming SMS, MMS or WhatsApp",
+        ),
+        Kind(
+            "message_status",
+            "/messages/status",
+            ("POST",),
+            MessageStatus,
+            "value",
+            "status",
+            "message",
+            frozenset(MESSAGE_STATUS_RANK),
+            None,
+            "message status callback",
+        ),
+        Kind(
+            "call",
+            "/voice",
+            ("GET", "POST"),
+            Call,
+            "step",
+            None,
+            "say",
+            frozenset(),
+            "voice",
+            "incoming call (and its named steps, /voice/<step>)",
+        ),
+        Kind(
+            "call_status",
+            "/voice/status",
+            ("POST",),
+            CallStatus,
+            "value",
+            "status",
+            "say",
+            CALL_STATUSES,
+            None,
+            "call status callback",
+        ),
+        Kind(
+            "recording_status",
+            "/voice/recording",
+            ("POST",),
+            RecordingStatus,
+            "value",
+            "status",
+            "say",
+            RECORDING_STATUSES,
+            None,
+            "recording status callback",
+        ),
+        Kind(
+            "transcription",
+            "/voice/transcription",
+            ("POST",),
+            Transcription,
+            "value",
+            "status",
+            "say",
+            TRANSCRIPTION_STATUSES,
+            None,
+            "transcription callback",
+        ),
+        Kind(
+            "conference_status",
+            "/voice/conference",
+            ("POST",),
+            ConferenceStatus,
+            "value",
+            "event",
+            "say",
+            CONFERENCE_EVENTS,
+            None,
+            "conference status event",
+        ),
+        Kind(
+            "amd",
+            "/voice/amd",
+            ("POST",),
+            AmdResult,
+            "value",
+            "answered_by",
+            "say",
+            AMD_RESULTS,
+            None,
+            "answering machine detection result",
+        ),
+    )
+}
+
+#: Names 0.1 used for some kinds, still accepted wherever a kind is named.
+ALIASES: Mapping[str, str] = {
+    "messages": "message",
+    "voice": "call",
+    "recording": "recording_status",
+    "conference": "conference_status",
+}
+
+#: Step names taken by the fixed voice routes (``/voice/status`` and so on).
+RESERVED_STEPS = frozenset(
+    kind.path.removeprefix("/voice/") for kind in KINDS.values() if kind.path.startswith("/voice/")
+)
+
+
+def kind_named(name: str) -> Kind:
+    """The kind called *name*: its name, a dashed spelling (``message-status``) or an alias.
+
+    :raises HandlerError: no kind has that name.
+    """
+    key = name.replace("-", "_") if isinstance(name, str) else name
+    found = KINDS.get(key) or KINDS.get(ALIASES.get(key, ""))
+    if found is None:
+        raise HandlerError(f"unknown kind of webhook {name!r}; one of: {', '.join(KINDS)}")
+    return found
+
+
+def route_table(prefix: str = "/twilio") -> str:
+    """The routes as a reStructuredText table, for the docs and module docstrings."""
+    rows = [
+        (f"``{prefix}{kind.path}``", ", ".join(kind.methods), f"``@hooks.{kind.name}``")
+        for kind in KINDS.values()
+    ]
+    rows.insert(3, (f"``{prefix}/voice/<step>``", "GET, POST", "``@hooks.call('<step>')``"))
+    head = ("route", "methods", "handlers")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
+    rule = "  ".join("=" * w for w in widths)
+    lines = [rule, _row(head, widths), rule, *(_row(r, widths) for r in rows), rule]
+    return "\n".join(lines)
+
+
+def _row(cells: tuple[str, ...], widths: list[int]) -> str:
+    return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
