@@ -30,7 +30,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import inspect
+import itertools
 import logging
+import os
 import uuid
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
@@ -58,6 +60,11 @@ CLAIM_LEASE = 15.0
 
 #: How long a reply is kept for retries of its request.
 REPLY_TTL = 3600.0
+
+
+# Owners of claims: unique across hosts (a random id), processes and requests.
+_PROCESS = uuid.uuid4().hex[:16]
+_claims = itertools.count()
 
 
 @dataclass(slots=True)
@@ -171,9 +178,8 @@ class Dispatcher:
         if received.token is None or self.replays is None or not self.settings.deduplicate:
             return None
         request = received.request
-        digest = hashlib.sha256()
-        for part in (request.method, request.path, request.query):
-            digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        head = f"{request.method}\0{request.path}\0{request.query}\0"
+        digest = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
         digest.update(received.verified.body)
         # The token with a digest of the request: another request under the same token is
         # never answered with this one's reply.
@@ -189,7 +195,7 @@ class Dispatcher:
         replays = self.replays
         if key is None or replays is None:
             return None
-        owner = uuid.uuid4().hex
+        owner = f"{_PROCESS}.{os.getpid()}.{next(_claims)}"
         for _ in range(3):
             got = replays.claim(key, owner, self.lease)
             if got is True:

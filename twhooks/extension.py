@@ -29,7 +29,7 @@ Flask:
 - a handler exception that no ``@hooks.error`` handler answers propagates into Flask, so
   ``@app.errorhandler(500)`` and ``got_request_exception`` see it;
 - once Flask has finished the response (session cookie included), its bytes are kept for the
-  retries of the request (``request_finished``).
+  retries of the request (in a ``teardown_request`` function).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Flask, current_app, request, request_finished, session, url_for
+from flask import Blueprint, Flask, current_app, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from .dispatch import Dispatcher, Received
@@ -58,8 +58,10 @@ logger = logging.getLogger(__name__)
 
 BLUEPRINT = "twhooks"
 
-# Where the before_request function leaves the received request for the view.
+# Where the before_request function leaves the received request for the view, and where
+# the after_request function leaves the response for the teardown function.
 _RECEIVED = "twhooks.received"
+_RESPONSE = "twhooks.response"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,8 @@ class TwilioHooks(Handlers):
         app.extensions["twhooks"] = state
         # First of the app's before_request functions, whatever is registered later.
         app.before_request_funcs.setdefault(None, []).insert(0, _receiver(state))
-        request_finished.connect(_finished, app, weak=False)
+        # First registered, so it runs last of the app's after_request functions.
+        app.after_request_funcs.setdefault(None, []).insert(0, _after)
         app.teardown_request(_teardown)
 
     # -- URLs -------------------------------------------------------------------------------
@@ -258,15 +261,20 @@ def _response(reply: Reply) -> BaseResponse:
     if reply.native is not None:
         native: BaseResponse = reply.native
         return native
-    return current_app.response_class(reply.body, status=reply.status, headers=reply.headers)
+    headers = reply.headers
+    if len(headers) == 1 and headers[0][0] == "Content-Type":  # the usual TwiML reply
+        return current_app.response_class(
+            reply.body, status=reply.status, content_type=headers[0][1]
+        )
+    return current_app.response_class(reply.body, status=reply.status, headers=headers)
 
 
-def _finished(app: Flask, response: BaseResponse, **_: Any) -> None:
-    """Keep the final bytes of a claimed request's response for its retries."""
+def _after(response: BaseResponse) -> BaseResponse:
+    """Note the response of a twhooks request, for :func:`_teardown`; warn on a redirect."""
     environ = request.environ
-    received: Received | None = environ.get(_RECEIVED)
-    if received is None:
-        return
+    if _RECEIVED not in environ:
+        return response
+    environ[_RESPONSE] = response
     status = response.status_code
     if 300 <= status < 400:
         logger.warning(
@@ -278,19 +286,26 @@ def _finished(app: Flask, response: BaseResponse, **_: Any) -> None:
             response.headers.get("Location", "-"),
             BLUEPRINT,
         )
-    if received.claim is None:
+    return response
+
+
+def _teardown(error: BaseException | None) -> None:
+    """Keep the final bytes of a claimed request's response for its retries.
+
+    Teardown runs once Flask has finished the response, session cookie included; a request
+    that ended in an exception keeps nothing, so that its retry runs again.
+    """
+    environ = request.environ
+    received: Received | None = environ.pop(_RECEIVED, None)
+    response: BaseResponse | None = environ.pop(_RESPONSE, None)
+    if received is None or received.claim is None:
         return
     stored = None
-    if not response.is_streamed:
-        stored = StoredReply(status, tuple(response.headers.items()), response.get_data())
-    app.extensions["twhooks"].dispatcher.finish(received, stored)
-
-
-def _teardown(_: BaseException | None) -> None:
-    """Release the claim of a request that ended without a response (an exception)."""
-    received: Received | None = request.environ.pop(_RECEIVED, None)
-    if received is not None and received.claim is not None:
-        current_app.extensions["twhooks"].dispatcher.finish(received, None)
+    if error is None and response is not None and not response.is_streamed:
+        stored = StoredReply(
+            response.status_code, tuple(response.headers.items()), response.get_data()
+        )
+    current_app.extensions["twhooks"].dispatcher.finish(received, stored)
 
 
 def _exempt_from_csrf(app: Flask, blueprint: Blueprint) -> bool:

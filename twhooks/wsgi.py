@@ -231,6 +231,17 @@ def _with_userinfo(url: str, user: str, password: str) -> str:
 _USERINFO_SAFE = "-._~!$&'()*+,;="
 
 
+# The headers twhooks reads on every request, by the name it asks for.
+_ENVIRON_KEYS = {
+    name: "HTTP_" + name.upper().replace("-", "_")
+    for name in (
+        "x-twilio-signature",
+        "x-twilio-webhooks-signature-settings",
+        "i-twilio-idempotency-token",
+    )
+}
+
+
 class EnvironHeaders(Mapping[str, str]):
     """The request headers of a WSGI environ by case-insensitive name, without copying."""
 
@@ -241,8 +252,12 @@ class EnvironHeaders(Mapping[str, str]):
 
     @staticmethod
     def _key(name: str) -> str:
-        key = name.upper().replace("-", "_")
-        return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
+        key = _ENVIRON_KEYS.get(name)
+        if key is None:
+            key = name.upper().replace("-", "_")
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                key = "HTTP_" + key
+        return key
 
     def __getitem__(self, name: str) -> str:
         return str(self._environ[self._key(name)])
