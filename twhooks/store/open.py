@@ -63,7 +63,9 @@ def _from_url(url: str) -> Store:
         if scheme in ("postgresql", "postgres"):
             # psycopg 3, the driver of the twhooks[postgresql] extra.
             url = "postgresql+psycopg:" + url.partition(":")[2]
-        if scheme.startswith("sqlite") and url.rstrip("/") in ("sqlite:", "sqlite+pysqlite:"):
+        if scheme.startswith("sqlite") and (
+            url.rstrip("/").endswith(":") or url.endswith(":memory:")
+        ):
             raise ConfigurationError(
                 f"{_SETTING}: an in-memory SQLite database is not shared by workers; "
                 f"use 'memory://' or a file, 'sqlite:////absolute/path.sqlite3'"
@@ -79,18 +81,14 @@ def _from_url(url: str) -> Store:
 
 
 def _sql(bind: Any) -> Store:
-    try:
-        import sqlalchemy  # noqa: F401
-    except ImportError as exc:  # pragma: no cover - a runtime dependency
-        raise ConfigurationError(f"{_SETTING}: SQLAlchemy is not installed") from exc
+    from sqlalchemy.exc import ArgumentError
+
     from .sql import SQLStore
 
     try:
         return SQLStore(bind)
-    except ConfigurationError:
-        raise
-    except Exception as exc:  # a malformed URL, a missing driver
-        raise ConfigurationError(f"{_SETTING}: {type(exc).__name__}: {exc}") from exc
+    except (ArgumentError, ValueError) as exc:  # not shown: the URL may hold a password
+        raise ConfigurationError(f"{_SETTING} is not a valid database URL") from exc
 
 
 def _redis(client: Any) -> Store:

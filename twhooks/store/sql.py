@@ -89,12 +89,22 @@ class SQLStore:
                 f"TWHOOKS_STORE: the SQL store supports SQLite and PostgreSQL, "
                 f"not {self.url.get_backend_name()!r}"
             )
+        if self._given is None:
+            try:
+                self.url.get_dialect().import_dbapi()
+            except ImportError as exc:
+                extra = "" if self.url.get_backend_name() == "sqlite" else "[postgresql]"
+                raise ConfigurationError(
+                    f"TWHOOKS_STORE: the database driver {self.url.get_driver_name()!r} is not "
+                    f"installed: pip install 'twhooks{extra}'"
+                ) from exc
         self.tables = Tables(prefix)
         self.sqlite = self.url.get_backend_name() == "sqlite"
         self._insert: Callable[[sa.Table], Any] = (
             sqlite.insert if self.sqlite else postgresql.insert
         )
         self._engine: sa.Engine | None = None
+        self._base: sa.Engine | None = None  # before execution options
         self._pid = 0
         self._init_lock = threading.Lock()
         self._writes = 0
@@ -116,15 +126,17 @@ class SQLStore:
             return self._engine
 
     def _connect(self) -> sa.Engine:
+        if self._pid and self._base is not None:
+            # Forked: the parent's connections are not ours to use, nor to close.
+            self._base.dispose(close=False)
         if self._given is not None:
             engine = self._given
-            if self._pid:  # forked since: connections of the parent are not ours to use
-                engine.dispose(close=False)
         else:
             kwargs: dict[str, Any] = {}
             if self.sqlite:
                 kwargs["connect_args"] = {"check_same_thread": False}
             engine = sa.create_engine(self.url, **kwargs)
+        self._base = engine
         if self.sqlite:
             if not sa.event.contains(engine, "connect", _sqlite_pragmas):
                 sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -193,9 +205,10 @@ class SQLStore:
         self.close()
 
     def close(self) -> None:
-        if self._engine is not None and self._given is None:
-            self._engine.dispose()
-        self._engine = None
+        if self._base is not None and self._given is None:
+            self._base.dispose()
+        self._engine = self._base = None
+        self._pid = 0
 
     # -- replays ---------------------------------------------------------------------------
 
@@ -316,6 +329,37 @@ class SQLStore:
 
     # -- deliveries ------------------------------------------------------------------------
 
+    def _start_message(
+        self,
+        conn: sa.Connection,
+        sid: str,
+        to: str | None,
+        from_: str | None,
+        at: float,
+        ttl: float,
+    ) -> None:
+        """Make sure *sid* has a live row: insert one, or start afresh over an expired one."""
+        m, h = self.tables.messages, self.tables.message_statuses
+        now = time.time()
+        conn.execute(h.delete().where((h.c.sid == sid) & (h.c.expires_at <= now)))
+        fresh = {
+            "status": None,
+            "rank": -1,
+            "error_code": None,
+            "to": to,
+            "from_": from_,
+            "meta": "{}",
+            "updated_at": at,
+            "expires_at": at + ttl,
+        }
+        conn.execute(
+            self._insert(m)
+            .values(sid=sid, **fresh)
+            .on_conflict_do_update(
+                index_elements=[m.c.sid], set_=fresh, where=m.c.expires_at <= now
+            )
+        )
+
     @_guarded
     def record_message_status(
         self,
@@ -331,21 +375,7 @@ class SQLStore:
         m, h = self.tables.messages, self.tables.message_statuses
         order = message_status_order(status)
         with self._write() as conn:
-            conn.execute(
-                self._insert(m)
-                .values(
-                    sid=sid,
-                    status=None,
-                    rank=-1,
-                    error_code=None,
-                    to=to,
-                    from_=from_,
-                    meta="{}",
-                    updated_at=at,
-                    expires_at=at + ttl,
-                )
-                .on_conflict_do_nothing(index_elements=[m.c.sid])
-            )
+            self._start_message(conn, sid, to, from_, at, ttl)
             # The row is locked until commit (FOR UPDATE; SQLite holds the write lock).
             previous = conn.execute(
                 sa.select(m.c.status).where(m.c.sid == sid).with_for_update()
@@ -390,21 +420,7 @@ class SQLStore:
     ) -> None:
         m = self.tables.messages
         with self._write() as conn:
-            conn.execute(
-                self._insert(m)
-                .values(
-                    sid=sid,
-                    status=None,
-                    rank=-1,
-                    error_code=None,
-                    to=to,
-                    from_=from_,
-                    meta="{}",
-                    updated_at=at,
-                    expires_at=at + ttl,
-                )
-                .on_conflict_do_nothing(index_elements=[m.c.sid])
-            )
+            self._start_message(conn, sid, to, from_, at, ttl)
             found = conn.execute(
                 sa.select(m.c.meta).where(m.c.sid == sid).with_for_update()
             ).scalar_one()
@@ -471,7 +487,7 @@ class SQLStore:
         if since is not None:
             query = query.where(m.c.updated_at >= since)
         with self._read() as conn:
-            return {status: count for status, count in conn.execute(query).tuples()}
+            return {row[0]: int(row[1]) for row in conn.execute(query)}
 
     # -- calls -----------------------------------------------------------------------------
 
