@@ -1,7 +1,8 @@
 """One worker process of the multi-process store tests: ``python store_worker.py JSON``.
 
-The JSON names the store (see ``conftest.store_spec``), a wall-clock time to start at (so that
-every process acts at once) and an action; the worker prints its result as one JSON line.
+The JSON names the store (see ``conftest.store_spec``) and an action. Unless ``together`` is
+false, the worker connects, prints ``ready`` and waits for a line on its standard input before
+it acts, so that every worker acts at once; it then prints its result as one JSON line.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ from twhooks.store import Conversations, Deliveries
 def main(job: dict[str, Any]) -> Any:
     store = open_spec(job["spec"])
     store.load_conversation("warm-up")  # connect and create the tables before the start
-    delay = job["start_at"] - time.time()
+    if job.get("together", True):
+        # Say so, then wait for the word: every worker acts at the same instant.
+        print("ready", flush=True)
+        sys.stdin.readline()
+    delay = job.get("start_at", 0) - time.time()
     if delay > 0:
         time.sleep(delay)
     action = job["action"]
