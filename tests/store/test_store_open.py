@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -180,10 +181,19 @@ def test_expired_rows_are_swept(tmp_path: Path) -> None:
     store = SQLStore(f"sqlite:///{tmp_path / 's.db'}")
     store.save_conversation("old", "s", {}, 0, -1)
     store.save_conversation("new", "s", {}, 0, 60)
+    store.record_message_status(
+        "SMold", "sent", error_code=None, to=None, from_=None, at=time.time(), ttl=-1
+    )
+    store.record_message_status(
+        "SMnew", "sent", error_code=None, to=None, from_=None, at=time.time(), ttl=60
+    )
     store.sweep()
+    t = store.tables
     with store.engine().connect() as conn:
-        keys = conn.execute(sa.select(store.tables.conversations.c.key)).scalars().all()
-    assert keys == ["new"]
+        keys = conn.execute(sa.select(t.conversations.c.key)).scalars().all()
+        messages = conn.execute(sa.select(t.messages.c.sid)).scalars().all()
+        statuses = conn.execute(sa.select(t.message_statuses.c.sid)).scalars().all()
+    assert (keys, messages, statuses) == (["new"], ["SMnew"], ["SMnew"])
     store.close()
 
 

@@ -195,9 +195,12 @@ class SQLStore:
     def sweep(self) -> None:
         """Delete every expired row now (done by itself every few hundred writes)."""
         now = time.time()
+        m, h = self.tables.messages, self.tables.message_statuses
         with self._transaction(self.engine()) as conn:
             for table in self.tables.expiring:
                 conn.execute(table.delete().where(table.c.expires_at < now))
+            gone = ~sa.exists().where((m.c.sid == h.c.sid) & (m.c.generation == h.c.generation))
+            conn.execute(h.delete().where(gone))
 
     def drop_tables(self) -> None:
         """Drop every table of this store (its data is lost)."""
@@ -337,11 +340,14 @@ class SQLStore:
         from_: str | None,
         at: float,
         ttl: float,
-    ) -> None:
-        """Make sure *sid* has a live row: insert one, or start afresh over an expired one."""
-        m, h = self.tables.messages, self.tables.message_statuses
+    ) -> Any:
+        """Make sure *sid* has a live row and lock it: insert one, or start afresh over an
+        expired one (a new generation, so that the old history rows no longer count).
+
+        :returns: the row as it is now (status, rank, generation, meta).
+        """
+        m = self.tables.messages
         now = time.time()
-        conn.execute(h.delete().where((h.c.sid == sid) & (h.c.expires_at <= now)))
         fresh = {
             "status": None,
             "rank": -1,
@@ -354,11 +360,19 @@ class SQLStore:
         }
         conn.execute(
             self._insert(m)
-            .values(sid=sid, **fresh)
+            .values(sid=sid, generation=0, **fresh)
             .on_conflict_do_update(
-                index_elements=[m.c.sid], set_=fresh, where=m.c.expires_at <= now
+                index_elements=[m.c.sid],
+                set_={**fresh, "generation": m.c.generation + 1},
+                where=m.c.expires_at <= now,
             )
         )
+        # Locked until commit (FOR UPDATE; SQLite already holds the write lock).
+        return conn.execute(
+            sa.select(m.c.status, m.c.rank, m.c.generation, m.c.meta)
+            .where(m.c.sid == sid)
+            .with_for_update()
+        ).one()
 
     @_guarded
     def record_message_status(
@@ -375,37 +389,33 @@ class SQLStore:
         m, h = self.tables.messages, self.tables.message_statuses
         order = message_status_order(status)
         with self._write() as conn:
-            self._start_message(conn, sid, to, from_, at, ttl)
-            # The row is locked until commit (FOR UPDATE; SQLite holds the write lock).
-            previous = conn.execute(
-                sa.select(m.c.status).where(m.c.sid == sid).with_for_update()
-            ).scalar()
-            advanced = (
-                _rows(
-                    conn,
-                    m.update()
-                    .where((m.c.sid == sid) & (m.c.rank < order))
-                    .values(status=status, rank=order, error_code=error_code, updated_at=at),
-                )
-                == 1
-            )
-            conn.execute(
-                m.update()
-                .where(m.c.sid == sid)
-                .values(
-                    to=sa.func.coalesce(m.c.to, to),
-                    from_=sa.func.coalesce(m.c.from_, from_),
-                    expires_at=at + ttl,
-                )
-            )
+            row = self._start_message(conn, sid, to, from_, at, ttl)
+            advanced = order > row.rank
+            changes: dict[str, Any] = {
+                "to": sa.func.coalesce(m.c.to, to),
+                "from_": sa.func.coalesce(m.c.from_, from_),
+                "expires_at": at + ttl,
+            }
+            if advanced:
+                changes.update(status=status, rank=order, error_code=error_code, updated_at=at)
+            conn.execute(m.update().where(m.c.sid == sid).values(**changes))
+            # Each status once per generation: a duplicate keeps the first one's time.
             conn.execute(
                 self._insert(h)
-                .values(sid=sid, status=status, at=at, error_code=error_code, expires_at=at + ttl)
+                .values(
+                    sid=sid,
+                    status=status,
+                    at=at,
+                    error_code=error_code,
+                    generation=row.generation,
+                )
                 .on_conflict_do_update(
-                    index_elements=[h.c.sid, h.c.status], set_={"expires_at": at + ttl}
+                    index_elements=[h.c.sid, h.c.status],
+                    set_={"at": at, "error_code": error_code, "generation": row.generation},
+                    where=h.c.generation < row.generation,
                 )
             )
-        return previous, advanced
+        return row.status, advanced
 
     @_guarded
     def track_message(
@@ -420,17 +430,14 @@ class SQLStore:
     ) -> None:
         m = self.tables.messages
         with self._write() as conn:
-            self._start_message(conn, sid, to, from_, at, ttl)
-            found = conn.execute(
-                sa.select(m.c.meta).where(m.c.sid == sid).with_for_update()
-            ).scalar_one()
+            row = self._start_message(conn, sid, to, from_, at, ttl)
             conn.execute(
                 m.update()
                 .where(m.c.sid == sid)
                 .values(
                     to=sa.func.coalesce(to, m.c.to),
                     from_=sa.func.coalesce(from_, m.c.from_),
-                    meta=json.dumps({**json.loads(found), **meta}),
+                    meta=json.dumps({**json.loads(row.meta), **meta}),
                     expires_at=at + ttl,
                 )
             )
@@ -458,7 +465,9 @@ class SQLStore:
             if row is None:
                 return None
             changes = conn.execute(
-                sa.select(h.c.status, h.c.at, h.c.error_code).where(h.c.sid == sid)
+                sa.select(h.c.status, h.c.at, h.c.error_code).where(
+                    (h.c.sid == sid) & (h.c.generation == row.generation)
+                )
             ).all()
         history = sorted(
             (StatusChange(c.status, c.at, c.error_code) for c in changes),

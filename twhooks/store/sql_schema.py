@@ -1,7 +1,9 @@
 """The tables of the SQL store (SQLAlchemy Core), named with a prefix (``twhooks_`` by default).
 
-Every table but the opt-outs and the block list has an ``expires_at`` column, swept now and
-then by :class:`~twhooks.store.sql.SQLStore`; the history is capped by size instead.
+Nothing grows without bound: most tables have an ``expires_at`` column, swept now and then by
+:class:`~twhooks.store.sql.SQLStore` (``NULL`` for opt-outs and block-list entries kept until
+taken back); a message's statuses are swept with their message; the webhook history is capped
+by size.
 Times are Unix times in seconds (a double), so that every host compares them alike.
 """
 
@@ -61,6 +63,8 @@ class Tables:
             sa.Column("to", sa.String(128)),
             sa.Column("from_", sa.String(128)),
             sa.Column("meta", sa.Text, nullable=False),
+            # Bumped when an expired message's SID comes back: older history rows are stale.
+            sa.Column("generation", sa.Integer, nullable=False),
             sa.Column("updated_at", t, nullable=False, index=True),
             sa.Column("expires_at", t, nullable=False, index=True),
         )
@@ -71,7 +75,8 @@ class Tables:
             sa.Column("status", sa.String(32), primary_key=True),
             sa.Column("at", t, nullable=False),
             sa.Column("error_code", sa.String(16)),
-            sa.Column("expires_at", t, nullable=False, index=True),
+            # Swept with its message (same sid and generation), not by a time of its own.
+            sa.Column("generation", sa.Integer, nullable=False),
         )
         self.call_events = sa.Table(
             f"{prefix}call_events",
@@ -121,7 +126,6 @@ class Tables:
             self.claims,
             self.conversations,
             self.messages,
-            self.message_statuses,
             self.call_events,
             self.opt_outs,
             self.blocklist,
