@@ -457,7 +457,8 @@ def test_unsigned_requests_are_refused_by_the_app(
 def example_url(live_server: Callable[[Any], Any]) -> str:
     from example_app import create_app
 
-    return str(live_server(create_app({"TWILIO_AUTH_TOKEN": TOKEN})).url)
+    config = {"SECRET_KEY": "test", "TWILIO_AUTH_TOKEN": TOKEN, "EXAMPLE_DASHBOARD_PASSWORD": "x"}
+    return str(live_server(create_app(config)).url)
 
 
 def test_chat_with_the_example_app(run: Any, example_url: str) -> None:
