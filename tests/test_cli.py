@@ -29,9 +29,9 @@ from twhooks.twiml import MessagingResponse, VoiceResponse
 TOKEN = "cli-test-token"
 
 
-def make_app(seen: list[dict[str, str]]) -> Flask:
+def make_app(seen: list[dict[str, str]], **config: Any) -> Flask:
     app = Flask(__name__)
-    app.config.update(SECRET_KEY="test", TWILIO_AUTH_TOKEN=TOKEN)
+    app.config.update(SECRET_KEY="test", TWILIO_AUTH_TOKEN=TOKEN, **config)
     hooks = TwilioHooks(app)
 
     @app.after_request
@@ -683,9 +683,7 @@ PUBLIC = "https://abc.example.com"
 @pytest.fixture
 def public_url(live_server: Callable[[Any], Any], seen: list[dict[str, str]]) -> str:
     """The local address of an app that believes Twilio calls it at PUBLIC."""
-    app = make_app(seen)
-    app.config["TWHOOKS_PUBLIC_URL"] = PUBLIC
-    return str(live_server(app).url)
+    return str(live_server(make_app(seen, TWHOOKS_PUBLIC_URL=PUBLIC)).url)
 
 
 def test_without_the_public_url_the_app_refuses_the_signature(run: Any, public_url: str) -> None:
