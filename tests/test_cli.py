@@ -23,7 +23,9 @@ from flask import Flask, Response, request, session
 
 from twhooks import TwilioHooks, TwilioSignatureMiddleware
 from twhooks.cli import main
+from twhooks.cli.transport import RequestsTransport
 from twhooks.kinds import KINDS
+from twhooks.simulator import Request
 from twhooks.twiml import MessagingResponse, VoiceResponse
 
 TOKEN = "cli-test-token"
@@ -661,6 +663,16 @@ def get_url(live_server: Callable[[Any], Any]) -> str:
     return str(live_server(app).url)
 
 
+def test_chat_with_get_at_the_twhooks_messages_route(
+    run: Any, url: str, seen: list[dict[str, str]]
+) -> None:
+    status, out, err = run("chat", url + "/twilio/messages", "--method", "GET", stdin="HELP\nhi\n")
+    assert (status, err) == (0, "")
+    assert "< Reply BAL for your balance." in out
+    assert "< hi #1" in out  # the session cookie came back with the next GET
+    assert [form["Body"] for form in seen] == ["HELP", "hi"]  # read from the query string
+
+
 def test_chat_with_get(run: Any, get_url: str) -> None:
     status, out, err = run("chat", get_url + "/sms", "--method", "GET", stdin="hi there\n")
     assert (status, err) == (0, "")
@@ -789,3 +801,34 @@ def test_help_imports_neither_the_simulator_nor_requests() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    ("url", "sent_to", "forwarded_host"),
+    [
+        (f"{PUBLIC}/twilio/messages?x=1", "http://127.0.0.1:5000/twilio/messages?x=1", True),
+        (f"{PUBLIC}", "http://127.0.0.1:5000", True),
+        (f"{PUBLIC}.evil.example/twilio", f"{PUBLIC}.evil.example/twilio", False),
+        ("https://elsewhere.example/x", "https://elsewhere.example/x", False),
+    ],
+    ids=["under-the-public-url", "the-public-url", "a-longer-host", "elsewhere"],
+)
+def test_the_transport_forwards_only_what_is_under_the_public_url(
+    url: str, sent_to: str, forwarded_host: bool
+) -> None:
+    transport = RequestsTransport(forward=(PUBLIC + "/", "http://127.0.0.1:5000"))
+    target, headers = transport.destination(Request("POST", url, (), {}))
+    assert target == sent_to
+    assert ("X-Forwarded-Host" in headers) is forwarded_host
+    if forwarded_host:
+        assert headers["X-Forwarded-Host"] == "abc.example.com"
+        assert headers["X-Forwarded-Proto"] == "https"
+
+
+def test_the_transport_keeps_the_public_urls_credentials() -> None:
+    transport = RequestsTransport(forward=("https://u:p@abc.example.com", "http://127.0.0.1:1"))
+    target, headers = transport.destination(
+        Request("POST", "https://u:p@abc.example.com/twilio/voice", (), {})
+    )
+    assert target == "http://u:p@127.0.0.1:1/twilio/voice"
+    assert headers["X-Forwarded-Host"] == "abc.example.com"

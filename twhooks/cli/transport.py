@@ -40,9 +40,13 @@ class RequestsTransport:
         rest = request.url[len(public) :]
         if not request.url.startswith(public) or rest[:1] not in ("/", "?", ""):
             return request.url, headers  # elsewhere: sent as it is
-        scheme, host = urlsplit(public)[:2]
+        scheme, netloc = urlsplit(public)[:2]
+        userinfo, at, host = netloc.rpartition("@")
         headers.setdefault("X-Forwarded-Proto", scheme)
-        headers.setdefault("X-Forwarded-Host", host.rpartition("@")[2])
+        headers.setdefault("X-Forwarded-Host", host)
+        if at:  # Twilio sends the URL's credentials as basic authentication: keep them
+            address_scheme, address_netloc = urlsplit(address)[:2]
+            address = f"{address_scheme}://{userinfo}@{address_netloc}"
         return address + rest, headers
 
     def __call__(self, request: Request) -> Response:
