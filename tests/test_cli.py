@@ -584,18 +584,19 @@ def test_the_installed_console_script(url: str) -> None:
     [
         (
             ["chat", "{url}/twilio/voice"],
-            "{url}/twilio/voice is the twhooks route of incoming call (and its named steps, "
-            "/voice/<step>) webhooks (call), not of incoming text messages: call it with: "
+            "{url}/twilio/voice is twhooks' route for call webhooks — incoming call (and its "
+            "named steps, /voice/<step>) — not for incoming text messages; call it with: "
             "twhooks call {url}/twilio/voice",
         ),
         (
             ["chat", "{url}/twilio/messages/status/"],
-            "not of incoming text messages: send one with: twhooks send message_status",
+            "is twhooks' route for message_status webhooks — message status callback — not "
+            "for incoming text messages; send one with: twhooks send message_status",
         ),
         (
             ["call", "{url}/twilio/messages"],
-            "{url}/twilio/messages is the twhooks route of incoming SMS, MMS or WhatsApp "
-            "webhooks (message), not of incoming calls: text it with: "
+            "{url}/twilio/messages is twhooks' route for message webhooks — incoming SMS, "
+            "MMS or WhatsApp — not for incoming calls; text it with: "
             "twhooks chat {url}/twilio/messages",
         ),
         (
@@ -629,7 +630,7 @@ def test_a_session_at_the_wrong_kind_of_webhook_says_so(
     status, _, err = run(*(arg.format(url=url) for arg in args), stdin="hi\n")
     assert status == 1
     assert message.format(url=url) in err
-    if "route" in message:
+    if "twhooks' route" in message:
         assert seen == []  # nothing was sent
 
 

@@ -74,7 +74,7 @@ TEST_APP_NUMBER = "+14155550199"
 Fields = dict[str, str]
 #: A field's value as given: Twilio's text, or a number or a boolean written as Twilio does.
 Value = str | int | float | bool
-Overrides = Mapping[str, "Value | None"]
+Overrides = Mapping[str, Value | None]
 
 # A few places for the geographic fields Twilio adds when it knows the number's area.
 # Twilio writes cities in capitals and leaves unknown fields empty.

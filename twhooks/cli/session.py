@@ -124,8 +124,8 @@ def _check_route(url: str, wanted: str) -> None:
         hint = f"send one with: twhooks send {kind.name} {url}"
     what = "text messages" if wanted == "messaging" else "calls"
     raise CommandError(
-        f"{url} is the twhooks route of {kind.summary} webhooks ({kind.name}), not of "
-        f"incoming {what}: {hint}"
+        f"{url} is twhooks' route for {kind.name} webhooks — {kind.summary} — not for "
+        f"incoming {what}; {hint}"
     )
 
 
