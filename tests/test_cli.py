@@ -397,7 +397,7 @@ def test_send_with_get_signs_the_query_string(run: Any, url: str) -> None:
         (["chat", "http://exa mple.com:99999/"], "http://exa mple.com:99999/"),
         (["send", "message", "{url}/twilio/messages", "Body"], "a field is Name=value"),
         (["send", "message", "{url}/nowhere"], "the app answered HTTP 404"),
-        (["chat", "{url}/"], "no webhook there"),
+        (["chat", "{url}/"], "no webhook there: twhooks serves /messages and /voice under"),
     ],
     ids=[
         "forbidden",

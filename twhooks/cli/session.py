@@ -94,9 +94,10 @@ def _check(reply: Reply) -> None:
                 "Twilio with a method the app takes, and give it here with --method)"
             )
         elif document is not None and document.status_code == http.HTTPStatus.NOT_FOUND:
+            routes = " and ".join(kind.path for kind in KINDS.values() if kind.answer)
             detail = (
-                " (no webhook there: twhooks serves /twilio/messages and /twilio/voice "
-                "under its URL prefix)"
+                f" (no webhook there: twhooks serves {routes} under its URL prefix, "
+                "/twilio by default)"
             )
         raise CommandError(f"Twilio could not use the answer: {reply.error}{detail}")
 
