@@ -38,6 +38,7 @@ from .records import (
     message_status_order,
 )
 from .sql_schema import SCHEMA_VERSION, Tables
+from .sql_statements import Statements
 
 __all__ = ["SQLStore"]
 
@@ -103,6 +104,7 @@ class SQLStore:
         self._insert: Callable[[sa.Table], Any] = (
             sqlite.insert if self.sqlite else postgresql.insert
         )
+        self.statements = Statements(self.tables, self._insert)
         self._engine: sa.Engine | None = None
         self._base: sa.Engine | None = None  # before execution options
         self._pid = 0
@@ -217,29 +219,14 @@ class SQLStore:
 
     @_guarded
     def claim(self, key: str, owner: str, lease: float) -> StoredReply | bool:
-        c = self.tables.claims
         for _ in range(5):
             now = time.time()
-            fresh = {
-                "owner": owner,
-                "expires_at": now + lease,
-                "status": None,
-                "headers": None,
-                "body": None,
-            }
-            stmt = self._insert(c).values(key=key, **fresh)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[c.c.key], set_=fresh, where=c.c.expires_at <= now
-            )
+            params = {"p_key": key, "p_owner": owner, "p_expires": now + lease, "p_now": now}
             with self._write() as conn:
-                if _rows(conn, stmt) == 1:
+                if _rows(conn, self.statements.claim, params) == 1:
                     return True
             with self._read() as conn:
-                row = conn.execute(
-                    sa.select(c.c.owner, c.c.expires_at, c.c.status, c.c.headers, c.c.body).where(
-                        c.c.key == key
-                    )
-                ).first()
+                row = conn.execute(self.statements.claim_row, {"p_key": key}).first()
             if row is not None and row.expires_at > time.time():
                 return _reply(row) if row.status is not None else False
             # Finished without a reply or expired between the two statements: try again.
@@ -355,6 +342,8 @@ class SQLStore:
             "to": to,
             "from_": from_,
             "meta": "{}",
+            "previous": None,
+            "previous_rank": -1,
             "updated_at": at,
             "expires_at": at + ttl,
         }
@@ -386,36 +375,23 @@ class SQLStore:
         at: float,
         ttl: float,
     ) -> tuple[str | None, bool]:
-        m, h = self.tables.messages, self.tables.message_statuses
         order = message_status_order(status)
+        params = {
+            "p_sid": sid,
+            "p_status": status,
+            "p_order": order,
+            "p_error": error_code,
+            "p_to": to,
+            "p_from": from_,
+            "p_at": at,
+            "p_expires": at + ttl,
+            "p_now": time.time(),
+        }
         with self._write() as conn:
-            row = self._start_message(conn, sid, to, from_, at, ttl)
-            advanced = order > row.rank
-            changes: dict[str, Any] = {
-                "to": sa.func.coalesce(m.c.to, to),
-                "from_": sa.func.coalesce(m.c.from_, from_),
-                "expires_at": at + ttl,
-            }
-            if advanced:
-                changes.update(status=status, rank=order, error_code=error_code, updated_at=at)
-            conn.execute(m.update().where(m.c.sid == sid).values(**changes))
-            # Each status once per generation: a duplicate keeps the first one's time.
-            conn.execute(
-                self._insert(h)
-                .values(
-                    sid=sid,
-                    status=status,
-                    at=at,
-                    error_code=error_code,
-                    generation=row.generation,
-                )
-                .on_conflict_do_update(
-                    index_elements=[h.c.sid, h.c.status],
-                    set_={"at": at, "error_code": error_code, "generation": row.generation},
-                    where=h.c.generation < row.generation,
-                )
-            )
-        return row.status, advanced
+            row = conn.execute(self.statements.record_status, params).one()
+            params["p_generation"] = row.generation
+            conn.execute(self.statements.record_history, params)
+        return row.previous, order > row.previous_rank
 
     @_guarded
     def track_message(
@@ -609,21 +585,19 @@ class SQLStore:
 
     @_guarded
     def add_history(self, record: HistoryRecord, size: int) -> int:
-        t = self.tables.history
+        params = {
+            "p_at": record.at,
+            "p_kind": record.kind,
+            "p_verdict": record.verdict,
+            "p_sid": record.sid,
+            "p_from": _number(record.from_),
+            "p_to": _number(record.to),
+            "p_data": json.dumps(record.to_json()),
+        }
         with self._write() as conn:
-            key = conn.execute(
-                t.insert().values(
-                    at=record.at,
-                    kind=record.kind,
-                    verdict=record.verdict,
-                    sid=record.sid,
-                    from_=_number(record.from_),
-                    to=_number(record.to),
-                    data=json.dumps(record.to_json()),
-                )
-            ).inserted_primary_key
+            key = conn.execute(self.statements.add_history, params).inserted_primary_key
             id = int(key[0]) if key is not None else 0
-            conn.execute(t.delete().where(t.c.id <= id - size))
+            conn.execute(self.statements.trim_history, {"p_floor": id - size})
         return id
 
     @_guarded
@@ -659,9 +633,12 @@ class SQLStore:
         return None if data is None else _history(id, data)
 
 
-def _rows(conn: sa.Connection, statement: sa.Executable) -> int:
+def _rows(
+    conn: sa.Connection, statement: sa.Executable, params: dict[str, Any] | None = None
+) -> int:
     """How many rows *statement* wrote (kept for every statement, INSERT … ON CONFLICT too)."""
-    return int(conn.execute(statement.execution_options(preserve_rowcount=True)).rowcount)
+    options = {"preserve_rowcount": True}
+    return int(conn.execute(statement, params, execution_options=options).rowcount)
 
 
 def _number(address: str | None) -> str | None:
