@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -99,6 +100,11 @@ class SQLStore:
                     f"TWHOOKS_STORE: the database driver {self.url.get_driver_name()!r} is not "
                     f"installed: pip install 'twhooks{extra}'"
                 ) from exc
+        if self.url.get_backend_name() == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
+            raise ConfigurationError(
+                f"TWHOOKS_STORE: the SQL store needs SQLite 3.35 or later (RETURNING); this "
+                f"Python has {sqlite3.sqlite_version}"
+            )
         self.tables = Tables(prefix)
         self.sqlite = self.url.get_backend_name() == "sqlite"
         self._insert: Callable[[sa.Table], Any] = (
