@@ -61,3 +61,12 @@ def act(store: Any, job: dict[str, Any], ready: Any) -> Any:
                 conv.goto(f"step{len(seen) + 1}", seen=[*seen, message], person=person)
         return {"done": len(job["messages"])}
     raise ValueError(f"unknown action {action!r}")
+
+
+def use_inherited(store: Any, key: str, results: Any) -> None:
+    """Use a store object made (and connected) by the parent before the fork."""
+    owner = f"pid-{os.getpid()}"
+    won = store.claim(key, owner, 30) is True
+    if won:
+        store.finish(key, owner, StoredReply(200, (), owner.encode()), 60)
+    results.put((won, os.getpid()))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import SHARED_BACKENDS, open_spec
-from store_worker import work
+from store_worker import use_inherited, work
 
 from twhooks.events import MESSAGE_STATUS_RANK
 from twhooks.store import Conversations, Deliveries
@@ -187,3 +187,35 @@ def test_concurrent_conversations_lose_nothing_and_never_mix(
         assert found.state == f"step{steps}"
         assert found.version == steps
     store.close()
+
+
+def test_a_store_made_before_the_fork_reconnects_in_each_worker(spec: dict[str, str]) -> None:
+    # gunicorn --preload: the app (and its store) is made, and may have connected, in the
+    # parent; each forked worker must open its own connections, and leave the parent's alone.
+    with closing(open_spec(spec)) as store:
+        assert store.claim("parent", "parent", 30) is True
+        results = CONTEXT.Queue()
+        procs = [
+            CONTEXT.Process(target=use_inherited, args=(store, "K", results)) for _ in range(3)
+        ]
+        try:
+            for proc in procs:
+                proc.start()
+            outcomes = [results.get(timeout=60) for _ in procs]
+            for proc in procs:
+                proc.join(30)
+                assert proc.exitcode == 0
+        finally:
+            for proc in procs:
+                if proc.is_alive():
+                    proc.kill()
+                proc.join(10)
+            results.close()
+            results.join_thread()
+        assert sum(won for won, _ in outcomes) == 1
+        # The parent's own connections still work.
+        found = store.claim("K", "parent", 30)
+        assert not isinstance(found, bool)
+        assert found.body.decode() in {f"pid-{pid}" for _, pid in outcomes}
+        store.finish("parent", "parent", None, 1)
+        assert store.claim("parent", "parent-again", 30) is True
