@@ -187,9 +187,15 @@ class SQLStore:
             conn.exec_driver_sql("COMMIT")
 
     @contextmanager
-    def _write(self) -> Iterator[sa.Connection]:
-        with self._transaction(self.engine()) as conn:
-            yield conn
+    def _write(self, *, single: bool = False) -> Iterator[sa.Connection]:
+        """A write transaction; *single*: for one statement, atomic by itself, which PostgreSQL
+        then runs without the round trips of BEGIN and COMMIT."""
+        if single and not self.sqlite:
+            with self.engine().connect() as conn:
+                yield conn.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            with self._transaction(self.engine()) as conn:
+                yield conn
         self._writes += 1
         if self._writes % SWEEP_EVERY == 0:
             self.sweep()
@@ -228,7 +234,7 @@ class SQLStore:
         for _ in range(5):
             now = time.time()
             params = {"p_key": key, "p_owner": owner, "p_expires": now + lease, "p_now": now}
-            with self._write() as conn:
+            with self._write(single=True) as conn:
                 if _rows(conn, self.statements.claim, params) == 1:
                     return True
             with self._read() as conn:
@@ -242,7 +248,7 @@ class SQLStore:
     def finish(self, key: str, owner: str, reply: StoredReply | None, ttl: float) -> None:
         c = self.tables.claims
         mine = (c.c.key == key) & (c.c.owner == owner) & c.c.status.is_(None)
-        with self._write() as conn:
+        with self._write(single=True) as conn:
             if reply is None:
                 conn.execute(c.delete().where(mine))
             else:
@@ -314,13 +320,13 @@ class SQLStore:
                 .values(**values)
                 .where((t.c.key == key) & (t.c.version == version) & (t.c.expires_at > now))
             )
-        with self._write() as conn:
+        with self._write(single=True) as conn:
             return version + 1 if _rows(conn, stmt) == 1 else None
 
     @_guarded
     def delete_conversation(self, key: str) -> None:
         t = self.tables.conversations
-        with self._write() as conn:
+        with self._write(single=True) as conn:
             conn.execute(t.delete().where(t.c.key == key))
 
     # -- deliveries ------------------------------------------------------------------------
@@ -529,7 +535,7 @@ class SQLStore:
             "source": opt_out.source,
             "expires_at": None if ttl is None else opt_out.at + ttl,
         }
-        with self._write() as conn:
+        with self._write(single=True) as conn:
             conn.execute(
                 self._insert(t)
                 .values(number=opt_out.number, sender=opt_out.sender, **values)
@@ -542,7 +548,7 @@ class SQLStore:
         which = t.c.number == number
         if sender is not None:
             which &= t.c.sender.in_([sender, ""])
-        with self._write() as conn:
+        with self._write(single=True) as conn:
             conn.execute(t.delete().where(which))
 
     @_guarded
@@ -565,7 +571,7 @@ class SQLStore:
     def block(self, number: str, at: float, ttl: float | None) -> None:
         t = self.tables.blocklist
         values = {"at": at, "expires_at": None if ttl is None else at + ttl}
-        with self._write() as conn:
+        with self._write(single=True) as conn:
             conn.execute(
                 self._insert(t)
                 .values(number=number, **values)
@@ -575,7 +581,7 @@ class SQLStore:
     @_guarded
     def unblock(self, number: str) -> None:
         t = self.tables.blocklist
-        with self._write() as conn:
+        with self._write(single=True) as conn:
             conn.execute(t.delete().where(t.c.number == number))
 
     @_guarded
