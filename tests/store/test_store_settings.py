@@ -16,6 +16,7 @@ def test_the_defaults(tmp_path: Path) -> None:
     built = StoreFacades.from_config(dict(STORE_DEFAULTS), instance_path=tmp_path)
     try:
         assert isinstance(built.store, SQLStore)
+        assert built.conversation_mode == "store"
         assert built.conversations.ttl == 4 * 3600
         assert built.deliveries.ttl == 7 * 86400
         assert built.deliveries.opt_outs is built.opt_outs
@@ -38,11 +39,13 @@ def test_settings_are_applied(tmp_path: Path) -> None:
             "TWHOOKS_OPT_OUT_TTL": 86400,
             "TWHOOKS_HISTORY_SIZE": 10,
             "TWHOOKS_HISTORY_REDACT": True,
+            "TWHOOKS_CONVERSATIONS": "cookie",
         },
         instance_path=tmp_path,
         account_sid="AC1",
     )
     assert isinstance(built.store, MemoryStore)
+    assert built.conversation_mode == "cookie"
     assert (built.conversations.ttl, built.conversations.account_sid) == (60, "AC1")
     assert (built.deliveries.ttl, built.calls.ttl, built.opt_outs.ttl) == (3600.5, 120, 86400)
     assert built.history is not None
@@ -67,6 +70,7 @@ def test_history_can_be_off(tmp_path: Path) -> None:
         ("TWHOOKS_HISTORY_SIZE", 0),
         ("TWHOOKS_HISTORY_SIZE", 10.5),
         ("TWHOOKS_STORE", "ftp://nope"),
+        ("TWHOOKS_CONVERSATIONS", "session"),
     ],
 )
 def test_bad_settings_are_named(name: str, value: Any, tmp_path: Path) -> None:
