@@ -30,6 +30,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from .exceptions import ConfigurationError
+
 __all__ = ["MemoryReplayStore", "ReplayStore", "StoredReply"]
 
 
@@ -100,10 +102,11 @@ class MemoryReplayStore:
 
     def __init__(self, size: int = 1024) -> None:
         if size < 1:
-            raise ValueError(f"size must be at least 1, not {size}")
+            raise ConfigurationError(f"size must be at least 1, not {size}")
         self.size = size
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
+        self._waiting = 0
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
 
     def __len__(self) -> int:
@@ -135,7 +138,8 @@ class MemoryReplayStore:
                 entry.owner = None
                 entry.reply = reply
                 entry.expires = time.monotonic() + ttl
-            self._changed.notify_all()
+            if self._waiting:
+                self._changed.notify_all()
 
     def wait(self, key: str, timeout: float) -> StoredReply | None:
         deadline = time.monotonic() + timeout
@@ -150,4 +154,8 @@ class MemoryReplayStore:
                 remaining = min(deadline, entry.expires) - now
                 if deadline <= now:
                     return None
-                self._changed.wait(remaining)
+                self._waiting += 1
+                try:
+                    self._changed.wait(remaining)
+                finally:
+                    self._waiting -= 1
