@@ -75,7 +75,7 @@ def sign(environ: dict[str, Any], userinfo: str | None, d: Data) -> str:
         url = f"{scheme}://{userinfo}@{rest}"
     body = environ["wsgi.input"].getvalue()
     try:
-        params = form_params(environ, body) if environ["REQUEST_METHOD"] != "GET" else []
+        params = [] if environ["REQUEST_METHOD"] in ("GET", "HEAD") else form_params(environ, body)
     except TwhooksError:
         params = []
     if query_value(url, "bodySHA256") is not None:
@@ -108,15 +108,17 @@ def fuzz_one(data: bytes) -> None:
     if body_hash is not None:
         assert hashlib.sha256(result.body).hexdigest() == body_hash.lower(), result
         params: multidict.MultiDict[str] = multidict.MultiDict()
+    elif environ["REQUEST_METHOD"] in ("GET", "HEAD"):
+        params = multidict.MultiDict()  # the query string's parameters are signed in the URL
     else:
         params = multidict.MultiDict(result.params)
     urls = url_variants(result.url)
     if userinfo is not None:
         urls += [u.replace("://", f"://{userinfo}@", 1) for u in urls]
     accepted = any(official_accepts(u, params, signature) for u in urls)
-    if not accepted and result.params:  # signed in UTF-16 order (twilio-node, Java)?
+    if not accepted and params:  # signed in UTF-16 order (twilio-node, Java)?
         accepted = any(
-            compute_signature(TOKEN, signing_string(u, result.params, utf16_order=True))
+            compute_signature(TOKEN, signing_string(u, list(params.items()), utf16_order=True))
             == signature
             for u in urls
         )

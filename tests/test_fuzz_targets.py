@@ -51,6 +51,11 @@ def _forms_input(charset_index: int, body: bytes) -> bytes:
         pytest.param("fuzz_twiml_parse", b"\x00\x01<Response><Say>x</Say></Response>", id="doc"),
         pytest.param("fuzz_twiml_parse", b"\x00\x01<Response><a:b/></Response>", id="prefix"),
         pytest.param("fuzz_builder", bytes([0, 1, 0, 0, 1, 4, 1, 6, 1, 1, 1, 1]), id="a-ordinal"),
+        pytest.param(
+            "fuzz_verify_environ",
+            bytes.fromhex("00242b2bffffd5d5d5d5ffd5ffff"),
+            id="signed-get-with-query-parameters",
+        ),
     ],
 )
 def test_target_passes_the_inputs_that_found_bugs(name: str, data: bytes) -> None:
