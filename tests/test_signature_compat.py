@@ -191,10 +191,6 @@ def test_a_url_signed_with_a_bare_question_mark_verifies_with_it() -> None:
         verifier.verify("https://h/messages", REPEATED, signature)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs twhooks.wsgi to keep the bare '?' (issue 12): drop this mark when it does",
-)
 @pytest.mark.parametrize("server_key", ["RAW_URI", "REQUEST_URI"])
 def test_verify_environ_keeps_the_bare_question_mark_of_the_raw_uri(server_key: str) -> None:
     from urllib.parse import urlencode

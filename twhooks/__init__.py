@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .exceptions import TwiMLLimitExceeded as TwiMLLimitExceeded
     from .exceptions import TwiMLParseError as TwiMLParseError
     from .exceptions import UnknownAccount as UnknownAccount
+    from .exceptions import UnreadableParams as UnreadableParams
     from .exceptions import UnsignedBody as UnsignedBody
     from .exceptions import UnsupportedAlgorithm as UnsupportedAlgorithm
     from .extension import TwilioHooks as TwilioHooks
@@ -143,6 +144,7 @@ _EXPORTS = {
     "TwilioHooks": "extension",
     "TwilioSignatureMiddleware": "middleware",
     "UnknownAccount": "exceptions",
+    "UnreadableParams": "exceptions",
     "UnsignedBody": "exceptions",
     "UnsupportedAlgorithm": "exceptions",
     "VerifiedRequest": "wsgi",
