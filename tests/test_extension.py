@@ -23,6 +23,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from twhooks import (
     Call,
     CallStatus,
+    ConfigurationError,
     HandlerError,
     IncomingMessage,
     MessageStatus,
@@ -80,10 +81,10 @@ def make_app(**config: Any) -> tuple[Flask, TwilioHooks, list[Any]]:
 
 class TestRoutes:
     EXPECTED = {
-        "/twilio/messages": ("twhooks.messages", {"POST"}),
+        "/twilio/messages": ("twhooks.message", {"GET", "POST"}),
         "/twilio/messages/status": ("twhooks.message_status", {"POST"}),
-        "/twilio/voice": ("twhooks.voice", {"GET", "POST"}),
-        "/twilio/voice/<step>": ("twhooks.voice_step", {"GET", "POST"}),
+        "/twilio/voice": ("twhooks.call", {"GET", "POST"}),
+        "/twilio/voice/<step>": ("twhooks.call_step", {"GET", "POST"}),
         "/twilio/voice/status": ("twhooks.call_status", {"POST"}),
         "/twilio/voice/recording": ("twhooks.recording_status", {"POST"}),
         "/twilio/voice/transcription": ("twhooks.transcription", {"POST"}),
@@ -203,7 +204,7 @@ class TestSignatureChecks:
             response = app.test_client().post("/twilio/messages", data=SMS, headers=headers)
         assert response.status_code == 403
         assert seen == []
-        assert "rejected POST /twilio/messages" in caplog.text
+        assert "Rejected Twilio webhook POST /twilio/messages" in caplog.text
         assert TOKEN not in caplog.text
 
     def test_the_rejection_log_names_the_urls_tried(self, caplog: pytest.LogCaptureFixture) -> None:
@@ -282,39 +283,43 @@ class TestSignatureChecks:
         response = app.test_client().post("/twilio/messages", data=SMS, headers=headers)
         assert response.status_code == 403
 
-    def test_token_is_read_on_each_request(self) -> None:
-        app, _, _ = make_app()
-        client = app.test_client()
-        assert signed_post(client, "/twilio/messages", SMS).status_code == 200
-        app.config["TWILIO_AUTH_TOKEN"] = "rotated"
-        assert signed_post(client, "/twilio/messages", SMS).status_code == 403
-        assert signed_post(client, "/twilio/messages", SMS, token="rotated").status_code == 200
-
-    def test_a_token_list_changed_in_place_is_noticed(self) -> None:
+    def test_settings_are_read_once_at_init_app(self) -> None:
         tokens = [TOKEN]
         app, _, _ = make_app(TWILIO_AUTH_TOKEN=tokens)
         client = app.test_client()
         assert signed_post(client, "/twilio/messages", SMS).status_code == 200
+        # Changed after init_app: no effect (Flask's extension guide: config is fixed then).
+        app.config["TWILIO_AUTH_TOKEN"] = "rotated"
         tokens[0] = "replaced"
-        assert signed_post(client, "/twilio/messages", SMS).status_code == 403
+        assert signed_post(client, "/twilio/messages", SMS).status_code == 200
+        assert signed_post(client, "/twilio/messages", SMS, token="rotated").status_code == 403
 
     @pytest.mark.parametrize(
-        ("token", "message"),
+        ("config", "message"),
         [
-            pytest.param(None, "TWILIO_AUTH_TOKEN is not set", id="missing"),
-            pytest.param("", "TWILIO_AUTH_TOKEN is not set", id="empty"),
-            pytest.param(12345, "must be a non-empty str", id="int"),
-            pytest.param(["ok", ""], "must be a non-empty str", id="empty-in-list"),
+            pytest.param({"TWILIO_AUTH_TOKEN": None}, "TWILIO_AUTH_TOKEN is not set", id="missing"),
+            pytest.param({"TWILIO_AUTH_TOKEN": ""}, "TWILIO_AUTH_TOKEN is not set", id="empty"),
+            pytest.param({"TWILIO_AUTH_TOKEN": 12345}, "TWILIO_AUTH_TOKEN must be", id="int"),
+            pytest.param(
+                {"TWILIO_AUTH_TOKEN": ["ok", ""]}, "TWILIO_AUTH_TOKEN must be", id="empty-in-list"
+            ),
+            pytest.param(
+                {"TWHOOKS_ACCOUNT_TOKENS": 5}, "TWHOOKS_ACCOUNT_TOKENS must", id="accounts"
+            ),
+            pytest.param({"TWHOOKS_SHARED_KEYS": "k"}, "TWHOOKS_SHARED_KEYS must", id="keys"),
+            pytest.param({"TWHOOKS_MAX_BODY_SIZE": "1M"}, "TWHOOKS_MAX_BODY_SIZE must", id="size"),
+            pytest.param({"TWHOOKS_PUBLIC_URL": "host.com"}, "TWHOOKS_PUBLIC_URL must", id="url"),
         ],
     )
-    def test_missing_or_bad_token_is_a_500_with_a_clear_log(
-        self, token: Any, message: str, caplog: pytest.LogCaptureFixture
+    def test_a_missing_or_bad_setting_fails_at_init_app_naming_it(
+        self, config: dict[str, Any], message: str
     ) -> None:
-        app, _, seen = make_app(TWILIO_AUTH_TOKEN=token)
-        with caplog.at_level(logging.ERROR, logger="twhooks"):
-            response = signed_post(app.test_client(), "/twilio/messages", SMS)
-        assert response.status_code == 500 and seen == []
-        assert message in caplog.text
+        app = Flask(__name__)
+        app.config.update({"TWILIO_AUTH_TOKEN": TOKEN, **config})
+        with pytest.raises(ConfigurationError, match=message) as raised:
+            TwilioHooks(app)
+        assert TOKEN not in str(raised.value)
+        assert "twhooks" not in app.blueprints
 
     def test_oversize_body_is_413(self, caplog: pytest.LogCaptureFixture) -> None:
         app, _, seen = make_app(TWHOOKS_MAX_BODY_SIZE=100)
@@ -516,7 +521,7 @@ class TestErrors:
         with caplog.at_level(logging.ERROR, logger="twhooks"):
             response = signed_post(app.test_client(), "/twilio/messages", SMS)
         assert response.status_code == 500
-        [record] = [r for r in caplog.records if r.exc_info]
+        [record] = [r for r in caplog.records if r.name == "twhooks.dispatch"]
         assert "@hooks.message handler failing_app.<locals>.broken failed" in record.getMessage()
         assert f"sid={SMS['MessageSid']}" in record.getMessage()
         assert f"account_sid={SMS['AccountSid']}" in record.getMessage()
@@ -576,7 +581,7 @@ class TestErrors:
         with caplog.at_level(logging.ERROR, logger="twhooks"):
             response = signed_post(app.test_client(), "/twilio/messages", SMS)
         assert response.status_code == 500
-        assert "needs app.secret_key" in caplog.text
+        assert "set SECRET_KEY" in caplog.text
 
 
 class TestUrls:
@@ -622,8 +627,8 @@ class TestUrls:
         with app.test_request_context("/"):
             assert call(hooks) == expected
 
-    def test_external_urls_use_the_public_url(self, app: Flask, hooks: TwilioHooks) -> None:
-        app.config["TWHOOKS_PUBLIC_URL"] = "https://hooks.example.com/base/"
+    def test_external_urls_use_the_public_url(self) -> None:
+        app, hooks, _ = make_app(TWHOOKS_PUBLIC_URL="https://hooks.example.com/base/")
         with app.test_request_context("/"):
             assert (
                 hooks.step_url("menu", external=True, n="1")

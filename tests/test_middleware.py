@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.test import Client
 
-from twhooks import TwilioSignatureMiddleware, compute_signature
+from twhooks import ConfigurationError, TwilioSignatureMiddleware, compute_signature
 from twhooks.wsgi import verified_request
 
 TOKEN = "middleware-token-0123456789"
@@ -149,7 +149,9 @@ class TestFlaskTestClient:
         )
         assert response.status_code == 403
         assert response.mimetype == "text/plain"
-        assert response.get_data(as_text=True) == "Invalid Twilio signature.\n"
+        assert response.get_data(as_text=True) == (
+            "Forbidden: invalid X-Twilio-Signature (see the application log)\n"
+        )
         assert calls == []
 
     def test_tampered_body_is_rejected(self, client: FlaskClient, calls: list[str]) -> None:
@@ -287,7 +289,7 @@ def test_prefixes_are_the_apps_own_paths_wherever_it_is_mounted() -> None:
 @pytest.mark.parametrize("token", [None, "", [], [""]])
 def test_no_secret_at_all_fails_at_start_up(token: Any) -> None:
     app, _ = make_app()
-    with pytest.raises(ValueError, match="needs an auth token"):
+    with pytest.raises(ConfigurationError, match="needs an auth token"):
         TwilioSignatureMiddleware(app.wsgi_app, token)
     TwilioSignatureMiddleware(app.wsgi_app, token, shared_keys={"k": "secret"})
 
@@ -313,7 +315,8 @@ class TestBehindAProxy:
         protect(app)
         assert self.send(app.test_client()).status_code == 403
         assert "URL checked: http://internal:8000/twilio/sms?q=%27x%27" in caplog.text
-        assert "set public_url or wrap the app in werkzeug's ProxyFix" in caplog.text
+        assert "set the public URL" in caplog.text
+        assert "or wrap the app in werkzeug's ProxyFix" in caplog.text
         assert calls == []
 
     def test_public_url(self) -> None:

@@ -247,13 +247,13 @@ class TestVerifyEnviron:
         assert verified_request(env) is result
         assert Request(env).form["Body"] == "Hi & bye = 100% +1"
 
-    def test_get_signs_the_url_only(self) -> None:
+    def test_get_signs_the_url_only_and_its_params_are_the_query(self) -> None:
         query = urlencode(SMS)
         signature = compute_signature(TOKEN, "http://localhost/voice?" + query)
         env = environ(
             "/voice", method="GET", query=query, headers={"X-Twilio-Signature": signature}
         )
-        assert verify_environ(self.verifier, env).params == []
+        assert verify_environ(self.verifier, env).params == SMS
 
     def test_json_body(self) -> None:
         body = json.dumps({"type": "com.twilio.messaging.message.delivered"}).encode()

@@ -1,50 +1,142 @@
 """twhooks: receive Twilio webhooks in Flask apps.
 
-The public API is re-exported here; each name lives in a module of its own.
+The public API is re-exported here; each name lives in a module of its own. Names are imported
+on first use, so that ``import twhooks`` stays cheap and loads Flask only when a Flask name
+(such as :class:`TwilioHooks`) is used.
 """
 
-from .conversation import Conversation as Conversation
-from .events import AmdResult as AmdResult
-from .events import Call as Call
-from .events import CallStatus as CallStatus
-from .events import ConferenceStatus as ConferenceStatus
-from .events import IncomingMessage as IncomingMessage
-from .events import Location as Location
-from .events import MediaItem as MediaItem
-from .events import MessageStatus as MessageStatus
-from .events import Params as Params
-from .events import RecordingStatus as RecordingStatus
-from .events import Transcription as Transcription
-from .events import WhatsAppInfo as WhatsAppInfo
-from .exceptions import BodyHashMismatch as BodyHashMismatch
-from .exceptions import ConfigurationError as ConfigurationError
-from .exceptions import HandlerError as HandlerError
-from .exceptions import InvalidNesting as InvalidNesting
-from .exceptions import InvalidSignature as InvalidSignature
-from .exceptions import InvalidText as InvalidText
-from .exceptions import MissingSignature as MissingSignature
-from .exceptions import RequestError as RequestError
-from .exceptions import RequestTooLarge as RequestTooLarge
-from .exceptions import SignatureError as SignatureError
-from .exceptions import SimulationError as SimulationError
-from .exceptions import TooManyDocuments as TooManyDocuments
-from .exceptions import TwhooksError as TwhooksError
-from .exceptions import TwiMLError as TwiMLError
-from .exceptions import TwiMLLimitExceeded as TwiMLLimitExceeded
-from .exceptions import TwiMLParseError as TwiMLParseError
-from .exceptions import UnknownAccount as UnknownAccount
-from .exceptions import UnsupportedAlgorithm as UnsupportedAlgorithm
-from .extension import TwilioHooks as TwilioHooks
-from .forms import parse_form as parse_form
-from .middleware import TwilioSignatureMiddleware as TwilioSignatureMiddleware
-from .signature import SignatureVerifier as SignatureVerifier
-from .signature import compute_signature as compute_signature
-from .signature import is_valid_signature as is_valid_signature
-from .signature import verify_signature as verify_signature
-from .twiml import FaxResponse as FaxResponse
-from .twiml import MessagingResponse as MessagingResponse
-from .twiml import VoiceResponse as VoiceResponse
-from .wsgi import VerifiedRequest as VerifiedRequest
-from .wsgi import verify_environ as verify_environ
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .conversation import Conversation as Conversation
+    from .dispatch import Dispatcher as Dispatcher
+    from .events import AmdResult as AmdResult
+    from .events import Call as Call
+    from .events import CallStatus as CallStatus
+    from .events import ConferenceStatus as ConferenceStatus
+    from .events import IncomingMessage as IncomingMessage
+    from .events import Location as Location
+    from .events import MediaItem as MediaItem
+    from .events import MessageStatus as MessageStatus
+    from .events import Params as Params
+    from .events import RecordingStatus as RecordingStatus
+    from .events import Transcription as Transcription
+    from .events import WhatsAppInfo as WhatsAppInfo
+    from .exceptions import BodyHashMismatch as BodyHashMismatch
+    from .exceptions import ConfigurationError as ConfigurationError
+    from .exceptions import HandlerError as HandlerError
+    from .exceptions import InvalidNesting as InvalidNesting
+    from .exceptions import InvalidSignature as InvalidSignature
+    from .exceptions import InvalidText as InvalidText
+    from .exceptions import MissingSignature as MissingSignature
+    from .exceptions import RequestError as RequestError
+    from .exceptions import RequestTooLarge as RequestTooLarge
+    from .exceptions import SignatureError as SignatureError
+    from .exceptions import SimulationError as SimulationError
+    from .exceptions import TooManyDocuments as TooManyDocuments
+    from .exceptions import TwhooksError as TwhooksError
+    from .exceptions import TwiMLError as TwiMLError
+    from .exceptions import TwiMLLimitExceeded as TwiMLLimitExceeded
+    from .exceptions import TwiMLParseError as TwiMLParseError
+    from .exceptions import UnknownAccount as UnknownAccount
+    from .exceptions import UnsignedBody as UnsignedBody
+    from .exceptions import UnsupportedAlgorithm as UnsupportedAlgorithm
+    from .extension import TwilioHooks as TwilioHooks
+    from .forms import parse_form as parse_form
+    from .idempotency import MemoryReplayStore as MemoryReplayStore
+    from .idempotency import ReplayStore as ReplayStore
+    from .idempotency import StoredReply as StoredReply
+    from .kinds import KINDS as KINDS
+    from .kinds import Kind as Kind
+    from .middleware import TwilioSignatureMiddleware as TwilioSignatureMiddleware
+    from .replies import Reply as Reply
+    from .request import WebhookRequest as WebhookRequest
+    from .request import verify_request as verify_request
+    from .settings import Settings as Settings
+    from .signature import SignatureVerifier as SignatureVerifier
+    from .signature import compute_signature as compute_signature
+    from .signature import is_valid_signature as is_valid_signature
+    from .signature import verify_signature as verify_signature
+    from .twiml import FaxResponse as FaxResponse
+    from .twiml import MessagingResponse as MessagingResponse
+    from .twiml import VoiceResponse as VoiceResponse
+    from .wsgi import VerifiedRequest as VerifiedRequest
+    from .wsgi import verify_environ as verify_environ
+
+#: Where each public name lives.
+_EXPORTS = {
+    "AmdResult": "events",
+    "BodyHashMismatch": "exceptions",
+    "Call": "events",
+    "CallStatus": "events",
+    "ConferenceStatus": "events",
+    "ConfigurationError": "exceptions",
+    "Conversation": "conversation",
+    "Dispatcher": "dispatch",
+    "FaxResponse": "twiml",
+    "HandlerError": "exceptions",
+    "IncomingMessage": "events",
+    "InvalidNesting": "exceptions",
+    "InvalidSignature": "exceptions",
+    "InvalidText": "exceptions",
+    "KINDS": "kinds",
+    "Kind": "kinds",
+    "Location": "events",
+    "MediaItem": "events",
+    "MemoryReplayStore": "idempotency",
+    "MessageStatus": "events",
+    "MessagingResponse": "twiml",
+    "MissingSignature": "exceptions",
+    "Params": "events",
+    "RecordingStatus": "events",
+    "ReplayStore": "idempotency",
+    "Reply": "replies",
+    "RequestError": "exceptions",
+    "RequestTooLarge": "exceptions",
+    "Settings": "settings",
+    "SignatureError": "exceptions",
+    "SignatureVerifier": "signature",
+    "SimulationError": "exceptions",
+    "StoredReply": "idempotency",
+    "TooManyDocuments": "exceptions",
+    "Transcription": "events",
+    "TwhooksError": "exceptions",
+    "TwiMLError": "exceptions",
+    "TwiMLLimitExceeded": "exceptions",
+    "TwiMLParseError": "exceptions",
+    "TwilioHooks": "extension",
+    "TwilioSignatureMiddleware": "middleware",
+    "UnknownAccount": "exceptions",
+    "UnsignedBody": "exceptions",
+    "UnsupportedAlgorithm": "exceptions",
+    "VerifiedRequest": "wsgi",
+    "VoiceResponse": "twiml",
+    "WebhookRequest": "request",
+    "WhatsAppInfo": "events",
+    "compute_signature": "signature",
+    "is_valid_signature": "signature",
+    "parse_form": "forms",
+    "verify_environ": "wsgi",
+    "verify_request": "request",
+    "verify_signature": "signature",
+}
+
+__all__ = sorted(_EXPORTS)
+
+__version__ = "0.2.0.dev0"
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'twhooks' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

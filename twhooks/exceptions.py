@@ -23,7 +23,8 @@ auth tokens and signing keys do not appear in messages, attributes or reprs.
     ├── SimulationError                 a simulated Twilio session cannot go on
     │   └── TooManyDocuments            over 50 TwiML documents in one session (Redirect loop)
     └── RequestError                    the HTTP request cannot be read (400)
-        └── RequestTooLarge             the body is over the size limit (413)
+        ├── RequestTooLarge             the body is over the size limit (413)
+        └── UnsignedBody                a body no signature covers (400, 415)
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ __all__ = [
     "TwiMLLimitExceeded",
     "TwiMLParseError",
     "UnknownAccount",
+    "UnsignedBody",
     "UnsupportedAlgorithm",
 ]
 
@@ -136,11 +138,11 @@ class HandlerError(TwhooksError):
     """A webhook handler or its registration is misconfigured."""
 
 
-class ConfigurationError(TwhooksError):
+class ConfigurationError(TwhooksError, ValueError):
     """The app's twhooks settings cannot work: no auth token, a token of the wrong type.
 
-    Raised when a request needs the settings; the extension answers it ``500`` and logs the
-    message, which names the setting and never shows its value.
+    Raised when the settings are read (``init_app``); the message names the setting and never
+    shows its value.
     """
 
 
@@ -172,6 +174,21 @@ class RequestTooLarge(RequestError):
         super().__init__(reason)
         self.limit = limit
         self.length = length
+
+
+class UnsignedBody(RequestError):
+    """The request carries a body that no signature covers, so it is refused unread.
+
+    A ``GET`` with a body, a multipart body, or a body that is neither a form nor bound to the
+    URL by ``bodySHA256``: its fields could be anything, whatever the signature says.
+
+    :param reason: what the body was, safe to log.
+    :param status_code: ``400``, or ``415`` for a body type Twilio never signs.
+    """
+
+    def __init__(self, reason: str, status_code: int = 400) -> None:
+        super().__init__(f"{reason}; no signature covers it")
+        self.status_code = status_code
 
 
 class SimulationError(TwhooksError):

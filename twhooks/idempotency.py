@@ -30,6 +30,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from .exceptions import ConfigurationError
+
 __all__ = ["MemoryReplayStore", "ReplayStore", "StoredReply"]
 
 
@@ -100,7 +102,7 @@ class MemoryReplayStore:
 
     def __init__(self, size: int = 1024) -> None:
         if size < 1:
-            raise ValueError(f"size must be at least 1, not {size}")
+            raise ConfigurationError(f"size must be at least 1, not {size}")
         self.size = size
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from .exceptions import RequestError, SignatureError
+from .exceptions import ConfigurationError, RequestError, SignatureError
+from .refusals import refuse
+from .request import verify_request
 from .signature import SignatureVerifier, TokenLookup
-from .wsgi import quote_path, verify_environ, wsgi_decode
+from .wsgi import ENVIRON_KEY, quote_path, webhook_request, wsgi_decode
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -52,13 +55,15 @@ class TwilioSignatureMiddleware:
 
     :param app: the WSGI application to protect.
     :param auth_token: the auth token, or a list of them during a token rotation.
-    :raises ValueError: no auth token, *token_lookup* or *shared_keys* was given (an empty
+    :raises ConfigurationError: no auth token, *token_lookup* or *shared_keys* was given (an empty
         environment variable, typically).
     :param protect: the path prefixes to protect; ``"/"`` (the default) protects everything.
     :param public_url: the public base URL of the app, see above.
     :param token_lookup: ``token_lookup(account_sid)`` gives a subaccount's auth token(s).
     :param shared_keys: SharedKey secrets by key id (a mapping or a function).
     :param max_body_size: the largest body accepted, in bytes.
+    :param max_params: the most parameters accepted; more are refused before they are
+        parsed, so that refusing a forged request stays cheap.
     """
 
     def __init__(
@@ -71,12 +76,13 @@ class TwilioSignatureMiddleware:
         token_lookup: TokenLookup | None = None,
         shared_keys: Mapping[str, str] | Callable[[str], str | None] | None = None,
         max_body_size: int = 1 << 20,
+        max_params: int = 1000,
     ) -> None:
         tokens = [auth_token] if isinstance(auth_token, str) else list(auth_token or ())
         if not any(tokens) and token_lookup is None and shared_keys is None:
             # An unset environment variable; better a crash at start-up than every webhook
             # refused in production.
-            raise ValueError(
+            raise ConfigurationError(
                 "TwilioSignatureMiddleware needs an auth token (or token_lookup or "
                 "shared_keys); without one every webhook would be refused"
             )
@@ -89,39 +95,36 @@ class TwilioSignatureMiddleware:
         self.protect = tuple("/" + p.strip("/") for p in protect)
         self.public_url = public_url
         self.max_body_size = max_body_size
+        self.max_params = max_params
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if not self._is_protected(environ):
             return self.app(environ, start_response)
+        method = str(environ.get("REQUEST_METHOD", "GET"))
+        path = quote_path(environ.get("PATH_INFO", ""))
+        request = None
         try:
-            verify_environ(
-                self.verifier,
+            request = webhook_request(
                 environ,
                 public_url=self.public_url,
                 max_body_size=self.max_body_size,
+                max_params=self.max_params,
+                read="HTTP_X_TWILIO_SIGNATURE" in environ,
             )
-        except SignatureError as error:
-            logger.warning(
-                "Rejected Twilio webhook %s %s: %s [%s]; URL checked: %s; tried: %s%s",
-                _method(environ),
-                _path(environ),
-                error.reason,
-                error.code,
-                error.url,
-                ", ".join(error.tried) or "-",
-                _proxy_hint(environ, self.public_url),
+            environ[ENVIRON_KEY] = verify_request(self.verifier, request)
+        except (SignatureError, RequestError) as error:
+            reply = refuse(
+                error,
+                method=method,
+                path=path,
+                request=request,
+                public_url=self.public_url,
+                logger=logger,
             )
-            return _respond(start_response, "403 Forbidden", "Invalid Twilio signature.\n")
-        except RequestError as error:
-            logger.warning(
-                "Rejected Twilio webhook %s %s: %s",
-                _method(environ),
-                _path(environ),
-                error.reason,
-            )
-            if error.status_code == 413:
-                return _respond(start_response, "413 Content Too Large", "Request too large.\n")
-            return _respond(start_response, "400 Bad Request", "Bad request.\n")
+            status = f"{reply.status} {HTTPStatus(reply.status).phrase}"
+            headers = [*reply.headers, ("Content-Length", str(len(reply.body)))]
+            start_response(status, headers)
+            return [reply.body]
         return self.app(environ, start_response)
 
     def _is_protected(self, environ: WSGIEnvironment) -> bool:
@@ -135,32 +138,3 @@ class TwilioSignatureMiddleware:
             if prefix == "/" or path == prefix or path.startswith(prefix + "/"):
                 return True
         return False
-
-
-def _method(environ: WSGIEnvironment) -> str:
-    return str(environ.get("REQUEST_METHOD", "GET"))[:16]
-
-
-def _path(environ: WSGIEnvironment) -> str:
-    """The request path escaped as in a URL, so that a decoded newline cannot forge a log line."""
-    return quote_path(environ.get("PATH_INFO", ""))
-
-
-def _proxy_hint(environ: WSGIEnvironment, public_url: str | None) -> str:
-    """A hint when the request came through a proxy the URL does not account for."""
-    forwarded = "HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_HOST" in environ
-    if public_url is None and forwarded and "werkzeug.proxy_fix.orig" not in environ:
-        return (
-            "; the request came through a proxy (X-Forwarded-* headers): set public_url "
-            "or wrap the app in werkzeug's ProxyFix"
-        )
-    return ""
-
-
-def _respond(start_response: StartResponse, status: str, text: str) -> list[bytes]:
-    body = text.encode("utf-8")
-    start_response(
-        status,
-        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
-    )
-    return [body]

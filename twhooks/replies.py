@@ -8,22 +8,27 @@ A handler may return:
 - a ``str``: the text of one ``<Message>`` on messaging routes, of one ``<Say>`` on voice
   routes;
 - ``None``: an empty ``<Response/>`` (no reply, or — for a call — hang up);
-- a Flask/werkzeug response, which the extension passes through untouched.
+- a response object of the web framework, which the adapter passes through untouched.
 
-This module knows nothing of Flask; the extension passes response objects through itself.
+A :class:`Reply` is what the dispatcher answers: status, headers and body bytes. This module
+knows nothing of any web framework.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from .exceptions import HandlerError
 from .twiml import MAX_MESSAGE_CHARS, MessagingResponse, VoiceResponse
 
-__all__ = ["EMPTY_TWIML", "XML_CONTENT_TYPE", "render_twiml"]
+__all__ = ["EMPTY_TWIML", "TEXT_CONTENT_TYPE", "XML_CONTENT_TYPE", "Reply", "render_twiml"]
 
 #: The ``Content-Type`` of every TwiML response.
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
+
+#: The ``Content-Type`` of twhooks' own plain-text answers (refusals, errors).
+TEXT_CONTENT_TYPE = "text/plain; charset=utf-8"
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
@@ -39,6 +44,38 @@ _TEXT_WRAPPERS: dict[str, tuple[str, str]] = {
 }
 # Longer text goes through the builder, which enforces the 1,600-character message limit.
 _SHORT_TEXT = MAX_MESSAGE_CHARS
+
+
+@dataclass(slots=True)
+class Reply:
+    """An HTTP answer, independent of any web framework.
+
+    :param status: the HTTP status code.
+    :param headers: ``(name, value)`` pairs; ``Content-Type`` among them when there is a body.
+    :param body: the body bytes.
+    :param native: a response object of the web framework that a handler returned; the
+        adapter sends it as it is (status, headers and body above are then unused).
+    """
+
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    native: Any = None
+
+    @classmethod
+    def twiml(cls, body: bytes) -> Reply:
+        """A ``200`` with a TwiML document."""
+        return cls(200, [("Content-Type", XML_CONTENT_TYPE)], body)
+
+    @classmethod
+    def text(cls, status: int, text: str) -> Reply:
+        """A plain-text answer: one line, newline added."""
+        return cls(status, [("Content-Type", TEXT_CONTENT_TYPE)], (text + "\n").encode("utf-8"))
+
+    @classmethod
+    def empty(cls, status: int = 204) -> Reply:
+        """An answer without a body (``204 No Content`` for a status callback)."""
+        return cls(status)
 
 
 def render_twiml(value: object, text_verb: TextVerb = "message") -> bytes:

@@ -1,26 +1,25 @@
-"""The ``TWHOOKS_*`` settings: their defaults, their checks, and what is built from them.
+"""The ``TWHOOKS_*`` settings: their defaults, their checks, and the frozen object built from them.
 
-Settings live in the Flask app's ``config`` and are read on every request, so a test or a
-token rotation can change them at any time. What is costly to build from them — the
-:class:`~twhooks.signature.SignatureVerifier`, the replay cache — is kept per app in
-:class:`AppState` and built again only when the settings it came from change.
+An adapter reads its framework's configuration **once**, when the extension is initialised
+(:meth:`~twhooks.TwilioHooks.init_app`), into a :class:`Settings`. Every check happens there:
+a missing or malformed ``TWILIO_AUTH_TOKEN`` (with validation on) is a
+:class:`~twhooks.ConfigurationError` naming the setting at start-up, not a 500 on every
+request. What is costly to build from the settings (the
+:class:`~twhooks.signature.SignatureVerifier`) is built once, too.
+
+This module knows nothing of any web framework: it reads a plain mapping.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-from werkzeug.wrappers import Response as BaseResponse
-
-from .dedupe import ReplayCache
 from .exceptions import ConfigurationError
 from .signature import SignatureVerifier
 
-if TYPE_CHECKING:
-    from .extension import TwilioHooks
-
-__all__ = ["DEFAULTS", "AppState"]
+__all__ = ["DEFAULTS", "Settings"]
 
 #: Defaults of the ``TWHOOKS_*`` settings, set on the app by :meth:`~twhooks.TwilioHooks.init_app`.
 DEFAULTS: Mapping[str, Any] = {
@@ -28,6 +27,7 @@ DEFAULTS: Mapping[str, Any] = {
     "TWHOOKS_PUBLIC_URL": None,
     "TWHOOKS_URL_PREFIX": "/twilio",
     "TWHOOKS_MAX_BODY_SIZE": 1 << 20,
+    "TWHOOKS_MAX_PARAMS": 1000,
     "TWHOOKS_ACCOUNT_TOKENS": None,
     "TWHOOKS_SHARED_KEYS": None,
     "TWHOOKS_DEDUPLICATE": True,
@@ -35,58 +35,82 @@ DEFAULTS: Mapping[str, Any] = {
 }
 
 
-class AppState:
-    """What :class:`~twhooks.TwilioHooks` keeps per app, in ``app.extensions["twhooks"]``.
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The checked settings of one app, read once at start-up.
 
-    :param hooks: the extension.
-    :param url_prefix: ``TWHOOKS_URL_PREFIX`` as read by ``init_app``, normalized.
+    Build it with :meth:`from_config`; the fields mirror the ``TWHOOKS_*`` settings.
     """
 
-    __slots__ = ("hooks", "replays", "snapshot", "url_prefix", "verifier")
+    #: The verifier of ``X-Twilio-Signature``; ``None`` when ``TWHOOKS_VALIDATE = False``.
+    verifier: SignatureVerifier | None
+    #: ``TWHOOKS_URL_PREFIX`` normalized: ``""`` or ``/name`` without a trailing slash.
+    url_prefix: str
+    #: ``TWHOOKS_PUBLIC_URL`` without a trailing slash, or ``None``.
+    public_url: str | None
+    max_body_size: int
+    max_params: int
+    deduplicate: bool
+    deduplicate_size: int
 
-    def __init__(self, hooks: TwilioHooks, url_prefix: str) -> None:
-        self.hooks = hooks
-        self.url_prefix = url_prefix
-        #: The token settings the verifier was built from, compared on every request.
-        self.snapshot: tuple[Any, Any, Any] | None = None
-        self.verifier: SignatureVerifier | None = None
-        self.replays: ReplayCache[BaseResponse] | None = None
+    @property
+    def validate(self) -> bool:
+        """Whether requests are verified (``TWHOOKS_VALIDATE`` is not ``False``)."""
+        return self.verifier is not None
 
-    def replay_cache(self, config: Mapping[str, Any]) -> ReplayCache[BaseResponse]:
-        """The cache of responses by idempotency token, sized by the current settings."""
-        size = config["TWHOOKS_DEDUPLICATE_SIZE"]
-        replays = self.replays
-        if replays is None or replays.size != size:
-            replays = self.replays = ReplayCache(size)
-        return replays
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """Read and check the settings in *config* (missing ones take :data:`DEFAULTS`).
 
-    def verifier_for(self, config: Mapping[str, Any]) -> SignatureVerifier:
-        """The verifier for the current token settings, built again only when they change."""
-        token = config.get("TWILIO_AUTH_TOKEN")
-        accounts = config.get("TWHOOKS_ACCOUNT_TOKENS")
-        keys = config.get("TWHOOKS_SHARED_KEYS")
-        snapshot = self.snapshot
-        if (
-            snapshot is not None
-            and self.verifier is not None
-            and snapshot[0] == token
-            and snapshot[1] == accounts
-            and snapshot[2] == keys
-        ):
-            return self.verifier
-        verifier = _build_verifier(token, accounts, keys)
-        # Copies, so that a list or dict changed in place still counts as a change.
-        self.snapshot = (_copy(token), _copy(accounts), _copy(keys))
-        self.verifier = verifier
-        return verifier
+        :raises ConfigurationError: a setting is missing or malformed; the message names it.
+        """
+        get = _Reader(config)
+        validate = get("TWHOOKS_VALIDATE") is not False
+        verifier = None
+        if validate:
+            verifier = _build_verifier(
+                config.get("TWILIO_AUTH_TOKEN"),
+                get("TWHOOKS_ACCOUNT_TOKENS"),
+                get("TWHOOKS_SHARED_KEYS"),
+            )
+        public_url = get("TWHOOKS_PUBLIC_URL")
+        if public_url is not None:
+            if not isinstance(public_url, str) or "://" not in public_url:
+                raise ConfigurationError(
+                    "TWHOOKS_PUBLIC_URL must be the app's public base URL, such as "
+                    f"'https://example.com', not {public_url!r}"
+                )
+            public_url = public_url.rstrip("/") or None
+        prefix = get("TWHOOKS_URL_PREFIX")
+        if prefix is not None and not isinstance(prefix, str):
+            raise ConfigurationError(f"TWHOOKS_URL_PREFIX must be a str, not {prefix!r}")
+        return cls(
+            verifier=verifier,
+            url_prefix=("/" + prefix.strip("/")).rstrip("/") if prefix else "",
+            public_url=public_url,
+            max_body_size=get.positive_int("TWHOOKS_MAX_BODY_SIZE"),
+            max_params=get.positive_int("TWHOOKS_MAX_PARAMS"),
+            deduplicate=bool(get("TWHOOKS_DEDUPLICATE")),
+            deduplicate_size=get.positive_int("TWHOOKS_DEDUPLICATE_SIZE"),
+        )
 
 
-def _copy(value: Any) -> Any:
-    if isinstance(value, list):
-        return list(value)
-    if isinstance(value, dict):
-        return dict(value)
-    return value
+class _Reader:
+    """Reads settings from a config mapping, falling back to :data:`DEFAULTS`."""
+
+    __slots__ = ("config",)
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config = config
+
+    def __call__(self, name: str) -> Any:
+        return self.config.get(name, DEFAULTS.get(name))
+
+    def positive_int(self, name: str) -> int:
+        value = self(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigurationError(f"{name} must be a positive int, not {value!r}")
+        return value
 
 
 def _build_verifier(token: Any, accounts: Any, keys: Any) -> SignatureVerifier:
@@ -105,10 +129,11 @@ def _build_verifier(token: Any, accounts: Any, keys: Any) -> SignatureVerifier:
                 "TWILIO_AUTH_TOKEN must be a non-empty str or a list of them (token rotation), "
                 f"not a {type(token).__name__}"
             )
+        tokens = list(tokens)
     lookup: Callable[[str], Any] | None = None
     if accounts:
         if isinstance(accounts, Mapping):
-            lookup = accounts.get
+            lookup = dict(accounts).get
         elif callable(accounts):
             lookup = accounts
         else:
@@ -120,4 +145,6 @@ def _build_verifier(token: Any, accounts: Any, keys: Any) -> SignatureVerifier:
         raise ConfigurationError(
             f"TWHOOKS_SHARED_KEYS must map key ids to secrets, not be a {type(keys).__name__}"
         )
+    if isinstance(keys, Mapping):
+        keys = dict(keys)
     return SignatureVerifier(tokens, token_lookup=lookup, shared_keys=keys or None)

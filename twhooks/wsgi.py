@@ -1,9 +1,10 @@
 """Verify a Twilio webhook straight from a WSGI environ.
 
 These helpers rebuild the URL Twilio requested, read the body without letting a client
-exhaust memory, and hand both to a :class:`~twhooks.signature.SignatureVerifier`. They are
-used by :class:`~twhooks.middleware.TwilioSignatureMiddleware` and by the Flask extension,
-and know nothing of Flask themselves.
+exhaust memory, and build the framework-free :class:`~twhooks.request.WebhookRequest` that
+:func:`~twhooks.request.verify_request` checks. They are used by
+:class:`~twhooks.middleware.TwilioSignatureMiddleware` and by the Flask extension, and know
+nothing of Flask themselves.
 """
 
 from __future__ import annotations
@@ -13,18 +14,19 @@ import binascii
 import io
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from .exceptions import InvalidSignature, RequestError, RequestTooLarge
+from .exceptions import RequestError, RequestTooLarge
 from .forms import parse_form
+from .request import VerifiedRequest, WebhookRequest, verify_request
 from .signature import SignatureVerifier
 
 __all__ = [
     "ENVIRON_KEY",
     "PATH_SAFE",
+    "EnvironHeaders",
     "VerifiedRequest",
     "form_params",
     "quote_path",
@@ -32,6 +34,7 @@ __all__ = [
     "request_url",
     "verified_request",
     "verify_environ",
+    "webhook_request",
     "wsgi_decode",
 ]
 
@@ -48,21 +51,6 @@ _PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~\-!$&'()*+,/:;=@]*\Z")
 _FORM_TYPE = "application/x-www-form-urlencoded"
 
 _CHUNK = 64 * 1024
-
-
-@dataclass(frozen=True)
-class VerifiedRequest:
-    """A request whose signature was checked.
-
-    :param url: the request's URL as verified: rebuilt by :func:`request_url`, or with the
-        path as sent on the wire when only that matched; never with ``user:pass@``.
-    :param params: the form parameters in the order received (empty for GET and JSON).
-    :param body: the raw body.
-    """
-
-    url: str
-    params: list[tuple[str, str]]
-    body: bytes
 
 
 def wsgi_decode(value: str) -> str:
@@ -182,8 +170,9 @@ def _read(stream: Any, size: int) -> bytes:
                 break
             chunks.append(chunk)
             remaining -= len(chunk)
-    except (OSError, ValueError) as error:
-        # A client that hangs up mid-body, a closed stream.
+    except Exception as error:
+        # A client that hangs up mid-body, a closed stream, a malformed chunked body (servers
+        # raise their own parse errors): the request cannot be used, the server is fine.
         raise RequestError(f"body could not be read: {type(error).__name__}") from error
     return b"".join(chunks)
 
@@ -197,7 +186,7 @@ def form_params(environ: Mapping[str, Any], body: bytes) -> list[tuple[str, str]
     if not body:
         return []
     mimetype, charset = _content_type(environ)
-    return parse_form(body, charset) if mimetype == _FORM_TYPE else []
+    return _parse(body, charset, len(body) + 1) if mimetype == _FORM_TYPE else []
 
 
 def _content_type(environ: Mapping[str, Any]) -> tuple[str, str]:
@@ -217,21 +206,155 @@ def _parse_content_type(header: str) -> tuple[str, str]:
     return mimetype.strip().lower(), charset
 
 
-def _basic_auth_userinfo(environ: Mapping[str, Any]) -> str | None:
-    """``user:pass`` from a ``Authorization: Basic`` header, ``None`` without one."""
+def _basic_auth(environ: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``(user, password)`` of an ``Authorization: Basic`` header, ``None`` without one."""
     header = str(environ.get("HTTP_AUTHORIZATION", ""))
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() != "basic" or not credentials:
         return None
     try:
-        return base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
         return None
+    user, _, password = decoded.partition(":")
+    return user, password
 
 
-def _with_userinfo(url: str, userinfo: str) -> str:
+def _with_userinfo(url: str, user: str, password: str) -> str:
+    """*url* with ``user:password@``, escaped as in the URL configured in the Twilio console."""
     scheme, sep, rest = url.partition("://")
+    userinfo = f"{quote(user, safe=_USERINFO_SAFE)}:{quote(password, safe=_USERINFO_SAFE)}"
     return f"{scheme}{sep}{userinfo}@{rest}" if sep else url
+
+
+# What RFC 3986 lets stand unescaped in a user name or password (unreserved and sub-delims).
+_USERINFO_SAFE = "-._~!$&'()*+,;="
+
+
+# The headers twhooks reads on every request, by the name it asks for.
+_ENVIRON_KEYS = {
+    name: "HTTP_" + name.upper().replace("-", "_")
+    for name in (
+        "x-twilio-signature",
+        "x-twilio-webhooks-signature-settings",
+        "i-twilio-idempotency-token",
+    )
+}
+
+
+class EnvironHeaders(Mapping[str, str]):
+    """The request headers of a WSGI environ by case-insensitive name, without copying."""
+
+    __slots__ = ("_environ",)
+
+    def __init__(self, environ: Mapping[str, Any]) -> None:
+        self._environ = environ
+
+    @staticmethod
+    def _key(name: str) -> str:
+        key = _ENVIRON_KEYS.get(name)
+        if key is None:
+            key = name.upper().replace("-", "_")
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                key = "HTTP_" + key
+        return key
+
+    def __getitem__(self, name: str) -> str:
+        return str(self._environ[self._key(name)])
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._environ.get(self._key(name), default)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._key(name) in self._environ
+
+    def __iter__(self) -> Iterator[str]:
+        for key in self._environ:
+            if key.startswith("HTTP_"):
+                yield key[5:].replace("_", "-").lower()
+            elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                yield key.replace("_", "-").lower()
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def webhook_request(
+    environ: dict[str, Any],
+    *,
+    public_url: str | None = None,
+    max_body_size: int = 1 << 20,
+    max_params: int = 1000,
+    read: bool = True,
+) -> WebhookRequest:
+    """The :class:`~twhooks.request.WebhookRequest` of a WSGI environ.
+
+    The body is read (see :func:`read_body`; it stays readable from ``wsgi.input``) and a form
+    body parsed, unless *read* is false (a request refused anyway for its missing signature,
+    or verified already).
+
+    :param public_url: see :func:`request_url`.
+    :param max_body_size: the largest body accepted, in bytes.
+    :param max_params: the most parameters accepted; more are refused before they are
+        parsed, so that refusing a forged request stays cheap.
+    :raises RequestError: the body cannot be read or parsed (:class:`RequestTooLarge` if too
+        large or with too many parameters).
+    """
+    url = request_url(environ, public_url)
+    method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+    query = environ.get("QUERY_STRING") or ""
+    if query:
+        query = wsgi_decode(query)
+    mimetype, charset = _content_type(environ)
+    body = b""
+    form: list[tuple[str, str]] = []
+    if read:
+        body = read_body(environ, max_body_size)
+        if body and mimetype == _FORM_TYPE and method not in ("GET", "HEAD"):
+            form = _parse(body, charset, max_params)
+    params = form
+    if method in ("GET", "HEAD") and query:
+        params = _parse(query.encode("utf-8"), "utf-8", max_params)
+    others: list[tuple[str, str]] = []
+    raw = _raw_path_url(environ, public_url)
+    if raw is not None and raw != url:
+        others.append((raw, raw))
+    secrets: tuple[str, ...] = ()
+    auth = _basic_auth(environ)
+    if auth is not None:
+        user, password = auth
+        secrets = tuple(s for s in (password, quote(password, safe=_USERINFO_SAFE)) if s)
+        for candidate in (url, *(o for o, _ in others)):
+            others.append((_with_userinfo(candidate, user, password), candidate))
+    return WebhookRequest(
+        method=method,
+        url=url,
+        path=quote_path(environ.get("PATH_INFO", "")),
+        query=query,
+        headers=EnvironHeaders(environ),
+        body=body,
+        mimetype=mimetype,
+        form=form,
+        params=params,
+        other_urls=tuple(others),
+        secrets=secrets,
+        unhandled_proxy=(
+            ("HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_HOST" in environ)
+            and "werkzeug.proxy_fix.orig" not in environ
+        ),
+    )
+
+
+def _parse(data: bytes, charset: str, max_params: int) -> list[tuple[str, str]]:
+    count = data.count(b"&") + 1
+    if count > max_params:
+        raise RequestTooLarge(
+            f"{count} parameters are over the limit of {max_params}", limit=max_params
+        )
+    try:
+        return parse_form(data, charset)
+    except (LookupError, ValueError) as error:  # an unknown or malformed charset
+        raise RequestError(f"the body cannot be decoded as {charset[:40]!r}") from error
 
 
 def verify_environ(
@@ -240,77 +363,34 @@ def verify_environ(
     *,
     public_url: str | None = None,
     max_body_size: int = 1 << 20,
+    max_params: int = 1000,
 ) -> VerifiedRequest:
     """Read, parse and verify the webhook request in *environ*.
 
-    Form bodies (``application/x-www-form-urlencoded``) are parsed and signed parameter by
-    parameter; any other body is verified through the ``bodySHA256`` query parameter; a GET
-    has its parameters in the URL already. The result is also stored in
-    ``environ["twhooks.verified_request"]`` (see :func:`verified_request`), so a later layer
-    need not read or parse the body again. The body stays readable from ``wsgi.input``.
+    Builds the request with :func:`webhook_request` and verifies it with
+    :func:`twhooks.request.verify_request`: a body no signature covers is refused, form
+    bodies are signed parameter by parameter, any other body through the ``bodySHA256``
+    query parameter, and a GET has its parameters in the URL. When the URL does not match,
+    the path exactly as the client sent it (``RAW_URI``/``REQUEST_URI``) and, with an
+    ``Authorization: Basic`` header, the URL with its ``user:pass@`` are tried too.
 
-    When the URL does not match, two more are tried before giving up: the path exactly as
-    the client sent it, if the server keeps it (``RAW_URI``/``REQUEST_URI``) and it differs
-    from the rebuilt one; and, with an ``Authorization: Basic`` header, the URL with its
-    ``user:pass@``, since Twilio signs the URL as configured, credentials included.
+    The result is also stored in ``environ["twhooks.verified_request"]`` (see
+    :func:`verified_request`), so a later layer need not read or parse the body again. The
+    body stays readable from ``wsgi.input``.
 
-    :param public_url: see :func:`request_url`.
-    :param max_body_size: the largest body accepted, in bytes.
     :raises SignatureError: the request is not a valid Twilio webhook.
-    :raises RequestError: the body cannot be read (:class:`RequestTooLarge` if too large).
+    :raises RequestError: the body cannot be read, is too large, or no signature covers it.
     """
-    url = request_url(environ, public_url)
-    signature = environ.get("HTTP_X_TWILIO_SIGNATURE")
-    settings = environ.get("HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS")
-    if not signature:
-        # Fail before reading a body nobody will use.
-        verifier.verify(url, None, signature, settings=settings)
-    body = read_body(environ, max_body_size)
-    params: list[tuple[str, str]] = []
-    method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-    if method not in ("GET", "HEAD"):
-        params = form_params(environ, body)
-    try:
-        verifier.verify(url, params, signature, body=body, settings=settings)
-    except InvalidSignature as error:
-        # Only now, on a mismatch, look for other URLs the server's view of the request
-        # may have hidden; each gets its own port and query variants.
-        tried = list(error.tried)
-        for other, shown in _other_urls(environ, url, public_url):
-            try:
-                verifier.verify(other, params, signature, body=body, settings=settings)
-            except InvalidSignature as again:
-                tried.extend(again.tried)
-            else:
-                url = shown
-                break
-        else:
-            raise InvalidSignature(error.reason, url=error.url, tried=tried) from None
-    result = VerifiedRequest(url, params, body)
+    request = webhook_request(
+        environ,
+        public_url=public_url,
+        max_body_size=max_body_size,
+        max_params=max_params,
+        read="HTTP_X_TWILIO_SIGNATURE" in environ,
+    )
+    result = verify_request(verifier, request)
     environ[ENVIRON_KEY] = result
     return result
-
-
-def _other_urls(
-    environ: Mapping[str, Any], url: str, public_url: str | None
-) -> Iterator[tuple[str, str]]:
-    """``(url to check, url without credentials)`` to try when *url* did not match.
-
-    - the path exactly as the client sent it (``RAW_URI``/``REQUEST_URI``), when it differs
-      from the one rebuilt from the decoded ``PATH_INFO`` (``%2D`` for ``-``, lowercase
-      escapes, an escaped ``/``);
-    - each of those with the ``user:pass@`` of an ``Authorization: Basic`` header, which
-      Twilio signs as part of the URL it was configured with.
-    """
-    urls = [url]
-    raw = _raw_path_url(environ, public_url)
-    if raw is not None and raw != url:
-        urls.append(raw)
-        yield raw, raw
-    userinfo = _basic_auth_userinfo(environ)
-    if userinfo is not None:
-        for candidate in urls:
-            yield _with_userinfo(candidate, userinfo), candidate
 
 
 def _raw_path_url(environ: Mapping[str, Any], public_url: str | None) -> str | None:

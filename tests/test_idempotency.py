@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,53 +13,69 @@ from _signing import TOKEN, official_signature, signed_post
 from flask import Flask, session
 
 from twhooks import IncomingMessage, MessageStatus, TwilioHooks
-from twhooks.dedupe import ReplayCache
+from twhooks.exceptions import ConfigurationError
+from twhooks.idempotency import MemoryReplayStore, StoredReply
 
 SMS = {"MessageSid": "SM1", "AccountSid": "AC1", "From": "+14155550100", "Body": "hi"}
 OK = "the stored response"
 
 
-class TestReplayCache:
+REPLY = StoredReply(200, (("Content-Type", "text/plain"), ("Set-Cookie", "s=1")), b"first")
+
+
+class TestMemoryReplayStore:
     def test_first_claim_then_replay(self) -> None:
-        cache: ReplayCache[str] = ReplayCache()
-        claim, first = cache.claim("t1")
-        assert first and not claim.done
-        cache.finish(claim, OK)
-        again, first_again = cache.claim("t1")
-        assert (again, first_again) == (claim, False)
-        assert cache.replay(again) == OK
+        store = MemoryReplayStore()
+        assert store.claim("t1", "a", 10) is True
+        assert store.claim("t1", "b", 10) is False
+        store.finish("t1", "a", REPLY, 60)
+        assert store.claim("t1", "b", 10) == REPLY
+        assert store.wait("t1", 0) == REPLY
 
     def test_a_failure_is_forgotten(self) -> None:
-        cache: ReplayCache[str] = ReplayCache()
-        claim, _ = cache.claim("t1")
-        cache.finish(claim, None)
-        assert cache.claim("t1")[1] is True
+        store = MemoryReplayStore()
+        store.claim("t1", "a", 10)
+        store.finish("t1", "a", None, 60)
+        assert store.claim("t1", "b", 10) is True
 
-    def test_oldest_tokens_are_evicted(self) -> None:
-        cache: ReplayCache[str] = ReplayCache(size=2)
+    def test_an_expired_claim_is_taken_over_and_the_late_owner_is_ignored(self) -> None:
+        store = MemoryReplayStore()
+        assert store.claim("t1", "a", 0.01) is True
+        time.sleep(0.02)
+        assert store.wait("t1", 1) is None  # nobody holds it any more
+        assert store.claim("t1", "b", 10) is True
+        store.finish("t1", "a", StoredReply(200, (), b"late"), 60)  # a's lease ran out
+        assert store.claim("t1", "c", 10) is False
+        store.finish("t1", "b", REPLY, 60)
+        assert store.claim("t1", "c", 10) == REPLY
+
+    def test_oldest_keys_are_evicted(self) -> None:
+        store = MemoryReplayStore(size=2)
         for key in ("a", "b", "c"):
-            cache.finish(cache.claim(key)[0], OK)
-        assert len(cache) == 2
-        assert cache.claim("a")[1] is True
-        assert cache.claim("c")[1] is False
+            store.claim(key, "o", 10)
+            store.finish(key, "o", REPLY, 60)
+        assert len(store) == 2
+        assert store.claim("a", "o", 10) is True
+        assert store.claim("c", "o", 10) == REPLY
 
     def test_a_retry_waits_for_the_request_in_flight(self) -> None:
-        cache: ReplayCache[str] = ReplayCache(wait=5)
-        claim, _ = cache.claim("t1")
-        timer = threading.Timer(0.05, cache.finish, (claim, OK))
+        store = MemoryReplayStore()
+        store.claim("t1", "a", 10)
+        timer = threading.Timer(0.05, store.finish, ("t1", "a", REPLY, 60))
         timer.start()
-        assert cache.replay(cache.claim("t1")[0]) == OK
+        assert store.wait("t1", 5) == REPLY
         timer.join()
 
     def test_the_wait_is_bounded(self) -> None:
-        cache: ReplayCache[str] = ReplayCache(wait=0.01)
-        claim, _ = cache.claim("t1")
-        assert cache.replay(claim) is None
-        assert not claim.done
+        store = MemoryReplayStore()
+        store.claim("t1", "a", 10)
+        started = time.monotonic()
+        assert store.wait("t1", 0.05) is None
+        assert 0.04 < time.monotonic() - started < 1
 
     def test_size_must_be_positive(self) -> None:
-        with pytest.raises(ValueError, match="at least 1"):
-            ReplayCache(size=0)
+        with pytest.raises(ConfigurationError, match="at least 1"):
+            MemoryReplayStore(size=0)
 
 
 def counting_app(**config: Any) -> tuple[Flask, list[str]]:

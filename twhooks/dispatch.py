@@ -1,0 +1,512 @@
+"""The dispatcher: a verified webhook request in, a reply out — the one request path.
+
+Every adapter (the Flask extension, the Quart adapter, a plain WSGI app) runs a webhook
+through the same steps, each in one place:
+
+==============  ============================================  ===============================
+step            what happens                                  where
+==============  ============================================  ===============================
+receive         verify the signature, or refuse (403/4xx)     :meth:`Dispatcher.receive`
+claim           a retry gets the first reply, byte for byte   :meth:`Dispatcher.claim`
+prepare         parse the event, pick the handler              :meth:`Dispatcher.prepare`
+run             call the handler (sync, or awaited)           the adapter / :meth:`dispatch`
+complete        save the conversation, render the reply        :meth:`Dispatcher.complete`
+fail            ``@hooks.error`` handlers, else re-raise       :meth:`Dispatcher.failed`
+finish          store the final reply for retries              :meth:`Dispatcher.finish`
+==============  ============================================  ===============================
+
+:meth:`Dispatcher.dispatch` chains them for a synchronous caller and
+:meth:`Dispatcher.dispatch_async` for an asyncio one: the two share every step but the
+handler call and the store's I/O. An adapter that must finish the claim later (Flask adds
+the session cookie after the view returns) calls the steps itself.
+
+A handler exception that no ``@hooks.error`` handler answers is **re-raised**, so that the
+web framework's own error handling (error pages, ``got_request_exception``, error
+reporters) sees it. This module knows nothing of any web framework.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import inspect
+import itertools
+import logging
+import os
+import uuid
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from .conversation import Conversation
+from .events import Event, Params
+from .exceptions import HandlerError, RequestError, SignatureError
+from .handlers import Handlers
+from .idempotency import ReplayStore, StoredReply
+from .kinds import RESERVED_STEPS, Kind
+from .refusals import refuse
+from .replies import EMPTY_TWIML, Reply, render_twiml
+from .request import VerifiedRequest, WebhookRequest, verify_request
+from .settings import Settings
+
+__all__ = ["Dispatcher", "Prepared", "Received"]
+
+logger = logging.getLogger("twhooks.dispatch")
+
+#: How long a claim holds before another worker may take it over: Twilio gives up on a
+#: request after 15 seconds and retries, so a claim older than that belongs to a request
+#: nobody waits for any more (or to a worker that crashed).
+CLAIM_LEASE = 15.0
+
+#: How long a reply is kept for retries of its request.
+REPLY_TTL = 3600.0
+
+
+# Owners of claims: unique across hosts (a random id), processes and requests.
+_PROCESS = uuid.uuid4().hex[:16]
+_claims = itertools.count()
+
+
+@dataclass(slots=True)
+class Received:
+    """A verified request, ready to be handled."""
+
+    request: WebhookRequest
+    #: What was verified: the URL that matched, the parameters, the body.
+    verified: VerifiedRequest
+    params: Params
+    #: The ``I-Twilio-Idempotency-Token``, if Twilio sent one.
+    token: str | None
+    #: ``(key, owner)`` while this request holds the claim of its token.
+    claim: tuple[str, str] | None = None
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A handler about to run: what it gets, and how its result becomes the reply."""
+
+    kind: Kind
+    handler: Callable[..., Any]
+    event: Event
+    conversation: Conversation | None
+
+
+def _name(handler: Callable[..., Any]) -> str:
+    return getattr(handler, "__qualname__", None) or repr(handler)
+
+
+def _describe(event: Event) -> str:
+    """The SIDs of an event, for log lines (no phone numbers, no message text)."""
+    parts = [type(event).__name__]
+    for name in ("sid", "call_sid", "account_sid"):
+        value = getattr(event, name, None)
+        if value:
+            parts.append(f"{name}={value}")
+    return " ".join(parts)
+
+
+class Dispatcher:
+    """Runs webhook requests through the app's handlers.
+
+    :param handlers: the registered handlers.
+    :param settings: the app's checked settings.
+    :param replays: where idempotency claims and replies live; ``None`` turns
+        de-duplication off.
+    :param native: response types of the web framework that a handler may return; they are
+        passed through untouched (:attr:`Reply.native`).
+    :param lease: see :data:`CLAIM_LEASE`.
+    :param reply_ttl: see :data:`REPLY_TTL`.
+    """
+
+    def __init__(
+        self,
+        handlers: Handlers,
+        settings: Settings,
+        *,
+        replays: ReplayStore | None = None,
+        native: tuple[type[Any], ...] = (),
+        lease: float = CLAIM_LEASE,
+        reply_ttl: float = REPLY_TTL,
+    ) -> None:
+        self.handlers = handlers
+        self.settings = settings
+        self.replays = replays
+        self.native = native
+        self.lease = lease
+        self.reply_ttl = reply_ttl
+
+    # -- receive ----------------------------------------------------------------------------
+
+    def receive(
+        self, request: WebhookRequest, verified: VerifiedRequest | None = None
+    ) -> Received | Reply:
+        """Verify *request*, or the reply refusing it (logged once).
+
+        :param verified: the request was verified already (by the WSGI middleware).
+        """
+        if verified is None:
+            verifier = self.settings.verifier
+            if verifier is None:
+                verified = VerifiedRequest(request.url, request.params, request.body)
+            else:
+                try:
+                    verified = verify_request(verifier, request)
+                except (SignatureError, RequestError) as error:
+                    return self.refuse(error, request.method, request.path, request)
+        return Received(request, verified, Params(verified.params), request.idempotency_token)
+
+    def refuse(
+        self,
+        error: SignatureError | RequestError,
+        method: str,
+        path: str,
+        request: WebhookRequest | None = None,
+    ) -> Reply:
+        """The reply refusing a request for *error*, logged once."""
+        return refuse(
+            error,
+            method=method,
+            path=path,
+            request=request,
+            public_url=self.settings.public_url,
+            logger=logger,
+        )
+
+    # -- claim ------------------------------------------------------------------------------
+
+    def _claim_key(self, received: Received) -> str | None:
+        if received.token is None or self.replays is None or not self.settings.deduplicate:
+            return None
+        request = received.request
+        head = f"{request.method}\0{request.path}\0{request.query}\0"
+        digest = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
+        digest.update(received.verified.body)
+        # The token with a digest of the request: another request under the same token is
+        # never answered with this one's reply.
+        return f"{received.token}:{digest.hexdigest()[:32]}"
+
+    def claim(self, received: Received) -> Reply | None:
+        """Claim *received*'s idempotency token; the stored reply if it is a retry.
+
+        A retry that finds the first request in flight waits for it (up to the lease).
+        ``None`` means: go on and handle the request; then :meth:`finish` must be called.
+        """
+        key = self._claim_key(received)
+        replays = self.replays
+        if key is None or replays is None:
+            return None
+        owner = f"{_PROCESS}.{os.getpid()}.{next(_claims)}"
+        for _ in range(3):
+            got = replays.claim(key, owner, self.lease)
+            if got is True:
+                received.claim = (key, owner)
+                return None
+            if got is False:
+                got = replays.wait(key, self.lease) or False
+            if isinstance(got, StoredReply):
+                return self._replay(received, got)
+            # The first request failed or its lease ran out: claim again.
+        logger.warning(
+            "retry of %s (idempotency token %s) could not claim it; running it anyway",
+            received.request.path,
+            received.token,
+        )
+        return None
+
+    def _replay(self, received: Received, stored: StoredReply) -> Reply:
+        logger.info(
+            "retry of %s (idempotency token %s) answered with the first reply",
+            received.request.path,
+            received.token,
+        )
+        return Reply(stored.status, list(stored.headers), stored.body)
+
+    def finish(self, received: Received, reply: StoredReply | None) -> None:
+        """End *received*'s claim, keeping *reply* (the final bytes) for its retries.
+
+        A failure (``None``, or a 5xx) is not kept: its retry runs the handler again.
+        """
+        claim, received.claim = received.claim, None
+        if claim is None or self.replays is None:
+            return
+        if reply is not None and reply.status >= 500:
+            reply = None
+        self.replays.finish(claim[0], claim[1], reply, self.reply_ttl)
+
+    # -- prepare, complete, fail ------------------------------------------------------------
+
+    def prepare(
+        self,
+        received: Received,
+        kind: Kind,
+        step: str | None = None,
+        session: MutableMapping[str, Any] | None = None,
+    ) -> Prepared | Reply:
+        """Parse the event and pick its handler; a reply when no handler is to run.
+
+        :param step: the call step (``/voice/<step>``), for the ``call`` kind.
+        :param session: where conversation state lives between webhooks (the framework's
+            signed session); ``None`` keeps none.
+        """
+        params, token = received.params, received.token
+        handlers = self.handlers
+        if kind.routing == "message":
+            conversation = Conversation(session if session is not None else {})
+            router = handlers.messages
+            state = conversation.state if router.states else None
+            found = router.match(params.get("Body", ""), state)
+            if found is None:
+                self._no_message_handler(params, state)
+                return Reply.twiml(EMPTY_TWIML)
+            route, match = found
+            event: Event = kind.event.from_params(
+                params, idempotency_token=token, match=match, conversation=conversation
+            )
+            return Prepared(kind, route.handler, event, conversation)
+        if kind.routing == "step":
+            handler = handlers.steps.match(step)
+            if handler is None:
+                return self._no_step_handler(params, step, received.request.method)
+            conversation = Conversation(session if session is not None else {})
+            event = kind.event.from_params(
+                params, idempotency_token=token, step=step, conversation=conversation
+            )
+            return Prepared(kind, handler, event, conversation)
+        event = kind.event.from_params(params, idempotency_token=token)
+        value = getattr(event, kind.field or "")
+        handler = handlers.values[kind.name].match(value)
+        if handler is None:
+            logger.info(
+                "no @hooks.%s handler for %s %r; add @hooks.%s() to handle every one",
+                kind.name,
+                kind.field,
+                value,
+                kind.name,
+            )
+            return Reply.empty()
+        return Prepared(kind, handler, event, None)
+
+    def _no_message_handler(self, params: Params, state: str | None) -> None:
+        if not self.handlers.messages:
+            logger.warning(
+                "no @hooks.message handler is registered; answering MessageSid=%s "
+                "with an empty <Response/>",
+                params.get("MessageSid"),
+            )
+        else:
+            logger.info(
+                "no @hooks.message handler matched body %r (state %r); add "
+                "@hooks.message() as a catch-all",
+                params.get("Body", "")[:40],
+                state,
+            )
+
+    def _no_step_handler(self, params: Params, step: str | None, method: str) -> Reply:
+        if step in RESERVED_STEPS:
+            # GET /voice/status and the like: the fixed route exists, for POST only.
+            logger.warning("%s /voice/%s: this callback route accepts POST only", method, step)
+            reply = Reply.text(405, f"/voice/{step} accepts POST only")
+            reply.headers.append(("Allow", "POST"))
+            return reply
+        where = "@hooks.call()" if step is None else f"@hooks.call({step!r})"
+        logger.warning(
+            "no %s handler is registered; answering CallSid=%s with an empty <Response/> "
+            "(Twilio hangs up)",
+            where,
+            params.get("CallSid"),
+        )
+        return Reply.twiml(EMPTY_TWIML)
+
+    def complete(self, prepared: Prepared, result: Any) -> Reply:
+        """Save the conversation and turn the handler's *result* into the reply.
+
+        :raises HandlerError: the conversation cannot be saved, or *result* cannot be a reply.
+        :raises TwiMLError: the reply cannot be rendered.
+        """
+        conversation = prepared.conversation
+        if conversation is not None:
+            try:
+                conversation.save_if_changed()
+            except RuntimeError as error:
+                # Flask's NullSession, for one, refuses writes when the app has no secret key.
+                raise HandlerError(
+                    f"conversation state cannot be saved in the session: {error} "
+                    "(in Flask, set SECRET_KEY)"
+                ) from error
+        return self.render(prepared.kind, result)
+
+    def render(self, kind: Kind, result: Any) -> Reply:
+        """The reply for a handler's *result* on a webhook of *kind*."""
+        if self.native and isinstance(result, self.native):
+            return Reply(0, native=result)
+        if result is None and kind.is_callback:
+            return Reply.empty()  # Twilio reads no TwiML here: any 2xx will do
+        return Reply.twiml(render_twiml(result, kind.text_verb))
+
+    def failed(self, prepared: Prepared, error: Exception) -> Reply | None:
+        """Offer *error* to the ``@hooks.error`` handlers (synchronous ones).
+
+        :returns: the reply of the first that answers; ``None`` when none does, and the
+            caller re-raises *error* into the web framework.
+        """
+        for error_handler in self.handlers.error_handlers:
+            try:
+                result = error_handler(error, prepared.event)
+                if result is None:
+                    continue
+                reply = self.render(prepared.kind, result)
+            except Exception:
+                self._log_error_handler_failure(error_handler, prepared)
+                break
+            self._log_failure(prepared, error, answered=True)
+            return reply
+        self._log_failure(prepared, error, answered=False)
+        return None
+
+    def _log_failure(self, prepared: Prepared, error: Exception, *, answered: bool) -> None:
+        message = "@hooks.%s handler %s failed on %s"
+        args = (prepared.kind.name, _name(prepared.handler), _describe(prepared.event))
+        if answered:
+            # Nobody else will log it: the error handler's reply replaced the failure.
+            logger.error(message + "; an @hooks.error handler answered", *args, exc_info=error)
+        else:
+            # The web framework logs the traceback when it handles the re-raised error.
+            logger.error(message + ": %s: %s", *args, type(error).__name__, error)
+
+    def _log_error_handler_failure(self, error_handler: Any, prepared: Prepared) -> None:
+        logger.exception(
+            "@hooks.error handler %s failed too on %s",
+            _name(error_handler),
+            _describe(prepared.event),
+        )
+
+    # -- the whole path ---------------------------------------------------------------------
+
+    def dispatch(
+        self,
+        request: WebhookRequest,
+        kind: Kind,
+        step: str | None = None,
+        session: MutableMapping[str, Any] | None = None,
+        *,
+        verified: VerifiedRequest | None = None,
+    ) -> Reply:
+        """Run *request* through every step, synchronously.
+
+        :raises Exception: what the handler raised, when no ``@hooks.error`` handler answered.
+        """
+        received = self.receive(request, verified)
+        if isinstance(received, Reply):
+            return received
+        replayed = self.claim(received)
+        if replayed is not None:
+            return replayed
+        reply: Reply | None = None
+        try:
+            reply = self.handle(received, kind, step, session)
+        finally:
+            self.finish(received, _stored(reply))
+        return reply
+
+    def handle(
+        self,
+        received: Received,
+        kind: Kind,
+        step: str | None = None,
+        session: MutableMapping[str, Any] | None = None,
+    ) -> Reply:
+        """Prepare, run and complete a received request (no claim).
+
+        :raises Exception: what the handler raised, when no ``@hooks.error`` handler answered.
+        """
+        prepared = self.prepare(received, kind, step, session)
+        if isinstance(prepared, Reply):
+            return prepared
+        try:
+            return self.complete(prepared, prepared.handler(prepared.event))
+        except Exception as error:
+            reply = self.failed(prepared, error)
+            if reply is None:
+                raise
+            return reply
+
+    async def dispatch_async(
+        self,
+        request: WebhookRequest,
+        kind: Kind,
+        step: str | None = None,
+        session: MutableMapping[str, Any] | None = None,
+        *,
+        verified: VerifiedRequest | None = None,
+    ) -> Reply:
+        """:meth:`dispatch` for asyncio: ``async def`` handlers are awaited, plain ones run in
+        a worker thread, and the store's blocking calls never block the event loop.
+        """
+        received = self.receive(request, verified)
+        if isinstance(received, Reply):
+            return received
+        replayed = await asyncio.to_thread(self.claim, received)
+        if replayed is not None:
+            return replayed
+        reply: Reply | None = None
+        try:
+            reply = await self.handle_async(received, kind, step, session)
+        finally:
+            await asyncio.to_thread(self.finish, received, _stored(reply))
+        return reply
+
+    async def handle_async(
+        self,
+        received: Received,
+        kind: Kind,
+        step: str | None = None,
+        session: MutableMapping[str, Any] | None = None,
+    ) -> Reply:
+        """:meth:`handle` for asyncio (see :meth:`dispatch_async`)."""
+        prepared = self.prepare(received, kind, step, session)
+        if isinstance(prepared, Reply):
+            return prepared
+        try:
+            return self.complete(prepared, await _call(prepared.handler, prepared.event))
+        except Exception as error:
+            for error_handler in self.handlers.error_handlers:
+                if inspect.iscoroutinefunction(error_handler):
+                    break
+            else:
+                reply = self.failed(prepared, error)
+                if reply is None:
+                    raise
+                return reply
+            return await self._failed_async(prepared, error)
+
+    async def _failed_async(self, prepared: Prepared, error: Exception) -> Reply:
+        for error_handler in self.handlers.error_handlers:
+            try:
+                result = await _call(error_handler, error, prepared.event)
+                if result is None:
+                    continue
+                reply = self.render(prepared.kind, result)
+            except Exception:
+                self._log_error_handler_failure(error_handler, prepared)
+                break
+            self._log_failure(prepared, error, answered=True)
+            return reply
+        self._log_failure(prepared, error, answered=False)
+        raise error
+
+
+async def _call(function: Callable[..., Any], *args: Any) -> Any:
+    """Await an ``async def`` *function*; run a plain one in a worker thread."""
+    if inspect.iscoroutinefunction(function):
+        return await function(*args)
+    result = await asyncio.to_thread(function, *args)
+    if inspect.isawaitable(result):
+        return await result
+    return result
+
+
+def _stored(reply: Reply | None) -> StoredReply | None:
+    """*reply* as kept for retries (``None`` for a framework response: its adapter keeps it)."""
+    if reply is None or reply.native is not None:
+        return None
+    return StoredReply(reply.status, tuple(reply.headers), reply.body)

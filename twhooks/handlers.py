@@ -1,0 +1,166 @@
+"""The handler registry: the decorators every adapter shares, and the routers they fill.
+
+:class:`Handlers` holds one router per webhook kind of :data:`twhooks.kinds.KINDS` and the
+``@hooks.error`` handlers. The Flask extension (:class:`twhooks.TwilioHooks`) and the Quart
+adapter are subclasses: the decorators, their checks and their order are the same everywhere.
+Decorators return the function unchanged. See :doc:`/routing` for the matching order.
+
+This module knows nothing of any web framework.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from .exceptions import HandlerError
+from .kinds import KINDS, Kind, kind_named
+from .routing import MessageRouter, StatusRouter, StepRouter
+
+__all__ = ["ErrorHandler", "Handlers"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: ``handler(error, event)``: may return a reply instead of the failure.
+ErrorHandler = Callable[[Exception, Any], Any]
+
+
+class Handlers:
+    """The webhook handlers of an app, registered with the decorators below."""
+
+    def __init__(self) -> None:
+        self.messages = MessageRouter()
+        self.steps = StepRouter()
+        #: One router per kind routed by a value (statuses, events, AMD results).
+        self.values: dict[str, StatusRouter] = {
+            kind.name: StatusRouter(kind.name, kind.known)
+            for kind in KINDS.values()
+            if kind.routing == "value"
+        }
+        self.error_handlers: list[ErrorHandler] = []
+
+    # -- decorators -------------------------------------------------------------------------
+
+    def message(
+        self,
+        *,
+        keyword: str | Sequence[str] | None = None,
+        pattern: str | re.Pattern[str] | None = None,
+        state: str | None = None,
+    ) -> Callable[[F], F]:
+        """Handle incoming messages (SMS, MMS, WhatsApp, RCS) on ``/messages``.
+
+        The handler gets an :class:`~twhooks.events.IncomingMessage` and returns the reply.
+
+        :param keyword: a word or a list of words; matches when the *whole* body, trimmed,
+            equals one of them, ignoring case (``"help"``, ``" HELP "``; not ``"help me"``).
+        :param pattern: a regular expression *searched* anywhere in the body; a ``str`` is
+            compiled case-insensitive, a compiled pattern keeps its own flags. The match is
+            ``msg.match``.
+        :param state: matches only while the conversation is at this dialog state
+            (:doc:`/state`).
+
+        Handlers with conditions are tried in registration order, then the one without any
+        (the catch-all).
+        """
+
+        def register(handler: F) -> F:
+            self.messages.add(handler, keyword=keyword, pattern=pattern, state=state)
+            return handler
+
+        return register
+
+    def call(self, step: str | None = None) -> Callable[[F], F]:
+        """Handle an incoming call (``/voice``) or a named step of one (``/voice/<step>``).
+
+        The handler gets a :class:`~twhooks.events.Call` and returns TwiML (a ``str`` is
+        said with ``<Say>``). Use ``step_url`` for the ``action`` of a ``<Gather>``,
+        ``<Record>`` or ``<Dial>`` that should continue at a step.
+
+        :param step: the step name: letters, digits, ``_`` and ``-``; ``status``,
+            ``recording``, ``transcription``, ``conference`` and ``amd`` are reserved.
+        """
+        if callable(step):
+            raise HandlerError("use @hooks.call() or @hooks.call('step'), with parentheses")
+
+        def register(handler: F) -> F:
+            self.steps.add(handler, step)
+            return handler
+
+        return register
+
+    def on(self, kind: str, *values: str) -> Callable[[F], F]:
+        """Handle the callbacks of *kind* (a name of :data:`~twhooks.kinds.KINDS`) with
+        *values* (all when none are given): the decorators below are shortcuts for it.
+        """
+        found = kind_named(kind)
+        if found.routing != "value":
+            raise HandlerError(f"use @hooks.{found.name}(...) for {found.summary}")
+        return self._value_decorator(found, values)
+
+    def message_status(self, *statuses: str) -> Callable[[F], F]:
+        """Handle message status callbacks (``/messages/status``), for ``statuses`` or all.
+
+        The handler gets a :class:`~twhooks.events.MessageStatus`; returning ``None`` answers
+        ``204 No Content``.
+        """
+        return self._value_decorator(KINDS["message_status"], statuses)
+
+    def call_status(self, *statuses: str) -> Callable[[F], F]:
+        """Handle call status callbacks (``/voice/status``), for ``statuses`` or all.
+
+        The handler gets a :class:`~twhooks.events.CallStatus`.
+        """
+        return self._value_decorator(KINDS["call_status"], statuses)
+
+    def recording_status(self, *statuses: str) -> Callable[[F], F]:
+        """Handle recording status callbacks (``/voice/recording``).
+
+        The handler gets a :class:`~twhooks.events.RecordingStatus`.
+        """
+        return self._value_decorator(KINDS["recording_status"], statuses)
+
+    def transcription(self, *statuses: str) -> Callable[[F], F]:
+        """Handle transcriptions (``/voice/transcription``), ``completed`` or ``failed``.
+
+        The handler gets a :class:`~twhooks.events.Transcription`.
+        """
+        return self._value_decorator(KINDS["transcription"], statuses)
+
+    def conference_status(self, *events: str) -> Callable[[F], F]:
+        """Handle conference events (``/voice/conference``), such as ``participant-join``.
+
+        The handler gets a :class:`~twhooks.events.ConferenceStatus`.
+        """
+        return self._value_decorator(KINDS["conference_status"], events)
+
+    def amd(self, *answered_by: str) -> Callable[[F], F]:
+        """Handle asynchronous answering machine detection results (``/voice/amd``).
+
+        The handler gets an :class:`~twhooks.events.AmdResult`; filter on ``AnsweredBy``
+        values such as ``"human"`` or ``"machine_end_beep"``.
+        """
+        return self._value_decorator(KINDS["amd"], answered_by)
+
+    def error(self, handler: F) -> F:
+        """Register ``handler(error, event)``, called when a webhook handler raises.
+
+        It may return a reply (TwiML, ``str``, a response) sent instead of the failure;
+        returning ``None`` leaves the exception to the web framework's error handling (a 500,
+        so that Twilio tries your fallback URL). Error handlers are tried in registration
+        order.
+        """
+        self.error_handlers.append(handler)
+        return handler
+
+    def _value_decorator(self, kind: Kind, values: tuple[Any, ...]) -> Callable[[F], F]:
+        if values and callable(values[0]):
+            raise HandlerError(f"use @hooks.{kind.name}(...) with parentheses")
+        router = self.values[kind.name]
+
+        def register(handler: F) -> F:
+            router.add(handler, values)
+            return handler
+
+        return register
