@@ -1,4 +1,28 @@
-"""twhooks for Quart apps: the relay and stream WebSocket routes, natively on asyncio.
+"""twhooks for Quart apps: webhooks and voice sockets on asyncio, on the same core as Flask.
+
+:class:`TwilioHooks` is the Quart twin of the Flask extension: the same decorators (it is a
+:class:`~twhooks.handlers.Handlers`), routes, events, settings and replies, run by the same
+:class:`~twhooks.dispatch.Dispatcher` (:meth:`~twhooks.dispatch.Dispatcher.handle_async`).
+Handlers may be ``async def``; plain ones run in a worker thread, so neither they nor the
+replay store's blocking calls stall the event loop. Like the Flask extension, it verifies
+each webhook in a ``before_request`` function placed before the app's own, keeps the final
+bytes of each reply (session cookie included) for Twilio's retries, and lets a handler
+exception that no ``@hooks.error`` handler answers propagate into Quart's error handling.
+
+::
+
+    app = Quart(__name__)
+    app.config["TWILIO_AUTH_TOKEN"] = os.environ["TWILIO_AUTH_TOKEN"]
+    hooks = TwilioHooks(app)
+
+    @hooks.message(keyword="HELLO")
+    async def hello(msg):
+        return f"Hi {await crm.name_of(msg.from_)}!"
+
+    @hooks.relay()
+    async def agent(session):
+        async for prompt in session.prompts():
+            await session.say(llm.stream(prompt.text))
 
 :func:`mount_quart` adds ``<prefix>/relay/<CallSid>`` and ``<prefix>/stream/<CallSid>``
 to a Quart app. As on Flask, the upgrade is verified by a ``before_websocket`` function
@@ -13,17 +37,276 @@ Needs the ``quart`` extra: ``pip install twhooks[quart]``.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
 
-from quart import Quart, Response, websocket
+from quart import Blueprint, Quart, Response, current_app, request, session, url_for, websocket
+from werkzeug.datastructures import Headers
 
-from .exceptions import HandlerError
+from . import asgi
+from .dispatch import Dispatcher, Received
+from .exceptions import HandlerError, RequestError, RequestTooLarge
+from .handlers import Handlers
+from .idempotency import MemoryReplayStore, StoredReply
+from .kinds import KINDS as WEBHOOK_KINDS
+from .kinds import Kind, kind_named
 from .realtime.errors import SessionClosed, UpgradeRefused
-from .realtime.handlers import KINDS, RealtimeHandlers, RealtimeSettings
+from .realtime.handlers import KINDS, EndHook, RealtimeHandlers, RealtimeSettings
+from .realtime.lifecycle import CallStore
 from .realtime.verify import Upgrade
+from .replies import Reply
+from .settings import DEFAULTS, Settings
+from .wsgi import quote_path
 
-__all__ = ["QuartSocket", "mount_quart"]
+__all__ = ["QuartSocket", "TwilioHooks", "mount_quart"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+BLUEPRINT = "twhooks"
+
+# Where the before_request function leaves the received request for the view, and where
+# the after_request function leaves the response for the teardown function (in the scope).
+_RECEIVED = "twhooks.received"
+_RESPONSE = "twhooks.response"
+
+
+@dataclass(frozen=True, slots=True)
+class _AppState:
+    """What :class:`TwilioHooks` keeps per app, in ``app.extensions["twhooks"]``."""
+
+    hooks: TwilioHooks
+    settings: Settings
+    dispatcher: Dispatcher
+
+
+class TwilioHooks(Handlers):
+    """Receive Twilio webhooks and voice sockets in a Quart app.
+
+    The decorators are those of the Flask extension, plus :meth:`relay`, :meth:`stream` and
+    :meth:`session_end` for ConversationRelay and Media Streams (see :doc:`/voice_agents`).
+
+    :param app: the app to initialise now (see :meth:`init_app`).
+    :param call_store: where the voice sessions' call records live (one process by
+        default; see :mod:`twhooks.realtime.lifecycle`).
+    """
+
+    def __init__(self, app: Quart | None = None, *, call_store: CallStore | None = None) -> None:
+        super().__init__()
+        #: The relay and stream handlers, and the live sessions of this process.
+        self.realtime = RealtimeHandlers(call_store)
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Quart) -> None:
+        """Read and check the settings of *app*, register the webhook and socket routes.
+
+        :raises ConfigurationError: a setting is missing or malformed (such as no
+            ``TWILIO_AUTH_TOKEN`` with validation on); the message names it.
+        """
+        for name, value in DEFAULTS.items():
+            app.config.setdefault(name, value)
+        settings = Settings.from_config(app.config)
+        replays = MemoryReplayStore(settings.deduplicate_size) if settings.deduplicate else None
+        dispatcher = Dispatcher(self, settings, replays=replays, native=(Response,))
+        state = _AppState(self, settings, dispatcher)
+        blueprint = Blueprint(BLUEPRINT, __name__, url_prefix=settings.url_prefix or None)
+        for kind in WEBHOOK_KINDS.values():
+            view = _view(state, kind)
+            methods = list(kind.methods)
+            blueprint.add_url_rule(
+                kind.path, kind.name, view, methods=methods, strict_slashes=False
+            )
+            if kind.routing == "step":
+                blueprint.add_url_rule(
+                    kind.path + "/<step>",
+                    kind.name + "_step",
+                    view,
+                    methods=methods,
+                    strict_slashes=False,
+                )
+        app.register_blueprint(blueprint)
+        app.extensions["twhooks"] = state
+        # First of the app's before_request functions, whatever is registered later.
+        app.before_request_funcs.setdefault(None, []).insert(0, _receiver(state))
+        app.after_request_funcs.setdefault(None, []).insert(0, _after)
+        app.teardown_request(_teardown)
+        mount_quart(
+            app,
+            self.realtime,
+            url_prefix=settings.url_prefix,
+            settings=RealtimeSettings.from_settings(settings, app.config),
+        )
+
+    # -- voice sockets ----------------------------------------------------------------------
+
+    def relay(self) -> Callable[[F], F]:
+        """Handle ConversationRelay sessions (``async def handler(session)``), see
+        :meth:`twhooks.realtime.handlers.RealtimeHandlers.relay`."""
+        return self.realtime.relay()
+
+    def stream(self) -> Callable[[F], F]:
+        """Handle Media Streams sessions (``async def handler(stream)``), see
+        :meth:`twhooks.realtime.handlers.RealtimeHandlers.stream`."""
+        return self.realtime.stream()
+
+    def session_end(self, hook: EndHook) -> EndHook:
+        """Call ``hook(record)`` (may be ``async``) when a voice session ends, however."""
+        return self.realtime.on_end(hook)
+
+    # -- URLs -------------------------------------------------------------------------------
+
+    def step_url(self, step: str | None = None, *, external: bool = False, **query: str) -> str:
+        """The URL of a call step, as :meth:`twhooks.TwilioHooks.step_url` (app context)."""
+        if step is not None and self.steps.match(step) is None:
+            known = ", ".join(repr(s) for s in self.steps.handlers if s is not None)
+            raise HandlerError(
+                f"no @hooks.call({step!r}) handler is registered (steps: {known or 'none'})"
+            )
+        path = WEBHOOK_KINDS["call"].path
+        if step is None:
+            return _url("call", path, external, query)
+        return _url("call_step", f"{path}/{quote(step)}", external, query, step=step)
+
+    def callback_url(self, kind: str, *, external: bool = False, **query: str) -> str:
+        """The URL of a twhooks route, as :meth:`twhooks.TwilioHooks.callback_url`."""
+        try:
+            found = kind_named(kind)
+        except HandlerError:
+            raise HandlerError(
+                f"unknown callback {kind!r}; one of: {', '.join(WEBHOOK_KINDS)}"
+            ) from None
+        return _url(found.name, found.path, external, query)
+
+
+def _url(endpoint: str, path: str, external: bool, query: Mapping[str, str], **values: str) -> str:
+    state: _AppState = current_app.extensions["twhooks"]
+    public = state.settings.public_url if external else None
+    if public:
+        url = public + state.settings.url_prefix + path
+        return f"{url}?{urlencode(query)}" if query else url
+    return url_for(f"{BLUEPRINT}.{endpoint}", _external=external, **values, **query)
+
+
+# -- the request path --------------------------------------------------------------------------
+
+
+async def _receive(state: _AppState) -> Received | Reply:
+    """Read and verify the current request, and claim its idempotency token."""
+    dispatcher, settings = state.dispatcher, state.settings
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    scope: MutableMapping[str, Any] = req.scope
+    verified = asgi.verified_request(scope)  # by the ASGI middleware in front of the app
+    read = verified is None and (not settings.validate or "X-Twilio-Signature" in req.headers)
+    try:
+        body = b""
+        if read:
+            length = req.content_length
+            if length is not None and length > settings.max_body_size:
+                raise RequestTooLarge(
+                    f"Content-Length {length} is over the limit of {settings.max_body_size} bytes",
+                    limit=settings.max_body_size,
+                    length=length,
+                )
+            # Cached: the body stays readable for the app after verification.
+            body = await req.get_data(cache=True, as_text=False)
+        webhook = asgi.webhook_request(
+            scope,
+            body,
+            public_url=settings.public_url,
+            max_body_size=settings.max_body_size,
+            max_params=settings.max_params,
+            read=read,
+        )
+    except RequestError as error:
+        return dispatcher.refuse(error, req.method, quote_path(req.path))
+    received = dispatcher.receive(webhook, verified)
+    if isinstance(received, Reply):
+        return received
+    if received.token is not None and dispatcher.replays is not None:
+        # The store may block (a retry waits for the first request): not on the loop.
+        replayed = await asyncio.to_thread(dispatcher.claim, received)
+        if replayed is not None:
+            return replayed
+    scope[_RECEIVED] = received
+    return received
+
+
+def _receiver(state: _AppState) -> Callable[[], Awaitable[Response | None]]:
+    async def receive_twilio_webhook() -> Response | None:
+        if request.blueprint != BLUEPRINT or _RECEIVED in _scope():
+            return None
+        received = await _receive(state)
+        if isinstance(received, Reply):
+            return _response(received)
+        return None
+
+    return receive_twilio_webhook
+
+
+def _view(state: _AppState, kind: Kind) -> Callable[..., Awaitable[Response]]:
+    dispatcher = state.dispatcher
+
+    async def view(step: str | None = None) -> Response:
+        received = _scope().get(_RECEIVED)
+        if received is None:
+            # Only when the app skipped its before_request functions.
+            received = await _receive(state)
+            if isinstance(received, Reply):
+                return _response(received)
+        return _response(await dispatcher.handle_async(received, kind, step, session))
+
+    view.__name__ = f"twhooks_{kind.name}"
+    return view
+
+
+def _scope() -> MutableMapping[str, Any]:
+    """The ASGI scope of the current request, where twhooks keeps its per-request values."""
+    scope: MutableMapping[str, Any] = request.scope  # type: ignore[assignment]
+    return scope
+
+
+def _response(reply: Reply) -> Response:
+    if reply.native is not None:
+        native: Response = reply.native
+        return native
+    content_type = None
+    headers = Headers()
+    for name, value in reply.headers:
+        if name.lower() == "content-type":
+            content_type = value
+        else:
+            headers.add(name, value)
+    return current_app.response_class(
+        reply.body, status=reply.status, headers=headers, content_type=content_type
+    )
+
+
+async def _after(response: Response) -> Response:
+    scope = _scope()
+    if _RECEIVED in scope:
+        scope[_RESPONSE] = response
+    return response
+
+
+async def _teardown(error: BaseException | None) -> None:
+    """Keep the final bytes of a claimed request's response for its retries."""
+    scope = _scope()
+    received: Received | None = scope.pop(_RECEIVED, None)
+    response: Any = scope.pop(_RESPONSE, None)
+    if received is None or received.claim is None:
+        return
+    stored = None
+    if error is None and response is not None:
+        # Quart's response, or werkzeug's for an HTTP error (Quart's 500 page, say).
+        data = response.get_data(as_text=False)
+        body: bytes = await data if inspect.isawaitable(data) else data
+        stored = StoredReply(response.status_code, tuple(response.headers.items()), body)
+    dispatcher: Dispatcher = current_app.extensions["twhooks"].dispatcher
+    await asyncio.to_thread(dispatcher.finish, received, stored)
 
 
 class QuartSocket:
@@ -71,7 +354,9 @@ def mount_quart(
     for kind in KINDS:
         endpoint = f"twhooks_{kind}"
         endpoints[endpoint] = kind
-        app.add_websocket(f"{prefix}/{kind}/<call_sid>", endpoint, _view(kind, handlers, settings))
+        app.add_websocket(
+            f"{prefix}/{kind}/<call_sid>", endpoint, _socket_view(kind, handlers, settings)
+        )
 
     async def verify_upgrade() -> Response | None:
         kind = endpoints.get(websocket.endpoint or "")
@@ -104,7 +389,7 @@ def _refusal(refused: UpgradeRefused) -> Response:
     )
 
 
-def _view(kind: str, handlers: RealtimeHandlers, settings: RealtimeSettings) -> Any:
+def _socket_view(kind: str, handlers: RealtimeHandlers, settings: RealtimeSettings) -> Any:
     async def view(call_sid: str) -> Response | None:
         upgrade = Upgrade.from_scope(websocket.scope)
         try:

@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..exceptions import ConfigurationError
+from ..settings import Settings
 from ..signature import SignatureVerifier
 from .errors import ProtocolError, SessionClosed, UpgradeRefused
 from .lifecycle import CallRecord, CallStore, LiveSession, SessionRegistry
@@ -72,30 +72,22 @@ class RealtimeSettings:
     grace: float = 30.0
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> RealtimeSettings:
-        """From an app's ``config``: ``TWILIO_AUTH_TOKEN`` (a str or a list during a
-        rotation), ``TWHOOKS_SHARED_KEYS``, ``TWHOOKS_VALIDATE``, ``TWHOOKS_PUBLIC_URL``,
-        ``TWHOOKS_REALTIME_GRACE``.
+    def from_settings(
+        cls, settings: Settings, config: Mapping[str, Any] | None = None
+    ) -> RealtimeSettings:
+        """From the app's checked :class:`~twhooks.settings.Settings` (the same verifier and
+        public URL as its webhooks), and ``TWHOOKS_REALTIME_GRACE`` from *config*."""
+        grace = float((config or {}).get("TWHOOKS_REALTIME_GRACE", 30.0))
+        return cls(verifier=settings.verifier, public_url=settings.public_url, grace=grace)
 
-        :raises ConfigurationError: validation is on and no token or key is set.
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> RealtimeSettings:
+        """From an app's ``config``, read like its webhook settings
+        (:meth:`twhooks.settings.Settings.from_config`), and ``TWHOOKS_REALTIME_GRACE``.
+
+        :raises ConfigurationError: a setting is missing or malformed.
         """
-        verifier = None
-        if config.get("TWHOOKS_VALIDATE", True):
-            token = config.get("TWILIO_AUTH_TOKEN")
-            keys = config.get("TWHOOKS_SHARED_KEYS")
-            tokens = [token] if isinstance(token, str) else list(token or ())
-            if not any(tokens) and not keys:
-                raise ConfigurationError(
-                    "TWILIO_AUTH_TOKEN is not set, so no WebSocket upgrade can be verified"
-                )
-            if not all(isinstance(t, str) for t in tokens):
-                raise ConfigurationError("TWILIO_AUTH_TOKEN must be a str or a list of str")
-            verifier = SignatureVerifier(tokens or None, shared_keys=keys or None)
-        return cls(
-            verifier=verifier,
-            public_url=config.get("TWHOOKS_PUBLIC_URL") or None,
-            grace=float(config.get("TWHOOKS_REALTIME_GRACE", 30.0)),
-        )
+        return cls.from_settings(Settings.from_config(config), config)
 
 
 class RealtimeHandlers:

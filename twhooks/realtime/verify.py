@@ -142,17 +142,18 @@ def _toggle_port(base: str) -> str:
 def verify_upgrade(
     verifier: SignatureVerifier,
     upgrade: Upgrade,
-    call_sid: str,
+    call_sid: str | None,
     *,
     public_url: str | None = None,
 ) -> str:
     """Check the upgrade's signature and the CallSid in its path; return the URL that matched.
 
-    :param call_sid: the CallSid the route took from the URL's path.
+    :param call_sid: the CallSid the route took from the URL's path; ``None`` checks the
+        signature only (a middleware that does not know the routes).
     :raises UpgradeRefused: ``403`` for a CallSid that is not one, a missing or wrong
         signature; the reason names the URLs tried, never a token.
     """
-    if not CALL_SID.match(call_sid):
+    if call_sid is not None and not CALL_SID.match(call_sid):
         raise UpgradeRefused(
             "the URL's last segment is not a CallSid (CA + 32 hex digits); point the TwiML "
             "at the session with twhooks.realtime.twiml so the socket is bound to its call"
