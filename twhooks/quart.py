@@ -55,7 +55,7 @@ from .idempotency import MemoryReplayStore, StoredReply
 from .kinds import KINDS as WEBHOOK_KINDS
 from .kinds import Kind, kind_named
 from .realtime.errors import SessionClosed, UpgradeRefused
-from .realtime.handlers import KINDS, EndHook, RealtimeHandlers, RealtimeSettings
+from .realtime.handlers import KINDS, RealtimeDecorators, RealtimeHandlers, RealtimeSettings
 from .realtime.lifecycle import CallStore
 from .realtime.verify import Upgrade
 from .replies import Reply
@@ -83,11 +83,12 @@ class _AppState:
     dispatcher: Dispatcher
 
 
-class TwilioHooks(Handlers):
+class TwilioHooks(Handlers, RealtimeDecorators):
     """Receive Twilio webhooks and voice sockets in a Quart app.
 
-    The decorators are those of the Flask extension, plus :meth:`relay`, :meth:`stream` and
-    :meth:`session_end` for ConversationRelay and Media Streams (see :doc:`/voice_agents`).
+    The decorators are those of the Flask extension, including :meth:`relay`, :meth:`stream`
+    and :meth:`session_end` for ConversationRelay and Media Streams (see
+    :doc:`/voice_agents`).
 
     :param app: the app to initialise now (see :meth:`init_app`).
     :param call_store: where the voice sessions' call records live (one process by
@@ -140,22 +141,6 @@ class TwilioHooks(Handlers):
             url_prefix=settings.url_prefix,
             settings=RealtimeSettings.from_settings(settings, app.config),
         )
-
-    # -- voice sockets ----------------------------------------------------------------------
-
-    def relay(self) -> Callable[[F], F]:
-        """Handle ConversationRelay sessions (``async def handler(session)``), see
-        :meth:`twhooks.realtime.handlers.RealtimeHandlers.relay`."""
-        return self.realtime.relay()
-
-    def stream(self) -> Callable[[F], F]:
-        """Handle Media Streams sessions (``async def handler(stream)``), see
-        :meth:`twhooks.realtime.handlers.RealtimeHandlers.stream`."""
-        return self.realtime.stream()
-
-    def session_end(self, hook: EndHook) -> EndHook:
-        """Call ``hook(record)`` (may be ``async``) when a voice session ends, however."""
-        return self.realtime.on_end(hook)
 
     # -- URLs -------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ..exceptions import HandlerError
 from ..settings import Settings
 from ..signature import SignatureVerifier
 from .errors import ProtocolError, SessionClosed, UpgradeRefused
@@ -38,7 +39,7 @@ from .stream import AsyncStreamSession, StreamSession
 from .transport import AsyncSocket, SyncSocket
 from .verify import CALL_SID, Upgrade, verify_upgrade
 
-__all__ = ["KINDS", "RealtimeHandlers", "RealtimeSettings"]
+__all__ = ["KINDS", "RealtimeDecorators", "RealtimeHandlers", "RealtimeSettings"]
 
 logger = logging.getLogger("twhooks.realtime")
 
@@ -90,6 +91,35 @@ class RealtimeSettings:
         return cls.from_settings(Settings.from_config(config), config)
 
 
+class RealtimeDecorators:
+    """The voice-socket decorators of an extension that holds a :class:`RealtimeHandlers` in
+    ``self.realtime`` (the Flask extension and the Quart adapter)."""
+
+    realtime: RealtimeHandlers
+
+    def relay(self) -> Callable[[F], F]:
+        """Handle ConversationRelay sessions on ``<prefix>/relay/<CallSid>``: the handler gets
+        a :class:`~twhooks.realtime.relay.RelaySession` (Flask, ``def``) or an
+        :class:`~twhooks.realtime.relay.AsyncRelaySession` (Quart, ``async def``)."""
+        return self.realtime.relay()
+
+    def stream(self) -> Callable[[F], F]:
+        """Handle Media Streams sessions on ``<prefix>/stream/<CallSid>``: the handler gets
+        a :class:`~twhooks.realtime.stream.StreamSession` (Flask, ``def``) or an
+        :class:`~twhooks.realtime.stream.AsyncStreamSession` (Quart, ``async def``)."""
+        return self.realtime.stream()
+
+    def session_end(self, hook: F) -> F:
+        """Call ``hook(record)`` when a voice session ends, however it ends, with its
+        :class:`~twhooks.realtime.lifecycle.CallRecord` (``async def`` on Quart)."""
+        return self.realtime.on_end(hook)
+
+    def drain_sessions(self, grace: float = 30.0) -> int:
+        """Refuse new sockets, let live calls finish for *grace* seconds, cancel the rest
+        (from a threaded server's shutdown code). :returns: how many were cancelled."""
+        return self.realtime.drain(grace)
+
+
 class RealtimeHandlers:
     """The ``relay`` and ``stream`` handlers and end hooks of an app, and its live sessions.
 
@@ -101,6 +131,8 @@ class RealtimeHandlers:
     def __init__(self, store: CallStore | None = None, *, host: str | None = None) -> None:
         self.handlers: dict[str, Callable[..., Any]] = {}
         self.end_hooks: list[EndHook] = []
+        #: Why sockets cannot be served here (a missing package), if so.
+        self.unavailable: str | None = None
         #: The live sessions of this process.
         self.registry = SessionRegistry(store, host=host)
 
@@ -129,11 +161,32 @@ class RealtimeHandlers:
         return hook
 
     def _register(self, kind: str) -> Callable[[F], F]:
+        if self.unavailable is not None:
+            raise HandlerError(f"@{kind}() cannot be served: {self.unavailable}")
+
         def decorator(handler: F) -> F:
             self.handlers[kind] = handler
             return handler
 
         return decorator
+
+    def attach_flask(
+        self, app: Any, settings: RealtimeSettings, *, url_prefix: str = "/twilio"
+    ) -> bool:
+        """Mount the socket routes on a Flask *app* if flask-sock is installed.
+
+        Without it, nothing is mounted and registering a relay or stream handler raises
+        :class:`~twhooks.exceptions.HandlerError` saying what to install.
+
+        :returns: whether the routes were mounted.
+        """
+        try:
+            from .flask_sock import mount_flask
+        except ImportError:
+            self.unavailable = "flask-sock is not installed (pip install twhooks[sock])"
+            return False
+        mount_flask(app, self, url_prefix=url_prefix, settings=settings)
+        return True
 
     def drain(self, grace: float = 30.0) -> int:
         """Refuse new sockets, let live calls finish for *grace* seconds, cancel the rest.

@@ -68,7 +68,7 @@ class Setup:
     to: str
     direction: str
     custom_parameters: Mapping[str, str]
-    raw: Mapping[str, Any] = field(repr=False)
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ class Prompt:
     text: str
     lang: str
     last: bool
-    raw: Mapping[str, Any] = field(repr=False)
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ class Dtmf:
     """``dtmf`` (ConversationRelay) or a Media Streams ``dtmf`` event: one key pressed."""
 
     digit: str
-    raw: Mapping[str, Any] = field(repr=False)
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,7 @@ class Interrupt:
 
     utterance: str
     duration_ms: int
-    raw: Mapping[str, Any] = field(repr=False)
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,7 @@ class RelayError:
     """``error``: Twilio reports a problem with the session (a bad message from the app)."""
 
     description: str
-    raw: Mapping[str, Any] = field(repr=False)
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +119,7 @@ class UnknownMessage:
     """A message kind twhooks does not know yet; *kind* is its ``type`` or ``event``."""
 
     kind: str
-    raw: Mapping[str, Any] = field(repr=False)
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 RelayMessage = Setup | Prompt | Dtmf | Interrupt | RelayError | UnknownMessage
@@ -294,7 +294,7 @@ class Connected:
     """``connected``: the first message of a stream (protocol and version only)."""
 
     protocol: str
-    raw: Mapping[str, Any] = field(repr=False)
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,7 +321,7 @@ class Start:
     tracks: tuple[str, ...]
     custom_parameters: Mapping[str, str]
     media_format: MediaFormat
-    raw: Mapping[str, Any] = field(repr=False)
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +343,7 @@ class Mark:
     """``mark``: the audio sent before the mark *name* has been played."""
 
     name: str
-    raw: Mapping[str, Any] = field(repr=False)
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,7 +351,7 @@ class Stop:
     """``stop``: the stream ended (hang-up, ``<Stop><Stream>``, or the call moved on)."""
 
     call_sid: str
-    raw: Mapping[str, Any] = field(repr=False)
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
 StreamMessage = Connected | Start | Media | Dtmf | Mark | Stop | UnknownMessage

@@ -98,8 +98,19 @@ class _Caller:
             raise UpgradeRefused(f"the app answered HTTP {status}", status=status) from None
 
     def send(self, message: Mapping[str, Any]) -> None:
-        """Send one JSON message."""
-        self._ws.send(json.dumps(message))
+        """Send one JSON message.
+
+        :raises SessionClosed: the app closed the socket.
+        """
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            self._ws.send(json.dumps(message))
+        except ConnectionClosed as closed:
+            rcvd = closed.rcvd
+            raise SessionClosed(
+                rcvd.reason if rcvd else "closed", code=rcvd.code if rcvd else None
+            ) from None
 
     def receive(self, timeout: float | None = None) -> dict[str, Any] | None:
         """The next message from the app; ``None`` on timeout.
