@@ -291,7 +291,10 @@ async def _teardown(error: BaseException | None) -> None:
         body: bytes = await data if inspect.isawaitable(data) else data
         stored = StoredReply(response.status_code, tuple(response.headers.items()), body)
     dispatcher: Dispatcher = current_app.extensions["twhooks"].dispatcher
-    await asyncio.to_thread(dispatcher.finish, received, stored)
+    if isinstance(dispatcher.replays, MemoryReplayStore):
+        dispatcher.finish(received, stored)  # a dict update under a lock: never blocks
+    else:
+        await asyncio.to_thread(dispatcher.finish, received, stored)
 
 
 class QuartSocket:
