@@ -20,12 +20,12 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from . import messages
 from .errors import ProtocolError, SessionClosed
 from .lifecycle import CallRecord, LiveSession
 from .messages import (
     Mark,
     Media,
-    Start,
     Stop,
     StreamMessage,
     clear_frame,
@@ -43,7 +43,7 @@ logger = logging.getLogger("twhooks.realtime")
 class _StreamState:
     """What both stream sessions keep: the call, its record, the marks, the stop."""
 
-    def __init__(self, live: LiveSession, start: Start) -> None:
+    def __init__(self, live: LiveSession, start: messages.Start) -> None:
         #: The ``start`` message: ``stream_sid``, ``custom_parameters``, ``media_format``...
         self.start = start
         #: The call this session is bound to (the signed one).
@@ -77,7 +77,7 @@ class _StreamState:
 class StreamSession(_StreamState):
     """A Media Streams session for a synchronous handler (flask-sock)."""
 
-    def __init__(self, socket: SyncSocket, live: LiveSession, start: Start) -> None:
+    def __init__(self, socket: SyncSocket, live: LiveSession, start: messages.Start) -> None:
         super().__init__(live, start)
         self._socket = socket
 
@@ -132,7 +132,7 @@ class StreamSession(_StreamState):
 class AsyncStreamSession(_StreamState):
     """A Media Streams session for an ``async def`` handler (Quart, ASGI)."""
 
-    def __init__(self, socket: AsyncSocket, live: LiveSession, start: Start) -> None:
+    def __init__(self, socket: AsyncSocket, live: LiveSession, start: messages.Start) -> None:
         super().__init__(live, start)
         self._socket = socket
 
