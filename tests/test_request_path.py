@@ -219,3 +219,10 @@ def test_the_dispatcher_works_without_any_web_framework() -> None:
     assert response.status_code == 200
     assert b"<Message>hello +14155550100</Message>" in response.data
     assert client.post("/sms", data=params).status_code == 403
+
+
+def test_the_quickstart_route_table_is_the_registry_s() -> None:
+    from pathlib import Path
+
+    quickstart = Path(__file__).parent.parent / "docs" / "quickstart.rst"
+    assert route_table("") in quickstart.read_text()

@@ -62,9 +62,18 @@ CLAIM_LEASE = 15.0
 REPLY_TTL = 3600.0
 
 
-# Owners of claims: unique across hosts (a random id), processes and requests.
+# Owners of claims: unique across hosts and processes (a random id, new in each forked
+# child) and requests (a counter).
 _PROCESS = uuid.uuid4().hex[:16]
 _claims = itertools.count()
+
+
+def _new_process_id() -> None:
+    global _PROCESS
+    _PROCESS = uuid.uuid4().hex[:16]
+
+
+os.register_at_fork(after_in_child=_new_process_id)
 
 
 @dataclass(slots=True)
@@ -195,7 +204,7 @@ class Dispatcher:
         replays = self.replays
         if key is None or replays is None:
             return None
-        owner = f"{_PROCESS}.{os.getpid()}.{next(_claims)}"
+        owner = f"{_PROCESS}.{next(_claims)}"
         for _ in range(3):
             got = replays.claim(key, owner, self.lease)
             if got is True:

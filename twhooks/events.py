@@ -18,12 +18,11 @@ This module knows nothing of Flask.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -122,18 +121,24 @@ def _malformed(kind: str, name: str, value: str, expected: str) -> None:
     )
 
 
+# No count, code or duration Twilio sends is longer; Python refuses to convert strings of
+# over 4,300 digits, and a huge number is malformed anyway.
+_MAX_INT_DIGITS = 18
+
+
 def _int(p: Mapping[str, str], name: str, kind: str) -> int | None:
     value = p.get(name)
     if not value:
         return None
-    if value.isdigit() and value.isascii():
-        return int(value)
-    try:
-        # Also accepts a sign; rejects "1_000" and non-ASCII digits, which int() would take.
-        if value.isascii() and "_" not in value:
+    if len(value) <= _MAX_INT_DIGITS:
+        if value.isdigit() and value.isascii():
             return int(value)
-    except ValueError:
-        pass
+        try:
+            # Also accepts a sign; rejects "1_000" and non-ASCII digits, which int() would take.
+            if value.isascii() and "_" not in value:
+                return int(value)
+        except ValueError:
+            pass
     _malformed(kind, name, value, "an integer")
     return None
 
@@ -225,63 +230,11 @@ class _Event:
         """
         if not isinstance(params, Params):
             params = Params(params)
-        values = cls._fields_from(params)
-        builder = _BUILDERS.get(cls)
-        if builder is not None:
-            build, names = builder
-            parsed = len(values)
-            values.update(extra)
-            if len(values) == parsed + len(extra) and extra.keys() <= names:
-                values["params"] = params
-                event: _E = build(values)
-                return event
-            # A name the constructor refuses (unknown, or given twice): let it raise its
-            # usual TypeError.
-            values = cls._fields_from(params)
-        return cls(**values, params=params, **extra)
+        return cls(**cls._fields_from(params), params=params, **extra)
 
     @classmethod
     def _fields_from(cls, p: Params) -> dict[str, Any]:
         raise NotImplementedError
-
-
-# A builder per event class: (build(values), the names it accepts besides "params").
-_BUILDERS: dict[type[Any], tuple[Callable[[dict[str, Any]], Any], frozenset[str]]] = {}
-
-
-def _fast_from_params(cls: type[_E]) -> type[_E]:
-    """Give ``cls.from_params`` a builder faster than the dataclass ``__init__``.
-
-    A frozen dataclass's ``__init__`` parses keyword arguments and sets each field through
-    ``object.__setattr__``; parsing runs on every webhook, and that costs more than reading
-    the parameters. The builder, generated once per class like dataclasses generates
-    ``__init__``, takes the field values in a dict and sets each slot through its own
-    descriptor, with the field's default when the value is absent. The result is the same
-    frozen instance, only built faster; ``cls(...)`` and :func:`dataclasses.replace` keep
-    using the generated ``__init__``. Subclasses get no builder and use ``__init__``.
-    """
-    if hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__}: a __post_init__ would be skipped by the builder")
-    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    lines = ["def build(values):", "    self = new(cls)", "    get = values.get"]
-    for i, f in enumerate(fields(cls)):
-        # The slot's member descriptor, which sets the attribute even on a frozen instance.
-        namespace[f"set{i}"] = inspect.getattr_static(cls, f.name).__set__
-        if f.default is not MISSING:
-            namespace[f"default{i}"] = f.default
-            value = f"get({f.name!r}, default{i})"
-        elif f.default_factory is not MISSING:
-            namespace[f"factory{i}"] = f.default_factory
-            value = f"values[{f.name!r}] if {f.name!r} in values else factory{i}()"
-        else:
-            raise TypeError(f"{cls.__name__}.{f.name} needs a default for the builder")
-        lines.append(f"    set{i}(self, {value})")
-    lines.append("    return self")
-    # The source is built from the field names and numbers alone, nothing from outside.
-    exec("\n".join(lines), namespace)
-    names = frozenset(f.name for f in fields(cls)) - {"params"}
-    _BUILDERS[cls] = (namespace["build"], names)
-    return cls
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,7 +271,6 @@ class Location:
     label: str | None = None
 
 
-@_fast_from_params
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IncomingMessage(_Event):
     """An incoming SMS, MMS, WhatsApp or RCS message (``@hooks.message``).
@@ -473,7 +425,6 @@ AMD_RESULTS = frozenset(
 )
 
 
-@_fast_from_params
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessageStatus(_Event):
     """A message status callback (``@hooks.message_status``)."""
@@ -520,7 +471,6 @@ class MessageStatus(_Event):
         }
 
 
-@_fast_from_params
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Call(_Event):
     """An incoming call or a named step of one (``@hooks.call``).
@@ -590,7 +540,6 @@ class Call(_Event):
         return fields
 
 
-@_fast_from_params
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CallStatus(_Event):
     """A call status callback (``@hooks.call_status``)."""
@@ -636,7 +585,6 @@ class CallStatus(_Event):
         }
 
 
-@_fast_from_params
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecordingStatus(_Event):
     """A ``recordingStatusCallback`` (``@hooks.recording_status``)."""
@@ -675,7 +623,6 @@ class RecordingStatus(_Event):
         }
 
 
-@_fast_from_params
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Transcription(_Event):
     """A ``<Record transcribeCallback>`` request (``@hooks.transcription``)."""
@@ -711,7 +658,6 @@ class Transcription(_Event):
         }
 
 
-@_fast_from_params
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConferenceStatus(_Event):
     """A conference ``statusCallback`` (``@hooks.conference_status``)."""
@@ -752,7 +698,6 @@ class ConferenceStatus(_Event):
         }
 
 
-@_fast_from_params
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AmdResult(_Event):
     """An asynchronous answering-machine-detection callback (``@hooks.amd``)."""

@@ -140,7 +140,7 @@ class TwilioHooks(Handlers):
         app.before_request_funcs.setdefault(None, []).insert(0, _receiver(state))
         # First registered, so it runs last of the app's after_request functions.
         app.after_request_funcs.setdefault(None, []).insert(0, _after)
-        app.teardown_request(_teardown)
+        app.teardown_request(_finisher(dispatcher))
 
     # -- URLs -------------------------------------------------------------------------------
 
@@ -230,8 +230,10 @@ def _receiver(state: _AppState) -> Callable[[], BaseResponse | None]:
         if req.blueprint != BLUEPRINT or _RECEIVED in req.environ:
             return None
         if not csrf_exempt:
-            # This runs before CSRFProtect's own check, whichever was initialised first.
-            csrf_exempt = _exempt_from_csrf(current_app, state.blueprint)
+            # Once, on the first webhook (every extension is initialised by then), before
+            # CSRFProtect's own check, whichever was initialised first.
+            _exempt_from_csrf(current_app, state.blueprint)
+            csrf_exempt = True
         received = _receive(state, req.environ)
         if isinstance(received, Reply):
             return _response(received)
@@ -270,7 +272,7 @@ def _response(reply: Reply) -> BaseResponse:
 
 
 def _after(response: BaseResponse) -> BaseResponse:
-    """Note the response of a twhooks request, for :func:`_teardown`; warn on a redirect."""
+    """Note the response of a twhooks request, for the teardown function; warn on a redirect."""
     environ = request.environ
     if _RECEIVED not in environ:
         return response
@@ -289,34 +291,33 @@ def _after(response: BaseResponse) -> BaseResponse:
     return response
 
 
-def _teardown(error: BaseException | None) -> None:
-    """Keep the final bytes of a claimed request's response for its retries.
+def _finisher(dispatcher: Dispatcher) -> Callable[[BaseException | None], None]:
+    def finish_twilio_webhook(error: BaseException | None) -> None:
+        """Keep the final bytes of a claimed request's response for its retries.
 
-    Teardown runs once Flask has finished the response, session cookie included; a request
-    that ended in an exception keeps nothing, so that its retry runs again.
-    """
-    environ = request.environ
-    received: Received | None = environ.pop(_RECEIVED, None)
-    response: BaseResponse | None = environ.pop(_RESPONSE, None)
-    if received is None or received.claim is None:
-        return
-    stored = None
-    if error is None and response is not None and not response.is_streamed:
-        stored = StoredReply(
-            response.status_code, tuple(response.headers.items()), response.get_data()
-        )
-    current_app.extensions["twhooks"].dispatcher.finish(received, stored)
+        Teardown runs once Flask has finished the response, session cookie included; a
+        request that ended in an exception keeps nothing, so that its retry runs again.
+        """
+        environ = request.environ
+        received: Received | None = environ.pop(_RECEIVED, None)
+        response: BaseResponse | None = environ.pop(_RESPONSE, None)
+        if received is None or received.claim is None:
+            return
+        stored = None
+        if error is None and response is not None and not response.is_streamed:
+            stored = StoredReply(
+                response.status_code, tuple(response.headers.items()), response.get_data()
+            )
+        dispatcher.finish(received, stored)
+
+    return finish_twilio_webhook
 
 
-def _exempt_from_csrf(app: Flask, blueprint: Blueprint) -> bool:
+def _exempt_from_csrf(app: Flask, blueprint: Blueprint) -> None:
     """Exempt twhooks routes from Flask-WTF's ``CSRFProtect``, if the app has it.
 
     Twilio cannot send a CSRF token; its requests are authenticated by their signature.
-
-    :returns: whether the app has ``CSRFProtect`` (initialised before or after twhooks).
     """
     csrf = app.extensions.get("csrf")
-    if csrf is None or not hasattr(csrf, "exempt"):
-        return False
-    csrf.exempt(blueprint)
-    return True
+    if csrf is not None and hasattr(csrf, "exempt"):
+        csrf.exempt(blueprint)

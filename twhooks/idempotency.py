@@ -106,6 +106,7 @@ class MemoryReplayStore:
         self.size = size
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
+        self._waiting = 0
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
 
     def __len__(self) -> int:
@@ -137,7 +138,8 @@ class MemoryReplayStore:
                 entry.owner = None
                 entry.reply = reply
                 entry.expires = time.monotonic() + ttl
-            self._changed.notify_all()
+            if self._waiting:
+                self._changed.notify_all()
 
     def wait(self, key: str, timeout: float) -> StoredReply | None:
         deadline = time.monotonic() + timeout
@@ -152,4 +154,8 @@ class MemoryReplayStore:
                 remaining = min(deadline, entry.expires) - now
                 if deadline <= now:
                     return None
-                self._changed.wait(remaining)
+                self._waiting += 1
+                try:
+                    self._changed.wait(remaining)
+                finally:
+                    self._waiting -= 1

@@ -16,7 +16,7 @@ The result is a :class:`VerifiedRequest`. This module knows nothing of any web f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .exceptions import InvalidSignature, SignatureError, UnsignedBody
@@ -28,9 +28,16 @@ __all__ = ["FORM_TYPE", "VerifiedRequest", "WebhookRequest", "verify_request"]
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 
-@dataclass(frozen=True, slots=True)
+#: ``(other URLs to try, secrets never to log)``: see :attr:`WebhookRequest.other_urls`.
+Alternates = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
+
+
+@dataclass(slots=True)
 class WebhookRequest:
     """One HTTP request to a webhook route, with everything needed to verify and handle it.
+
+    Treat it as read-only (it is not frozen only because building it is on every request's
+    path).
 
     :param method: the HTTP method, upper case.
     :param url: the URL Twilio requested, rebuilt (scheme, host, path, raw query).
@@ -41,10 +48,8 @@ class WebhookRequest:
     :param mimetype: the ``Content-Type`` without parameters, lower case (``""`` if none).
     :param form: the form parameters of the body in the order received (``[]`` if none).
     :param params: the webhook's parameters: the form for ``POST``, the query for ``GET``.
-    :param other_urls: ``(url to check, url to show)`` pairs to try when :attr:`url` does
-        not match: the path as sent on the wire, the URL with the ``user:pass@`` of an
-        ``Authorization: Basic`` header.
-    :param secrets: strings that must never be logged (such as that basic-auth password).
+    :param alternates: computes, on first use, :attr:`other_urls` and :attr:`secrets` (only a
+        request that does not match at first needs them).
     :param unhandled_proxy: a proxy added ``X-Forwarded-*`` headers that nothing applied to
         the URL (no ``ProxyFix``), a likely reason for a signature mismatch.
     """
@@ -58,9 +63,26 @@ class WebhookRequest:
     mimetype: str
     form: list[tuple[str, str]]
     params: list[tuple[str, str]]
-    other_urls: tuple[tuple[str, str], ...] = ()
-    secrets: tuple[str, ...] = field(default=(), repr=False)
+    alternates: Callable[[], Alternates] | None = field(default=None, repr=False)
     unhandled_proxy: bool = False
+    _alternates: Alternates | None = field(default=None, init=False, repr=False)
+
+    def _computed(self) -> Alternates:
+        if self._alternates is None:
+            self._alternates = self.alternates() if self.alternates is not None else ((), ())
+        return self._alternates
+
+    @property
+    def other_urls(self) -> tuple[tuple[str, str], ...]:
+        """``(url to check, url to show)`` pairs to try when :attr:`url` does not match: the
+        path as sent on the wire, the URL with the ``user:pass@`` of an
+        ``Authorization: Basic`` header."""
+        return self._computed()[0]
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Strings that must never be logged (such as that basic-auth password)."""
+        return self._computed()[1]
 
     @property
     def signature(self) -> str | None:

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from .exceptions import RequestError, RequestTooLarge
 from .forms import parse_form
-from .request import VerifiedRequest, WebhookRequest, verify_request
+from .request import Alternates, VerifiedRequest, WebhookRequest, verify_request
 from .signature import SignatureVerifier
 
 __all__ = [
@@ -315,6 +315,27 @@ def webhook_request(
     params = form
     if method in ("GET", "HEAD") and query:
         params = _parse(query.encode("utf-8"), "utf-8", max_params)
+    return WebhookRequest(
+        method=method,
+        url=url,
+        path=quote_path(environ.get("PATH_INFO", "")),
+        query=query,
+        headers=EnvironHeaders(environ),
+        body=body,
+        mimetype=mimetype,
+        form=form,
+        params=params,
+        alternates=lambda: _alternates(environ, url, public_url),
+        unhandled_proxy=(
+            ("HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_HOST" in environ)
+            and "werkzeug.proxy_fix.orig" not in environ
+        ),
+    )
+
+
+def _alternates(environ: Mapping[str, Any], url: str, public_url: str | None) -> Alternates:
+    """The other URLs worth trying for a request that reached us as *url*, and the secrets
+    among them: the path as sent on the wire, and ``user:pass@`` of a basic-auth header."""
     others: list[tuple[str, str]] = []
     raw = _raw_path_url(environ, public_url)
     if raw is not None and raw != url:
@@ -326,23 +347,7 @@ def webhook_request(
         secrets = tuple(s for s in (password, quote(password, safe=_USERINFO_SAFE)) if s)
         for candidate in (url, *(o for o, _ in others)):
             others.append((_with_userinfo(candidate, user, password), candidate))
-    return WebhookRequest(
-        method=method,
-        url=url,
-        path=quote_path(environ.get("PATH_INFO", "")),
-        query=query,
-        headers=EnvironHeaders(environ),
-        body=body,
-        mimetype=mimetype,
-        form=form,
-        params=params,
-        other_urls=tuple(others),
-        secrets=secrets,
-        unhandled_proxy=(
-            ("HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_HOST" in environ)
-            and "werkzeug.proxy_fix.orig" not in environ
-        ),
-    )
+    return tuple(others), secrets
 
 
 def _parse(data: bytes, charset: str, max_params: int) -> list[tuple[str, str]]:
