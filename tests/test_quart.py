@@ -304,3 +304,32 @@ def test_retry_after_a_failure_runs_again_at_once(
     assert retry.status_code == 200
     assert b"second try" in retry.content
     assert runs == [1, 1]
+
+
+def test_the_test_client_works_on_quart() -> None:
+    from twhooks.quart import TwilioTestClient
+
+    app, hooks = make_app()
+
+    @hooks.message(keyword="order")
+    async def order(msg: Any) -> str:
+        msg.conversation.goto("size")
+        return "Which size?"
+
+    @hooks.message(state="size")
+    async def size(msg: Any) -> str:
+        msg.conversation.end()
+        return f"One {msg.body} coming"
+
+    @hooks.call()
+    async def answer(call: Any) -> str:
+        return "Hello from Quart"
+
+    client = TwilioTestClient(app)
+    conversation = client.conversation()
+    assert conversation.send("ORDER").messages == ["Which size?"]
+    assert conversation.send("large").messages == ["One large coming"]
+    forged = TwilioTestClient(app, auth_token="wrong")
+    assert forged.conversation().send("ORDER").status_code == 403
+    assert client.webhook("message-status", MessageStatus="delivered").status_code == 204
+    assert client.call().start().says == ["Hello from Quart"]

@@ -47,7 +47,7 @@ from urllib.parse import quote, urlencode
 from quart import Blueprint, Quart, Response, current_app, request, session, url_for, websocket
 from werkzeug.datastructures import Headers
 
-from . import asgi
+from . import asgi, testing
 from .dispatch import Dispatcher, Received
 from .exceptions import HandlerError, RequestError, RequestTooLarge
 from .handlers import Handlers
@@ -60,9 +60,11 @@ from .realtime.lifecycle import CallStore
 from .realtime.verify import Upgrade
 from .replies import Reply
 from .settings import DEFAULTS, Settings
+from .simulator import Request as SimRequest
+from .simulator import Response as SimResponse
 from .wsgi import quote_path
 
-__all__ = ["QuartSocket", "TwilioHooks", "mount_quart"]
+__all__ = ["QuartSocket", "QuartTransport", "TwilioHooks", "TwilioTestClient", "mount_quart"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -397,3 +399,58 @@ def _socket_view(kind: str, handlers: RealtimeHandlers, settings: RealtimeSettin
 
     view.__name__ = f"twhooks_{kind}"
     return view
+
+
+# -- testing -----------------------------------------------------------------------------------
+
+
+class QuartTransport:
+    """Sends simulated webhooks to a Quart app through its test client (no network).
+
+    The simulator is synchronous: each request runs in an event loop of its own.
+
+    :param app: the Quart app.
+    :param base_url: the scheme and host Twilio would call (``https://example.com``).
+    """
+
+    def __init__(self, app: Quart, base_url: str = "http://localhost") -> None:
+        self._client = app.test_client(use_cookies=False)
+        self.base_url = base_url.rstrip("/")
+
+    def __call__(self, request: SimRequest) -> SimResponse:
+        scheme, _, rest = request.url.partition("://")
+        host, slash, path = rest.partition("/")
+        headers = {"Host": host, **request.headers}
+        body = urlencode(request.params) if request.method != "GET" else None
+        if body is not None:
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        return asyncio.run(self._send(request, slash + path, scheme, headers, body))
+
+    async def _send(
+        self,
+        request: SimRequest,
+        path: str,
+        scheme: str,
+        headers: dict[str, str],
+        body: str | None,
+    ) -> SimResponse:
+        result = await self._client.open(  # type: ignore[call-arg]  # json is optional
+            path or "/", method=request.method, headers=headers, data=body, scheme=scheme
+        )
+        return SimResponse(
+            url=request.url,
+            status_code=result.status_code,
+            content_type=result.headers.get("Content-Type", ""),
+            text=await result.get_data(as_text=True),
+            headers=dict(result.headers),
+            set_cookies=tuple(result.headers.getlist("Set-Cookie")),
+        )
+
+
+class TwilioTestClient(testing.TwilioTestClient):
+    """:class:`twhooks.testing.TwilioTestClient` for a Quart app: the same conversations,
+    calls and webhooks, through the app's test client."""
+
+    def __init__(self, app: Quart, **options: Any) -> None:
+        super().__init__(app, **options)  # type: ignore[arg-type]
+        self.transport = QuartTransport(app, self.base_url or "http://localhost")
