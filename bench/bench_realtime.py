@@ -9,8 +9,8 @@ Three measurements, each in one run:
   ``request.url`` and ``await request.form``, and its ``MessagingResponse``), and a bare view
   that only reads the form. Best of several repeats, µs per request.
 * ``relay``: a Quart app on Hypercorn (its own process, 127.0.0.1) with a twhooks
-  ``@hooks.relay()`` agent that answers each prompt with N tokens through
-  ``session.say(...)``, and on the same server a bare WebSocket route that answers each
+  ``@hooks.relay()`` agent that answers each prompt with N tokens of an async generator (a
+  model's stream) through ``session.say(...)``, and on the same server a bare WebSocket route that answers each
   message with the same N frames, pre-built. A client sends a prompt and reads the answer to
   its last token; the time per token is the round's time / N. Rounds alternate between the
   two; the figure is the added time per token (twhooks minus bare) at p50 and p99.
@@ -187,10 +187,14 @@ def _server_app() -> Any:
     hooks = TwilioHooks(app)
     tokens = [f"w{i} " for i in range(TOKENS)]
 
+    async def model() -> Any:  # a language model's stream, minus the model
+        for token in tokens:
+            yield token
+
     @hooks.relay()
     async def agent(session: Any) -> None:
         async for _prompt in session.prompts():
-            await session.say(tokens)
+            await session.say(model())
 
     @hooks.stream()
     async def echo(stream: Any) -> None:

@@ -333,3 +333,24 @@ def test_the_test_client_works_on_quart() -> None:
     assert forged.conversation().send("ORDER").status_code == 403
     assert client.webhook("message-status", MessageStatus="delivered").status_code == 204
     assert client.call().start().says == ["Hello from Quart"]
+
+
+def test_behind_the_asgi_middleware_the_request_is_verified_once(
+    serve: Callable[[Quart], HypercornServer],
+) -> None:
+    from twhooks.asgi import TwilioSignatureMiddleware
+
+    app, hooks = make_app()
+    verified: list[Any] = []
+
+    @hooks.message()
+    async def reply(msg: Any) -> str:
+        verified.append(request.scope.get("twhooks.verified_request"))
+        return "ok"
+
+    app.asgi_app = TwilioSignatureMiddleware(app.asgi_app, TOKEN, protect=["/twilio"])  # type: ignore[method-assign]
+    server = serve(app)
+    assert post(server, "/twilio/messages", SMS).status_code == 200
+    assert verified[0].params == list(SMS.items())
+    assert post(server, "/twilio/messages", SMS, signed=False).status_code == 403
+    assert len(verified) == 1

@@ -284,3 +284,37 @@ def test_sync_handler_on_quart_is_a_handler_error(
         RelayCaller(url, None, signature=signature).open()
     assert refused.value.status == 500
     assert "async def" in str(errors[0])
+
+
+def test_interrupt_cancels_a_model_stuck_on_its_next_token(
+    agent: tuple[QuartAgent, HypercornServer],
+) -> None:
+    app, server = agent
+    cancelled: list[str] = []
+
+    async def stuck_model() -> AsyncIterator[str]:
+        yield "Let me think "
+        try:
+            await asyncio.sleep(30)  # a model that takes its time
+            yield "never sent"
+        except asyncio.CancelledError:
+            cancelled.append("model cancelled")
+            raise
+
+    @app.hooks.relay()
+    async def talker(session: Any) -> None:
+        async for _prompt in session.prompts():
+            started = time.monotonic()
+            app.calls.append(await session.say(stuck_model()))
+            app.calls.append(time.monotonic() - started < 5)
+            await session.say("Yes?")
+
+    url, signature = signed(server, "relay", new_call_sid())
+    with RelayCaller(url, None, signature=signature) as caller:
+        caller.say("question")
+        assert caller.receive() == {"type": "text", "token": "Let me think ", "last": False}
+        caller.interrupt("Let me", 100)
+        assert caller.answer() == "Yes?"
+    app.wait_ended()
+    assert app.calls == [False, True]
+    assert cancelled == ["model cancelled"]

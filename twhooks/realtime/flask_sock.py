@@ -95,6 +95,9 @@ def mount_flask(
     :raises ConfigurationError: no auth token with validation on.
     """
     settings = settings if settings is not None else RealtimeSettings.from_config(app.config)
+    # Twilio's messages are small: a frame over 1 MiB closes the socket (flask-sock's
+    # default is no limit). An app's own SOCK_SERVER_OPTIONS win.
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {"max_message_size": 1 << 20})
     prefix = "/" + url_prefix.strip("/") if url_prefix.strip("/") else ""
     blueprint = Blueprint(_BLUEPRINT, __name__, url_prefix=prefix or None)
     for kind in KINDS:

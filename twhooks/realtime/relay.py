@@ -247,6 +247,9 @@ class AsyncRelaySession(_RelayState):
         super().__init__(live, setup)
         self._socket = socket
         self._queue: asyncio.Queue[RelayMessage | None] = asyncio.Queue()
+        # The task streaming an answer, which the reader cancels on an interrupt.
+        self._streaming: asyncio.Task[Any] | None = None
+        self._cancelled_by_interrupt = False
         self._reader = asyncio.ensure_future(self._read())
 
     async def _read(self) -> None:
@@ -254,12 +257,21 @@ class AsyncRelaySession(_RelayState):
             while True:
                 message = self._accept(await self._socket.receive())
                 if message is not None:
+                    if isinstance(message, Interrupt):
+                        self._cancel_streaming()
                     self._queue.put_nowait(message)
         except SessionClosed:
             pass
         finally:
             self.closed = True
             self._queue.put_nowait(None)
+
+    def _cancel_streaming(self) -> None:
+        """Stop the answer being streamed, if any, wherever it is waiting."""
+        streaming = self._streaming
+        if streaming is not None and not self._cancelled_by_interrupt:
+            self._cancelled_by_interrupt = True
+            streaming.cancel()
 
     async def aclose(self) -> None:
         """Stop reading (the session runner calls this when the handler returns)."""
@@ -314,16 +326,8 @@ class AsyncRelaySession(_RelayState):
             return True
         generation = self._interrupts
         if isinstance(text, AsyncIterable):
-            tokens = aiter(text)
-            try:
-                async for token in tokens:
-                    if self._interrupts != generation or self.closed:
-                        return False
-                    await self._send(flags.frame(token))
-            finally:
-                aclose = getattr(tokens, "aclose", None)
-                if aclose is not None:
-                    await aclose()
+            if not await self._stream_async(aiter(text), flags, generation):
+                return False
         else:
             sync_tokens = iter(text)
             try:
@@ -341,6 +345,37 @@ class AsyncRelaySession(_RelayState):
             return False
         await self._send(flags.frame("", last=True))
         return True
+
+    async def _stream_async(
+        self, tokens: AsyncIterator[str], flags: _TextFlags, generation: int
+    ) -> bool:
+        """Send *tokens* as they come; ``False`` as soon as an interrupt arrives.
+
+        The reader cancels this task when an interrupt comes while tokens stream (see
+        :meth:`_read`), so a model slow to produce its next token is cancelled at once; the
+        cancellation is caught here and goes no further. Nothing is added per token.
+        """
+        task = asyncio.current_task()
+        self._streaming = task
+        try:
+            async for token in tokens:
+                if self._interrupts != generation or self.closed:
+                    return False
+                await self._send(flags.frame(token))
+            return self._interrupts == generation
+        except asyncio.CancelledError:
+            if not self._cancelled_by_interrupt:
+                raise  # a real cancellation: the socket is gone, or the server drains
+            uncancel = getattr(task, "uncancel", None)  # Python 3.11+
+            if uncancel is not None and uncancel() > 0:
+                raise  # cancelled for another reason as well
+            return False
+        finally:
+            self._streaming = None
+            self._cancelled_by_interrupt = False
+            aclose = getattr(tokens, "aclose", None)
+            if aclose is not None:
+                await aclose()
 
     async def play(
         self,
