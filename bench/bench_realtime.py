@@ -10,10 +10,11 @@ Three measurements, each in one run:
   that only reads the form. Best of several repeats, µs per request.
 * ``relay``: a Quart app on Hypercorn (its own process, 127.0.0.1) with a twhooks
   ``@hooks.relay()`` agent that answers each prompt with N tokens of an async generator (a
-  model's stream) through ``session.say(...)``, and on the same server a bare WebSocket route that answers each
-  message with the same N frames, pre-built. A client sends a prompt and reads the answer to
-  its last token; the time per token is the round's time / N. Rounds alternate between the
-  two; the figure is the added time per token (twhooks minus bare) at p50 and p99.
+  model's stream) through ``session.say(...)``, and on the same server a bare WebSocket
+  route that answers each message with the same N frames, pre-built. A client sends a
+  prompt and reads the answer to its last token; the time per token is the round's time
+  / N. Rounds alternate between the two; the figure is the added time per token (twhooks
+  minus bare) at p50 and p99.
 * ``streams``: 100 concurrent Media Streams on one Hypercorn process, each sending a 160-byte
   μ-law frame every 20 ms (50 frames/s) for a few seconds to a twhooks ``@hooks.stream()``
   echo handler; the client (another process) measures each frame's echo delay and whether
