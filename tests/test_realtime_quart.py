@@ -318,3 +318,31 @@ def test_interrupt_cancels_a_model_stuck_on_its_next_token(
     app.wait_ended()
     assert app.calls == [False, True]
     assert cancelled == ["model cancelled"]
+
+
+def test_server_shutdown_ends_live_sessions_with_their_teardown() -> None:
+    app = QuartAgent()
+    teardown: list[str] = []
+
+    @app.hooks.relay()
+    async def agent(session: Any) -> None:
+        try:
+            async for prompt in session.prompts():
+                await session.say(prompt.text)
+        finally:
+            teardown.append(session.call_sid)
+
+    server = HypercornServer(app.app, graceful_timeout=0.5)
+    sid = new_call_sid()
+    url, signature = signed(server, "relay", sid)
+    caller = RelayCaller(url, None, signature=signature)
+    with caller:
+        caller.say("hi")
+        assert caller.answer() == "hi"
+        started = time.monotonic()
+        server.stop()  # the live call gets Hypercorn's graceful timeout, then is ended
+        assert time.monotonic() - started < 10
+    (record,) = app.wait_ended()
+    assert teardown == [sid]
+    assert record.close_reason == "shutdown"
+    assert len(app.hooks.registry) == 0

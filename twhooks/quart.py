@@ -332,7 +332,7 @@ def mount_quart(
     url_prefix: str = "/twilio",
     settings: RealtimeSettings | None = None,
 ) -> None:
-    """Add the WebSocket routes of *handlers* to *app*, and drain them when it stops.
+    """Add the WebSocket routes of *handlers* to *app*; end their sessions when it stops.
 
     :param url_prefix: ``TWHOOKS_URL_PREFIX``.
     :param settings: read from ``app.config`` now if not given.
@@ -367,8 +367,12 @@ def mount_quart(
     app.before_websocket_funcs.setdefault(None, []).insert(0, verify_upgrade)
 
     @app.after_serving
-    async def drain() -> None:
-        await handlers.registry.drain_async(settings.grace)
+    async def end_sessions() -> None:
+        # The server has stopped accepting and given live calls its graceful timeout
+        # (Hypercorn's --graceful-timeout is the grace period); the sockets still open are
+        # gone or about to be, and Quart leaves their handlers running: cancel them now,
+        # so that their teardown and end hooks run.
+        await handlers.registry.drain_async(grace=0.0)
 
 
 def _refusal(refused: UpgradeRefused) -> Response:

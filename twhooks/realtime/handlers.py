@@ -305,17 +305,25 @@ class RealtimeHandlers:
             self._handler_failed(live, error)
             await _quietly(socket.close(_ERROR, "handler error"))
         finally:
+            # The teardown must finish even when the server cancels this task again (it
+            # does, shutting down): the record first, synchronously; then the socket, in
+            # bounded steps; the end hooks in a task of their own, which a cancellation of
+            # this one does not reach.
+            record = self.registry.close(live, reason)
+            hooks = asyncio.ensure_future(self._end_hooks_async(record))
             if isinstance(session, AsyncRelaySession):
                 await _quietly(session.aclose())
             await _quietly(socket.close())
-            record = self.registry.close(live, reason)
-            for hook in self.end_hooks:
-                try:
-                    result = hook(record)
-                    if inspect.isawaitable(result):
-                        await result
-                except Exception:
-                    logger.exception("end hook %r failed for call %s", hook, record.call_sid)
+            await asyncio.shield(hooks)
+
+    async def _end_hooks_async(self, record: CallRecord) -> None:
+        for hook in self.end_hooks:
+            try:
+                result = hook(record)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                logger.exception("end hook %r failed for call %s", hook, record.call_sid)
 
     def _first_sync(
         self, kind: str, socket: SyncSocket, live: LiveSession, timeout: float
@@ -428,6 +436,10 @@ def _log_refused(live: LiveSession, reason: str) -> None:
     )
 
 
-async def _quietly(awaitable: Awaitable[Any]) -> None:
-    with contextlib.suppress(SessionClosed, OSError, RuntimeError):
-        await awaitable
+async def _quietly(awaitable: Awaitable[Any], timeout: float = 1.0) -> None:
+    """Await a step of a teardown: at most *timeout* seconds, and never raise (a
+    cancellation included: the teardown goes on)."""
+    with contextlib.suppress(
+        SessionClosed, OSError, RuntimeError, asyncio.TimeoutError, asyncio.CancelledError
+    ):
+        await asyncio.wait_for(awaitable, timeout)
