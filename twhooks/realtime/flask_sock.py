@@ -59,10 +59,12 @@ class FlaskSockSocket:
         if ws.connected:
             with contextlib.suppress(ConnectionClosed, OSError):
                 ws.close(code, reason or None)
-                # The server keeps the connection open for a next HTTP request (werkzeug
-                # holds its own file objects on the socket): end our half now, after the
-                # close frame, so the client sees the end of the session at once.
-                ws.sock.shutdown(socket.SHUT_WR)
+        # The server keeps the connection open for a next HTTP request (werkzeug holds its
+        # own file objects on the socket): end our half now, after the close frame (ours,
+        # or simple-websocket's own for a frame too big), so the client sees the end of
+        # the session at once.
+        with contextlib.suppress(OSError):
+            ws.sock.shutdown(socket.SHUT_WR)
         ws.event.set()  # wake a thread blocked in receive()
 
 
