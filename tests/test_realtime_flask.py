@@ -445,4 +445,3 @@ def test_stream_frame_is_decoded_bytes(agent: tuple[Agent, LiveServer]) -> None:
     assert got == audio
     assert record.errors == ["protocol: a media payload that is not base64"]
     assert base64.b64encode(got[1]) == base64.b64encode(b"\x01" * 160)
-
