@@ -215,6 +215,49 @@ def _server_app() -> Any:
     return app
 
 
+def _flask_server_app() -> Any:
+    from flask import Flask
+    from flask_sock import Sock
+
+    from twhooks.realtime.flask_sock import mount_flask
+    from twhooks.realtime.handlers import RealtimeHandlers
+
+    app = Flask("voice")
+    app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+    handlers = RealtimeHandlers()
+    tokens = [f"w{i} " for i in range(TOKENS)]
+
+    def model() -> Any:
+        yield from tokens
+
+    @handlers.relay()
+    def agent(session: Any) -> None:
+        for _prompt in session.prompts():
+            session.say(model())
+
+    mount_flask(app, handlers)
+    frames = [json.dumps({"type": "text", "token": t, "last": False}) for t in tokens]
+    frames.append(json.dumps({"type": "text", "token": "", "last": True}))
+    sock = Sock(app)
+
+    @sock.route("/bare")
+    def bare(ws: Any) -> None:
+        ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as twhooks does
+        while True:
+            ws.receive()
+            for frame in frames:
+                ws.send(frame)
+
+    return app
+
+
+def serve_flask(port: int) -> None:
+    """Run the Flask voice app on a threaded werkzeug server (in its own process)."""
+    from werkzeug.serving import make_server
+
+    make_server("127.0.0.1", port, _flask_server_app(), threaded=True).serve_forever()
+
+
 def serve(port: int) -> None:
     """Run the voice server on 127.0.0.1:*port* until killed (in its own process)."""
     from hypercorn.asyncio import serve as hypercorn_serve
@@ -229,12 +272,12 @@ def serve(port: int) -> None:
 
 
 class _Server:
-    def __init__(self) -> None:
+    def __init__(self, mode: str = "--serve") -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(self.port)],
+            [sys.executable, __file__, mode, str(self.port)],
             env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
         )
         for _ in range(300):
@@ -308,12 +351,20 @@ async def _relay_rounds(port: int, rounds: int) -> tuple[list[float], list[float
 
 
 def bench_relay(rounds: int = 2000) -> None:
-    server = _Server()
-    try:
-        ours, bare = asyncio.run(_relay_rounds(server.port, rounds))
-    finally:
-        server.stop()
-    print(f"relay: {rounds} answers of {TOKENS} tokens, µs per token (Hypercorn + Quart)")
+    for mode, title in (
+        ("--serve", "Hypercorn + Quart"),
+        ("--serve-flask", "werkzeug + flask-sock"),
+    ):
+        server = _Server(mode)
+        try:
+            ours, bare = asyncio.run(_relay_rounds(server.port, rounds))
+        finally:
+            server.stop()
+        _relay_report(rounds, title, ours, bare)
+
+
+def _relay_report(rounds: int, title: str, ours: list[float], bare: list[float]) -> None:
+    print(f"relay: {rounds} answers of {TOKENS} tokens, µs per token ({title})")
     for name, values in (("twhooks session.say", ours), ("bare WebSocket echo", bare)):
         print(
             f"  {name:30} p50 {_percentile(values, 0.5):7.1f}  p99 {_percentile(values, 0.99):7.1f}"
@@ -467,5 +518,7 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--serve":
         serve(int(sys.argv[2]))
+    elif len(sys.argv) == 3 and sys.argv[1] == "--serve-flask":
+        serve_flask(int(sys.argv[2]))
     else:
         main()

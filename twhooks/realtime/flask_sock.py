@@ -40,6 +40,11 @@ class FlaskSockSocket:
 
     def __init__(self, ws: Any) -> None:
         self._ws = ws
+        # Tokens are small frames sent one after the other: without TCP_NODELAY, Nagle's
+        # algorithm holds each back until the previous one is acknowledged (asyncio
+        # servers set it; WSGI servers do not).
+        with contextlib.suppress(OSError, AttributeError):
+            ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def send(self, text: str) -> None:
         try:
