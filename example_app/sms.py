@@ -12,12 +12,12 @@ Try (``twhooks`` simulator or a real phone):
 
 from __future__ import annotations
 
-from flask import current_app, session
+from flask import session
 
 from twhooks import Conversation, IncomingMessage, MessageStatus, MessagingResponse
 
+from . import store
 from .hooks import hooks
-from .store import Dashboard
 
 HELP = (
     "Text JOIN to sign up, ME to see what I remember, ADD 2 3 to add numbers, "
@@ -105,5 +105,4 @@ def echo(msg: IncomingMessage) -> MessagingResponse | str:
 @hooks.message_status()
 def on_status(status: MessageStatus) -> None:
     """Delivery statuses of the messages this app sends: see /dashboard."""
-    board: Dashboard = current_app.extensions["dashboard"]
-    board.record_status(status)
+    store.current().record_status(status)

@@ -1,7 +1,14 @@
-"""In-memory records for the dashboard: message statuses and voicemails.
+"""The dashboard's records: message statuses and voicemails, in this process's memory.
 
-A real app would use its database; the point here is the rule for statuses: callbacks
-arrive out of order and more than once, so keep the *furthest* status of each message.
+The handlers write here (through :func:`current`) and ``/dashboard`` reads from here; nothing
+else knows where the records live. A real app would use its database; the point here is the
+rule for statuses: callbacks arrive out of order and more than once, so keep the *furthest*
+status of each message.
+
+The records are per process: under gunicorn with several workers, each worker keeps its own,
+and the dashboard shows what the worker that answers it has seen. Keeping them in a store
+shared by every worker is this module's job alone (twhooks' shared store, ``TWHOOKS_STORE``,
+is coming).
 """
 
 from __future__ import annotations
@@ -10,6 +17,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+
+from flask import current_app
 
 from twhooks import MessageStatus
 from twhooks.events import message_status_rank
@@ -87,3 +96,9 @@ class Dashboard:
         """Newest first."""
         with self._lock:
             return list(reversed(self._voicemails.values()))
+
+
+def current() -> Dashboard:
+    """The :class:`Dashboard` of the app handling the current request."""
+    board: Dashboard = current_app.extensions["dashboard"]
+    return board

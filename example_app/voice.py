@@ -8,21 +8,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
-
 from twhooks import Call, CallStatus, RecordingStatus, Transcription, VoiceResponse
 
 from .hooks import hooks
-from .store import Dashboard
+from .store import current as dashboard
 
 logger = logging.getLogger(__name__)
 
 MENU = "For our opening hours, press 1. To leave a voicemail, press 2."
-
-
-def dashboard() -> Dashboard:
-    board: Dashboard = current_app.extensions["dashboard"]
-    return board
 
 
 @hooks.call()

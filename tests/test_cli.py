@@ -21,16 +21,19 @@ from typing import Any
 import pytest
 from flask import Flask, Response, request, session
 
-from twhooks import TwilioHooks
+from twhooks import TwilioHooks, TwilioSignatureMiddleware
 from twhooks.cli import main
+from twhooks.cli.transport import RequestsTransport
+from twhooks.kinds import KINDS
+from twhooks.simulator import Request
 from twhooks.twiml import MessagingResponse, VoiceResponse
 
 TOKEN = "cli-test-token"
 
 
-def make_app(seen: list[dict[str, str]]) -> Flask:
+def make_app(seen: list[dict[str, str]], **config: Any) -> Flask:
     app = Flask(__name__)
-    app.config.update(SECRET_KEY="test", TWILIO_AUTH_TOKEN=TOKEN)
+    app.config.update(SECRET_KEY="test", TWILIO_AUTH_TOKEN=TOKEN, **config)
     hooks = TwilioHooks(app)
 
     @app.after_request
@@ -97,6 +100,21 @@ def make_app(seen: list[dict[str, str]]) -> Flask:
     @app.post("/voice-twiml")
     def voice_twiml() -> Response:
         return Response("<Response><Say>Hello</Say></Response>", mimetype="text/xml")
+
+    @app.post("/mixed-twiml")
+    def mixed_twiml() -> Response:
+        twiml = "<Response><Message>Hi</Message><Say>Hello</Say></Response>"
+        return Response(twiml, mimetype="text/xml")
+
+    @app.post("/menu-loop")
+    def menu_loop() -> Response:
+        # A voice menu that starts again after its <Gather>: a loop when texted.
+        twiml = "<Response><Gather><Say>Press 1</Say></Gather><Redirect>/menu-loop</Redirect>"
+        return Response(twiml + "</Response>", mimetype="text/xml")
+
+    @app.post("/sms-twiml")
+    def sms_twiml() -> Response:
+        return Response("<Response><Message>Hi</Message></Response>", mimetype="text/xml")
 
     @app.post("/sounds")
     def sounds() -> Response:
@@ -198,10 +216,10 @@ def test_a_failing_status_callback_is_reported(run: Any, url: str) -> None:
     assert f"the message status callback {url}/boom answered HTTP 500" in err
 
 
-def test_chat_warns_about_voice_verbs(run: Any, url: str) -> None:
-    status, out, _ = run("chat", url + "/voice-twiml", stdin="hi\n")
+def test_chat_warns_about_voice_verbs_beside_a_message(run: Any, url: str) -> None:
+    status, out, _ = run("chat", url + "/mixed-twiml", stdin="hi\n")
     assert status == 0
-    assert "  (no reply)\n  [warning] <Say> is not a messaging verb" in out
+    assert "< Hi\n  [warning] <Say> is not a messaging verb" in out
 
 
 def test_twiml_without_a_charset_is_read_as_utf_8(run: Any, url: str) -> None:
@@ -312,9 +330,13 @@ def test_call_refuses_words_at_a_keys_only_gather(run: Any, url: str) -> None:
     ("kind", "path", "fields", "expected"),
     [
         ("message", "/twilio/messages", ["Body=HELP"], "Reply BAL for your balance."),
-        ("message-status", "/twilio/messages/status", ["MessageStatus=failed"], "HTTP 204"),
+        ("message_status", "/twilio/messages/status", ["MessageStatus=failed"], "HTTP 204"),
         ("call", "/twilio/voice", [], "Press 1 to leave a message."),
-        ("call-status", "/twilio/voice/status", ["CallStatus=busy"], "HTTP 204"),
+        ("call_status", "/twilio/voice/status", ["CallStatus=busy"], "HTTP 204"),
+        ("recording_status", "/twilio/voice/recording", [], "HTTP 204"),
+        # The spellings of twhooks 0.1 still work: dashes, and the old names.
+        ("message-status", "/twilio/messages/status", ["MessageStatus=sent"], "HTTP 204"),
+        ("call-status", "/twilio/voice/status", [], "HTTP 204"),
         ("recording", "/twilio/voice/recording", [], "HTTP 204"),
     ],
 )
@@ -375,7 +397,7 @@ def test_send_with_get_signs_the_query_string(run: Any, url: str) -> None:
         (["chat", "http://exa mple.com:99999/"], "http://exa mple.com:99999/"),
         (["send", "message", "{url}/twilio/messages", "Body"], "a field is Name=value"),
         (["send", "message", "{url}/nowhere"], "the app answered HTTP 404"),
-        (["chat", "{url}/"], "no webhook there"),
+        (["chat", "{url}/"], "no webhook there: twhooks serves /messages and /voice under"),
     ],
     ids=[
         "forbidden",
@@ -437,7 +459,8 @@ def test_unsigned_requests_are_refused_by_the_app(
 def example_url(live_server: Callable[[Any], Any]) -> str:
     from example_app import create_app
 
-    return str(live_server(create_app({"TWILIO_AUTH_TOKEN": TOKEN})).url)
+    config = {"SECRET_KEY": "test", "TWILIO_AUTH_TOKEN": TOKEN, "EXAMPLE_DASHBOARD_PASSWORD": "x"}
+    return str(live_server(create_app(config)).url)
 
 
 def test_chat_with_the_example_app(run: Any, example_url: str) -> None:
@@ -551,3 +574,262 @@ def test_the_installed_console_script(url: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "< Reply BAL for your balance." in result.stdout
+
+
+# -- sessions at the wrong kind of webhook -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["chat", "{url}/twilio/voice"],
+            "{url}/twilio/voice is twhooks' route for call webhooks — incoming call (and its "
+            "named steps, /voice/<step>) — not for incoming text messages; call it with: "
+            "twhooks call {url}/twilio/voice",
+        ),
+        (
+            ["chat", "{url}/twilio/messages/status/"],
+            "is twhooks' route for message_status webhooks — message status callback — not "
+            "for incoming text messages; send one with: twhooks send message_status",
+        ),
+        (
+            ["call", "{url}/twilio/messages"],
+            "{url}/twilio/messages is twhooks' route for message webhooks — incoming SMS, "
+            "MMS or WhatsApp — not for incoming calls; text it with: "
+            "twhooks chat {url}/twilio/messages",
+        ),
+        (
+            ["chat", "{url}/voice-twiml"],
+            "{url}/voice-twiml answered voice TwiML (<Say>), not messaging TwiML: is it the "
+            "voice webhook? Call it with: twhooks call {url}/voice-twiml",
+        ),
+        (
+            ["chat", "{url}/menu-loop"],
+            "is there a <Redirect> loop? The answers hold voice verbs (<Gather>): "
+            "is it the voice webhook?",
+        ),
+        (
+            ["call", "{url}/sms-twiml"],
+            "{url}/sms-twiml answered messaging TwiML (<Message>), not voice TwiML: is it the "
+            "messaging webhook? Text it with: twhooks chat {url}/sms-twiml",
+        ),
+    ],
+    ids=[
+        "chat-voice-route",
+        "chat-callback-route",
+        "call-messages-route",
+        "chat-voice-twiml",
+        "chat-voice-loop",
+        "call-messaging-twiml",
+    ],
+)
+def test_a_session_at_the_wrong_kind_of_webhook_says_so(
+    run: Any, url: str, seen: list[dict[str, str]], args: list[str], message: str
+) -> None:
+    status, _, err = run(*(arg.format(url=url) for arg in args), stdin="hi\n")
+    assert status == 1
+    assert message.format(url=url) in err
+    if "twhooks' route" in message:
+        assert seen == []  # nothing was sent
+
+
+def test_media_without_a_url_prints_the_usage(
+    run: Any, url: str, seen: list[dict[str, str]]
+) -> None:
+    status, out, _ = run("chat", url + "/twilio/messages", stdin="/media\n/media look\nHELP\n")
+    assert status == 0
+    assert out.splitlines()[1:] == [
+        "> /media",
+        "  usage: /media URL [URL ...] [text]: sends an MMS with the media at URL",
+        "> /media look",
+        "  usage: /media URL [URL ...] [text]: sends an MMS with the media at URL",
+        "> HELP",
+        "< Reply BAL for your balance.",
+    ]
+    assert [form["Body"] for form in seen] == ["HELP"]
+
+
+@pytest.fixture
+def get_url(live_server: Callable[[Any], Any]) -> str:
+    """A messaging webhook that takes GET, behind the signature middleware."""
+    app = Flask(__name__)
+    app.wsgi_app = TwilioSignatureMiddleware(app.wsgi_app, auth_token=TOKEN)  # type: ignore[method-assign]
+
+    @app.get("/sms")
+    def sms() -> Response:
+        twiml = f"<Response><Message>got {request.args['Body']}</Message></Response>"
+        return Response(twiml, mimetype="text/xml")
+
+    return str(live_server(app).url)
+
+
+def test_chat_with_get_at_the_twhooks_messages_route(
+    run: Any, url: str, seen: list[dict[str, str]]
+) -> None:
+    status, out, err = run("chat", url + "/twilio/messages", "--method", "GET", stdin="HELP\nhi\n")
+    assert (status, err) == (0, "")
+    assert "< Reply BAL for your balance." in out
+    assert "< hi #1" in out  # the session cookie came back with the next GET
+    assert [form["Body"] for form in seen] == ["HELP", "hi"]  # read from the query string
+
+
+def test_chat_with_get(run: Any, get_url: str) -> None:
+    status, out, err = run("chat", get_url + "/sms", "--method", "GET", stdin="hi there\n")
+    assert (status, err) == (0, "")
+    assert "< got hi there" in out
+
+
+def test_a_method_the_app_does_not_take_says_so(run: Any, get_url: str) -> None:
+    status, _, err = run("chat", get_url + "/sms", stdin="hi\n")
+    assert status == 1
+    assert "the app takes no POST requests there" in err
+    assert "--method" in err
+    assert "no webhook there" not in err
+
+
+# -- an app behind a proxy or tunnel: --public-url ---------------------------------------------
+
+PUBLIC = "https://abc.example.com"
+
+
+@pytest.fixture
+def public_url(live_server: Callable[[Any], Any], seen: list[dict[str, str]]) -> str:
+    """The local address of an app that believes Twilio calls it at PUBLIC."""
+    return str(live_server(make_app(seen, TWHOOKS_PUBLIC_URL=PUBLIC)).url)
+
+
+def test_without_the_public_url_the_app_refuses_the_signature(run: Any, public_url: str) -> None:
+    status, _, err = run("chat", public_url + "/twilio/messages", stdin="HELP\n")
+    assert status == 1
+    assert "--public-url" in err
+
+
+def test_public_url_signs_for_it_and_sends_to_the_url_given(
+    run: Any, public_url: str, seen: list[dict[str, str]]
+) -> None:
+    status, out, err = run(
+        "chat",
+        public_url + "/twilio/messages?x=1",
+        "--public-url",
+        PUBLIC + "/",
+        "--status-callback",
+        "/twilio/messages/status",
+        stdin="HELP\n",
+    )
+    assert (status, err) == (0, "")
+    assert out.startswith(f"Texting {PUBLIC}/twilio/messages?x=1 (signed for {PUBLIC}) ")
+    assert "< Reply BAL for your balance." in out
+    assert f"→ {PUBLIC}/twilio/messages/status: HTTP 204" in out
+    assert [form["path"] for form in seen] == ["/twilio/messages"] + 3 * ["/twilio/messages/status"]
+
+
+def test_public_url_from_the_environment_through_a_call(
+    run: Any, public_url: str, monkeypatch: pytest.MonkeyPatch, seen: list[dict[str, str]]
+) -> None:
+    monkeypatch.setenv("TWHOOKS_PUBLIC_URL", PUBLIC)
+    status, out, err = run(
+        "call",
+        public_url + "/twilio/voice",
+        "--status-callback",
+        "/twilio/voice/status",
+        stdin="1\nhello\n",
+    )
+    assert (status, err) == (0, "")
+    assert "  [say] Saved 1 seconds." in out
+    assert f"  [recording] completed → {PUBLIC}/twilio/voice/recording: HTTP 204" in out
+    assert [form["path"] for form in seen][:3] == [
+        "/twilio/voice",
+        "/twilio/voice/menu",
+        "/twilio/voice/saved",
+    ]
+
+
+def test_send_with_public_url(run: Any, public_url: str) -> None:
+    status, out, _ = run(
+        "send", "amd", public_url + "/twilio/voice/amd", "AnsweredBy=fax", "--public-url", PUBLIC
+    )
+    assert (status, out.splitlines()[0]) == (0, "HTTP 204 No Content")
+
+
+@pytest.mark.parametrize("public", ["abc.example.com", "ftp://x.example", "https://x.example/?a=1"])
+def test_a_bad_public_url_is_a_usage_error(
+    run: Any, public: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["chat", "http://127.0.0.1:1/twilio/messages", "--public-url", public])
+    assert stopped.value.code == 2
+    assert "the app's public base URL" in capsys.readouterr().err
+
+
+# -- the command line itself -------------------------------------------------------------------
+
+
+def test_send_lists_the_kinds_by_their_names(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["send", "--help"])
+    out = capsys.readouterr().out
+    for kind in KINDS.values():
+        assert f"  {kind.name} " in out
+    assert not re.search(r"^  (message-status|recording|conference)\s", out, re.MULTILINE)
+
+
+def test_send_an_unknown_kind_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["send", "fax", "http://127.0.0.1:1/"])
+    assert stopped.value.code == 2
+    assert "unknown kind of webhook 'fax'; one of: message, message_status" in (
+        capsys.readouterr().err
+    )
+
+
+def test_help_imports_neither_the_simulator_nor_requests() -> None:
+    # What `twhooks --help` costs is what it imports: the sessions come only with a command
+    # (beyond what `import twhooks` itself loads).
+    code = (
+        "import sys\n"
+        "import twhooks\n"
+        "before = set(sys.modules)\n"
+        "from twhooks.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ['requests', 'twhooks.simulator', 'twhooks.kinds', 'twhooks.twiml', 'lxml']\n"
+        "print(sorted(name for name in heavy if name in set(sys.modules) - before))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    ("url", "sent_to", "forwarded_host"),
+    [
+        (f"{PUBLIC}/twilio/messages?x=1", "http://127.0.0.1:5000/twilio/messages?x=1", True),
+        (f"{PUBLIC}", "http://127.0.0.1:5000", True),
+        (f"{PUBLIC}.evil.example/twilio", f"{PUBLIC}.evil.example/twilio", False),
+        ("https://elsewhere.example/x", "https://elsewhere.example/x", False),
+    ],
+    ids=["under-the-public-url", "the-public-url", "a-longer-host", "elsewhere"],
+)
+def test_the_transport_forwards_only_what_is_under_the_public_url(
+    url: str, sent_to: str, forwarded_host: bool
+) -> None:
+    transport = RequestsTransport(forward=(PUBLIC + "/", "http://127.0.0.1:5000"))
+    target, headers = transport.destination(Request("POST", url, (), {}))
+    assert target == sent_to
+    assert ("X-Forwarded-Host" in headers) is forwarded_host
+    if forwarded_host:
+        assert headers["X-Forwarded-Host"] == "abc.example.com"
+        assert headers["X-Forwarded-Proto"] == "https"
+
+
+def test_the_transport_keeps_the_public_urls_credentials() -> None:
+    transport = RequestsTransport(forward=("https://u:p@abc.example.com", "http://127.0.0.1:1"))
+    target, headers = transport.destination(
+        Request("POST", "https://u:p@abc.example.com/twilio/voice", (), {})
+    )
+    assert target == "http://u:p@127.0.0.1:1/twilio/voice"
+    assert headers["X-Forwarded-Host"] == "abc.example.com"

@@ -24,18 +24,20 @@ import requests
 from _signing import official_signature
 from flask import Flask
 
-from example_app import DEV_AUTH_TOKEN, create_app
+from example_app import DEV_AUTH_TOKEN, DEV_DASHBOARD_PASSWORD, SETTINGS, create_app
 from example_app.hooks import apologise
 from twhooks import Call, IncomingMessage
 
 TOKEN = "example-app-live-token"
+PASSWORD = "dashboard-test-password"
+CONFIG = {"SECRET_KEY": "test", "TWILIO_AUTH_TOKEN": TOKEN, "EXAMPLE_DASHBOARD_PASSWORD": PASSWORD}
 ROOT = Path(__file__).resolve().parent.parent
 OUR_NUMBER = "+15005550006"
 
 
 @pytest.fixture
 def app() -> Flask:
-    return create_app({"TWILIO_AUTH_TOKEN": TOKEN})
+    return create_app(CONFIG)
 
 
 @pytest.fixture
@@ -164,8 +166,25 @@ def test_a_phone_menu_call_to_voicemail_and_the_dashboard(base_url: str) -> None
     ended = {**call, "CallStatus": "completed", "CallDuration": "31"}
     assert twilio.post("/twilio/voice/status", ended).status_code == 204
 
-    page = requests.get(base_url + "/dashboard").text
+    page = requests.get(base_url + "/dashboard", auth=("me", PASSWORD)).text
     assert call["CallSid"] in page and "Call me back" in page and "<td>9</td>" in page
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [None, ("me", "wrong"), ("me", PASSWORD.upper()), ("me", "")],
+    ids=["no-password", "wrong", "wrong-case", "empty"],
+)
+def test_the_dashboard_needs_its_password(base_url: str, auth: tuple[str, str] | None) -> None:
+    page = requests.get(base_url + "/dashboard", auth=auth)
+    assert page.status_code == 401
+    assert page.headers["WWW-Authenticate"].startswith("Basic ")
+    assert "Dashboard" not in page.text
+
+
+def test_the_dashboard_takes_a_bearer_token_for_nothing(base_url: str) -> None:
+    page = requests.get(base_url + "/dashboard", headers={"Authorization": f"Bearer {PASSWORD}"})
+    assert page.status_code == 401
 
 
 def test_statuses_out_of_order_keep_the_furthest(base_url: str) -> None:
@@ -174,7 +193,7 @@ def test_statuses_out_of_order_keep_the_furthest(base_url: str) -> None:
     for status in ("queued", "delivered", "sent"):
         params = {"MessageSid": sid, "MessageStatus": status, "To": "+14155550100"}
         assert twilio.post("/twilio/messages/status", params).status_code == 204
-    page = requests.get(base_url + "/dashboard").text
+    page = requests.get(base_url + "/dashboard", auth=("me", PASSWORD)).text
     assert '<td class="status">delivered</td>' in page
 
 
@@ -198,9 +217,9 @@ def _free_port() -> int:
 
 @pytest.fixture
 def running_example() -> Iterator[tuple[subprocess.Popen[str], int]]:
-    """``python -m example_app`` in a subprocess, without TWILIO_AUTH_TOKEN set."""
+    """``python -m example_app`` in a subprocess, without any of its settings set."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "TWILIO_AUTH_TOKEN"}
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
     env["PORT"] = str(port)
     process = subprocess.Popen(
         [sys.executable, "-m", "example_app"],
@@ -236,7 +255,11 @@ def test_python_m_example_app_starts_with_a_printed_dev_token(
     assert home.status_code == 200
     reply = FakeTwilio(base_url, token=DEV_AUTH_TOKEN).reply_text("+14155550105", "ADD 1 2")
     assert reply == ["1 + 2 = 3"]
+    assert requests.get(base_url + "/dashboard", timeout=5).status_code == 401
+    board = requests.get(base_url + "/dashboard", auth=("me", DEV_DASHBOARD_PASSWORD), timeout=5)
+    assert board.status_code == 200
     process.terminate()
     output, _ = process.communicate(timeout=10)
     assert DEV_AUTH_TOKEN in output
     assert "TWILIO_AUTH_TOKEN is not set" in output
+    assert f"/dashboard (any user name, password {DEV_DASHBOARD_PASSWORD!r})" in output

@@ -19,11 +19,20 @@ MENU = "For our opening hours, press 1. To leave a voicemail, press 2."
 
 @pytest.fixture
 def app() -> Flask:
-    return create_app({"TESTING": True, "TWILIO_AUTH_TOKEN": "example-test-token"})
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "TWILIO_AUTH_TOKEN": "example-test-token",
+            "EXAMPLE_DASHBOARD_PASSWORD": "test-password",
+        }
+    )
 
 
 def dashboard(app: Flask) -> str:
-    return app.test_client().get("/dashboard").get_data(as_text=True)
+    page = app.test_client().get("/dashboard", auth=("me", "test-password"))
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
 
 
 # -- the SMS chatbot ----------------------------------------------------------------------

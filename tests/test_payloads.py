@@ -8,6 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from twhooks import payloads
+from twhooks.exceptions import SimulationError
+from twhooks.kinds import KINDS
 
 SID = re.compile(r"^[A-Z]{2}[0-9a-f]{32}$")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -23,7 +25,7 @@ def test_new_sid_has_the_prefix_and_34_characters(prefix: str) -> None:
 
 @pytest.mark.parametrize("prefix", ["S", "SMS", "1A", ""])
 def test_new_sid_refuses_a_bad_prefix(prefix: str) -> None:
-    with pytest.raises(ValueError, match="two letters"):
+    with pytest.raises(SimulationError, match="two letters"):
         payloads.new_sid(prefix)
 
 
@@ -249,13 +251,49 @@ def test_amd_result() -> None:
     assert fields["MachineDetectionDuration"].isdigit()
 
 
-@pytest.mark.parametrize("kind", sorted(payloads.KINDS))
-def test_every_kind_has_a_route_and_builds_with_defaults(kind: str) -> None:
-    entry = payloads.KINDS[kind]
-    assert entry.path.startswith("/")
-    fields = entry.factory()
+def test_every_kind_of_the_registry_has_a_factory() -> None:
+    assert list(payloads.FACTORIES) == list(KINDS)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_kind_builds_with_defaults(kind: str) -> None:
+    fields = payloads.webhook(kind)
+    assert fields.keys() == payloads.FACTORIES[kind]().keys()
     assert fields["AccountSid"] == payloads.TEST_ACCOUNT_SID
     assert all(isinstance(value, str) for value in fields.values())
+    # Read back as the kind's event, the field that picks the handler has a known value.
+    entry = KINDS[kind]
+    if entry.field is not None:
+        assert getattr(entry.event.from_params(fields), entry.field) in entry.known
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("message_status", "message_status"),
+        ("message-status", "message_status"),
+        ("call-status", "call_status"),
+        ("recording", "recording_status"),
+        ("recording-status", "recording_status"),
+        ("conference", "conference_status"),
+    ],
+)
+def test_a_kind_by_any_of_its_names(name: str, kind: str) -> None:
+    assert payloads.kind_for(name) == kind
+    assert payloads.webhook(name).keys() == payloads.FACTORIES[kind]().keys()
+
+
+def test_an_unknown_kind_lists_the_kinds() -> None:
+    with pytest.raises(SimulationError, match="unknown kind of webhook 'fax'; one of: message"):
+        payloads.webhook("fax")
+
+
+def test_a_voice_callback_belongs_to_a_call_of_the_account() -> None:
+    account = "AC" + "1" * 32
+    fields = payloads.webhook("call_status", account_sid=account)
+    assert fields["AccountSid"] == account
+    call = payloads.incoming_call()
+    assert payloads.webhook("amd", call=call)["CallSid"] == call["CallSid"]
 
 
 @pytest.mark.parametrize(

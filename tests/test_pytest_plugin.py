@@ -69,7 +69,37 @@ def test_a_clear_error_without_an_app_fixture(pytester: pytest.Pytester) -> None
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*the twhooks fixtures need an `app` fixture*"])
+    # One error, with nothing of pytest's fixture lookup chained to it.
     result.stdout.no_fnmatch_line("*Traceback*")
+    result.stdout.no_fnmatch_line("*During handling of the above exception*")
+    result.stdout.no_fnmatch_line("*SubRequest*")
+    # Once in the error report (the summary line may repeat it, untruncated on CI).
+    report = result.stdout.str().partition("short test summary info")[0]
+    assert report.count("the twhooks fixtures need") == 1
+
+
+def test_an_app_fixture_needing_a_missing_fixture_gets_pytests_own_error(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def app(database):
+            return None
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_needs_app(twilio_client):
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*fixture 'database' not found*"])
+    result.stdout.no_fnmatch_line("*the twhooks fixtures need*")
 
 
 def test_a_clear_error_when_app_is_not_a_flask_app(pytester: pytest.Pytester) -> None:

@@ -21,8 +21,8 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
+from _servers import LiveServer
 from _signing import TOKEN, official_signature, signed_post
-from conftest import LiveServer
 from flask import Flask, got_request_exception, request, session
 
 from twhooks import IncomingMessage, TwilioHooks

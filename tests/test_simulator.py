@@ -281,4 +281,4 @@ def test_webhook_of_an_unknown_kind() -> None:
     simulator = Simulator(TinyApp(), TOKEN, base_url="https://example.com")
     with pytest.raises(SimulationError, match="unknown kind of webhook 'fax'; one of: message"):
         simulator.webhook("fax", "/fax")
-    assert set(payloads.KINDS) >= {"message", "call", "amd"}
+    assert set(payloads.FACTORIES) >= {"message", "call", "amd"}

@@ -16,6 +16,7 @@ from twilio.request_validator import RequestValidator
 
 from twhooks import SimulationError, TooManyDocuments, TwilioSignatureMiddleware, payloads
 from twhooks.extension import TwilioHooks
+from twhooks.kinds import KINDS
 from twhooks.testing import FlaskTransport, TwilioTestClient
 from twhooks.twiml import MessagingResponse, VoiceResponse
 
@@ -752,13 +753,13 @@ def test_a_server_error_ends_the_call(client: TwilioTestClient) -> None:
 # -- one webhook of any kind ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", sorted(payloads.KINDS))
+@pytest.mark.parametrize("kind", list(KINDS))
 def test_webhook_of_every_kind_reaches_its_route(
     client: TwilioTestClient, seen: list[dict[str, str]], kind: str
 ) -> None:
     reply = client.webhook(kind)
     assert reply.status_code is not None and reply.status_code < 500
-    assert seen[-1]["path"] == "/twilio" + payloads.KINDS[kind].path
+    assert seen[-1]["path"] == "/twilio" + KINDS[kind].path
     assert seen[-1]["AccountSid"] == payloads.TEST_ACCOUNT_SID
 
 
@@ -766,7 +767,7 @@ def test_webhook_fields_by_keyword_and_params(
     client: TwilioTestClient, seen: list[dict[str, str]]
 ) -> None:
     reply = client.webhook(
-        "message-status", status="undelivered", message_sid="SM" + "0" * 32, params={"X": "1"}
+        "message_status", status="undelivered", message_sid="SM" + "0" * 32, params={"X": "1"}
     )
     assert reply.status_code == 204
     assert (seen[-1]["MessageStatus"], seen[-1]["ErrorCode"], seen[-1]["X"]) == (
@@ -782,7 +783,7 @@ def test_webhook_fields_by_keyword_and_params(
 def test_a_callback_answer_only_needs_a_2xx_status(
     client: TwilioTestClient, path: str, ok: bool
 ) -> None:
-    reply = client.webhook("call-status", path)
+    reply = client.webhook("call_status", path)
     assert reply.ok is ok
     assert reply.twiml is None
 
@@ -814,3 +815,57 @@ def test_flask_transport_keeps_no_cookies_of_its_own() -> None:
     assert first.set_cookies
     transport(client.build_request("/twilio/messages", payloads.incoming_message("COUNT")))
     assert seen[-1]["cookie"] == ""
+
+
+# -- the kinds' names, and fields of any simple type ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("message-status", "message_status"), ("recording", "recording_status")],
+    ids=["dashed", "name-of-0.1"],
+)
+def test_older_spellings_of_a_kind_still_work(
+    client: TwilioTestClient, seen: list[dict[str, str]], name: str, kind: str
+) -> None:
+    assert client.path_for(name) == client.path_for(kind) == "/twilio" + KINDS[kind].path
+    assert client.webhook(name).status_code is not None
+    assert seen[-1]["path"] == "/twilio" + KINDS[kind].path
+
+
+def test_path_for_an_unknown_kind() -> None:
+    app, _ = make_app()
+    with pytest.raises(SimulationError, match="unknown kind of webhook 'fax'"):
+        TwilioTestClient(app).path_for("fax")
+
+
+def test_numbers_and_booleans_are_sent_as_twilio_writes_them(
+    client: TwilioTestClient, seen: list[dict[str, str]]
+) -> None:
+    reply = client.webhook(
+        "message_status",
+        status="undelivered",
+        error_code=30007,
+        num_segments=2,
+        params={"Flagged": True, "Price": -0.0075, "Read": False},
+    )
+    assert reply.status_code == 204  # signed over the same text the app received
+    sent = seen[-1]
+    assert (sent["ErrorCode"], sent["NumSegments"]) == ("30007", "2")
+    assert (sent["Flagged"], sent["Price"], sent["Read"]) == ("true", "-0.0075", "false")
+
+
+def test_numbers_in_a_conversation_and_a_call(
+    client: TwilioTestClient, seen: list[dict[str, str]]
+) -> None:
+    reply = client.conversation().send("HELP", num_media=0, params={"NumSegments": 1})
+    assert reply.messages == ["Reply BAL for your balance."]
+    assert (seen[-1]["NumMedia"], seen[-1]["NumSegments"]) == ("0", "1")
+    call = client.call(params={"CallerName": "Ana", "StirVerstat": 1})
+    call.start()
+    assert seen[-1]["StirVerstat"] == "1"
+
+
+def test_a_field_of_another_type_is_a_clear_error(client: TwilioTestClient) -> None:
+    with pytest.raises(SimulationError, match="the field ErrorCode is a str, int, float or bool"):
+        client.webhook("message_status", error_code=[30007])

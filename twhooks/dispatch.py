@@ -187,11 +187,15 @@ class Dispatcher:
         if received.token is None or self.replays is None or not self.settings.deduplicate:
             return None
         request = received.request
+        # The token with a digest of the signed request, so that another request under the
+        # same token is never answered with this one's reply. A verified signature *is* such
+        # a digest (an HMAC of the URL and the parameters, or of the URL with bodySHA256).
+        signature = request.signature
+        if signature and self.settings.verifier is not None:
+            return f"{received.token}:{request.method}:{signature}"
         head = f"{request.method}\0{request.path}\0{request.query}\0"
         digest = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
         digest.update(received.verified.body)
-        # The token with a digest of the request: another request under the same token is
-        # never answered with this one's reply.
         return f"{received.token}:{digest.hexdigest()[:32]}"
 
     def claim(self, received: Received) -> Reply | None:

@@ -11,8 +11,15 @@ Every field can be changed:
 - any field at all by Twilio's own name in ``params``; a ``None`` value there removes the
   field (``params={"FromCity": None}``).
 
+Values may be strings, integers, floats or booleans: they are sent as Twilio writes them
+(``error_code=30007`` sends ``ErrorCode=30007``, ``muted=True`` sends ``Muted=true``).
+
 Voice callbacks (gather, record, dial, status…) carry the fields of the call they belong
 to: pass the incoming call's parameters as ``call`` to keep one call's SIDs and numbers.
+
+:data:`FACTORIES` holds the factory of each kind of :data:`twhooks.kinds.KINDS`, by the
+kind's name; :func:`webhook` builds the fields of any kind by any name
+:func:`twhooks.kinds.kind_named` accepts.
 
 This module knows nothing of Flask or HTTP: :mod:`twhooks.testing` and the ``twhooks``
 command both build their requests from it.
@@ -20,21 +27,22 @@ command both build their requests from it.
 
 from __future__ import annotations
 
-import email.utils
 import math
 import mimetypes
-import secrets
+import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
+
+from .exceptions import HandlerError, SimulationError
 
 __all__ = [
     "API_VERSION",
-    "KINDS",
+    "FACTORIES",
     "TEST_ACCOUNT_SID",
     "TEST_APP_NUMBER",
     "TEST_USER_NUMBER",
-    "Kind",
+    "Value",
     "amd",
     "call_status",
     "conference",
@@ -42,6 +50,7 @@ __all__ = [
     "gather_result",
     "incoming_call",
     "incoming_message",
+    "kind_for",
     "media_url",
     "message_status",
     "new_sid",
@@ -49,6 +58,8 @@ __all__ = [
     "recording_status",
     "transcription",
     "twilio_name",
+    "webhook",
+    "wire_value",
 ]
 
 #: The only API version Twilio puts in webhooks.
@@ -61,7 +72,9 @@ TEST_USER_NUMBER = "+14155550100"
 TEST_APP_NUMBER = "+14155550199"
 
 Fields = dict[str, str]
-Overrides = Mapping[str, "str | None"]
+#: A field's value as given: Twilio's text, or a number or a boolean written as Twilio does.
+Value = str | int | float | bool
+Overrides = Mapping[str, Value | None]
 
 # A few places for the geographic fields Twilio adds when it knows the number's area.
 # Twilio writes cities in capitals and leaves unknown fields empty.
@@ -97,8 +110,8 @@ def new_sid(prefix: str) -> str:
     34
     """
     if len(prefix) != 2 or not prefix.isalpha():
-        raise ValueError(f"a SID prefix is two letters, not {prefix!r}")
-    return prefix.upper() + secrets.token_hex(16)
+        raise SimulationError(f"a SID prefix is two letters, not {prefix!r}")
+    return prefix.upper() + os.urandom(16).hex()
 
 
 def twilio_name(keyword: str) -> str:
@@ -107,6 +120,27 @@ def twilio_name(keyword: str) -> str:
     A trailing underscore (``from_``) is dropped, so Python keywords can be used.
     """
     return "".join(part[:1].upper() + part[1:] for part in keyword.rstrip("_").split("_"))
+
+
+def wire_value(name: str, value: Value) -> str:
+    """*value* of the field *name* as Twilio writes it in a webhook.
+
+    Booleans are ``true`` and ``false``, numbers are written in decimal (``30007``,
+    ``0.92``), strings are kept as they are.
+
+    :raises SimulationError: *value* is of another type.
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):  # before int: a bool is an int
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    raise SimulationError(
+        f"the field {name} is a str, int, float or bool, not {type(value).__name__}"
+    )
 
 
 def media_url(account_sid: str = TEST_ACCOUNT_SID, message_sid: str | None = None) -> str:
@@ -119,6 +153,8 @@ def media_url(account_sid: str = TEST_ACCOUNT_SID, message_sid: str | None = Non
 
 
 def _now_rfc2822() -> str:
+    import email.utils  # costly to import: not on the ``twhooks`` command's way to --help
+
     return email.utils.format_datetime(datetime.now(timezone.utc), usegmt=True)
 
 
@@ -154,7 +190,7 @@ def _geography(role: str, number: str) -> Fields:
 def _finish(
     fields: Fields,
     params: Overrides | None,
-    extra: Mapping[str, str],
+    extra: Mapping[str, Value | None],
     copies: Mapping[str, str] | None = None,
 ) -> Fields:
     """Apply the snake-case *extra* keywords, then the raw *params* (``None`` deletes).
@@ -163,15 +199,13 @@ def _finish(
         ``MessageStatus``): they follow an override of the original unless set themselves.
     """
     changed: set[str] = set()
-    for keyword, value in extra.items():
-        fields[twilio_name(keyword)] = value
-        changed.add(twilio_name(keyword))
-    for name, raw in (params or {}).items():
+    overrides = [(twilio_name(keyword), value) for keyword, value in extra.items()]
+    for name, value in [*overrides, *(params or {}).items()]:
         changed.add(name)
-        if raw is None:
+        if value is None:
             fields.pop(name, None)
         else:
-            fields[name] = raw
+            fields[name] = wire_value(name, value)
     for copy, original in (copies or {}).items():
         if original in changed and copy not in changed and original in fields:
             fields[copy] = fields[original]
@@ -213,7 +247,7 @@ def incoming_message(
     account_sid: str = TEST_ACCOUNT_SID,
     messaging_service_sid: str | None = None,
     params: Overrides | None = None,
-    **fields: str,
+    **fields: Value | None,
 ) -> Fields:
     """An incoming SMS, MMS or WhatsApp message (the webhook of a phone number).
 
@@ -269,9 +303,9 @@ def message_status(
     to: str = TEST_USER_NUMBER,
     account_sid: str = TEST_ACCOUNT_SID,
     messaging_service_sid: str | None = None,
-    error_code: str | None = None,
+    error_code: Value | None = None,
     params: Overrides | None = None,
-    **fields: str,
+    **fields: Value | None,
 ) -> Fields:
     """A status callback of a message the app sent (``From`` is the app's number).
 
@@ -294,7 +328,7 @@ def message_status(
     if error_code is None:
         error_code = _MESSAGE_ERRORS.get(status)
     if error_code is not None:
-        result["ErrorCode"] = error_code
+        result["ErrorCode"] = wire_value("ErrorCode", error_code)
     if status in {"delivered", "undelivered"}:
         result["RawDlrDoneDate"] = datetime.now(timezone.utc).strftime("%y%m%d%H%M")
     return _finish(result, params, fields, {"SmsSid": "MessageSid", "SmsStatus": "MessageStatus"})
@@ -309,7 +343,7 @@ def incoming_call(
     call_status: str = "ringing",
     direction: str = "inbound",
     params: Overrides | None = None,
-    **fields: str,
+    **fields: Value | None,
 ) -> Fields:
     """The first webhook of a phone call: ``CallSid``, the numbers and where they are.
 
@@ -342,12 +376,12 @@ def _call_fields(call: Mapping[str, str] | None, status: str) -> Fields:
 def gather_result(
     call: Mapping[str, str] | None = None,
     *,
-    digits: str | None = None,
+    digits: Value | None = None,
     speech: str | None = None,
     confidence: float = 0.92,
     finished_on_key: str = "",
     params: Overrides | None = None,
-    **fields: str,
+    **fields: Value | None,
 ) -> Fields:
     """What ``<Gather>`` posts to its action: ``Digits`` or ``SpeechResult`` and ``Confidence``.
 
@@ -358,7 +392,7 @@ def gather_result(
         result["SpeechResult"] = speech
         result["Confidence"] = f"{confidence:.8f}".rstrip("0").rstrip(".")
     else:
-        result["Digits"] = digits or ""
+        result["Digits"] = wire_value("Digits", digits) if digits is not None else ""
         result["FinishedOnKey"] = finished_on_key
     return _finish(result, params, fields)
 
@@ -370,7 +404,7 @@ def record_result(
     digits: str = "#",
     recording_sid: str | None = None,
     params: Overrides | None = None,
-    **fields: str,
+    **fields: Value | None,
 ) -> Fields:
     """What ``<Record>`` posts to its action when the caller stops recording.
 
@@ -400,7 +434,7 @@ def recording_status(
     duration: int = 5,
     recording_sid: str | None = None,
     params: Overrides | None = None,
-    **fields: str,
+    **fields: Value | None,
 ) -> Fields:
     """A ``recordingStatusCallback``: ``RecordingStatus`` and the recording's details."""
     base = _call_fields(call, "completed")
@@ -426,7 +460,7 @@ def transcription(
     status: str = "completed",
     recording_sid: str | None = None,
     params: Overrides | None = None,
-    **fields: str,
+    **fields: Value | None,
 ) -> Fields:
     """A ``transcribeCallback`` of ``<Record transcribe="true">``."""
     result = _call_fields(call, "completed")
@@ -455,7 +489,7 @@ def dial_result(
     status: str = "completed",
     duration: int = 42,
     params: Overrides | None = None,
-    **fields: str,
+    **fields: Value | None,
 ) -> Fields:
     """What ``<Dial>`` posts to its action when the dialed call ends."""
     result = _call_fields(call, "in-progress")
@@ -478,7 +512,7 @@ def call_status(
     duration: int = 42,
     sequence_number: int = 0,
     params: Overrides | None = None,
-    **fields: str,
+    **fields: Value | None,
 ) -> Fields:
     """A call status callback (``call-progress-events``).
 
@@ -507,7 +541,7 @@ def conference(
     friendly_name: str = "test-room",
     sequence_number: int = 1,
     params: Overrides | None = None,
-    **fields: str,
+    **fields: Value | None,
 ) -> Fields:
     """A conference ``statusCallback`` event (``participant-join``, ``conference-end``…)."""
     base = _call_fields(call, "in-progress")
@@ -543,7 +577,7 @@ def amd(
     answered_by: str = "human",
     detection_ms: int = 2150,
     params: Overrides | None = None,
-    **fields: str,
+    **fields: Value | None,
 ) -> Fields:
     """An asynchronous answering machine detection result (``asyncAmdStatusCallback``)."""
     base = _call_fields(call, "in-progress")
@@ -556,33 +590,56 @@ def amd(
     return _finish(result, params, fields)
 
 
-@dataclass(frozen=True)
-class Kind:
-    """One kind of webhook: its name, its path under the twhooks URL prefix, its factory."""
-
-    name: str
-    path: str
-    factory: Callable[..., Fields]
-    #: One line for ``twhooks send --help``.
-    summary: str
-    #: The TwiML Twilio reads in the answer (``"messaging"`` or ``"voice"``), ``None`` for
-    #: callbacks whose answer Twilio ignores beyond its status.
-    answer: str | None = None
-
-
-#: Every kind of webhook by name, with the route twhooks serves it on.
-KINDS: dict[str, Kind] = {
-    kind.name: kind
-    for kind in (
-        Kind(
-            "message", "/messages", incoming_message, "incoming SMS, MMS or WhatsApp", "messaging"
-        ),
-        Kind("message-status", "/messages/status", message_status, "message status callback"),
-        Kind("call", "/voice", incoming_call, "incoming call", "voice"),
-        Kind("call-status", "/voice/status", call_status, "call status callback"),
-        Kind("recording", "/voice/recording", recording_status, "recording status callback"),
-        Kind("transcription", "/voice/transcription", transcription, "transcription callback"),
-        Kind("conference", "/voice/conference", conference, "conference status event"),
-        Kind("amd", "/voice/amd", amd, "answering machine detection result"),
-    )
+#: The factory of every kind of webhook, by its name in :data:`twhooks.kinds.KINDS`.
+FACTORIES: Mapping[str, Callable[..., Fields]] = {
+    "message": incoming_message,
+    "message_status": message_status,
+    "call": incoming_call,
+    "call_status": call_status,
+    "recording_status": recording_status,
+    "transcription": transcription,
+    "conference_status": conference,
+    "amd": amd,
 }
+# The kinds whose factory takes the fields of the call they belong to (``call=``).
+_CALLBACKS_OF_A_CALL = frozenset(
+    {"call_status", "recording_status", "transcription", "conference_status", "amd"}
+)
+
+
+def webhook(
+    kind: str,
+    *,
+    account_sid: str = TEST_ACCOUNT_SID,
+    params: Overrides | None = None,
+    **fields: Any,
+) -> Fields:
+    """The fields of one webhook of *kind*, built by its factory in :data:`FACTORIES`.
+
+    :param kind: a kind's name (``message_status``), its dashed spelling
+        (``message-status``) or its 0.1 name (``recording``, ``conference``).
+    :param account_sid: the account of the webhook. A voice callback that is not given a
+        ``call`` belongs to a new incoming call of this account.
+    :param fields: keyword arguments of the factory, or any field in snake case.
+    :raises SimulationError: no kind has that name.
+    """
+    name = kind_for(kind)
+    if name in _CALLBACKS_OF_A_CALL:
+        # Voice callbacks repeat the fields of the call they belong to.
+        fields.setdefault("call", incoming_call(account_sid=account_sid))
+    else:
+        fields.setdefault("account_sid", account_sid)
+    return FACTORIES[name](params=params, **fields)
+
+
+def kind_for(name: str) -> str:
+    """The name in :data:`twhooks.kinds.KINDS` of the kind called *name* (any spelling).
+
+    :raises SimulationError: no kind has that name.
+    """
+    from .kinds import kind_named  # the registry imports the events: only when needed
+
+    try:
+        return kind_named(name).name
+    except HandlerError as error:
+        raise SimulationError(str(error)) from None

@@ -32,6 +32,7 @@ from urllib.parse import urlencode
 from flask import Flask
 
 from . import payloads
+from .kinds import KINDS
 from .simulator import (
     Reply,
     Request,
@@ -165,8 +166,11 @@ class TwilioTestClient(Simulator):
         return super().url_for(url)
 
     def path_for(self, kind: str) -> str:
-        """The path of the twhooks route of *kind* (see :data:`twhooks.payloads.KINDS`)."""
-        return self.prefix + payloads.KINDS[kind].path
+        """The path of the twhooks route of *kind* (a name of :data:`twhooks.kinds.KINDS`).
+
+        :raises SimulationError: no kind has that name.
+        """
+        return self.prefix + KINDS[payloads.kind_for(kind)].path
 
     def conversation(
         self,
@@ -211,7 +215,7 @@ class TwilioTestClient(Simulator):
             (``{"CallerName": "Ana"}``).
         """
         if isinstance(status_callback, _Default):
-            status_callback = self.path_for("call-status")
+            status_callback = self.path_for("call_status")
         return super().call(
             url or self.path_for("call"),
             from_=from_,
@@ -236,7 +240,7 @@ class TwilioTestClient(Simulator):
 
         ::
 
-            reply = client.webhook("message-status", message_sid=sid, status="delivered")
+            reply = client.webhook("message_status", message_sid=sid, status="delivered")
             assert reply.status_code == 204
         """
         return super().webhook(

@@ -114,7 +114,7 @@ class SimulatedCall:
         self._started_at = time.monotonic()
         return self._step(self.url, self.method, self.params)
 
-    def press(self, keys: str) -> Reply:
+    def press(self, keys: str | int) -> Reply:
         """Press *keys* at the waiting ``<Gather>``: ``Digits`` go to its action.
 
         As on a phone, the ``<Gather>`` stops at its ``finishOnKey`` (``#`` by default),
@@ -122,6 +122,7 @@ class SimulatedCall:
         ``numDigits`` keys; later keys are not heard.
         """
         gather = self._gather("dtmf")
+        keys = payloads.wire_value("Digits", keys)
         finish_key = gather.attrs.get("finishOnKey", "#")
         digits, finished_on_key = keys, ""
         if finish_key and finish_key in keys:

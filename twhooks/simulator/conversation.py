@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from .. import payloads
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from .core import Simulator
 
 __all__ = ["SimulatedConversation"]
+
+_MESSAGING_VERBS = frozenset({"Message", "Redirect"})
 
 
 class SimulatedConversation:
@@ -60,7 +62,7 @@ class SimulatedConversation:
         *,
         media: Sequence[str | tuple[str, str]] = (),
         params: payloads.Overrides | None = None,
-        **fields: str,
+        **fields: Any,
     ) -> Reply:
         """Text *body* (and *media*) to the app; return what it answered.
 
@@ -103,11 +105,17 @@ class SimulatedConversation:
         document: Response | None = None
         twiml: Element | None = None
         error: str | None = None
+        # Verbs of voice TwiML seen on the way: a loop of them is a voice webhook texted.
+        foreign: dict[str, None] = {}
         while True:
             if step.documents == MAX_DOCUMENTS:
+                hint = ""
+                if foreign:
+                    tags = ", ".join(f"<{tag}>" for tag in foreign)
+                    hint = f" The answers hold voice verbs ({tags}): is it the voice webhook?"
                 raise TooManyDocuments(
                     f"more than {MAX_DOCUMENTS} TwiML documents for one message "
-                    "(Twilio error 14106): is there a <Redirect> loop?",
+                    f"(Twilio error 14106): is there a <Redirect> loop?{hint}",
                     url=url,
                 )
             if step.documents == 0:
@@ -120,6 +128,9 @@ class SimulatedConversation:
             twiml, error = read_twiml(document, voice=False)
             if twiml is None:
                 break
+            foreign.update(
+                (verb.tag, None) for verb in twiml.children if verb.tag not in _MESSAGING_VERBS
+            )
             redirect = self._carry_out(twiml, url, step)
             if redirect is None:
                 break

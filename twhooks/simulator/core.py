@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode, urljoin, urlsplit, urlunsplit
 
 from .. import payloads
 from ..exceptions import SimulationError
+from ..kinds import KINDS
 from ..signature import compute_signature
 from .call import SimulatedCall
 from .conversation import SimulatedConversation
@@ -92,15 +93,18 @@ class Simulator:
     def build_request(
         self,
         url: str,
-        params: Mapping[str, str],
+        params: Mapping[str, payloads.Value],
         *,
         method: str = "POST",
         cookies: CookieJar | None = None,
     ) -> Request:
-        """A signed :class:`Request` of *params* to *url*, as Twilio would send it."""
+        """A signed :class:`Request` of *params* to *url*, as Twilio would send it.
+
+        Numbers and booleans in *params* are written as Twilio does (``true``, ``30007``).
+        """
         method = method.upper()
         url = self.url_for(url)
-        pairs = tuple(params.items())
+        pairs = tuple((name, payloads.wire_value(name, value)) for name, value in params.items())
         if method == "GET":
             if pairs:
                 url += ("&" if urlsplit(url).query else "?") + urlencode(pairs)
@@ -130,7 +134,7 @@ class Simulator:
     def request(
         self,
         url: str,
-        params: Mapping[str, str],
+        params: Mapping[str, payloads.Value],
         *,
         method: str = "POST",
         cookies: CookieJar | None = None,
@@ -149,7 +153,7 @@ class Simulator:
     def send(
         self,
         url: str,
-        params: Mapping[str, str],
+        params: Mapping[str, payloads.Value],
         *,
         method: str = "POST",
         answer: str | None = "messaging",
@@ -181,26 +185,19 @@ class Simulator:
     ) -> Reply:
         """Send one webhook of *kind* with realistic fields, and read the answer.
 
-        :param kind: a name of :data:`twhooks.payloads.KINDS`: ``message``,
-            ``message-status``, ``call``, ``call-status``, ``recording``,
-            ``transcription``, ``conference`` or ``amd``.
+        :param kind: the name of a kind of :data:`twhooks.kinds.KINDS`: ``message``,
+            ``message_status``, ``call``, ``call_status``, ``recording_status``,
+            ``transcription``, ``conference_status`` or ``amd`` (a dashed spelling such as
+            ``message-status`` and the 0.1 names ``recording`` and ``conference`` work too).
         :param params: fields by Twilio's names, set last (``None`` removes one).
         :param fields: keyword arguments of the kind's factory in :mod:`twhooks.payloads`
-            (``status="failed"``, ``message_sid=…``), or any field in snake case.
+            (``status="failed"``, ``error_code=30007``), or any field in snake case; numbers
+            and booleans are written as Twilio does.
         :raises SimulationError: for an unknown *kind*.
         """
-        if kind not in payloads.KINDS:
-            raise SimulationError(
-                f"unknown kind of webhook {kind!r}; one of: {', '.join(payloads.KINDS)}"
-            )
-        if kind in {"message", "message-status", "call"}:
-            fields.setdefault("account_sid", self.account_sid)
-        else:
-            # Voice callbacks repeat the fields of the call they belong to.
-            fields.setdefault("call", payloads.incoming_call(account_sid=self.account_sid))
-        entry = payloads.KINDS[kind]
-        values = entry.factory(params=params, **fields)
-        return self.send(url, values, method=method, answer=entry.answer)
+        name = payloads.kind_for(kind)
+        values = payloads.webhook(name, account_sid=self.account_sid, params=params, **fields)
+        return self.send(url, values, method=method, answer=KINDS[name].answer)
 
     def conversation(
         self,

@@ -1,18 +1,8 @@
-"""The ``twhooks`` command: play Twilio's part against a running app, no phone needed.
+"""The ``twhooks`` command's sessions at a terminal: ``chat``, ``call`` and ``send``.
 
-::
-
-    twhooks chat URL        text the app: each line is a message, the replies are printed
-    twhooks call URL        call the app: hear its <Say>, answer its <Gather> and <Record>
-    twhooks send KIND URL [Field=value ...]
-                            one webhook of any kind; prints the status and the body
-
-Every request is signed with ``--auth-token`` (or ``$TWILIO_AUTH_TOKEN``) over *URL*, which
-must be the URL the app believes Twilio calls (see ``TWHOOKS_PUBLIC_URL``). When stdin is
-not a terminal, each line of it is one input, so sessions can be scripted.
-
-The command talks HTTP (with ``requests``) to any app, local or deployed, whatever its
-framework.
+Each reads the user's moves from stdin (one line at a time), plays them through a
+:class:`~twhooks.simulator.Simulator` and prints what the app answered and what Twilio
+did with it. A failure Twilio would see is a :class:`~twhooks.cli.CommandError`.
 """
 
 from __future__ import annotations
@@ -20,99 +10,34 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http
-import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import TextIO
+from urllib.parse import urlsplit
 
-import requests
-
-from . import __version__, payloads
-from .exceptions import SimulationError
-from .simulator import (
+from ..exceptions import SimulationError
+from ..kinds import KINDS, Kind
+from ..simulator import (
     DialInfo,
     GatherInfo,
     Reply,
-    Request,
     Response,
     SimulatedCall,
     SimulatedConversation,
     Simulator,
     spoken_text,
 )
+from . import CommandError
+from .transport import RequestsTransport
 
-__all__ = ["RequestsTransport", "main"]
+__all__ = ["run"]
 
-#: Twilio gives up on a webhook after 15 seconds.
-DEFAULT_TIMEOUT = 15.0
-_CONNECT_TIMEOUT = 10.0
 _FORBIDDEN_HINT = (
     "the app refused the request's signature (HTTP 403). Check that --auth-token or "
-    "$TWILIO_AUTH_TOKEN holds the app's auth token, and that URL is the URL the app "
-    "believes Twilio calls: behind a proxy or tunnel, set TWHOOKS_PUBLIC_URL in the app "
-    "(or trust X-Forwarded-* headers with ProxyFix) and use that public URL here."
+    "$TWILIO_AUTH_TOKEN holds the app's auth token, and that the request is signed for the "
+    "URL the app believes Twilio calls: behind a proxy or tunnel, give the app's public URL "
+    "(its TWHOOKS_PUBLIC_URL) as --public-url, or send to that public URL."
 )
-
-
-class CommandError(Exception):
-    """A failure the command reports in one line on stderr, with exit status 1."""
-
-
-class RequestsTransport:
-    """Sends simulated webhooks over real HTTP with ``requests``.
-
-    :param timeout: seconds to wait for an answer (Twilio waits 15).
-    """
-
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.timeout = timeout
-
-    def __call__(self, request: Request) -> Response:
-        # A new session each time: a shared cookie jar would mix the conversations'
-        # cookies, which the simulator keeps apart itself.
-        try:
-            with requests.Session() as session:
-                prepared = session.prepare_request(
-                    requests.Request(
-                        request.method,
-                        request.url,
-                        data=request.body or None,
-                        headers=dict(request.headers),
-                    )
-                )
-                # requests normalises escapes (%7E becomes ~): send the URL that was signed.
-                prepared.url = request.url
-                answer = session.send(
-                    prepared,
-                    timeout=(min(_CONNECT_TIMEOUT, self.timeout), self.timeout),
-                    allow_redirects=False,
-                )
-        except requests.exceptions.Timeout:
-            raise CommandError(
-                f"no answer from {request.url} within {self.timeout:g} s "
-                "(Twilio gives up after 15 s)"
-            ) from None
-        except requests.exceptions.InvalidURL as error:
-            raise CommandError(f"not a valid URL: {request.url} ({error})") from None
-        except requests.exceptions.ConnectionError:
-            raise CommandError(
-                f"cannot connect to {request.url}: is the app running at that address?"
-            ) from None
-        except requests.exceptions.RequestException as error:
-            raise CommandError(f"request to {request.url} failed: {error}") from None
-        content_type = answer.headers.get("Content-Type", "")
-        if "charset=" not in content_type.lower():
-            # requests would guess ISO-8859-1 for text/*; Twilio reads TwiML as UTF-8.
-            answer.encoding = "utf-8"
-        return Response(
-            url=request.url,
-            status_code=answer.status_code,
-            content_type=content_type,
-            text=answer.text,
-            headers=dict(answer.headers),
-            # requests folds repeated headers into one; Set-Cookie must stay apart.
-            set_cookies=tuple(answer.raw.headers.getlist("Set-Cookie")),
-        )
 
 
 class _Terminal:
@@ -162,12 +87,65 @@ def _check(reply: Reply) -> None:
         elif document is not None and 300 <= document.status_code < 400:
             location = document.headers.get("Location", "?")
             detail = f" (redirected to {location}: give the final URL)"
-        elif document is not None and document.status_code in {404, 405}:
+        elif document is not None and document.status_code == http.HTTPStatus.METHOD_NOT_ALLOWED:
+            method = document.request.method if document.request else "this method"
             detail = (
-                " (no webhook there: twhooks serves /twilio/messages and /twilio/voice "
-                "under its URL prefix)"
+                f" (the app takes no {method} requests there: configure the webhook at "
+                "Twilio with a method the app takes, and give it here with --method)"
+            )
+        elif document is not None and document.status_code == http.HTTPStatus.NOT_FOUND:
+            routes = " and ".join(kind.path for kind in KINDS.values() if kind.answer)
+            detail = (
+                f" (no webhook there: twhooks serves {routes} under its URL prefix, "
+                "/twilio by default)"
             )
         raise CommandError(f"Twilio could not use the answer: {reply.error}{detail}")
+
+
+def _kind_at(url: str) -> Kind | None:
+    """The kind whose twhooks route *url* is (by the end of its path), if any."""
+    path = urlsplit(url).path.rstrip("/")
+    found = [kind for kind in KINDS.values() if path.endswith(kind.path)]
+    return max(found, key=lambda kind: len(kind.path), default=None)
+
+
+def _check_route(url: str, wanted: str) -> None:
+    """Refuse to text a voice route, or to call a messaging route, before sending anything.
+
+    :param wanted: the answer the session reads, ``"messaging"`` or ``"voice"``.
+    """
+    kind = _kind_at(url)
+    if kind is None or kind.answer == wanted:
+        return
+    if kind.answer == "voice":
+        hint = f"call it with: twhooks call {url}"
+    elif kind.answer == "messaging":
+        hint = f"text it with: twhooks chat {url}"
+    else:
+        hint = f"send one with: twhooks send {kind.name} {url}"
+    what = "text messages" if wanted == "messaging" else "calls"
+    raise CommandError(
+        f"{url} is twhooks' route for {kind.name} webhooks — {kind.summary} — not for "
+        f"incoming {what}; {hint}"
+    )
+
+
+#: The verbs of messaging TwiML; any other verb in an answer to a message is a voice verb.
+_MESSAGING_VERBS = frozenset({"Message", "Redirect"})
+
+
+def _voice_verbs(reply: Reply) -> list[str]:
+    """The verbs of the answer that are not messaging verbs, once each, in order."""
+    tags = [verb.tag for verb in reply.twiml.children] if reply.twiml is not None else []
+    return list(dict.fromkeys(tag for tag in tags if tag not in _MESSAGING_VERBS))
+
+
+def _voice_answer(url: str, reply: Reply) -> CommandError:
+    tags = ", ".join(f"<{tag}>" for tag in _voice_verbs(reply))
+    return CommandError(
+        f"{url} answered voice TwiML ({tags}), not messaging TwiML: is it the voice "
+        f"webhook? Call it with: twhooks call {url}"
+    )
 
 
 # Most specific first: a transcription callback carries the call's CallStatus too.
@@ -209,15 +187,22 @@ def _status_of(callback: Response) -> tuple[str, str]:
 # -- chat ---------------------------------------------------------------------------------
 
 
-_MEDIA_COMMAND = "/media "
+_MEDIA_COMMAND = "/media"
+_MEDIA_USAGE = f"{_MEDIA_COMMAND} URL [URL ...] [text]: sends an MMS with the media at URL"
 
 
-def _message(line: str) -> tuple[str, list[str]]:
-    """The body and media URLs of a typed line: ``/media URL… [text]`` attaches media."""
-    if not line.startswith(_MEDIA_COMMAND):
+def _message(line: str) -> tuple[str, list[str]] | None:
+    """The body and media URLs of a typed line: ``/media URL… [text]`` attaches media.
+
+    ``None`` for a ``/media`` command without a URL.
+    """
+    command, _, rest = line.partition(" ")
+    if command != _MEDIA_COMMAND:
         return line, []
-    words = line[len(_MEDIA_COMMAND) :].split()
+    words = rest.split()
     media = [word for word in words if word.startswith(("http://", "https://"))]
+    if not media:
+        return None
     return " ".join(word for word in words if word not in media), media
 
 
@@ -229,25 +214,37 @@ def _chat(args: argparse.Namespace, simulator: Simulator, term: _Terminal) -> li
         method=args.method,
         status_callback=args.status_callback,
     )
+    _check_route(conversation.url, "messaging")
     term.say(
-        f"Texting {conversation.url} from {args.from_} to {args.to}. Type a message and "
-        f"press Enter ({_MEDIA_COMMAND}URL [text] sends an MMS); Ctrl-D ends."
+        f"Texting {conversation.url}{_signed_for(args)} from {args.from_} to {args.to}. "
+        f"Type a message and press Enter ({_MEDIA_COMMAND} URL [text] sends an MMS); "
+        "Ctrl-D ends."
     )
     errors: list[str] = []
     for line in term.lines("> "):
-        body, media = _message(line)
+        message = _message(line)
+        if message is None:
+            term.say(f"  usage: {_MEDIA_USAGE}")
+            continue
+        body, media = message
         reply = conversation.send(body, media=media)
         _check(reply)
+        if not reply.outgoing and _voice_verbs(reply):
+            raise _voice_answer(conversation.url, reply)
         if not reply.outgoing:
             term.say("  (no reply)")
-        for message in reply.outgoing:
-            term.say(f"< {message.body}" if message.body else "<")
-            for url in message.media:
+        for outgoing in reply.outgoing:
+            term.say(f"< {outgoing.body}" if outgoing.body else "<")
+            for url in outgoing.media:
                 term.say(f"  [media] {url}")
         for warning in reply.warnings:
             term.say(f"  [warning] {warning}")
         _report_callbacks(term, reply, errors)
     return errors
+
+
+def _signed_for(args: argparse.Namespace) -> str:
+    return f" (signed for {args.public_url})" if args.public_url else ""
 
 
 # -- call ---------------------------------------------------------------------------------
@@ -339,9 +336,18 @@ def _call(args: argparse.Namespace, simulator: Simulator, term: _Terminal) -> li
         method=args.method,
         status_callback=args.status_callback,
     )
-    term.say(f"Calling {call.url} from {args.from_} to {args.to}. Ctrl-D hangs up.")
+    _check_route(call.url, "voice")
+    term.say(
+        f"Calling {call.url}{_signed_for(args)} from {args.from_} to {args.to}. Ctrl-D hangs up."
+    )
     errors: list[str] = []
-    reply: Reply | None = call.start()
+    first = call.start()
+    if first.twiml is not None and any(verb.tag == "Message" for verb in first.twiml.children):
+        raise CommandError(
+            f"{call.url} answered messaging TwiML (<Message>), not voice TwiML: is it the "
+            f"messaging webhook? Text it with: twhooks chat {call.url}"
+        )
+    reply: Reply | None = first
     while reply is not None:
         _print_verbs(term, reply)
         _check(reply)
@@ -387,108 +393,6 @@ def _phrase(status: int) -> str:
         return ""
 
 
-# -- the command line -----------------------------------------------------------------------
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"a number of seconds above 0, not {text!r}")
-    return value
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="twhooks",
-        description="Play Twilio's part against your app: signed webhooks, no phone needed.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n"
-        "  export TWILIO_AUTH_TOKEN=...   # the app's auth token\n"
-        "  twhooks chat http://127.0.0.1:5000/twilio/messages\n"
-        "  twhooks call http://127.0.0.1:5000/twilio/voice --status-callback /twilio/voice/status\n"
-        "  twhooks send amd http://127.0.0.1:5000/twilio/voice/amd AnsweredBy=machine_start",
-    )
-    parser.add_argument("--version", action="version", version=f"twhooks {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--auth-token",
-        metavar="TOKEN",
-        default=None,
-        help="the app's auth token (default: $TWILIO_AUTH_TOKEN)",
-    )
-    common.add_argument(
-        "--unsigned", action="store_true", help="send requests without X-Twilio-Signature"
-    )
-    common.add_argument(
-        "--timeout",
-        type=_seconds,
-        metavar="SECONDS",
-        default=DEFAULT_TIMEOUT,
-        help="seconds to wait for the app (default: 15, as Twilio)",
-    )
-    people = argparse.ArgumentParser(add_help=False)
-    people.add_argument(
-        "--from",
-        dest="from_",
-        metavar="NUMBER",
-        default=payloads.TEST_USER_NUMBER,
-        help=f"who texts or calls (default: {payloads.TEST_USER_NUMBER})",
-    )
-    people.add_argument(
-        "--to",
-        metavar="NUMBER",
-        default=payloads.TEST_APP_NUMBER,
-        help=f"the app's number (default: {payloads.TEST_APP_NUMBER})",
-    )
-    people.add_argument(
-        "--method",
-        choices=["POST", "GET"],
-        default="POST",
-        help="the webhook's method, as configured at Twilio (default: POST)",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    chat = commands.add_parser(
-        "chat", parents=[common, people], help="text the app (each input line is a message)"
-    )
-    chat.add_argument("url", metavar="URL", help="the app's messaging webhook URL")
-    chat.add_argument(
-        "--status-callback",
-        metavar="URL",
-        help="send every reply's delivery statuses there (a <Message statusCallback> wins)",
-    )
-
-    call = commands.add_parser("call", parents=[common, people], help="call the app")
-    call.add_argument("url", metavar="URL", help="the app's voice webhook URL")
-    call.add_argument("--status-callback", metavar="URL", help="send the call's final status there")
-
-    kinds = "\n".join(
-        f"  {kind.name:15} {kind.summary} (twhooks route {kind.path})"
-        for kind in payloads.KINDS.values()
-    )
-    send = commands.add_parser(
-        "send",
-        parents=[common],
-        help="send one webhook of any kind",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Send one signed webhook with realistic fields; print the answer.",
-        epilog=f"kinds:\n{kinds}\n\nexample:\n  twhooks send message-status "
-        "http://127.0.0.1:5000/twilio/messages/status MessageStatus=failed",
-    )
-    send.add_argument(
-        "kind", metavar="KIND", choices=list(payloads.KINDS), help="the kind of webhook"
-    )
-    send.add_argument("url", metavar="URL", help="where to send it")
-    send.add_argument(
-        "fields", metavar="Field=value", nargs="*", help="set a field (Twilio's name)"
-    )
-    send.add_argument("--method", choices=["POST", "GET"], default="POST")
-    return parser
-
-
 _COMMANDS: dict[str, Callable[[argparse.Namespace, Simulator, _Terminal], list[str]]] = {
     "chat": _chat,
     "call": _call,
@@ -496,21 +400,21 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Simulator, _Terminal], list[s
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``twhooks`` command; returns the exit status (0 success, 1 failure, 2 usage)."""
-    args = _parser().parse_args(argv)
-    token = args.auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
-    if not token and not args.unsigned:
-        print(
-            "twhooks: no auth token: pass --auth-token or set TWILIO_AUTH_TOKEN "
-            "(or --unsigned to send unsigned requests)",
-            file=sys.stderr,
-        )
-        return 2
+def run(args: argparse.Namespace, token: str | None) -> int:
+    """Run the session of the parsed command line *args*, signed with *token*; the status.
+
+    :param token: the auth token, ``None`` to send unsigned requests.
+    """
+    url = args.url
+    forward: tuple[str, str] | None = None
+    scheme, netloc, path, query, _ = urlsplit(url)
+    if args.public_url and scheme in {"http", "https"} and netloc:
+        # Sign for the public URL, send to the address given, as a tunnel forwards it.
+        url = args.public_url + path + (f"?{query}" if query else "")
+        forward = (args.public_url, f"{scheme}://{netloc}")
+    args.url = url
     # Relative URLs (--status-callback /twilio/voice/status) are on the app's host.
-    simulator = Simulator(
-        RequestsTransport(args.timeout), None if args.unsigned else token, base_url=args.url
-    )
+    simulator = Simulator(RequestsTransport(args.timeout, forward=forward), token, base_url=url)
     term = _Terminal(sys.stdin, sys.stdout)
     try:
         errors = _COMMANDS[args.command](args, simulator, term)
@@ -523,7 +427,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     for problem in errors:
         print(f"twhooks: error: {problem}", file=sys.stderr)
     return 1 if errors else 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,0 +1,237 @@
+"""open_store: every form of TWHOOKS_STORE, and the backends' own guarantees."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import sqlalchemy as sa
+from conftest import POSTGRESQL_URL, REDIS_URL
+
+from twhooks import ConfigurationError
+from twhooks.store import MemoryStore, Store, StoreUnavailable, open_store
+from twhooks.store.redis import RedisStore
+from twhooks.store.sql import SQLStore
+from twhooks.store.sql_schema import SCHEMA_VERSION
+
+
+def test_unset_means_an_sqlite_file_in_the_instance_folder(tmp_path: Path) -> None:
+    instance = tmp_path / "instance" / "nested"
+    store = open_store(None, instance_path=instance)
+    try:
+        assert isinstance(store, SQLStore)
+        assert store.claim("k", "a", 5) is True
+        path = instance / "twhooks.sqlite3"
+        assert path.is_file()
+        with sqlite3.connect(path) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+            assert db.execute("SELECT version FROM twhooks_schema").fetchone() == (SCHEMA_VERSION,)
+    finally:
+        store.close()
+
+
+def test_an_instance_folder_that_cannot_be_made(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(ConfigurationError, match="TWHOOKS_STORE"):
+        open_store(None, instance_path=blocker / "instance")
+
+
+def test_sqlite_connections_get_their_pragmas(tmp_path: Path) -> None:
+    store = SQLStore(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        with store.engine().connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("memory://", MemoryStore),
+        (POSTGRESQL_URL, SQLStore),
+        ("postgresql://postgres@127.0.0.1:5432/test", SQLStore),
+        (REDIS_URL, RedisStore),
+    ],
+)
+def test_urls(value: str, kind: type, tmp_path: Path) -> None:
+    store = open_store(value, instance_path=tmp_path)
+    assert isinstance(store, kind)
+    assert isinstance(store, Store)
+    store.close()
+
+
+def test_a_plain_postgresql_url_uses_psycopg_3(tmp_path: Path) -> None:
+    store = open_store("postgres://postgres@127.0.0.1:5432/test", instance_path=tmp_path)
+    assert isinstance(store, SQLStore)
+    assert store.url.drivername == "postgresql+psycopg"
+
+
+def test_an_sqlite_url(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'x.sqlite3'}", instance_path=tmp_path / "unused")
+    assert isinstance(store, SQLStore)
+    assert store.claim("k", "a", 1) is True
+    assert (tmp_path / "x.sqlite3").is_file()
+    assert not (tmp_path / "unused").exists()
+    store.close()
+
+
+def test_an_app_engine_is_shared(tmp_path: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    store = open_store(engine, instance_path=tmp_path)
+    assert isinstance(store, SQLStore)
+    assert store.claim("k", "a", 5) is True
+    assert sa.inspect(engine).has_table("twhooks_claims")
+    store.close()
+    engine.dispose()
+
+
+def test_a_redis_client(tmp_path: Path) -> None:
+    client = redis.Redis.from_url(REDIS_URL, decode_responses=True)
+    store = open_store(client, instance_path=tmp_path)
+    assert isinstance(store, RedisStore)
+    assert isinstance(store, RedisStore) and store.client is client
+    store = RedisStore(client, prefix="twhooks-test:decoded:")
+    try:
+        from twhooks.idempotency import StoredReply
+
+        reply = StoredReply(200, (("Set-Cookie", "a=1"),), b"\xff\x00binary")
+        assert store.claim("k", "a", 5) is True
+        store.finish("k", "a", reply, 5)
+        assert store.wait("k", 1) == reply
+    finally:
+        store.delete_all()
+        client.close()
+
+
+def test_a_store_of_your_own(tmp_path: Path) -> None:
+    mine = MemoryStore()
+    assert open_store(mine, instance_path=tmp_path) is mine
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "mysql://localhost/db",
+        "nonsense",
+        "sqlite://",
+        "sqlite:///:memory:",
+        "postgresql+nodriver://x/y",
+        "redis://:pw@host:notaport/0",
+        42,
+        object(),
+        {"url": "memory://"},
+    ],
+    ids=repr,
+)
+def test_bad_values_name_the_setting(value: Any, tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="TWHOOKS_STORE") as caught:
+        open_store(value, instance_path=tmp_path)
+    assert "pw" not in str(caught.value)
+
+
+def test_a_password_never_shows(tmp_path: Path) -> None:
+    store = open_store("postgresql://user:s3cret@127.0.0.1:1/test", instance_path=tmp_path)
+    assert "s3cret" not in repr(store)
+    with pytest.raises(ConfigurationError) as caught:
+        open_store("postgresql://user:s3cret@[::1/x", instance_path=tmp_path)
+    assert "s3cret" not in str(caught.value)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_postgresql_server_that_is_down_is_a_store_error(tmp_path: Path) -> None:
+    store = open_store(
+        f"postgresql://postgres@127.0.0.1:{closed_port()}/test", instance_path=tmp_path
+    )
+    with pytest.raises(StoreUnavailable, match="the SQL store failed"):
+        store.claim("k", "a", 5)
+
+
+def test_a_redis_server_that_is_down_is_a_store_error(tmp_path: Path) -> None:
+    store = open_store(f"redis://127.0.0.1:{closed_port()}/0", instance_path=tmp_path)
+    with pytest.raises(StoreUnavailable, match="the Redis store failed"):
+        store.claim("k", "a", 5)
+    with pytest.raises(StoreUnavailable):
+        store.load_conversation("k")
+
+
+def test_tables_of_a_newer_twhooks_are_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'n.db'}"
+    SQLStore(url).engine()
+    with sqlite3.connect(tmp_path / "n.db") as db:
+        db.execute("UPDATE twhooks_schema SET version = ?", (SCHEMA_VERSION + 1,))
+    with pytest.raises(ConfigurationError, match="newer twhooks"):
+        SQLStore(url).claim("k", "a", 1)
+
+
+def test_expired_rows_are_swept(tmp_path: Path) -> None:
+    store = SQLStore(f"sqlite:///{tmp_path / 's.db'}")
+    store.save_conversation("old", "s", {}, 0, -1)
+    store.save_conversation("new", "s", {}, 0, 60)
+    store.record_message_status(
+        "SMold", "sent", error_code=None, to=None, from_=None, at=time.time(), ttl=-1
+    )
+    store.record_message_status(
+        "SMnew", "sent", error_code=None, to=None, from_=None, at=time.time(), ttl=60
+    )
+    store.sweep()
+    t = store.tables
+    with store.engine().connect() as conn:
+        keys = conn.execute(sa.select(t.conversations.c.key)).scalars().all()
+        messages = conn.execute(sa.select(t.messages.c.sid)).scalars().all()
+        statuses = conn.execute(sa.select(t.message_statuses.c.sid)).scalars().all()
+    assert (keys, messages, statuses) == (["new"], ["SMnew"], ["SMnew"])
+    store.close()
+
+
+def test_every_redis_key_expires_but_opt_outs_blocks_and_the_capped_history(
+    tmp_path: Path,
+) -> None:
+    from twhooks.store import Blocklist, Calls, Conversations, Deliveries, History, OptOuts
+    from twhooks.store.records import HistoryRecord
+
+    store = RedisStore(REDIS_URL, prefix="twhooks-test:ttl:")
+    try:
+        store.delete_all()
+        store.claim("k1", "a", 5)
+        store.claim("k2", "a", 5)
+        store.finish("k2", "a", None, 5)
+        store.claim("k3", "a", 5)
+        from twhooks.idempotency import StoredReply
+
+        store.finish("k3", "a", StoredReply(200, (), b""), 60)
+        Conversations(store).save("c", "s", {}, 0)
+        Deliveries(store).record("SM1", "sent", to="+1")
+        Deliveries(store).track("SM2", to="+1")
+        Calls(store).record("call_status", {"CallSid": "CA1", "CallStatus": "ringing"})
+        OptOuts(store).opt_out("+1")
+        Blocklist(store).add("+2")
+        History(store).record(HistoryRecord("message", "POST", "/", {}, True, "valid", 200))
+        without_ttl = {
+            key.decode()
+            for key in store.client.scan_iter(match="twhooks-test:ttl:*")
+            if store.client.pttl(key) < 0
+        }
+        assert without_ttl == {
+            "twhooks-test:ttl:optout:+1",
+            "twhooks-test:ttl:optouts",
+            "twhooks-test:ttl:block:+2",
+            "twhooks-test:ttl:history",
+            "twhooks-test:ttl:history-id",
+        }
+    finally:
+        store.delete_all()
+        store.close()

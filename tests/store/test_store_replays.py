@@ -1,0 +1,93 @@
+"""Replay claims on every backend: claim with a lease, finish with the reply bytes, wait."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from twhooks.idempotency import ReplayStore, StoredReply
+from twhooks.store import Store
+
+REPLY = StoredReply(
+    200,
+    (("Content-Type", "text/xml"), ("Set-Cookie", "a=1; Path=/"), ("Set-Cookie", "b=2")),
+    b"<Response>\xe2\x9c\x93\x00</Response>",
+)
+
+
+def test_is_a_replay_store(store: Store) -> None:
+    assert isinstance(store, ReplayStore)
+    assert isinstance(store, Store)
+
+
+def test_first_claim_wins_and_a_second_owner_waits(store: Store) -> None:
+    assert store.claim("k", "a", 5) is True
+    assert store.claim("k", "b", 5) is False
+    assert store.claim("k", "a", 5) is False  # a claim is not re-entrant
+
+
+def test_the_reply_comes_back_byte_for_byte(store: Store) -> None:
+    assert store.claim("k", "a", 5) is True
+    store.finish("k", "a", REPLY, 60)
+    assert store.claim("k", "b", 5) == REPLY
+    assert store.wait("k", 1) == REPLY
+
+
+def test_a_failed_request_stores_nothing_and_its_retry_runs(store: Store) -> None:
+    assert store.claim("k", "a", 5) is True
+    store.finish("k", "a", None, 60)
+    started = time.monotonic()
+    assert store.wait("k", 5) is None
+    assert time.monotonic() - started < 1
+    assert store.claim("k", "b", 5) is True
+
+
+def test_an_expired_claim_is_taken_over_and_the_late_owner_cannot_overwrite(store: Store) -> None:
+    assert store.claim("k", "a", 0.2) is True
+    time.sleep(0.3)
+    assert store.claim("k", "b", 5) is True
+    store.finish("k", "a", StoredReply(500, (), b"late"), 60)
+    assert store.claim("k", "c", 5) is False
+    store.finish("k", "b", REPLY, 60)
+    assert store.claim("k", "c", 5) == REPLY
+
+
+def test_wait_returns_the_reply_finished_meanwhile(store: Store) -> None:
+    assert store.claim("k", "a", 5) is True
+    finisher = threading.Timer(0.3, store.finish, ("k", "a", REPLY, 60))
+    finisher.start()
+    try:
+        started = time.monotonic()
+        assert store.wait("k", 5) == REPLY
+        assert 0.25 < time.monotonic() - started < 2
+    finally:
+        finisher.join()
+
+
+def test_wait_gives_up_at_the_timeout(store: Store) -> None:
+    assert store.claim("k", "a", 10) is True
+    started = time.monotonic()
+    assert store.wait("k", 0.4) is None
+    assert 0.35 < time.monotonic() - started < 1.5
+
+
+def test_wait_returns_when_the_lease_runs_out(store: Store) -> None:
+    assert store.claim("k", "a", 0.3) is True
+    started = time.monotonic()
+    assert store.wait("k", 5) is None
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_stored_reply_expires(store: Store) -> None:
+    assert store.claim("k", "a", 5) is True
+    store.finish("k", "a", REPLY, 0.2)
+    time.sleep(0.3)
+    assert store.wait("k", 0.1) is None
+    assert store.claim("k", "b", 5) is True
+
+
+def test_keys_are_independent(store: Store) -> None:
+    assert store.claim("k1", "a", 5) is True
+    assert store.claim("k2", "a", 5) is True
+    store.finish("k1", "a", REPLY, 60)
+    assert store.claim("k2", "b", 5) is False

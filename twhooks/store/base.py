@@ -1,0 +1,171 @@
+"""The :class:`Store` interface: what a backend keeps for every worker and host to share.
+
+A store is the :class:`~twhooks.idempotency.ReplayStore` of the dispatcher plus one small
+group of methods per kind of record. The methods are low-level and take their retention
+(``ttl`` in seconds, ``size``) as arguments, so a backend holds no settings; the facades
+(:class:`~twhooks.store.Deliveries`, :class:`~twhooks.store.Conversations` …) are what an app
+uses. Every write that must be atomic is one atomic operation in the backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
+
+from ..idempotency import ReplayStore
+from .records import CallEvent, ConversationRecord, Delivery, HistoryRecord, OptOut
+
+__all__ = ["Store"]
+
+
+@runtime_checkable
+class Store(ReplayStore, Protocol):
+    """Where twhooks keeps state shared by all workers: one of :mod:`twhooks.store`'s
+    backends, or a class of your own with these methods.
+
+    ``claim``/``finish``/``wait`` are those of :class:`~twhooks.idempotency.ReplayStore`; a
+    conversation lock is a claim of the key ``conv-lock:<conversation key>``.
+    """
+
+    # -- conversations ---------------------------------------------------------------------
+
+    def load_conversation(self, key: str) -> ConversationRecord | None:
+        """The unexpired conversation stored under *key*, if any."""
+        ...
+
+    def save_conversation(
+        self, key: str, state: str | None, data: Mapping[str, Any], version: int, ttl: float
+    ) -> int | None:
+        """Store a conversation if it is still at *version* (``0``: if there is none).
+
+        :returns: its new version, or ``None`` if someone saved it since (nothing written).
+            The expiry slides to *ttl* seconds from now.
+        """
+        ...
+
+    def delete_conversation(self, key: str) -> None:
+        """Forget the conversation under *key*."""
+        ...
+
+    # -- message deliveries ----------------------------------------------------------------
+
+    def record_message_status(
+        self,
+        sid: str,
+        status: str,
+        *,
+        error_code: str | None,
+        to: str | None,
+        from_: str | None,
+        at: float,
+        ttl: float,
+    ) -> tuple[str | None, bool]:
+        """Record one status callback of message *sid*, atomically.
+
+        The message's status moves to *status* only if that is further along
+        (:func:`~twhooks.store.records.message_status_order`); the status is added to the
+        history once (the first callback of each status is kept).
+
+        :returns: the furthest status before this callback (``None`` if none) and whether this
+            callback moved it forward.
+        """
+        ...
+
+    def track_message(
+        self,
+        sid: str,
+        *,
+        to: str | None,
+        from_: str | None,
+        meta: Mapping[str, Any],
+        at: float,
+        ttl: float,
+    ) -> None:
+        """Register an outgoing message before its first callback (keeps any status)."""
+        ...
+
+    def get_message(self, sid: str) -> Delivery | None:
+        """The delivery record of *sid*, with its history."""
+        ...
+
+    def recent_messages(self, limit: int, status: str | None) -> list[Delivery]:
+        """The most recently updated messages first (without history)."""
+        ...
+
+    def message_summary(self, since: float | None) -> dict[str, int]:
+        """How many messages are at each status (updated at or after *since*, if given)."""
+        ...
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def record_call_event(self, call_sid: str, event: CallEvent, ttl: float) -> bool:
+        """Add one callback to a call; a second one of the same kind and ident is ignored.
+
+        :returns: whether it was new.
+        """
+        ...
+
+    def call_events(self, call_sid: str) -> list[CallEvent]:
+        """Every callback recorded for the call, in no particular order."""
+        ...
+
+    # -- opt-outs and block list -----------------------------------------------------------
+
+    def set_opt_out(self, opt_out: OptOut, ttl: float | None) -> None:
+        """Record that *opt_out.number* opted out of *opt_out.sender* (``""``: of all)."""
+        ...
+
+    def clear_opt_out(self, number: str, sender: str | None) -> None:
+        """Forget the opt-out of *number* from *sender* and from all; every one if ``None``."""
+        ...
+
+    def opt_outs_of(self, number: str) -> list[OptOut]:
+        """Every unexpired opt-out of *number*."""
+        ...
+
+    def recent_opt_outs(self, limit: int) -> list[OptOut]:
+        """The most recent opt-outs first."""
+        ...
+
+    def block(self, number: str, at: float, ttl: float | None) -> None:
+        """Put *number* on the block list."""
+        ...
+
+    def unblock(self, number: str) -> None:
+        """Take *number* off the block list."""
+        ...
+
+    def is_blocked(self, number: str) -> bool:
+        """Whether *number* is on the block list."""
+        ...
+
+    # -- webhook history -------------------------------------------------------------------
+
+    def add_history(self, record: HistoryRecord, size: int) -> int:
+        """Store *record*, keeping only the newest *size* records.
+
+        :returns: its id (increasing).
+        """
+        ...
+
+    def recent_history(
+        self,
+        limit: int,
+        *,
+        kind: str | None = None,
+        verdict: str | None = None,
+        number: str | None = None,
+        sid: str | None = None,
+    ) -> list[HistoryRecord]:
+        """The newest records first, filtered."""
+        ...
+
+    def get_history(self, id: int) -> HistoryRecord | None:
+        """The record with *id*, if still kept."""
+        ...
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release connections (a store opened again after this works)."""
+        ...

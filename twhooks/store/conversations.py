@@ -1,0 +1,193 @@
+"""Conversations kept server-side: one at a time per person, with an optimistic version check.
+
+Two messages of one person can reach two workers at once. :meth:`Conversations.session`
+therefore holds a short lease lock on the conversation (a claim of ``conv-lock:<key>`` in the
+store, released in ``finally``, waited for with a bounded backoff) while the handler runs, and
+saves with the version it read, so that even a handler that outlived its lease cannot overwrite
+a newer state unnoticed.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from ..conversation import Conversation
+from .base import Store
+from .errors import LockTimeout
+from .keys import call_conversation_key, conversation_key
+from .polling import PENDING, Pending, poll
+from .records import ConversationRecord
+
+__all__ = ["ConversationSession", "Conversations"]
+
+logger = logging.getLogger("twhooks.store")
+
+#: Default of ``TWHOOKS_CONVERSATION_TTL``: Twilio keeps its cookies four hours at most.
+DEFAULT_CONVERSATION_TTL = 4 * 3600.0
+#: How long a conversation lock lasts if its holder dies (a bit over Twilio's 15 s timeout).
+DEFAULT_LOCK_LEASE = 20.0
+#: How long a second message of the same conversation waits for the first one's handler.
+DEFAULT_LOCK_WAIT = 15.0
+
+
+class ConversationSession:
+    """One locked conversation during one webhook: :attr:`conversation` is the
+    :class:`~twhooks.Conversation` the handler sees, saved when the session ends without error.
+
+    :param record: what was stored, or ``None`` for a new conversation.
+    """
+
+    def __init__(self, key: str, record: ConversationRecord | None) -> None:
+        self.key = key
+        self.record = record
+        self._saved: dict[str, Any] = {}
+        if record is not None:
+            self._saved[Conversation.default_key] = {
+                "state": record.state,
+                "data": dict(record.data),
+            }
+        #: The conversation the handler reads and changes.
+        self.conversation = Conversation(self._saved)
+
+    @property
+    def version(self) -> int:
+        """The version read (``0``: none was stored)."""
+        return 0 if self.record is None else self.record.version
+
+    def changes(self) -> tuple[bool, str | None, Mapping[str, Any]]:
+        """Whether the handler changed the conversation, and its state and data now."""
+        before = dict(self._saved)
+        self.conversation.save_if_changed()
+        value = self._saved.get(Conversation.default_key)
+        state, data = (value["state"], value["data"]) if value else (None, {})
+        return before != self._saved or (value is None and self.record is not None), state, data
+
+
+class Conversations:
+    """The conversations of an app: ``hooks.conversations``.
+
+    :param store: where they are kept.
+    :param ttl: how long a conversation is kept after its last change, in seconds
+        (``TWHOOKS_CONVERSATION_TTL``).
+    :param account_sid: the account :meth:`get` and :meth:`reset` assume when not told.
+    :param lock_lease: how long a lock outlives a worker that died holding it, in seconds.
+    :param lock_wait: how long :meth:`session` waits for another worker's lock, in seconds.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        ttl: float = DEFAULT_CONVERSATION_TTL,
+        account_sid: str | None = None,
+        lock_lease: float = DEFAULT_LOCK_LEASE,
+        lock_wait: float = DEFAULT_LOCK_WAIT,
+    ) -> None:
+        self.store = store
+        self.ttl = ttl
+        self.account_sid = account_sid
+        self.lock_lease = lock_lease
+        self.lock_wait = lock_wait
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def key(self, from_: str, to: str, *, account_sid: str | None = None) -> str:
+        """The key of the message conversation of *from_* (the person) with *to* (your number)."""
+        return conversation_key(from_, to, account_sid or self.account_sid)
+
+    @staticmethod
+    def call_key(call_sid: str) -> str:
+        """The key of the conversation of one call."""
+        return call_conversation_key(call_sid)
+
+    @staticmethod
+    def key_for(params: Mapping[str, str]) -> str | None:
+        """The key of the webhook with *params*: its call's if it has a ``CallSid``, else its
+        message pair's; ``None`` when it has neither."""
+        call_sid = params.get("CallSid")
+        if call_sid:
+            return call_conversation_key(call_sid)
+        from_, to = params.get("From"), params.get("To")
+        if from_ and to:
+            return conversation_key(from_, to, params.get("AccountSid"))
+        return None
+
+    # -- reading and resetting -------------------------------------------------------------
+
+    def get(
+        self, from_: str, to: str, *, account_sid: str | None = None
+    ) -> ConversationRecord | None:
+        """The stored conversation of *from_* (the person) with *to* (your number), if any."""
+        return self.store.load_conversation(self.key(from_, to, account_sid=account_sid))
+
+    def reset(self, from_: str, to: str, *, account_sid: str | None = None) -> None:
+        """Forget the conversation of *from_* with *to* (its next message starts afresh)."""
+        self.store.delete_conversation(self.key(from_, to, account_sid=account_sid))
+
+    def load(self, key: str) -> ConversationRecord | None:
+        """The stored conversation under *key*, if any."""
+        return self.store.load_conversation(key)
+
+    def save(
+        self, key: str, state: str | None, data: Mapping[str, Any], version: int
+    ) -> int | None:
+        """Save if still at *version*; an empty conversation is deleted.
+
+        :returns: the new version (``0`` once deleted), or ``None`` if someone saved it since.
+        """
+        if state is None and not data:
+            self.store.delete_conversation(key)
+            return 0
+        return self.store.save_conversation(key, state, data, version, self.ttl)
+
+    # -- one at a time ---------------------------------------------------------------------
+
+    @contextmanager
+    def lock(self, key: str, *, wait: float | None = None) -> Iterator[None]:
+        """Hold the conversation's lock: handlers of one conversation run one at a time.
+
+        :raises ~twhooks.store.LockTimeout: when another worker holds it for all of *wait*
+            seconds (default :attr:`lock_wait`).
+        """
+        lock_key = f"conv-lock:{key}"
+        owner = uuid.uuid4().hex
+        wait = self.lock_wait if wait is None else wait
+
+        def attempt() -> bool | Pending:
+            return True if self.store.claim(lock_key, owner, self.lock_lease) is True else PENDING
+
+        if poll(attempt, wait) is not True:
+            raise LockTimeout(key, wait)
+        try:
+            yield
+        finally:
+            self.store.finish(lock_key, owner, None, 0.0)
+
+    @contextmanager
+    def session(self, key: str, *, wait: float | None = None) -> Iterator[ConversationSession]:
+        """Lock, load, and on a clean exit save the conversation under *key*.
+
+        ::
+
+            with hooks.conversations.session(key) as session:
+                event.conversation = session.conversation
+                reply = handler(event)
+
+        Nothing is saved if the block raises. A save that finds a newer version (the handler
+        outlived its lock's lease) is logged and dropped, never written over the newer one.
+        """
+        with self.lock(key, wait=wait):
+            session = ConversationSession(key, self.store.load_conversation(key))
+            yield session
+            changed, state, data = session.changes()
+            if changed and self.save(key, state, data, session.version) is None:
+                logger.warning(
+                    "conversation %s changed while its handler ran (the handler outlived its "
+                    "lock's %.0f s lease); this handler's changes were dropped",
+                    key,
+                    self.lock_lease,
+                )

@@ -1,0 +1,108 @@
+"""Delivery tracking: every message status callback recorded, furthest status wins."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from .base import Store
+from .optouts import OptOuts
+from .records import Delivery
+
+__all__ = ["Deliveries", "StatusUpdate"]
+
+#: Default of ``TWHOOKS_DELIVERY_TTL``: a message is kept 7 days after its last callback.
+DEFAULT_DELIVERY_TTL = 7 * 86400.0
+#: Twilio's error for a message to a recipient who opted out.
+UNSUBSCRIBED_RECIPIENT = "21610"
+
+
+class StatusUpdate(NamedTuple):
+    """What recording one status callback did."""
+
+    #: The furthest status before this callback (``None`` if none).
+    previous: str | None
+    #: Whether this callback moved the message forward.
+    advanced: bool
+
+
+class Deliveries:
+    """The delivery record of every message: ``hooks.deliveries``.
+
+    :param store: where they are kept.
+    :param ttl: how long a message is kept after its last callback, in seconds
+        (``TWHOOKS_DELIVERY_TTL``).
+    :param opt_outs: where a recipient is recorded as opted out when a callback carries error
+        21610 (none: not recorded).
+    """
+
+    def __init__(
+        self, store: Store, *, ttl: float = DEFAULT_DELIVERY_TTL, opt_outs: OptOuts | None = None
+    ) -> None:
+        self.store = store
+        self.ttl = ttl
+        self.opt_outs = opt_outs
+
+    def record(
+        self,
+        sid: str,
+        status: str,
+        *,
+        error_code: str | None = None,
+        to: str | None = None,
+        from_: str | None = None,
+        at: float | None = None,
+    ) -> StatusUpdate:
+        """Record one status callback of message *sid* (duplicates and late ones included).
+
+        :returns: the furthest status before it, and whether it moved the message forward.
+        """
+        error_code = error_code or None
+        previous, advanced = self.store.record_message_status(
+            sid,
+            status,
+            error_code=error_code,
+            to=to,
+            from_=from_,
+            at=time.time() if at is None else at,
+            ttl=self.ttl,
+        )
+        if error_code == UNSUBSCRIBED_RECIPIENT and to and self.opt_outs is not None:
+            self.opt_outs.opt_out(to, from_, source="error_21610")
+        return StatusUpdate(previous, advanced)
+
+    def record_callback(self, params: Mapping[str, str]) -> StatusUpdate | None:
+        """Record the status callback with these form parameters (``None``: not one)."""
+        sid = params.get("MessageSid") or params.get("SmsSid")
+        status = params.get("MessageStatus") or params.get("SmsStatus")
+        if not sid or not status:
+            return None
+        return self.record(
+            sid,
+            status,
+            error_code=params.get("ErrorCode"),
+            to=params.get("To"),
+            from_=params.get("From"),
+        )
+
+    def track(
+        self, sid: str, *, to: str | None = None, from_: str | None = None, **meta: Any
+    ) -> None:
+        """Register a message the app sent, so that it is listed before its first callback.
+
+        :param meta: JSON values of the app's own, given back in :attr:`Delivery.meta`.
+        """
+        self.store.track_message(sid, to=to, from_=from_, meta=meta, at=time.time(), ttl=self.ttl)
+
+    def get(self, sid: str) -> Delivery | None:
+        """The delivery record of *sid*, with its history (each distinct status once)."""
+        return self.store.get_message(sid)
+
+    def recent(self, limit: int = 50, status: str | None = None) -> list[Delivery]:
+        """The most recently updated messages, at *status* if given (without history)."""
+        return self.store.recent_messages(limit, status)
+
+    def summary(self, since: float | None = None) -> dict[str, int]:
+        """How many messages are at each status (updated since *since*, Unix time, if given)."""
+        return self.store.message_summary(since)

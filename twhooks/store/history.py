@@ -1,0 +1,70 @@
+"""The webhook history: every request to a twhooks route, accepted or refused."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from .base import Store
+from .records import HistoryRecord
+
+__all__ = ["History"]
+
+#: Default of ``TWHOOKS_HISTORY_SIZE``.
+DEFAULT_HISTORY_SIZE = 1000
+#: What a redacted body reads.
+REDACTED = "[redacted]"
+_BODY_PARAMS = ("Body",)
+
+
+class History:
+    """The newest webhook requests: ``hooks.history``.
+
+    :param store: where they are kept.
+    :param size: how many records are kept (``TWHOOKS_HISTORY_SIZE``); the oldest go first.
+    :param redact_bodies: keep neither message bodies nor reply bodies
+        (``TWHOOKS_HISTORY_REDACT``).
+    """
+
+    def __init__(
+        self, store: Store, *, size: int = DEFAULT_HISTORY_SIZE, redact_bodies: bool = False
+    ) -> None:
+        if size < 1:
+            raise ValueError(f"size must be at least 1, not {size}")
+        self.store = store
+        self.size = size
+        self.redact_bodies = redact_bodies
+
+    def record(self, record: HistoryRecord) -> int:
+        """Keep *record* (its time set to now if it has none).
+
+        :returns: its id, which :meth:`get` takes.
+        """
+        if not record.at:
+            record = replace(record, at=time.time())
+        if self.redact_bodies:
+            params = {k: REDACTED if k in _BODY_PARAMS else v for k, v in record.params.items()}
+            record = replace(record, params=params, reply=REDACTED if record.reply else "")
+        return self.store.add_history(record, self.size)
+
+    def recent(
+        self,
+        limit: int = 50,
+        *,
+        kind: str | None = None,
+        verdict: str | None = None,
+        number: str | None = None,
+        sid: str | None = None,
+    ) -> list[HistoryRecord]:
+        """The newest records first.
+
+        :param kind: only this webhook kind.
+        :param verdict: only this signature verdict.
+        :param number: only requests from or to this number.
+        :param sid: only requests about this message or call.
+        """
+        return self.store.recent_history(limit, kind=kind, verdict=verdict, number=number, sid=sid)
+
+    def get(self, id: int) -> HistoryRecord | None:
+        """The record with *id*, if still kept."""
+        return self.store.get_history(id)

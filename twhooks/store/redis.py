@@ -1,0 +1,521 @@
+"""The Redis store, on redis-py (``pip install twhooks[redis]``).
+
+Claims are ``SET … NX PX``; every write that reads before it writes is one Lua script, which
+Redis runs atomically; every key has a TTL (``PX``/``PEXPIRE``) except the opt-outs and block
+list (kept until taken back, unless given a TTL) and the history (capped by size). Values are
+text (bodies base64-encoded), so a client made with ``decode_responses=True`` works as well.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ParamSpec, TypeVar
+
+import redis
+
+from ..idempotency import StoredReply
+from .errors import StoreUnavailable
+from .polling import PENDING, Pending, poll
+from .records import (
+    CallEvent,
+    ConversationRecord,
+    Delivery,
+    HistoryRecord,
+    OptOut,
+    StatusChange,
+    message_status_order,
+)
+
+__all__ = ["RedisStore"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_CLAIM = """
+local reply = redis.call('GET', KEYS[2])
+if reply then return reply end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0
+"""
+
+_FINISH = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+  redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+_PEEK = """
+local reply = redis.call('GET', KEYS[2])
+if reply then return reply end
+return redis.call('EXISTS', KEYS[1])
+"""
+
+_SAVE_CONVERSATION = """
+local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if version ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[2], 'data', ARGV[3], 'version', version + 1,
+           'updated_at', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return version + 1
+"""
+
+# KEYS: message hash, its history hash, the index; ARGV: sid, status, order, error code,
+# to, from, at, ttl ms.
+_RECORD_STATUS = """
+local current = redis.call('HMGET', KEYS[1], 'status', 'order')
+local previous = current[1] or ''
+if not current[2] then
+  redis.call('HSET', KEYS[1], 'order', -1, 'updated_at', ARGV[7])
+end
+local advanced = 0
+if tonumber(ARGV[3]) > (tonumber(current[2]) or -1) then
+  redis.call('HSET', KEYS[1], 'status', ARGV[2], 'order', ARGV[3], 'error_code', ARGV[4],
+             'updated_at', ARGV[7])
+  advanced = 1
+end
+if ARGV[5] ~= '' then redis.call('HSETNX', KEYS[1], 'to', ARGV[5]) end
+if ARGV[6] ~= '' then redis.call('HSETNX', KEYS[1], 'from', ARGV[6]) end
+redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[7] .. '|' .. ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[8])
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
+redis.call('ZADD', KEYS[3], ARGV[7], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(ARGV[7]) - ARGV[8] / 1000))
+redis.call('PEXPIRE', KEYS[3], ARGV[8])
+return {previous, advanced}
+"""
+
+_ADD_HISTORY = """
+local id = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[2], id, id .. ':' .. ARGV[1])
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[2]) + 1))
+return id
+"""
+
+
+def _guarded(method: Callable[P, R]) -> Callable[P, R]:
+    """Turn redis-py's errors into :class:`~twhooks.store.StoreUnavailable`."""
+
+    @functools.wraps(method)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except redis.RedisError as exc:
+            raise StoreUnavailable(f"the Redis store failed: {type(exc).__name__}: {exc}") from exc
+
+    return guarded
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _ms(seconds: float) -> int:
+    return max(1, int(seconds * 1000))
+
+
+def _encode_reply(reply: StoredReply) -> str:
+    return json.dumps(
+        {"s": reply.status, "h": reply.headers, "b": base64.b64encode(reply.body).decode()}
+    )
+
+
+def _decode_reply(value: Any) -> StoredReply:
+    d = json.loads(_text(value))
+    headers = tuple((str(k), str(v)) for k, v in d["h"])
+    return StoredReply(int(d["s"]), headers, base64.b64decode(d["b"]))
+
+
+class RedisStore:
+    """A :class:`~twhooks.store.Store` in Redis.
+
+    :param client: a URL (``redis://host:port/db``) or a :class:`redis.Redis` client of the
+        app's own.
+    :param prefix: put before every key.
+    """
+
+    def __init__(self, client: str | redis.Redis, *, prefix: str = "twhooks:") -> None:
+        # redis-py's pool notices a fork and opens new connections in the child by itself.
+        self.client: redis.Redis = (
+            redis.Redis.from_url(client) if isinstance(client, str) else client
+        )
+        self._owned = isinstance(client, str)
+        self.prefix = prefix
+        r = self.client
+        self._claim = r.register_script(_CLAIM)
+        self._finish = r.register_script(_FINISH)
+        self._peek = r.register_script(_PEEK)
+        self._save_conversation = r.register_script(_SAVE_CONVERSATION)
+        self._record_status = r.register_script(_RECORD_STATUS)
+        self._add_history = r.register_script(_ADD_HISTORY)
+
+    def __repr__(self) -> str:
+        kwargs = self.client.connection_pool.connection_kwargs
+        where = f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
+        return f"RedisStore({where!r}, prefix={self.prefix!r})"
+
+    def _key(self, *parts: str) -> str:
+        return self.prefix + ":".join(parts)
+
+    def close(self) -> None:
+        if self._owned:
+            self.client.close()
+
+    def delete_all(self) -> int:
+        """Delete every key under this store's prefix (its data is lost).
+
+        :returns: how many keys were deleted.
+        """
+        deleted = 0
+        for key in self.client.scan_iter(match=self.prefix + "*", count=1000):
+            deleted += int(self.client.delete(key))
+        return deleted
+
+    # -- replays ---------------------------------------------------------------------------
+
+    @_guarded
+    def claim(self, key: str, owner: str, lease: float) -> StoredReply | bool:
+        found = self._claim(
+            keys=[self._key("claim", key), self._key("reply", key)], args=[owner, _ms(lease)]
+        )
+        if isinstance(found, int):
+            return found == 1
+        return _decode_reply(found)
+
+    @_guarded
+    def finish(self, key: str, owner: str, reply: StoredReply | None, ttl: float) -> None:
+        self._finish(
+            keys=[self._key("claim", key), self._key("reply", key)],
+            args=[owner, "" if reply is None else _encode_reply(reply), _ms(ttl)],
+        )
+
+    @_guarded
+    def wait(self, key: str, timeout: float) -> StoredReply | None:
+        keys = [self._key("claim", key), self._key("reply", key)]
+
+        def attempt() -> StoredReply | Pending | None:
+            found = self._peek(keys=keys)
+            if isinstance(found, int):
+                return PENDING if found else None
+            return _decode_reply(found)
+
+        result = poll(attempt, timeout)
+        return result if isinstance(result, StoredReply) else None
+
+    # -- conversations ---------------------------------------------------------------------
+
+    @_guarded
+    def load_conversation(self, key: str) -> ConversationRecord | None:
+        found = {_text(k): _text(v) for k, v in self.client.hgetall(self._key("conv", key)).items()}
+        if "version" not in found:
+            return None
+        return ConversationRecord(
+            key,
+            json.loads(found["state"]),
+            json.loads(found["data"]),
+            int(found["version"]),
+            float(found["updated_at"]),
+        )
+
+    @_guarded
+    def save_conversation(
+        self, key: str, state: str | None, data: Mapping[str, Any], version: int, ttl: float
+    ) -> int | None:
+        saved = int(
+            self._save_conversation(
+                keys=[self._key("conv", key)],
+                args=[version, json.dumps(state), json.dumps(data), repr(time.time()), _ms(ttl)],
+            )
+        )
+        return saved or None
+
+    @_guarded
+    def delete_conversation(self, key: str) -> None:
+        self.client.delete(self._key("conv", key))
+
+    # -- deliveries ------------------------------------------------------------------------
+
+    @_guarded
+    def record_message_status(
+        self,
+        sid: str,
+        status: str,
+        *,
+        error_code: str | None,
+        to: str | None,
+        from_: str | None,
+        at: float,
+        ttl: float,
+    ) -> tuple[str | None, bool]:
+        previous, advanced = self._record_status(
+            keys=[self._key("msg", sid), self._key("msg-hist", sid), self._key("msgs")],
+            args=[
+                sid,
+                status,
+                message_status_order(status),
+                error_code or "",
+                to or "",
+                from_ or "",
+                repr(at),
+                _ms(ttl),
+            ],
+        )
+        return _text(previous) or None, advanced == 1
+
+    @_guarded
+    def track_message(
+        self,
+        sid: str,
+        *,
+        to: str | None,
+        from_: str | None,
+        meta: Mapping[str, Any],
+        at: float,
+        ttl: float,
+    ) -> None:
+        key = self._key("msg", sid)
+        fields: dict[Any, Any] = {f"meta:{name}": json.dumps(value) for name, value in meta.items()}
+        if to:
+            fields["to"] = to
+        if from_:
+            fields["from"] = from_
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(key, "order", -1)
+            pipe.hsetnx(key, "updated_at", repr(at))
+            if fields:
+                pipe.hset(key, mapping=fields)
+            pipe.pexpire(key, _ms(ttl))
+            pipe.zadd(self._key("msgs"), {sid: at})
+            pipe.pexpire(self._key("msgs"), _ms(ttl))
+            pipe.execute()
+
+    def _delivery(self, sid: str, raw: Mapping[Any, Any]) -> Delivery | None:
+        d = {_text(k): _text(v) for k, v in raw.items()}
+        if "order" not in d:
+            return None
+        meta = {k[5:]: json.loads(v) for k, v in d.items() if k.startswith("meta:")}
+        return Delivery(
+            sid,
+            d.get("status"),
+            d.get("error_code") or None,
+            d.get("to"),
+            d.get("from"),
+            float(d["updated_at"]),
+            (),
+            meta,
+        )
+
+    @_guarded
+    def get_message(self, sid: str) -> Delivery | None:
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hgetall(self._key("msg", sid))
+            pipe.hgetall(self._key("msg-hist", sid))
+            raw, changes = pipe.execute()
+        found = self._delivery(sid, raw)
+        if found is None:
+            return None
+        history = []
+        for status, value in changes.items():
+            at, _, code = _text(value).partition("|")
+            history.append(StatusChange(_text(status), float(at), code or None))
+        history.sort(key=lambda c: (message_status_order(c.status), c.at))
+        return Delivery(
+            found.sid,
+            found.status,
+            found.error_code,
+            found.to,
+            found.from_,
+            found.updated_at,
+            tuple(history),
+            found.meta,
+        )
+
+    def _all_messages(self, since: float | None, batch: int = 500) -> Iterator[Delivery]:
+        """Every live message, most recently active first."""
+        index = self._key("msgs")
+        low = "-inf" if since is None else repr(since)
+        start = 0
+        while True:
+            sids = [
+                _text(s)
+                for s in self.client.zrevrangebyscore(index, "+inf", low, start=start, num=batch)
+            ]
+            if not sids:
+                return
+            with self.client.pipeline(transaction=False) as pipe:
+                for sid in sids:
+                    pipe.hgetall(self._key("msg", sid))
+                raws = pipe.execute()
+            for sid, raw in zip(sids, raws, strict=False):
+                found = self._delivery(sid, raw)
+                if found is not None:
+                    yield found
+            start += batch
+
+    @_guarded
+    def recent_messages(self, limit: int, status: str | None) -> list[Delivery]:
+        found: list[Delivery] = []
+        for d in self._all_messages(None, batch=max(limit, 50)):
+            if status is None or d.status == status:
+                found.append(d)
+                if len(found) >= limit:
+                    break
+        return sorted(found, key=lambda d: d.updated_at, reverse=True)
+
+    @_guarded
+    def message_summary(self, since: float | None) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for d in self._all_messages(since):
+            if d.status is not None and (since is None or d.updated_at >= since):
+                counts[d.status] = counts.get(d.status, 0) + 1
+        return counts
+
+    # -- calls -----------------------------------------------------------------------------
+
+    @_guarded
+    def record_call_event(self, call_sid: str, event: CallEvent, ttl: float) -> bool:
+        key = self._key("call", call_sid)
+        value = json.dumps([event.order, event.at, dict(event.params)])
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(key, f"{event.kind}\x1f{event.ident}", value)
+            pipe.pexpire(key, _ms(ttl))
+            new, _ = pipe.execute()
+        return bool(new)
+
+    @_guarded
+    def call_events(self, call_sid: str) -> list[CallEvent]:
+        events = []
+        for field, value in self.client.hgetall(self._key("call", call_sid)).items():
+            kind, _, ident = _text(field).partition("\x1f")
+            order, at, params = json.loads(_text(value))
+            events.append(CallEvent(kind, ident, order, at, params))
+        return events
+
+    # -- opt-outs and block list -----------------------------------------------------------
+
+    @_guarded
+    def set_opt_out(self, opt_out: OptOut, ttl: float | None) -> None:
+        key = self._key("optout", opt_out.number)
+        expires = None if ttl is None else opt_out.at + ttl
+        value = json.dumps([opt_out.at, opt_out.source, expires])
+        index = self._key("optouts")
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hset(key, opt_out.sender, value)
+            pipe.zadd(index, {f"{opt_out.number}\x1f{opt_out.sender}": opt_out.at})
+            if ttl is None:
+                pipe.persist(key)
+            else:
+                # The key outlives none of its fields; each field's own expiry is checked on read.
+                pipe.pexpire(key, _ms(ttl), gt=True)
+                pipe.pexpire(key, _ms(ttl), nx=True)
+            pipe.execute()
+
+    @_guarded
+    def clear_opt_out(self, number: str, sender: str | None) -> None:
+        key = self._key("optout", number)
+        index = self._key("optouts")
+        with self.client.pipeline(transaction=True) as pipe:
+            if sender is None:
+                senders = [_text(s) for s in self.client.hkeys(key)]
+                pipe.delete(key)
+            else:
+                senders = [sender, ""]
+                pipe.hdel(key, *senders)
+            if senders:
+                pipe.zrem(index, *(f"{number}\x1f{s}" for s in senders))
+            pipe.execute()
+
+    def _opt_out(self, number: str, sender: str, value: Any) -> OptOut | None:
+        at, source, expires = json.loads(_text(value))
+        if expires is not None and expires <= time.time():
+            return None
+        return OptOut(number, sender, at, source)
+
+    @_guarded
+    def opt_outs_of(self, number: str) -> list[OptOut]:
+        found = []
+        for sender, value in self.client.hgetall(self._key("optout", number)).items():
+            opt_out = self._opt_out(number, _text(sender), value)
+            if opt_out is not None:
+                found.append(opt_out)
+        return found
+
+    @_guarded
+    def recent_opt_outs(self, limit: int) -> list[OptOut]:
+        found: list[OptOut] = []
+        start = 0
+        while len(found) < limit:
+            members = self.client.zrevrange(self._key("optouts"), start, start + limit - 1)
+            if not members:
+                break
+            with self.client.pipeline(transaction=False) as pipe:
+                pairs = [_text(m).partition("\x1f") for m in members]
+                for number, _, sender in pairs:
+                    pipe.hget(self._key("optout", number), sender)
+                values = pipe.execute()
+            for (number, _, sender), value in zip(pairs, values, strict=False):
+                opt_out = None if value is None else self._opt_out(number, sender, value)
+                if opt_out is not None:
+                    found.append(opt_out)
+            start += limit
+        return found[:limit]
+
+    @_guarded
+    def block(self, number: str, at: float, ttl: float | None) -> None:
+        self.client.set(self._key("block", number), repr(at), px=None if ttl is None else _ms(ttl))
+
+    @_guarded
+    def unblock(self, number: str) -> None:
+        self.client.delete(self._key("block", number))
+
+    @_guarded
+    def is_blocked(self, number: str) -> bool:
+        return bool(self.client.exists(self._key("block", number)))
+
+    # -- webhook history -------------------------------------------------------------------
+
+    @_guarded
+    def add_history(self, record: HistoryRecord, size: int) -> int:
+        return int(
+            self._add_history(
+                keys=[self._key("history-id"), self._key("history")],
+                args=[json.dumps(record.to_json()), size],
+            )
+        )
+
+    @staticmethod
+    def _history(member: Any) -> HistoryRecord:
+        id, _, data = _text(member).partition(":")
+        record = HistoryRecord.from_json(json.loads(data))
+        record.id = int(id)
+        return record
+
+    @_guarded
+    def recent_history(
+        self,
+        limit: int,
+        *,
+        kind: str | None = None,
+        verdict: str | None = None,
+        number: str | None = None,
+        sid: str | None = None,
+    ) -> list[HistoryRecord]:
+        # The history is capped by size, so reading it all is bounded.
+        found = []
+        for member in self.client.zrevrange(self._key("history"), 0, -1):
+            record = self._history(member)
+            if record.matches(kind, verdict, number, sid):
+                found.append(record)
+                if len(found) >= limit:
+                    break
+        return found
+
+    @_guarded
+    def get_history(self, id: int) -> HistoryRecord | None:
+        members = self.client.zrangebyscore(self._key("history"), id, id)
+        return self._history(members[0]) if members else None

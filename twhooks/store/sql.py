@@ -1,0 +1,679 @@
+"""The SQL store: one implementation on SQLAlchemy Core for SQLite and PostgreSQL.
+
+Atomic writes are single statements — ``INSERT … ON CONFLICT`` (the same syntax in SQLite ≥ 3.24
+and PostgreSQL), conditional ``UPDATE``\\ s whose row count says who won — or short
+transactions that lock what they read first (``BEGIN IMMEDIATE`` in SQLite, ``SELECT … FOR
+UPDATE`` in PostgreSQL). SQLite runs in WAL mode with a busy timeout and ``synchronous=NORMAL``.
+
+The engine is created on first use in each process, so a store made before a server forks its
+workers (gunicorn's ``--preload``) never shares a connection across the fork.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, ParamSpec, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..exceptions import ConfigurationError
+from ..idempotency import StoredReply
+from .errors import StoreUnavailable
+from .keys import normalize_address
+from .polling import PENDING, Pending, poll
+from .records import (
+    CallEvent,
+    ConversationRecord,
+    Delivery,
+    HistoryRecord,
+    OptOut,
+    StatusChange,
+    message_status_order,
+)
+from .sql_schema import SCHEMA_VERSION, Tables
+
+__all__ = ["SQLStore"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: Expired rows are deleted once every this many writes of a process.
+SWEEP_EVERY = 500
+#: How long an SQLite writer waits for another's lock, in milliseconds.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def _guarded(method: Callable[P, R]) -> Callable[P, R]:
+    """Turn the backend's errors into :class:`~twhooks.store.StoreUnavailable`."""
+
+    @functools.wraps(method)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except sa.exc.SQLAlchemyError as exc:
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            reason = f"the SQL store failed: {type(exc).__name__}: {detail[0] if detail else ''}"
+            raise StoreUnavailable(reason) from exc
+
+    return guarded
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+class SQLStore:
+    """A :class:`~twhooks.store.Store` in an SQLite or PostgreSQL database.
+
+    :param bind: a database URL (``sqlite:///path``, ``postgresql+psycopg://…``) or an
+        :class:`~sqlalchemy.engine.Engine` of the app's own (Flask-SQLAlchemy's ``db.engine``).
+    :param prefix: put before every table name.
+    """
+
+    def __init__(self, bind: str | sa.URL | sa.Engine, *, prefix: str = "twhooks_") -> None:
+        self._given = bind if isinstance(bind, sa.Engine) else None
+        self.url = bind.url if isinstance(bind, sa.Engine) else sa.make_url(bind)
+        if self.url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ConfigurationError(
+                f"TWHOOKS_STORE: the SQL store supports SQLite and PostgreSQL, "
+                f"not {self.url.get_backend_name()!r}"
+            )
+        if self._given is None:
+            try:
+                self.url.get_dialect().import_dbapi()
+            except ImportError as exc:
+                extra = "" if self.url.get_backend_name() == "sqlite" else "[postgresql]"
+                raise ConfigurationError(
+                    f"TWHOOKS_STORE: the database driver {self.url.get_driver_name()!r} is not "
+                    f"installed: pip install 'twhooks{extra}'"
+                ) from exc
+        self.tables = Tables(prefix)
+        self.sqlite = self.url.get_backend_name() == "sqlite"
+        self._insert: Callable[[sa.Table], Any] = (
+            sqlite.insert if self.sqlite else postgresql.insert
+        )
+        self._engine: sa.Engine | None = None
+        self._base: sa.Engine | None = None  # before execution options
+        self._pid = 0
+        self._init_lock = threading.Lock()
+        self._writes = 0
+
+    def __repr__(self) -> str:
+        return f"SQLStore({self.url.render_as_string(hide_password=True)!r})"
+
+    # -- connections -----------------------------------------------------------------------
+
+    def engine(self) -> sa.Engine:
+        """This process's engine, created (and the tables with it) on first use."""
+        engine = self._engine
+        if engine is not None and self._pid == os.getpid():
+            return engine
+        with self._init_lock:
+            if self._engine is None or self._pid != os.getpid():
+                self._engine = self._connect()
+                self._pid = os.getpid()
+            return self._engine
+
+    def _connect(self) -> sa.Engine:
+        if self._pid and self._base is not None:
+            # Forked: the parent's connections are not ours to use, nor to close.
+            self._base.dispose(close=False)
+        if self._given is not None:
+            engine = self._given
+        else:
+            kwargs: dict[str, Any] = {}
+            if self.sqlite:
+                kwargs["connect_args"] = {"check_same_thread": False}
+            engine = sa.create_engine(self.url, **kwargs)
+        self._base = engine
+        if self.sqlite:
+            if not sa.event.contains(engine, "connect", _sqlite_pragmas):
+                sa.event.listen(engine, "connect", _sqlite_pragmas)
+            # Transactions are begun by hand (BEGIN IMMEDIATE), not by the driver.
+            engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._create_tables(engine)
+        return engine
+
+    def _create_tables(self, engine: sa.Engine) -> None:
+        with self._transaction(engine) as conn:
+            if not self.sqlite:  # several workers may start at once
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(0x7477686F6F6B73)))
+            self.tables.metadata.create_all(conn, checkfirst=True)
+            schema = self.tables.schema
+            found = conn.execute(
+                sa.select(schema.c.version).where(schema.c.name == "twhooks")
+            ).scalar()
+            if found is None:
+                conn.execute(schema.insert().values(name="twhooks", version=SCHEMA_VERSION))
+            elif found > SCHEMA_VERSION:
+                raise ConfigurationError(
+                    f"TWHOOKS_STORE: the tables {self.tables.prefix}* were made by a newer "
+                    f"twhooks (schema {found}; this one knows {SCHEMA_VERSION})"
+                )
+
+    @contextmanager
+    def _transaction(self, engine: sa.Engine) -> Iterator[sa.Connection]:
+        if not self.sqlite:
+            with engine.begin() as conn:
+                yield conn
+            return
+        with engine.connect() as conn:
+            # IMMEDIATE takes the write lock first: two writers never deadlock upgrading.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+            conn.exec_driver_sql("COMMIT")
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        with self._transaction(self.engine()) as conn:
+            yield conn
+        self._writes += 1
+        if self._writes % SWEEP_EVERY == 0:
+            self.sweep()
+
+    @contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        with self.engine().connect() as conn:
+            yield conn
+
+    @_guarded
+    def sweep(self) -> None:
+        """Delete every expired row now (done by itself every few hundred writes)."""
+        now = time.time()
+        m, h = self.tables.messages, self.tables.message_statuses
+        with self._transaction(self.engine()) as conn:
+            for table in self.tables.expiring:
+                conn.execute(table.delete().where(table.c.expires_at < now))
+            gone = ~sa.exists().where((m.c.sid == h.c.sid) & (m.c.generation == h.c.generation))
+            conn.execute(h.delete().where(gone))
+
+    def drop_tables(self) -> None:
+        """Drop every table of this store (its data is lost)."""
+        self.tables.metadata.drop_all(self.engine())
+        self.close()
+
+    def close(self) -> None:
+        if self._base is not None and self._given is None:
+            self._base.dispose()
+        self._engine = self._base = None
+        self._pid = 0
+
+    # -- replays ---------------------------------------------------------------------------
+
+    @_guarded
+    def claim(self, key: str, owner: str, lease: float) -> StoredReply | bool:
+        c = self.tables.claims
+        for _ in range(5):
+            now = time.time()
+            fresh = {
+                "owner": owner,
+                "expires_at": now + lease,
+                "status": None,
+                "headers": None,
+                "body": None,
+            }
+            stmt = self._insert(c).values(key=key, **fresh)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[c.c.key], set_=fresh, where=c.c.expires_at <= now
+            )
+            with self._write() as conn:
+                if _rows(conn, stmt) == 1:
+                    return True
+            with self._read() as conn:
+                row = conn.execute(
+                    sa.select(c.c.owner, c.c.expires_at, c.c.status, c.c.headers, c.c.body).where(
+                        c.c.key == key
+                    )
+                ).first()
+            if row is not None and row.expires_at > time.time():
+                return _reply(row) if row.status is not None else False
+            # Finished without a reply or expired between the two statements: try again.
+        return False
+
+    @_guarded
+    def finish(self, key: str, owner: str, reply: StoredReply | None, ttl: float) -> None:
+        c = self.tables.claims
+        mine = (c.c.key == key) & (c.c.owner == owner) & c.c.status.is_(None)
+        with self._write() as conn:
+            if reply is None:
+                conn.execute(c.delete().where(mine))
+            else:
+                conn.execute(
+                    c.update()
+                    .where(mine)
+                    .values(
+                        owner=None,
+                        expires_at=time.time() + ttl,
+                        status=reply.status,
+                        headers=json.dumps(reply.headers),
+                        body=reply.body,
+                    )
+                )
+
+    @_guarded
+    def wait(self, key: str, timeout: float) -> StoredReply | None:
+        c = self.tables.claims
+        query = sa.select(c.c.expires_at, c.c.status, c.c.headers, c.c.body).where(c.c.key == key)
+
+        def attempt() -> StoredReply | Pending | None:
+            with self._read() as conn:
+                row = conn.execute(query).first()
+            if row is None or row.expires_at <= time.time():
+                return None
+            return _reply(row) if row.status is not None else PENDING
+
+        result = poll(attempt, timeout)
+        return result if isinstance(result, StoredReply) else None
+
+    # -- conversations ---------------------------------------------------------------------
+
+    @_guarded
+    def load_conversation(self, key: str) -> ConversationRecord | None:
+        t = self.tables.conversations
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(t).where((t.c.key == key) & (t.c.expires_at > time.time()))
+            ).first()
+        if row is None:
+            return None
+        return ConversationRecord(key, row.state, json.loads(row.data), row.version, row.updated_at)
+
+    @_guarded
+    def save_conversation(
+        self, key: str, state: str | None, data: Mapping[str, Any], version: int, ttl: float
+    ) -> int | None:
+        t = self.tables.conversations
+        now = time.time()
+        values = {
+            "state": state,
+            "data": json.dumps(data),
+            "version": version + 1,
+            "updated_at": now,
+            "expires_at": now + ttl,
+        }
+        if version == 0:
+            # New, or taking the place of an expired one.
+            stmt = (
+                self._insert(t)
+                .values(key=key, **values)
+                .on_conflict_do_update(
+                    index_elements=[t.c.key], set_=values, where=t.c.expires_at <= now
+                )
+            )
+        else:
+            stmt = (
+                t.update()
+                .values(**values)
+                .where((t.c.key == key) & (t.c.version == version) & (t.c.expires_at > now))
+            )
+        with self._write() as conn:
+            return version + 1 if _rows(conn, stmt) == 1 else None
+
+    @_guarded
+    def delete_conversation(self, key: str) -> None:
+        t = self.tables.conversations
+        with self._write() as conn:
+            conn.execute(t.delete().where(t.c.key == key))
+
+    # -- deliveries ------------------------------------------------------------------------
+
+    def _start_message(
+        self,
+        conn: sa.Connection,
+        sid: str,
+        to: str | None,
+        from_: str | None,
+        at: float,
+        ttl: float,
+    ) -> Any:
+        """Make sure *sid* has a live row and lock it: insert one, or start afresh over an
+        expired one (a new generation, so that the old history rows no longer count).
+
+        :returns: the row as it is now (status, rank, generation, meta).
+        """
+        m = self.tables.messages
+        now = time.time()
+        fresh = {
+            "status": None,
+            "rank": -1,
+            "error_code": None,
+            "to": to,
+            "from_": from_,
+            "meta": "{}",
+            "updated_at": at,
+            "expires_at": at + ttl,
+        }
+        conn.execute(
+            self._insert(m)
+            .values(sid=sid, generation=0, **fresh)
+            .on_conflict_do_update(
+                index_elements=[m.c.sid],
+                set_={**fresh, "generation": m.c.generation + 1},
+                where=m.c.expires_at <= now,
+            )
+        )
+        # Locked until commit (FOR UPDATE; SQLite already holds the write lock).
+        return conn.execute(
+            sa.select(m.c.status, m.c.rank, m.c.generation, m.c.meta)
+            .where(m.c.sid == sid)
+            .with_for_update()
+        ).one()
+
+    @_guarded
+    def record_message_status(
+        self,
+        sid: str,
+        status: str,
+        *,
+        error_code: str | None,
+        to: str | None,
+        from_: str | None,
+        at: float,
+        ttl: float,
+    ) -> tuple[str | None, bool]:
+        m, h = self.tables.messages, self.tables.message_statuses
+        order = message_status_order(status)
+        with self._write() as conn:
+            row = self._start_message(conn, sid, to, from_, at, ttl)
+            advanced = order > row.rank
+            changes: dict[str, Any] = {
+                "to": sa.func.coalesce(m.c.to, to),
+                "from_": sa.func.coalesce(m.c.from_, from_),
+                "expires_at": at + ttl,
+            }
+            if advanced:
+                changes.update(status=status, rank=order, error_code=error_code, updated_at=at)
+            conn.execute(m.update().where(m.c.sid == sid).values(**changes))
+            # Each status once per generation: a duplicate keeps the first one's time.
+            conn.execute(
+                self._insert(h)
+                .values(
+                    sid=sid,
+                    status=status,
+                    at=at,
+                    error_code=error_code,
+                    generation=row.generation,
+                )
+                .on_conflict_do_update(
+                    index_elements=[h.c.sid, h.c.status],
+                    set_={"at": at, "error_code": error_code, "generation": row.generation},
+                    where=h.c.generation < row.generation,
+                )
+            )
+        return row.status, advanced
+
+    @_guarded
+    def track_message(
+        self,
+        sid: str,
+        *,
+        to: str | None,
+        from_: str | None,
+        meta: Mapping[str, Any],
+        at: float,
+        ttl: float,
+    ) -> None:
+        m = self.tables.messages
+        with self._write() as conn:
+            row = self._start_message(conn, sid, to, from_, at, ttl)
+            conn.execute(
+                m.update()
+                .where(m.c.sid == sid)
+                .values(
+                    to=sa.func.coalesce(to, m.c.to),
+                    from_=sa.func.coalesce(from_, m.c.from_),
+                    meta=json.dumps({**json.loads(row.meta), **meta}),
+                    expires_at=at + ttl,
+                )
+            )
+
+    def _delivery(self, row: Any, history: tuple[StatusChange, ...] = ()) -> Delivery:
+        return Delivery(
+            row.sid,
+            row.status,
+            row.error_code,
+            row.to,
+            row.from_,
+            row.updated_at,
+            history,
+            json.loads(row.meta),
+        )
+
+    @_guarded
+    def get_message(self, sid: str) -> Delivery | None:
+        m, h = self.tables.messages, self.tables.message_statuses
+        now = time.time()
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(m).where((m.c.sid == sid) & (m.c.expires_at > now))
+            ).first()
+            if row is None:
+                return None
+            changes = conn.execute(
+                sa.select(h.c.status, h.c.at, h.c.error_code).where(
+                    (h.c.sid == sid) & (h.c.generation == row.generation)
+                )
+            ).all()
+        history = sorted(
+            (StatusChange(c.status, c.at, c.error_code) for c in changes),
+            key=lambda c: (message_status_order(c.status), c.at),
+        )
+        return self._delivery(row, tuple(history))
+
+    @_guarded
+    def recent_messages(self, limit: int, status: str | None) -> list[Delivery]:
+        m = self.tables.messages
+        query = sa.select(m).where(m.c.expires_at > time.time())
+        if status is not None:
+            query = query.where(m.c.status == status)
+        query = query.order_by(m.c.updated_at.desc()).limit(limit)
+        with self._read() as conn:
+            return [self._delivery(row) for row in conn.execute(query)]
+
+    @_guarded
+    def message_summary(self, since: float | None) -> dict[str, int]:
+        m = self.tables.messages
+        query = (
+            sa.select(m.c.status, sa.func.count())
+            .where(m.c.status.is_not(None) & (m.c.expires_at > time.time()))
+            .group_by(m.c.status)
+        )
+        if since is not None:
+            query = query.where(m.c.updated_at >= since)
+        with self._read() as conn:
+            return {row[0]: int(row[1]) for row in conn.execute(query)}
+
+    # -- calls -----------------------------------------------------------------------------
+
+    @_guarded
+    def record_call_event(self, call_sid: str, event: CallEvent, ttl: float) -> bool:
+        t = self.tables.call_events
+        expires = time.time() + ttl
+        with self._write() as conn:
+            new = (
+                _rows(
+                    conn,
+                    self._insert(t)
+                    .values(
+                        call_sid=call_sid,
+                        kind=event.kind,
+                        ident=event.ident,
+                        order=event.order,
+                        at=event.at,
+                        params=json.dumps(dict(event.params)),
+                        expires_at=expires,
+                    )
+                    .on_conflict_do_nothing(),
+                )
+                == 1
+            )
+            conn.execute(t.update().where(t.c.call_sid == call_sid).values(expires_at=expires))
+        return new
+
+    @_guarded
+    def call_events(self, call_sid: str) -> list[CallEvent]:
+        t = self.tables.call_events
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(t).where((t.c.call_sid == call_sid) & (t.c.expires_at > time.time()))
+            ).all()
+        return [CallEvent(r.kind, r.ident, r.order, r.at, json.loads(r.params)) for r in rows]
+
+    # -- opt-outs and block list -----------------------------------------------------------
+
+    def _live(self, table: sa.Table) -> sa.ColumnElement[bool]:
+        return table.c.expires_at.is_(None) | (table.c.expires_at > time.time())
+
+    @_guarded
+    def set_opt_out(self, opt_out: OptOut, ttl: float | None) -> None:
+        t = self.tables.opt_outs
+        values = {
+            "at": opt_out.at,
+            "source": opt_out.source,
+            "expires_at": None if ttl is None else opt_out.at + ttl,
+        }
+        with self._write() as conn:
+            conn.execute(
+                self._insert(t)
+                .values(number=opt_out.number, sender=opt_out.sender, **values)
+                .on_conflict_do_update(index_elements=[t.c.number, t.c.sender], set_=values)
+            )
+
+    @_guarded
+    def clear_opt_out(self, number: str, sender: str | None) -> None:
+        t = self.tables.opt_outs
+        which = t.c.number == number
+        if sender is not None:
+            which &= t.c.sender.in_([sender, ""])
+        with self._write() as conn:
+            conn.execute(t.delete().where(which))
+
+    @_guarded
+    def opt_outs_of(self, number: str) -> list[OptOut]:
+        t = self.tables.opt_outs
+        with self._read() as conn:
+            rows = conn.execute(sa.select(t).where((t.c.number == number) & self._live(t))).all()
+        return [OptOut(r.number, r.sender, r.at, r.source) for r in rows]
+
+    @_guarded
+    def recent_opt_outs(self, limit: int) -> list[OptOut]:
+        t = self.tables.opt_outs
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(t).where(self._live(t)).order_by(t.c.at.desc()).limit(limit)
+            ).all()
+        return [OptOut(r.number, r.sender, r.at, r.source) for r in rows]
+
+    @_guarded
+    def block(self, number: str, at: float, ttl: float | None) -> None:
+        t = self.tables.blocklist
+        values = {"at": at, "expires_at": None if ttl is None else at + ttl}
+        with self._write() as conn:
+            conn.execute(
+                self._insert(t)
+                .values(number=number, **values)
+                .on_conflict_do_update(index_elements=[t.c.number], set_=values)
+            )
+
+    @_guarded
+    def unblock(self, number: str) -> None:
+        t = self.tables.blocklist
+        with self._write() as conn:
+            conn.execute(t.delete().where(t.c.number == number))
+
+    @_guarded
+    def is_blocked(self, number: str) -> bool:
+        t = self.tables.blocklist
+        with self._read() as conn:
+            found = conn.execute(
+                sa.select(t.c.number).where((t.c.number == number) & self._live(t))
+            ).first()
+        return found is not None
+
+    # -- webhook history -------------------------------------------------------------------
+
+    @_guarded
+    def add_history(self, record: HistoryRecord, size: int) -> int:
+        t = self.tables.history
+        with self._write() as conn:
+            key = conn.execute(
+                t.insert().values(
+                    at=record.at,
+                    kind=record.kind,
+                    verdict=record.verdict,
+                    sid=record.sid,
+                    from_=_number(record.from_),
+                    to=_number(record.to),
+                    data=json.dumps(record.to_json()),
+                )
+            ).inserted_primary_key
+            id = int(key[0]) if key is not None else 0
+            conn.execute(t.delete().where(t.c.id <= id - size))
+        return id
+
+    @_guarded
+    def recent_history(
+        self,
+        limit: int,
+        *,
+        kind: str | None = None,
+        verdict: str | None = None,
+        number: str | None = None,
+        sid: str | None = None,
+    ) -> list[HistoryRecord]:
+        t = self.tables.history
+        query = sa.select(t.c.id, t.c.data)
+        if kind is not None:
+            query = query.where(t.c.kind == kind)
+        if verdict is not None:
+            query = query.where(t.c.verdict == verdict)
+        if number is not None:
+            n = _number(number)
+            query = query.where((t.c.from_ == n) | (t.c.to == n))
+        if sid is not None:
+            query = query.where(t.c.sid == sid)
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(t.c.id.desc()).limit(limit)).all()
+        return [_history(row.id, row.data) for row in rows]
+
+    @_guarded
+    def get_history(self, id: int) -> HistoryRecord | None:
+        t = self.tables.history
+        with self._read() as conn:
+            data = conn.execute(sa.select(t.c.data).where(t.c.id == id)).scalar()
+        return None if data is None else _history(id, data)
+
+
+def _rows(conn: sa.Connection, statement: sa.Executable) -> int:
+    """How many rows *statement* wrote (kept for every statement, INSERT … ON CONFLICT too)."""
+    return int(conn.execute(statement.execution_options(preserve_rowcount=True)).rowcount)
+
+
+def _number(address: str | None) -> str | None:
+    return None if address is None else normalize_address(address)
+
+
+def _history(id: int, data: str) -> HistoryRecord:
+    record = HistoryRecord.from_json(json.loads(data))
+    record.id = id
+    return record
+
+
+def _reply(row: Any) -> StoredReply:
+    headers = tuple((str(k), str(v)) for k, v in json.loads(row.headers))
+    return StoredReply(row.status, headers, bytes(row.body))
