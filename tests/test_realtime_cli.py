@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _servers import LiveServer
 from _signing import TOKEN
-from conftest import LiveServer
 from flask import Flask
 
 from twhooks import TwilioHooks

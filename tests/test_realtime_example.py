@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 import requests
+from _servers import LiveServer
 from _signing import TOKEN, official_signature
-from conftest import LiveServer
 from flask import Flask
 from test_realtime_cli import VoiceHooks
 

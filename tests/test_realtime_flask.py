@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from _servers import LiveServer
 from _signing import TOKEN
-from conftest import LiveServer
 from flask import Flask, g
 from twilio.request_validator import RequestValidator
 
