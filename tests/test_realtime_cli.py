@@ -50,6 +50,7 @@ def parse(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="twhooks")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--auth-token")
+    common.add_argument("--public-url")
     common.add_argument("--unsigned", action="store_true")
     common.add_argument("--timeout", type=float, default=15.0)
     add_cli_commands(parser.add_subparsers(dest="command", required=True), common)
@@ -151,3 +152,22 @@ def test_without_flask_sock_registering_says_what_to_install() -> None:
     handlers.unavailable = "flask-sock is not installed (pip install twhooks[sock])"
     with pytest.raises(HandlerError, match=r"pip install twhooks\[sock\]"):
         handlers.relay()
+
+
+def test_relay_command_signs_for_the_public_url(
+    live_server: Callable[[Any], LiveServer],
+) -> None:
+    app = Flask(__name__)
+    app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+    app.config["TWHOOKS_PUBLIC_URL"] = "https://voice.example.com"
+    hooks = VoiceHooks(app)
+    hooks.relay()(lambda session: [session.say(p.text) for p in session.prompts()])
+    server = live_server(app)
+    url = f"ws://127.0.0.1:{server.port}/twilio/relay/{new_call_sid()}"
+    status, out, err = run_command(["relay", url], "hi\n")
+    assert status == 1 and "HTTP 403" in err  # signed for the local URL: refused
+    status, out, err = run_command(
+        ["relay", url, "--public-url", "https://voice.example.com"], "hi\n"
+    )
+    assert (status, err) == (0, "")
+    assert "agent: hi\n" in out

@@ -14,8 +14,9 @@ before the next, so sessions can be scripted.
 ``stream`` plays Twilio's part of a Media Stream: it sends a WAV file's audio (mono 8 kHz)
 at real-time pace, echoes the app's marks and saves the audio the app sends back.
 
-The upgrade is signed like Twilio's, over the ``wss://`` form of *URL* (or ``--signed-url``,
-the public URL the app rebuilds). The CallSid is the URL's last segment, or a new one.
+The upgrade is signed like Twilio's, over the ``wss://`` form of *URL*, or of the same path
+under ``--public-url`` (the app's ``TWHOOKS_PUBLIC_URL``), or over ``--signed-url``. The
+CallSid is the URL's last segment, or a new one.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any, TextIO
 from .audio import FRAME_BYTES, SAMPLE_RATE, frames, read_wav, write_wav
 from .errors import RealtimeError, SessionClosed, UpgradeRefused
 from .testing import RelayCaller, StreamCaller
+from .verify import websocket_base
 
 __all__ = ["add_cli_commands", "run", "run_relay", "run_stream"]
 
@@ -86,6 +88,18 @@ def add_cli_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 #: Seconds of silence from the agent after the input ends before hanging up.
 _QUIET = 0.5
+
+
+def _signed_url(args: argparse.Namespace) -> str | None:
+    """What to sign: ``--signed-url``, else the URL's path under ``--public-url``."""
+    if args.signed_url:
+        return str(args.signed_url)
+    public = getattr(args, "public_url", None)
+    if not public:
+        return None
+    rest = args.url.partition("://")[2]
+    path = rest[rest.find("/") :] if "/" in rest else "/"
+    return websocket_base(public) + path
 
 
 def _params(pairs: Sequence[str]) -> dict[str, str]:
@@ -146,7 +160,7 @@ def run_relay(args: argparse.Namespace, token: str | None, stdin: TextIO, stdout
     caller = RelayCaller(
         args.url,
         None if args.unsigned else token,
-        signed_url=args.signed_url,
+        signed_url=_signed_url(args),
         custom_parameters=_params(args.param),
         timeout=args.timeout,
     )
@@ -196,7 +210,7 @@ def run_stream(args: argparse.Namespace, token: str | None, stdin: TextIO, stdou
     caller = StreamCaller(
         args.url,
         None if args.unsigned else token,
-        signed_url=args.signed_url,
+        signed_url=_signed_url(args),
         custom_parameters=_params(args.param),
         timeout=args.timeout,
     )
