@@ -15,7 +15,8 @@ Three measurements, each in one run:
   prompt and reads the answer to its last token; the time per token is the round's time
   / N. Rounds alternate between the two; the figure is the added time per token (twhooks
   minus bare) at p50 and p99.
-* ``streams``: 100 concurrent Media Streams on one Hypercorn process, each sending a 160-byte
+* ``streams``: 100 concurrent Media Streams on one Hypercorn process (twhooks, then a bare
+  hand-written Quart echo on the same server for comparison), each sending a 160-byte
   μ-law frame every 20 ms (50 frames/s) for a few seconds to a twhooks ``@hooks.stream()``
   echo handler; the client (another process) measures each frame's echo delay and whether
   the delays grow (falling behind real time) from the first second to the last.
@@ -205,6 +206,24 @@ def _server_app() -> Any:
     frames = [json.dumps({"type": "text", "token": t, "last": False}) for t in tokens]
     frames.append(json.dumps({"type": "text", "token": "", "last": True}))
 
+    @app.websocket("/bare-stream/<sid>")
+    async def bare_stream(sid: str) -> None:
+        # A hand-written echo: what an app without twhooks would do, minus any check.
+        stream_sid = ""
+        while True:
+            message = json.loads(await websocket.receive())
+            if message.get("event") == "start":
+                stream_sid = message["start"]["streamSid"]
+            elif message.get("event") == "media":
+                payload = message["media"]["payload"]
+                await websocket.send(
+                    json.dumps(
+                        {"event": "media", "streamSid": stream_sid, "media": {"payload": payload}}
+                    )
+                )
+            elif message.get("event") == "stop":
+                return
+
     @app.websocket("/bare")
     async def bare() -> None:
         while True:
@@ -380,12 +399,17 @@ def _relay_report(rounds: int, title: str, ours: list[float], bare: list[float])
 
 
 async def _one_stream(
-    port: int, index: int, delays: list[tuple[float, float]], start: float, lateness: list[float]
+    port: int,
+    index: int,
+    delays: list[tuple[float, float]],
+    start: float,
+    lateness: list[float],
+    bare: bool = False,
 ) -> int:
     from websockets.asyncio.client import connect
 
     sid = _call_sid(1000 + index)
-    path = f"/twilio/stream/{sid}"
+    path = f"/bare-stream/{sid}" if bare else f"/twilio/stream/{sid}"
     sent_at: dict[int, float] = {}
     echoed = 0
     async with connect(
@@ -442,17 +466,24 @@ async def _one_stream(
     return echoed
 
 
-async def _streams(port: int) -> tuple[list[tuple[float, float]], list[int], list[float]]:
+async def _streams(
+    port: int, bare: bool = False
+) -> tuple[list[tuple[float, float]], list[int], list[float]]:
     delays: list[tuple[float, float]] = []
     lateness: list[float] = []
     start = time.perf_counter() + 1.0  # every stream connected before the first frame
     echoed = await asyncio.gather(
-        *(_one_stream(port, i, delays, start, lateness) for i in range(STREAMS))
+        *(_one_stream(port, i, delays, start, lateness, bare) for i in range(STREAMS))
     )
     return delays, list(echoed), lateness
 
 
 def bench_streams() -> None:
+    for bare in (False, True):
+        _bench_streams(bare)
+
+
+def _bench_streams(bare: bool) -> None:
     server = _Server()
     try:
         cpu_before = _cpu_seconds(server.process.pid)
@@ -460,7 +491,7 @@ def bench_streams() -> None:
         client_wait_before = _waiting_seconds("self")
         client_before = time.process_time()
         wall = time.perf_counter()
-        delays, echoed, lateness = asyncio.run(_streams(server.port))
+        delays, echoed, lateness = asyncio.run(_streams(server.port, bare))
         wall = time.perf_counter() - wall
         cpu = _cpu_seconds(server.process.pid) - cpu_before
         waited = _waiting_seconds(server.process.pid) - wait_before
@@ -472,7 +503,8 @@ def bench_streams() -> None:
     values = [d * 1000 for _, d in delays]
     first = [d * 1000 for t, d in delays if t < 1.0]
     last = [d * 1000 for t, d in delays if t > STREAM_SECONDS - 1.0]
-    print(f"streams: {STREAMS} streams, 50 frames/s each, {STREAM_SECONDS:.0f} s, one process")
+    who = "a bare hand-written Quart echo" if bare else "twhooks @hooks.stream() echo"
+    print(f"streams, {who}: {STREAMS} streams, 50 frames/s each, {STREAM_SECONDS:.0f} s")
     print(f"  frames echoed: {sum(echoed)} of {STREAMS * expected}")
     print(
         f"  echo delay ms: p50 {_percentile(values, 0.5):.2f}  p99 {_percentile(values, 0.99):.2f}"
