@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from twhooks.store import ConversationRecord, Conversations, LockTimeout, Store
+from twhooks.store import ConversationRecord, Conversations, LockTimeout, Store, StoreError
 
 
 def test_save_checks_the_version(store: Store) -> None:
@@ -170,3 +170,12 @@ def test_a_call_is_its_own_conversation() -> None:
     key = Conversations.key_for({"CallSid": "CA1", "From": "+1", "To": "+2"})
     assert key == Conversations.call_key("CA1")
     assert Conversations.key_for({"Body": "hi"}) is None
+
+
+def test_data_that_is_not_json_is_a_clear_error(store: Store) -> None:
+    conversations = Conversations(store)
+    with pytest.raises(StoreError, match="JSON values"), conversations.session("k") as session:
+        session.conversation.goto("s", when=object())
+    assert store.load_conversation("k") is None
+    with conversations.lock("k", wait=0.1):  # released all the same
+        pass
