@@ -123,3 +123,35 @@ def test_two_servers_sharing_a_store_refuse_a_second_socket(
         caller.say("again")
         assert caller.answer() == "again"
     shared.drop_tables()
+
+
+def test_sessions_are_recorded_in_the_webhook_history(
+    live_server: Callable[[Any], LiveServer],
+) -> None:
+    from twhooks.realtime.shared import history_hook
+    from twhooks.store import History
+
+    history = History(MemoryStore())
+    app = Flask(__name__)
+    app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+    hooks = VoiceHooks(app)
+    hooks.session_end(history_hook(history))
+
+    @hooks.relay()
+    def agent(session: Any) -> None:
+        for prompt in session.prompts():
+            session.end({"said": prompt.text})
+
+    server = live_server(app)
+    sid = new_call_sid()
+    with RelayCaller(f"ws://127.0.0.1:{server.port}/twilio/relay/{sid}", TOKEN) as caller:
+        caller.say("bye")
+        assert caller.receive() == {"type": "end", "handoffData": '{"said":"bye"}'}
+    deadline = time.monotonic() + 5
+    while not history.recent(10) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    (entry,) = history.recent(10)
+    assert (entry.kind, entry.status, entry.why, entry.sid) == ("relay", 101, "end", sid)
+    assert entry.params["HandoffData"] == '{"said":"bye"}'
+    assert entry.params["Received"] == "2"
+    assert entry.url == f"/twilio/relay/{sid}"

@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import RealtimeError
 from .lifecycle import CallRecord
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from ..store import History, Store
 
-__all__ = ["SharedCallStore"]
+__all__ = ["SharedCallStore", "history_hook"]
 
 _FIELDS = {f.name for f in dataclasses.fields(CallRecord)}
 
@@ -73,6 +74,50 @@ class SharedCallStore:
             if self.store.save_conversation(key, None, data, version, ttl) is not None:
                 return
         raise RealtimeError(f"the record of call {record.call_sid} keeps changing under us")
+
+
+def history_hook(history: History, url_prefix: str = "/twilio") -> Callable[[CallRecord], None]:
+    """An end hook that records each voice session in the webhook history.
+
+    ::
+
+        hooks.session_end(history_hook(hooks.history))
+
+    One entry per session, when it ends: kind ``relay`` or ``stream``, status 101, the
+    CallSid, host, message counts, errors and handoff data as its parameters, how it ended
+    as ``why``, its length as ``duration``. (An upgrade refused before the socket opens is
+    logged, not recorded: it never became a session.)
+    """
+    from ..store import HistoryRecord
+
+    def record_session(record: CallRecord) -> None:
+        params = {
+            "CallSid": record.call_sid,
+            "Host": record.host,
+            "Received": str(record.received),
+            "Sent": str(record.sent),
+        }
+        if record.errors:
+            params["Errors"] = "; ".join(record.errors)
+        if record.handoff_data is not None:
+            params["HandoffData"] = record.handoff_data
+        ended = record.ended_at or record.started_at
+        history.record(
+            HistoryRecord(
+                kind=record.kind,
+                method="GET",
+                url=f"{url_prefix.rstrip('/')}/{record.kind}/{record.call_sid}",
+                params=params,
+                verified=True,
+                verdict="valid",
+                status=101,
+                why=record.close_reason,
+                duration=max(0.0, ended - record.started_at),
+                at=record.started_at,
+            )
+        )
+
+    return record_session
 
 
 def _lock(call_sid: str) -> str:
