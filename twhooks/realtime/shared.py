@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from . import lifecycle
 from .errors import RealtimeError
 from .lifecycle import CallRecord
 
@@ -76,7 +77,9 @@ class SharedCallStore:
         raise RealtimeError(f"the record of call {record.call_sid} keeps changing under us")
 
 
-def history_hook(history: History, url_prefix: str = "/twilio") -> Callable[[CallRecord], None]:
+def history_hook(
+    history: History, url_prefix: str = "/twilio"
+) -> Callable[[lifecycle.CallRecord], None]:
     """An end hook that records each voice session in the webhook history.
 
     ::
