@@ -273,32 +273,30 @@ class SQLStore:
 
     @_guarded
     def finish(self, key: str, owner: str, reply: StoredReply | None, ttl: float) -> None:
-        c = self.tables.claims
-        mine = (c.c.key == key) & (c.c.owner == owner) & c.c.status.is_(None)
+        statements = self.statements
         with self._write(single=True) as conn:
             if reply is None:
-                conn.execute(c.delete().where(mine))
+                conn.execute(statements.finish_none, {"p_key": key, "p_owner": owner})
             else:
                 conn.execute(
-                    c.update()
-                    .where(mine)
-                    .values(
-                        owner=None,
-                        expires_at=time.time() + ttl,
-                        status=reply.status,
-                        headers=json.dumps(reply.headers),
-                        body=reply.body,
-                    )
+                    statements.finish_reply,
+                    {
+                        "p_key": key,
+                        "p_owner": owner,
+                        "p_expires": time.time() + ttl,
+                        "p_status": reply.status,
+                        "p_headers": json.dumps(reply.headers),
+                        "p_body": reply.body,
+                    },
                 )
 
     @_guarded
     def wait(self, key: str, timeout: float) -> StoredReply | None:
-        c = self.tables.claims
-        query = sa.select(c.c.expires_at, c.c.status, c.c.headers, c.c.body).where(c.c.key == key)
+        query, params = self.statements.claim_reply, {"p_key": key}
 
         def attempt() -> StoredReply | Pending | None:
             with self._read() as conn:
-                row = conn.execute(query).first()
+                row = conn.execute(query, params).first()
             if row is None or row.expires_at <= time.time():
                 return None
             return _reply(row) if row.status is not None else PENDING
@@ -310,10 +308,9 @@ class SQLStore:
 
     @_guarded
     def load_conversation(self, key: str) -> ConversationRecord | None:
-        t = self.tables.conversations
         with self._read() as conn:
             row = conn.execute(
-                sa.select(t).where((t.c.key == key) & (t.c.expires_at > time.time()))
+                self.statements.load_conversation, {"p_key": key, "p_now": time.time()}
             ).first()
         if row is None:
             return None

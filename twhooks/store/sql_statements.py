@@ -130,3 +130,28 @@ class Statements:
         )
         #: Trim the history to its size.
         self.trim_history = t.delete().where(t.c.id <= _p("floor"))
+
+        mine = (c.c.key == _p("key")) & (c.c.owner == _p("owner")) & c.c.status.is_(None)
+        #: Store the reply of the owner's claim (nothing if it is no longer the owner's).
+        self.finish_reply = (
+            c.update()
+            .where(mine)
+            .values(
+                owner=sa.null(),
+                expires_at=_p("expires"),
+                status=_p("status"),
+                headers=_p("headers"),
+                body=_p("body", c.c.body.type),
+            )
+        )
+        #: Drop the owner's claim without a reply.
+        self.finish_none = c.delete().where(mine)
+        #: A claim and its reply, for a retry waiting on it.
+        self.claim_reply = sa.select(c.c.expires_at, c.c.status, c.c.headers, c.c.body).where(
+            c.c.key == _p("key")
+        )
+        conversations = tables.conversations
+        #: The unexpired conversation under a key.
+        self.load_conversation = sa.select(conversations).where(
+            (conversations.c.key == _p("key")) & (conversations.c.expires_at > _p("now"))
+        )
