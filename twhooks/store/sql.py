@@ -610,10 +610,9 @@ class SQLStore:
 
     @_guarded
     def is_blocked(self, number: str) -> bool:
-        t = self.tables.blocklist
         with self._read() as conn:
             found = conn.execute(
-                sa.select(t.c.number).where((t.c.number == number) & self._live(t))
+                self.statements.is_blocked, {"p_number": number, "p_now": time.time()}
             ).first()
         return found is not None
 

@@ -150,6 +150,12 @@ class Statements:
         self.claim_reply = sa.select(c.c.expires_at, c.c.status, c.c.headers, c.c.body).where(
             c.c.key == _p("key")
         )
+        blocklist = tables.blocklist
+        #: Whether a number is on the block list (and its entry unexpired).
+        self.is_blocked = sa.select(blocklist.c.number).where(
+            (blocklist.c.number == _p("number"))
+            & (blocklist.c.expires_at.is_(None) | (blocklist.c.expires_at > _p("now")))
+        )
         conversations = tables.conversations
         #: The unexpired conversation under a key.
         self.load_conversation = sa.select(conversations).where(
