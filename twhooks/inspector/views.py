@@ -41,7 +41,16 @@ BLUEPRINT = "twhooks_inspector"
 #: How many rows the live list shows, and the feed gives at most.
 LIST_LIMIT = 200
 #: Verdicts the list filters by.
-VERDICTS = ("valid", "invalid", "missing", "skipped", "refused")
+VERDICTS = (
+    "valid",
+    "skipped",
+    "invalid_signature",
+    "missing_signature",
+    "body_hash_mismatch",
+    "unknown_account",
+    "unsupported_algorithm",
+    "bad_request",
+)
 
 
 class _Settings(Protocol):
@@ -59,17 +68,42 @@ class InspectorState(Protocol):
     def settings(self) -> _Settings: ...
 
 
+_HINTS = {
+    "invalid_signature": (
+        "If the URL checked is the one set in the Twilio console, the request was signed with "
+        "another secret: check the auth token (TWILIO_AUTH_TOKEN, TWHOOKS_ACCOUNT_TOKENS for "
+        "subaccounts). Behind a proxy or a tunnel, set TWHOOKS_PUBLIC_URL to the URL Twilio "
+        "calls (or wrap the app in werkzeug's ProxyFix)."
+    ),
+    "missing_signature": "No X-Twilio-Signature header: the request did not come from Twilio.",
+    "body_hash_mismatch": (
+        "The body is not the one Twilio signed: something on the way (a proxy, a middleware) "
+        "changed it."
+    ),
+    "unknown_account": "Add the account's auth token to TWHOOKS_ACCOUNT_TOKENS.",
+}
+
+
 def _hint(record: HistoryRecord) -> str | None:
-    if record.verdict == "invalid":
-        return (
-            "If the URL checked is the one set in the Twilio console, the request was signed "
-            "with another secret: check the auth token (TWILIO_AUTH_TOKEN, "
-            "TWHOOKS_ACCOUNT_TOKENS for subaccounts). Behind a proxy or a tunnel, set "
-            "TWHOOKS_PUBLIC_URL to the URL Twilio calls (or wrap the app in ProxyFix)."
-        )
-    if record.verdict == "missing":
-        return "The request had no X-Twilio-Signature: it did not come from Twilio."
-    return None
+    return _HINTS.get(record.verdict) or _HINTS.get(record.verdict + "_signature")
+
+
+def _signature_check(record: HistoryRecord) -> tuple[str | None, str | None, list[str]]:
+    """The reason proper, the URL checked and the URLs tried, from the history's reason
+    (``"<reason>; URL checked: <url>; tried: <url>, <url>"``) or, for an accepted request,
+    the variants a check of its URL tries."""
+    reason, checked, tried = record.reason, None, []
+    if reason and "; URL checked: " in reason:
+        reason, _, rest = reason.partition("; URL checked: ")
+        checked, _, listed = rest.partition("; tried: ")
+        tried = [u for u in listed.split(", ") if u and u != "-"]
+    if not tried:
+        tried = url_variants(record.url)
+    return (
+        reason,
+        redact_url(checked) if checked else None,
+        [redact_url(u) for u in tried],
+    )
 
 
 def feed_row(record: HistoryRecord) -> dict[str, Any]:
@@ -287,10 +321,13 @@ def _kinds() -> list[str]:
 
 def _detail(record: HistoryRecord) -> dict[str, Any]:
     url = redact_url(record.url)
+    reason, checked, tried = _signature_check(record)
     return {
         "record": record,
         "url": url,
-        "variants": [redact_url(u) for u in url_variants(record.url)],
+        "reason": reason,
+        "checked": checked,
+        "variants": tried,
         "hint": _hint(record),
         "reply": pretty(record.reply),
         "summary": summarize(record.reply),

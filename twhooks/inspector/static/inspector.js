@@ -1,9 +1,9 @@
-// twhooks inspector: the live list (polls the feed every 1.5 s) and the copy buttons.
+// twhooks inspector: the live list (polls the feed every second) and the copy buttons.
 // Plain JavaScript, no build step. Every value from the feed is untrusted: it is only ever
 // put in the page as text (textContent), never as HTML.
 (function () {
   "use strict";
-  var POLL_MS = 1500;
+  var POLL_MS = 1000;
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
