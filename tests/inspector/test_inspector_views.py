@@ -212,6 +212,7 @@ def test_state_page_lists_conversations_and_opt_outs(inspector: Make) -> None:
     f.opt_outs.opt_out("+15557770000", "+15559990000", source="keyword")
     page = app.test_client().get(P + "/state").get_data(as_text=True)
     assert "ask_age" in page and "\\u003cb\\u003eAda" in page and "<b>Ada" not in page
+    assert "+15551230000 with +15559990000" in page
     assert "+15557770000" in page and "keyword" in page
 
 

@@ -199,6 +199,7 @@ def blueprint_for(state: InspectorState, settings: InspectorSettings, app: Flask
             "csrf_field": auth.CSRF_FIELD,
             "redact_url": redact_url,
             "fmt_time": _fmt_time,
+            "who": _who,
             "history_on": facades().history is not None,
         }
 
@@ -307,6 +308,18 @@ def _csrf_token() -> str:
         token = cookie if 20 <= len(cookie) <= 100 else auth.new_csrf_token()
         g._twhooks_inspector_csrf = token
     return token
+
+
+def _who(key: str) -> str:
+    """A conversation key in words: ``+1555… with +1555…`` or ``call CA…``."""
+    kind, _, rest = key.partition(":")
+    if kind == "msg":
+        _account, _, pair = rest.partition(":")
+        person, _, ours = pair.rpartition(":")
+        return f"{person} with {ours}" if person else key
+    if kind == "call":
+        return f"call {rest}"
+    return key
 
 
 def _fmt_time(at: float) -> str:
