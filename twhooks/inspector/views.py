@@ -119,7 +119,7 @@ def feed_row(record: HistoryRecord) -> dict[str, Any]:
         "sid": record.sid or "",
         "verdict": record.verdict,
         "verified": record.verified,
-        "reason": record.reason or "",
+        "reason": _signature_check(record)[0] or "",
         "handler": record.handler or "",
         "why": record.why or "",
         "status": record.status,

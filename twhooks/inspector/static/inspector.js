@@ -24,13 +24,13 @@
     tr.setAttribute("data-id", String(r.id));
     var link = el("a", null, r.time);
     link.href = r.detail;
-    cell(tr, [link]);
-    cell(tr, [document.createTextNode(r.kind), r.replay ? el("span", "tag", "retry") : null]);
+    cell(tr, [link]).className = "nowrap";
+    cell(tr, [document.createTextNode(r.kind), r.replay ? el("span", "tag", "retry") : null]).className = "nowrap";
     cell(tr, [document.createTextNode(r.from + " \u2192 " + r.to), r.body ? el("div", "body", r.body) : null]).className = "nums";
     cell(tr, [el("span", "verdict v-" + r.verdict.replace(/[^a-z_-]/g, ""), r.verdict), r.reason ? el("div", "reason", r.reason) : null]);
     cell(tr, [document.createTextNode(r.handler || "\u2014"), r.why ? el("div", "why", r.why) : null]);
-    cell(tr, [document.createTextNode(String(r.status))]);
-    cell(tr, [document.createTextNode(String(r.duration_ms))]);
+    cell(tr, [document.createTextNode(String(r.status))]).className = "nowrap";
+    cell(tr, [document.createTextNode(r.duration_ms + " ms")]).className = "nowrap";
     return tr;
   }
 
