@@ -20,13 +20,13 @@ from __future__ import annotations
 import hmac
 import os
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Flask, Response, render_template, request
 
-from . import sms, voice  # noqa: F401 - importing them registers their handlers
+from . import sms, store, voice  # noqa: F401 - importing them registers their handlers
 from .hooks import hooks
-from .store import Dashboard
 
 __all__ = [
     "DEV_AUTH_TOKEN",
@@ -95,8 +95,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, development: bool = F
         raise MissingSettings(missing)
     for name in missing:
         app.config[name] = SETTINGS[name]
-    app.extensions["dashboard"] = Dashboard()
     hooks.init_app(app)
+    app.add_template_filter(_utc, "utc")
 
     @app.get("/")
     def home() -> str:
@@ -111,9 +111,12 @@ def create_app(config: Mapping[str, Any] | None = None, *, development: bool = F
                 {"WWW-Authenticate": 'Basic realm="twhooks example dashboard", charset="UTF-8"'},
                 mimetype="text/plain",
             )
-        board: Dashboard = app.extensions["dashboard"]
         return render_template(
-            "dashboard.html", messages=board.recent_messages(), voicemails=board.voicemails()
+            "dashboard.html",
+            messages=store.messages(),
+            summary=store.summary(),
+            voicemails=store.voicemails(),
+            opt_outs=store.opt_outs(),
         )
 
     return app
@@ -125,6 +128,10 @@ def _may_see_the_dashboard(password: str) -> bool:
     if given is None or given.type != "basic" or given.password is None:
         return False
     return hmac.compare_digest(given.password.encode(), password.encode())
+
+
+def _utc(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _twhooks_routes(app: Flask) -> list[tuple[str, str]]:

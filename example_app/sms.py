@@ -12,12 +12,15 @@ Try (``twhooks`` simulator or a real phone):
 
 from __future__ import annotations
 
+import logging
+
 from flask import session
 
 from twhooks import Conversation, IncomingMessage, MessageStatus, MessagingResponse
 
-from . import store
 from .hooks import hooks
+
+logger = logging.getLogger(__name__)
 
 HELP = (
     "Text JOIN to sign up, ME to see what I remember, ADD 2 3 to add numbers, "
@@ -102,7 +105,8 @@ def echo(msg: IncomingMessage) -> MessagingResponse | str:
     return f"You said: {msg.body[:200]}\nText HELP for what I can do."
 
 
-@hooks.message_status()
-def on_status(status: MessageStatus) -> None:
-    """Delivery statuses of the messages this app sends: see /dashboard."""
-    store.current().record_status(status)
+@hooks.message_status("undelivered", "failed")
+def on_failure(status: MessageStatus) -> None:
+    """Runs once per message that fails (twhooks records every status in hooks.deliveries,
+    shown on /dashboard; a late or repeated callback runs no handler)."""
+    logger.warning("message %s %s (error %s)", status.sid, status.status, status.error_code)

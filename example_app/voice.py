@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from twhooks import Call, CallStatus, RecordingStatus, Transcription, VoiceResponse
+from twhooks import Call, CallStatus, VoiceResponse
 
 from .hooks import hooks
-from .store import current as dashboard
 
 logger = logging.getLogger(__name__)
 
@@ -56,28 +55,14 @@ def menu(call: Call) -> VoiceResponse:
 
 @hooks.call("voicemail")
 def voicemail(call: Call) -> VoiceResponse:
-    if call.sid:
-        entry = dashboard().voicemail(call.sid, call.from_)
-        entry.recording_url = call.recording_url
-        entry.duration = call.recording_duration
     response = VoiceResponse()
     response.say("Thanks, we got your message. Goodbye!")
     response.hangup()
     return response
 
 
-@hooks.recording_status("completed")
-def recording_done(status: RecordingStatus) -> None:
-    if status.call_sid:
-        entry = dashboard().voicemail(status.call_sid)
-        entry.recording_url = status.recording_url
-        entry.duration = status.recording_duration
-
-
-@hooks.transcription("completed")
-def transcribed(transcription: Transcription) -> None:
-    if transcription.call_sid:
-        dashboard().voicemail(transcription.call_sid).transcript = transcription.text
+# Recording and transcription callbacks need no handler: twhooks records them in
+# hooks.calls, where the dashboard reads them (store.py).
 
 
 @hooks.call_status("completed", "busy", "no-answer", "failed", "canceled")

@@ -42,3 +42,24 @@ def gunicorn(tmp_path: Path) -> Iterator[Callable[..., Gunicorn]]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _memory_store_by_default(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Apps built in a test keep their shared state in memory unless they say otherwise.
+
+    Without ``TWHOOKS_STORE`` an app keeps it in an SQLite file in its instance folder,
+    shared by every test of this suite and every run: state from one test would reach the
+    next. Tests of that default are marked ``default_store``.
+    """
+    if request.node.get_closest_marker("default_store") is not None:
+        return
+    import twhooks.extension
+
+    monkeypatch.setattr(
+        twhooks.extension,
+        "STORE_DEFAULTS",
+        {**twhooks.extension.STORE_DEFAULTS, "TWHOOKS_STORE": "memory://"},
+    )

@@ -92,9 +92,9 @@ def test_goto_needs_a_state_name(state: Any) -> None:
 # -- in a Flask app: the state rides in the signed session cookie Twilio keeps per (From, To) --
 
 
-def dialog_app() -> Flask:
+def dialog_app(**config: Any) -> Flask:
     app = Flask(__name__)
-    app.config.update(TWILIO_AUTH_TOKEN=TOKEN, SECRET_KEY="conversation-test-secret")
+    app.config.update(TWILIO_AUTH_TOKEN=TOKEN, SECRET_KEY="conversation-test-secret", **config)
     hooks = TwilioHooks(app)
 
     @hooks.message(keyword="ORDER")
@@ -177,11 +177,18 @@ def test_each_conversation_has_its_own_cookie() -> None:
     assert text(ada, "L", "+1001") == "Size L. Confirm with YES."
 
 
-def test_a_lost_cookie_means_a_fresh_start() -> None:
-    client = dialog_app().test_client()
+def test_with_cookie_conversations_a_lost_cookie_means_a_fresh_start() -> None:
+    client = dialog_app(TWHOOKS_CONVERSATIONS="cookie").test_client()
     text(client, "ORDER")
     client.delete_cookie("session")
     assert text(client, "M") == "state=None"
+
+
+def test_with_store_conversations_a_lost_cookie_changes_nothing() -> None:
+    client = dialog_app().test_client()
+    text(client, "ORDER")
+    client.delete_cookie("session")
+    assert text(client, "M") == "Size M. Confirm with YES."
 
 
 def test_a_forged_cookie_is_ignored() -> None:

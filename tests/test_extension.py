@@ -569,7 +569,7 @@ class TestErrors:
         self, caplog: pytest.LogCaptureFixture
     ) -> None:
         app = Flask(__name__)
-        app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+        app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_CONVERSATIONS="cookie")
         hooks = TwilioHooks(app)
 
         @hooks.message()

@@ -33,21 +33,25 @@ import inspect
 import itertools
 import logging
 import os
+import sys
+import time
 import uuid
 from collections.abc import Callable, MutableMapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from .conversation import Conversation
 from .events import Event, Params
-from .exceptions import HandlerError, RequestError, SignatureError
+from .exceptions import RequestError, SignatureError
 from .handlers import Handlers
 from .idempotency import ReplayStore, StoredReply
 from .kinds import RESERVED_STEPS, Kind
 from .refusals import refuse
 from .replies import EMPTY_TWIML, Reply, render_twiml
-from .request import VerifiedRequest, WebhookRequest, verify_request
+from .request import VerifiedRequest, WebhookRequest, redact_secrets, verify_request
 from .settings import Settings
+from .shared import ConversationSlot, SharedState
+from .store.records import HistoryRecord
 
 __all__ = ["Dispatcher", "Prepared", "Received"]
 
@@ -86,8 +90,18 @@ class Received:
     params: Params
     #: The ``I-Twilio-Idempotency-Token``, if Twilio sent one.
     token: str | None
+    #: The kind of webhook, when the adapter knows it already.
+    kind: str | None = None
     #: ``(key, owner)`` while this request holds the claim of its token.
     claim: tuple[str, str] | None = None
+    #: When it arrived: Unix time, and :func:`time.perf_counter` for its duration.
+    at: float = 0.0
+    started: float = 0.0
+    #: ``"valid"``, or ``"skipped"`` with ``TWHOOKS_VALIDATE = False``.
+    verdict: str = "valid"
+    #: The handler chosen, and why (for the webhook history).
+    handler: str | None = None
+    why: str | None = None
 
 
 @dataclass(slots=True)
@@ -97,7 +111,8 @@ class Prepared:
     kind: Kind
     handler: Callable[..., Any]
     event: Event
-    conversation: Conversation | None
+    #: The conversation of a message or call, saved once the handler returned.
+    slot: ConversationSlot | None
 
 
 def _name(handler: Callable[..., Any]) -> str:
@@ -123,6 +138,8 @@ class Dispatcher:
         de-duplication off.
     :param native: response types of the web framework that a handler may return; they are
         passed through untouched (:attr:`Reply.native`).
+    :param shared: what the shared store does on each request (conversations, deliveries,
+        opt-outs, the block list, the history); none: conversations in the session only.
     :param lease: see :data:`CLAIM_LEASE`.
     :param reply_ttl: see :data:`REPLY_TTL`.
     """
@@ -134,6 +151,7 @@ class Dispatcher:
         *,
         replays: ReplayStore | None = None,
         native: tuple[type[Any], ...] = (),
+        shared: SharedState | None = None,
         lease: float = CLAIM_LEASE,
         reply_ttl: float = REPLY_TTL,
     ) -> None:
@@ -141,28 +159,53 @@ class Dispatcher:
         self.settings = settings
         self.replays = replays
         self.native = native
+        self.shared = shared if shared is not None else SharedState(None, "cookie")
         self.lease = lease
         self.reply_ttl = reply_ttl
 
     # -- receive ----------------------------------------------------------------------------
 
     def receive(
-        self, request: WebhookRequest, verified: VerifiedRequest | None = None
+        self,
+        request: WebhookRequest,
+        verified: VerifiedRequest | None = None,
+        kind: str | None = None,
     ) -> Received | Reply:
-        """Verify *request*, or the reply refusing it (logged once).
+        """Verify *request*, or the reply refusing it (logged once, and in the history).
 
         :param verified: the request was verified already (by the WSGI middleware).
+        :param kind: the kind of webhook, if the adapter knows it (for the history).
         """
+        started, at = time.perf_counter(), time.time()
+        verdict = "valid"
         if verified is None:
             verifier = self.settings.verifier
             if verifier is None:
                 verified = VerifiedRequest(request.url, request.params, request.body)
+                verdict = "skipped"
             else:
                 try:
                     verified = verify_request(verifier, request)
                 except (SignatureError, RequestError) as error:
-                    return self.refuse(error, request.method, request.path, request)
-        return Received(request, verified, Params(verified.params), request.idempotency_token)
+                    return self.refuse(
+                        error,
+                        request.method,
+                        request.path,
+                        request,
+                        kind=kind,
+                        started=started,
+                        at=at,
+                    )
+        return Received(
+            request,
+            verified,
+            Params(verified.params),
+            request.idempotency_token,
+            kind,
+            at=at,
+            started=started,
+            verdict=verdict,
+        )
 
     def refuse(
         self,
@@ -170,9 +213,18 @@ class Dispatcher:
         method: str,
         path: str,
         request: WebhookRequest | None = None,
+        *,
+        url: str = "",
+        kind: str | None = None,
+        started: float | None = None,
+        at: float | None = None,
     ) -> Reply:
-        """The reply refusing a request for *error*, logged once."""
-        return refuse(
+        """The reply refusing a request for *error*, logged once and kept in the history.
+
+        :param request: the request, when it could be read.
+        :param url: its URL, when it could not.
+        """
+        reply = refuse(
             error,
             method=method,
             path=path,
@@ -180,6 +232,29 @@ class Dispatcher:
             public_url=self.settings.public_url,
             logger=logger,
         )
+        if isinstance(error, SignatureError):
+            verdict = error.code
+            reason = f"{error.reason}; URL checked: {error.url}; tried: {', '.join(error.tried)}"
+        else:
+            verdict, reason = "bad_request", error.reason
+        secrets = request.secrets if request is not None else ()
+        self.shared.record_history(
+            HistoryRecord(
+                kind=kind,
+                method=method,
+                url=request.url if request is not None else url,
+                params=dict(request.params) if request is not None else {},
+                verified=False,
+                verdict=verdict,
+                status=reply.status,
+                reason=redact_secrets(reason, secrets),
+                reply=reply.body.decode("utf-8", "replace"),
+                duration=0.0 if started is None else time.perf_counter() - started,
+                token=request.idempotency_token if request is not None else None,
+                at=time.time() if at is None else at,
+            )
+        )
+        return reply
 
     # -- claim ------------------------------------------------------------------------------
 
@@ -217,7 +292,9 @@ class Dispatcher:
             if got is False:
                 got = replays.wait(key, self.lease) or False
             if isinstance(got, StoredReply):
-                return self._replay(received, got)
+                reply = self._replay(received, got)
+                self.record(received, reply.status, reply.body, replay=True)
+                return reply
             # The first request failed or its lease ran out: claim again.
         logger.warning(
             "retry of %s (idempotency token %s) could not claim it; running it anyway",
@@ -253,42 +330,57 @@ class Dispatcher:
         received: Received,
         kind: Kind,
         step: str | None = None,
-        session: MutableMapping[str, Any] | None = None,
+        slot: ConversationSlot | None = None,
     ) -> Prepared | Reply:
         """Parse the event and pick its handler; a reply when no handler is to run.
 
         :param step: the call step (``/voice/<step>``), for the ``call`` kind.
-        :param session: where conversation state lives between webhooks (the framework's
-            signed session); ``None`` keeps none.
+        :param slot: the conversation of a message or call (see
+            :meth:`SharedState.conversation <twhooks.shared.SharedState.conversation>`).
         """
         params, token = received.params, received.token
         handlers = self.handlers
+        shared = self.shared
+        blocked = shared.blocked(kind, step, params)
+        if blocked is not None:
+            received.why = "blocked number"
+            return blocked
+        conversation = slot.conversation if slot is not None else None
         if kind.routing == "message":
-            conversation = Conversation(session if session is not None else {})
-            router = handlers.messages
-            state = conversation.state if router.states else None
-            found = router.match(params.get("Body", ""), state)
-            if found is None:
-                self._no_message_handler(params, state)
-                return Reply.twiml(EMPTY_TWIML)
-            route, match = found
+            keyword = shared.keyword(params, handlers.keyword_handlers, conversation)
+            match = None
+            if keyword is not None:
+                handler, received.why = keyword
+            else:
+                router = handlers.messages
+                state = conversation.state if router.states and conversation else None
+                found = router.match(params.get("Body", ""), state)
+                if found is None:
+                    self._no_message_handler(params, state)
+                    received.why = "no handler matched"
+                    return Reply.twiml(EMPTY_TWIML)
+                route, match = found
+                handler = route.handler
+                received.why = route.why(state)
             event: Event = kind.event.from_params(
                 params, idempotency_token=token, match=match, conversation=conversation
             )
-            return Prepared(kind, route.handler, event, conversation)
+            return self._prepared(received, kind, handler, event, slot)
         if kind.routing == "step":
-            handler = handlers.steps.match(step)
-            if handler is None:
+            step_handler = handlers.steps.match(step)
+            if step_handler is None:
+                received.why = "no handler registered"
                 return self._no_step_handler(params, step, received.request.method)
-            conversation = Conversation(session if session is not None else {})
             event = kind.event.from_params(
                 params, idempotency_token=token, step=step, conversation=conversation
             )
-            return Prepared(kind, handler, event, conversation)
-        event = kind.event.from_params(params, idempotency_token=token)
+            received.why = "incoming call" if step is None else f"step {step}"
+            return self._prepared(received, kind, step_handler, event, slot)
+        extra = shared.record_callback(kind, params)
+        event = kind.event.from_params(params, idempotency_token=token, **extra)
         value = getattr(event, kind.field or "")
-        handler = handlers.values[kind.name].match(value)
-        if handler is None:
+        value_handler = handlers.values[kind.name].match(value)
+        if value_handler is None:
             logger.info(
                 "no @hooks.%s handler for %s %r; add @hooks.%s() to handle every one",
                 kind.name,
@@ -296,8 +388,31 @@ class Dispatcher:
                 value,
                 kind.name,
             )
+            received.why = "no handler registered"
             return Reply.empty()
-        return Prepared(kind, handler, event, None)
+        if extra.get("advanced") is False and value_handler not in handlers.include_stale:
+            logger.info(
+                "%s %r of %s is late or a duplicate (furthest: %r); recorded, no handler run",
+                kind.field,
+                value,
+                params.get("MessageSid"),
+                extra.get("previous"),
+            )
+            received.why = "late or duplicate callback"
+            return Reply.empty()
+        received.why = f"{kind.field} {value}"
+        return self._prepared(received, kind, value_handler, event, None)
+
+    def _prepared(
+        self,
+        received: Received,
+        kind: Kind,
+        handler: Callable[..., Any],
+        event: Event,
+        slot: ConversationSlot | None,
+    ) -> Prepared:
+        received.handler = _name(handler)
+        return Prepared(kind, handler, event, slot)
 
     def _no_message_handler(self, params: Params, state: str | None) -> None:
         if not self.handlers.messages:
@@ -336,16 +451,8 @@ class Dispatcher:
         :raises HandlerError: the conversation cannot be saved, or *result* cannot be a reply.
         :raises TwiMLError: the reply cannot be rendered.
         """
-        conversation = prepared.conversation
-        if conversation is not None:
-            try:
-                conversation.save_if_changed()
-            except RuntimeError as error:
-                # Flask's NullSession, for one, refuses writes when the app has no secret key.
-                raise HandlerError(
-                    f"conversation state cannot be saved in the session: {error} "
-                    "(in Flask, set SECRET_KEY)"
-                ) from error
+        if prepared.slot is not None:
+            prepared.slot.save()
         return self.render(prepared.kind, result)
 
     def render(self, kind: Kind, result: Any) -> Reply:
@@ -408,7 +515,7 @@ class Dispatcher:
 
         :raises Exception: what the handler raised, when no ``@hooks.error`` handler answered.
         """
-        received = self.receive(request, verified)
+        received = self.receive(request, verified, kind.name)
         if isinstance(received, Reply):
             return received
         replayed = self.claim(received)
@@ -419,6 +526,7 @@ class Dispatcher:
             reply = self.handle(received, kind, step, session)
         finally:
             self.finish(received, _stored(reply))
+            self.record(received, *_status_and_body(reply))
         return reply
 
     def handle(
@@ -430,18 +538,22 @@ class Dispatcher:
     ) -> Reply:
         """Prepare, run and complete a received request (no claim).
 
+        :param session: where conversation state lives with ``TWHOOKS_CONVERSATIONS =
+            "cookie"`` (the framework's signed session).
         :raises Exception: what the handler raised, when no ``@hooks.error`` handler answered.
         """
-        prepared = self.prepare(received, kind, step, session)
-        if isinstance(prepared, Reply):
-            return prepared
-        try:
-            return self.complete(prepared, prepared.handler(prepared.event))
-        except Exception as error:
-            reply = self.failed(prepared, error)
-            if reply is None:
-                raise
-            return reply
+        received.kind = kind.name
+        with self.shared.conversation(kind, received.params, session) as slot:
+            prepared = self.prepare(received, kind, step, slot)
+            if isinstance(prepared, Reply):
+                return prepared
+            try:
+                return self.complete(prepared, prepared.handler(prepared.event))
+            except Exception as error:
+                reply = self.failed(prepared, error)
+                if reply is None:
+                    raise
+                return reply
 
     async def dispatch_async(
         self,
@@ -455,7 +567,7 @@ class Dispatcher:
         """:meth:`dispatch` for asyncio: ``async def`` handlers are awaited, plain ones run in
         a worker thread, and the store's blocking calls never block the event loop.
         """
-        received = self.receive(request, verified)
+        received = self.receive(request, verified, kind.name)
         if isinstance(received, Reply):
             return received
         replayed = await asyncio.to_thread(self.claim, received)
@@ -465,8 +577,12 @@ class Dispatcher:
         try:
             reply = await self.handle_async(received, kind, step, session)
         finally:
-            await asyncio.to_thread(self.finish, received, _stored(reply))
+            await asyncio.to_thread(self._finish_and_record, received, reply)
         return reply
+
+    def _finish_and_record(self, received: Received, reply: Reply | None) -> None:
+        self.finish(received, _stored(reply))
+        self.record(received, *_status_and_body(reply))
 
     async def handle_async(
         self,
@@ -476,21 +592,29 @@ class Dispatcher:
         session: MutableMapping[str, Any] | None = None,
     ) -> Reply:
         """:meth:`handle` for asyncio (see :meth:`dispatch_async`)."""
-        prepared = self.prepare(received, kind, step, session)
-        if isinstance(prepared, Reply):
-            return prepared
+        received.kind = kind.name
+        # The conversation's lock and the store's reads and writes block: in a thread.
+        stack = ExitStack()
+        slot = await asyncio.to_thread(
+            stack.enter_context, self.shared.conversation(kind, received.params, session)
+        )
+        done = False
         try:
-            return self.complete(prepared, await _call(prepared.handler, prepared.event))
-        except Exception as error:
-            for error_handler in self.handlers.error_handlers:
-                if inspect.iscoroutinefunction(error_handler):
-                    break
+            prepared = await asyncio.to_thread(self.prepare, received, kind, step, slot)
+            if isinstance(prepared, Reply):
+                reply = prepared
             else:
-                reply = self.failed(prepared, error)
-                if reply is None:
-                    raise
-                return reply
-            return await self._failed_async(prepared, error)
+                try:
+                    result = await _call(prepared.handler, prepared.event)
+                    reply = await asyncio.to_thread(self.complete, prepared, result)
+                except Exception as error:
+                    reply = await self._failed_async(prepared, error)
+            done = True
+            return reply
+        finally:
+            # Released either way; the conversation is saved only after a clean run.
+            exit_with = (None, None, None) if done else sys.exc_info()
+            await asyncio.to_thread(stack.__exit__, *exit_with)
 
     async def _failed_async(self, prepared: Prepared, error: Exception) -> Reply:
         for error_handler in self.handlers.error_handlers:
@@ -507,6 +631,30 @@ class Dispatcher:
         self._log_failure(prepared, error, answered=False)
         raise error
 
+    # -- the webhook history ----------------------------------------------------------------
+
+    def record(self, received: Received, status: int, body: bytes, *, replay: bool = False) -> None:
+        """Add a handled (or replayed) request to the webhook history."""
+        request = received.request
+        self.shared.record_history(
+            HistoryRecord(
+                kind=received.kind,
+                method=request.method,
+                url=received.verified.url,
+                params=dict(received.params),
+                verified=received.verdict == "valid",
+                verdict=received.verdict,
+                status=status,
+                handler=received.handler,
+                why=received.why,
+                reply=body.decode("utf-8", "replace"),
+                duration=time.perf_counter() - received.started,
+                token=received.token,
+                replay=replay,
+                at=received.at,
+            )
+        )
+
 
 async def _call(function: Callable[..., Any], *args: Any) -> Any:
     """Await an ``async def`` *function*; run a plain one in a worker thread."""
@@ -516,6 +664,15 @@ async def _call(function: Callable[..., Any], *args: Any) -> Any:
     if inspect.isawaitable(result):
         return await result
     return result
+
+
+def _status_and_body(reply: Reply | None) -> tuple[int, bytes]:
+    """For the history: ``500`` when the handler raised."""
+    if reply is None:
+        return 500, b""
+    if reply.native is not None:
+        return int(getattr(reply.native, "status_code", 200)), b""
+    return reply.status, reply.body
 
 
 def _stored(reply: Reply | None) -> StoredReply | None:

@@ -444,6 +444,12 @@ class MessageStatus(_Event):
     channel_status_message: str | None = None
     #: ``READ`` or ``DELIVERED`` on WhatsApp and RCS.
     event_type: str | None = None
+    #: The message's furthest status before this callback, as recorded in the shared store
+    #: (``None``: this is the first callback, or no store keeps deliveries).
+    previous: str | None = field(default=None, compare=False)
+    #: Whether this callback moved the message forward (``False`` for a late or duplicate
+    #: callback: ``sent`` after ``delivered``, or ``delivered`` twice).
+    advanced: bool = field(default=True, compare=False)
 
     @property
     def rank(self) -> int:

@@ -44,13 +44,16 @@ from flask import Blueprint, Flask, current_app, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from .dispatch import Dispatcher, Received
-from .exceptions import HandlerError, RequestError
+from .exceptions import ConfigurationError, HandlerError, RequestError
 from .handlers import Handlers
-from .idempotency import MemoryReplayStore, StoredReply
+from .idempotency import StoredReply
 from .kinds import KINDS, Kind, kind_named
 from .replies import Reply
 from .settings import DEFAULTS, Settings
-from .wsgi import quote_path, verified_request, webhook_request
+from .shared import SharedState
+from .store import Blocklist, Calls, Conversations, Deliveries, History, OptOuts
+from .store.settings import STORE_DEFAULTS, StoreFacades
+from .wsgi import quote_path, request_url, verified_request, webhook_request
 
 __all__ = ["TwilioHooks"]
 
@@ -72,6 +75,8 @@ class _AppState:
     settings: Settings
     dispatcher: Dispatcher
     blueprint: Blueprint
+    #: The shared store and its facades (``hooks.deliveries`` and the like).
+    facades: StoreFacades
 
     @property
     def url_prefix(self) -> str:
@@ -112,13 +117,30 @@ class TwilioHooks(Handlers):
         :raises ConfigurationError: a setting is missing or malformed (such as no
             ``TWILIO_AUTH_TOKEN`` with validation on); the message names it.
         """
-        for name, value in DEFAULTS.items():
+        for name, value in {**DEFAULTS, **STORE_DEFAULTS}.items():
             app.config.setdefault(name, value)
         settings = Settings.from_config(app.config)
-        replays = MemoryReplayStore(settings.deduplicate_size) if settings.deduplicate else None
-        dispatcher = Dispatcher(self, settings, replays=replays, native=(BaseResponse,))
+        config: Mapping[str, Any] = app.config
+        if config["TWHOOKS_STORE"] is None and app.testing:
+            # Tests get a store of their own, not the app's SQLite file.
+            config = {**config, "TWHOOKS_STORE": "memory://"}
+        facades = StoreFacades.from_config(
+            config, instance_path=app.instance_path, account_sid=config.get("TWILIO_ACCOUNT_SID")
+        )
+        mode = config.get("TWHOOKS_CONVERSATIONS", "store")
+        if mode not in ("store", "cookie"):
+            raise ConfigurationError(
+                f"TWHOOKS_CONVERSATIONS must be 'store' or 'cookie', not {mode!r}"
+            )
+        dispatcher = Dispatcher(
+            self,
+            settings,
+            replays=facades.store if settings.deduplicate else None,
+            native=(BaseResponse,),
+            shared=SharedState(facades, mode),
+        )
         blueprint = Blueprint(BLUEPRINT, __name__, url_prefix=settings.url_prefix or None)
-        state = _AppState(self, settings, dispatcher, blueprint)
+        state = _AppState(self, settings, dispatcher, blueprint, facades)
         for kind in KINDS.values():
             view = _view(state, kind)
             methods = list(kind.methods)
@@ -141,6 +163,45 @@ class TwilioHooks(Handlers):
         # First registered, so it runs last of the app's after_request functions.
         app.after_request_funcs.setdefault(None, []).insert(0, _after)
         app.teardown_request(_finisher(dispatcher))
+
+    # -- shared state -----------------------------------------------------------------------
+
+    @property
+    def deliveries(self) -> Deliveries:
+        """The delivery record of every message (:class:`~twhooks.store.Deliveries`)."""
+        return _state().facades.deliveries
+
+    @property
+    def calls(self) -> Calls:
+        """What is known of every call (:class:`~twhooks.store.Calls`)."""
+        return _state().facades.calls
+
+    @property
+    def conversations(self) -> Conversations:
+        """Conversation states kept in the store (:class:`~twhooks.store.Conversations`)."""
+        return _state().facades.conversations
+
+    @property
+    def opt_outs(self) -> OptOuts:
+        """Who opted out (:class:`~twhooks.store.OptOuts`)."""
+        return _state().facades.opt_outs
+
+    @property
+    def blocklist(self) -> Blocklist:
+        """Numbers whose calls are rejected and messages ignored
+        (:class:`~twhooks.store.Blocklist`)."""
+        return _state().facades.blocklist
+
+    @property
+    def history(self) -> History:
+        """The webhook history (:class:`~twhooks.store.History`).
+
+        :raises ConfigurationError: ``TWHOOKS_HISTORY`` is off.
+        """
+        history = _state().facades.history
+        if history is None:
+            raise ConfigurationError("the webhook history is off (TWHOOKS_HISTORY = False)")
+        return history
 
     # -- URLs -------------------------------------------------------------------------------
 
@@ -180,6 +241,15 @@ class TwilioHooks(Handlers):
         return _url(found.name, found.path, external, query)
 
 
+def _state() -> _AppState:
+    """The state of the current app (the properties above need an app context)."""
+    try:
+        state: _AppState = current_app.extensions["twhooks"]
+    except KeyError:
+        raise ConfigurationError("this app was not initialised with TwilioHooks") from None
+    return state
+
+
 def _url(endpoint: str, path: str, external: bool, query: Mapping[str, str], **values: str) -> str:
     state: _AppState = current_app.extensions["twhooks"]
     public = state.settings.public_url if external else None
@@ -192,7 +262,7 @@ def _url(endpoint: str, path: str, external: bool, query: Mapping[str, str], **v
 # -- the request path --------------------------------------------------------------------------
 
 
-def _receive(state: _AppState, environ: dict[str, Any]) -> Received | Reply:
+def _receive(state: _AppState, environ: dict[str, Any], kind: str | None) -> Received | Reply:
     """Read and verify the request in *environ*, and claim its idempotency token."""
     dispatcher = state.dispatcher
     settings = state.settings
@@ -208,8 +278,10 @@ def _receive(state: _AppState, environ: dict[str, Any]) -> Received | Reply:
         )
     except RequestError as error:
         method = str(environ.get("REQUEST_METHOD", ""))
-        return dispatcher.refuse(error, method, quote_path(environ.get("PATH_INFO", "")))
-    received = dispatcher.receive(webhook, verified)
+        path = quote_path(environ.get("PATH_INFO", ""))
+        url = request_url(environ, settings.public_url)
+        return dispatcher.refuse(error, method, path, url=url, kind=kind)
+    received = dispatcher.receive(webhook, verified, kind)
     if isinstance(received, Reply):
         return received
     replayed = dispatcher.claim(received)
@@ -229,12 +301,14 @@ def _receiver(state: _AppState) -> Callable[[], BaseResponse | None]:
         req = request._get_current_object()  # type: ignore[attr-defined]
         if req.blueprint != BLUEPRINT or _RECEIVED in req.environ:
             return None
+        endpoint: str = req.url_rule.endpoint
         if not csrf_exempt:
             # Once, on the first webhook (every extension is initialised by then), before
             # CSRFProtect's own check, whichever was initialised first.
             _exempt_from_csrf(current_app, state.blueprint)
             csrf_exempt = True
-        received = _receive(state, req.environ)
+        kind = endpoint.removeprefix(BLUEPRINT + ".").removesuffix("_step")
+        received = _receive(state, req.environ, kind)
         if isinstance(received, Reply):
             return _response(received)
         return None
@@ -250,7 +324,7 @@ def _view(state: _AppState, kind: Kind) -> Callable[..., BaseResponse]:
         received = environ.get(_RECEIVED)
         if received is None:
             # Only when the app skipped its before_request functions.
-            received = _receive(state, environ)
+            received = _receive(state, environ, kind.name)
             if isinstance(received, Reply):
                 return _response(received)
         return _response(dispatcher.handle(received, kind, step, session))
@@ -293,7 +367,8 @@ def _after(response: BaseResponse) -> BaseResponse:
 
 def _finisher(dispatcher: Dispatcher) -> Callable[[BaseException | None], None]:
     def finish_twilio_webhook(error: BaseException | None) -> None:
-        """Keep the final bytes of a claimed request's response for its retries.
+        """Keep the final bytes of a claimed request's response for its retries, and the
+        request in the webhook history.
 
         Teardown runs once Flask has finished the response, session cookie included; a
         request that ended in an exception keeps nothing, so that its retry runs again.
@@ -301,14 +376,19 @@ def _finisher(dispatcher: Dispatcher) -> Callable[[BaseException | None], None]:
         environ = request.environ
         received: Received | None = environ.pop(_RECEIVED, None)
         response: BaseResponse | None = environ.pop(_RESPONSE, None)
-        if received is None or received.claim is None:
+        if received is None:
             return
         stored = None
         if error is None and response is not None and not response.is_streamed:
             stored = StoredReply(
                 response.status_code, tuple(response.headers.items()), response.get_data()
             )
-        dispatcher.finish(received, stored)
+        if received.claim is not None:
+            dispatcher.finish(received, stored)
+        if stored is not None:
+            dispatcher.record(received, stored.status, stored.body)
+        else:
+            dispatcher.record(received, 500 if response is None else response.status_code, b"")
 
     return finish_twilio_webhook
 

@@ -39,6 +39,10 @@ class Handlers:
             if kind.routing == "value"
         }
         self.error_handlers: list[ErrorHandler] = []
+        #: ``@hooks.message_status`` handlers that also get late and duplicate callbacks.
+        self.include_stale: set[Callable[..., Any]] = set()
+        #: The ``@hooks.opt_out()``, ``opt_in()`` and ``help()`` handlers, by keyword class.
+        self.keyword_handlers: dict[str, Callable[..., Any]] = {}
 
     # -- decorators -------------------------------------------------------------------------
 
@@ -99,13 +103,23 @@ class Handlers:
             raise HandlerError(f"use @hooks.{found.name}(...) for {found.summary}")
         return self._value_decorator(found, values)
 
-    def message_status(self, *statuses: str) -> Callable[[F], F]:
+    def message_status(self, *statuses: str, include_stale: bool = False) -> Callable[[F], F]:
         """Handle message status callbacks (``/messages/status``), for ``statuses`` or all.
 
         The handler gets a :class:`~twhooks.events.MessageStatus`; returning ``None`` answers
-        ``204 No Content``.
+        ``204 No Content``. Every callback is recorded in ``hooks.deliveries`` first; the
+        handler runs only for callbacks that move the message forward (not for ``sent``
+        after ``delivered``, nor for a duplicate) unless ``include_stale=True``.
         """
-        return self._value_decorator(KINDS["message_status"], statuses)
+        register = self._value_decorator(KINDS["message_status"], statuses)
+        if not include_stale:
+            return register
+
+        def register_stale(handler: F) -> F:
+            self.include_stale.add(handler)
+            return register(handler)
+
+        return register_stale
 
     def call_status(self, *statuses: str) -> Callable[[F], F]:
         """Handle call status callbacks (``/voice/status``), for ``statuses`` or all.
@@ -142,6 +156,42 @@ class Handlers:
         values such as ``"human"`` or ``"machine_end_beep"``.
         """
         return self._value_decorator(KINDS["amd"], answered_by)
+
+    def opt_out(self) -> Callable[[F], F]:
+        """Handle opt-out messages (STOP, UNSUBSCRIBE… or ``OptOutType=STOP``).
+
+        They are recognised before any other message handler; the person is recorded in
+        ``hooks.opt_outs`` and their conversation ends. Without this handler the answer is
+        empty (Twilio sends its own confirmation).
+        """
+        return self._keyword_decorator("opt_out")
+
+    def opt_in(self) -> Callable[[F], F]:
+        """Handle opt-in messages (START, UNSTOP, YES… or ``OptOutType=START``) of a person
+        who had opted out; their opt-out is cleared and their conversation ends. (``YES``
+        from someone who never opted out is an ordinary message.)
+        """
+        return self._keyword_decorator("opt_in")
+
+    def help(self) -> Callable[[F], F]:
+        """Handle help requests (HELP, INFO or ``OptOutType=HELP``) before any other message
+        handler. Without this handler they are routed like any message.
+        """
+        return self._keyword_decorator("help")
+
+    def _keyword_decorator(self, which: str) -> Callable[[F], F]:
+        def register(handler: F) -> F:
+            if callable(handler) is False:
+                raise HandlerError(f"@hooks.{which}() decorates a function")
+            if which in self.keyword_handlers:
+                raise HandlerError(
+                    f"an @hooks.{which}() handler is already registered "
+                    f"({getattr(self.keyword_handlers[which], '__qualname__', '?')})"
+                )
+            self.keyword_handlers[which] = handler
+            return handler
+
+        return register
 
     def error(self, handler: F) -> F:
         """Register ``handler(error, event)``, called when a webhook handler raises.

@@ -62,6 +62,19 @@ class MessageRoute:
         """Whether the route has no condition at all."""
         return self.keywords is None and self.pattern is None and self.state is None
 
+    def why(self, state: str | None = None) -> str:
+        """Why this route answers a message (for the webhook history)."""
+        if self.is_catch_all:
+            return "catch-all"
+        parts = []
+        if self.keywords is not None:
+            parts.append("keyword " + "/".join(sorted(self.keywords)))
+        if self.pattern is not None:
+            parts.append(f"pattern {self.pattern.pattern}")
+        if self.state is not None:
+            parts.append(f"state {state}")
+        return ", ".join(parts)
+
     def describe(self) -> str:
         """The decorator call that registered this route, for log lines."""
         args = []

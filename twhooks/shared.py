@@ -1,0 +1,196 @@
+"""What the dispatcher does with the shared store on every request.
+
+- **conversations**: where a dialog's state lives during one webhook — the framework's signed
+  session (``TWHOOKS_CONVERSATIONS = "cookie"``, 0.1's way) or the store (``"store"``), where
+  the handlers of one conversation run one at a time across every worker and host;
+- **the block list**: a blocked caller is rejected (``<Reject/>``), a blocked sender's message
+  gets an empty reply, and no handler runs;
+- **opt-out keywords**: STOP and the like are recognised before any other message handler,
+  recorded in ``hooks.opt_outs`` and end the person's conversation;
+- **callbacks**: every message status callback is recorded in ``hooks.deliveries`` (and its
+  event learns whether it moved the message forward), every call callback in ``hooks.calls``;
+- **the webhook history**: one record per request, accepted or refused.
+
+The store itself and its facades live in :mod:`twhooks.store`. This module knows nothing of
+any web framework.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from typing import Any, Literal
+
+from .conversation import Conversation
+from .exceptions import HandlerError
+from .kinds import Kind
+from .replies import EMPTY_TWIML, Reply
+from .store.conversations import Conversations, ConversationSession
+from .store.keys import classify_opt_keyword
+from .store.records import HistoryRecord
+from .store.settings import StoreFacades
+
+__all__ = ["REJECT_TWIML", "ConversationSlot", "SharedState"]
+
+logger = logging.getLogger("twhooks.dispatch")
+
+#: The answer to a blocked caller: the call is refused, and not billed.
+REJECT_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response><Reject/></Response>'
+
+ConversationMode = Literal["store", "cookie"]
+
+
+class ConversationSlot:
+    """The conversation of one webhook, and how to keep it once the handler returned."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+
+    def save(self) -> None:
+        """Keep what the handler changed."""
+        try:
+            self.conversation.save_if_changed()
+        except RuntimeError as error:
+            # Flask's NullSession, for one, refuses writes when the app has no secret key.
+            raise HandlerError(
+                f"conversation state cannot be saved in the session: {error} "
+                "(in Flask, set SECRET_KEY; or keep conversations in the store)"
+            ) from error
+
+
+class _StoredSlot(ConversationSlot):
+    def __init__(self, conversations: Conversations, session: ConversationSession) -> None:
+        super().__init__(session.conversation)
+        self._conversations = conversations
+        self._session = session
+
+    def save(self) -> None:
+        changed, state, data = self._session.changes()
+        if not changed:
+            return
+        key = self._session.key
+        if self._conversations.save(key, state, data, self._session.version) is None:
+            logger.warning(
+                "conversation %s changed while its handler ran (the handler outlived its "
+                "lock's lease); this handler's changes were dropped",
+                key,
+            )
+
+
+def _no_reply(event: Any) -> None:
+    """The handler of an opt-out or opt-in nobody registered: an empty answer (Twilio sends
+    its own confirmation)."""
+    return None
+
+
+class SharedState:
+    """The shared store's part in the request path.
+
+    :param facades: the store and its facades; ``None`` keeps no shared state (then
+        conversations can only live in the session).
+    :param conversations: where conversation state lives: ``"store"`` or ``"cookie"``.
+    """
+
+    def __init__(self, facades: StoreFacades | None, conversations: ConversationMode) -> None:
+        if conversations == "store" and facades is None:
+            conversations = "cookie"
+        self.facades = facades
+        self.mode = conversations
+
+    # -- conversations ---------------------------------------------------------------------
+
+    @contextmanager
+    def conversation(
+        self,
+        kind: Kind,
+        params: Mapping[str, str],
+        session: MutableMapping[str, Any] | None,
+    ) -> Iterator[ConversationSlot | None]:
+        """The conversation of a message or call webhook (``None`` for callbacks), held for
+        the whole of its handling: in the store, under the conversation's lock."""
+        if kind.routing not in ("message", "step"):
+            yield None
+            return
+        key = Conversations.key_for(params) if self.mode == "store" else None
+        if key is None or self.facades is None:
+            yield ConversationSlot(Conversation(session if session is not None else {}))
+            return
+        conversations = self.facades.conversations
+        with conversations.lock(key):
+            stored = ConversationSession(key, conversations.load(key))
+            yield _StoredSlot(conversations, stored)
+
+    # -- block list and keywords -----------------------------------------------------------
+
+    def blocked(self, kind: Kind, step: str | None, params: Mapping[str, str]) -> Reply | None:
+        """The answer to a blocked sender or caller, or ``None``."""
+        if self.facades is None or kind.routing == "value" or step is not None:
+            return None
+        number = params.get("From")
+        if not number or not self.facades.blocklist.contains(number):
+            return None
+        logger.info("%s from a blocked number: no handler runs", kind.name)
+        return Reply.twiml(REJECT_TWIML if kind.routing == "step" else EMPTY_TWIML)
+
+    def keyword(
+        self,
+        params: Mapping[str, str],
+        handlers: Mapping[str, Callable[..., Any]],
+        conversation: Conversation | None,
+    ) -> tuple[Callable[..., Any], str] | None:
+        """The handler of an opt-out, opt-in or help message, with why; ``None`` otherwise.
+
+        An opt-out is recorded and ends the conversation, whether or not an
+        ``@hooks.opt_out()`` handler is registered. An opt-in counts only from someone who
+        opted out (or when Twilio says so with ``OptOutType=START``): ``YES`` is an ordinary
+        answer in a dialog otherwise. Help goes to ``@hooks.help()`` when there is one.
+        """
+        opt_out_type = params.get("OptOutType")
+        found = classify_opt_keyword(params.get("Body"), opt_out_type)
+        if found is None:
+            return None
+        number = params.get("From")
+        sender = params.get("MessagingServiceSid") or params.get("To")
+        opt_outs = self.facades.opt_outs if self.facades is not None else None
+        if found == "help":
+            handler = handlers.get("help")
+            return (handler, "help keyword") if handler is not None else None
+        if found == "opt_in":
+            if opt_out_type is None and not (
+                opt_outs is not None and number and opt_outs.is_opted_out(number, sender)
+            ):
+                return None
+            if opt_outs is not None and number:
+                opt_outs.opt_in(number, sender)
+        elif opt_outs is not None and number:
+            opt_outs.opt_out(number, sender, source="keyword")
+        if conversation is not None:
+            conversation.end()
+        return handlers.get(found, _no_reply), found.replace("_", "-") + " keyword"
+
+    # -- callbacks -------------------------------------------------------------------------
+
+    def record_callback(self, kind: Kind, params: Mapping[str, str]) -> dict[str, Any]:
+        """Record a status callback; what its event learns from that (``previous``…)."""
+        if self.facades is None:
+            return {}
+        if kind.name == "message_status":
+            update = self.facades.deliveries.record_callback(params)
+            if update is not None:
+                return {"previous": update.previous, "advanced": update.advanced}
+        else:
+            self.facades.calls.record(kind.name, params)
+        return {}
+
+    # -- history ---------------------------------------------------------------------------
+
+    def record_history(self, record: HistoryRecord) -> None:
+        """Add *record* to the webhook history (when it is kept); never fails the request."""
+        history = self.facades.history if self.facades is not None else None
+        if history is None:
+            return
+        try:
+            history.record(record)
+        except Exception:
+            logger.exception("the webhook history could not be written")
