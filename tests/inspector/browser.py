@@ -76,6 +76,23 @@ def page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+def help_(msg: Any) -> str:
+    return "Reply JOIN to sign up."
+
+
+def join(msg: Any) -> str:
+    msg.conversation.goto("ask_name")
+    return "What is your name?"
+
+
+def echo(msg: Any) -> str:
+    return f"You said: {msg.body}"
+
+
+def on_status(status: Any) -> None:
+    return None
+
+
 def webhook_app(config: Mapping[str, Any] | None = None) -> tuple[Flask, TwilioHooks]:
     """A small app with a few handlers and the inspector on (debug mode, memory store)."""
     app = Flask("inspector_browser")
@@ -90,24 +107,10 @@ def webhook_app(config: Mapping[str, Any] | None = None) -> tuple[Flask, TwilioH
         }
     )
     hooks = TwilioHooks()
-
-    @hooks.message(keyword="HELP")
-    def help_(msg: Any) -> str:
-        return "Reply JOIN to sign up."
-
-    @hooks.message(keyword="JOIN")
-    def join(msg: Any) -> str:
-        msg.conversation.goto("ask_name")
-        return "What is your name?"
-
-    @hooks.message()
-    def echo(msg: Any) -> str:
-        return f"You said: {msg.body}"
-
-    @hooks.message_status()
-    def on_status(status: Any) -> None:
-        return None
-
+    hooks.message(keyword="HELP")(help_)
+    hooks.message(keyword="JOIN")(join)
+    hooks.message()(echo)
+    hooks.message_status()(on_status)
     hooks.init_app(app)
     if BLUEPRINT not in app.blueprints:  # until the extension mounts it itself
         mount(app, app.extensions["twhooks"])

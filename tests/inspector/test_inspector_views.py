@@ -97,6 +97,9 @@ def test_feed_gives_what_came_after(inspector: Make) -> None:
     later = client.get(P + f"/feed.json?after={first.id}").get_json()
     assert [r["id"] for r in later["rows"]] == [second.id]
     assert client.get(P + f"/feed.json?after={second.id}").get_json()["rows"] == []
+    for limit, count in (("1", 1), ("-5", 1), ("0", 2), ("junk", 2), ("100000", 2)):
+        rows = client.get(P + f"/feed.json?limit={limit}").get_json()["rows"]
+        assert len(rows) == count, limit
 
 
 @pytest.mark.parametrize(
@@ -265,3 +268,19 @@ def test_history_off(inspector: Make) -> None:
     assert "history is off" in client.get(P + "/").get_data(as_text=True)
     assert client.get(P + "/feed.json").get_json() == {"rows": [], "last": 0, "history": False}
     assert client.get(P + "/r/1").status_code == 404
+
+
+def test_an_app_with_flask_wtf_csrf_protect(inspector: Make) -> None:
+    from flask_wtf.csrf import CSRFProtect
+
+    app, state = inspector({"SECRET_KEY": "k"})
+    CSRFProtect(app)
+    f = state.facades
+    f.opt_outs.opt_out("+15551230000", None, source="keyword")
+    client = app.test_client()
+    token = _csrf(client)
+    clear = {"number": "+15551230000", "sender": ""}
+    assert client.post(P + "/state/opt-out/clear", data=clear).status_code == 400  # ours
+    done = client.post(P + "/state/opt-out/clear", data={**clear, "csrf_token": token})
+    assert done.status_code == 303
+    assert not f.opt_outs.is_opted_out("+15551230000")

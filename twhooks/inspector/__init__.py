@@ -7,7 +7,9 @@ Off by default. The extension calls :func:`check_settings` in ``init_app`` and, 
 
 from __future__ import annotations
 
-from flask import Flask
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, current_app
 
 from .settings import InspectorSettings as InspectorSettings
 from .settings import check_settings as check_settings
@@ -28,4 +30,23 @@ def mount(app: Flask, state: InspectorState, settings: InspectorSettings | None 
     """
     if settings is None:
         settings = check_settings(app.config, app.debug)
-    app.register_blueprint(blueprint_for(state, settings, app))
+    blueprint = blueprint_for(state, settings, app)
+    app.register_blueprint(blueprint)
+    # First of the app's before_request functions, so that it runs before Flask-WTF's check.
+    app.before_request_funcs.setdefault(None, []).insert(0, _csrf_exemption(blueprint))
+
+
+def _csrf_exemption(blueprint: Blueprint) -> Callable[[], None]:
+    """Exempt the inspector from Flask-WTF's ``CSRFProtect`` (once, on the first request,
+    when every extension is initialised): its forms carry a CSRF token of their own."""
+    done = False
+
+    def exempt_inspector_from_csrf() -> None:
+        nonlocal done
+        if not done:
+            csrf = current_app.extensions.get("csrf")
+            if csrf is not None and hasattr(csrf, "exempt"):
+                csrf.exempt(blueprint)
+            done = True
+
+    return exempt_inspector_from_csrf

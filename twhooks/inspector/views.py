@@ -220,7 +220,8 @@ def blueprint_for(state: InspectorState, settings: InspectorSettings, app: Flask
     def feed() -> Response:
         history = facades().history
         after = request.args.get("after", type=int) or 0
-        limit = min(request.args.get("limit", LIST_LIMIT, type=int) or LIST_LIMIT, LIST_LIMIT)
+        limit = request.args.get("limit", LIST_LIMIT, type=int) or LIST_LIMIT
+        limit = max(1, min(limit, LIST_LIMIT))
         records = history.recent(limit, **_filters()) if history is not None else []
         rows = [feed_row(r) for r in records if (r.id or 0) > after]
         last = max([after] + [r.id or 0 for r in records])
