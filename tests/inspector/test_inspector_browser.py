@@ -9,7 +9,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import requests
+from _signing import TOKEN
 from browser import PREFIX, browser, message_params, page, post_webhook, webhook_app
 from playwright.sync_api import expect
 
@@ -153,3 +155,36 @@ def test_behind_a_password_the_live_list_still_updates(live_server: Live, browse
         assert "browser-pw" not in page.content()
     finally:
         context.close()
+
+
+def test_copy_as_commands(live_server: Live, browser: Any) -> None:
+    app, _ = webhook_app()
+    server = live_server(app)
+    post_webhook(server.url, "/twilio/messages", message_params("it's me", SID))
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    try:
+        page = context.new_page()
+        page.goto(server.url + PREFIX + "/")
+        page.locator("#webhooks tbody tr a").first.click()
+        for index, (label, start) in enumerate(
+            (("Copy as twhooks send", "twhooks send message "), ("Copy as curl", "curl "))
+        ):
+            button = page.locator("button[data-copy]").nth(index)
+            expect(button).to_have_text(label)
+            button.click()
+            expect(button).to_have_text("Copied")
+            copied = page.evaluate("navigator.clipboard.readText()")
+            assert copied.startswith(start) and copied == button.get_attribute("data-copy")
+            assert "it" in copied and TOKEN not in copied
+    finally:
+        context.close()
+
+
+def test_a_missing_chromium_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    import browser as shared
+
+    monkeypatch.setattr(shared, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(pytest.fail.Exception, match="Chromium is missing"):
+        shared.chromium_path()

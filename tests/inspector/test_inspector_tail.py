@@ -47,7 +47,7 @@ def test_once_prints_the_recent_webhooks_oldest_first(
     record(state, params={"From": "+15551230000", "To": "+2", "Body": "first"})
     record(
         state,
-        kind="voice",
+        kind="call",
         verdict="invalid_signature",
         verified=False,
         reason="forged",
@@ -58,10 +58,9 @@ def test_once_prints_the_recent_webhooks_oldest_first(
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2
     assert '"first"' in lines[0] and "message" in lines[0]
-    assert "voice" in lines[1] and "invalid_signature" in lines[1] and "refused: forged" in lines[1]
+    assert "call" in lines[1] and "invalid_signature" in lines[1] and "refused: forged" in lines[1]
     assert (
-        main(["tail", server.url + PREFIX, "--once", "--kind", "voice", "--password", PASSWORD])
-        == 0
+        main(["tail", server.url + PREFIX, "--once", "--kind", "call", "--password", PASSWORD]) == 0
     )
     assert len(capsys.readouterr().out.splitlines()) == 1
 

@@ -89,7 +89,7 @@ def test_no_secret_on_any_page(inspector: Make) -> None:
 def test_feed_gives_what_came_after(inspector: Make) -> None:
     app, state = inspector()
     first = record(state)
-    second = record(state, kind="voice", params={"CallSid": "CA1", "From": "+1", "To": "+2"})
+    second = record(state, kind="call", params={"CallSid": "CA1", "From": "+1", "To": "+2"})
     client = app.test_client()
     feed = client.get(P + "/feed.json").get_json()
     assert [r["id"] for r in feed["rows"]] == [second.id, first.id]
@@ -105,7 +105,7 @@ def test_feed_gives_what_came_after(inspector: Make) -> None:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("kind=voice", ["call"]),
+        ("kind=call", ["call"]),
         ("verdict=invalid_signature", ["forged"]),
         ("number=whatsapp:%2B15550000001", ["wa"]),
         ("sid=CA9", ["call"]),
@@ -119,7 +119,7 @@ def test_list_filters(inspector: Make, query: str, expected: list[str]) -> None:
         state, why="wa", params={"MessageSid": "SM1", "From": "whatsapp:+15550000001", "To": "+2"}
     )
     record(state, why="forged", verdict="invalid_signature", verified=False, reason="bad signature")
-    record(state, why="call", kind="voice", params={"CallSid": "CA9", "From": "+3", "To": "+2"})
+    record(state, why="call", kind="call", params={"CallSid": "CA9", "From": "+3", "To": "+2"})
     client = app.test_client()
     rows = client.get(P + "/feed.json?" + query).get_json()["rows"]
     assert sorted(r["why"] for r in rows) == expected
@@ -248,7 +248,7 @@ def test_call_timeline(inspector: Make) -> None:
     )
     record(
         state,
-        kind="voice",
+        kind="call",
         params={"CallSid": sid, "From": "+1", "To": "+2", "Digits": "3"},
         reply="<Response><Say>Goodbye</Say><Hangup/></Response>",
         handler="app.menu",

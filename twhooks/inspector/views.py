@@ -259,7 +259,7 @@ def blueprint_for(state: InspectorState, settings: InspectorSettings, app: Flask
     def call(sid: str) -> str:
         f = facades()
         t = call_timeline(sid, f.history, f.calls)
-        steps = [(r, summarize(r.reply)) for r in t.requests if r.kind == "voice"]
+        steps = [(r, summarize(r.reply)) for r in t.requests if r.kind == "call"]
         return render_template("twhooks_inspector/call.html", t=t, steps=steps)
 
     @bp.get("/state")
