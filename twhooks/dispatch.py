@@ -140,8 +140,8 @@ class Dispatcher:
         passed through untouched (:attr:`Reply.native`).
     :param shared: what the shared store does on each request (conversations, deliveries,
         opt-outs, the block list, the history); none: conversations in the session only.
-    :param lease: see :data:`CLAIM_LEASE`.
-    :param reply_ttl: see :data:`REPLY_TTL`.
+    :param lease: see :data:`CLAIM_LEASE` (``TWHOOKS_REPLAY_LEASE`` by default).
+    :param reply_ttl: see :data:`REPLY_TTL` (``TWHOOKS_REPLAY_TTL`` by default).
     """
 
     def __init__(
@@ -152,16 +152,16 @@ class Dispatcher:
         replays: ReplayStore | None = None,
         native: tuple[type[Any], ...] = (),
         shared: SharedState | None = None,
-        lease: float = CLAIM_LEASE,
-        reply_ttl: float = REPLY_TTL,
+        lease: float | None = None,
+        reply_ttl: float | None = None,
     ) -> None:
         self.handlers = handlers
         self.settings = settings
         self.replays = replays
         self.native = native
         self.shared = shared if shared is not None else SharedState(None, "cookie")
-        self.lease = lease
-        self.reply_ttl = reply_ttl
+        self.lease = settings.replay_lease if lease is None else lease
+        self.reply_ttl = settings.replay_ttl if reply_ttl is None else reply_ttl
 
     # -- receive ----------------------------------------------------------------------------
 

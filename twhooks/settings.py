@@ -32,6 +32,8 @@ DEFAULTS: Mapping[str, Any] = {
     "TWHOOKS_SHARED_KEYS": None,
     "TWHOOKS_DEDUPLICATE": True,
     "TWHOOKS_DEDUPLICATE_SIZE": 1024,
+    "TWHOOKS_REPLAY_LEASE": 15.0,
+    "TWHOOKS_REPLAY_TTL": 3600.0,
 }
 
 
@@ -52,6 +54,10 @@ class Settings:
     max_params: int
     deduplicate: bool
     deduplicate_size: int
+    #: How long a request's claim holds before a retry may take it over (seconds).
+    replay_lease: float = 15.0
+    #: How long a reply is kept for the retries of its request (seconds).
+    replay_ttl: float = 3600.0
 
     @property
     def validate(self) -> bool:
@@ -92,6 +98,8 @@ class Settings:
             max_params=get.positive_int("TWHOOKS_MAX_PARAMS"),
             deduplicate=bool(get("TWHOOKS_DEDUPLICATE")),
             deduplicate_size=get.positive_int("TWHOOKS_DEDUPLICATE_SIZE"),
+            replay_lease=get.positive_number("TWHOOKS_REPLAY_LEASE"),
+            replay_ttl=get.positive_number("TWHOOKS_REPLAY_TTL"),
         )
 
 
@@ -105,6 +113,12 @@ class _Reader:
 
     def __call__(self, name: str) -> Any:
         return self.config.get(name, DEFAULTS.get(name))
+
+    def positive_number(self, name: str) -> float:
+        value = self(name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ConfigurationError(f"{name} must be a positive number of seconds, not {value!r}")
+        return float(value)
 
     def positive_int(self, name: str) -> int:
         value = self(name)
