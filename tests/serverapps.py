@@ -45,3 +45,44 @@ def middleware_app() -> Any:
         app.wsgi_app, TOKEN, protect=["/twilio"]
     )
     return app
+
+
+def shared_app() -> Flask:
+    """An app on a shared store (``TEST_STORE``) whose handlers leave a trace in a file.
+
+    Every run of the message handler appends ``<pid> <body> <count>`` to ``TEST_RUNS``;
+    a body starting with ``SLOW`` makes it write its pid to ``TEST_RUNS.pid`` and sleep
+    ``TEST_SLOW`` seconds first — unless ``TEST_RUNS.fast`` exists. Each message adds one
+    to its conversation's ``count``.
+    """
+    import time
+
+    app = Flask("shared_app")
+    app.config.update(
+        TWILIO_AUTH_TOKEN=TOKEN,
+        SECRET_KEY="test-secret",
+        TWHOOKS_STORE=os.environ["TEST_STORE"],
+        TWHOOKS_REPLAY_LEASE=float(os.environ.get("TEST_LEASE", "15")),
+        TWHOOKS_PUBLIC_URL=os.environ.get("TEST_PUBLIC_URL") or None,
+    )
+    hooks = TwilioHooks(app)
+    runs = os.environ["TEST_RUNS"]
+
+    @hooks.message()
+    def count(msg: IncomingMessage) -> str:
+        if msg.body.startswith("SLOW") and not os.path.exists(runs + ".fast"):
+            with open(runs + ".pid", "w") as pid_file:
+                pid_file.write(str(os.getpid()))
+            time.sleep(float(os.environ.get("TEST_SLOW", "1")))
+        assert msg.conversation is not None
+        total = msg.conversation.data.get("count", 0) + 1
+        msg.conversation.goto("counting", count=total)
+        with open(runs, "a") as trace:
+            trace.write(f"{os.getpid()} {msg.body} {total}\n")
+        return f"{msg.body}: message {total} of this conversation"
+
+    @hooks.message_status()
+    def status(event: MessageStatus) -> None:
+        return None
+
+    return app

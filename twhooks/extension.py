@@ -127,6 +127,8 @@ class TwilioHooks(Handlers):
         facades = StoreFacades.from_config(
             config, instance_path=app.instance_path, account_sid=config.get("TWILIO_ACCOUNT_SID")
         )
+        # A conversation's lock outlives a dead worker about as long as its request's claim.
+        facades.conversations.lock_lease = settings.replay_lease + 5.0
         mode = config.get("TWHOOKS_CONVERSATIONS", "store")
         if mode not in ("store", "cookie"):
             raise ConfigurationError(

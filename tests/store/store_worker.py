@@ -1,19 +1,15 @@
-"""One worker process of the multi-process store tests: ``python store_worker.py JSON``.
+"""The work of one worker process in the multi-process store tests.
 
-The JSON names the store (see ``conftest.store_spec``) and an action. Unless ``together`` is
-false, the worker connects, prints ``ready`` and waits for a line on its standard input before
-it acts, so that every worker acts at once; it then prints its result as one JSON line.
+Each worker is a forked process with connections of its own (the store is opened in the
+child). It connects, says it is ready, waits for the word so that every worker acts at the
+same instant, then does its job and sends back its result.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 import time
 from typing import Any
-
-sys.path.insert(0, os.path.dirname(__file__))
 
 from conftest import open_spec
 
@@ -21,33 +17,32 @@ from twhooks.idempotency import StoredReply
 from twhooks.store import Conversations, Deliveries
 
 
-def main(job: dict[str, Any]) -> Any:
+def work(job: dict[str, Any], ready: Any, go: Any, results: Any) -> None:
+    """Run *job* and put ``(index, result)`` on *results*."""
     store = open_spec(job["spec"])
     store.load_conversation("warm-up")  # connect and create the tables before the start
-    if job.get("together", True):
-        # Say so, then wait for the word: every worker acts at the same instant.
-        print("ready", flush=True)
-        sys.stdin.readline()
+    ready.put(job["index"])
+    go.wait(60)
     delay = job.get("start_at", 0) - time.time()
     if delay > 0:
         time.sleep(delay)
+    results.put((job["index"], act(store, job, ready)))
+
+
+def act(store: Any, job: dict[str, Any], ready: Any) -> Any:
     action = job["action"]
     owner = f"pid-{os.getpid()}"
     if action == "claim":
         found = store.claim(job["key"], owner, job["lease"])
         if found is True:
-            store.finish(
-                job["key"], owner, StoredReply(200, (("X-Owner", owner),), owner.encode()), 60
-            )
+            reply = StoredReply(200, (("X-Owner", owner),), owner.encode())
+            store.finish(job["key"], owner, reply, 60)
             return {"won": True, "owner": owner}
-        return {
-            "won": False,
-            "reply": found.body.decode() if isinstance(found, StoredReply) else None,
-        }
+        body = found.body.decode() if isinstance(found, StoredReply) else None
+        return {"won": False, "reply": body}
     if action == "claim_and_hang":
-        found = store.claim(job["key"], owner, job["lease"])
-        print(json.dumps({"won": found is True}), flush=True)
-        time.sleep(600)
+        ready.put(("claimed", store.claim(job["key"], owner, job["lease"]) is True))
+        time.sleep(600)  # until killed
         return None
     if action == "statuses":
         deliveries = Deliveries(store)
@@ -65,8 +60,13 @@ def main(job: dict[str, Any]) -> Any:
                 time.sleep(0.002)  # widen the read-modify-write window
                 conv.goto(f"step{len(seen) + 1}", seen=[*seen, message], person=person)
         return {"done": len(job["messages"])}
-    raise SystemExit(f"unknown action {action!r}")
+    raise ValueError(f"unknown action {action!r}")
 
 
-if __name__ == "__main__":
-    print(json.dumps(main(json.loads(sys.argv[1]))), flush=True)
+def use_inherited(store: Any, key: str, results: Any) -> None:
+    """Use a store object made (and connected) by the parent before the fork."""
+    owner = f"pid-{os.getpid()}"
+    won = store.claim(key, owner, 30) is True
+    if won:
+        store.finish(key, owner, StoredReply(200, (), owner.encode()), 60)
+    results.put((won, os.getpid()))

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from twhooks.store import ConversationRecord, Conversations, LockTimeout, Store
+from twhooks.store import ConversationRecord, Conversations, LockTimeout, Store, StoreError
 
 
 def test_save_checks_the_version(store: Store) -> None:
@@ -190,3 +190,12 @@ def test_recent_conversations_lists_the_live_ones_newest_first(store: Store) -> 
     assert [c.key for c in store.recent_conversations(1)] == ["old"]
     time.sleep(0.3)
     assert [c.key for c in store.recent_conversations(10)] == ["old"]
+
+
+def test_data_that_is_not_json_is_a_clear_error(store: Store) -> None:
+    conversations = Conversations(store)
+    with pytest.raises(StoreError, match="JSON values"), conversations.session("k") as session:
+        session.conversation.goto("s", when=object())
+    assert store.load_conversation("k") is None
+    with conversations.lock("k", wait=0.1):  # released all the same
+        pass

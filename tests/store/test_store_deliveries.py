@@ -209,3 +209,19 @@ def test_calls_expire(store: Store) -> None:
     calls.record("call_status", call_status(0, "initiated"))
     time.sleep(0.4)
     assert calls.get("CA1") is None
+
+
+def test_error_21610_through_a_messaging_service(store: Store) -> None:
+    opt_outs = OptOuts(store)
+    Deliveries(store, opt_outs=opt_outs).record_callback(
+        {
+            "MessageSid": "SM1",
+            "MessageStatus": "undelivered",
+            "ErrorCode": "21610",
+            "To": "+15551230000",
+            "From": "+15559990000",
+            "MessagingServiceSid": "MG1",
+        }
+    )
+    assert opt_outs.is_opted_out("+15551230000", "MG1")
+    assert not opt_outs.is_opted_out("+15551230000", "+15559990000")

@@ -9,6 +9,7 @@ a newer state unnoticed.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Iterator, Mapping
@@ -17,7 +18,7 @@ from typing import Any
 
 from ..conversation import Conversation
 from .base import Store
-from .errors import LockTimeout
+from .errors import LockTimeout, StoreError
 from .keys import call_conversation_key, conversation_key
 from .polling import PENDING, Pending, poll
 from .records import ConversationRecord
@@ -142,6 +143,13 @@ class Conversations:
         if state is None and not data:
             self.store.delete_conversation(key)
             return 0
+        try:
+            json.dumps(data)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(
+                f"conversation {key!r}: its data must be JSON values (str, int, float, bool, "
+                f"None, lists and dicts of them): {exc}"
+            ) from exc
         return self.store.save_conversation(key, state, data, version, self.ttl)
 
     # -- one at a time ---------------------------------------------------------------------

@@ -53,9 +53,12 @@ class Deliveries:
         to: str | None = None,
         from_: str | None = None,
         at: float | None = None,
+        sender: str | None = None,
     ) -> StatusUpdate:
         """Record one status callback of message *sid* (duplicates and late ones included).
 
+        :param sender: what the recipient opted out of when the callback carries error 21610:
+            the Messaging Service SID if the message went through one (default: *from_*).
         :returns: the furthest status before it, and whether it moved the message forward.
         """
         error_code = error_code or None
@@ -69,7 +72,7 @@ class Deliveries:
             ttl=self.ttl,
         )
         if error_code == UNSUBSCRIBED_RECIPIENT and to and self.opt_outs is not None:
-            self.opt_outs.opt_out(to, from_, source="error_21610")
+            self.opt_outs.opt_out(to, sender or from_, source="error_21610")
         return StatusUpdate(previous, advanced)
 
     def record_callback(self, params: Mapping[str, str]) -> StatusUpdate | None:
@@ -84,6 +87,7 @@ class Deliveries:
             error_code=params.get("ErrorCode"),
             to=params.get("To"),
             from_=params.get("From"),
+            sender=params.get("MessagingServiceSid"),
         )
 
     def track(

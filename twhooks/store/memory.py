@@ -129,9 +129,10 @@ class MemoryStore:
         ttl: float,
     ) -> tuple[str | None, bool]:
         order = message_status_order(status)
+        now = time.time()
         with self._lock:
-            self._sweep_messages(at)
-            found = self._message(sid, at)
+            self._sweep_messages(now)
+            found = self._message(sid, now)
             if found is None:
                 found = _Message(Delivery(sid, None, None, to, from_, at), -1, at + ttl)
                 self._messages[sid] = found
@@ -161,7 +162,7 @@ class MemoryStore:
         ttl: float,
     ) -> None:
         with self._lock:
-            found = self._message(sid, at)
+            found = self._message(sid, time.time())
             if found is None:
                 found = _Message(Delivery(sid, None, None, to, from_, at), -1, at + ttl)
                 self._messages[sid] = found

@@ -22,6 +22,7 @@ __all__ = ["STORE_DEFAULTS", "StoreFacades"]
 #: Defaults of the store's settings (times in seconds).
 STORE_DEFAULTS: Mapping[str, Any] = {
     "TWHOOKS_STORE": None,
+    "TWHOOKS_CONVERSATIONS": "store",
     "TWHOOKS_CONVERSATION_TTL": DEFAULT_CONVERSATION_TTL,
     "TWHOOKS_DELIVERY_TTL": DEFAULT_DELIVERY_TTL,
     "TWHOOKS_CALL_TTL": DEFAULT_CALL_TTL,
@@ -47,6 +48,9 @@ class StoreFacades:
     """The store and every facade over it, built from one app's settings."""
 
     store: Store
+    #: ``TWHOOKS_CONVERSATIONS``: ``"store"`` (server-side, one handler at a time) or
+    #: ``"cookie"`` (in Twilio's cookies, as in twhooks 0.1).
+    conversation_mode: str
     conversations: Conversations
     deliveries: Deliveries
     calls: Calls
@@ -68,6 +72,11 @@ class StoreFacades:
         :param account_sid: the account :meth:`Conversations.get` assumes when not told.
         :raises ~twhooks.ConfigurationError: naming the first setting that cannot work.
         """
+        mode = config.get("TWHOOKS_CONVERSATIONS", "store")
+        if mode not in ("store", "cookie"):
+            raise ConfigurationError(
+                f"TWHOOKS_CONVERSATIONS must be 'store' or 'cookie', not {mode!r}"
+            )
         size = config.get("TWHOOKS_HISTORY_SIZE", DEFAULT_HISTORY_SIZE)
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise ConfigurationError("TWHOOKS_HISTORY_SIZE must be a positive whole number")
@@ -84,6 +93,7 @@ class StoreFacades:
             )
         return cls(
             store=store,
+            conversation_mode=mode,
             conversations=Conversations(store, ttl=conversation_ttl, account_sid=account_sid),
             deliveries=Deliveries(store, ttl=delivery_ttl, opt_outs=opt_outs),
             calls=Calls(store, ttl=call_ttl),

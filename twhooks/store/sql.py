@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -38,6 +39,7 @@ from .records import (
     message_status_order,
 )
 from .sql_schema import SCHEMA_VERSION, Tables
+from .sql_statements import Statements
 
 __all__ = ["SQLStore"]
 
@@ -98,11 +100,17 @@ class SQLStore:
                     f"TWHOOKS_STORE: the database driver {self.url.get_driver_name()!r} is not "
                     f"installed: pip install 'twhooks{extra}'"
                 ) from exc
+        if self.url.get_backend_name() == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
+            raise ConfigurationError(
+                f"TWHOOKS_STORE: the SQL store needs SQLite 3.35 or later (RETURNING); this "
+                f"Python has {sqlite3.sqlite_version}"
+            )
         self.tables = Tables(prefix)
         self.sqlite = self.url.get_backend_name() == "sqlite"
         self._insert: Callable[[sa.Table], Any] = (
             sqlite.insert if self.sqlite else postgresql.insert
         )
+        self.statements = Statements(self.tables, self._insert)
         self._engine: sa.Engine | None = None
         self._base: sa.Engine | None = None  # before execution options
         self._pid = 0
@@ -179,9 +187,15 @@ class SQLStore:
             conn.exec_driver_sql("COMMIT")
 
     @contextmanager
-    def _write(self) -> Iterator[sa.Connection]:
-        with self._transaction(self.engine()) as conn:
-            yield conn
+    def _write(self, *, single: bool = False) -> Iterator[sa.Connection]:
+        """A write transaction; *single*: for one statement, atomic by itself, which PostgreSQL
+        then runs without the round trips of BEGIN and COMMIT."""
+        if single and not self.sqlite:
+            with self.engine().connect() as conn:
+                yield conn.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            with self._transaction(self.engine()) as conn:
+                yield conn
         self._writes += 1
         if self._writes % SWEEP_EVERY == 0:
             self.sweep()
@@ -217,29 +231,14 @@ class SQLStore:
 
     @_guarded
     def claim(self, key: str, owner: str, lease: float) -> StoredReply | bool:
-        c = self.tables.claims
         for _ in range(5):
             now = time.time()
-            fresh = {
-                "owner": owner,
-                "expires_at": now + lease,
-                "status": None,
-                "headers": None,
-                "body": None,
-            }
-            stmt = self._insert(c).values(key=key, **fresh)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[c.c.key], set_=fresh, where=c.c.expires_at <= now
-            )
-            with self._write() as conn:
-                if _rows(conn, stmt) == 1:
+            params = {"p_key": key, "p_owner": owner, "p_expires": now + lease, "p_now": now}
+            with self._write(single=True) as conn:
+                if _rows(conn, self.statements.claim, params) == 1:
                     return True
             with self._read() as conn:
-                row = conn.execute(
-                    sa.select(c.c.owner, c.c.expires_at, c.c.status, c.c.headers, c.c.body).where(
-                        c.c.key == key
-                    )
-                ).first()
+                row = conn.execute(self.statements.claim_row, {"p_key": key}).first()
             if row is not None and row.expires_at > time.time():
                 return _reply(row) if row.status is not None else False
             # Finished without a reply or expired between the two statements: try again.
@@ -249,7 +248,7 @@ class SQLStore:
     def finish(self, key: str, owner: str, reply: StoredReply | None, ttl: float) -> None:
         c = self.tables.claims
         mine = (c.c.key == key) & (c.c.owner == owner) & c.c.status.is_(None)
-        with self._write() as conn:
+        with self._write(single=True) as conn:
             if reply is None:
                 conn.execute(c.delete().where(mine))
             else:
@@ -321,13 +320,13 @@ class SQLStore:
                 .values(**values)
                 .where((t.c.key == key) & (t.c.version == version) & (t.c.expires_at > now))
             )
-        with self._write() as conn:
+        with self._write(single=True) as conn:
             return version + 1 if _rows(conn, stmt) == 1 else None
 
     @_guarded
     def delete_conversation(self, key: str) -> None:
         t = self.tables.conversations
-        with self._write() as conn:
+        with self._write(single=True) as conn:
             conn.execute(t.delete().where(t.c.key == key))
 
     @_guarded
@@ -370,6 +369,8 @@ class SQLStore:
             "to": to,
             "from_": from_,
             "meta": "{}",
+            "previous": None,
+            "previous_rank": -1,
             "updated_at": at,
             "expires_at": at + ttl,
         }
@@ -401,36 +402,23 @@ class SQLStore:
         at: float,
         ttl: float,
     ) -> tuple[str | None, bool]:
-        m, h = self.tables.messages, self.tables.message_statuses
         order = message_status_order(status)
+        params = {
+            "p_sid": sid,
+            "p_status": status,
+            "p_order": order,
+            "p_error": error_code,
+            "p_to": to,
+            "p_from": from_,
+            "p_at": at,
+            "p_expires": at + ttl,
+            "p_now": time.time(),
+        }
         with self._write() as conn:
-            row = self._start_message(conn, sid, to, from_, at, ttl)
-            advanced = order > row.rank
-            changes: dict[str, Any] = {
-                "to": sa.func.coalesce(m.c.to, to),
-                "from_": sa.func.coalesce(m.c.from_, from_),
-                "expires_at": at + ttl,
-            }
-            if advanced:
-                changes.update(status=status, rank=order, error_code=error_code, updated_at=at)
-            conn.execute(m.update().where(m.c.sid == sid).values(**changes))
-            # Each status once per generation: a duplicate keeps the first one's time.
-            conn.execute(
-                self._insert(h)
-                .values(
-                    sid=sid,
-                    status=status,
-                    at=at,
-                    error_code=error_code,
-                    generation=row.generation,
-                )
-                .on_conflict_do_update(
-                    index_elements=[h.c.sid, h.c.status],
-                    set_={"at": at, "error_code": error_code, "generation": row.generation},
-                    where=h.c.generation < row.generation,
-                )
-            )
-        return row.status, advanced
+            row = conn.execute(self.statements.record_status, params).one()
+            params["p_generation"] = row.generation
+            conn.execute(self.statements.record_history, params)
+        return row.previous, order > row.previous_rank
 
     @_guarded
     def track_message(
@@ -562,7 +550,7 @@ class SQLStore:
             "source": opt_out.source,
             "expires_at": None if ttl is None else opt_out.at + ttl,
         }
-        with self._write() as conn:
+        with self._write(single=True) as conn:
             conn.execute(
                 self._insert(t)
                 .values(number=opt_out.number, sender=opt_out.sender, **values)
@@ -575,7 +563,7 @@ class SQLStore:
         which = t.c.number == number
         if sender is not None:
             which &= t.c.sender.in_([sender, ""])
-        with self._write() as conn:
+        with self._write(single=True) as conn:
             conn.execute(t.delete().where(which))
 
     @_guarded
@@ -598,7 +586,7 @@ class SQLStore:
     def block(self, number: str, at: float, ttl: float | None) -> None:
         t = self.tables.blocklist
         values = {"at": at, "expires_at": None if ttl is None else at + ttl}
-        with self._write() as conn:
+        with self._write(single=True) as conn:
             conn.execute(
                 self._insert(t)
                 .values(number=number, **values)
@@ -608,7 +596,7 @@ class SQLStore:
     @_guarded
     def unblock(self, number: str) -> None:
         t = self.tables.blocklist
-        with self._write() as conn:
+        with self._write(single=True) as conn:
             conn.execute(t.delete().where(t.c.number == number))
 
     @_guarded
@@ -624,21 +612,19 @@ class SQLStore:
 
     @_guarded
     def add_history(self, record: HistoryRecord, size: int) -> int:
-        t = self.tables.history
+        params = {
+            "p_at": record.at,
+            "p_kind": record.kind,
+            "p_verdict": record.verdict,
+            "p_sid": record.sid,
+            "p_from": _number(record.from_),
+            "p_to": _number(record.to),
+            "p_data": json.dumps(record.to_json()),
+        }
         with self._write() as conn:
-            key = conn.execute(
-                t.insert().values(
-                    at=record.at,
-                    kind=record.kind,
-                    verdict=record.verdict,
-                    sid=record.sid,
-                    from_=_number(record.from_),
-                    to=_number(record.to),
-                    data=json.dumps(record.to_json()),
-                )
-            ).inserted_primary_key
+            key = conn.execute(self.statements.add_history, params).inserted_primary_key
             id = int(key[0]) if key is not None else 0
-            conn.execute(t.delete().where(t.c.id <= id - size))
+            conn.execute(self.statements.trim_history, {"p_floor": id - size})
         return id
 
     @_guarded
@@ -674,9 +660,12 @@ class SQLStore:
         return None if data is None else _history(id, data)
 
 
-def _rows(conn: sa.Connection, statement: sa.Executable) -> int:
+def _rows(
+    conn: sa.Connection, statement: sa.Executable, params: dict[str, Any] | None = None
+) -> int:
     """How many rows *statement* wrote (kept for every statement, INSERT … ON CONFLICT too)."""
-    return int(conn.execute(statement.execution_options(preserve_rowcount=True)).rowcount)
+    options = {"preserve_rowcount": True}
+    return int(conn.execute(statement, params, execution_options=options).rowcount)
 
 
 def _number(address: str | None) -> str | None:

@@ -65,6 +65,9 @@ class Tables:
             sa.Column("meta", sa.Text, nullable=False),
             # Bumped when an expired message's SID comes back: older history rows are stale.
             sa.Column("generation", sa.Integer, nullable=False),
+            # The status and rank before the last callback, handed back by its RETURNING.
+            sa.Column("previous", sa.String(32)),
+            sa.Column("previous_rank", sa.Integer, nullable=False),
             sa.Column("updated_at", t, nullable=False, index=True),
             sa.Column("expires_at", t, nullable=False, index=True),
         )

@@ -1,0 +1,199 @@
+"""What the request path does with the shared store: deliveries, calls, opt-outs, the block
+list and the webhook history, through a real app (each test on a memory store and on
+SQLite, the default backend)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _signing import TOKEN, signed_post
+from flask import Flask
+
+from twhooks import IncomingMessage, MessageStatus, TwilioHooks
+from twhooks.testing import TwilioTestClient
+
+SID = "SM" + "a" * 32
+ME, APP = "+15551234567", "+15557654321"
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return "memory://" if request.param == "memory" else f"sqlite:///{tmp_path}/s.sqlite3"
+
+
+def make(store_url: str, **config: Any) -> tuple[Flask, TwilioHooks, list[Any]]:
+    app = Flask(__name__)
+    app.config.update(TWILIO_AUTH_TOKEN=TOKEN, SECRET_KEY="s", TWHOOKS_STORE=store_url, **config)
+    hooks = TwilioHooks(app)
+    seen: list[Any] = []
+
+    @hooks.message(keyword="ORDER")
+    def order(msg: IncomingMessage) -> str:
+        assert msg.conversation is not None
+        msg.conversation.goto("size")
+        seen.append(("order", msg.body))
+        return "Which size?"
+
+    @hooks.message(state="size")
+    def size(msg: IncomingMessage) -> str:
+        seen.append(("size", msg.body))
+        return f"Size {msg.body}"
+
+    @hooks.message()
+    def other(msg: IncomingMessage) -> str:
+        seen.append(("other", msg.body))
+        return "ok"
+
+    return app, hooks, seen
+
+
+def status(client: TwilioTestClient, value: str, **fields: Any) -> int:
+    return client.webhook("message_status", message_sid=SID, status=value, **fields).status_code
+
+
+class TestDeliveries:
+    def test_statuses_out_of_order_keep_the_furthest_and_run_handlers_once(
+        self, store_url: str
+    ) -> None:
+        app, hooks, _ = make(store_url)
+        events: list[MessageStatus] = []
+        stale: list[MessageStatus] = []
+        hooks.message_status()(events.append)
+        hooks.message_status("sent", include_stale=True)(stale.append)
+        client = TwilioTestClient(app)
+        for value in ("sent", "delivered", "sent", "delivered", "queued"):
+            assert status(client, value) == 204
+        with app.app_context():
+            record = hooks.deliveries.get(SID)
+        assert record is not None and record.status == "delivered"
+        assert [c.status for c in record.history] == ["queued", "sent", "delivered"]
+        assert [(e.status, e.previous, e.advanced) for e in events] == [("delivered", "sent", True)]
+        assert [(e.status, e.previous, e.advanced) for e in stale] == [
+            ("sent", None, True),
+            ("sent", "delivered", False),
+        ]
+
+    def test_error_21610_records_the_recipient_as_opted_out(self, store_url: str) -> None:
+        app, hooks, _ = make(store_url)
+        client = TwilioTestClient(app)
+        assert status(client, "undelivered", error_code=21610, to=ME, from_=APP) == 204
+        with app.app_context():
+            assert hooks.opt_outs.is_opted_out(ME, APP)
+
+    def test_call_callbacks_are_kept_by_sequence_number(self, store_url: str) -> None:
+        app, hooks, _ = make(store_url)
+        client = TwilioTestClient(app)
+        call = "CA" + "b" * 32
+        for seq, value in ((2, "completed"), (0, "initiated"), (1, "in-progress")):
+            fields = {"SequenceNumber": str(seq), "CallSid": call}
+            reply = client.webhook("call_status", status=value, params=fields)
+            assert reply.status_code == 204
+        with app.app_context():
+            record = hooks.calls.get(call)
+        assert record is not None and record.status == "completed"
+        assert [e.params["CallStatus"] for e in record.callbacks] == [
+            "initiated",
+            "in-progress",
+            "completed",
+        ]
+
+
+class TestOptOutsAndBlocklist:
+    def test_stop_is_recognised_before_any_handler_and_ends_the_dialog(
+        self, store_url: str
+    ) -> None:
+        app, hooks, seen = make(store_url)
+        talk = TwilioTestClient(app).conversation(from_=ME, to=APP)
+        talk.send("ORDER")
+        assert talk.send(" Stop. ").messages == []  # Twilio sends its own confirmation
+        with app.app_context():
+            # From the Messaging Service the message came through (the simulator's MG…).
+            [opt_out] = hooks.opt_outs.get(ME)
+            assert opt_out.sender.startswith("MG") and opt_out.source == "keyword"
+        assert talk.send("M").messages == ["ok"]  # the dialog ended
+        assert seen == [("order", "ORDER"), ("other", "M")]
+
+    def test_opt_out_opt_in_and_help_handlers(self, store_url: str) -> None:
+        app, hooks, seen = make(store_url)
+        hooks.opt_out()(lambda msg: "You are unsubscribed.")
+        hooks.opt_in()(lambda msg: "Welcome back.")
+        hooks.help()(lambda msg: "Reply STOP to unsubscribe.")
+        talk = TwilioTestClient(app).conversation(from_=ME, to=APP)
+        assert talk.send("YES").messages == ["ok"]  # not opted out: an ordinary answer
+        assert talk.send("help").messages == ["Reply STOP to unsubscribe."]
+        assert talk.send("UNSUBSCRIBE").messages == ["You are unsubscribed."]
+        assert talk.send("start").messages == ["Welcome back."]
+        with app.app_context():
+            assert not hooks.opt_outs.is_opted_out(ME)
+        assert seen == [("other", "YES")]
+
+    def test_opt_out_type_wins_over_the_body(self, store_url: str) -> None:
+        app, hooks, seen = make(store_url)
+        talk = TwilioTestClient(app).conversation(from_=ME, to=APP)
+        reply = talk.send("arrêtez", params={"OptOutType": "STOP"})  # a custom keyword
+        assert reply.messages == []
+        with app.app_context():
+            assert hooks.opt_outs.is_opted_out(ME)
+        assert seen == []
+
+    def test_a_blocked_number_gets_no_handler(self, store_url: str) -> None:
+        app, hooks, seen = make(store_url)
+        calls: list[Any] = []
+        hooks.call()(lambda call: calls.append(call) or "Hello")
+        with app.app_context():
+            hooks.blocklist.add(ME)
+        client = TwilioTestClient(app)
+        assert client.conversation(from_=ME, to=APP).send("ORDER").messages == []
+        reply = client.call(from_=ME, to=APP, status_callback=None).start()
+        assert "<Reject/>" in reply.text
+        assert seen == [] and calls == []
+        with app.app_context():
+            hooks.blocklist.remove(ME)
+        assert client.conversation(from_=ME, to=APP).send("hi").messages == ["ok"]
+
+
+class TestHistory:
+    def test_accepted_refused_and_replayed_requests_are_recorded(self, store_url: str) -> None:
+        app, hooks, _ = make(store_url)
+        client = app.test_client()
+        params = {"AccountSid": "AC1", "MessageSid": SID, "From": ME, "To": APP}
+        headers = {"I-Twilio-Idempotency-Token": "tok-h"}
+        signed_post(client, "/twilio/messages", {**params, "Body": "ORDER"}, headers=headers)
+        signed_post(client, "/twilio/messages", {**params, "Body": "ORDER"}, headers=headers)
+        signed_post(client, "/twilio/messages", {**params, "Body": "x"}, token="forged")
+        with app.app_context():
+            forged, replay, first = hooks.history.recent(10)
+        assert (first.kind, first.verdict, first.status) == ("message", "valid", 200)
+        assert first.handler is not None and first.handler.endswith("order")
+        assert first.why == "keyword order"
+        assert "Which size?" in first.reply and first.token == "tok-h" and not first.replay
+        assert replay.replay and replay.reply == first.reply
+        assert (forged.verdict, forged.status, forged.verified) == (
+            "invalid_signature",
+            403,
+            False,
+        )
+        assert forged.reason is not None and "URL checked" in forged.reason
+        assert TOKEN not in forged.reason
+
+    def test_history_off(self, store_url: str) -> None:
+        app, hooks, _ = make(store_url, TWHOOKS_HISTORY=False)
+        signed_post(app.test_client(), "/twilio/messages", {"Body": "hi", "From": ME})
+        with app.app_context(), pytest.raises(Exception, match="history is off"):
+            hooks.history.recent()
+
+
+@pytest.mark.default_store
+def test_by_default_the_store_is_an_sqlite_file_in_the_instance_folder(tmp_path: Path) -> None:
+    app = Flask(__name__, instance_path=str(tmp_path / "instance"))
+    app.config.update(TWILIO_AUTH_TOKEN=TOKEN)
+    hooks = TwilioHooks(app)
+    hooks.message()(lambda msg: "ok")
+    TwilioTestClient(app).conversation().send("hi")
+    assert (tmp_path / "instance" / "twhooks.sqlite3").is_file()
+    testing = Flask(__name__, instance_path=str(tmp_path / "other"))
+    testing.config.update(TWILIO_AUTH_TOKEN=TOKEN, TESTING=True)
+    TwilioHooks(testing)
+    assert not (tmp_path / "other").exists()  # TESTING apps keep it in memory

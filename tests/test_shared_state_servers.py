@@ -1,0 +1,216 @@
+"""The shared store across processes: gunicorn with 4 workers on one SQLite file, two
+servers sharing Redis (two "hosts"), a worker killed mid-handler, conversations and delivery
+statuses racing across workers."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import random
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import requests
+from _servers import Gunicorn
+from _signing import TOKEN, official_signature
+
+from twhooks.events import MESSAGE_STATUS_RANK
+from twhooks.store import open_store
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+SMS = {"AccountSid": "AC1", "MessageSid": "SM1", "To": "+15550000000"}
+
+
+@pytest.fixture
+def flushed_redis() -> Any:
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+def post(
+    url: str, params: dict[str, str], token: str | None = None, signed_url: str | None = None
+) -> requests.Response:
+    headers = {"X-Twilio-Signature": official_signature(signed_url or url, params)}
+    if token:
+        headers["I-Twilio-Idempotency-Token"] = token
+    return requests.post(url, data=params, headers=headers, timeout=30)
+
+
+def start(
+    gunicorn: Callable[..., Gunicorn], tmp_path: Path, store: str, workers: int, **env: str
+) -> tuple[Gunicorn, Path]:
+    runs = tmp_path / "runs.txt"
+    runs.touch()
+    server = gunicorn(
+        "shared_app",
+        workers=workers,
+        env={"TEST_TWILIO_AUTH_TOKEN": TOKEN, "TEST_STORE": store, "TEST_RUNS": str(runs), **env},
+    )
+    return server, runs
+
+
+def runs_of(runs: Path) -> list[list[str]]:
+    return [line.split(" ", 2) for line in runs.read_text().splitlines()]
+
+
+def test_a_retry_on_4_workers_runs_the_handler_once(
+    gunicorn: Callable[..., Gunicorn], tmp_path: Path
+) -> None:
+    server, runs = start(
+        gunicorn, tmp_path, f"sqlite:///{tmp_path}/store.sqlite3", 4, TEST_SLOW="0.5"
+    )
+    url = server.url + "/twilio/messages"
+    params = {**SMS, "From": "+15551110000", "Body": "SLOW hello"}
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: post(url, params, "tok-1"), range(8)))
+    assert [a.status_code for a in answers] == [200] * 8
+    assert len({a.content for a in answers}) == 1
+    assert len(runs_of(runs)) == 1
+    # A later retry is answered from the store too.
+    assert post(url, params, "tok-1").content == answers[0].content
+    assert len(runs_of(runs)) == 1
+
+
+def test_two_hosts_sharing_redis_run_a_retry_once(
+    gunicorn: Callable[..., Gunicorn], tmp_path: Path, flushed_redis: Any
+) -> None:
+    public = "https://hooks.example.com"
+    first, runs = start(gunicorn, tmp_path, REDIS_URL, 2, TEST_SLOW="0.5", TEST_PUBLIC_URL=public)
+    second = gunicorn(
+        "shared_app",
+        workers=2,
+        env={
+            "TEST_TWILIO_AUTH_TOKEN": TOKEN,
+            "TEST_STORE": REDIS_URL,
+            "TEST_RUNS": str(runs),
+            "TEST_PUBLIC_URL": public,
+        },
+    )
+    params = {**SMS, "From": "+15552220000", "Body": "SLOW hi"}
+    urls = [first.url + "/twilio/messages", second.url + "/twilio/messages"] * 3
+
+    def send(url: str) -> requests.Response:
+        # Twilio signs the public URL; a load balancer sends the retry to either host.
+        return post(url, params, "tok-two-hosts", signed_url=public + "/twilio/messages")
+
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(send, urls))
+    assert all(a.status_code == 200 for a in answers)
+    assert len({a.content for a in answers}) == 1
+    assert len(runs_of(runs)) == 1
+
+
+def test_a_worker_killed_mid_handler_is_retried_once_after_the_lease(
+    gunicorn: Callable[..., Gunicorn], tmp_path: Path
+) -> None:
+    server, runs = start(
+        gunicorn,
+        tmp_path,
+        f"sqlite:///{tmp_path}/store.sqlite3",
+        2,
+        TEST_SLOW="30",
+        TEST_LEASE="2",
+    )
+    url = server.url + "/twilio/messages"
+    params = {**SMS, "From": "+15553330000", "Body": "SLOW first"}
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        doomed = pool.submit(post, url, params, "tok-killed")
+        pid_file = Path(str(runs) + ".pid")
+        deadline = time.monotonic() + 10
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(int(pid_file.read_text()), signal.SIGKILL)
+        with pytest.raises(requests.RequestException):
+            doomed.result()  # the connection dies with the worker
+    assert runs_of(runs) == []
+    # Twilio's retry: while the dead worker's claim holds, it waits; then it runs, once.
+    retry = {**params}
+    Path(str(runs) + ".fast").touch()  # the retry's run is quick
+    started = time.monotonic()
+    answer = post(url, {**retry, "Body": "SLOW first"}, "tok-killed")
+    assert answer.status_code == 200, server.output()[-3000:]
+    assert time.monotonic() - started < 15
+    assert len(runs_of(runs)) == 1
+    again = post(url, {**retry, "Body": "SLOW first"}, "tok-killed")
+    assert again.content == answer.content
+    assert len(runs_of(runs)) == 1
+
+
+def test_two_messages_of_one_person_at_once_lose_no_update(
+    gunicorn: Callable[..., Gunicorn], tmp_path: Path
+) -> None:
+    server, runs = start(gunicorn, tmp_path, f"sqlite:///{tmp_path}/store.sqlite3", 4)
+    url = server.url + "/twilio/messages"
+    people = [f"+1555444{n:04d}" for n in range(6)]
+    rounds = 4
+    messages = [
+        {**SMS, "From": person, "Body": f"m{r}{half}"}
+        for r in range(rounds)
+        for person in people
+        for half in "ab"
+    ]
+    random.Random(7).shuffle(messages)
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda p: post(url, p), messages))
+    assert all(a.status_code == 200 for a in answers)
+    store = open_store(f"sqlite:///{tmp_path}/store.sqlite3", instance_path=tmp_path)
+    try:
+        from twhooks.store import Conversations
+
+        conversations = Conversations(store)
+        for person in people:
+            record = conversations.get(person, SMS["To"], account_sid=SMS["AccountSid"])
+            assert record is not None
+            # Every message counted once: no handler read a state another was changing.
+            assert record.data["count"] == 2 * rounds, person
+    finally:
+        store.close()
+    counts: Counter[str] = Counter(line[1][0] for line in runs_of(runs))
+    assert sum(counts.values()) == len(messages)
+
+
+def test_shuffled_duplicated_statuses_across_workers_end_at_the_furthest(
+    gunicorn: Callable[..., Gunicorn], tmp_path: Path
+) -> None:
+    server, _ = start(gunicorn, tmp_path, f"sqlite:///{tmp_path}/store.sqlite3", 4)
+    url = server.url + "/twilio/messages/status"
+    lifecycles = {
+        f"SM{n:032d}": path
+        for n, path in enumerate(
+            [
+                ["queued", "sending", "sent", "delivered"],
+                ["queued", "sent", "undelivered"],
+                ["queued", "sending", "sent", "delivered", "read"],
+                ["accepted", "queued", "failed"],
+            ]
+            * 3
+        )
+    }
+    callbacks = [
+        {"AccountSid": "AC1", "MessageSid": sid, "MessageStatus": status, "To": "+15550001111"}
+        for sid, path in lifecycles.items()
+        for status in path
+        for _ in range(2)  # each one twice
+    ]
+    random.Random(11).shuffle(callbacks)
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda p: post(url, p), callbacks))
+    assert all(a.status_code == 204 for a in answers)
+    store = open_store(f"sqlite:///{tmp_path}/store.sqlite3", instance_path=tmp_path)
+    try:
+        for sid, path in lifecycles.items():
+            delivery = store.get_message(sid)
+            assert delivery is not None
+            assert delivery.status == max(path, key=MESSAGE_STATUS_RANK.__getitem__)
+            assert sorted(c.status for c in delivery.history) == sorted(path)
+    finally:
+        store.close()
