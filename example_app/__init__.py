@@ -86,7 +86,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, development: bool = F
     :raises MissingSettings: a setting of :data:`SETTINGS` is not set, outside development.
     """
     app = Flask(__name__)
-    from_environment = (*SETTINGS, "TWHOOKS_PUBLIC_URL")
+    from_environment = (*SETTINGS, "TWHOOKS_PUBLIC_URL", "TWHOOKS_STORE")
     app.config.update({name: os.environ[name] for name in from_environment if os.environ.get(name)})
     if config:
         app.config.update(config)

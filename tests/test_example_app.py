@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Mapping
@@ -221,6 +222,7 @@ def running_example() -> Iterator[tuple[subprocess.Popen[str], int]]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
     env["PORT"] = str(port)
+    env["TWHOOKS_STORE"] = f"sqlite:///{tempfile.mkdtemp(prefix='twhooks-example-')}/s.sqlite3"
     process = subprocess.Popen(
         [sys.executable, "-m", "example_app"],
         cwd=ROOT,

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -49,6 +50,9 @@ class Gunicorn:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if k not in {*SETTINGS, "TWHOOKS_PUBLIC_URL"}}
+        # Its own store, shared by its two workers, not the example's instance folder.
+        store = tempfile.mkdtemp(prefix="twhooks-example-")
+        env["TWHOOKS_STORE"] = f"sqlite:///{store}/twhooks.sqlite3"
         env.update(environment)
         self.process = subprocess.Popen(
             [

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from twhooks.exceptions import RequestError
 from twhooks.forms import parse_form
 
 
@@ -52,14 +53,38 @@ def test_parse_form(body: bytes, expected: list[tuple[str, str]]) -> None:
         pytest.param(b"Body=caf%E9", "iso-8859-1", [("Body", "café")], id="latin-1"),
         pytest.param(b"Body=caf%E9", "ISO-8859-1", [("Body", "café")], id="charset-case"),
         pytest.param(b"Body=%82%A0", "shift_jis", [("Body", "あ")], id="shift-jis"),
-        pytest.param(b"Body=caf%C3%A9", "no-such-charset", [("Body", "café")], id="unknown"),
-        pytest.param(b"Body=caf%C3%A9", "rot13", [("Body", "café")], id="not-a-text-codec"),
-        pytest.param(b"Body=caf%C3%A9", "idna", [("Body", "café")], id="codec-without-replace"),
         pytest.param(b"Body=caf%C3%A9", "", [("Body", "café")], id="empty"),
+        pytest.param(
+            b"Body=%82%A0&X=\x82\xa0", "shift_jis", [("Body", "あ"), ("X", "あ")], id="raw-sjis"
+        ),
     ],
 )
 def test_parse_form_charsets(body: bytes, charset: str, expected: list[tuple[str, str]]) -> None:
     assert parse_form(body, charset) == expected
+
+
+@pytest.mark.parametrize(
+    "charset",
+    [
+        pytest.param("no-such-charset", id="unknown"),
+        pytest.param("utf\x008", id="nul-inside"),
+        pytest.param("utf-8\x00", id="nul-after"),
+        pytest.param("\udcff", id="lone-surrogate"),
+        pytest.param("a" * 1000, id="very-long"),
+        pytest.param("rot13", id="not-a-text-codec"),
+        pytest.param("hex", id="bytes-to-bytes-codec"),
+        pytest.param("idna", id="codec-without-replace"),
+        pytest.param("cp037", id="ebcdic"),
+        pytest.param("utf-16", id="utf-16"),
+        pytest.param("UTF-32LE", id="utf-32"),
+        pytest.param("utf-7", id="utf-7-plus-shifts"),
+    ],
+)
+def test_a_charset_that_cannot_decode_is_a_request_error(charset: str) -> None:
+    with pytest.raises(RequestError, match="charset") as caught:
+        parse_form(b"Body=caf%C3%A9", charset)
+    assert caught.value.status_code == 400
+    assert len(str(caught.value)) < 120  # the charset is cut short in the message
 
 
 def test_twilio_sms_body_round_trips() -> None:
@@ -87,6 +112,30 @@ _PIECES = st.sampled_from(
 def _reference(body: bytes, charset: str) -> list[tuple[str, str]]:
     text = body.decode(charset, "replace")
     return parse_qsl(text, keep_blank_values=True, encoding=charset, errors="replace")
+
+
+# Every accepted charset must hold the claim, single- and multi-byte.
+_CHARSETS = ["utf-8", "utf-8-sig", "latin-1", "cp1252", "koi8-r", "mac-roman", "ascii"]
+_CHARSETS += ["shift_jis", "cp932", "euc-jp", "gb18030", "gbk", "big5", "euc-kr", "cp949"]
+_CHARSETS += ["iso-2022-jp"]  # stateful, but ASCII until an escape sequence
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    body=st.one_of(
+        st.binary(max_size=60),
+        st.lists(_PIECES, max_size=20).map(lambda pieces: "".join(pieces).encode()),
+    ),
+    charset=st.sampled_from(_CHARSETS),
+)
+def test_same_result_as_parse_qsl_in_every_accepted_charset(body: bytes, charset: str) -> None:
+    assert parse_form(body, charset) == _reference(body, charset)
+
+
+def test_an_ebcdic_form_is_refused_rather_than_misread() -> None:
+    # cp037 decodes b"l" to "%": a fast path looking for a b"%" byte misread it (issue 12).
+    with pytest.raises(RequestError, match="ASCII-compatible"):
+        parse_form(b"\xbdl", "cp037")
 
 
 @settings(max_examples=400, deadline=None)
@@ -121,10 +170,39 @@ def test_urlencoded_fields_round_trip(fields: list[tuple[str, str]]) -> None:
         st.binary(max_size=100),
         st.lists(_PIECES, max_size=20).map(lambda pieces: "".join(pieces).encode()),
     ),
-    charset=st.sampled_from(
-        ["utf-8", "UTF-16", "utf-7", "shift_jis", "cp1252", "ascii", "idna", "x-unknown", ""]
+    charset=st.one_of(
+        st.sampled_from(
+            ["utf-8", "UTF-16", "utf-7", "shift_jis", "cp1252", "ascii", "idna", "x-unknown", ""]
+        ),
+        st.text(max_size=12),
     ),
 )
-def test_never_raises_whatever_the_charset(body: bytes, charset: str) -> None:
-    pairs = parse_form(body, charset)
+def test_raises_nothing_but_a_request_error_whatever_the_charset(body: bytes, charset: str) -> None:
+    try:
+        pairs = parse_form(body, charset)
+    except RequestError:
+        return
     assert all(isinstance(name, str) and isinstance(value, str) for name, value in pairs)
+
+
+@pytest.mark.parametrize("charset", ["utf\x008", "x-unknown", "cp037"])
+def test_verify_environ_answers_a_bad_charset_with_a_request_error(charset: str) -> None:
+    import io
+
+    from twhooks.signature import SignatureVerifier
+    from twhooks.wsgi import verify_environ
+
+    body = b"Body=hi"
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "wsgi.url_scheme": "https",
+        "HTTP_HOST": "example.com",
+        "PATH_INFO": "/sms",
+        "CONTENT_TYPE": f"application/x-www-form-urlencoded; charset={charset}",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "HTTP_X_TWILIO_SIGNATURE": "x",
+    }
+    with pytest.raises(RequestError) as caught:
+        verify_environ(SignatureVerifier("token"), environ)
+    assert caught.value.status_code == 400

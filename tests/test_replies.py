@@ -66,7 +66,7 @@ def voice_reply() -> VoiceResponse:
             id="official-sdk-twiml",
         ),
         pytest.param(
-            voice_reply(), "say", DECL + b"<Response><Say>Goodbye</Say><Hangup/></Response>",
+            voice_reply(), "say", DECL + b"<Response><Say>Goodbye</Say><Hangup /></Response>",
             id="voice-twiml",
         ),
     ],

@@ -197,3 +197,17 @@ def test_by_default_the_store_is_an_sqlite_file_in_the_instance_folder(tmp_path:
     testing.config.update(TWILIO_AUTH_TOKEN=TOKEN, TESTING=True)
     TwilioHooks(testing)
     assert not (tmp_path / "other").exists()  # TESTING apps keep it in memory
+
+
+def test_a_conversation_held_too_long_elsewhere_is_a_503(store_url: str) -> None:
+    app, hooks, seen = make(store_url)
+    client = TwilioTestClient(app)
+    with app.app_context():
+        conversations = hooks.conversations
+        conversations.lock_wait = 0.2
+        key = conversations.key(ME, APP, account_sid=client.account_sid)
+        with conversations.lock(key):  # another worker's handler, still running
+            reply = client.conversation(from_=ME, to=APP).send("ORDER")
+    assert reply.status_code == 503
+    assert seen == []
+    assert client.conversation(from_=ME, to=APP).send("ORDER").messages == ["Which size?"]

@@ -19,13 +19,13 @@ def test_one_message_reply_renders_exactly_like_twilio() -> None:
 
 
 def test_empty_messaging_response_means_no_reply() -> None:
-    assert str(MessagingResponse()) == DECL + "<Response/>"
+    assert str(MessagingResponse()) == DECL + "<Response />"
 
 
 def test_to_xml_without_declaration() -> None:
     response = VoiceResponse()
     response.hangup()
-    assert response.to_xml(xml_declaration=False) == "<Response><Hangup/></Response>"
+    assert response.to_xml(xml_declaration=False) == "<Response><Hangup /></Response>"
 
 
 def test_message_with_media_and_attributes() -> None:
@@ -50,7 +50,7 @@ def test_ivr_step_with_gather_nested_in_a_with_block() -> None:
     response.redirect("/voice")
     assert response.to_xml(xml_declaration=False) == (
         '<Response><Gather action="/menu" method="POST" numDigits="1">'
-        '<Say voice="alice" loop="2">Press 1 for sales.</Say><Pause length="1"/>'
+        '<Say loop="2" voice="alice">Press 1 for sales.</Say><Pause length="1" />'
         "</Gather><Redirect>/voice</Redirect></Response>"
     )
 
@@ -62,7 +62,7 @@ def test_dial_with_numbers() -> None:
     dial.number("+15550005")
     xml = response.to_xml(xml_declaration=False)
     assert xml == (
-        '<Response><Dial timeout="20" callerId="+15550003" answerOnBridge="true">'
+        '<Response><Dial answerOnBridge="true" callerId="+15550003" timeout="20">'
         '<Number sendDigits="wwww1928">+15550004</Number><Number>+15550005</Number>'
         "</Dial></Response>"
     )
@@ -114,7 +114,7 @@ def test_add_child_makes_any_element_anywhere() -> None:
     assert effect.tag == "amazon:effect"
     assert response.to_xml(xml_declaration=False) == (
         '<Response><Say>Hello<amazon:effect name="whispered">whispered words</amazon:effect>'
-        '</Say><FutureVerb someOption="true" from="+1"><Message>anything goes inside</Message>'
+        '</Say><FutureVerb from="+1" someOption="true"><Message>anything goes inside</Message>'
         "</FutureVerb></Response>"
     )
 
@@ -134,7 +134,7 @@ def test_the_same_element_appended_twice_appears_twice() -> None:
     pause = Pause(length=1)
     response = VoiceResponse().append(pause).append(pause)
     assert response.to_xml(xml_declaration=False) == (
-        '<Response><Pause length="1"/><Pause length="1"/></Response>'
+        '<Response><Pause length="1" /><Pause length="1" /></Response>'
     )
 
 
@@ -218,7 +218,7 @@ def test_the_ssml_example_of_the_docs() -> None:
     with say.prosody(rate="slow") as slow:
         slow.append("Goodbye.")
     assert say.to_xml(xml_declaration=False) == (
-        '<Say voice="Polly.Joanna">Your code is<break time="500ms"/><say-as '
+        '<Say voice="Polly.Joanna">Your code is<break time="500ms" /><say-as '
         'interpret-as="digits">4821</say-as><lang xml:lang="fr-FR">Merci</lang><prosody '
         'rate="slow">Goodbye.</prosody></Say>'
     )

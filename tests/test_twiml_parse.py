@@ -63,13 +63,13 @@ def test_typed_elements_can_keep_building() -> None:
 
 
 def test_unknown_elements_are_kept_as_generic_nodes() -> None:
-    doc = parse('<Response><Say>hi</Say><Teleport to="mars"><Beam/></Teleport></Response>')
+    doc = parse('<Response><Say>hi</Say><Teleport to="mars"><Beam /></Teleport></Response>')
     teleport = doc.children[1]
     assert isinstance(teleport, GenericNode)
     assert teleport.tag == "Teleport"
     assert teleport.attrs == {"to": "mars"}
     assert [c.tag for c in teleport.children] == ["Beam"]
-    assert str(doc).endswith('<Teleport to="mars"><Beam/></Teleport></Response>')
+    assert str(doc).endswith('<Teleport to="mars"><Beam /></Teleport></Response>')
 
 
 def test_ssml_names_round_trip() -> None:
@@ -87,11 +87,11 @@ def test_ssml_names_round_trip() -> None:
 @pytest.mark.parametrize(
     ("xml", "expected"),
     [
-        pytest.param("<Response/>", VoiceResponse, id="empty-reads-as-voice"),
+        pytest.param("<Response />", VoiceResponse, id="empty-reads-as-voice"),
         pytest.param("<Response><Redirect>/x</Redirect></Response>", VoiceResponse, id="redirect"),
         pytest.param("<Response><Message>hi</Message></Response>", MessagingResponse, id="message"),
-        pytest.param("<Response><Receive/></Response>", FaxResponse, id="receive"),
-        pytest.param("<Response><Hangup/></Response>", VoiceResponse, id="hangup"),
+        pytest.param("<Response><Receive /></Response>", FaxResponse, id="receive"),
+        pytest.param("<Response><Hangup /></Response>", VoiceResponse, id="hangup"),
     ],
 )
 def test_the_kind_is_read_from_the_verbs(xml: str, expected: type) -> None:
@@ -113,13 +113,13 @@ def test_mixed_kinds_are_refused_without_a_hint() -> None:
 
 
 def test_an_empty_response_equals_both_kinds() -> None:
-    assert parse("<Response/>") == MessagingResponse()
+    assert parse("<Response />") == MessagingResponse()
     assert parse("<Response></Response>") == VoiceResponse()
 
 
 def test_equality_ignores_attribute_order_but_not_values() -> None:
-    assert parse('<Response><Say a="1" b="2"/></Response>') == parse(
-        '<Response><Say b="2" a="1"/></Response>'
+    assert parse('<Response><Say a="1" b="2" /></Response>') == parse(
+        '<Response><Say b="2" a="1" /></Response>'
     )
     assert parse('<Response><Say a="1"/></Response>') != parse('<Response><Say a="2"/></Response>')
     assert parse("<Response><Say>a</Say></Response>") != parse("<Response><Say>b</Say></Response>")
@@ -156,11 +156,11 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
             id="external-entity-file",
         ),
         pytest.param(
-            '<!DOCTYPE Response SYSTEM "http://127.0.0.1:9/evil.dtd"><Response/>',
+            '<!DOCTYPE Response SYSTEM "http://127.0.0.1:9/evil.dtd"><Response />',
             "DOCTYPE",
             id="external-dtd",
         ),
-        pytest.param("<!DOCTYPE Response><Response/>", "DOCTYPE", id="plain-doctype"),
+        pytest.param("<!DOCTYPE Response><Response />", "DOCTYPE", id="plain-doctype"),
         pytest.param(
             "<Response><Say>&nbsp;</Say></Response>", "not well-formed", id="undefined-entity"
         ),
@@ -173,7 +173,7 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
         ),
         pytest.param("hello", "not well-formed", id="plain-text"),
         pytest.param("<Response><Say>hi</Response>", "not well-formed", id="unclosed"),
-        pytest.param("<Respons/>", "root element is <Respons>", id="wrong-root"),
+        pytest.param("<Respons />", "root element is <Respons>", id="wrong-root"),
         pytest.param(b"\xff\xfe\x00garbage", "not well-formed|cannot read", id="binary-garbage"),
         pytest.param(
             "<Response>" + "<X>" * 300 + "</X>" * 300 + "</Response>",
@@ -191,7 +191,7 @@ def test_non_text_input_and_unknown_kinds_are_refused() -> None:
     with pytest.raises(TwiMLParseError, match="str or bytes"):
         parse(123)  # type: ignore[call-overload]
     with pytest.raises(TwiMLParseError, match="unknown kind"):
-        parse("<Response/>", kind="sms")  # type: ignore[call-overload]
+        parse("<Response />", kind="sms")  # type: ignore[call-overload]
 
 
 def test_rendering_refuses_absurd_depth_clearly() -> None:

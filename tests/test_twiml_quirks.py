@@ -111,7 +111,7 @@ def test_text_after_a_child_becomes_its_tail_and_joins() -> None:
     ours.break_(time="1s")
     ours.append("and ")
     ours.append("listen.")
-    assert ours.to_xml(xml_declaration=False) == '<Say>Wait<break time="1s"/>and listen.</Say>'
+    assert ours.to_xml(xml_declaration=False) == '<Say>Wait<break time="1s" />and listen.</Say>'
     assert [c if isinstance(c, str) else c.tag for c in ours.content] == [
         "Wait",
         "break",
@@ -138,7 +138,7 @@ def test_characters_xml_cannot_carry_raise_at_build_time(bad: str, code_point: s
     ours = VoiceResponse()
     with pytest.raises(InvalidText, match=rf"<Say> text: character {re.escape(code_point)}"):
         ours.say(bad)
-    assert str(ours).endswith("<Response/>")
+    assert str(ours).endswith("<Response />")
 
 
 def test_an_illegal_attribute_value_names_the_attribute() -> None:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .exceptions import TwiMLLimitExceeded as TwiMLLimitExceeded
     from .exceptions import TwiMLParseError as TwiMLParseError
     from .exceptions import UnknownAccount as UnknownAccount
+    from .exceptions import UnreadableParams as UnreadableParams
     from .exceptions import UnsignedBody as UnsignedBody
     from .exceptions import UnsupportedAlgorithm as UnsupportedAlgorithm
     from .extension import TwilioHooks as TwilioHooks
@@ -60,6 +61,24 @@ if TYPE_CHECKING:
     from .signature import compute_signature as compute_signature
     from .signature import is_valid_signature as is_valid_signature
     from .signature import verify_signature as verify_signature
+    from .store import Blocklist as Blocklist
+    from .store import CallRecord as CallRecord
+    from .store import Calls as Calls
+    from .store import Conversations as Conversations
+    from .store import Deliveries as Deliveries
+    from .store import Delivery as Delivery
+    from .store import History as History
+    from .store import HistoryRecord as HistoryRecord
+    from .store import LockTimeout as LockTimeout
+    from .store import MemoryStore as MemoryStore
+    from .store import OptOuts as OptOuts
+    from .store import StatusUpdate as StatusUpdate
+    from .store import Store as Store
+    from .store import StoreError as StoreError
+    from .store import StoreUnavailable as StoreUnavailable
+    from .store import classify_opt_keyword as classify_opt_keyword
+    from .store import conversation_key as conversation_key
+    from .store import open_store as open_store
     from .twiml import FaxResponse as FaxResponse
     from .twiml import MessagingResponse as MessagingResponse
     from .twiml import VoiceResponse as VoiceResponse
@@ -69,15 +88,23 @@ if TYPE_CHECKING:
 #: Where each public name lives.
 _EXPORTS = {
     "AmdResult": "events",
+    "Blocklist": "store",
     "BodyHashMismatch": "exceptions",
     "Call": "events",
+    "CallRecord": "store",
     "CallStatus": "events",
+    "Calls": "store",
     "ConferenceStatus": "events",
     "ConfigurationError": "exceptions",
     "Conversation": "conversation",
+    "Conversations": "store",
+    "Deliveries": "store",
+    "Delivery": "store",
     "Dispatcher": "dispatch",
     "FaxResponse": "twiml",
     "HandlerError": "exceptions",
+    "History": "store",
+    "HistoryRecord": "store",
     "IncomingMessage": "events",
     "InvalidNesting": "exceptions",
     "InvalidSignature": "exceptions",
@@ -85,11 +112,14 @@ _EXPORTS = {
     "KINDS": "kinds",
     "Kind": "kinds",
     "Location": "events",
+    "LockTimeout": "store",
     "MediaItem": "events",
     "MemoryReplayStore": "idempotency",
+    "MemoryStore": "store",
     "MessageStatus": "events",
     "MessagingResponse": "twiml",
     "MissingSignature": "exceptions",
+    "OptOuts": "store",
     "Params": "events",
     "RecordingStatus": "events",
     "ReplayStore": "idempotency",
@@ -100,6 +130,10 @@ _EXPORTS = {
     "SignatureError": "exceptions",
     "SignatureVerifier": "signature",
     "SimulationError": "exceptions",
+    "StatusUpdate": "store",
+    "Store": "store",
+    "StoreError": "store",
+    "StoreUnavailable": "store",
     "StoredReply": "idempotency",
     "TooManyDocuments": "exceptions",
     "Transcription": "events",
@@ -110,14 +144,18 @@ _EXPORTS = {
     "TwilioHooks": "extension",
     "TwilioSignatureMiddleware": "middleware",
     "UnknownAccount": "exceptions",
+    "UnreadableParams": "exceptions",
     "UnsignedBody": "exceptions",
     "UnsupportedAlgorithm": "exceptions",
     "VerifiedRequest": "wsgi",
     "VoiceResponse": "twiml",
     "WebhookRequest": "request",
     "WhatsAppInfo": "events",
+    "classify_opt_keyword": "store",
     "compute_signature": "signature",
+    "conversation_key": "store",
     "is_valid_signature": "signature",
+    "open_store": "store",
     "parse_form": "forms",
     "verify_environ": "wsgi",
     "verify_request": "request",

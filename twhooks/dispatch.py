@@ -51,6 +51,7 @@ from .replies import EMPTY_TWIML, Reply, render_twiml
 from .request import VerifiedRequest, WebhookRequest, redact_secrets, verify_request
 from .settings import Settings
 from .shared import ConversationSlot, SharedState
+from .store.errors import LockTimeout
 from .store.records import HistoryRecord
 
 __all__ = ["Dispatcher", "Prepared", "Received"]
@@ -543,17 +544,31 @@ class Dispatcher:
         :raises Exception: what the handler raised, when no ``@hooks.error`` handler answered.
         """
         received.kind = kind.name
-        with self.shared.conversation(kind, received.params, session) as slot:
-            prepared = self.prepare(received, kind, step, slot)
-            if isinstance(prepared, Reply):
-                return prepared
-            try:
-                return self.complete(prepared, prepared.handler(prepared.event))
-            except Exception as error:
-                reply = self.failed(prepared, error)
-                if reply is None:
-                    raise
-                return reply
+        try:
+            with self.shared.conversation(kind, received.params, session) as slot:
+                prepared = self.prepare(received, kind, step, slot)
+                if isinstance(prepared, Reply):
+                    return prepared
+                try:
+                    return self.complete(prepared, prepared.handler(prepared.event))
+                except Exception as error:
+                    reply = self.failed(prepared, error)
+                    if reply is None:
+                        raise
+                    return reply
+        except LockTimeout as error:
+            return self._busy(received, error)
+
+    def _busy(self, received: Received, error: LockTimeout) -> Reply:
+        """The answer when another worker held the conversation for the whole wait."""
+        logger.warning(
+            "%s %s: %s; answering 503 so that Twilio retries or uses the fallback URL",
+            received.request.method,
+            received.request.path,
+            error,
+        )
+        received.why = "conversation busy"
+        return Reply.text(503, "Service unavailable: the conversation is busy")
 
     async def dispatch_async(
         self,
@@ -595,9 +610,12 @@ class Dispatcher:
         received.kind = kind.name
         # The conversation's lock and the store's reads and writes block: in a thread.
         stack = ExitStack()
-        slot = await asyncio.to_thread(
-            stack.enter_context, self.shared.conversation(kind, received.params, session)
-        )
+        try:
+            slot = await asyncio.to_thread(
+                stack.enter_context, self.shared.conversation(kind, received.params, session)
+            )
+        except LockTimeout as error:
+            return self._busy(received, error)
         done = False
         try:
             prepared = await asyncio.to_thread(self.prepare, received, kind, step, slot)

@@ -20,6 +20,7 @@ auth tokens and signing keys do not appear in messages, attributes or reprs.
     │   └── TwiMLParseError             text that is not TwiML
     ├── HandlerError                    a webhook handler is misconfigured
     ├── ConfigurationError              the app's twhooks settings cannot work (500)
+    ├── UnreadableParams                form parameters in a container twhooks cannot read
     ├── SimulationError                 a simulated Twilio session cannot go on
     │   └── TooManyDocuments            over 50 TwiML documents in one session (Redirect loop)
     └── RequestError                    the HTTP request cannot be read (400)
@@ -49,6 +50,7 @@ __all__ = [
     "TwiMLLimitExceeded",
     "TwiMLParseError",
     "UnknownAccount",
+    "UnreadableParams",
     "UnsignedBody",
     "UnsupportedAlgorithm",
 ]
@@ -189,6 +191,15 @@ class UnsignedBody(RequestError):
     def __init__(self, reason: str, status_code: int = 400) -> None:
         super().__init__(f"{reason}; no signature covers it")
         self.status_code = status_code
+
+
+class UnreadableParams(TwhooksError, TypeError):
+    """Form parameters were handed over in a container twhooks cannot read correctly (a
+    ``str``, values that are not text, a mapping whose repeated values it cannot list).
+
+    Signing only some of the values would refuse a valid request, or worse, so twhooks
+    refuses to guess. A programming error, not a bad request: the message says what to pass.
+    """
 
 
 class SimulationError(TwhooksError):

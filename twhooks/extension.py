@@ -37,7 +37,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Flask, current_app, request, session, url_for
@@ -129,11 +129,9 @@ class TwilioHooks(Handlers):
         )
         # A conversation's lock outlives a dead worker about as long as its request's claim.
         facades.conversations.lock_lease = settings.replay_lease + 5.0
-        mode = config.get("TWHOOKS_CONVERSATIONS", "store")
-        if mode not in ("store", "cookie"):
-            raise ConfigurationError(
-                f"TWHOOKS_CONVERSATIONS must be 'store' or 'cookie', not {mode!r}"
-            )
+        mode: Literal["store", "cookie"] = (
+            "cookie" if facades.conversation_mode == "cookie" else "store"
+        )
         dispatcher = Dispatcher(
             self,
             settings,

@@ -2,9 +2,11 @@
 
 Twilio posts every webhook as a form of 10 to 40 short fields. The signature is computed over
 *every* field received, blank ones included, so the parser must keep blank values and repeated
-names in order. :func:`parse_form` gives the same result as
-``urllib.parse.parse_qsl(text, keep_blank_values=True, errors="replace")`` in a fraction of the
-time, because it does the expensive steps once per body instead of once per field.
+names in order. For every charset it accepts, :func:`parse_form` gives the same result as
+``parse_qsl(body.decode(charset, "replace"), keep_blank_values=True, encoding=charset,
+errors="replace")`` in a fraction of the time, because it does the expensive steps once per
+body instead of once per field. A charset it cannot decode with is a
+:class:`~twhooks.exceptions.RequestError` (400), never another exception.
 """
 
 from __future__ import annotations
@@ -15,26 +17,43 @@ from functools import lru_cache
 from typing import cast
 from urllib.parse import unquote, unquote_to_bytes
 
+from .exceptions import RequestError
+
 __all__ = ["parse_form"]
 
 
 @lru_cache(maxsize=32)
 def _codec_name(charset: str) -> str:
-    """The canonical codec name of *charset*, ``"utf-8"`` for an unknown or non-text one.
+    """The canonical codec name of *charset* (``"utf-8"`` when empty).
 
     The charset comes from the request's Content-Type, so it is untrusted: a name Python does
-    not know, or a codec that does not decode bytes to text (``rot13``) or cannot replace
-    bad bytes (``idna``), must not crash.
+    not know, junk (a NUL), a codec that does not decode bytes to text (``rot13``) or one that
+    cannot replace bad bytes (``idna``) is refused, not guessed at. So is a charset that is
+    not ASCII-compatible (UTF-16, EBCDIC's cp037, UTF-7's ``+``): a form body is ASCII with
+    ``%`` escapes, and in those its ``&``, ``=`` and ``%`` bytes mean something else.
+
+    :raises RequestError: twhooks cannot decode a form with *charset*.
     """
+    if not charset:
+        return "utf-8"
     try:
         info = codecs.lookup(charset)
-        if not getattr(info, "_is_text_encoding", True):
-            return "utf-8"
-        # Some text codecs cannot replace what they fail to decode (idna): no use here.
-        b"\xff\xfe\x80%".decode(info.name, "replace")
-    except (LookupError, UnicodeError):
-        return "utf-8"
-    return info.name
+        if getattr(info, "_is_text_encoding", True):
+            # Some text codecs cannot replace what they fail to decode (idna): no use here.
+            b"\xff\xfe\x80%".decode(info.name, "replace")
+            if _ASCII.decode(info.name, "replace") != _ASCII_TEXT:
+                raise RequestError(
+                    f"charset {charset[:40]!r} is not ASCII-compatible; "
+                    "form bodies must be (use UTF-8)"
+                )
+            return info.name
+    except (LookupError, ValueError):  # unknown, a NUL in the name, a failing codec
+        pass
+    raise RequestError(f"cannot decode a form in charset {charset[:40]!r}")
+
+
+_ASCII = bytes(range(128))
+_ASCII_TEXT = _ASCII.decode("ascii")
 
 
 def parse_form(body: bytes, charset: str = "utf-8") -> list[tuple[str, str]]:
@@ -47,8 +66,8 @@ def parse_form(body: bytes, charset: str = "utf-8") -> list[tuple[str, str]]:
     - bytes that *charset* cannot decode become U+FFFD instead of raising.
 
     :param body: the raw request body.
-    :param charset: the ``charset`` parameter of the Content-Type, ``utf-8`` when absent or
-        unknown.
+    :param charset: the ``charset`` parameter of the Content-Type, ``utf-8`` when empty.
+    :raises RequestError: *charset* is unknown, not a text encoding, or fails on this body.
     """
     if not body:
         return []
@@ -57,17 +76,20 @@ def parse_form(body: bytes, charset: str = "utf-8") -> list[tuple[str, str]]:
         return _parse(body, encoding)
     except UnicodeError:
         # A codec that still fails on this input, errors="replace" or not.
-        return _parse(body, "utf-8")
+        raise RequestError(f"the form cannot be decoded as {encoding}") from None
 
 
 def _parse(body: bytes, encoding: str) -> list[tuple[str, str]]:
     """:func:`parse_form` with a known-good codec name."""
     if b"%" not in body:
         text = body.decode(encoding, "replace")
-        text = text.replace("+", " ") if "+" in text else text
-        if encoding == "utf-8" and body.isascii():
-            return _split_like(body, text)
-        return _split(text)
+        # No escapes to decode, unless the charset is not ASCII-compatible and its bytes
+        # for "%" are others (cp037: b"l", UTF-16: b"%\0"): then the general path below.
+        if "%" not in text:
+            text = text.replace("+", " ") if "+" in text else text
+            if encoding == "utf-8" and body.isascii():
+                return _split_like(body, text)
+            return _split(text)
     if encoding == "utf-8" and body.isascii() and not _ESCAPED_SEPARATOR.search(body):
         # The common case, and what Twilio sends. With no escaped "&" or "=", unescaping the
         # whole body at once cannot create a separator, so splitting afterwards finds the

@@ -90,7 +90,7 @@ def render_twiml(value: object, text_verb: TextVerb = "message") -> bytes:
     if value is None:
         return EMPTY_TWIML
     if isinstance(value, str):
-        if value.isascii() and value.isprintable() and len(value) <= _SHORT_TEXT:
+        if value and value.isascii() and value.isprintable() and len(value) <= _SHORT_TEXT:
             # The common reply, plain short text, skips the builder: it needs no check the
             # builder would make beyond these, and its escaping is the three replaces below.
             if "&" in value or "<" in value or ">" in value:

@@ -8,7 +8,9 @@ to the query string and signs the URL with no parameters.
 
 Twilio is not consistent about the URL it signs (default port or not, how the query string
 is escaped), so a signature that does not match the URL as given is checked against a few
-variants of it (:func:`twhooks.urls.url_variants`) before the request is rejected.
+variants of it (:func:`twhooks.urls.url_variants`) before the request is rejected. Twilio's
+libraries do not agree on the sort order either (code points in Python, UTF-16 code units in
+Node.js and Java); a signature made with either is accepted.
 
 This module is pure Python: it knows nothing of WSGI or Flask (see :mod:`twhooks.wsgi` and
 :mod:`twhooks.middleware` for those).
@@ -19,7 +21,11 @@ from __future__ import annotations
 import binascii
 import hashlib
 import hmac
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import starmap
+from operator import add
+from typing import Any
 
 from .exceptions import (
     BodyHashMismatch,
@@ -27,6 +33,7 @@ from .exceptions import (
     MissingSignature,
     SignatureError,
     UnknownAccount,
+    UnreadableParams,
     UnsupportedAlgorithm,
 )
 from .urls import query_value, redact, url_variants
@@ -38,12 +45,14 @@ __all__ = [
     "TokenLookup",
     "compute_signature",
     "is_valid_signature",
+    "keep_bare_query",
     "signing_string",
     "verify_signature",
 ]
 
-#: Form parameters: a mapping of names to one value or a sequence of values, a mapping with a
-#: ``getlist`` method (werkzeug's ``MultiDict``), or ``(name, value)`` pairs.
+#: Form parameters: a mapping of names to one value or a list of values; a multi-mapping with
+#: ``getall`` (``multidict``, WebOb) or ``getlist`` (werkzeug's ``MultiDict``, Django's
+#: ``QueryDict``, Starlette's ``FormData``); or ``(name, value)`` pairs.
 Params = Mapping[str, str | Sequence[str]] | Iterable[tuple[str, str]]
 
 #: ``token_lookup(account_sid)``: the auth token(s) of an account, or ``None`` if unknown.
@@ -53,32 +62,81 @@ TokenLookup = Callable[[str], str | Sequence[str] | None]
 ALGORITHMS: Mapping[str, str] = {"HMAC_SHA1": "sha1", "HMAC_SHA256": "sha256"}
 
 
-def signing_string(url: str, params: Params | None = None) -> str:
+def signing_string(url: str, params: Params | None = None, *, utf16_order: bool = False) -> str:
     """The string Twilio signs: *url* then ``name + value`` for every parameter.
 
-    Names are sorted in code-point order; a repeated name contributes each distinct value
-    once, values sorted too.
+    Names are sorted in code-point order, as twilio-python does; a repeated name contributes
+    each distinct value once, values sorted too. With *utf16_order* they are sorted by UTF-16
+    code units instead, as Twilio's Node.js and Java libraries do; the two orders differ only
+    where a character above U+FFFF meets one in U+E000-U+FFFF.
+
+    :raises UnreadableParams: *params* is not a container of text twhooks can read.
     """
     if not params:
         return url
-    pairs = params if type(params) is list else _pairs(params)
-    # Sorting distinct (name, value) tuples orders by name, then by value: exactly
-    # Twilio's rule for repeated names, without grouping first.
-    return url + "".join(map("".join, sorted(set(pairs))))
+    try:
+        pairs = set(params if type(params) is list else _pairs(params))
+        # Sorting distinct (name, value) tuples orders by name, then by value: exactly
+        # Twilio's rule for repeated names, without grouping first. ``add`` takes exactly a
+        # name and a value, both str, so anything else is refused rather than signed.
+        ordered = sorted(pairs, key=_utf16_key) if utf16_order else sorted(pairs)
+        return url + "".join(starmap(add, ordered))
+    except TypeError:
+        raise _unreadable(params) from None
 
 
-def _pairs(params: Params) -> Iterable[tuple[str, str]]:
-    if not isinstance(params, Mapping):
-        return params
-    getlist = getattr(params, "getlist", None)
+def _utf16_key(pair: tuple[str, str]) -> tuple[bytes, bytes]:
+    name, value = pair
+    return name.encode("utf-16-be", "surrogatepass"), value.encode("utf-16-be", "surrogatepass")
+
+
+def _pairs(params: object) -> list[tuple[str, str]]:
+    """Every ``(name, value)`` of *params*, each value of a repeated name included."""
+    if isinstance(params, (str, bytes, bytearray)) or not isinstance(params, Iterable):
+        raise _unreadable(params)
+    # getall first, as the official validator does: a multidict's [] gives the first value.
+    values_of = getattr(params, "getall", None) or getattr(params, "getlist", None)
+    if values_of is None and not isinstance(params, Mapping):
+        return list(params)  # (name, value) pairs, checked as they are joined
+    mapping: Any = params
     pairs: list[tuple[str, str]] = []
-    for name in params:
-        values = getlist(name) if getlist is not None else params[name]
+    for name in dict.fromkeys(mapping):  # a multidict yields a repeated name each time
+        values = values_of(name) if values_of is not None else mapping[name]
         if isinstance(values, str):
             pairs.append((name, values))
-        else:
+        elif isinstance(values, (list, tuple)):
             pairs.extend((name, value) for value in values)
+        else:
+            raise _unreadable(params)
     return pairs
+
+
+def _unreadable(params: object) -> UnreadableParams:
+    return UnreadableParams(
+        f"cannot read form parameters from a {type(params).__name__}: pass a mapping of names "
+        "to str (or to lists of str), a multi-mapping with getall() or getlist(), or "
+        "(name, value) pairs of str"
+    )
+
+
+# Code-point and UTF-16 orders only differ where a string holds a character above U+FFFF.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def keep_bare_query(url: str, request_target: str | None) -> str:
+    """*url* with the bare ``?`` that ends the request target as sent, if it had one.
+
+    Twilio signs the URL as configured, and ``https://example.com/sms?`` signs differently
+    from ``https://example.com/sms``. A server reports an empty query string either way, so a
+    URL rebuilt from it loses the ``?``; the raw request target (WSGI's ``RAW_URI`` or
+    ``REQUEST_URI``, ``/sms?``) keeps it.
+
+    :param url: the URL rebuilt from the request.
+    :param request_target: the path and query exactly as the client sent them, if known.
+    """
+    if request_target and request_target.find("?") == len(request_target) - 1 and "?" not in url:
+        return url + "?"
+    return url
 
 
 def compute_signature(
@@ -93,7 +151,8 @@ def compute_signature(
     :raises UnsupportedAlgorithm: for any other algorithm name.
     """
     digest = _digest_name(algorithm, url)
-    mac = hmac.digest(secret.encode("utf-8"), signing_string(url, params).encode("utf-8"), digest)
+    message = signing_string(url, params).encode("utf-8", "surrogatepass")
+    mac = hmac.digest(secret.encode("utf-8"), message, digest)
     return binascii.b2a_base64(mac, newline=False).decode("ascii")
 
 
@@ -141,42 +200,22 @@ def _parse_settings(settings: str) -> tuple[str | None, str]:
     return key, algorithm
 
 
-class _HmacKey:
-    """One secret, ready to sign: HMAC's padded-key hash states, computed once.
+class _Key:
+    """One secret and the digest it signs with. Its repr never shows the secret, so that a
+    traceback that prints local variables does not either."""
 
-    HMAC(k, m) = H((k ^ opad) + H((k ^ ipad) + m)). Hashing the padded key is the same for
-    every message, so it is done here once and each request only copies the two states:
-    less than half the cost of :func:`hmac.digest`, which starts from the raw key each time.
-    """
+    __slots__ = ("digest", "secret")
 
-    __slots__ = ("_inner", "_outer")
-
-    def __init__(self, secret: bytes, digest: str) -> None:
-        block_size = hashlib.new(digest).block_size
-        if len(secret) > block_size:
-            secret = hashlib.new(digest, secret).digest()
-        secret = secret.ljust(block_size, b"\0")
-        self._inner = hashlib.new(digest, secret.translate(_IPAD))
-        self._outer = hashlib.new(digest, secret.translate(_OPAD))
+    def __init__(self, secret: str, digest: str) -> None:
+        self.secret = secret.encode("utf-8")
+        self.digest = digest
 
     def __repr__(self) -> str:
-        return f"<_HmacKey {self._inner.name}>"
+        return f"<_Key {self.digest}>"
 
     def sign(self, message: bytes) -> bytes:
         """The base64 HMAC of *message*, as bytes."""
-        inner = self._inner.copy()
-        inner.update(message)
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return binascii.b2a_base64(outer.digest(), newline=False)
-
-
-_IPAD = bytes(x ^ 0x36 for x in range(256))
-_OPAD = bytes(x ^ 0x5C for x in range(256))
-
-# Subaccount tokens and shared keys come from user callbacks on every request; their padded
-# states are kept here, up to this many per verifier.
-_CACHE_SIZE = 256
+        return binascii.b2a_base64(hmac.digest(self.secret, message, self.digest), newline=False)
 
 
 class SignatureVerifier:
@@ -204,8 +243,7 @@ class SignatureVerifier:
         self._token_lookup = token_lookup
         self._shared_keys = shared_keys
         # Auth tokens sign with SHA-1 unless the settings header says otherwise.
-        self._sha1_keys = tuple(_HmacKey(t.encode("utf-8"), "sha1") for t in self._tokens)
-        self._cache: dict[tuple[str, str], _HmacKey] = {}
+        self._sha1_keys = tuple(_Key(t, "sha1") for t in self._tokens)
 
     def __repr__(self) -> str:
         extras = []
@@ -240,26 +278,27 @@ class SignatureVerifier:
         :raises UnknownAccount: no secret is known for the account or key id.
         :raises InvalidSignature: the signature matches no URL variant with any secret.
         :raises BodyHashMismatch: the signature is valid but ``bodySHA256`` is not the body's.
+        :raises UnreadableParams: *params* is not a container of text twhooks can read.
         """
         if not signature:
             raise MissingSignature("no X-Twilio-Signature header", url=redact(url))
-        if params is not None and not isinstance(params, (list, tuple, Mapping)):
-            params = list(params)  # read twice below: for AccountSid and for signing
+        if params and type(params) is not list:
+            params = _pairs(params)  # read twice below: for AccountSid and for signing
         if settings is None and self._token_lookup is None and self._sha1_keys:
             keys = self._sha1_keys  # the usual case: the account's own auth token(s)
         else:
             keys = self._keys_for(url, params, settings)
 
         body_hash = query_value(url, "bodySHA256") if "bodySHA256" in url else None
-        tail = ""
+        tails: tuple[str, ...] = ("",)
         if params and body_hash is None:
             # (A non-form body is bound to the signature through the URL only.)
-            tail = signing_string("", params)
+            tails = _tails(params)
         expected = signature.encode("utf-8", "replace")
-        if not _matches(keys, (url + tail).encode("utf-8"), expected):
+        if not _matches(keys, url, tails, expected):
             tried = url_variants(url)
             for candidate in tried[1:]:
-                if _matches(keys, (candidate + tail).encode("utf-8"), expected):
+                if _matches(keys, candidate, tails, expected):
                     break
             else:
                 raise InvalidSignature(
@@ -295,9 +334,7 @@ class SignatureVerifier:
             return False
         return True
 
-    def _keys_for(
-        self, url: str, params: Params | None, settings: str | None
-    ) -> tuple[_HmacKey, ...]:
+    def _keys_for(self, url: str, params: Params | None, settings: str | None) -> tuple[_Key, ...]:
         """The keys that may have signed this request."""
         key_id = None
         digest = "sha1"
@@ -309,14 +346,14 @@ class SignatureVerifier:
             secret = shared(key_id) if callable(shared) else shared.get(key_id) if shared else None
             if not secret:
                 raise UnknownAccount(f"no shared key with id {_shown(key_id)}", url=redact(url))
-            return (self._key(secret, digest),)
+            return (_Key(secret, digest),)
         tokens = self._tokens
         if self._token_lookup is not None:
             account_sid = _account_sid(params)
             if account_sid:
                 found = _as_tokens(self._token_lookup(account_sid))
                 if found:
-                    return tuple(self._key(t, digest) for t in found)
+                    return tuple(_Key(t, digest) for t in found)
                 if not tokens:
                     raise UnknownAccount(
                         f"no auth token known for account {_shown(account_sid)}", url=redact(url)
@@ -325,18 +362,20 @@ class SignatureVerifier:
             raise UnknownAccount("no auth token configured", url=redact(url))
         if digest == "sha1":
             return self._sha1_keys
-        return tuple(self._key(t, digest) for t in tokens)
-
-    def _key(self, secret: str, digest: str) -> _HmacKey:
-        key = self._cache.get((secret, digest))
-        if key is None:
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
-            key = self._cache[secret, digest] = _HmacKey(secret.encode("utf-8"), digest)
-        return key
+        return tuple(_Key(t, digest) for t in tokens)
 
 
-def _count(keys: tuple[_HmacKey, ...]) -> str:
+def _tails(params: Params) -> tuple[str, ...]:
+    """What follows the URL in the signed string: the parameters in code-point order, and
+    in UTF-16 order too when that differs (Twilio's Node.js and Java libraries sign so)."""
+    tail = signing_string("", params)
+    if tail.isascii() or not _ASTRAL.search(tail):
+        return (tail,)
+    other = signing_string("", params, utf16_order=True)
+    return (tail,) if other == tail else (tail, other)
+
+
+def _count(keys: tuple[_Key, ...]) -> str:
     return "1 known secret" if len(keys) == 1 else f"{len(keys)} known secrets"
 
 
@@ -354,11 +393,13 @@ def _account_sid(params: Params | None) -> str | None:
     return None
 
 
-def _matches(keys: tuple[_HmacKey, ...], message: bytes, expected: bytes) -> bool:
+def _matches(keys: tuple[_Key, ...], url: str, tails: tuple[str, ...], expected: bytes) -> bool:
     found = False
-    for key in keys:
-        # Check every key even after a match so timing does not reveal which one signed.
-        found |= hmac.compare_digest(key.sign(message), expected)
+    for tail in tails:
+        message = (url + tail).encode("utf-8", "surrogatepass")
+        for key in keys:
+            # Check every key even after a match so timing does not reveal which one signed.
+            found |= hmac.compare_digest(key.sign(message), expected)
     return found
 
 

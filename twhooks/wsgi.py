@@ -21,7 +21,7 @@ from urllib.parse import quote
 from .exceptions import RequestError, RequestTooLarge
 from .forms import parse_form
 from .request import Alternates, VerifiedRequest, WebhookRequest, verify_request
-from .signature import SignatureVerifier
+from .signature import SignatureVerifier, keep_bare_query
 
 __all__ = [
     "ENVIRON_KEY",
@@ -93,7 +93,9 @@ def request_url(environ: Mapping[str, Any], public_url: str | None = None) -> st
     query = environ.get("QUERY_STRING")
     if query:
         url = f"{url}?{wsgi_decode(query)}"
-    return url
+        return url
+    # A signed URL may end in a bare "?"; the server's empty query string hides it.
+    return keep_bare_query(url, environ.get("RAW_URI") or environ.get("REQUEST_URI"))
 
 
 def _origin(environ: Mapping[str, Any]) -> str:
@@ -356,10 +358,7 @@ def _parse(data: bytes, charset: str, max_params: int) -> list[tuple[str, str]]:
         raise RequestTooLarge(
             f"{count} parameters are over the limit of {max_params}", limit=max_params
         )
-    try:
-        return parse_form(data, charset)
-    except (LookupError, ValueError) as error:  # an unknown or malformed charset
-        raise RequestError(f"the body cannot be decoded as {charset[:40]!r}") from error
+    return parse_form(data, charset)  # an unknown or unusable charset: RequestError
 
 
 def verify_environ(

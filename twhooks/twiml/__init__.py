@@ -18,6 +18,9 @@ from ._base import MAX_MESSAGE_CHARS as MAX_MESSAGE_CHARS
 from ._base import MAX_RESPONSE_BYTES as MAX_RESPONSE_BYTES
 from ._base import GenericNode as GenericNode
 from ._base import TwiML as TwiML
+from ._base import TwiMLException as TwiMLException
+from ._base import format_language as format_language
+from ._base import lower_camel as lower_camel
 from .fax import FaxResponse as FaxResponse
 from .messaging import MessagingResponse as MessagingResponse
 from .parsing import Kind as Kind

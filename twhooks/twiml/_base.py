@@ -34,7 +34,14 @@ __all__ = [
     "GenericNode",
     "TextValue",
     "TwiML",
+    "TwiMLException",
+    "format_language",
+    "lower_camel",
 ]
+
+#: The official builder's name for :class:`~twhooks.exceptions.TwiMLError`, so that
+#: ``except TwiMLException`` in code written for ``twilio.twiml`` keeps working.
+TwiMLException = TwiMLError
 
 #: Twilio refuses TwiML responses over 64 kB (error 11750).
 MAX_RESPONSE_BYTES = 64 * 1024
@@ -56,15 +63,23 @@ XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 _NAMES: dict[str, str] = {
     "from_": "from",
     "for_": "for",
+    "break_": "break",
     "xml_lang": "xml:lang",
     "interpret_as": "interpret-as",
 }
 
 # Characters XML 1.0 cannot carry at all.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Element and attribute names: XML names, with the one prefix TwiML uses (xml:,
-# SSML's amazon:) allowed as written.
-_NAME = re.compile(r"[^\W\d][\w.\-]*(?::[^\W\d][\w.\-]*)?\Z")
+# Element and attribute names: XML 1.0 names (fifth edition, section 2.3), without
+# a colon except for one prefix as TwiML writes them (xml:lang, SSML's amazon:effect).
+# Python's \w is not the XML rule: "ª" is a word character but cannot start a name.
+_NAME_START = (
+    "A-Z_a-z\xc0-\xd6\xd8-\xf6\xf8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_NAME_CHAR = _NAME_START + "\\-.0-9\xb7\u0300-\u036f\u203f\u2040"
+_NCNAME = f"[{_NAME_START}][{_NAME_CHAR}]*"
+_NAME = re.compile(f"(?!xmlns(?::|\\Z)){_NCNAME}(?::{_NCNAME})?\\Z")
 # The attributes of an opening tag this module rendered.
 _ATTRIBUTE = re.compile(r' ([^=]+)="([^"]*)"')
 
@@ -81,15 +96,42 @@ class _Unrepresentable(ValueError):
 # -- values -> XML text ---------------------------------------------------------
 
 
+def lower_camel(string: str | None) -> str | None:
+    """``foo_bar_baz`` → ``fooBarBaz``, as the official builder names attributes.
+
+    A string without ``_`` (``fooBar``), ``""`` and ``None`` come back unchanged.
+    """
+    if not string or "_" not in string:
+        return string
+    name = "".join(part.title() for part in string.split("_"))
+    return name[:1].lower() + name[1:]
+
+
+def format_language(language: str | None) -> str | None:
+    """A language code as ``ll-CC`` (``"EN_us"`` → ``"en-US"``), as the official
+    builder's helper does; ``None`` and ``""`` come back unchanged.
+
+    :raises TwiMLError: the value is not two letters, ``-`` or ``_``, two letters.
+    """
+    if not language:
+        return language
+    if not _LANGUAGE.match(language):
+        raise TwiMLError(f"invalid value for language parameter: {language!r} (want ll-CC)")
+    return language[:2].lower() + "-" + language[3:5].upper()
+
+
+_LANGUAGE = re.compile(r"[a-zA-Z]{2}[_-][a-zA-Z]{2}\Z")
+
+
 def xml_name(keyword: str) -> str:
     """Translate a Python keyword to its XML attribute name (``status_callback`` →
-    ``statusCallback``) exactly as the official helper library does, cached."""
+    ``statusCallback``) exactly as the official helper library does, cached.
+
+    :raises _Unrepresentable: the result is not an XML name.
+    """
     name = _NAMES.get(keyword)
     if name is None:
-        name = keyword
-        if "_" in keyword:
-            name = "".join(part.title() for part in keyword.split("_"))
-            name = name[:1].lower() + name[1:]
+        name = lower_camel(keyword) or ""
         if not _NAME.match(name):
             raise _Unrepresentable(keyword)
         if len(_NAMES) < 4096:  # keywords come from code; bound it all the same
@@ -125,19 +167,22 @@ def quote_attr(value: Any, sep: str = " ") -> str:
     else:
         s = render_attr(value, sep)
     if s.isascii() and s.isprintable():
-        if "&" in s or "<" in s or '"' in s:
-            s = s.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+        if "&" in s or "<" in s or ">" in s or '"' in s:
+            s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            s = s.replace('"', "&quot;")
         return s
     if _ILLEGAL.search(s):
         raise _Unrepresentable(s)
-    # Whitespace characters are escaped so that a parser gives them back as they were.
+    # Escaped as ElementTree does (the official builder's output, byte for byte);
+    # whitespace characters so that a parser gives them back as they were.
     return (
         s.replace("&", "&amp;")
         .replace("<", "&lt;")
+        .replace(">", "&gt;")
         .replace('"', "&quot;")
-        .replace("\t", "&#9;")
-        .replace("\n", "&#10;")
         .replace("\r", "&#13;")
+        .replace("\n", "&#10;")
+        .replace("\t", "&#09;")
     )
 
 
@@ -153,14 +198,27 @@ def quote_text(value: Any) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
-def extra_attrs(kwargs: Mapping[str, Any]) -> str:
-    """The rendered attributes given as free keywords, ``None`` skipped."""
-    out = ""
-    for key, value in kwargs.items():
+def text_content(value: Any) -> list[str | TwiML]:
+    """The content of a new element with text *value*: none for ``None`` or ``""``
+    (rendered ``<Say />``, as the official builder does)."""
+    return [] if value is None or value == "" else [quote_text(value)]
+
+
+def with_attributes(head: str, values: Mapping[str, Any]) -> str:
+    """*head* (``<Tag`` and its rendered attributes) with the attributes given as Python
+    keywords merged in, as the official builder writes them: ``None`` skipped, sorted by
+    XML name, and a keyword naming an attribute already there (``statusCallback`` after
+    ``status_callback``) replaces it.
+
+    :raises _Unrepresentable: a keyword or value XML cannot carry.
+    """
+    tag, _, _ = head.partition(" ")
+    rendered = dict(_ATTRIBUTE.findall(head))  # XML name -> escaped value
+    for key, value in values.items():
         if value is not None:
             name = _NAMES.get(key) or xml_name(key)
-            out += f' {name}="{quote_attr(value, ", " if name == "hints" else " ")}"'
-    return out
+            rendered[name] = quote_attr(value, ", " if name == "hints" else " ")
+    return tag + "".join(f' {name}="{rendered[name]}"' for name in sorted(rendered))
 
 
 def invalid(
@@ -237,8 +295,8 @@ class TwiML:
     #: Escaped text pieces and child elements, in document order.
     _content: list[str | TwiML]
 
-    #: The element's XML tag.
-    _tag: ClassVar[str] = ""
+    #: The element's XML tag (the class name, for the base class, as officially).
+    _tag: ClassVar[str] = "TwiML"
     #: Tag → class of the children this element may hold.
     _child_classes: ClassVar[Mapping[str, type[TwiML]]] = {}
     #: Whether any element may be nested (the generic escape hatch).
@@ -246,8 +304,8 @@ class TwiML:
 
     def __init__(self, value: TextValue = None, **kwargs: Any) -> None:
         try:
-            self._head = "<" + self._tag + (extra_attrs(kwargs) if kwargs else "")
-            self._content = [] if value is None or value == "" else [quote_text(value)]
+            self._head = with_attributes("<" + self._tag, kwargs) if kwargs else "<" + self._tag
+            self._content = text_content(value)
         except _Unrepresentable:
             raise invalid(self._tag, value, None, kwargs) from None
         self._check()
@@ -286,8 +344,29 @@ class TwiML:
 
     @property
     def value(self) -> str | None:
-        """Same as :attr:`text` (the official builder's name)."""
+        """Same as :attr:`text` (the official builder's name). Assigning it replaces
+        the text before the first child (``None`` or ``""`` removes it).
+
+        :raises InvalidText: the new text holds characters XML cannot carry.
+        :raises TwiMLLimitExceeded: the new text is over a limit (a ``<Message>``).
+        """
         return self.text
+
+    @value.setter
+    def value(self, value: TextValue) -> None:
+        try:
+            text = text_content(value)
+        except _Unrepresentable:
+            raise invalid(self.tag, value) from None
+        content = self._content
+        leading = next((i for i, item in enumerate(content) if not isinstance(item, str)), None)
+        before = content[:]
+        content[: len(content) if leading is None else leading] = text
+        try:
+            self._check()
+        except TwiMLLimitExceeded:
+            content[:] = before
+            raise
 
     @property
     def children(self) -> list[TwiML]:
@@ -415,7 +494,7 @@ class TwiML:
     def _render(self) -> str:
         content = self._content
         if not content:
-            return self._head + "/>"
+            return self._head + " />"
         if len(content) == 1 and type(content[0]) is str:  # the common case: text only
             return f"{self._head}>{content[0]}</{self._tag}>"
         inner = "".join([i if type(i) is str else i._render() for i in content])  # type: ignore[union-attr]
@@ -483,8 +562,8 @@ class GenericNode(TwiML):
             raise InvalidText(f"{name!r} is not a valid XML element name")
         self._name = name
         try:
-            self._head = "<" + name + (extra_attrs(kwargs) if kwargs else "")
-            self._content = [] if value is None or value == "" else [quote_text(value)]
+            self._head = with_attributes("<" + name, kwargs) if kwargs else "<" + name
+            self._content = text_content(value)
         except _Unrepresentable:
             raise invalid(name, value, None, kwargs) from None
 
@@ -496,7 +575,7 @@ class GenericNode(TwiML):
     def _render(self) -> str:
         content = self._content
         if not content:
-            return self._head + "/>"
+            return self._head + " />"
         inner = "".join([i if type(i) is str else i._render() for i in content])  # type: ignore[union-attr]
         return f"{self._head}>{inner}</{self._name}>"
 
