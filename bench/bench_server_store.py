@@ -1,0 +1,171 @@
+"""Status callbacks on a real server with each store: gunicorn, 2 sync workers, wrk.
+
+Every request is a signed message status callback of a new message (a wrk Lua script makes a
+new ``MessageSid`` and idempotency token each time; the signature is made per request by the
+script too — see below), so each one claims its token, records its delivery and its history
+entry in the store. The same app runs with ``TWHOOKS_STORE`` set to:
+
+* ``memory://`` — nothing shared (each worker keeps its own): the server without a store;
+* an SQLite file (the default backend);
+* Redis on 127.0.0.1.
+
+Rounds alternate between the three; each figure is the median of the rounds. Afterwards the
+SQLite and Redis stores are read back: every answered callback must be recorded exactly once
+(0 lost, 0 duplicated).
+
+Signing per request in Lua would need an HMAC library; instead the app under test runs with
+``TWHOOKS_VALIDATE = False`` for all three stores alike, since the signature check is the same
+work in each and this benchmark measures the store.
+
+Needs ``wrk`` (Debian: ``apt-get install wrk``), gunicorn and Redis (the test extra).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PATH = "/twilio/messages/status"
+
+LUA = """
+counter = 0
+local prefix = string.format("%08x", math.random(0, 0x7fffffff))
+request = function()
+  counter = counter + 1
+  local sid = string.format("SM%s%024d", prefix, counter)
+  wrk.headers["I-Twilio-Idempotency-Token"] = "bench-" .. sid
+  local body = "AccountSid=AC0123456789abcdef0123456789abcdef&MessageStatus=delivered"
+    .. "&To=%2B15005550006&From=%2B14155550100&MessageSid=" .. sid
+  return wrk.format("POST", "{path}", nil, body)
+end
+"""
+
+
+def status_app():  # type: ignore[no-untyped-def]
+    from flask import Flask
+
+    from twhooks import MessageStatus, TwilioHooks
+
+    app = Flask("bench_store_server")
+    app.config.update(TWHOOKS_VALIDATE=False, TWHOOKS_STORE=os.environ["BENCH_STORE"])
+    hooks = TwilioHooks(app)
+
+    @hooks.message_status()
+    def on_status(status: MessageStatus) -> None:
+        return None
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(store: str, port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "bench_server_store:status_app()", "--chdir",
+         str(HERE), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "error"],
+        env={**os.environ, "PYTHONPATH": str(HERE), "BENCH_STORE": store},
+    )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"the server with {store} did not start")
+
+
+def load(port: int, seconds: int, script: str) -> tuple[float, float, int, int]:
+    """``(requests/s, p99 ms, requests answered, non-2xx)`` of one wrk run."""
+    out = subprocess.run(
+        ["wrk", "-t1", "-c4", f"-d{seconds}s", "--latency", "-s", script,
+         "-H", "Content-Type: application/x-www-form-urlencoded; charset=UTF-8",
+         f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, check=True, timeout=seconds + 30,
+    ).stdout  # fmt: skip
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"99%\s+([\d.]+)(\w+)", out).groups()  # type: ignore[union-attr]
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rate, p99, done, int(bad.group(1)) if bad else 0
+
+
+def recorded(store_url: str, instance: str) -> int:
+    """How many distinct messages the store holds."""
+    from twhooks.store import open_store
+
+    store = open_store(store_url, instance_path=instance)
+    try:
+        return len(store.recent_messages(10**7, None))
+    finally:
+        store.close()
+
+
+def main(rounds: int = 3, seconds: int = 4) -> None:
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (apt-get install wrk): skipped")
+        return
+    import redis
+
+    work = tempfile.mkdtemp(prefix="twhooks-bench-")
+    redis_url = "redis://127.0.0.1:6379/13"
+    redis.Redis.from_url(redis_url).flushdb()
+    stores = {
+        "no store (memory://)": "memory://",
+        "SQLite": f"sqlite:///{work}/bench.sqlite3",
+        "Redis": redis_url,
+    }
+    script = os.path.join(work, "status.lua")
+    Path(script).write_text(LUA.replace("{path}", PATH))
+    servers = {}
+    results: dict[str, list[tuple[float, float, int, int]]] = {name: [] for name in stores}
+    warm: dict[str, tuple[float, float, int, int]] = {}
+    try:
+        for name, url in stores.items():
+            port = free_port()
+            servers[name] = (port, serve(url, port))
+        for name, (port, _) in servers.items():
+            warm[name] = load(port, 1, script)  # warm up; its callbacks are recorded too
+        for _ in range(rounds):
+            for name, (port, _) in servers.items():
+                results[name].append(load(port, seconds, script))
+    finally:
+        for _, process in servers.values():
+            process.terminate()
+            process.wait(10)
+    print(f"status callbacks, gunicorn 2 sync workers, wrk -c4, {rounds} rounds of {seconds} s")
+    print(f"{'store':22} {'req/s':>8} {'p99 ms':>8} {'errors':>7} {'answered':>9} {'recorded':>9}")
+    base = statistics.median(r[0] for r in results["no store (memory://)"])
+    for name, runs in results.items():
+        rate = statistics.median(r[0] for r in runs)
+        p99 = statistics.median(r[1] for r in runs)
+        errors = sum(r[3] for r in runs)
+        answered = sum(r[2] - r[3] for r in [*runs, warm[name]])
+        kept = "-" if name.startswith("no store") else str(recorded(stores[name], work))
+        ratio = f"  {rate / base:.2f}x" if not name.startswith("no store") else ""
+        print(f"{name:22} {rate:8.0f} {p99:8.2f} {errors:7d} {answered:9d} {kept:>9}{ratio}")
+    print(
+        "(answered and recorded include the 1 s warm-up; recorded may exceed answered by the"
+        " requests in flight when wrk stopped: at most 4 a run, one per connection)"
+    )
+    redis.Redis.from_url(redis_url).flushdb()
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
