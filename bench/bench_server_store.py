@@ -38,7 +38,7 @@ PATH = "/twilio/messages/status"
 
 LUA = """
 counter = 0
-local prefix = string.format("%08x", math.random(0, 0x7fffffff))
+local prefix = "{run}"
 request = function()
   counter = counter + 1
   local sid = string.format("SM%s%024d", prefix, counter)
@@ -89,8 +89,14 @@ def serve(store: str, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError(f"the server with {store} did not start")
 
 
-def load(port: int, seconds: int, script: str) -> tuple[float, float, int, int]:
+_runs = iter(range(1, 10**6))
+
+
+def load(port: int, seconds: int, work: str) -> tuple[float, float, int, int]:
     """``(requests/s, p99 ms, requests answered, non-2xx)`` of one wrk run."""
+    # A prefix of its own for every run: each callback is of a new message.
+    script = os.path.join(work, "status.lua")
+    Path(script).write_text(LUA.replace("{path}", PATH).replace("{run}", f"{next(_runs):08d}"))
     out = subprocess.run(
         ["wrk", "-t1", "-c4", f"-d{seconds}s", "--latency", "-s", script,
          "-H", "Content-Type: application/x-www-form-urlencoded; charset=UTF-8",
@@ -130,8 +136,6 @@ def main(rounds: int = 3, seconds: int = 4) -> None:
         "SQLite": f"sqlite:///{work}/bench.sqlite3",
         "Redis": redis_url,
     }
-    script = os.path.join(work, "status.lua")
-    Path(script).write_text(LUA.replace("{path}", PATH))
     servers = {}
     results: dict[str, list[tuple[float, float, int, int]]] = {name: [] for name in stores}
     warm: dict[str, tuple[float, float, int, int]] = {}
@@ -140,10 +144,10 @@ def main(rounds: int = 3, seconds: int = 4) -> None:
             port = free_port()
             servers[name] = (port, serve(url, port))
         for name, (port, _) in servers.items():
-            warm[name] = load(port, 1, script)  # warm up; its callbacks are recorded too
+            warm[name] = load(port, 1, work)  # warm up; its callbacks are recorded too
         for _ in range(rounds):
             for name, (port, _) in servers.items():
-                results[name].append(load(port, seconds, script))
+                results[name].append(load(port, seconds, work))
     finally:
         for _, process in servers.values():
             process.terminate()

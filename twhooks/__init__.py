@@ -53,6 +53,12 @@ if TYPE_CHECKING:
     from .kinds import KINDS as KINDS
     from .kinds import Kind as Kind
     from .middleware import TwilioSignatureMiddleware as TwilioSignatureMiddleware
+    from .realtime import AsyncRelaySession as AsyncRelaySession
+    from .realtime import AsyncStreamSession as AsyncStreamSession
+    from .realtime import RelaySession as RelaySession
+    from .realtime import StreamSession as StreamSession
+    from .realtime import connect_relay as connect_relay
+    from .realtime import connect_stream as connect_stream
     from .replies import Reply as Reply
     from .request import WebhookRequest as WebhookRequest
     from .request import verify_request as verify_request
@@ -88,6 +94,8 @@ if TYPE_CHECKING:
 #: Where each public name lives.
 _EXPORTS = {
     "AmdResult": "events",
+    "AsyncRelaySession": "realtime",
+    "AsyncStreamSession": "realtime",
     "Blocklist": "store",
     "BodyHashMismatch": "exceptions",
     "Call": "events",
@@ -122,6 +130,7 @@ _EXPORTS = {
     "OptOuts": "store",
     "Params": "events",
     "RecordingStatus": "events",
+    "RelaySession": "realtime",
     "ReplayStore": "idempotency",
     "Reply": "replies",
     "RequestError": "exceptions",
@@ -135,6 +144,7 @@ _EXPORTS = {
     "StoreError": "store",
     "StoreUnavailable": "store",
     "StoredReply": "idempotency",
+    "StreamSession": "realtime",
     "TooManyDocuments": "exceptions",
     "Transcription": "events",
     "TwhooksError": "exceptions",
@@ -153,6 +163,8 @@ _EXPORTS = {
     "WhatsAppInfo": "events",
     "classify_opt_keyword": "store",
     "compute_signature": "signature",
+    "connect_relay": "realtime",
+    "connect_stream": "realtime",
     "conversation_key": "store",
     "is_valid_signature": "signature",
     "open_store": "store",

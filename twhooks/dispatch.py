@@ -262,6 +262,11 @@ class Dispatcher:
     def _claim_key(self, received: Received) -> str | None:
         if received.token is None or self.replays is None or not self.settings.deduplicate:
             return None
+        if received.kind == "message_status" and self.shared.facades is not None:
+            # Its delivery record de-duplicates it already: a repeated (MessageSid, status)
+            # does not move the message forward, so its handler does not run again. A claim
+            # would add two writes to the busiest route for nothing.
+            return None
         request = received.request
         # The token with a digest of the signed request, so that another request under the
         # same token is never answered with this one's reply. A verified signature *is* such

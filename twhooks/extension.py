@@ -48,6 +48,9 @@ from .exceptions import ConfigurationError, HandlerError, RequestError
 from .handlers import Handlers
 from .idempotency import StoredReply
 from .kinds import KINDS, Kind, kind_named
+from .realtime.handlers import RealtimeDecorators, RealtimeHandlers, RealtimeSettings
+from .realtime.lifecycle import CallStore
+from .realtime.shared import SharedCallStore, history_hook
 from .replies import Reply
 from .settings import DEFAULTS, Settings
 from .shared import SharedState
@@ -83,7 +86,7 @@ class _AppState:
         return self.settings.url_prefix
 
 
-class TwilioHooks(Handlers):
+class TwilioHooks(Handlers, RealtimeDecorators):
     """Receive Twilio webhooks in a Flask app.
 
     ::
@@ -101,8 +104,11 @@ class TwilioHooks(Handlers):
     :param app: the app to initialise now (see :meth:`init_app`).
     """
 
-    def __init__(self, app: Flask | None = None) -> None:
+    def __init__(self, app: Flask | None = None, *, call_store: CallStore | None = None) -> None:
         super().__init__()
+        #: The relay and stream handlers, and the live voice sessions of this process.
+        self.realtime = RealtimeHandlers(call_store)
+        self._call_store_given = call_store is not None
         if app is not None:
             self.init_app(app)
 
@@ -158,6 +164,17 @@ class TwilioHooks(Handlers):
                 )
         app.register_blueprint(blueprint)
         app.extensions["twhooks"] = state
+        if not self._call_store_given:
+            # Voice sessions' call records in the shared store: one socket per call holds
+            # across every worker and host, and callbacks find the host holding a call.
+            self.realtime.registry.store = SharedCallStore(facades.store)
+            if facades.history is not None:
+                self.realtime.on_end(history_hook(facades.history, settings.url_prefix))
+        self.realtime.attach_flask(
+            app,
+            RealtimeSettings.from_settings(settings, app.config),
+            url_prefix=settings.url_prefix,
+        )
         # First of the app's before_request functions, whatever is registered later.
         app.before_request_funcs.setdefault(None, []).insert(0, _receiver(state))
         # First registered, so it runs last of the app's after_request functions.

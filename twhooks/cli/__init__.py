@@ -196,10 +196,12 @@ def _parser() -> argparse.ArgumentParser:
         "fields", metavar="Field=value", nargs="*", help="set a field (Twilio's name)"
     )
     send.add_argument("--method", choices=["POST", "GET"], default="POST")
+    from ..realtime.client import add_cli_commands
 
+    add_cli_commands(commands, common)  # twhooks relay URL, twhooks stream URL
     from .tail import add_parser as add_tail
 
-    add_tail(commands)
+    add_tail(commands)  # twhooks tail URL
     return parser
 
 
@@ -224,6 +226,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except argparse.ArgumentTypeError as error:
             print(f"twhooks: $TWHOOKS_PUBLIC_URL: {error}", file=sys.stderr)
             return 2
+    if getattr(args, "realtime", None) is not None:
+        from ..realtime.client import run as run_realtime
+
+        return run_realtime(
+            args, None if args.unsigned else token, sys.stdin, sys.stdout, sys.stderr
+        )
     # The simulator, requests and the TwiML parser: imported once the command is known.
     from .session import run
 

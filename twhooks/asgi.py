@@ -1,0 +1,351 @@
+"""ASGI: the webhook request of an ASGI scope, and a middleware that turns away unsigned ones.
+
+:func:`webhook_request` builds the neutral :class:`~twhooks.request.WebhookRequest` from an
+ASGI ``http`` scope and its body. It does so by presenting the scope as the WSGI environ it
+maps to (PEP 3333 names, ``RAW_URI`` for the path as sent) and handing that to
+:func:`twhooks.wsgi.webhook_request`, so that the URL Twilio signed is rebuilt by one piece of
+code for every server: the public URL, the mount point, the raw query, the path as sent on the
+wire, ``user:pass@`` from an ``Authorization: Basic`` header.
+
+:class:`TwilioSignatureMiddleware` is the ASGI counterpart of
+:class:`twhooks.middleware.TwilioSignatureMiddleware`, for any ASGI app (Quart, Starlette,
+FastAPI...): requests under the protected prefixes must be signed; an ``http`` request is
+refused with the same answers and log lines as everywhere in twhooks, and a ``websocket``
+upgrade (ConversationRelay, Media Streams) is refused before it is accepted. This module
+imports no web framework.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping, Sequence
+from typing import Any
+
+from .exceptions import RequestError, RequestTooLarge, SignatureError
+from .realtime.errors import UpgradeRefused
+from .realtime.verify import Upgrade, verify_upgrade
+from .refusals import refuse
+from .replies import Reply
+from .request import VerifiedRequest, WebhookRequest, verify_request
+from .signature import SignatureVerifier, TokenLookup
+from .wsgi import quote_path
+from .wsgi import webhook_request as wsgi_webhook_request
+
+__all__ = [
+    "SCOPE_KEY",
+    "TwilioSignatureMiddleware",
+    "read_body",
+    "scope_environ",
+    "webhook_request",
+]
+
+logger = logging.getLogger("twhooks.middleware")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Where the middleware leaves the :class:`~twhooks.request.VerifiedRequest` in the scope.
+SCOPE_KEY = "twhooks.verified_request"
+
+
+def scope_environ(scope: Mapping[str, Any], body: bytes = b"") -> dict[str, Any]:
+    """The WSGI environ an ``http`` (or ``websocket``) *scope* maps to, with *body* as input."""
+    path = scope.get("path", "")
+    root = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    query = scope.get("query_string", b"").decode("latin-1")
+    raw = scope.get("raw_path")
+    server = scope.get("server") or ("", None)
+    scheme = scope.get("scheme", "http")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": scope.get("method", "GET"),
+        # PEP 3333: decoded paths carried as latin-1 strings of their UTF-8 bytes.
+        "SCRIPT_NAME": root.encode("utf-8", "surrogateescape").decode("latin-1"),
+        "PATH_INFO": path.encode("utf-8", "surrogateescape").decode("latin-1"),
+        "QUERY_STRING": query,
+        "SERVER_NAME": str(server[0] or ""),
+        "SERVER_PORT": str(server[1] or ""),
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "wsgi.url_scheme": {"wss": "https", "ws": "http"}.get(scheme, scheme),
+        "wsgi.input": io.BytesIO(body),
+        "CONTENT_LENGTH": str(len(body)),
+    }
+    if raw:
+        target = raw.decode("latin-1")
+        environ["RAW_URI"] = f"{target}?{query}" if query else target
+    for name, value in scope.get("headers", ()):
+        key = name.decode("latin-1").upper().replace("-", "_")
+        text = value.decode("latin-1")
+        if key == "CONTENT_TYPE":
+            environ["CONTENT_TYPE"] = text
+        elif key == "CONTENT_LENGTH":
+            continue  # the body is what was read
+        else:
+            key = "HTTP_" + key
+            environ[key] = f"{environ[key]},{text}" if key in environ else text
+    return environ
+
+
+async def read_body(receive: Receive, limit: int, announced: int | None = None) -> bytes:
+    """The whole body of an ASGI ``http`` request, at most *limit* bytes.
+
+    :raises RequestTooLarge: the announced or actual length is over *limit*; the rest is
+        not read.
+    :raises RequestError: the client disconnected before the end of the body.
+    """
+    if announced is not None and announced > limit:
+        raise RequestTooLarge(
+            f"Content-Length {announced} is over the limit of {limit} bytes",
+            limit=limit,
+            length=announced,
+        )
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        kind = message.get("type")
+        if kind == "http.disconnect":
+            raise RequestError("the client disconnected before the end of the body")
+        if kind != "http.request":
+            continue
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise RequestTooLarge(
+                f"the body is over the limit of {limit} bytes", limit=limit, length=announced
+            )
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def content_length(scope: Mapping[str, Any]) -> int | None:
+    """The ``Content-Length`` of *scope*, ``None`` if absent.
+
+    :raises RequestError: it is not a number.
+    """
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"content-length":
+            try:
+                length = int(value)
+            except ValueError:
+                raise RequestError("Content-Length is not a number") from None
+            if length < 0:
+                raise RequestError("Content-Length is negative")
+            return length
+    return None
+
+
+def webhook_request(
+    scope: Mapping[str, Any],
+    body: bytes,
+    *,
+    public_url: str | None = None,
+    max_body_size: int = 1 << 20,
+    max_params: int = 1000,
+    read: bool = True,
+) -> WebhookRequest:
+    """The :class:`~twhooks.request.WebhookRequest` of an ASGI ``http`` *scope* and its *body*.
+
+    Same parameters as :func:`twhooks.wsgi.webhook_request`.
+    """
+    return wsgi_webhook_request(
+        scope_environ(scope, body),
+        public_url=public_url,
+        max_body_size=max_body_size,
+        max_params=max_params,
+        read=read,
+    )
+
+
+def _has_signature(scope: Mapping[str, Any]) -> bool:
+    return any(name.lower() == b"x-twilio-signature" for name, _ in scope.get("headers", ()))
+
+
+class TwilioSignatureMiddleware:
+    """Check ``X-Twilio-Signature`` before an ASGI application sees the request.
+
+    Requests under the *protect* path prefixes must carry a valid signature; others pass
+    through untouched, as do ``lifespan`` events. A forged ``http`` request gets ``403``
+    (a body over *max_body_size* ``413``) without the application being called, with one
+    WARNING on the ``twhooks.middleware`` logger saying why. A forged ``websocket`` upgrade
+    is refused before it is accepted: with a ``403`` answer where the server supports the
+    ASGI ``websocket.http.response`` extension (Hypercorn, Uvicorn), else by closing it
+    (the client sees ``403`` too). An accepted ``http`` request reaches the application
+    with its body intact and the verified request in ``scope["twhooks.verified_request"]``.
+
+    .. code-block:: python
+
+        app = TwilioSignatureMiddleware(app, os.environ["TWILIO_AUTH_TOKEN"],
+                                        protect=["/twilio"], public_url="https://example.com")
+
+    The signature covers the URL Twilio requested; behind a TLS-terminating proxy, pass
+    *public_url* (safe: nothing a client sends changes it), or run the server with its
+    proxy-headers option for the proxies you trust. A wrong URL makes valid requests fail,
+    never forged ones pass. An upgrade is checked over its ``wss://`` URL; binding a socket
+    to its call (the CallSid in the path) is the job of the relay and stream routes.
+
+    :param app: the ASGI application to protect.
+    :param auth_token: the auth token, or a list of them during a token rotation.
+    :param protect: the path prefixes to protect; ``"/"`` (the default) protects everything.
+    :param public_url: the public base URL of the app.
+    :param token_lookup: ``token_lookup(account_sid)`` gives a subaccount's auth token(s).
+    :param shared_keys: SharedKey secrets by key id (a mapping or a function).
+    :param max_body_size: the largest body accepted, in bytes.
+    :param max_params: the most form parameters accepted.
+    :raises ValueError: no auth token, *token_lookup* or *shared_keys* was given.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        auth_token: str | Sequence[str] | None = None,
+        *,
+        protect: Iterable[str] = ("/",),
+        public_url: str | None = None,
+        token_lookup: TokenLookup | None = None,
+        shared_keys: Mapping[str, str] | Callable[[str], str | None] | None = None,
+        max_body_size: int = 1 << 20,
+        max_params: int = 1000,
+    ) -> None:
+        tokens = [auth_token] if isinstance(auth_token, str) else list(auth_token or ())
+        if not any(tokens) and token_lookup is None and shared_keys is None:
+            raise ValueError(
+                "TwilioSignatureMiddleware needs an auth token (or token_lookup or "
+                "shared_keys); without one every webhook would be refused"
+            )
+        self.app = app
+        self.verifier = SignatureVerifier(
+            auth_token, token_lookup=token_lookup, shared_keys=shared_keys
+        )
+        if isinstance(protect, str):
+            protect = (protect,)
+        self.protect = tuple("/" + p.strip("/") for p in protect)
+        self.public_url = public_url.rstrip("/") if public_url else None
+        self.max_body_size = max_body_size
+        self.max_params = max_params
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope.get("type")
+        if kind not in ("http", "websocket") or not self._is_protected(scope):
+            await self.app(scope, receive, send)
+        elif kind == "http":
+            await self._http(scope, receive, send)
+        else:
+            await self._websocket(scope, receive, send)
+
+    def _is_protected(self, scope: Scope) -> bool:
+        path = scope.get("path", "")
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        path = path or "/"
+        while "//" in path:
+            path = path.replace("//", "/")
+        return any(
+            prefix == "/" or path == prefix or path.startswith(prefix + "/")
+            for prefix in self.protect
+        )
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = str(scope.get("method", "GET"))
+        path = quote_path(scope.get("path", ""))
+        request: WebhookRequest | None = None
+        try:
+            signed = _has_signature(scope)
+            # An unsigned request is refused without reading its body.
+            body = (
+                await read_body(receive, self.max_body_size, content_length(scope))
+                if signed
+                else b""
+            )
+            request = webhook_request(
+                scope,
+                body,
+                public_url=self.public_url,
+                max_body_size=self.max_body_size,
+                max_params=self.max_params,
+                read=signed,
+            )
+            verified = verify_request(self.verifier, request)
+        except (SignatureError, RequestError) as error:
+            reply = refuse(
+                error,
+                method=method,
+                path=path,
+                request=request,
+                public_url=self.public_url,
+                logger=logger,
+            )
+            await _send_reply(send, reply)
+            return
+        scope[SCOPE_KEY] = verified
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        upgrade = Upgrade.from_scope(scope)
+        try:
+            verify_upgrade(self.verifier, upgrade, None, public_url=self.public_url)
+        except UpgradeRefused as refused:
+            logger.warning(
+                "Rejected Twilio WebSocket upgrade %s: %s",
+                quote_path(scope.get("path", "")),
+                refused.reason,
+            )
+            message = await receive()  # websocket.connect
+            if message.get("type") != "websocket.connect":
+                return
+            await _refuse_websocket(scope, send, refused.status)
+            return
+        await self.app(scope, receive, send)
+
+
+def verified_request(scope: Mapping[str, Any]) -> VerifiedRequest | None:
+    """What the middleware verified for this request, if it ran."""
+    result = scope.get(SCOPE_KEY)
+    return result if isinstance(result, VerifiedRequest) else None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """*receive* that first gives the body already read, then waits for a disconnect."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
+
+
+async def _send_reply(send: Send, reply: Reply) -> None:
+    headers = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in reply.headers]
+    headers.append((b"content-length", str(len(reply.body)).encode("ascii")))
+    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+    await send({"type": "http.response.body", "body": reply.body, "more_body": False})
+
+
+async def _refuse_websocket(scope: Scope, send: Send, status: int) -> None:
+    if "websocket.http.response" in (scope.get("extensions") or {}):
+        body = b"WebSocket upgrade refused.\n"
+        await send(
+            {
+                "type": "websocket.http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode("ascii")),
+                ],
+            }
+        )
+        await send({"type": "websocket.http.response.body", "body": body, "more_body": False})
+    else:
+        # Closing before accepting makes the server answer the upgrade 403.
+        await send({"type": "websocket.close", "code": 1008})

@@ -1,0 +1,63 @@
+"""Voice over WebSocket: ConversationRelay and Media Streams sessions, verified and bound
+to their call.
+
+One module per idea: :mod:`~.messages` (the typed JSON messages), :mod:`~.verify` (the
+upgrade's signature and CallSid), :mod:`~.relay` and :mod:`~.stream` (the sessions a
+handler gets, sync and async), :mod:`~.lifecycle` (one socket per call, call records,
+draining), :mod:`~.handlers` (the decorators and the path every socket takes),
+:mod:`~.flask_sock` (Flask glue), :mod:`~.twiml` (TwiML pointing a call at a session),
+:mod:`~.testing` (Twilio's side, for tests) and :mod:`~.client` (the terminal clients).
+Importing this package loads no web framework.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import ProtocolError as ProtocolError
+    from .errors import RealtimeError as RealtimeError
+    from .errors import SessionClosed as SessionClosed
+    from .errors import UpgradeRefused as UpgradeRefused
+    from .handlers import RealtimeHandlers as RealtimeHandlers
+    from .handlers import RealtimeSettings as RealtimeSettings
+    from .lifecycle import CallRecord as CallRecord
+    from .lifecycle import CallStore as CallStore
+    from .lifecycle import MemoryCallStore as MemoryCallStore
+    from .relay import AsyncRelaySession as AsyncRelaySession
+    from .relay import RelaySession as RelaySession
+    from .stream import AsyncStreamSession as AsyncStreamSession
+    from .stream import StreamSession as StreamSession
+    from .twiml import connect_relay as connect_relay
+    from .twiml import connect_stream as connect_stream
+
+# Loaded on first use, so that the ``twhooks`` command's clients start fast.
+_EXPORTS = {
+    "ProtocolError": "errors",
+    "RealtimeError": "errors",
+    "SessionClosed": "errors",
+    "UpgradeRefused": "errors",
+    "RealtimeHandlers": "handlers",
+    "RealtimeSettings": "handlers",
+    "CallRecord": "lifecycle",
+    "CallStore": "lifecycle",
+    "MemoryCallStore": "lifecycle",
+    "AsyncRelaySession": "relay",
+    "RelaySession": "relay",
+    "AsyncStreamSession": "stream",
+    "StreamSession": "stream",
+    "connect_relay": "twiml",
+    "connect_stream": "twiml",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

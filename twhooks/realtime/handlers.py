@@ -1,0 +1,445 @@
+"""The relay and stream handlers of an app, and the one path every socket takes.
+
+:class:`RealtimeHandlers` holds the ``@relay()`` and ``@stream()`` handlers and the
+``@on_end`` hooks; the Flask extension and the Quart adapter each compose one and mount its
+routes (:func:`twhooks.realtime.flask_sock.mount_flask`, :func:`twhooks.quart.mount_quart`).
+Whatever the server, a socket goes through the same steps, all here:
+
+1. :meth:`~RealtimeHandlers.admit`, before the socket opens: verify the upgrade's signature
+   and CallSid (:mod:`~twhooks.realtime.verify`), then claim the call in the registry (one
+   socket per CallSid, none while draining). A refusal is an HTTP status, logged, and no
+   handler runs.
+2. :meth:`~RealtimeHandlers.serve` (threads) or :meth:`~RealtimeHandlers.serve_async`
+   (event loop): read the first message (``setup`` or ``start``), refuse it with close code
+   1008 unless it names the signed call, run the handler, and whatever happens — the caller
+   hangs up, the handler raises, the server drains — close the socket, record the session's
+   end and run the end hooks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from ..exceptions import HandlerError
+from ..settings import Settings
+from ..signature import SignatureVerifier
+from .errors import ProtocolError, SessionClosed, UpgradeRefused
+from .lifecycle import CallRecord, CallStore, LiveSession, SessionRegistry
+from .messages import Connected, Setup, Start, parse_relay, parse_stream
+from .relay import AsyncRelaySession, RelaySession
+from .stream import AsyncStreamSession, StreamSession
+from .transport import AsyncSocket, SyncSocket
+from .verify import CALL_SID, Upgrade, verify_upgrade
+
+__all__ = ["KINDS", "RealtimeDecorators", "RealtimeHandlers", "RealtimeSettings"]
+
+logger = logging.getLogger("twhooks.realtime")
+
+F = TypeVar("F", bound=Callable[..., Any])
+EndHook = Callable[[CallRecord], Any]
+
+#: The socket kinds, by route name: ``relay`` (ConversationRelay), ``stream`` (Media Streams).
+KINDS = ("relay", "stream")
+
+# WebSocket close codes.
+_POLICY = 1008
+_ERROR = 1011
+_GOING_AWAY = 1001
+
+
+@dataclass(frozen=True)
+class RealtimeSettings:
+    """The settings the sockets need, read once when the app is set up.
+
+    :param verifier: checks the upgrades' signatures; ``None`` turns checking off
+        (``TWHOOKS_VALIDATE = False``, local experiments only).
+    :param public_url: ``TWHOOKS_PUBLIC_URL``: the public base URL (``https://…``, made
+        ``wss://…``).
+    :param first_message_timeout: seconds to wait for ``setup`` / ``start``.
+    :param grace: seconds live calls get to finish when the server drains.
+    """
+
+    verifier: SignatureVerifier | None
+    public_url: str | None = None
+    first_message_timeout: float = 10.0
+    grace: float = 30.0
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, config: Mapping[str, Any] | None = None
+    ) -> RealtimeSettings:
+        """From the app's checked :class:`~twhooks.settings.Settings` (the same verifier and
+        public URL as its webhooks), and ``TWHOOKS_REALTIME_GRACE`` from *config*."""
+        grace = float((config or {}).get("TWHOOKS_REALTIME_GRACE", 30.0))
+        return cls(verifier=settings.verifier, public_url=settings.public_url, grace=grace)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> RealtimeSettings:
+        """From an app's ``config``, read like its webhook settings
+        (:meth:`twhooks.settings.Settings.from_config`), and ``TWHOOKS_REALTIME_GRACE``.
+
+        :raises ConfigurationError: a setting is missing or malformed.
+        """
+        return cls.from_settings(Settings.from_config(config), config)
+
+
+class RealtimeDecorators:
+    """The voice-socket decorators of an extension that holds a :class:`RealtimeHandlers` in
+    ``self.realtime`` (the Flask extension and the Quart adapter)."""
+
+    realtime: RealtimeHandlers
+
+    def relay(self) -> Callable[[F], F]:
+        """Handle ConversationRelay sessions on ``<prefix>/relay/<CallSid>``: the handler gets
+        a :class:`~twhooks.realtime.relay.RelaySession` (Flask, ``def``) or an
+        :class:`~twhooks.realtime.relay.AsyncRelaySession` (Quart, ``async def``)."""
+        return self.realtime.relay()
+
+    def stream(self) -> Callable[[F], F]:
+        """Handle Media Streams sessions on ``<prefix>/stream/<CallSid>``: the handler gets
+        a :class:`~twhooks.realtime.stream.StreamSession` (Flask, ``def``) or an
+        :class:`~twhooks.realtime.stream.AsyncStreamSession` (Quart, ``async def``)."""
+        return self.realtime.stream()
+
+    def session_end(self, hook: F) -> F:
+        """Call ``hook(record)`` when a voice session ends, however it ends, with its
+        :class:`~twhooks.realtime.lifecycle.CallRecord` (``async def`` on Quart)."""
+        return self.realtime.on_end(hook)
+
+    def drain_sessions(self, grace: float = 30.0) -> int:
+        """Refuse new sockets, let live calls finish for *grace* seconds, cancel the rest
+        (from a threaded server's shutdown code). :returns: how many were cancelled."""
+        return self.realtime.drain(grace)
+
+
+class RealtimeHandlers:
+    """The ``relay`` and ``stream`` handlers and end hooks of an app, and its live sessions.
+
+    :param store: where call records are kept (see :mod:`~twhooks.realtime.lifecycle`); a
+        store shared by every host makes one-socket-per-call hold across them.
+    :param host: this process's name in the records.
+    """
+
+    def __init__(self, store: CallStore | None = None, *, host: str | None = None) -> None:
+        self.handlers: dict[str, Callable[..., Any]] = {}
+        self.end_hooks: list[EndHook] = []
+        #: Why sockets cannot be served here (a missing package), if so.
+        self.unavailable: str | None = None
+        #: The live sessions of this process.
+        self.registry = SessionRegistry(store, host=host)
+
+    # -- registration -----------------------------------------------------------------------
+
+    def relay(self) -> Callable[[F], F]:
+        """Handle ConversationRelay sessions on ``<prefix>/relay/<CallSid>``.
+
+        The handler gets a :class:`~twhooks.realtime.relay.RelaySession` (an
+        :class:`~twhooks.realtime.relay.AsyncRelaySession` if it is ``async def``).
+        """
+        return self._register("relay")
+
+    def stream(self) -> Callable[[F], F]:
+        """Handle Media Streams sessions on ``<prefix>/stream/<CallSid>``.
+
+        The handler gets a :class:`~twhooks.realtime.stream.StreamSession` (an
+        :class:`~twhooks.realtime.stream.AsyncStreamSession` if it is ``async def``).
+        """
+        return self._register("stream")
+
+    def on_end(self, hook: F) -> F:
+        """Call ``hook(record)`` when a session ends, however it ends (hang-up, ``end``,
+        an error, a shutdown), with its :class:`~twhooks.realtime.lifecycle.CallRecord`."""
+        self.end_hooks.append(hook)
+        return hook
+
+    def _register(self, kind: str) -> Callable[[F], F]:
+        if self.unavailable is not None:
+            raise HandlerError(f"@{kind}() cannot be served: {self.unavailable}")
+
+        def decorator(handler: F) -> F:
+            self.handlers[kind] = handler
+            return handler
+
+        return decorator
+
+    def attach_flask(
+        self, app: Any, settings: RealtimeSettings, *, url_prefix: str = "/twilio"
+    ) -> bool:
+        """Mount the socket routes on a Flask *app* if flask-sock is installed.
+
+        Without it, nothing is mounted and registering a relay or stream handler raises
+        :class:`~twhooks.exceptions.HandlerError` saying what to install.
+
+        :returns: whether the routes were mounted.
+        """
+        try:
+            from .flask_sock import mount_flask
+        except ImportError:
+            self.unavailable = "flask-sock is not installed (pip install twhooks[sock])"
+            return False
+        mount_flask(app, self, url_prefix=url_prefix, settings=settings)
+        return True
+
+    def drain(self, grace: float = 30.0) -> int:
+        """Refuse new sockets, let live calls finish for *grace* seconds, cancel the rest.
+
+        :returns: how many sessions were cancelled.
+        """
+        return self.registry.drain(grace)
+
+    # -- 1. before the socket opens ---------------------------------------------------------
+
+    def admit(
+        self, kind: str, upgrade: Upgrade, call_sid: str, settings: RealtimeSettings
+    ) -> LiveSession:
+        """:meth:`check` then :meth:`open`: the socket may open if this returns."""
+        self.check(kind, upgrade, call_sid, settings)
+        return self.open(kind, upgrade, call_sid)
+
+    def check(self, kind: str, upgrade: Upgrade, call_sid: str, settings: RealtimeSettings) -> None:
+        """Verify the upgrade's signature and the CallSid in its URL.
+
+        :raises UpgradeRefused: 404 no handler for *kind*, 403 a bad signature or CallSid.
+            Logged.
+        """
+        try:
+            if kind not in self.handlers:
+                raise UpgradeRefused(f"no @{kind}() handler is registered", status=404)
+            if settings.verifier is not None:
+                verify_upgrade(settings.verifier, upgrade, call_sid, public_url=settings.public_url)
+            elif not CALL_SID.match(call_sid):
+                raise UpgradeRefused("the URL's last segment is not a CallSid")
+        except UpgradeRefused as refused:
+            _log_refused_upgrade(kind, upgrade, refused)
+            raise
+
+    def open(self, kind: str, upgrade: Upgrade, call_sid: str) -> LiveSession:
+        """Claim the call for a new session (see :meth:`SessionRegistry.open`).
+
+        :raises UpgradeRefused: 409 the call has a live socket, 503 draining. Logged.
+        """
+        try:
+            return self.registry.open(call_sid, kind)
+        except UpgradeRefused as refused:
+            _log_refused_upgrade(kind, upgrade, refused)
+            raise
+
+    # -- 2. the session ---------------------------------------------------------------------
+
+    def serve(self, kind: str, socket: SyncSocket, live: LiveSession, timeout: float) -> None:
+        """Run a session on a thread: bind it, call the handler, tear it down.
+
+        Never raises: what goes wrong is logged and recorded in the call's record.
+        """
+        live.on_cancel(lambda: socket.close(_GOING_AWAY, "server shutting down"))
+        reason = "closed"
+        try:
+            first = self._first_sync(kind, socket, live, timeout)
+            if first is None:
+                reason = "refused"
+                return
+            session: RelaySession | StreamSession
+            if isinstance(first, Setup):
+                session = RelaySession(socket, live, first)
+            else:
+                session = StreamSession(socket, live, first)
+            self.handlers[kind](session)
+            reason = _end_reason(session)
+        except SessionClosed:
+            reason = "closed"
+        except Exception as error:
+            reason = "error"
+            self._handler_failed(live, error)
+            socket.close(_ERROR, "handler error")
+        finally:
+            socket.close()
+            record = self.registry.close(live, reason)
+            for hook in self.end_hooks:
+                try:
+                    hook(record)
+                except Exception:
+                    logger.exception("end hook %r failed for call %s", hook, record.call_sid)
+
+    async def serve_async(
+        self, kind: str, socket: AsyncSocket, live: LiveSession, timeout: float
+    ) -> None:
+        """:meth:`serve` on an event loop, for ``async def`` handlers.
+
+        Cancellation (the server drops the socket, or draining) is recorded and re-raised
+        after the teardown.
+        """
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        if task is not None:
+            live.on_cancel(functools.partial(loop.call_soon_threadsafe, task.cancel))
+        reason = "closed"
+        session: AsyncRelaySession | AsyncStreamSession | None = None
+        try:
+            first = await self._first_async(kind, socket, live, timeout)
+            if first is None:
+                reason = "refused"
+                return
+            if isinstance(first, Setup):
+                session = AsyncRelaySession(socket, live, first)
+            else:
+                session = AsyncStreamSession(socket, live, first)
+            result = self.handlers[kind](session)
+            if inspect.isawaitable(result):
+                await result
+            reason = _end_reason(session)
+        except SessionClosed:
+            reason = "closed"
+        except asyncio.CancelledError:
+            reason = "shutdown" if live.cancelled else "closed"
+            raise
+        except Exception as error:
+            reason = "error"
+            self._handler_failed(live, error)
+            await _quietly(socket.close(_ERROR, "handler error"))
+        finally:
+            # The teardown must finish even when the server cancels this task again (it
+            # does, shutting down): the record first, synchronously; then the socket, in
+            # bounded steps; the end hooks in a task of their own, which a cancellation of
+            # this one does not reach.
+            record = self.registry.close(live, reason)
+            hooks = asyncio.ensure_future(self._end_hooks_async(record))
+            if isinstance(session, AsyncRelaySession):
+                await _quietly(session.aclose())
+            await _quietly(socket.close())
+            await asyncio.shield(hooks)
+
+    async def _end_hooks_async(self, record: CallRecord) -> None:
+        for hook in self.end_hooks:
+            try:
+                result = hook(record)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                logger.exception("end hook %r failed for call %s", hook, record.call_sid)
+
+    def _first_sync(
+        self, kind: str, socket: SyncSocket, live: LiveSession, timeout: float
+    ) -> Setup | Start | None:
+        deadline = time.monotonic() + timeout
+        for _ in range(3):  # a stream sends "connected" before "start"
+            frame = socket.receive(max(0.0, deadline - time.monotonic()))
+            if frame is None:
+                self._refuse_sync(socket, live, f"no first message within {timeout} s")
+                return None
+            verdict = _bind(kind, frame, live)
+            if isinstance(verdict, str):
+                self._refuse_sync(socket, live, verdict)
+                return None
+            if verdict is not None:
+                return verdict
+        self._refuse_sync(socket, live, "no setup/start message")
+        return None
+
+    async def _first_async(
+        self, kind: str, socket: AsyncSocket, live: LiveSession, timeout: float
+    ) -> Setup | Start | None:
+        deadline = time.monotonic() + timeout
+        for _ in range(3):
+            try:
+                frame = await asyncio.wait_for(
+                    socket.receive(), max(0.0, deadline - time.monotonic())
+                )
+            except asyncio.TimeoutError:
+                frame = None
+            if frame is None:
+                reason = f"no first message within {timeout} s"
+            else:
+                verdict = _bind(kind, frame, live)
+                if not isinstance(verdict, str):
+                    if verdict is not None:
+                        return verdict
+                    continue
+                reason = verdict
+            _log_refused(live, reason)
+            await _quietly(socket.close(_POLICY, _close_text(reason)))
+            return None
+        _log_refused(live, "no setup/start message")
+        await _quietly(socket.close(_POLICY, "no setup/start message"))
+        return None
+
+    def _refuse_sync(self, socket: SyncSocket, live: LiveSession, reason: str) -> None:
+        _log_refused(live, reason)
+        socket.close(_POLICY, _close_text(reason))
+
+    def _handler_failed(self, live: LiveSession, error: Exception) -> None:
+        live.record.errors.append(f"handler: {type(error).__name__}: {error}"[:500])
+        logger.error(
+            "%s handler failed for call %s",
+            live.record.kind,
+            live.record.call_sid,
+            exc_info=error,
+        )
+
+
+def _bind(kind: str, frame: str | bytes, live: LiveSession) -> Setup | Start | str | None:
+    """The first message if it binds to the signed call; a reason if not; ``None`` to skip."""
+    live.record.received += 1
+    try:
+        message = parse_relay(frame) if kind == "relay" else parse_stream(frame)
+    except ProtocolError as error:
+        return f"first message: {error.reason}"
+    if kind == "stream" and not isinstance(message, Start):
+        if isinstance(message, Connected):
+            return None
+        return f"expected start, got {type(message).__name__}"
+    if kind == "relay" and not isinstance(message, Setup):
+        return f"expected setup, got {type(message).__name__}"
+    assert isinstance(message, (Setup, Start))
+    if message.call_sid != live.record.call_sid:
+        return "the CallSid of the first message is not the signed one"
+    return message
+
+
+def _end_reason(session: Any) -> str:
+    if getattr(session, "ended", False):
+        return "end"
+    if getattr(session, "stopped", False):
+        return "stop"
+    return "closed" if session.closed else "done"
+
+
+def _close_text(reason: str) -> str:
+    # A close frame's reason is at most 123 bytes.
+    return reason.encode("utf-8")[:120].decode("utf-8", "ignore")
+
+
+def _log_refused_upgrade(kind: str, upgrade: Upgrade, refused: UpgradeRefused) -> None:
+    logger.warning(
+        "Refused %s WebSocket %s (HTTP %d): %s",
+        kind,
+        upgrade.root + upgrade.path,
+        refused.status,
+        refused.reason,
+    )
+
+
+def _log_refused(live: LiveSession, reason: str) -> None:
+    live.record.errors.append(f"refused: {reason}")
+    logger.warning(
+        "Closed %s WebSocket for call %s (1008): %s",
+        live.record.kind,
+        live.record.call_sid,
+        reason,
+    )
+
+
+async def _quietly(awaitable: Awaitable[Any], timeout: float = 1.0) -> None:
+    """Await a step of a teardown: at most *timeout* seconds, and never raise (a
+    cancellation included: the teardown goes on)."""
+    with contextlib.suppress(
+        SessionClosed, OSError, RuntimeError, asyncio.TimeoutError, asyncio.CancelledError
+    ):
+        await asyncio.wait_for(awaitable, timeout)
