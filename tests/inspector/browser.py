@@ -44,9 +44,13 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session."""
+    """One headless Chromium per test module.
+
+    Not per session: Playwright's sync API runs an asyncio loop in the main thread while it
+    is open, and later tests that call ``asyncio.run()`` (Quart's) must not find it running.
+    """
     path = chromium_path()
     from playwright.sync_api import sync_playwright
 
