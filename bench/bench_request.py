@@ -5,7 +5,10 @@ fresh environ (a new body stream and idempotency token each time), and reads the
 response:
 
 * ``twhooks``: ``TwilioHooks`` with a catch-all ``@hooks.message()`` that returns
-  ``f"You said {msg.body}"`` (verify, parse, route, handler, render);
+  ``f"You said {msg.body}"`` (verify, claim, parse, route, handler, render, history), its
+  shared state in memory (``TWHOOKS_STORE = "memory://"``): the request path itself;
+* ``twhooks, SQLite store``: the same with the default store, an SQLite file: each request
+  also writes its claim, its reply, its conversation's lock and its history entry;
 * ``official SDK view``: a Flask view doing the same by hand with the official SDK —
   ``RequestValidator(token).validate(request.url, request.form, signature)`` and a
   ``twilio.twiml.messaging_response.MessagingResponse``;
@@ -19,6 +22,8 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
+import tempfile
 import timeit
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -58,9 +63,12 @@ SMS = {
 }
 
 
-def twhooks_app() -> Flask:
+def twhooks_app(store: str | None = None) -> Flask:
+    """The twhooks app; *store* is ``TWHOOKS_STORE`` (``BENCH_STORE`` from the environment
+    under gunicorn; ``memory://`` by default here: the request path, not a database)."""
     app = Flask("bench_twhooks")
     app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+    app.config["TWHOOKS_STORE"] = store or os.environ.get("BENCH_STORE") or "memory://"
     hooks = TwilioHooks(app)
 
     @hooks.message()
@@ -151,15 +159,19 @@ def best_us(fn: Callable[[], object], number: int, repeat: int) -> float:
 
 def main(number: int = 1000, repeat: int = 15) -> None:
     environ, body = make_environ()
+    sqlite = tempfile.mkdtemp(prefix="twhooks-bench-")
     contenders = {
         "twhooks": runner(twhooks_app(), environ, body),
+        "twhooks, SQLite store": runner(
+            twhooks_app(f"sqlite:///{sqlite}/bench.sqlite3"), environ, body
+        ),
         "official SDK view": runner(official_app(), environ, body),
         "bare Flask view (request.form)": runner(bare_app(), environ, body),
     }
     for name, fn in contenders.items():
         status, data = fn()
         assert status.startswith("200"), (name, status, data)
-        if name != "bare Flask view (request.form)":
+        if not name.startswith("bare"):
             assert b"<Message>You said What is my balance?</Message>" in data, (name, data)
     # Interleave the repeats so that machine noise hits every contender alike.
     results = {name: float("inf") for name in contenders}

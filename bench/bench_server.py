@@ -1,6 +1,9 @@
 """A real server: gunicorn with 2 sync workers on 127.0.0.1, loaded by wrk, three apps in turn.
 
-* ``twhooks``: the app of :mod:`bench_request` (verify, claim, parse, route, reply);
+* ``twhooks``: the app of :mod:`bench_request` (verify, claim, parse, route, reply), its
+  state in each worker's memory;
+* ``twhooks, SQLite store``: the same with the default store, an SQLite file both workers
+  share;
 * ``official SDK view``: the hand-written view with the official SDK;
 * ``constant``: a bare Flask view answering a constant without reading the request — the
   server's floor.
@@ -34,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 
 APPS = {
     "twhooks": "bench_request:twhooks_app()",
+    "twhooks, SQLite store": "bench_request:twhooks_app()",
     "official SDK view": "bench_request:official_app()",
     "constant": "bench_server:constant_app()",
 }
@@ -67,11 +71,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(target: str, port: int) -> subprocess.Popen[bytes]:
+def serve(target: str, port: int, store: str | None = None) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(HERE)}
+    if store:
+        env["BENCH_STORE"] = store
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", target, "--chdir", str(HERE), "--workers", "2",
          "--bind", f"127.0.0.1:{port}", "--log-level", "error"],
-        env={**os.environ, "PYTHONPATH": str(HERE)},
+        env=env,
     )  # fmt: skip
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -111,9 +118,11 @@ def main(rounds: int = 3, seconds: int = 4) -> None:
         return
     servers = {}
     try:
+        work = tempfile.mkdtemp(prefix="twhooks-bench-")
         for name, target in APPS.items():
             port = free_port()
-            servers[name] = (port, serve(target, port))
+            store = f"sqlite:///{work}/bench.sqlite3" if "SQLite" in name else None
+            servers[name] = (port, serve(target, port, store))
         results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in APPS}
         for port, _ in servers.values():
             load(port, 1)  # warm up
