@@ -172,6 +172,26 @@ def test_a_call_is_its_own_conversation() -> None:
     assert Conversations.key_for({"Body": "hi"}) is None
 
 
+def test_recent_conversations_lists_the_live_ones_newest_first(store: Store) -> None:
+    assert store.recent_conversations(10) == []
+    store.save_conversation("old", "s1", {"a": 1}, 0, 60)
+    time.sleep(0.01)
+    store.save_conversation("short", "s2", {}, 0, 0.2)
+    time.sleep(0.01)
+    store.save_conversation("gone", "s3", {}, 0, 60)
+    time.sleep(0.01)
+    store.save_conversation("old", "s4", {"a": 2}, 1, 60)
+    store.delete_conversation("gone")
+    found = store.recent_conversations(10)
+    assert [(c.key, c.state, dict(c.data), c.version) for c in found] == [
+        ("old", "s4", {"a": 2}, 2),
+        ("short", "s2", {}, 1),
+    ]
+    assert [c.key for c in store.recent_conversations(1)] == ["old"]
+    time.sleep(0.3)
+    assert [c.key for c in store.recent_conversations(10)] == ["old"]
+
+
 def test_data_that_is_not_json_is_a_clear_error(store: Store) -> None:
     conversations = Conversations(store)
     with pytest.raises(StoreError, match="JSON values"), conversations.session("k") as session:

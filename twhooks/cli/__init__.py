@@ -6,6 +6,7 @@
     twhooks call URL        call the app: hear its <Say>, answer its <Gather> and <Record>
     twhooks send KIND URL [Field=value ...]
                             one webhook of any kind; prints the status and the body
+    twhooks tail URL        the webhook inspector's live list, one line per webhook
 
 Every request is signed with ``--auth-token`` (or ``$TWILIO_AUTH_TOKEN``) over *URL*, or,
 with ``--public-url`` (or ``$TWHOOKS_PUBLIC_URL``), over the same path under that public
@@ -198,12 +199,19 @@ def _parser() -> argparse.ArgumentParser:
     from ..realtime.client import add_cli_commands
 
     add_cli_commands(commands, common)  # twhooks relay URL, twhooks stream URL
+    from .tail import add_parser as add_tail
+
+    add_tail(commands)  # twhooks tail URL
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``twhooks`` command; returns the exit status (0 success, 1 failure, 2 usage)."""
     args = _parser().parse_args(argv)
+    if args.command == "tail":  # reads the inspector: no auth token needed
+        from .tail import run as tail
+
+        return tail(args)
     token = args.auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
     if not token and not args.unsigned:
         print(

@@ -47,6 +47,10 @@ class Store(ReplayStore, Protocol):
         """Forget the conversation under *key*."""
         ...
 
+    def recent_conversations(self, limit: int) -> list[ConversationRecord]:
+        """The unexpired conversations, the most recently saved first."""
+        ...
+
     # -- message deliveries ----------------------------------------------------------------
 
     def record_message_status(

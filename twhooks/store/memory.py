@@ -89,6 +89,12 @@ class MemoryStore:
         with self._lock:
             self._conversations.pop(key, None)
 
+    def recent_conversations(self, limit: int) -> list[ConversationRecord]:
+        now = time.time()
+        with self._lock:
+            found = [r for r, exp in self._conversations.values() if exp > now]
+        return sorted(found, key=lambda r: r.updated_at, reverse=True)[:limit]
+
     def _sweep_conversations(self, now: float) -> None:
         if len(self._conversations) % 64 == 0:
             for key in [k for k, (_, exp) in self._conversations.items() if exp <= now]:

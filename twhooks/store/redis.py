@@ -62,6 +62,10 @@ if version ~= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[2], 'data', ARGV[3], 'version', version + 1,
            'updated_at', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
+-- The index of recent_conversations: by time saved, those older than the TTL pruned.
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[6])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (tonumber(ARGV[4]) - ARGV[5] / 1000))
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return version + 1
 """
 
@@ -228,15 +232,47 @@ class RedisStore:
     ) -> int | None:
         saved = int(
             self._save_conversation(
-                keys=[self._key("conv", key)],
-                args=[version, json.dumps(state), json.dumps(data), repr(time.time()), _ms(ttl)],
+                keys=[self._key("conv", key), self._key("convs")],
+                args=[
+                    version,
+                    json.dumps(state),
+                    json.dumps(data),
+                    repr(time.time()),
+                    _ms(ttl),
+                    key,
+                ],
             )
         )
         return saved or None
 
     @_guarded
     def delete_conversation(self, key: str) -> None:
-        self.client.delete(self._key("conv", key))
+        with self.client.pipeline() as pipe:
+            pipe.delete(self._key("conv", key))
+            pipe.zrem(self._key("convs"), key)
+            pipe.execute()
+
+    @_guarded
+    def recent_conversations(self, limit: int) -> list[ConversationRecord]:
+        keys = [_text(k) for k in self.client.zrevrange(self._key("convs"), 0, limit - 1)]
+        with self.client.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.hgetall(self._key("conv", key))
+            values = pipe.execute()
+        found: list[ConversationRecord] = []
+        for key, value in zip(keys, values, strict=True):
+            fields = {_text(k): _text(v) for k, v in value.items()}
+            if "version" in fields:  # not expired since it was indexed
+                found.append(
+                    ConversationRecord(
+                        key,
+                        json.loads(fields["state"]),
+                        json.loads(fields["data"]),
+                        int(fields["version"]),
+                        float(fields["updated_at"]),
+                    )
+                )
+        return found
 
     # -- deliveries ------------------------------------------------------------------------
 

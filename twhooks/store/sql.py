@@ -353,6 +353,21 @@ class SQLStore:
         with self._write(single=True) as conn:
             conn.execute(t.delete().where(t.c.key == key))
 
+    @_guarded
+    def recent_conversations(self, limit: int) -> list[ConversationRecord]:
+        t = self.tables.conversations
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(t)
+                .where(t.c.expires_at > time.time())
+                .order_by(t.c.updated_at.desc())
+                .limit(limit)
+            ).all()
+        return [
+            ConversationRecord(r.key, r.state, json.loads(r.data), r.version, r.updated_at)
+            for r in rows
+        ]
+
     # -- deliveries ------------------------------------------------------------------------
 
     def _start_message(
