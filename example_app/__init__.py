@@ -95,6 +95,11 @@ def create_app(config: Mapping[str, Any] | None = None, *, development: bool = F
         raise MissingSettings(missing)
     for name in missing:
         app.config[name] = SETTINGS[name]
+    if development:  # the webhook inspector at /twilio/_inspector, with the dashboard's password
+        app.config.setdefault("TWHOOKS_INSPECTOR", True)
+        app.config.setdefault(
+            "TWHOOKS_INSPECTOR_PASSWORD", app.config["EXAMPLE_DASHBOARD_PASSWORD"]
+        )
     hooks.init_app(app)
     app.add_template_filter(_utc, "utc")
 

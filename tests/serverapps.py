@@ -19,7 +19,12 @@ TOKEN = os.environ.get("TEST_TWILIO_AUTH_TOKEN", "")
 def hooks_app() -> Flask:
     """The extension with a catch-all message handler and a status handler."""
     app = Flask("hooks_app")
-    app.config.update(TWILIO_AUTH_TOKEN=TOKEN, SECRET_KEY="test-secret")
+    app.config.update(
+        TWILIO_AUTH_TOKEN=TOKEN,
+        SECRET_KEY="test-secret",
+        # Its own store for each server: nothing kept between test runs.
+        TWHOOKS_STORE=os.environ.get("TEST_STORE", "memory://"),
+    )
     hooks = TwilioHooks(app)
 
     @hooks.message()

@@ -17,6 +17,7 @@ from twilio.request_validator import RequestValidator
 from twhooks import SimulationError, TooManyDocuments, TwilioSignatureMiddleware, payloads
 from twhooks.extension import TwilioHooks
 from twhooks.kinds import KINDS
+from twhooks.store import classify_opt_keyword
 from twhooks.testing import FlaskTransport, TwilioTestClient
 from twhooks.twiml import MessagingResponse, VoiceResponse
 
@@ -460,7 +461,10 @@ KEYWORDS = {"HELP", "COUNT", "FORGET", "PICTURE", "MOVE"}
 BODIES = st.text(
     st.characters(exclude_categories=["Cc", "Cs"], exclude_characters="\ufffe\uffff"),
     max_size=200,
-).filter(lambda body: body.strip().upper() not in KEYWORDS)
+).filter(
+    # Twilio's opt-out keywords (STOP, CANCEL…) are answered before any handler.
+    lambda body: body.strip().upper() not in KEYWORDS and classify_opt_keyword(body) != "opt_out"
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -47,6 +47,8 @@ from .dispatch import Dispatcher, Received
 from .exceptions import ConfigurationError, HandlerError, RequestError
 from .handlers import Handlers
 from .idempotency import StoredReply
+from .inspector import check_settings as check_inspector_settings
+from .inspector import mount as mount_inspector
 from .kinds import KINDS, Kind, kind_named
 from .realtime.handlers import RealtimeDecorators, RealtimeHandlers, RealtimeSettings
 from .realtime.lifecycle import CallStore
@@ -126,6 +128,7 @@ class TwilioHooks(Handlers, RealtimeDecorators):
         for name, value in {**DEFAULTS, **STORE_DEFAULTS}.items():
             app.config.setdefault(name, value)
         settings = Settings.from_config(app.config)
+        inspector = check_inspector_settings(app.config, app.debug)
         config: Mapping[str, Any] = app.config
         if config["TWHOOKS_STORE"] is None and app.testing:
             # Tests get a store of their own, not the app's SQLite file.
@@ -164,6 +167,8 @@ class TwilioHooks(Handlers, RealtimeDecorators):
                 )
         app.register_blueprint(blueprint)
         app.extensions["twhooks"] = state
+        if inspector.enabled:
+            mount_inspector(app, state, inspector)
         if not self._call_store_given:
             # Voice sessions' call records in the shared store: one socket per call holds
             # across every worker and host, and callbacks find the host holding a call.

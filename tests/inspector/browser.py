@@ -19,7 +19,7 @@ from _signing import TOKEN, official_signature
 from flask import Flask
 
 from twhooks import TwilioHooks
-from twhooks.inspector import BLUEPRINT, mount
+from twhooks.inspector import BLUEPRINT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -116,8 +116,7 @@ def webhook_app(config: Mapping[str, Any] | None = None) -> tuple[Flask, TwilioH
     hooks.message()(echo)
     hooks.message_status()(on_status)
     hooks.init_app(app)
-    if BLUEPRINT not in app.blueprints:  # until the extension mounts it itself
-        mount(app, app.extensions["twhooks"])
+    assert BLUEPRINT in app.blueprints  # init_app mounted it (TWHOOKS_INSPECTOR)
     return app, hooks
 
 
