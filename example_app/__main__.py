@@ -35,6 +35,7 @@ def main() -> None:
         print(f" * Dashboard: {base}/dashboard (any user name, password {password!r})")
     else:
         print(f" * Dashboard: {base}/dashboard (password: EXAMPLE_DASHBOARD_PASSWORD)")
+    print(f" * Webhook inspector: {base}/twilio/_inspector (the dashboard's password)")
     app.run(host=HOST, port=port)
 
 
