@@ -78,6 +78,8 @@ def _quart_apps() -> dict[str, Any]:
 
     ours = Quart("twhooks")
     ours.config["TWILIO_AUTH_TOKEN"] = TOKEN
+    # The request path, not a database (as bench_request): the default store is a file.
+    ours.config["TWHOOKS_STORE"] = "memory://"
     hooks = TwilioHooks(ours)
 
     @hooks.message()
