@@ -172,3 +172,16 @@ def test_scope_maps_to_the_environ_twilio_signed() -> None:
     assert environ["HTTP_HOST"] == "example.com"
     assert environ["wsgi.url_scheme"] == "https"
     assert environ["wsgi.input"].read() == b"Body=hi"
+
+
+@pytest.mark.parametrize("token", [None, "", [], [""]])
+def test_no_secret_at_all_fails_at_start_up_like_the_wsgi_middleware(token: Any) -> None:
+    from twhooks import ConfigurationError
+    from twhooks.asgi import TwilioSignatureMiddleware as ASGIMiddleware
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:  # never reached
+        raise AssertionError
+
+    with pytest.raises(ConfigurationError, match="needs an auth token"):
+        ASGIMiddleware(app, token)
+    ASGIMiddleware(app, token, shared_keys={"k": "secret"})

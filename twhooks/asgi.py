@@ -23,12 +23,13 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from typing import Any
 
 from .exceptions import RequestError, RequestTooLarge, SignatureError
+from .middleware import middleware_verifier, prefixes, under_prefixes
 from .realtime.errors import UpgradeRefused
 from .realtime.verify import Upgrade, verify_upgrade
 from .refusals import refuse
 from .replies import Reply
 from .request import VerifiedRequest, WebhookRequest, verify_request
-from .signature import SignatureVerifier, TokenLookup
+from .signature import TokenLookup
 from .wsgi import quote_path
 from .wsgi import webhook_request as wsgi_webhook_request
 
@@ -198,7 +199,7 @@ class TwilioSignatureMiddleware:
     :param shared_keys: SharedKey secrets by key id (a mapping or a function).
     :param max_body_size: the largest body accepted, in bytes.
     :param max_params: the most form parameters accepted.
-    :raises ValueError: no auth token, *token_lookup* or *shared_keys* was given.
+    :raises ConfigurationError: no auth token, *token_lookup* or *shared_keys* was given.
     """
 
     def __init__(
@@ -213,19 +214,11 @@ class TwilioSignatureMiddleware:
         max_body_size: int = 1 << 20,
         max_params: int = 1000,
     ) -> None:
-        tokens = [auth_token] if isinstance(auth_token, str) else list(auth_token or ())
-        if not any(tokens) and token_lookup is None and shared_keys is None:
-            raise ValueError(
-                "TwilioSignatureMiddleware needs an auth token (or token_lookup or "
-                "shared_keys); without one every webhook would be refused"
-            )
         self.app = app
-        self.verifier = SignatureVerifier(
-            auth_token, token_lookup=token_lookup, shared_keys=shared_keys
+        self.verifier = middleware_verifier(
+            type(self).__name__, auth_token, token_lookup, shared_keys
         )
-        if isinstance(protect, str):
-            protect = (protect,)
-        self.protect = tuple("/" + p.strip("/") for p in protect)
+        self.protect = prefixes(protect)
         self.public_url = public_url.rstrip("/") if public_url else None
         self.max_body_size = max_body_size
         self.max_params = max_params
@@ -244,13 +237,7 @@ class TwilioSignatureMiddleware:
         root = scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root) :]
-        path = path or "/"
-        while "//" in path:
-            path = path.replace("//", "/")
-        return any(
-            prefix == "/" or path == prefix or path.startswith(prefix + "/")
-            for prefix in self.protect
-        )
+        return under_prefixes(path, self.protect)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = str(scope.get("method", "GET"))

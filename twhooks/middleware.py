@@ -16,7 +16,7 @@ from .wsgi import ENVIRON_KEY, quote_path, webhook_request, wsgi_decode
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["TwilioSignatureMiddleware"]
+__all__ = ["TwilioSignatureMiddleware", "middleware_verifier", "prefixes", "under_prefixes"]
 
 logger = logging.getLogger("twhooks.middleware")
 
@@ -78,21 +78,11 @@ class TwilioSignatureMiddleware:
         max_body_size: int = 1 << 20,
         max_params: int = 1000,
     ) -> None:
-        tokens = [auth_token] if isinstance(auth_token, str) else list(auth_token or ())
-        if not any(tokens) and token_lookup is None and shared_keys is None:
-            # An unset environment variable; better a crash at start-up than every webhook
-            # refused in production.
-            raise ConfigurationError(
-                "TwilioSignatureMiddleware needs an auth token (or token_lookup or "
-                "shared_keys); without one every webhook would be refused"
-            )
         self.app = app
-        self.verifier = SignatureVerifier(
-            auth_token, token_lookup=token_lookup, shared_keys=shared_keys
+        self.verifier = middleware_verifier(
+            type(self).__name__, auth_token, token_lookup, shared_keys
         )
-        if isinstance(protect, str):
-            protect = (protect,)
-        self.protect = tuple("/" + p.strip("/") for p in protect)
+        self.protect = prefixes(protect)
         self.public_url = public_url
         self.max_body_size = max_body_size
         self.max_params = max_params
@@ -130,11 +120,43 @@ class TwilioSignatureMiddleware:
     def _is_protected(self, environ: WSGIEnvironment) -> bool:
         # PATH_INFO, not SCRIPT_NAME + PATH_INFO: prefixes are the app's own routes,
         # wherever the app is mounted.
-        path = wsgi_decode(environ.get("PATH_INFO", "")) or "/"
-        while "//" in path:
-            # Routers that merge slashes would send "//twilio/sms" to "/twilio/sms".
-            path = path.replace("//", "/")
-        for prefix in self.protect:
-            if prefix == "/" or path == prefix or path.startswith(prefix + "/"):
-                return True
-        return False
+        return under_prefixes(wsgi_decode(environ.get("PATH_INFO", "")), self.protect)
+
+
+def middleware_verifier(
+    name: str,
+    auth_token: str | Sequence[str] | None,
+    token_lookup: TokenLookup | None,
+    shared_keys: Mapping[str, str] | Callable[[str], str | None] | None,
+) -> SignatureVerifier:
+    """The verifier of a signature middleware (WSGI or ASGI) called *name*.
+
+    :raises ConfigurationError: no auth token, *token_lookup* or *shared_keys*: an unset
+        environment variable, typically; better a crash at start-up than every webhook
+        refused in production.
+    """
+    tokens = [auth_token] if isinstance(auth_token, str) else list(auth_token or ())
+    if not any(tokens) and token_lookup is None and shared_keys is None:
+        raise ConfigurationError(
+            f"{name} needs an auth token (or token_lookup or shared_keys); without one "
+            "every webhook would be refused"
+        )
+    return SignatureVerifier(auth_token, token_lookup=token_lookup, shared_keys=shared_keys)
+
+
+def prefixes(protect: Iterable[str] | str) -> tuple[str, ...]:
+    """The path prefixes of *protect*, normalized (``"twilio/"`` is ``"/twilio"``)."""
+    if isinstance(protect, str):
+        protect = (protect,)
+    return tuple("/" + p.strip("/") for p in protect)
+
+
+def under_prefixes(path: str, protected: tuple[str, ...]) -> bool:
+    """Whether *path* (decoded) is under one of the *protected* prefixes."""
+    path = path or "/"
+    while "//" in path:
+        # Routers that merge slashes would send "//twilio/sms" to "/twilio/sms".
+        path = path.replace("//", "/")
+    return any(
+        prefix == "/" or path == prefix or path.startswith(prefix + "/") for prefix in protected
+    )
