@@ -37,30 +37,9 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-TOKEN = "bench-auth-token-0123456789abcdef"
-SMS_PATH = "/twilio/messages"
-SMS = {
-    "ToCountry": "US",
-    "ToState": "CA",
-    "SmsMessageSid": "SM0123456789abcdef0123456789abcdef",
-    "NumMedia": "0",
-    "ToCity": "SAN FRANCISCO",
-    "FromZip": "94105",
-    "SmsSid": "SM0123456789abcdef0123456789abcdef",
-    "FromState": "CA",
-    "SmsStatus": "received",
-    "FromCity": "SAN FRANCISCO",
-    "Body": "What is my balance?",
-    "FromCountry": "US",
-    "To": "+15005550006",
-    "MessagingServiceSid": "MG0123456789abcdef0123456789abcdef",
-    "ToZip": "94105",
-    "NumSegments": "1",
-    "MessageSid": "SM0123456789abcdef0123456789abcdef",
-    "AccountSid": "AC0123456789abcdef0123456789abcdef",
-    "From": "+14155550100",
-    "ApiVersion": "2010-04-01",
-}
+from bench_request import PATH as SMS_PATH  # the same signed SMS as the Flask benchmark
+from bench_request import SMS, TOKEN
+
 TOKENS = 50
 STREAMS = 100
 STREAM_SECONDS = 6.0

@@ -58,15 +58,6 @@ __all__ = ["Dispatcher", "Prepared", "Received"]
 
 logger = logging.getLogger("twhooks.dispatch")
 
-#: How long a claim holds before another worker may take it over: Twilio gives up on a
-#: request after 15 seconds and retries, so a claim older than that belongs to a request
-#: nobody waits for any more (or to a worker that crashed).
-CLAIM_LEASE = 15.0
-
-#: How long a reply is kept for retries of its request.
-REPLY_TTL = 3600.0
-
-
 # Owners of claims: unique across hosts and processes (a random id, new in each forked
 # child) and requests (a counter).
 _PROCESS = uuid.uuid4().hex[:16]
@@ -141,8 +132,12 @@ class Dispatcher:
         passed through untouched (:attr:`Reply.native`).
     :param shared: what the shared store does on each request (conversations, deliveries,
         opt-outs, the block list, the history); none: conversations in the session only.
-    :param lease: see :data:`CLAIM_LEASE` (``TWHOOKS_REPLAY_LEASE`` by default).
-    :param reply_ttl: see :data:`REPLY_TTL` (``TWHOOKS_REPLAY_TTL`` by default).
+    :param lease: how long a claim holds before another worker may take it over
+        (``TWHOOKS_REPLAY_LEASE`` by default): Twilio gives up on a request after 15 seconds
+        and retries, so an older claim belongs to a request nobody waits for any more, or to
+        a worker that crashed.
+    :param reply_ttl: how long a reply is kept for the retries of its request
+        (``TWHOOKS_REPLAY_TTL`` by default).
     """
 
     def __init__(

@@ -57,9 +57,9 @@ class Settings:
     deduplicate: bool
     deduplicate_size: int
     #: How long a request's claim holds before a retry may take it over (seconds).
-    replay_lease: float = 15.0
+    replay_lease: float
     #: How long a reply is kept for the retries of its request (seconds).
-    replay_ttl: float = 3600.0
+    replay_ttl: float
 
     @property
     def validate(self) -> bool:
