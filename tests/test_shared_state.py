@@ -211,3 +211,66 @@ def test_a_conversation_held_too_long_elsewhere_is_a_503(store_url: str) -> None
     assert reply.status_code == 503
     assert seen == []
     assert client.conversation(from_=ME, to=APP).send("ORDER").messages == ["Which size?"]
+
+
+class TestConversationLockOnFirstUse:
+    """The conversation's lock is taken when a handler (or state routing, or an opt-out)
+    first uses the conversation, and held until the webhook is answered."""
+
+    @staticmethod
+    def app(store_url: str) -> tuple[Flask, TwilioHooks, list[str]]:
+        app = Flask(__name__)
+        app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_STORE=store_url)
+        hooks = TwilioHooks(app)
+        errors: list[str] = []
+
+        @hooks.message(keyword="REMEMBER")
+        def remember(msg: IncomingMessage) -> str:
+            assert msg.conversation is not None
+            msg.conversation.goto("remembered", word=msg.body)
+            return "noted"
+
+        @hooks.message(keyword="RECALL")
+        def recall(msg: IncomingMessage) -> str:
+            assert msg.conversation is not None
+            return str(msg.conversation.data.get("word"))
+
+        @hooks.message()
+        def echo(msg: IncomingMessage) -> str:
+            return f"echo {msg.body}"
+
+        @hooks.error
+        def on_error(error: Exception, event: Any) -> str:
+            errors.append(type(error).__name__)
+            return "error handler"
+
+        return app, hooks, errors
+
+    def test_a_handler_that_never_reads_it_takes_no_lock(self, store_url: str) -> None:
+        app, hooks, errors = self.app(store_url)
+        client = TwilioTestClient(app)
+        with app.app_context():
+            conversations = hooks.conversations
+            conversations.lock_wait = 0.2
+            key = conversations.key(ME, APP, account_sid=client.account_sid)
+            with conversations.lock(key):  # another worker's handler, still running
+                talk = client.conversation(from_=ME, to=APP)
+                assert talk.send("hello").messages == ["echo hello"]
+                busy = talk.send("RECALL")
+        assert busy.status_code == 503  # not the error handler's reply
+        assert errors == []
+
+    def test_state_is_kept_and_an_opt_out_ends_it_without_a_read(self, store_url: str) -> None:
+        app, hooks, errors = self.app(store_url)
+        client = TwilioTestClient(app)
+        talk = client.conversation(from_=ME, to=APP)
+        assert talk.send("REMEMBER").messages == ["noted"]
+        assert talk.send("hello").messages == ["echo hello"]
+        assert talk.send("RECALL").messages == ["REMEMBER"]
+        with app.app_context():
+            stored = hooks.conversations.get(ME, APP, account_sid=client.account_sid)
+            assert stored is not None and stored.state == "remembered"
+        talk.send("STOP")
+        with app.app_context():
+            assert hooks.conversations.get(ME, APP, account_sid=client.account_sid) is None
+        assert errors == []

@@ -115,6 +115,12 @@ class Conversation:
         # A new dict each time: Flask's session only notices assignments, not mutations.
         self.store[self.key] = {"state": self._state, "data": dict(self._data)}
 
+    @property
+    def needs_saving(self) -> bool:
+        """Whether :meth:`goto` or :meth:`end` was called or :attr:`data` handed out since
+        the last save."""
+        return self._dirty
+
     def save_if_changed(self) -> None:
         """Save if :meth:`goto` or :meth:`end` was called or :attr:`data` handed out."""
         if self._dirty:

@@ -239,7 +239,7 @@ class Dispatcher:
                 kind=kind,
                 method=method,
                 url=request.url if request is not None else url,
-                params=dict(request.params) if request is not None else {},
+                params=Params(request.params).to_dict() if request is not None else {},
                 verified=False,
                 verdict=verdict,
                 status=reply.status,
@@ -545,12 +545,15 @@ class Dispatcher:
         """
         received.kind = kind.name
         try:
-            with self.shared.conversation(kind, received.params, session) as slot:
+            # Locked on first use: a handler that never reads its conversation takes no lock.
+            with self.shared.conversation(kind, received.params, session, lazy=True) as slot:
                 prepared = self.prepare(received, kind, step, slot)
                 if isinstance(prepared, Reply):
                     return prepared
                 try:
                     return self.complete(prepared, prepared.handler(prepared.event))
+                except LockTimeout:
+                    raise  # the conversation stayed busy: 503, not the handler's failure
                 except Exception as error:
                     reply = self.failed(prepared, error)
                     if reply is None:
@@ -653,13 +656,15 @@ class Dispatcher:
 
     def record(self, received: Received, status: int, body: bytes, *, replay: bool = False) -> None:
         """Add a handled (or replayed) request to the webhook history."""
+        if not self.shared.keeps_history:
+            return
         request = received.request
         self.shared.record_history(
             HistoryRecord(
                 kind=received.kind,
                 method=request.method,
                 url=received.verified.url,
-                params=dict(received.params),
+                params=received.params.to_dict(),
                 verified=received.verdict == "valid",
                 verdict=received.verdict,
                 status=status,

@@ -95,6 +95,10 @@ class Params(Mapping[str, str]):
     def get(self, name: str, default: Any = None) -> Any:
         return self._first.get(name, default)
 
+    def to_dict(self) -> dict[str, str]:
+        """A new ``dict`` of each name's first value."""
+        return self._first.copy()
+
     def getlist(self, name: str) -> list[str]:
         """Every value of ``name``, in the order received (``[]`` when absent)."""
         return [value for key, value in self._pairs if key == name]

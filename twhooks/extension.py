@@ -50,6 +50,7 @@ from .idempotency import StoredReply
 from .inspector import check_settings as check_inspector_settings
 from .inspector import mount as mount_inspector
 from .kinds import KINDS, Kind, kind_named
+from .realtime.handlers import FLASK_BLUEPRINT as REALTIME_BLUEPRINT
 from .realtime.handlers import RealtimeDecorators, RealtimeHandlers, RealtimeSettings
 from .realtime.lifecycle import CallStore
 from .realtime.shared import SharedCallStore, history_hook
@@ -175,13 +176,14 @@ class TwilioHooks(Handlers, RealtimeDecorators):
             self.realtime.registry.store = SharedCallStore(facades.store)
             if facades.history is not None:
                 self.realtime.on_end(history_hook(facades.history, settings.url_prefix))
-        self.realtime.attach_flask(
+        check_upgrade = self.realtime.attach_flask(
             app,
             RealtimeSettings.from_settings(settings, app.config),
             url_prefix=settings.url_prefix,
+            register_check=False,  # run by the receiver: one function on every request
         )
         # First of the app's before_request functions, whatever is registered later.
-        app.before_request_funcs.setdefault(None, []).insert(0, _receiver(state))
+        app.before_request_funcs.setdefault(None, []).insert(0, _receiver(state, check_upgrade))
         # First registered, so it runs last of the app's after_request functions.
         app.after_request_funcs.setdefault(None, []).insert(0, _after)
         app.teardown_request(_finisher(dispatcher))
@@ -313,7 +315,11 @@ def _receive(state: _AppState, environ: dict[str, Any], kind: str | None) -> Rec
     return received
 
 
-def _receiver(state: _AppState) -> Callable[[], BaseResponse | None]:
+def _receiver(
+    state: _AppState, check_upgrade: Callable[[], BaseResponse | None] | None
+) -> Callable[[], BaseResponse | None]:
+    """The app's first ``before_request`` function: verifies webhooks (and, through
+    *check_upgrade*, the WebSocket upgrades of the voice routes) before any of the app's."""
     csrf_exempt = False
 
     def receive_twilio_webhook() -> BaseResponse | None:
@@ -321,7 +327,12 @@ def _receiver(state: _AppState) -> Callable[[], BaseResponse | None]:
         # The request object itself, looked up once: every ``request.<name>`` through the
         # proxy costs a context-variable lookup, and this runs on every request.
         req = request._get_current_object()  # type: ignore[attr-defined]
-        if req.blueprint != BLUEPRINT or _RECEIVED in req.environ:
+        blueprint = req.blueprint
+        if blueprint != BLUEPRINT:
+            if check_upgrade is not None and blueprint == REALTIME_BLUEPRINT:
+                return check_upgrade()
+            return None
+        if _RECEIVED in req.environ:
             return None
         endpoint: str = req.url_rule.endpoint
         if not csrf_exempt:

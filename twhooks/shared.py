@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
 
 from .conversation import Conversation
@@ -60,22 +60,87 @@ class ConversationSlot:
 
 
 class _StoredSlot(ConversationSlot):
-    def __init__(self, conversations: Conversations, session: ConversationSession) -> None:
-        super().__init__(session.conversation)
+    """A conversation in the store, locked and loaded when the handler first touches it.
+
+    Most webhooks never look at their conversation (a catch-all reply, a status callback):
+    those take no lock and read nothing. The first read or change of
+    :attr:`conversation` — by the handler, by state routing, by an opt-out ending it —
+    takes the conversation's lock (waiting for another worker's handler of the same
+    conversation, see :meth:`Conversations.lock`) and loads it; the lock is held until the
+    webhook is answered (:meth:`release`), so handlers that use the conversation still run
+    one at a time and never lose each other's changes.
+    """
+
+    def __init__(self, conversations: Conversations, key: str) -> None:
         self._conversations = conversations
-        self._session = session
+        self._key = key
+        self._lock: AbstractContextManager[None] | None = None
+        self._session: ConversationSession | None = None
+        super().__init__(Conversation(_LockOnFirstUse(self)))
+
+    def acquire(self) -> ConversationSession:
+        """Lock and load the conversation (once).
+
+        :raises LockTimeout: another worker held it for the whole wait.
+        """
+        if self._session is None:
+            lock = self._conversations.lock(self._key)
+            lock.__enter__()
+            self._lock = lock
+            session = ConversationSession(self._key, self._conversations.load(self._key))
+            # The handler's conversation reads and writes the session's saved state.
+            session.conversation = self.conversation
+            self._session = session
+        return self._session
 
     def save(self) -> None:
-        changed, state, data = self._session.changes()
+        if self._session is None and not self.conversation.needs_saving:
+            return  # never touched: nothing to lock, nothing to write
+        session = self.acquire()
+        changed, state, data = session.changes()
         if not changed:
             return
-        key = self._session.key
-        if self._conversations.save(key, state, data, self._session.version) is None:
+        key = self._key
+        if self._conversations.save(key, state, data, session.version) is None:
             logger.warning(
                 "conversation %s changed while its handler ran (the handler outlived its "
                 "lock's lease); this handler's changes were dropped",
                 key,
             )
+
+    def release(self) -> None:
+        """Give the lock back, if it was taken."""
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.__exit__(None, None, None)
+
+
+class _LockOnFirstUse(MutableMapping[str, Any]):
+    """The mapping a lazily locked :class:`Conversation` reads from: the first access locks
+    and loads the stored conversation (:meth:`_StoredSlot.acquire`)."""
+
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot: _StoredSlot) -> None:
+        self._slot = slot
+
+    def _saved(self) -> dict[str, Any]:
+        return self._slot.acquire()._saved
+
+    def __getitem__(self, key: str) -> Any:
+        return self._saved()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._saved()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._saved()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._saved())
+
+    def __len__(self) -> int:
+        return len(self._saved())
 
 
 def _no_reply(event: Any) -> None:
@@ -106,9 +171,18 @@ class SharedState:
         kind: Kind,
         params: Mapping[str, str],
         session: MutableMapping[str, Any] | None,
+        *,
+        lazy: bool = False,
     ) -> Iterator[ConversationSlot | None]:
         """The conversation of a message or call webhook (``None`` for callbacks), held for
-        the whole of its handling: in the store, under the conversation's lock."""
+        the whole of its handling: in the store, under the conversation's lock.
+
+        :param lazy: take the lock (and load the conversation) only when it is first used,
+            not on entering. The lock may then be taken from inside the handler — right for a
+            handler running in a thread, never for a coroutine on an event loop.
+        :raises LockTimeout: another worker held the conversation for the whole wait (on
+            entering; with *lazy*, on first use).
+        """
         if kind.routing not in ("message", "step"):
             yield None
             return
@@ -116,10 +190,13 @@ class SharedState:
         if key is None or self.facades is None:
             yield ConversationSlot(Conversation(session if session is not None else {}))
             return
-        conversations = self.facades.conversations
-        with conversations.lock(key):
-            stored = ConversationSession(key, conversations.load(key))
-            yield _StoredSlot(conversations, stored)
+        slot = _StoredSlot(self.facades.conversations, key)
+        if not lazy:
+            slot.acquire()
+        try:
+            yield slot
+        finally:
+            slot.release()
 
     # -- block list and keywords -----------------------------------------------------------
 
@@ -184,6 +261,11 @@ class SharedState:
         return {}
 
     # -- history ---------------------------------------------------------------------------
+
+    @property
+    def keeps_history(self) -> bool:
+        """Whether requests are recorded (a store is configured, ``TWHOOKS_HISTORY`` on)."""
+        return self.facades is not None and self.facades.history is not None
 
     def record_history(self, record: HistoryRecord) -> None:
         """Add *record* to the webhook history (when it is kept); never fails the request."""

@@ -43,6 +43,9 @@ __all__ = ["KINDS", "RealtimeDecorators", "RealtimeHandlers", "RealtimeSettings"
 
 logger = logging.getLogger("twhooks.realtime")
 
+#: The name of the Flask blueprint of the socket routes.
+FLASK_BLUEPRINT = "twhooks_realtime"
+
 F = TypeVar("F", bound=Callable[..., Any])
 EndHook = Callable[[CallRecord], Any]
 
@@ -171,22 +174,29 @@ class RealtimeHandlers:
         return decorator
 
     def attach_flask(
-        self, app: Any, settings: RealtimeSettings, *, url_prefix: str = "/twilio"
-    ) -> bool:
+        self,
+        app: Any,
+        settings: RealtimeSettings,
+        *,
+        url_prefix: str = "/twilio",
+        register_check: bool = True,
+    ) -> Callable[[], Any] | None:
         """Mount the socket routes on a Flask *app* if flask-sock is installed.
 
         Without it, nothing is mounted and registering a relay or stream handler raises
         :class:`~twhooks.exceptions.HandlerError` saying what to install.
 
-        :returns: whether the routes were mounted.
+        :param register_check: see :func:`~twhooks.realtime.flask_sock.mount_flask`.
+        :returns: the upgrade check if the routes were mounted, else ``None``.
         """
         try:
             from .flask_sock import mount_flask
         except ImportError:
             self.unavailable = "flask-sock is not installed (pip install twhooks[sock])"
-            return False
-        mount_flask(app, self, url_prefix=url_prefix, settings=settings)
-        return True
+            return None
+        return mount_flask(
+            app, self, url_prefix=url_prefix, settings=settings, register_check=register_check
+        )
 
     def drain(self, grace: float = 30.0) -> int:
         """Refuse new sockets, let live calls finish for *grace* seconds, cancel the rest.

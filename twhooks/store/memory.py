@@ -258,6 +258,8 @@ class MemoryStore:
             self._blocked.pop(number, None)
 
     def is_blocked(self, number: str) -> bool:
+        if not self._blocked:  # nobody is blocked (a dict's truth is read atomically)
+            return False
         with self._lock:
             return self._blocked.get(number, 0.0) > time.time()
 
@@ -266,7 +268,11 @@ class MemoryStore:
     def add_history(self, record: HistoryRecord, size: int) -> int:
         with self._lock:
             id = next(self._ids)
-            self._history[id] = replace(record, id=id, params=dict(record.params))
+            # The record is handed over (the dispatcher builds one per request and keeps none):
+            # it gets its id, and a dict of its own.
+            record.id = id
+            record.params = dict(record.params)
+            self._history[id] = record
             while len(self._history) > size:
                 self._history.popitem(last=False)
             return id
