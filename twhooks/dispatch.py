@@ -546,7 +546,8 @@ class Dispatcher:
         received.kind = kind.name
         try:
             # Locked on first use: a handler that never reads its conversation takes no lock.
-            with self.shared.conversation(kind, received.params, session, lazy=True) as slot:
+            slot = self.shared.open_conversation(kind, received.params, session, lazy=True)
+            try:
                 prepared = self.prepare(received, kind, step, slot)
                 if isinstance(prepared, Reply):
                     return prepared
@@ -559,6 +560,9 @@ class Dispatcher:
                     if reply is None:
                         raise
                     return reply
+            finally:
+                if slot is not None:
+                    slot.release()
         except LockTimeout as error:
             return self._busy(received, error)
 

@@ -47,6 +47,9 @@ class ConversationSlot:
     def __init__(self, conversation: Conversation) -> None:
         self.conversation = conversation
 
+    def release(self) -> None:
+        """Give back what holding the conversation took (nothing, in the session)."""
+
     def save(self) -> None:
         """Keep what the handler changed."""
         try:
@@ -71,9 +74,10 @@ class _StoredSlot(ConversationSlot):
     one at a time and never lose each other's changes.
     """
 
-    def __init__(self, conversations: Conversations, key: str) -> None:
+    def __init__(self, conversations: Conversations, params: Mapping[str, str]) -> None:
         self._conversations = conversations
-        self._key = key
+        self._params = params
+        self._key = ""  # worked out on first use, with the lock
         self._lock: AbstractContextManager[None] | None = None
         self._session: ConversationSession | None = None
         super().__init__(Conversation(_LockOnFirstUse(self)))
@@ -84,7 +88,10 @@ class _StoredSlot(ConversationSlot):
         :raises LockTimeout: another worker held it for the whole wait.
         """
         if self._session is None:
-            lock = self._conversations.lock(self._key)
+            key = Conversations.key_for(self._params)
+            assert key is not None  # open_conversation checked the parameters
+            self._key = key
+            lock = self._conversations.lock(key)
             lock.__enter__()
             self._lock = lock
             session = ConversationSession(self._key, self._conversations.load(self._key))
@@ -175,28 +182,46 @@ class SharedState:
         lazy: bool = False,
     ) -> Iterator[ConversationSlot | None]:
         """The conversation of a message or call webhook (``None`` for callbacks), held for
-        the whole of its handling: in the store, under the conversation's lock.
-
-        :param lazy: take the lock (and load the conversation) only when it is first used,
-            not on entering. The lock may then be taken from inside the handler — right for a
-            handler running in a thread, never for a coroutine on an event loop.
-        :raises LockTimeout: another worker held the conversation for the whole wait (on
-            entering; with *lazy*, on first use).
+        the whole of its handling: in the store, under the conversation's lock
+        (:meth:`open_conversation`, released on leaving).
         """
-        if kind.routing not in ("message", "step"):
-            yield None
-            return
-        key = Conversations.key_for(params) if self.mode == "store" else None
-        if key is None or self.facades is None:
-            yield ConversationSlot(Conversation(session if session is not None else {}))
-            return
-        slot = _StoredSlot(self.facades.conversations, key)
-        if not lazy:
-            slot.acquire()
+        slot = self.open_conversation(kind, params, session, lazy=lazy)
         try:
             yield slot
         finally:
-            slot.release()
+            if slot is not None:
+                slot.release()
+
+    def open_conversation(
+        self,
+        kind: Kind,
+        params: Mapping[str, str],
+        session: MutableMapping[str, Any] | None,
+        *,
+        lazy: bool = False,
+    ) -> ConversationSlot | None:
+        """The conversation of a message or call webhook (``None`` for callbacks); the caller
+        must :meth:`~ConversationSlot.release` it once the webhook is answered.
+
+        :param lazy: take the lock (and load the conversation) only when it is first used,
+            not now. The lock may then be taken from inside the handler — right for a
+            handler running in a thread, never for a coroutine on an event loop.
+        :raises LockTimeout: another worker held the conversation for the whole wait (now;
+            with *lazy*, on first use).
+        """
+        if kind.routing not in ("message", "step"):
+            return None
+        if (
+            self.mode != "store"
+            or self.facades is None
+            # Keyed by CallSid, or by the From/To pair (see Conversations.key_for).
+            or not (params.get("CallSid") or (params.get("From") and params.get("To")))
+        ):
+            return ConversationSlot(Conversation(session if session is not None else {}))
+        slot = _StoredSlot(self.facades.conversations, params)
+        if not lazy:
+            slot.acquire()
+        return slot
 
     # -- block list and keywords -----------------------------------------------------------
 
