@@ -96,16 +96,23 @@ def test_async_message_handler_answers_twiml(serve: Callable[[Quart], HypercornS
 def test_plain_handler_runs_off_the_event_loop(serve: Callable[[Quart], HypercornServer]) -> None:
     app, hooks = make_app()
     threads: list[str] = []
+    loops: list[bool] = []
 
     @hooks.call()
     def answer(call: Any) -> Any:
         threads.append(threading.current_thread().name)
+        try:
+            asyncio.get_running_loop()
+            loops.append(True)
+        except RuntimeError:
+            loops.append(False)  # a worker thread: no event loop runs here
         return MessagingResponse() if call.sid == "never" else "Hello caller"
 
     response = post(serve(app), "/twilio/voice", CALL)
     assert response.status_code == 200
     assert b"<Say>Hello caller</Say>" in response.content
     assert threads and threads[0] != "MainThread"
+    assert loops == [False]
 
 
 @pytest.mark.parametrize(

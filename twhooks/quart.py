@@ -214,8 +214,8 @@ async def _receive(state: _AppState) -> Received | Reply:
     if isinstance(received, Reply):
         return received
     if received.token is not None and dispatcher.replays is not None:
-        # The store may block (a retry waits for the first request): not on the loop.
-        replayed = await asyncio.to_thread(dispatcher.claim, received)
+        # On the loop only when the store does not block; a retry waits in a thread.
+        replayed = await dispatcher.claim_async(received)
         if replayed is not None:
             return replayed
     scope[_RECEIVED] = received
@@ -293,10 +293,10 @@ async def _teardown(error: BaseException | None) -> None:
         body: bytes = await data if inspect.isawaitable(data) else data
         stored = StoredReply(response.status_code, tuple(response.headers.items()), body)
     dispatcher: Dispatcher = current_app.extensions["twhooks"].dispatcher
-    if isinstance(dispatcher.replays, MemoryReplayStore):
-        dispatcher.finish(received, stored)  # a dict update under a lock: never blocks
-    else:
+    if getattr(dispatcher.replays, "blocking", True):
         await asyncio.to_thread(dispatcher.finish, received, stored)
+    else:
+        dispatcher.finish(received, stored)  # a dict update under a lock
 
 
 class QuartSocket:
