@@ -13,7 +13,7 @@ import pytest
 import requests
 from _hypercorn import HypercornServer
 from _signing import TOKEN, official_signature
-from quart import Quart, request
+from quart import Quart, Response, abort, request
 
 from twhooks.exceptions import ConfigurationError
 from twhooks.quart import TwilioHooks
@@ -96,16 +96,23 @@ def test_async_message_handler_answers_twiml(serve: Callable[[Quart], HypercornS
 def test_plain_handler_runs_off_the_event_loop(serve: Callable[[Quart], HypercornServer]) -> None:
     app, hooks = make_app()
     threads: list[str] = []
+    loops: list[bool] = []
 
     @hooks.call()
     def answer(call: Any) -> Any:
         threads.append(threading.current_thread().name)
+        try:
+            asyncio.get_running_loop()
+            loops.append(True)
+        except RuntimeError:
+            loops.append(False)  # a worker thread: no event loop runs here
         return MessagingResponse() if call.sid == "never" else "Hello caller"
 
     response = post(serve(app), "/twilio/voice", CALL)
     assert response.status_code == 200
     assert b"<Say>Hello caller</Say>" in response.content
     assert threads and threads[0] != "MainThread"
+    assert loops == [False]
 
 
 @pytest.mark.parametrize(
@@ -219,6 +226,37 @@ def test_retry_gets_the_first_reply_byte_for_byte(
     assert runs == [1]
     assert retry.content == first.content
     assert retry.headers.get("Set-Cookie") == first.headers.get("Set-Cookie") is not None
+
+
+@pytest.mark.parametrize("answer", ["streamed", "http error"])
+def test_retry_gets_a_streamed_or_error_reply_byte_for_byte(
+    serve: Callable[[Quart], HypercornServer], answer: str
+) -> None:
+    """The stored bytes of a response that is not a plain body: a Quart response streamed
+    from a generator, and werkzeug's page for an HTTP error raised by the handler."""
+    app, hooks = make_app()
+    runs: list[int] = []
+
+    @hooks.message()
+    async def reply(msg: Any) -> Any:
+        runs.append(1)
+        if answer == "http error":
+            abort(409)
+
+        async def chunks() -> Any:
+            yield b"<Response><Message>part one, "
+            yield f"run {len(runs)}</Message></Response>".encode()
+
+        return Response(chunks(), content_type="text/xml")
+
+    server = serve(app)
+    token = {"I-Twilio-Idempotency-Token": f"tok-{answer}"}
+    first = post(server, "/twilio/messages", SMS, headers=token)
+    retry = post(server, "/twilio/messages", SMS, headers=token)
+    assert runs == [1]
+    assert first.status_code == retry.status_code == (409 if answer == "http error" else 200)
+    assert retry.content == first.content
+    assert b"run 1" in first.content or answer == "http error"
 
 
 def test_unhandled_error_goes_to_quart(serve: Callable[[Quart], HypercornServer]) -> None:

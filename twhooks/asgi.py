@@ -80,16 +80,31 @@ def scope_environ(scope: Mapping[str, Any], body: bytes = b"") -> dict[str, Any]
         target = raw.decode("latin-1")
         environ["RAW_URI"] = f"{target}?{query}" if query else target
     for name, value in scope.get("headers", ()):
-        key = name.decode("latin-1").upper().replace("-", "_")
-        text = value.decode("latin-1")
-        if key == "CONTENT_TYPE":
-            environ["CONTENT_TYPE"] = text
-        elif key == "CONTENT_LENGTH":
+        key = _ENVIRON_KEYS.get(name)
+        if key is None:
+            key = _environ_key(name)
+        if key == "CONTENT_LENGTH":
             continue  # the body is what was read
-        else:
-            key = "HTTP_" + key
-            environ[key] = f"{environ[key]},{text}" if key in environ else text
+        text = value.decode("latin-1")
+        if key in environ and key != "CONTENT_TYPE":
+            text = f"{environ[key]},{text}"
+        environ[key] = text
     return environ
+
+
+# The environ key of each header name seen, as sent (``b"x-twilio-signature"``): the same
+# few names arrive on every request. Bounded: names are chosen by clients.
+_ENVIRON_KEYS: dict[bytes, str] = {}
+_ENVIRON_KEYS_MAX = 512
+
+
+def _environ_key(name: bytes) -> str:
+    key = name.decode("latin-1").upper().replace("-", "_")
+    if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        key = "HTTP_" + key
+    if len(_ENVIRON_KEYS) < _ENVIRON_KEYS_MAX:
+        _ENVIRON_KEYS[name] = key
+    return key
 
 
 async def read_body(receive: Receive, limit: int, announced: int | None = None) -> bytes:

@@ -36,10 +36,11 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Any
+from types import TracebackType
+from typing import Any, ParamSpec, TypeVar
 
 from .events import Event, Params
 from .exceptions import RequestError, SignatureError
@@ -57,6 +58,9 @@ from .store.records import HistoryRecord
 __all__ = ["Dispatcher", "Prepared", "Received"]
 
 logger = logging.getLogger("twhooks.dispatch")
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 # Owners of claims: unique across hosts and processes (a random id, new in each forked
 # child) and requests (a counter).
@@ -577,6 +581,16 @@ class Dispatcher:
         received.why = "conversation busy"
         return Reply.text(503, "Service unavailable: the conversation is busy")
 
+    # -- the whole path, for asyncio --------------------------------------------------------
+    #
+    # A trip to a worker thread costs tens of microseconds, more than the rest of a webhook's
+    # handling. So the store's work before the handler (claim, the conversation's lock and
+    # load, the block list...) is done in one trip and its work after the handler (the
+    # conversation's save and release, the claim's end, the history) in another; with a store
+    # that never blocks (its ``blocking`` attribute is false: the memory stores) on the event
+    # loop, in none. A plain handler runs in a worker thread, as Quart runs a plain view: in
+    # the same trip as the store's work when there is one.
+
     async def dispatch_async(
         self,
         request: WebhookRequest,
@@ -592,19 +606,31 @@ class Dispatcher:
         received = self.receive(request, verified, kind.name)
         if isinstance(received, Reply):
             return received
-        replayed = await asyncio.to_thread(self.claim, received)
+        if self._store_blocks(kind, replays=True):
+            return await self._run_async(received, kind, step, session, claim=True, finish=True)
+        replayed = await self.claim_async(received)
         if replayed is not None:
             return replayed
-        reply: Reply | None = None
-        try:
-            reply = await self.handle_async(received, kind, step, session)
-        finally:
-            await asyncio.to_thread(self._finish_and_record, received, reply)
-        return reply
+        return await self._run_async(received, kind, step, session, claim=False, finish=True)
 
-    def _finish_and_record(self, received: Received, reply: Reply | None) -> None:
-        self.finish(received, _stored(reply))
-        self.record(received, *_status_and_body(reply))
+    async def claim_async(self, received: Received) -> Reply | None:
+        """:meth:`claim` for asyncio, without blocking the event loop.
+
+        With a replay store that does not block, the claim is tried on the loop; only a
+        retry (which waits for the first request, or gets its reply) goes to a worker thread.
+        """
+        replays = self.replays
+        if replays is None:
+            return None
+        if not _blocks(replays):
+            key = self._claim_key(received)
+            if key is None:
+                return None
+            owner = f"{_PROCESS}.{next(_claims)}"
+            if replays.claim(key, owner, self.lease) is True:
+                received.claim = (key, owner)
+                return None
+        return await asyncio.to_thread(self.claim, received)
 
     async def handle_async(
         self,
@@ -614,32 +640,174 @@ class Dispatcher:
         session: MutableMapping[str, Any] | None = None,
     ) -> Reply:
         """:meth:`handle` for asyncio (see :meth:`dispatch_async`)."""
+        return await self._run_async(received, kind, step, session, claim=False, finish=False)
+
+    def _store_blocks(self, kind: Kind, *, replays: bool) -> bool:
+        """Whether the store's work on a webhook of *kind* may wait (on I/O, or on another
+        request): then it runs in a worker thread. *replays*: the claim is part of it."""
+        if replays and self.replays is not None and _blocks(self.replays):
+            return True
+        facades = self.shared.facades
+        if facades is None:
+            return False
+        if _blocks(facades.store):
+            return True
+        # A conversation's lock waits while another request holds it.
+        return self.shared.mode == "store" and kind.routing in ("message", "step")
+
+    async def _run_async(
+        self,
+        received: Received,
+        kind: Kind,
+        step: str | None,
+        session: MutableMapping[str, Any] | None,
+        *,
+        claim: bool,
+        finish: bool,
+    ) -> Reply:
+        """Handle *received*; with *claim*, claim it first, with *finish*, end its claim and
+        record it last (in the same trips to a worker thread as the rest of the store's work).
+        """
         received.kind = kind.name
-        # The conversation's lock and the store's reads and writes block: in a thread.
+        threaded = self._store_blocks(kind, replays=claim or finish)
         stack = ExitStack()
+        begun = await _hop(
+            threaded, self._begin, stack, received, kind, step, session, claim, finish, threaded
+        )
+        if isinstance(begun, Reply):
+            return begun
+        prepared = begun.prepared
+        if begun.error is None:
+            try:
+                if begun.pending is not None:
+                    result = await begun.pending
+                else:
+                    result = await _call(prepared.handler, prepared.event)
+            except Exception as error:
+                begun.error = error
+            except BaseException:  # cancelled: release the conversation, fail the claim
+                await _hop(threaded, self._close, stack, received, None, sys.exc_info(), finish)
+                raise
+            else:
+                after = await _hop(threaded, self._after, stack, received, prepared, result, finish)
+                if isinstance(after, Reply):
+                    return after
+                begun.error = after
+        # The handler, or turning its result into a reply, failed: the error handlers answer.
         try:
-            slot = await asyncio.to_thread(
-                stack.enter_context, self.shared.conversation(kind, received.params, session)
-            )
+            reply = await self._failed_async(prepared, begun.error)
+        except BaseException:
+            await _hop(threaded, self._close, stack, received, None, sys.exc_info(), finish)
+            raise
+        await _hop(threaded, self._close, stack, received, reply, _CLEAN, finish)
+        return reply
+
+    def _begin(
+        self,
+        stack: ExitStack,
+        received: Received,
+        kind: Kind,
+        step: str | None,
+        session: MutableMapping[str, Any] | None,
+        claim: bool,
+        finish: bool,
+        threaded: bool,
+    ) -> Reply | _Begun:
+        """Everything before the handler, in one call (in a worker thread if *threaded*, and
+        then a plain handler runs here too, with everything after it).
+
+        :returns: the reply when no handler is left to run on the event loop (the request
+            is over); else what the event loop still has to do.
+        """
+        if claim:
+            replayed = self.claim(received)
+            if replayed is not None:
+                return replayed
+        try:
+            begun = self._before(stack, received, kind, step, session, threaded)
+        except BaseException:
+            self._close(stack, received, None, sys.exc_info(), finish)
+            raise
+        if isinstance(begun, Reply):
+            self._close(stack, received, begun, _CLEAN, finish)
+            return begun
+        if begun.ran:
+            after = self._after(stack, received, begun.prepared, begun.result, finish)
+            if isinstance(after, Reply):
+                return after
+            begun.error = after
+        return begun
+
+    def _before(
+        self,
+        stack: ExitStack,
+        received: Received,
+        kind: Kind,
+        step: str | None,
+        session: MutableMapping[str, Any] | None,
+        threaded: bool,
+    ) -> Reply | _Begun:
+        """Enter the conversation (into *stack*), prepare, and if *threaded* run a plain
+        handler (this is a worker thread already)."""
+        try:
+            slot = stack.enter_context(self.shared.conversation(kind, received.params, session))
         except LockTimeout as error:
             return self._busy(received, error)
-        done = False
-        try:
-            prepared = await asyncio.to_thread(self.prepare, received, kind, step, slot)
-            if isinstance(prepared, Reply):
-                reply = prepared
+        prepared = self.prepare(received, kind, step, slot)
+        if isinstance(prepared, Reply):
+            return prepared
+        begun = _Begun(prepared)
+        if threaded and not inspect.iscoroutinefunction(prepared.handler):
+            try:
+                result = prepared.handler(prepared.event)
+            except Exception as error:
+                begun.error = error
             else:
-                try:
-                    result = await _call(prepared.handler, prepared.event)
-                    reply = await asyncio.to_thread(self.complete, prepared, result)
-                except Exception as error:
-                    reply = await self._failed_async(prepared, error)
-            done = True
-            return reply
-        finally:
-            # Released either way; the conversation is saved only after a clean run.
-            exit_with = (None, None, None) if done else sys.exc_info()
-            await asyncio.to_thread(stack.__exit__, *exit_with)
+                if inspect.isawaitable(result):
+                    begun.pending = result
+                else:
+                    begun.result, begun.ran = result, True
+        return begun
+
+    def _after(
+        self,
+        stack: ExitStack,
+        received: Received,
+        prepared: Prepared,
+        result: Any,
+        finish: bool,
+    ) -> Reply | Exception:
+        """Complete the handler's *result* and close the request; what :meth:`complete`
+        raised instead (the conversation still held, for the error handlers)."""
+        try:
+            reply = self.complete(prepared, result)
+        except Exception as error:
+            return error
+        self._close(stack, received, reply, _CLEAN, finish)
+        return reply
+
+    def _close(
+        self,
+        stack: ExitStack,
+        received: Received,
+        reply: Reply | None,
+        error: _ExcInfo,
+        finish: bool,
+    ) -> None:
+        """Release the conversation (with *error*, if the request failed); with *finish*, end
+        the claim (keeping *reply* for retries) and record the request."""
+        try:
+            stack.__exit__(*error)
+        except BaseException:
+            if finish:
+                self._finish_and_record(received, None)
+            raise
+        if finish:
+            self._finish_and_record(received, reply)
+
+    def _finish_and_record(self, received: Received, reply: Reply | None) -> None:
+        self.finish(received, _stored(reply))
+        self.record(received, *_status_and_body(reply))
 
     async def _failed_async(self, prepared: Prepared, error: Exception) -> Reply:
         for error_handler in self.handlers.error_handlers:
@@ -681,6 +849,40 @@ class Dispatcher:
                 at=received.at,
             )
         )
+
+
+_ExcInfo = tuple[type[BaseException] | None, BaseException | None, TracebackType | None]
+_CLEAN: _ExcInfo = (None, None, None)
+
+
+@dataclass(slots=True)
+class _Begun:
+    """A request whose handler is left to the event loop, its conversation held."""
+
+    prepared: Prepared
+    #: What the handler (run in the worker thread already) or :meth:`Dispatcher.complete`
+    #: raised: for the error handlers.
+    error: Exception | None = None
+    #: What a plain handler returned that must be awaited.
+    pending: Awaitable[Any] | None = None
+    #: The handler ran in the worker thread already, and returned *result*.
+    ran: bool = False
+    result: Any = None
+
+
+def _blocks(store: object) -> bool:
+    """Whether *store*'s calls may wait on I/O (see ``blocking`` on
+    :class:`~twhooks.store.Store`): a store that does not say is assumed to."""
+    return bool(getattr(store, "blocking", True))
+
+
+async def _hop(
+    threaded: bool, function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs
+) -> _T:
+    """Call *function* in a worker thread if *threaded*, else right here on the loop."""
+    if threaded:
+        return await asyncio.to_thread(function, *args, **kwargs)
+    return function(*args, **kwargs)
 
 
 async def _call(function: Callable[..., Any], *args: Any) -> Any:

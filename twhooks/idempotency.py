@@ -100,6 +100,9 @@ class MemoryReplayStore:
     :param size: how many keys to remember at most (oldest evicted first).
     """
 
+    #: Its calls return at once (all but :meth:`wait`): an event loop may make them itself.
+    blocking = False
+
     def __init__(self, size: int = 1024) -> None:
         if size < 1:
             raise ConfigurationError(f"size must be at least 1, not {size}")

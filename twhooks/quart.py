@@ -44,7 +44,18 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from quart import Blueprint, Quart, Response, current_app, request, session, url_for, websocket
+from quart import (
+    Blueprint,
+    Quart,
+    Request,
+    Response,
+    current_app,
+    request,
+    session,
+    url_for,
+    websocket,
+)
+from quart.wrappers.response import DataBody
 from werkzeug.datastructures import Headers
 
 from . import asgi, testing
@@ -181,11 +192,16 @@ def _url(endpoint: str, path: str, external: bool, query: Mapping[str, str], **v
 # -- the request path --------------------------------------------------------------------------
 
 
-async def _receive(state: _AppState) -> Received | Reply:
-    """Read and verify the current request, and claim its idempotency token."""
+def _request() -> Request:
+    """The current request itself (each use of the ``request`` proxy looks it up again)."""
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    return req
+
+
+async def _receive(state: _AppState, req: Request) -> Received | Reply:
+    """Read and verify the request *req*, and claim its idempotency token."""
     dispatcher, settings = state.dispatcher, state.settings
-    req = request._get_current_object()  # type: ignore[attr-defined]
-    scope: MutableMapping[str, Any] = req.scope
+    scope: MutableMapping[str, Any] = req.scope  # type: ignore[assignment]
     verified = asgi.verified_request(scope)  # by the ASGI middleware in front of the app
     read = verified is None and (not settings.validate or "X-Twilio-Signature" in req.headers)
     try:
@@ -199,7 +215,7 @@ async def _receive(state: _AppState) -> Received | Reply:
                     length=length,
                 )
             # Cached: the body stays readable for the app after verification.
-            body = await req.get_data(cache=True, as_text=False)
+            body = await req.get_data(cache=True, as_text=False, parse_form_data=False)
         webhook = asgi.webhook_request(
             scope,
             body,
@@ -214,8 +230,8 @@ async def _receive(state: _AppState) -> Received | Reply:
     if isinstance(received, Reply):
         return received
     if received.token is not None and dispatcher.replays is not None:
-        # The store may block (a retry waits for the first request): not on the loop.
-        replayed = await asyncio.to_thread(dispatcher.claim, received)
+        # On the loop only when the store does not block; a retry waits in a thread.
+        replayed = await dispatcher.claim_async(received)
         if replayed is not None:
             return replayed
     scope[_RECEIVED] = received
@@ -224,9 +240,10 @@ async def _receive(state: _AppState) -> Received | Reply:
 
 def _receiver(state: _AppState) -> Callable[[], Awaitable[Response | None]]:
     async def receive_twilio_webhook() -> Response | None:
-        if request.blueprint != BLUEPRINT or _RECEIVED in _scope():
+        req = _request()
+        if req.blueprint != BLUEPRINT or _RECEIVED in req.scope:
             return None
-        received = await _receive(state)
+        received = await _receive(state, req)
         if isinstance(received, Reply):
             return _response(received)
         return None
@@ -238,12 +255,14 @@ def _view(state: _AppState, kind: Kind) -> Callable[..., Awaitable[Response]]:
     dispatcher = state.dispatcher
 
     async def view(step: str | None = None) -> Response:
-        received = _scope().get(_RECEIVED)
+        req = _request()
+        scope: MutableMapping[str, Any] = req.scope  # type: ignore[assignment]
+        received: Received | Reply | None = scope.get(_RECEIVED)
         if received is None:
             # Only when the app skipped its before_request functions.
-            received = await _receive(state)
-            if isinstance(received, Reply):
-                return _response(received)
+            received = await _receive(state, req)
+        if isinstance(received, Reply):
+            return _response(received)
         return _response(await dispatcher.handle_async(received, kind, step, session))
 
     view.__name__ = f"twhooks_{kind.name}"
@@ -260,16 +279,9 @@ def _response(reply: Reply) -> Response:
     if reply.native is not None:
         native: Response = reply.native
         return native
-    content_type = None
-    headers = Headers()
-    for name, value in reply.headers:
-        if name.lower() == "content-type":
-            content_type = value
-        else:
-            headers.add(name, value)
-    return current_app.response_class(
-        reply.body, status=reply.status, headers=headers, content_type=content_type
-    )
+    # Its Content-Type among the headers: the response class keeps it as given.
+    headers = Headers(reply.headers)
+    return current_app.response_class(reply.body, status=reply.status, headers=headers)
 
 
 async def _after(response: Response) -> Response:
@@ -288,15 +300,25 @@ async def _teardown(error: BaseException | None) -> None:
         return
     stored = None
     if error is None and response is not None:
-        # Quart's response, or werkzeug's for an HTTP error (Quart's 500 page, say).
-        data = response.get_data(as_text=False)
-        body: bytes = await data if inspect.isawaitable(data) else data
-        stored = StoredReply(response.status_code, tuple(response.headers.items()), body)
+        stored = StoredReply(
+            response.status_code, tuple(response.headers.items()), await _body(response)
+        )
     dispatcher: Dispatcher = current_app.extensions["twhooks"].dispatcher
-    if isinstance(dispatcher.replays, MemoryReplayStore):
-        dispatcher.finish(received, stored)  # a dict update under a lock: never blocks
-    else:
+    if getattr(dispatcher.replays, "blocking", True):
         await asyncio.to_thread(dispatcher.finish, received, stored)
+    else:
+        dispatcher.finish(received, stored)  # a dict update under a lock
+
+
+async def _body(response: Any) -> bytes:
+    """The body bytes of Quart's *response*, or of werkzeug's for an HTTP error (Quart's
+    500 page, say)."""
+    data = response.response if isinstance(response, Response) else None
+    if isinstance(data, DataBody):  # bytes already: what get_data() would iterate over
+        return data.data[data.begin : data.end]
+    got = response.get_data(as_text=False)
+    body: bytes = await got if inspect.isawaitable(got) else got
+    return body
 
 
 class QuartSocket:

@@ -40,6 +40,9 @@ class MemoryStore:
     :param claims: how many replay claims and stored replies to keep at most.
     """
 
+    #: Its calls return at once (all but ``wait``): an event loop may make them itself.
+    blocking = False
+
     def __init__(self, claims: int = 10_000) -> None:
         self._replays = MemoryReplayStore(claims)
         self._lock = threading.Lock()
