@@ -191,6 +191,6 @@ class SharedState:
         if history is None:
             return
         try:
-            history.record(record)
+            history.queue(record)
         except Exception:
             logger.exception("the webhook history could not be written")

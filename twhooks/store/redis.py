@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ParamSpec, TypeVar
@@ -19,6 +20,7 @@ import redis
 
 from ..idempotency import StoredReply
 from .errors import StoreUnavailable
+from .history_buffer import HistoryBuffer
 from .polling import PENDING, Pending, poll
 from .records import (
     CallEvent,
@@ -31,6 +33,8 @@ from .records import (
 )
 
 __all__ = ["RedisStore"]
+
+logger = logging.getLogger("twhooks.store")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -94,11 +98,16 @@ redis.call('PEXPIRE', KEYS[3], ARGV[8])
 return {previous, advanced}
 """
 
+# KEYS: the id counter, the history; ARGV: the size, then one record after another (oldest
+# first). Returns the last id.
 _ADD_HISTORY = """
-local id = redis.call('INCR', KEYS[1])
-redis.call('ZADD', KEYS[2], id, id .. ':' .. ARGV[1])
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[2]) + 1))
-return id
+local first = redis.call('INCRBY', KEYS[1], #ARGV - 1) - #ARGV + 2
+for i = 2, #ARGV do
+  local id = first + i - 2
+  redis.call('ZADD', KEYS[2], id, id .. ':' .. ARGV[i])
+end
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[1]) + 1))
+return first + #ARGV - 2
 """
 
 
@@ -157,6 +166,7 @@ class RedisStore:
         self._save_conversation = r.register_script(_SAVE_CONVERSATION)
         self._record_status = r.register_script(_RECORD_STATUS)
         self._add_history = r.register_script(_ADD_HISTORY)
+        self._history_buffer = HistoryBuffer(self._add_histories)
 
     def __repr__(self) -> str:
         kwargs = self.client.connection_pool.connection_kwargs
@@ -167,6 +177,10 @@ class RedisStore:
         return self.prefix + ":".join(parts)
 
     def close(self) -> None:
+        try:
+            self.flush_history()
+        except StoreUnavailable:
+            logger.exception("the webhook history could not be written")
         if self._owned:
             self.client.close()
 
@@ -175,6 +189,7 @@ class RedisStore:
 
         :returns: how many keys were deleted.
         """
+        self.flush_history()
         deleted = 0
         for key in self.client.scan_iter(match=self.prefix + "*", count=1000):
             deleted += int(self.client.delete(key))
@@ -515,14 +530,27 @@ class RedisStore:
 
     # -- webhook history -------------------------------------------------------------------
 
-    @_guarded
-    def add_history(self, record: HistoryRecord, size: int) -> int:
+    def _add_histories(self, records: list[HistoryRecord], size: int) -> int:
         return int(
             self._add_history(
                 keys=[self._key("history-id"), self._key("history")],
-                args=[json.dumps(record.to_json()), size],
+                args=[size, *(json.dumps(r.to_json()) for r in records)],
             )
         )
+
+    @_guarded
+    def add_history(self, record: HistoryRecord, size: int) -> int:
+        self._history_buffer.flush()  # ids in the order the records came
+        return self._add_histories([record], size)
+
+    def queue_history(self, record: HistoryRecord, size: int) -> None:
+        """Store *record* with the next batch (see :mod:`twhooks.store.history_buffer`)."""
+        self._history_buffer.add(record, size)
+
+    @_guarded
+    def flush_history(self) -> None:
+        """Write the queued history records now."""
+        self._history_buffer.flush()
 
     @staticmethod
     def _history(member: Any) -> HistoryRecord:
@@ -542,6 +570,7 @@ class RedisStore:
         sid: str | None = None,
     ) -> list[HistoryRecord]:
         # The history is capped by size, so reading it all is bounded.
+        self._history_buffer.flush()
         found = []
         for member in self.client.zrevrange(self._key("history"), 0, -1):
             record = self._history(member)
@@ -553,5 +582,6 @@ class RedisStore:
 
     @_guarded
     def get_history(self, id: int) -> HistoryRecord | None:
+        self._history_buffer.flush()
         members = self.client.zrangebyscore(self._key("history"), id, id)
         return self._history(members[0]) if members else None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -27,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..exceptions import ConfigurationError
 from ..idempotency import StoredReply
 from .errors import StoreUnavailable
+from .history_buffer import HistoryBuffer
 from .keys import normalize_address
 from .polling import PENDING, Pending, poll
 from .records import (
@@ -38,10 +40,13 @@ from .records import (
     StatusChange,
     message_status_order,
 )
+from .sql_raw import Compiled
 from .sql_schema import SCHEMA_VERSION, Tables
 from .sql_statements import Statements
 
 __all__ = ["SQLStore"]
+
+logger = logging.getLogger("twhooks.store")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -50,6 +55,10 @@ R = TypeVar("R")
 SWEEP_EVERY = 500
 #: How long an SQLite writer waits for another's lock, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 5000
+#: SQLite's WAL is copied into the database (a checkpoint, with its fsyncs) by the store in
+#: the background every :data:`SWEEP_EVERY` writes; a commit does it itself only past this
+#: many pages in the WAL (4 KiB each).
+SQLITE_AUTOCHECKPOINT_PAGES = 10000
 
 
 def _guarded(method: Callable[P, R]) -> Callable[P, R]:
@@ -59,7 +68,9 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
     def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(*args, **kwargs)
-        except sa.exc.SQLAlchemyError as exc:
+        except Exception as exc:
+            if not isinstance(exc, (sa.exc.SQLAlchemyError, *_DBAPI_ERRORS)):
+                raise
             detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
             reason = f"the SQL store failed: {type(exc).__name__}: {detail[0] if detail else ''}"
             raise StoreUnavailable(reason) from exc
@@ -67,18 +78,28 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
     return guarded
 
 
-def _begin_immediate(conn: sa.Connection) -> None:
+#: The drivers' own error classes (the hot statements run on the driver's cursor).
+_DBAPI_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error,)
+#: How many DBAPI connections a store keeps checked out of its pool between two uses.
+IDLE_CONNECTIONS = 4
+#: Connections a forked child inherited: never used, never closed (they are the parent's).
+_inherited: list[Any] = []
+
+
+def _begin_immediate(dbapi: Any, *, held: bool = False) -> None:
     """``BEGIN IMMEDIATE``, waiting for another process's write lock in short steps.
 
     SQLite's own busy handler sleeps 1, 2, 5, 10… ms between tries: with several workers
     writing a few rows each per request, those sleeps, not the writes, would set the pace.
     Here the wait starts at 50 µs and doubles up to 5 ms, for at most the busy timeout.
+
+    :param held: *dbapi* is one of the store's held connections, whose busy timeout is
+        already 0 (otherwise it is set to 0 for the wait and back after).
     """
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
     cursor = dbapi.cursor()
     try:
-        cursor.execute("PRAGMA busy_timeout = 0")
+        if not held:
+            cursor.execute("PRAGMA busy_timeout = 0")
         delay, deadline = 0.00005, time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
         while True:
             try:
@@ -90,7 +111,8 @@ def _begin_immediate(conn: sa.Connection) -> None:
                 time.sleep(delay)
                 delay = min(delay * 2, 0.005)
     finally:
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if not held:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
 
@@ -99,6 +121,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
+    # The store checkpoints in the background (see SQLStore.maintain); this is the bound
+    # should that fall behind.
+    cursor.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_AUTOCHECKPOINT_PAGES}")
     cursor.close()
 
 
@@ -137,12 +162,18 @@ class SQLStore:
         self._insert: Callable[[sa.Table], Any] = (
             sqlite.insert if self.sqlite else postgresql.insert
         )
-        self.statements = Statements(self.tables, self._insert)
+        self.statements = Statements(self.tables, self._insert, supports_dml_cte=not self.sqlite)
         self._engine: sa.Engine | None = None
+        self._compiled: dict[str, Compiled] = {}
+        # DBAPI connections of this process kept between two hot writes (a pool checkout and
+        # its reset cost as much as SQLite's write).
+        self._idle: list[Any] = []
+        self._history = HistoryBuffer(self._write_history)
         self._base: sa.Engine | None = None  # before execution options
         self._pid = 0
         self._init_lock = threading.Lock()
         self._writes = 0
+        self._maintaining = threading.Lock()
 
     def __repr__(self) -> str:
         return f"SQLStore({self.url.render_as_string(hide_password=True)!r})"
@@ -164,6 +195,9 @@ class SQLStore:
         if self._pid and self._base is not None:
             # Forked: the parent's connections are not ours to use, nor to close.
             self._base.dispose(close=False)
+            _inherited.extend(self._idle)
+            self._maintaining = threading.Lock()  # a sweep running at the fork is not ours
+        self._idle = []
         if self._given is not None:
             engine = self._given
         else:
@@ -178,7 +212,106 @@ class SQLStore:
             # Transactions are begun by hand (BEGIN IMMEDIATE), not by the driver.
             engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._create_tables(engine)
+        dialect = self._dialect = engine.dialect
+        global _DBAPI_ERRORS
+        error = getattr(dialect.loaded_dbapi, "Error", None)
+        if (
+            isinstance(error, type)
+            and issubclass(error, BaseException)
+            and not issubclass(error, _DBAPI_ERRORS)
+        ):
+            _DBAPI_ERRORS = (*_DBAPI_ERRORS, error)
+        statements = self.statements
+        hot = {
+            "record_status": statements.record_status,
+            "record_history": statements.record_history,
+        }
+        if statements.record_status_and_history is not None:
+            hot["record_status_and_history"] = statements.record_status_and_history
+        self._compiled = {name: Compiled(stmt, dialect) for name, stmt in hot.items()}
         return engine
+
+    # -- the hot path: the driver's connection and cursor ----------------------------------
+
+    def _take(self) -> Any:
+        """A DBAPI connection (SQLAlchemy's pooled one) in autocommit mode."""
+        engine = self.engine()
+        try:
+            return self._idle.pop()
+        except IndexError:
+            pooled = engine.raw_connection()
+            dbapi = pooled.dbapi_connection
+            assert dbapi is not None
+            engine.dialect.set_isolation_level(dbapi, "AUTOCOMMIT")
+            if self.sqlite:  # held: _begin_immediate waits for the lock by itself
+                dbapi.cursor().execute("PRAGMA busy_timeout = 0")
+            return pooled
+
+    def _give_back(self, pooled: Any, *, broken: bool = False) -> None:
+        if not broken and self._pid == os.getpid() and len(self._idle) < IDLE_CONNECTIONS:
+            self._idle.append(pooled)
+            return
+        try:
+            dbapi = pooled.dbapi_connection
+            assert dbapi is not None
+            if self.sqlite:
+                dbapi.cursor().execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            self._dialect.reset_isolation_level(dbapi)
+            pooled.close()  # back to the pool, which rolls back anything left
+        except Exception:
+            pooled.invalidate()
+
+    @contextmanager
+    def _cursor(self, *, transaction: bool) -> Iterator[Any]:
+        """A DBAPI cursor; *transaction*: in a write transaction (``BEGIN IMMEDIATE`` on
+        SQLite, ``BEGIN`` on PostgreSQL), committed at the end; otherwise each statement
+        commits by itself."""
+        pooled = self._take()
+        try:
+            dbapi = pooled.dbapi_connection
+            cursor = dbapi.cursor()
+            if transaction:
+                if self.sqlite:
+                    _begin_immediate(dbapi, held=True)
+                else:
+                    cursor.execute("BEGIN")
+                try:
+                    yield cursor
+                except BaseException:
+                    cursor.execute("ROLLBACK")
+                    raise
+                cursor.execute("COMMIT")
+            else:
+                yield cursor
+            cursor.close()
+        except BaseException:
+            self._give_back(pooled, broken=True)
+            raise
+        self._give_back(pooled)
+        self._wrote()
+
+    def _wrote(self) -> None:
+        """Count a write; every :data:`SWEEP_EVERY` writes, start :meth:`maintain`."""
+        self._writes += 1
+        if self._writes % SWEEP_EVERY == 0 and self._maintaining.acquire(blocking=False):
+            threading.Thread(target=self._maintain, name="twhooks-sweep", daemon=True).start()
+
+    def _maintain(self) -> None:
+        try:
+            self.maintain()
+        except Exception:
+            logger.exception("the SQL store could not delete expired rows")
+        finally:
+            self._maintaining.release()
+
+    def maintain(self) -> None:
+        """Delete every expired row and, on SQLite, copy the WAL into the database (a passive
+        checkpoint): what the store does in the background every :data:`SWEEP_EVERY` writes
+        of a process, off the request path."""
+        self.sweep()
+        if self.sqlite:
+            with self.engine().connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _create_tables(self, engine: sa.Engine) -> None:
         with self._transaction(engine) as conn:
@@ -205,7 +338,7 @@ class SQLStore:
             return
         with engine.connect() as conn:
             # IMMEDIATE takes the write lock first: two writers never deadlock upgrading.
-            _begin_immediate(conn)
+            _begin_immediate(conn.connection.dbapi_connection)
             try:
                 yield conn
             except BaseException:
@@ -223,9 +356,7 @@ class SQLStore:
         else:
             with self._transaction(self.engine()) as conn:
                 yield conn
-        self._writes += 1
-        if self._writes % SWEEP_EVERY == 0:
-            self.sweep()
+        self._wrote()
 
     @contextmanager
     def _read(self) -> Iterator[sa.Connection]:
@@ -245,10 +376,19 @@ class SQLStore:
 
     def drop_tables(self) -> None:
         """Drop every table of this store (its data is lost)."""
+        self.flush_history()
         self.tables.metadata.drop_all(self.engine())
         self.close()
 
     def close(self) -> None:
+        try:
+            self.flush_history()
+        except StoreUnavailable:
+            logger.exception("the webhook history could not be written")
+        if self._pid == os.getpid():
+            idle, self._idle = self._idle, []
+            for pooled in idle:
+                self._give_back(pooled, broken=True)
         if self._base is not None and self._given is None:
             self._base.dispose()
         self._engine = self._base = None
@@ -438,11 +578,24 @@ class SQLStore:
             "p_expires": at + ttl,
             "p_now": time.time(),
         }
-        with self._write() as conn:
-            row = conn.execute(self.statements.record_status, params).one()
-            params["p_generation"] = row.generation
-            conn.execute(self.statements.record_history, params)
-        return row.previous, order > row.previous_rank
+        compiled = self._compiled if self._pid == os.getpid() else self._recompiled()
+        if self.sqlite:
+            with self._cursor(transaction=True) as cursor:
+                previous, previous_rank, generation = (
+                    compiled["record_status"].run(cursor, params).fetchone()
+                )
+                params["p_generation"] = generation
+                compiled["record_history"].run(cursor, params)
+        else:  # one statement, atomic by itself
+            with self._cursor(transaction=False) as cursor:
+                previous, previous_rank, _ = (
+                    compiled["record_status_and_history"].run(cursor, params).fetchone()
+                )
+        return previous, order > previous_rank
+
+    def _recompiled(self) -> dict[str, Compiled]:
+        self.engine()
+        return self._compiled
 
     @_guarded
     def track_message(
@@ -633,9 +786,8 @@ class SQLStore:
 
     # -- webhook history -------------------------------------------------------------------
 
-    @_guarded
-    def add_history(self, record: HistoryRecord, size: int) -> int:
-        params = {
+    def _history_params(self, record: HistoryRecord) -> dict[str, Any]:
+        return {
             "p_at": record.at,
             "p_kind": record.kind,
             "p_verdict": record.verdict,
@@ -644,11 +796,32 @@ class SQLStore:
             "p_to": _number(record.to),
             "p_data": json.dumps(record.to_json()),
         }
+
+    @_guarded
+    def add_history(self, record: HistoryRecord, size: int) -> int:
+        self.flush_history()  # ids in the order the records came
         with self._write() as conn:
-            key = conn.execute(self.statements.add_history, params).inserted_primary_key
+            key = conn.execute(
+                self.statements.add_history, self._history_params(record)
+            ).inserted_primary_key
             id = int(key[0]) if key is not None else 0
             conn.execute(self.statements.trim_history, {"p_floor": id - size})
         return id
+
+    def queue_history(self, record: HistoryRecord, size: int) -> None:
+        """Store *record* with the next batch (see :mod:`twhooks.store.history_buffer`)."""
+        self._history.add(record, size)
+
+    @_guarded
+    def flush_history(self) -> None:
+        """Write the queued history records now."""
+        self._history.flush()
+
+    def _write_history(self, records: list[HistoryRecord], size: int) -> None:
+        """One transaction for a batch of history records, then the history trimmed."""
+        with self._write() as conn:
+            conn.execute(self.statements.add_history, [self._history_params(r) for r in records])
+            conn.execute(self.statements.trim_history_to, {"p_size": size})
 
     @_guarded
     def recent_history(
@@ -671,6 +844,7 @@ class SQLStore:
             query = query.where((t.c.from_ == n) | (t.c.to == n))
         if sid is not None:
             query = query.where(t.c.sid == sid)
+        self.flush_history()
         with self._read() as conn:
             rows = conn.execute(query.order_by(t.c.id.desc()).limit(limit)).all()
         return [_history(row.id, row.data) for row in rows]
@@ -678,6 +852,7 @@ class SQLStore:
     @_guarded
     def get_history(self, id: int) -> HistoryRecord | None:
         t = self.tables.history
+        self.flush_history()
         with self._read() as conn:
             data = conn.execute(sa.select(t.c.data).where(t.c.id == id)).scalar()
         return None if data is None else _history(id, data)
