@@ -36,6 +36,10 @@ __all__ = ["RedisStore"]
 
 logger = logging.getLogger("twhooks.store")
 
+#: The index of messages drops those past their TTL once every this many status callbacks
+#: of a process (a reader skips them meanwhile: their hash is gone).
+PRUNE_EVERY = 100
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -74,13 +78,10 @@ return version + 1
 """
 
 # KEYS: message hash, its history hash, the index; ARGV: sid, status, order, error code,
-# to, from, at, ttl ms.
+# to, from, at, ttl ms, and "1" to prune the index of messages past their TTL. Every status's
+# order is 0 or more, so the first callback of a message always moves it forward.
 _RECORD_STATUS = """
 local current = redis.call('HMGET', KEYS[1], 'status', 'order')
-local previous = current[1] or ''
-if not current[2] then
-  redis.call('HSET', KEYS[1], 'order', -1, 'updated_at', ARGV[7])
-end
 local advanced = 0
 if tonumber(ARGV[3]) > (tonumber(current[2]) or -1) then
   redis.call('HSET', KEYS[1], 'status', ARGV[2], 'order', ARGV[3], 'error_code', ARGV[4],
@@ -93,9 +94,11 @@ redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[7] .. '|' .. ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
 redis.call('ZADD', KEYS[3], ARGV[7], ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(ARGV[7]) - ARGV[8] / 1000))
 redis.call('PEXPIRE', KEYS[3], ARGV[8])
-return {previous, advanced}
+if ARGV[9] == '1' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(ARGV[7]) - ARGV[8] / 1000))
+end
+return {current[1] or '', advanced}
 """
 
 # KEYS: the id counter, the history; ARGV: the size, then one record after another (oldest
@@ -167,6 +170,7 @@ class RedisStore:
         self._record_status = r.register_script(_RECORD_STATUS)
         self._add_history = r.register_script(_ADD_HISTORY)
         self._history_buffer = HistoryBuffer(self._add_histories)
+        self._callbacks = 0
 
     def __repr__(self) -> str:
         kwargs = self.client.connection_pool.connection_kwargs
@@ -314,9 +318,15 @@ class RedisStore:
                 from_ or "",
                 repr(at),
                 _ms(ttl),
+                self._prune(),
             ],
         )
         return _text(previous) or None, advanced == 1
+
+    def _prune(self) -> str:
+        """``"1"`` once every :data:`PRUNE_EVERY` callbacks of this process, else ``"0"``."""
+        self._callbacks += 1
+        return "1" if self._callbacks % PRUNE_EVERY == 1 else "0"
 
     @_guarded
     def track_message(

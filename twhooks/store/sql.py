@@ -168,7 +168,7 @@ class SQLStore:
         # DBAPI connections of this process kept between two hot writes (a pool checkout and
         # its reset cost as much as SQLite's write).
         self._idle: list[Any] = []
-        self._history = HistoryBuffer(self._write_history)
+        self._history_buffer = HistoryBuffer(self._write_history)
         self._base: sa.Engine | None = None  # before execution options
         self._pid = 0
         self._init_lock = threading.Lock()
@@ -810,12 +810,12 @@ class SQLStore:
 
     def queue_history(self, record: HistoryRecord, size: int) -> None:
         """Store *record* with the next batch (see :mod:`twhooks.store.history_buffer`)."""
-        self._history.add(record, size)
+        self._history_buffer.add(record, size)
 
     @_guarded
     def flush_history(self) -> None:
         """Write the queued history records now."""
-        self._history.flush()
+        self._history_buffer.flush()
 
     def _write_history(self, records: list[HistoryRecord], size: int) -> None:
         """One transaction for a batch of history records, then the history trimmed."""
