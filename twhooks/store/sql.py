@@ -91,7 +91,7 @@ def _begin_immediate(dbapi: Any, *, held: bool = False) -> None:
 
     SQLite's own busy handler sleeps 1, 2, 5, 10… ms between tries: with several workers
     writing a few rows each per request, those sleeps, not the writes, would set the pace.
-    Here the wait starts at 50 µs and doubles up to 5 ms, for at most the busy timeout.
+    Here the wait starts at 50 µs and doubles up to 1 ms, for at most the busy timeout.
 
     :param held: *dbapi* is one of the store's held connections, whose busy timeout is
         already 0 (otherwise it is set to 0 for the wait and back after).
@@ -109,7 +109,7 @@ def _begin_immediate(dbapi: Any, *, held: bool = False) -> None:
                 if "locked" not in str(error) or time.monotonic() > deadline:
                     raise
                 time.sleep(delay)
-                delay = min(delay * 2, 0.005)
+                delay = min(delay * 2, 0.001)
     finally:
         if not held:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
@@ -225,6 +225,8 @@ class SQLStore:
         hot = {
             "record_status": statements.record_status,
             "record_history": statements.record_history,
+            "add_history": statements.add_history,
+            "trim_history_to": statements.trim_history_to,
         }
         if statements.record_status_and_history is not None:
             hot["record_status_and_history"] = statements.record_status_and_history
@@ -819,9 +821,12 @@ class SQLStore:
 
     def _write_history(self, records: list[HistoryRecord], size: int) -> None:
         """One transaction for a batch of history records, then the history trimmed."""
-        with self._write() as conn:
-            conn.execute(self.statements.add_history, [self._history_params(r) for r in records])
-            conn.execute(self.statements.trim_history_to, {"p_size": size})
+        compiled = self._compiled if self._pid == os.getpid() else self._recompiled()
+        add, trim = compiled["add_history"], compiled["trim_history_to"]
+        rows = [add.params(self._history_params(r)) for r in records]  # before the lock
+        with self._cursor(transaction=True) as cursor:
+            cursor.executemany(add.sql, rows)
+            trim.run(cursor, {"p_size": size})
 
     @_guarded
     def recent_history(
