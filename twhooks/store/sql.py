@@ -5,6 +5,11 @@ and PostgreSQL), conditional ``UPDATE``\\ s whose row count says who won — or 
 transactions that lock what they read first (``BEGIN IMMEDIATE`` in SQLite, ``SELECT … FOR
 UPDATE`` in PostgreSQL). SQLite runs in WAL mode with a busy timeout and ``synchronous=NORMAL``.
 
+A status callback's write — the hottest — runs on the driver's own cursor with SQL compiled
+once per dialect (:mod:`twhooks.store.sql_raw`), on a connection the store keeps between two
+uses; the webhook history is written in batches (:mod:`twhooks.store.history_buffer`); expired
+rows are swept and SQLite's WAL checkpointed in the background.
+
 The engine is created on first use in each process, so a store made before a server forks its
 workers (gunicorn's ``--preload``) never shares a connection across the fork.
 """
@@ -306,6 +311,7 @@ class SQLStore:
         finally:
             self._maintaining.release()
 
+    @_guarded
     def maintain(self) -> None:
         """Delete every expired row and, on SQLite, copy the WAL into the database (a passive
         checkpoint): what the store does in the background every :data:`SWEEP_EVERY` writes
