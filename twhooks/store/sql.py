@@ -232,6 +232,9 @@ class SQLStore:
             "record_history": statements.record_history,
             "add_history": statements.add_history,
             "trim_history_to": statements.trim_history_to,
+            "claim": statements.claim,
+            "finish_reply": statements.finish_reply,
+            "finish_none": statements.finish_none,
         }
         if statements.record_status_and_history is not None:
             hot["record_status_and_history"] = statements.record_status_and_history
@@ -409,9 +412,8 @@ class SQLStore:
         for _ in range(5):
             now = time.time()
             params = {"p_key": key, "p_owner": owner, "p_expires": now + lease, "p_now": now}
-            with self._write(single=True) as conn:
-                if _rows(conn, self.statements.claim, params) == 1:
-                    return True
+            if self._hot_write("claim", params) == 1:
+                return True
             with self._read() as conn:
                 row = conn.execute(self.statements.claim_row, {"p_key": key}).first()
             if row is not None and row.expires_at > time.time():
@@ -421,22 +423,18 @@ class SQLStore:
 
     @_guarded
     def finish(self, key: str, owner: str, reply: StoredReply | None, ttl: float) -> None:
-        statements = self.statements
-        with self._write(single=True) as conn:
-            if reply is None:
-                conn.execute(statements.finish_none, {"p_key": key, "p_owner": owner})
-            else:
-                conn.execute(
-                    statements.finish_reply,
-                    {
-                        "p_key": key,
-                        "p_owner": owner,
-                        "p_expires": time.time() + ttl,
-                        "p_status": reply.status,
-                        "p_headers": json.dumps(reply.headers),
-                        "p_body": reply.body,
-                    },
-                )
+        if reply is None:
+            self._hot_write("finish_none", {"p_key": key, "p_owner": owner})
+            return
+        params = {
+            "p_key": key,
+            "p_owner": owner,
+            "p_expires": time.time() + ttl,
+            "p_status": reply.status,
+            "p_headers": json.dumps(reply.headers),
+            "p_body": reply.body,
+        }
+        self._hot_write("finish_reply", params)
 
     @_guarded
     def wait(self, key: str, timeout: float) -> StoredReply | None:
@@ -600,6 +598,13 @@ class SQLStore:
                     compiled["record_status_and_history"].run(cursor, params).fetchone()
                 )
         return previous, order > previous_rank
+
+    def _hot_write(self, name: str, params: dict[str, Any]) -> int:
+        """Run one of the compiled statements, atomic by itself; how many rows it wrote."""
+        compiled = self._compiled if self._pid == os.getpid() else self._recompiled()
+        # SQLite: in BEGIN IMMEDIATE, whose wait for the lock is ours, not SQLite's.
+        with self._cursor(transaction=self.sqlite) as cursor:
+            return int(compiled[name].run(cursor, params).rowcount)
 
     def _recompiled(self) -> dict[str, Compiled]:
         self.engine()
