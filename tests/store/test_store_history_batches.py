@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from conftest import SHARED_BACKENDS, open_spec
 
 from twhooks.store import Deliveries, History, HistoryRecord, Store, StoreUnavailable
-from twhooks.store.history_buffer import FLUSH_INTERVAL
+from twhooks.store.history_buffer import FLUSH_INTERVAL, HistoryBuffer
 from twhooks.store.sql import SQLStore
 
 
@@ -54,6 +54,16 @@ def test_a_batch_keeps_the_newest_size_records(store: Store) -> None:
     assert sids(history) == [f"SM{n}" for n in range(11, 6, -1)]
     ids = [r.id for r in history.recent()]
     assert ids == sorted(ids, reverse=True)
+
+
+def test_what_waits_is_bounded_by_the_size() -> None:
+    written: list[list[str | None]] = []
+    buffer = HistoryBuffer(lambda batch, size: written.append([r.sid for r in batch]))
+    buffer.interval = 60.0
+    for n in range(12):
+        buffer.add(request(n), 5)
+    buffer.flush()
+    assert written == [["SM7", "SM8", "SM9", "SM10", "SM11"]]
 
 
 def poll(history: History, expected: int, deadline: float) -> list[str | None]:

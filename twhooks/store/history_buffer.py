@@ -67,6 +67,9 @@ class HistoryBuffer:
         with self._ready:
             self._pending.append(record)
             self._size = size
+            if len(self._pending) > size:
+                # The store is slow or down: what it would trim at once is not kept waiting.
+                del self._pending[0]
             if self._thread is None:
                 # Started when records wait, gone when none do (so an idle store holds none).
                 self._thread = threading.Thread(target=self._run, name="twhooks-history")
