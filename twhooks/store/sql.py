@@ -235,6 +235,8 @@ class SQLStore:
             "claim": statements.claim,
             "finish_reply": statements.finish_reply,
             "finish_none": statements.finish_none,
+            "record_call_event": statements.record_call_event,
+            "touch_call": statements.touch_call,
         }
         if statements.record_status_and_history is not None:
             hot["record_status_and_history"] = statements.record_status_and_history
@@ -695,27 +697,19 @@ class SQLStore:
 
     @_guarded
     def record_call_event(self, call_sid: str, event: CallEvent, ttl: float) -> bool:
-        t = self.tables.call_events
-        expires = time.time() + ttl
-        with self._write() as conn:
-            new = (
-                _rows(
-                    conn,
-                    self._insert(t)
-                    .values(
-                        call_sid=call_sid,
-                        kind=event.kind,
-                        ident=event.ident,
-                        order=event.order,
-                        at=event.at,
-                        params=json.dumps(dict(event.params)),
-                        expires_at=expires,
-                    )
-                    .on_conflict_do_nothing(),
-                )
-                == 1
-            )
-            conn.execute(t.update().where(t.c.call_sid == call_sid).values(expires_at=expires))
+        params = {
+            "p_call_sid": call_sid,
+            "p_kind": event.kind,
+            "p_ident": event.ident,
+            "p_order": event.order,
+            "p_at": event.at,
+            "p_params": json.dumps(dict(event.params)),
+            "p_expires": time.time() + ttl,
+        }
+        compiled = self._compiled if self._pid == os.getpid() else self._recompiled()
+        with self._cursor(transaction=True) as cursor:
+            new: bool = compiled["record_call_event"].run(cursor, params).rowcount == 1
+            compiled["touch_call"].run(cursor, params)
         return new
 
     @_guarded

@@ -175,6 +175,25 @@ class Statements:
         self.claim_reply = sa.select(c.c.expires_at, c.c.status, c.c.headers, c.c.body).where(
             c.c.key == _p("key")
         )
+        e = tables.call_events
+        #: One callback of a call (a second one of the same kind and ident: nothing written).
+        self.record_call_event = (
+            insert(e)
+            .values(
+                call_sid=_p("call_sid"),
+                kind=_p("kind"),
+                ident=_p("ident"),
+                order=_p("order"),
+                at=_p("at"),
+                params=_p("params"),
+                expires_at=_p("expires"),
+            )
+            .on_conflict_do_nothing()
+        )
+        #: Every callback of a call lives as long as its newest.
+        self.touch_call = (
+            e.update().where(e.c.call_sid == _p("call_sid")).values(expires_at=_p("expires"))
+        )
         blocklist = tables.blocklist
         #: Whether a number is on the block list (and its entry unexpired).
         self.is_blocked = sa.select(blocklist.c.number).where(
