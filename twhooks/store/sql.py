@@ -85,7 +85,8 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
 
 #: The drivers' own error classes (the hot statements run on the driver's cursor).
 _DBAPI_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error,)
-#: How many DBAPI connections a store keeps checked out of its pool between two uses.
+#: How many DBAPI connections a store keeps checked out of its pool between two uses (one
+#: when the engine is the app's own, whose pool the app needs too).
 IDLE_CONNECTIONS = 4
 #: Connections a forked child inherited: never used, never closed (they are the parent's).
 _inherited: list[Any] = []
@@ -260,7 +261,8 @@ class SQLStore:
             return pooled
 
     def _give_back(self, pooled: Any, *, broken: bool = False) -> None:
-        if not broken and self._pid == os.getpid() and len(self._idle) < IDLE_CONNECTIONS:
+        keep = IDLE_CONNECTIONS if self._given is None else 1
+        if not broken and self._pid == os.getpid() and len(self._idle) < keep:
             self._idle.append(pooled)
             return
         try:
