@@ -85,8 +85,9 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
 
 #: The drivers' own error classes (the hot statements run on the driver's cursor).
 _DBAPI_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error,)
-#: How many DBAPI connections a store keeps checked out of its pool between two uses (one
-#: when the engine is the app's own, whose pool the app needs too).
+#: How many DBAPI connections a store keeps checked out of its pool between two uses (none
+#: when the engine is the app's own: its pool may hand one connection to several users, as
+#: SQLite's in-memory pools do, and the store's settings must not leak to the app's).
 IDLE_CONNECTIONS = 4
 #: Connections a forked child inherited: never used, never closed (they are the parent's).
 _inherited: list[Any] = []
@@ -127,8 +128,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
-    # The store checkpoints in the background (see SQLStore.maintain); this is the bound
-    # should that fall behind.
+    cursor.close()
+
+
+def _sqlite_checkpoints(dbapi_connection: Any, _record: Any) -> None:
+    """The store checkpoints in the background (see :meth:`SQLStore.maintain`); a commit does
+    only past this bound, should that fall behind. (Not set on an app's own engine, whose
+    other writers may rely on SQLite's default.)"""
+    cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_AUTOCHECKPOINT_PAGES}")
     cursor.close()
 
@@ -215,6 +222,10 @@ class SQLStore:
         if self.sqlite:
             if not sa.event.contains(engine, "connect", _sqlite_pragmas):
                 sa.event.listen(engine, "connect", _sqlite_pragmas)
+            if self._given is None and not sa.event.contains(
+                engine, "connect", _sqlite_checkpoints
+            ):
+                sa.event.listen(engine, "connect", _sqlite_checkpoints)
             # Transactions are begun by hand (BEGIN IMMEDIATE), not by the driver.
             engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._create_tables(engine)
@@ -261,7 +272,7 @@ class SQLStore:
             return pooled
 
     def _give_back(self, pooled: Any, *, broken: bool = False) -> None:
-        keep = IDLE_CONNECTIONS if self._given is None else 1
+        keep = IDLE_CONNECTIONS if self._given is None else 0
         if not broken and self._pid == os.getpid() and len(self._idle) < keep:
             self._idle.append(pooled)
             return
