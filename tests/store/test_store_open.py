@@ -232,6 +232,35 @@ def test_expired_rows_are_swept(tmp_path: Path) -> None:
     store.close()
 
 
+def test_a_message_that_came_back_after_it_expired_is_swept_whole(tmp_path: Path) -> None:
+    store = SQLStore(f"sqlite:///{tmp_path / 's.db'}")
+    t, now = store.tables, time.time()
+
+    def record(status: str, ttl: float) -> None:
+        store.record_message_status(
+            "SM1", status, error_code=None, to=None, from_=None, at=time.time(), ttl=ttl
+        )
+
+    def statuses() -> list[tuple[str, int]]:
+        with store.engine().connect() as conn:
+            rows = conn.execute(
+                sa.select(t.message_statuses.c.status, t.message_statuses.c.generation)
+            )
+            return sorted((r.status, r.generation) for r in rows)
+
+    record("sent", -1)  # expired at once
+    record("queued", 60)  # the SID comes back: a new generation
+    found = store.get_message("SM1")
+    assert found is not None and [c.status for c in found.history] == ["queued"]
+    store.sweep()  # it lives: the earlier generation's status is kept, never read
+    assert statuses() == [("queued", 1), ("sent", 0)]
+    with store.engine().begin() as conn:
+        conn.execute(t.messages.update().values(expires_at=now - 1))
+    store.sweep()  # expired: every status of every generation goes with it
+    assert statuses() == []
+    store.close()
+
+
 def test_every_redis_key_expires_but_opt_outs_blocks_and_the_capped_history(
     tmp_path: Path,
 ) -> None:

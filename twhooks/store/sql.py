@@ -391,14 +391,21 @@ class SQLStore:
 
     @_guarded
     def sweep(self) -> None:
-        """Delete every expired row now (done by itself every few hundred writes)."""
+        """Delete every expired row now (done by itself every few hundred writes).
+
+        Each ``DELETE`` finds its rows through an index (``expires_at``; a message's statuses
+        through its SID), so the write lock is held for the expired rows only, however many
+        live ones there are. A message's statuses go with it — those of an earlier generation
+        too (when its SID came back after it expired: never read, they are deleted when it
+        expires again).
+        """
         now = time.time()
         m, h = self.tables.messages, self.tables.message_statuses
+        expired = sa.select(m.c.sid).where(m.c.expires_at < now)
         with self._transaction(self.engine()) as conn:
+            conn.execute(h.delete().where(h.c.sid.in_(expired)))
             for table in self.tables.expiring:
                 conn.execute(table.delete().where(table.c.expires_at < now))
-            gone = ~sa.exists().where((m.c.sid == h.c.sid) & (m.c.generation == h.c.generation))
-            conn.execute(h.delete().where(gone))
 
     def drop_tables(self) -> None:
         """Drop every table of this store (its data is lost)."""
