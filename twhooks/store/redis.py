@@ -77,9 +77,11 @@ redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return version + 1
 """
 
-# KEYS: message hash, its history hash, the index; ARGV: sid, status, order, error code,
-# to, from, at, ttl ms, and "1" to prune the index of messages past their TTL. Every status's
-# order is 0 or more, so the first callback of a message always moves it forward.
+# KEYS: the message's hash, the index; ARGV: sid, status, order, error code, to, from, at,
+# ttl ms, and "1" to prune the index of messages past their TTL. Every status's order is 0 or
+# more, so the first callback of a message always moves it forward. The message's history is
+# in its own hash, one field "h:<status>" each (one key per message: creating a second one
+# cost Redis more than the rest of the script).
 _RECORD_STATUS = """
 local current = redis.call('HMGET', KEYS[1], 'status', 'order')
 local advanced = 0
@@ -90,13 +92,12 @@ if tonumber(ARGV[3]) > (tonumber(current[2]) or -1) then
 end
 if ARGV[5] ~= '' then redis.call('HSETNX', KEYS[1], 'to', ARGV[5]) end
 if ARGV[6] ~= '' then redis.call('HSETNX', KEYS[1], 'from', ARGV[6]) end
-redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[7] .. '|' .. ARGV[4])
+redis.call('HSETNX', KEYS[1], 'h:' .. ARGV[2], ARGV[7] .. '|' .. ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
+redis.call('ZADD', KEYS[2], ARGV[7], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
-redis.call('ZADD', KEYS[3], ARGV[7], ARGV[1])
-redis.call('PEXPIRE', KEYS[3], ARGV[8])
 if ARGV[9] == '1' then
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(ARGV[7]) - ARGV[8] / 1000))
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (tonumber(ARGV[7]) - ARGV[8] / 1000))
 end
 return {current[1] or '', advanced}
 """
@@ -308,7 +309,7 @@ class RedisStore:
         ttl: float,
     ) -> tuple[str | None, bool]:
         previous, advanced = self._record_status(
-            keys=[self._key("msg", sid), self._key("msg-hist", sid), self._key("msgs")],
+            keys=[self._key("msg", sid), self._key("msgs")],
             args=[
                 sid,
                 status,
@@ -373,17 +374,16 @@ class RedisStore:
 
     @_guarded
     def get_message(self, sid: str) -> Delivery | None:
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.hgetall(self._key("msg", sid))
-            pipe.hgetall(self._key("msg-hist", sid))
-            raw, changes = pipe.execute()
+        raw = self.client.hgetall(self._key("msg", sid))
         found = self._delivery(sid, raw)
         if found is None:
             return None
         history = []
-        for status, value in changes.items():
-            at, _, code = _text(value).partition("|")
-            history.append(StatusChange(_text(status), float(at), code or None))
+        for field, value in raw.items():
+            name = _text(field)
+            if name.startswith("h:"):
+                at, _, code = _text(value).partition("|")
+                history.append(StatusChange(name[2:], float(at), code or None))
         history.sort(key=lambda c: (message_status_order(c.status), c.at))
         return Delivery(
             found.sid,
