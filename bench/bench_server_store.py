@@ -1,9 +1,12 @@
 """Status callbacks on a real server with each store: gunicorn, 2 sync workers, wrk.
 
-Every request is a signed message status callback of a new message (a wrk Lua script makes a
-new ``MessageSid`` and idempotency token each time; the signature is made per request by the
-script too — see below), so each one claims its token, records its delivery and its history
-entry in the store. The same app runs with ``TWHOOKS_STORE`` set to:
+Every request is a message status callback of a new message (a wrk Lua script makes a new
+``MessageSid`` and idempotency token each time; unsigned, with the signature check off for
+every store alike — see below), so each one records its delivery in the store (the furthest status
+and the status history, one transaction or one round trip; a status callback takes no
+idempotency claim when its delivery record de-duplicates it) and queues its webhook-history
+record, which the worker writes with the others of the last 100 ms. The same app runs with
+``TWHOOKS_STORE`` set to:
 
 * ``memory://`` — nothing shared (each worker keeps its own): the server without a store;
 * an SQLite file (the default backend);

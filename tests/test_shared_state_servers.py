@@ -214,3 +214,35 @@ def test_shuffled_duplicated_statuses_across_workers_end_at_the_furthest(
             assert sorted(c.status for c in delivery.history) == sorted(path)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_the_webhook_history_of_every_worker_reaches_another_process(
+    gunicorn: Callable[..., Gunicorn], tmp_path: Path, backend: str, flushed_redis: Any
+) -> None:
+    # Each worker writes its history in batches (within 100 ms): a reader in another process
+    # sees every request, later by that much at most — so it polls, with a deadline.
+    url_of_store = f"sqlite:///{tmp_path}/store.sqlite3" if backend == "sqlite" else REDIS_URL
+    server, _ = start(gunicorn, tmp_path, url_of_store, 2)
+    url = server.url + "/twilio/messages/status"
+    sids = [f"SM{n:032d}" for n in range(40)]
+    callbacks = [
+        {"AccountSid": "AC1", "MessageSid": sid, "MessageStatus": "sent", "To": "+15550001111"}
+        for sid in sids
+    ]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda p: post(url, p), callbacks))
+    assert all(a.status_code == 204 for a in answers)
+    store = open_store(url_of_store, instance_path=tmp_path)
+    try:
+        deadline = time.monotonic() + 5
+        while True:
+            found = store.recent_history(100)
+            if len(found) >= len(sids) or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        assert sorted(r.sid for r in found if r.sid) == sids
+        assert all(r.kind == "message_status" and r.status == 204 for r in found)
+        assert len({r.id for r in found}) == len(sids)
+    finally:
+        store.close()

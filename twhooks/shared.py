@@ -298,6 +298,6 @@ class SharedState:
         if history is None:
             return
         try:
-            history.record(record)
+            history.queue(record)
         except Exception:
             logger.exception("the webhook history could not be written")

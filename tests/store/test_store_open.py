@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from conftest import POSTGRESQL_URL, REDIS_URL
 
 from twhooks import ConfigurationError
-from twhooks.store import MemoryStore, Store, StoreUnavailable, open_store
+from twhooks.store import Deliveries, MemoryStore, Store, StoreUnavailable, open_store
 from twhooks.store.redis import RedisStore
 from twhooks.store.sql import SQLStore
 from twhooks.store.sql_schema import SCHEMA_VERSION
@@ -49,8 +49,43 @@ def test_sqlite_connections_get_their_pragmas(tmp_path: Path) -> None:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+            # Checkpoints run in the background; a commit does one only past this bound.
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10000
+        # A connection the store held for its hot writes, given back, is as the pool gave it.
+        Deliveries(store).record("SM1", "sent")
+        assert len(store._idle) == 1
+        held = store._idle.pop()
+        dbapi = held.dbapi_connection
+        assert dbapi.execute("PRAGMA busy_timeout").fetchone() == (0,)  # its own wait loop
+        store._give_back(held, broken=True)
+        assert dbapi.execute("PRAGMA busy_timeout").fetchone() == (5000,)
+        assert dbapi.isolation_level == ""  # the driver's default, as the pool had it
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("url", ["sqlite:///{tmp}/app.db", "sqlite://"])
+def test_an_engine_of_the_apps_own_keeps_its_settings(tmp_path: Path, url: str) -> None:
+    # In memory, SQLite's pool hands the app the very connection the store writes on.
+    engine = sa.create_engine(url.format(tmp=tmp_path))
+    store = SQLStore(engine)
+    try:
+        deliveries = Deliveries(store)
+        for n in range(3):
+            deliveries.record(f"SM{n}", "sent")
+        assert store._idle == []  # nothing of the app's pool held between writes
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+            assert conn.connection.dbapi_connection.isolation_level == ""  # type: ignore[union-attr]
+            # The app's own transactions are still transactions.
+            conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS app (n INTEGER)")
+            conn.exec_driver_sql("INSERT INTO app VALUES (1)")
+            conn.rollback()
+            assert conn.exec_driver_sql("SELECT count(*) FROM app").scalar() == 0
+    finally:
+        store.close()
+        engine.dispose()
 
 
 @pytest.mark.parametrize(
@@ -194,6 +229,35 @@ def test_expired_rows_are_swept(tmp_path: Path) -> None:
         messages = conn.execute(sa.select(t.messages.c.sid)).scalars().all()
         statuses = conn.execute(sa.select(t.message_statuses.c.sid)).scalars().all()
     assert (keys, messages, statuses) == (["new"], ["SMnew"], ["SMnew"])
+    store.close()
+
+
+def test_a_message_that_came_back_after_it_expired_is_swept_whole(tmp_path: Path) -> None:
+    store = SQLStore(f"sqlite:///{tmp_path / 's.db'}")
+    t, now = store.tables, time.time()
+
+    def record(status: str, ttl: float) -> None:
+        store.record_message_status(
+            "SM1", status, error_code=None, to=None, from_=None, at=time.time(), ttl=ttl
+        )
+
+    def statuses() -> list[tuple[str, int]]:
+        with store.engine().connect() as conn:
+            rows = conn.execute(
+                sa.select(t.message_statuses.c.status, t.message_statuses.c.generation)
+            )
+            return sorted((r.status, r.generation) for r in rows)
+
+    record("sent", -1)  # expired at once
+    record("queued", 60)  # the SID comes back: a new generation
+    found = store.get_message("SM1")
+    assert found is not None and [c.status for c in found.history] == ["queued"]
+    store.sweep()  # it lives: the earlier generation's status is kept, never read
+    assert statuses() == [("queued", 1), ("sent", 0)]
+    with store.engine().begin() as conn:
+        conn.execute(t.messages.update().values(expires_at=now - 1))
+    store.sweep()  # expired: every status of every generation goes with it
+    assert statuses() == []
     store.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 from .base import Store
@@ -32,20 +33,38 @@ class History:
         if size < 1:
             raise ValueError(f"size must be at least 1, not {size}")
         self.store = store
+        # A store that batches its history writes has ``queue_history(record, size)``.
+        self._queue: Callable[[HistoryRecord, int], None] | None = getattr(
+            store, "queue_history", None
+        )
         self.size = size
         self.redact_bodies = redact_bodies
 
-    def record(self, record: HistoryRecord) -> int:
-        """Keep *record* (its time set to now if it has none).
-
-        :returns: its id, which :meth:`get` takes.
-        """
+    def _prepared(self, record: HistoryRecord) -> HistoryRecord:
         if not record.at:
             record = replace(record, at=time.time())
         if self.redact_bodies:
             params = {k: REDACTED if k in _BODY_PARAMS else v for k, v in record.params.items()}
             record = replace(record, params=params, reply=REDACTED if record.reply else "")
-        return self.store.add_history(record, self.size)
+        return record
+
+    def record(self, record: HistoryRecord) -> int:
+        """Keep *record* (its time set to now if it has none), written before this returns.
+
+        :returns: its id, which :meth:`get` takes.
+        """
+        return self.store.add_history(self._prepared(record), self.size)
+
+    def queue(self, record: HistoryRecord) -> None:
+        """Keep *record* like :meth:`record`, but written with the next batch when the store
+        batches history writes (the SQL and Redis stores do: within 100 ms, off the request
+        path; a read of the history in this process writes what waits first).
+        """
+        record = self._prepared(record)
+        if self._queue is not None:
+            self._queue(record, self.size)
+        else:
+            self.store.add_history(record, self.size)
 
     def recent(
         self,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ParamSpec, TypeVar
@@ -19,6 +20,7 @@ import redis
 
 from ..idempotency import StoredReply
 from .errors import StoreUnavailable
+from .history_buffer import HistoryBuffer
 from .polling import PENDING, Pending, poll
 from .records import (
     CallEvent,
@@ -31,6 +33,12 @@ from .records import (
 )
 
 __all__ = ["RedisStore"]
+
+logger = logging.getLogger("twhooks.store")
+
+#: The index of messages drops those past their TTL once every this many status callbacks
+#: of a process (a reader skips them meanwhile: their hash is gone).
+PRUNE_EVERY = 100
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -69,14 +77,13 @@ redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return version + 1
 """
 
-# KEYS: message hash, its history hash, the index; ARGV: sid, status, order, error code,
-# to, from, at, ttl ms.
+# KEYS: the message's hash, the index; ARGV: sid, status, order, error code, to, from, at,
+# ttl ms, and "1" to prune the index of messages past their TTL. Every status's order is 0 or
+# more, so the first callback of a message always moves it forward. The message's history is
+# in its own hash, one field "h:<status>" each (one key per message: creating a second one
+# cost Redis more than the rest of the script).
 _RECORD_STATUS = """
 local current = redis.call('HMGET', KEYS[1], 'status', 'order')
-local previous = current[1] or ''
-if not current[2] then
-  redis.call('HSET', KEYS[1], 'order', -1, 'updated_at', ARGV[7])
-end
 local advanced = 0
 if tonumber(ARGV[3]) > (tonumber(current[2]) or -1) then
   redis.call('HSET', KEYS[1], 'status', ARGV[2], 'order', ARGV[3], 'error_code', ARGV[4],
@@ -85,20 +92,26 @@ if tonumber(ARGV[3]) > (tonumber(current[2]) or -1) then
 end
 if ARGV[5] ~= '' then redis.call('HSETNX', KEYS[1], 'to', ARGV[5]) end
 if ARGV[6] ~= '' then redis.call('HSETNX', KEYS[1], 'from', ARGV[6]) end
-redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[7] .. '|' .. ARGV[4])
+redis.call('HSETNX', KEYS[1], 'h:' .. ARGV[2], ARGV[7] .. '|' .. ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
+redis.call('ZADD', KEYS[2], ARGV[7], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
-redis.call('ZADD', KEYS[3], ARGV[7], ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(ARGV[7]) - ARGV[8] / 1000))
-redis.call('PEXPIRE', KEYS[3], ARGV[8])
-return {previous, advanced}
+if ARGV[9] == '1' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (tonumber(ARGV[7]) - ARGV[8] / 1000))
+end
+return {current[1] or '', advanced}
 """
 
+# KEYS: the id counter, the history; ARGV: the size, then one record after another (oldest
+# first). Returns the last id.
 _ADD_HISTORY = """
-local id = redis.call('INCR', KEYS[1])
-redis.call('ZADD', KEYS[2], id, id .. ':' .. ARGV[1])
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[2]) + 1))
-return id
+local first = redis.call('INCRBY', KEYS[1], #ARGV - 1) - #ARGV + 2
+for i = 2, #ARGV do
+  local id = first + i - 2
+  redis.call('ZADD', KEYS[2], id, id .. ':' .. ARGV[i])
+end
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[1]) + 1))
+return first + #ARGV - 2
 """
 
 
@@ -157,6 +170,8 @@ class RedisStore:
         self._save_conversation = r.register_script(_SAVE_CONVERSATION)
         self._record_status = r.register_script(_RECORD_STATUS)
         self._add_history = r.register_script(_ADD_HISTORY)
+        self._history_buffer = HistoryBuffer(self._add_histories)
+        self._callbacks = 0
 
     def __repr__(self) -> str:
         kwargs = self.client.connection_pool.connection_kwargs
@@ -167,6 +182,10 @@ class RedisStore:
         return self.prefix + ":".join(parts)
 
     def close(self) -> None:
+        try:
+            self.flush_history()
+        except StoreUnavailable:
+            logger.exception("the webhook history could not be written")
         if self._owned:
             self.client.close()
 
@@ -175,6 +194,7 @@ class RedisStore:
 
         :returns: how many keys were deleted.
         """
+        self.flush_history()
         deleted = 0
         for key in self.client.scan_iter(match=self.prefix + "*", count=1000):
             deleted += int(self.client.delete(key))
@@ -289,7 +309,7 @@ class RedisStore:
         ttl: float,
     ) -> tuple[str | None, bool]:
         previous, advanced = self._record_status(
-            keys=[self._key("msg", sid), self._key("msg-hist", sid), self._key("msgs")],
+            keys=[self._key("msg", sid), self._key("msgs")],
             args=[
                 sid,
                 status,
@@ -299,9 +319,15 @@ class RedisStore:
                 from_ or "",
                 repr(at),
                 _ms(ttl),
+                self._prune(),
             ],
         )
         return _text(previous) or None, advanced == 1
+
+    def _prune(self) -> str:
+        """``"1"`` once every :data:`PRUNE_EVERY` callbacks of this process, else ``"0"``."""
+        self._callbacks += 1
+        return "1" if self._callbacks % PRUNE_EVERY == 1 else "0"
 
     @_guarded
     def track_message(
@@ -348,17 +374,16 @@ class RedisStore:
 
     @_guarded
     def get_message(self, sid: str) -> Delivery | None:
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.hgetall(self._key("msg", sid))
-            pipe.hgetall(self._key("msg-hist", sid))
-            raw, changes = pipe.execute()
+        raw = self.client.hgetall(self._key("msg", sid))
         found = self._delivery(sid, raw)
         if found is None:
             return None
         history = []
-        for status, value in changes.items():
-            at, _, code = _text(value).partition("|")
-            history.append(StatusChange(_text(status), float(at), code or None))
+        for field, value in raw.items():
+            name = _text(field)
+            if name.startswith("h:"):
+                at, _, code = _text(value).partition("|")
+                history.append(StatusChange(name[2:], float(at), code or None))
         history.sort(key=lambda c: (message_status_order(c.status), c.at))
         return Delivery(
             found.sid,
@@ -515,14 +540,27 @@ class RedisStore:
 
     # -- webhook history -------------------------------------------------------------------
 
-    @_guarded
-    def add_history(self, record: HistoryRecord, size: int) -> int:
+    def _add_histories(self, records: list[HistoryRecord], size: int) -> int:
         return int(
             self._add_history(
                 keys=[self._key("history-id"), self._key("history")],
-                args=[json.dumps(record.to_json()), size],
+                args=[size, *(json.dumps(r.to_json()) for r in records)],
             )
         )
+
+    @_guarded
+    def add_history(self, record: HistoryRecord, size: int) -> int:
+        self._history_buffer.flush()  # ids in the order the records came
+        return self._add_histories([record], size)
+
+    def queue_history(self, record: HistoryRecord, size: int) -> None:
+        """Store *record* with the next batch (see :mod:`twhooks.store.history_buffer`)."""
+        self._history_buffer.add(record, size)
+
+    @_guarded
+    def flush_history(self) -> None:
+        """Write the queued history records now."""
+        self._history_buffer.flush()
 
     @staticmethod
     def _history(member: Any) -> HistoryRecord:
@@ -542,6 +580,7 @@ class RedisStore:
         sid: str | None = None,
     ) -> list[HistoryRecord]:
         # The history is capped by size, so reading it all is bounded.
+        self._history_buffer.flush()
         found = []
         for member in self.client.zrevrange(self._key("history"), 0, -1):
             record = self._history(member)
@@ -553,5 +592,6 @@ class RedisStore:
 
     @_guarded
     def get_history(self, id: int) -> HistoryRecord | None:
+        self._history_buffer.flush()
         members = self.client.zrangebyscore(self._key("history"), id, id)
         return self._history(members[0]) if members else None

@@ -5,6 +5,11 @@ and PostgreSQL), conditional ``UPDATE``\\ s whose row count says who won — or 
 transactions that lock what they read first (``BEGIN IMMEDIATE`` in SQLite, ``SELECT … FOR
 UPDATE`` in PostgreSQL). SQLite runs in WAL mode with a busy timeout and ``synchronous=NORMAL``.
 
+A status callback's write — the hottest — runs on the driver's own cursor with SQL compiled
+once per dialect (:mod:`twhooks.store.sql_raw`), on a connection the store keeps between two
+uses; the webhook history is written in batches (:mod:`twhooks.store.history_buffer`); expired
+rows are swept and SQLite's WAL checkpointed in the background.
+
 The engine is created on first use in each process, so a store made before a server forks its
 workers (gunicorn's ``--preload``) never shares a connection across the fork.
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -27,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..exceptions import ConfigurationError
 from ..idempotency import StoredReply
 from .errors import StoreUnavailable
+from .history_buffer import HistoryBuffer
 from .keys import normalize_address
 from .polling import PENDING, Pending, poll
 from .records import (
@@ -38,10 +45,13 @@ from .records import (
     StatusChange,
     message_status_order,
 )
+from .sql_raw import Compiled
 from .sql_schema import SCHEMA_VERSION, Tables
 from .sql_statements import Statements
 
 __all__ = ["SQLStore"]
+
+logger = logging.getLogger("twhooks.store")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -50,6 +60,10 @@ R = TypeVar("R")
 SWEEP_EVERY = 500
 #: How long an SQLite writer waits for another's lock, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 5000
+#: SQLite's WAL is copied into the database (a checkpoint, with its fsyncs) by the store in
+#: the background every :data:`SWEEP_EVERY` writes; a commit does it itself only past this
+#: many pages in the WAL (4 KiB each).
+SQLITE_AUTOCHECKPOINT_PAGES = 10000
 
 
 def _guarded(method: Callable[P, R]) -> Callable[P, R]:
@@ -59,7 +73,9 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
     def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(*args, **kwargs)
-        except sa.exc.SQLAlchemyError as exc:
+        except Exception as exc:
+            if not isinstance(exc, (sa.exc.SQLAlchemyError, *_DBAPI_ERRORS)):
+                raise
             detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
             reason = f"the SQL store failed: {type(exc).__name__}: {detail[0] if detail else ''}"
             raise StoreUnavailable(reason) from exc
@@ -67,18 +83,30 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
     return guarded
 
 
-def _begin_immediate(conn: sa.Connection) -> None:
+#: The drivers' own error classes (the hot statements run on the driver's cursor).
+_DBAPI_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error,)
+#: How many DBAPI connections a store keeps checked out of its pool between two uses (none
+#: when the engine is the app's own: its pool may hand one connection to several users, as
+#: SQLite's in-memory pools do, and the store's settings must not leak to the app's).
+IDLE_CONNECTIONS = 4
+#: Connections a forked child inherited: never used, never closed (they are the parent's).
+_inherited: list[Any] = []
+
+
+def _begin_immediate(dbapi: Any, *, held: bool = False) -> None:
     """``BEGIN IMMEDIATE``, waiting for another process's write lock in short steps.
 
     SQLite's own busy handler sleeps 1, 2, 5, 10… ms between tries: with several workers
     writing a few rows each per request, those sleeps, not the writes, would set the pace.
-    Here the wait starts at 50 µs and doubles up to 5 ms, for at most the busy timeout.
+    Here the wait starts at 50 µs and doubles up to 1 ms, for at most the busy timeout.
+
+    :param held: *dbapi* is one of the store's held connections, whose busy timeout is
+        already 0 (otherwise it is set to 0 for the wait and back after).
     """
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
     cursor = dbapi.cursor()
     try:
-        cursor.execute("PRAGMA busy_timeout = 0")
+        if not held:
+            cursor.execute("PRAGMA busy_timeout = 0")
         delay, deadline = 0.00005, time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
         while True:
             try:
@@ -88,9 +116,10 @@ def _begin_immediate(conn: sa.Connection) -> None:
                 if "locked" not in str(error) or time.monotonic() > deadline:
                     raise
                 time.sleep(delay)
-                delay = min(delay * 2, 0.005)
+                delay = min(delay * 2, 0.001)
     finally:
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if not held:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
 
@@ -99,6 +128,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _sqlite_checkpoints(dbapi_connection: Any, _record: Any) -> None:
+    """The store checkpoints in the background (see :meth:`SQLStore.maintain`); a commit does
+    only past this bound, should that fall behind. (Not set on an app's own engine, whose
+    other writers may rely on SQLite's default.)"""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_AUTOCHECKPOINT_PAGES}")
     cursor.close()
 
 
@@ -137,12 +175,18 @@ class SQLStore:
         self._insert: Callable[[sa.Table], Any] = (
             sqlite.insert if self.sqlite else postgresql.insert
         )
-        self.statements = Statements(self.tables, self._insert)
+        self.statements = Statements(self.tables, self._insert, supports_dml_cte=not self.sqlite)
         self._engine: sa.Engine | None = None
+        self._compiled: dict[str, Compiled] = {}
+        # DBAPI connections of this process kept between two hot writes (a pool checkout and
+        # its reset cost as much as SQLite's write).
+        self._idle: list[Any] = []
+        self._history_buffer = HistoryBuffer(self._write_history)
         self._base: sa.Engine | None = None  # before execution options
         self._pid = 0
         self._init_lock = threading.Lock()
         self._writes = 0
+        self._maintaining = threading.Lock()
 
     def __repr__(self) -> str:
         return f"SQLStore({self.url.render_as_string(hide_password=True)!r})"
@@ -164,6 +208,9 @@ class SQLStore:
         if self._pid and self._base is not None:
             # Forked: the parent's connections are not ours to use, nor to close.
             self._base.dispose(close=False)
+            _inherited.extend(self._idle)
+            self._maintaining = threading.Lock()  # a sweep running at the fork is not ours
+        self._idle = []
         if self._given is not None:
             engine = self._given
         else:
@@ -175,10 +222,122 @@ class SQLStore:
         if self.sqlite:
             if not sa.event.contains(engine, "connect", _sqlite_pragmas):
                 sa.event.listen(engine, "connect", _sqlite_pragmas)
+            if self._given is None and not sa.event.contains(
+                engine, "connect", _sqlite_checkpoints
+            ):
+                sa.event.listen(engine, "connect", _sqlite_checkpoints)
             # Transactions are begun by hand (BEGIN IMMEDIATE), not by the driver.
             engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._create_tables(engine)
+        dialect = self._dialect = engine.dialect
+        global _DBAPI_ERRORS
+        error = getattr(dialect.loaded_dbapi, "Error", None)
+        if (
+            isinstance(error, type)
+            and issubclass(error, BaseException)
+            and not issubclass(error, _DBAPI_ERRORS)
+        ):
+            _DBAPI_ERRORS = (*_DBAPI_ERRORS, error)
+        statements = self.statements
+        hot = {
+            "record_status": statements.record_status,
+            "record_history": statements.record_history,
+            "add_history": statements.add_history,
+            "trim_history_to": statements.trim_history_to,
+            "claim": statements.claim,
+            "finish_reply": statements.finish_reply,
+            "finish_none": statements.finish_none,
+            "record_call_event": statements.record_call_event,
+            "touch_call": statements.touch_call,
+        }
+        if statements.record_status_and_history is not None:
+            hot["record_status_and_history"] = statements.record_status_and_history
+        self._compiled = {name: Compiled(stmt, dialect) for name, stmt in hot.items()}
         return engine
+
+    # -- the hot path: the driver's connection and cursor ----------------------------------
+
+    def _take(self) -> Any:
+        """A DBAPI connection (SQLAlchemy's pooled one) in autocommit mode."""
+        engine = self.engine()
+        try:
+            return self._idle.pop()
+        except IndexError:
+            pooled = engine.raw_connection()
+            dbapi = pooled.dbapi_connection
+            assert dbapi is not None
+            engine.dialect.set_isolation_level(dbapi, "AUTOCOMMIT")
+            if self.sqlite:  # held: _begin_immediate waits for the lock by itself
+                dbapi.cursor().execute("PRAGMA busy_timeout = 0")
+            return pooled
+
+    def _give_back(self, pooled: Any, *, broken: bool = False) -> None:
+        keep = IDLE_CONNECTIONS if self._given is None else 0
+        if not broken and self._pid == os.getpid() and len(self._idle) < keep:
+            self._idle.append(pooled)
+            return
+        try:
+            dbapi = pooled.dbapi_connection
+            assert dbapi is not None
+            if self.sqlite:
+                dbapi.cursor().execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            self._dialect.reset_isolation_level(dbapi)
+            pooled.close()  # back to the pool, which rolls back anything left
+        except Exception:
+            pooled.invalidate()
+
+    @contextmanager
+    def _cursor(self, *, transaction: bool) -> Iterator[Any]:
+        """A DBAPI cursor; *transaction*: in a write transaction (``BEGIN IMMEDIATE`` on
+        SQLite, ``BEGIN`` on PostgreSQL), committed at the end; otherwise each statement
+        commits by itself."""
+        pooled = self._take()
+        try:
+            dbapi = pooled.dbapi_connection
+            cursor = dbapi.cursor()
+            if transaction:
+                if self.sqlite:
+                    _begin_immediate(dbapi, held=True)
+                else:
+                    cursor.execute("BEGIN")
+                try:
+                    yield cursor
+                except BaseException:
+                    cursor.execute("ROLLBACK")
+                    raise
+                cursor.execute("COMMIT")
+            else:
+                yield cursor
+            cursor.close()
+        except BaseException:
+            self._give_back(pooled, broken=True)
+            raise
+        self._give_back(pooled)
+        self._wrote()
+
+    def _wrote(self) -> None:
+        """Count a write; every :data:`SWEEP_EVERY` writes, start :meth:`maintain`."""
+        self._writes += 1
+        if self._writes % SWEEP_EVERY == 0 and self._maintaining.acquire(blocking=False):
+            threading.Thread(target=self._maintain, name="twhooks-sweep", daemon=True).start()
+
+    def _maintain(self) -> None:
+        try:
+            self.maintain()
+        except Exception:
+            logger.exception("the SQL store could not delete expired rows")
+        finally:
+            self._maintaining.release()
+
+    @_guarded
+    def maintain(self) -> None:
+        """Delete every expired row and, on SQLite, copy the WAL into the database (a passive
+        checkpoint): what the store does in the background every :data:`SWEEP_EVERY` writes
+        of a process, off the request path."""
+        self.sweep()
+        if self.sqlite:
+            with self.engine().connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _create_tables(self, engine: sa.Engine) -> None:
         with self._transaction(engine) as conn:
@@ -205,7 +364,7 @@ class SQLStore:
             return
         with engine.connect() as conn:
             # IMMEDIATE takes the write lock first: two writers never deadlock upgrading.
-            _begin_immediate(conn)
+            _begin_immediate(conn.connection.dbapi_connection)
             try:
                 yield conn
             except BaseException:
@@ -223,9 +382,7 @@ class SQLStore:
         else:
             with self._transaction(self.engine()) as conn:
                 yield conn
-        self._writes += 1
-        if self._writes % SWEEP_EVERY == 0:
-            self.sweep()
+        self._wrote()
 
     @contextmanager
     def _read(self) -> Iterator[sa.Connection]:
@@ -234,21 +391,37 @@ class SQLStore:
 
     @_guarded
     def sweep(self) -> None:
-        """Delete every expired row now (done by itself every few hundred writes)."""
+        """Delete every expired row now (done by itself every few hundred writes).
+
+        Each ``DELETE`` finds its rows through an index (``expires_at``; a message's statuses
+        through its SID), so the write lock is held for the expired rows only, however many
+        live ones there are. A message's statuses go with it — those of an earlier generation
+        too (when its SID came back after it expired: never read, they are deleted when it
+        expires again).
+        """
         now = time.time()
         m, h = self.tables.messages, self.tables.message_statuses
+        expired = sa.select(m.c.sid).where(m.c.expires_at < now)
         with self._transaction(self.engine()) as conn:
+            conn.execute(h.delete().where(h.c.sid.in_(expired)))
             for table in self.tables.expiring:
                 conn.execute(table.delete().where(table.c.expires_at < now))
-            gone = ~sa.exists().where((m.c.sid == h.c.sid) & (m.c.generation == h.c.generation))
-            conn.execute(h.delete().where(gone))
 
     def drop_tables(self) -> None:
         """Drop every table of this store (its data is lost)."""
+        self.flush_history()
         self.tables.metadata.drop_all(self.engine())
         self.close()
 
     def close(self) -> None:
+        try:
+            self.flush_history()
+        except StoreUnavailable:
+            logger.exception("the webhook history could not be written")
+        if self._pid == os.getpid():
+            idle, self._idle = self._idle, []
+            for pooled in idle:
+                self._give_back(pooled, broken=True)
         if self._base is not None and self._given is None:
             self._base.dispose()
         self._engine = self._base = None
@@ -261,9 +434,8 @@ class SQLStore:
         for _ in range(5):
             now = time.time()
             params = {"p_key": key, "p_owner": owner, "p_expires": now + lease, "p_now": now}
-            with self._write(single=True) as conn:
-                if _rows(conn, self.statements.claim, params) == 1:
-                    return True
+            if self._hot_write("claim", params) == 1:
+                return True
             with self._read() as conn:
                 row = conn.execute(self.statements.claim_row, {"p_key": key}).first()
             if row is not None and row.expires_at > time.time():
@@ -273,22 +445,18 @@ class SQLStore:
 
     @_guarded
     def finish(self, key: str, owner: str, reply: StoredReply | None, ttl: float) -> None:
-        statements = self.statements
-        with self._write(single=True) as conn:
-            if reply is None:
-                conn.execute(statements.finish_none, {"p_key": key, "p_owner": owner})
-            else:
-                conn.execute(
-                    statements.finish_reply,
-                    {
-                        "p_key": key,
-                        "p_owner": owner,
-                        "p_expires": time.time() + ttl,
-                        "p_status": reply.status,
-                        "p_headers": json.dumps(reply.headers),
-                        "p_body": reply.body,
-                    },
-                )
+        if reply is None:
+            self._hot_write("finish_none", {"p_key": key, "p_owner": owner})
+            return
+        params = {
+            "p_key": key,
+            "p_owner": owner,
+            "p_expires": time.time() + ttl,
+            "p_status": reply.status,
+            "p_headers": json.dumps(reply.headers),
+            "p_body": reply.body,
+        }
+        self._hot_write("finish_reply", params)
 
     @_guarded
     def wait(self, key: str, timeout: float) -> StoredReply | None:
@@ -438,11 +606,31 @@ class SQLStore:
             "p_expires": at + ttl,
             "p_now": time.time(),
         }
-        with self._write() as conn:
-            row = conn.execute(self.statements.record_status, params).one()
-            params["p_generation"] = row.generation
-            conn.execute(self.statements.record_history, params)
-        return row.previous, order > row.previous_rank
+        compiled = self._compiled if self._pid == os.getpid() else self._recompiled()
+        if self.sqlite:
+            with self._cursor(transaction=True) as cursor:
+                previous, previous_rank, generation = (
+                    compiled["record_status"].run(cursor, params).fetchone()
+                )
+                params["p_generation"] = generation
+                compiled["record_history"].run(cursor, params)
+        else:  # one statement, atomic by itself
+            with self._cursor(transaction=False) as cursor:
+                previous, previous_rank, _ = (
+                    compiled["record_status_and_history"].run(cursor, params).fetchone()
+                )
+        return previous, order > previous_rank
+
+    def _hot_write(self, name: str, params: dict[str, Any]) -> int:
+        """Run one of the compiled statements, atomic by itself; how many rows it wrote."""
+        compiled = self._compiled if self._pid == os.getpid() else self._recompiled()
+        # SQLite: in BEGIN IMMEDIATE, whose wait for the lock is ours, not SQLite's.
+        with self._cursor(transaction=self.sqlite) as cursor:
+            return int(compiled[name].run(cursor, params).rowcount)
+
+    def _recompiled(self) -> dict[str, Compiled]:
+        self.engine()
+        return self._compiled
 
     @_guarded
     def track_message(
@@ -529,27 +717,19 @@ class SQLStore:
 
     @_guarded
     def record_call_event(self, call_sid: str, event: CallEvent, ttl: float) -> bool:
-        t = self.tables.call_events
-        expires = time.time() + ttl
-        with self._write() as conn:
-            new = (
-                _rows(
-                    conn,
-                    self._insert(t)
-                    .values(
-                        call_sid=call_sid,
-                        kind=event.kind,
-                        ident=event.ident,
-                        order=event.order,
-                        at=event.at,
-                        params=json.dumps(dict(event.params)),
-                        expires_at=expires,
-                    )
-                    .on_conflict_do_nothing(),
-                )
-                == 1
-            )
-            conn.execute(t.update().where(t.c.call_sid == call_sid).values(expires_at=expires))
+        params = {
+            "p_call_sid": call_sid,
+            "p_kind": event.kind,
+            "p_ident": event.ident,
+            "p_order": event.order,
+            "p_at": event.at,
+            "p_params": json.dumps(dict(event.params)),
+            "p_expires": time.time() + ttl,
+        }
+        compiled = self._compiled if self._pid == os.getpid() else self._recompiled()
+        with self._cursor(transaction=True) as cursor:
+            new: bool = compiled["record_call_event"].run(cursor, params).rowcount == 1
+            compiled["touch_call"].run(cursor, params)
         return new
 
     @_guarded
@@ -633,9 +813,8 @@ class SQLStore:
 
     # -- webhook history -------------------------------------------------------------------
 
-    @_guarded
-    def add_history(self, record: HistoryRecord, size: int) -> int:
-        params = {
+    def _history_params(self, record: HistoryRecord) -> dict[str, Any]:
+        return {
             "p_at": record.at,
             "p_kind": record.kind,
             "p_verdict": record.verdict,
@@ -644,11 +823,35 @@ class SQLStore:
             "p_to": _number(record.to),
             "p_data": json.dumps(record.to_json()),
         }
+
+    @_guarded
+    def add_history(self, record: HistoryRecord, size: int) -> int:
+        self.flush_history()  # ids in the order the records came
         with self._write() as conn:
-            key = conn.execute(self.statements.add_history, params).inserted_primary_key
+            key = conn.execute(
+                self.statements.add_history, self._history_params(record)
+            ).inserted_primary_key
             id = int(key[0]) if key is not None else 0
             conn.execute(self.statements.trim_history, {"p_floor": id - size})
         return id
+
+    def queue_history(self, record: HistoryRecord, size: int) -> None:
+        """Store *record* with the next batch (see :mod:`twhooks.store.history_buffer`)."""
+        self._history_buffer.add(record, size)
+
+    @_guarded
+    def flush_history(self) -> None:
+        """Write the queued history records now."""
+        self._history_buffer.flush()
+
+    def _write_history(self, records: list[HistoryRecord], size: int) -> None:
+        """One transaction for a batch of history records, then the history trimmed."""
+        compiled = self._compiled if self._pid == os.getpid() else self._recompiled()
+        add, trim = compiled["add_history"], compiled["trim_history_to"]
+        rows = [add.params(self._history_params(r)) for r in records]  # before the lock
+        with self._cursor(transaction=True) as cursor:
+            cursor.executemany(add.sql, rows)
+            trim.run(cursor, {"p_size": size})
 
     @_guarded
     def recent_history(
@@ -671,6 +874,7 @@ class SQLStore:
             query = query.where((t.c.from_ == n) | (t.c.to == n))
         if sid is not None:
             query = query.where(t.c.sid == sid)
+        self.flush_history()
         with self._read() as conn:
             rows = conn.execute(query.order_by(t.c.id.desc()).limit(limit)).all()
         return [_history(row.id, row.data) for row in rows]
@@ -678,6 +882,7 @@ class SQLStore:
     @_guarded
     def get_history(self, id: int) -> HistoryRecord | None:
         t = self.tables.history
+        self.flush_history()
         with self._read() as conn:
             data = conn.execute(sa.select(t.c.data).where(t.c.id == id)).scalar()
         return None if data is None else _history(id, data)

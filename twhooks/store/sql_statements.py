@@ -21,13 +21,27 @@ def _p(name: str, type_: Any = None) -> sa.BindParameter[Any]:
     return sa.bindparam(f"p_{name}", type_=type_)
 
 
+def _first_of_generation(insert: Any, h: sa.Table) -> Any:
+    """*insert* into a message's status history, a duplicate keeping the first row of its
+    generation (a row of an older generation is replaced)."""
+    new = insert.excluded
+    return insert.on_conflict_do_update(
+        index_elements=[h.c.sid, h.c.status],
+        set_={"at": new.at, "error_code": new.error_code, "generation": new.generation},
+        where=h.c.generation < new.generation,
+    )
+
+
 class Statements:
     """The statements of one store's tables.
 
     :param insert: the dialect's ``insert`` (SQLite's or PostgreSQL's, for ``ON CONFLICT``).
+    :param supports_dml_cte: whether an ``INSERT`` may stand in a ``WITH`` (PostgreSQL).
     """
 
-    def __init__(self, tables: Tables, insert: Callable[[sa.Table], Any]) -> None:
+    def __init__(
+        self, tables: Tables, insert: Callable[[sa.Table], Any], *, supports_dml_cte: bool = False
+    ) -> None:
         c, m, h, t = tables.claims, tables.messages, tables.message_statuses, tables.history
 
         fresh_claim = {
@@ -99,25 +113,32 @@ class Statements:
             .returning(m.c.previous, m.c.previous_rank, m.c.generation)
         )
         #: Each status once per generation of a message: a duplicate keeps the first one's time.
-        self.record_history = (
-            insert(h)
-            .values(
-                sid=_p("sid"),
-                status=_p("status"),
-                at=_p("at"),
-                error_code=_p("error", h.c.error_code.type),
-                generation=_p("generation"),
-            )
-            .on_conflict_do_update(
-                index_elements=[h.c.sid, h.c.status],
-                set_={
-                    "at": _p("at"),
-                    "error_code": _p("error", h.c.error_code.type),
-                    "generation": _p("generation"),
-                },
-                where=h.c.generation < _p("generation"),
-            )
+        history = insert(h).values(
+            sid=_p("sid"),
+            status=_p("status"),
+            at=_p("at"),
+            error_code=_p("error", h.c.error_code.type),
+            generation=_p("generation"),
         )
+        self.record_history = _first_of_generation(history, h)
+        #: Both in one statement (PostgreSQL: a data-modifying ``WITH``, one round trip): the
+        #: message's upsert, then its status into the history with the generation it returned.
+        self.record_status_and_history: sa.Select[Any] | None = None
+        if supports_dml_cte:
+            moved = self.record_status.cte("moved")
+            added = insert(h).from_select(
+                ["sid", "status", "at", "error_code", "generation"],
+                sa.select(
+                    _p("sid", h.c.sid.type),
+                    _p("status", h.c.status.type),
+                    _p("at", h.c.at.type),
+                    _p("error", h.c.error_code.type),
+                    moved.c.generation,
+                ),
+            )
+            self.record_status_and_history = sa.select(
+                moved.c.previous, moved.c.previous_rank, moved.c.generation
+            ).add_cte(_first_of_generation(added, h).cte("added"))
         #: One webhook request into the history.
         self.add_history = t.insert().values(
             at=_p("at"),
@@ -130,6 +151,10 @@ class Statements:
         )
         #: Trim the history to its size.
         self.trim_history = t.delete().where(t.c.id <= _p("floor"))
+        #: Trim the history to its *size* newest records (after a batch).
+        self.trim_history_to = t.delete().where(
+            t.c.id <= sa.select(sa.func.max(t.c.id)).scalar_subquery() - _p("size")
+        )
 
         mine = (c.c.key == _p("key")) & (c.c.owner == _p("owner")) & c.c.status.is_(None)
         #: Store the reply of the owner's claim (nothing if it is no longer the owner's).
@@ -149,6 +174,25 @@ class Statements:
         #: A claim and its reply, for a retry waiting on it.
         self.claim_reply = sa.select(c.c.expires_at, c.c.status, c.c.headers, c.c.body).where(
             c.c.key == _p("key")
+        )
+        e = tables.call_events
+        #: One callback of a call (a second one of the same kind and ident: nothing written).
+        self.record_call_event = (
+            insert(e)
+            .values(
+                call_sid=_p("call_sid"),
+                kind=_p("kind"),
+                ident=_p("ident"),
+                order=_p("order"),
+                at=_p("at"),
+                params=_p("params"),
+                expires_at=_p("expires"),
+            )
+            .on_conflict_do_nothing()
+        )
+        #: Every callback of a call lives as long as its newest.
+        self.touch_call = (
+            e.update().where(e.c.call_sid == _p("call_sid")).values(expires_at=_p("expires"))
         )
         blocklist = tables.blocklist
         #: Whether a number is on the block list (and its entry unexpired).
