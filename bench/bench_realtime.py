@@ -4,7 +4,8 @@ Three measurements, each in one run:
 
 * ``quart sms``: a whole signed 20-field inbound SMS through a Quart app's ASGI callable
   (in-process, a fresh scope and idempotency token each time, the whole response read):
-  ``twhooks.quart.TwilioHooks`` with an ``async def`` catch-all handler, against a
+  ``twhooks.quart.TwilioHooks`` with an ``async def`` catch-all handler (on a memory store,
+  and on an SQLite file: the default store, its calls in worker threads), against a
   hand-written Quart view using the official SDK (``RequestValidator.validate`` over
   ``request.url`` and ``await request.form``, and its ``MessagingResponse``), a bare view
   that only reads the form, and a constant view that reads nothing (Quart's own per-request
@@ -34,6 +35,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -56,15 +58,22 @@ def _quart_apps() -> dict[str, Any]:
 
     from twhooks.quart import TwilioHooks
 
-    ours = Quart("twhooks")
-    ours.config["TWILIO_AUTH_TOKEN"] = TOKEN
-    # The request path, not a database (as bench_request): the default store is a file.
-    ours.config["TWHOOKS_STORE"] = "memory://"
-    hooks = TwilioHooks(ours)
+    def twhooks_app(store: str) -> Any:
+        app = Quart("twhooks")
+        app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+        app.config["TWHOOKS_STORE"] = store
+        hooks = TwilioHooks(app)
 
-    @hooks.message()
-    async def reply(msg: Any) -> str:
-        return f"You said {msg.body}"
+        @hooks.message()
+        async def reply(msg: Any) -> str:
+            return f"You said {msg.body}"
+
+        return app
+
+    # The request path, not a database (as bench_request): the default store is a file.
+    ours = twhooks_app("memory://")
+    folder = tempfile.mkdtemp(prefix="twhooks-bench-")
+    on_sqlite = twhooks_app(f"sqlite:///{os.path.join(folder, 'store.sqlite3')}")
 
     sdk = Quart("sdk")
     validator = RequestValidator(TOKEN)
@@ -92,6 +101,7 @@ def _quart_apps() -> dict[str, Any]:
 
     return {
         "twhooks": ours,
+        "twhooks, SQLite store": on_sqlite,
         "official SDK view": sdk,
         "bare Quart view": bare,
         "constant Quart view": constant,

@@ -63,3 +63,12 @@ def _memory_store_by_default(
         "STORE_DEFAULTS",
         {**twhooks.extension.STORE_DEFAULTS, "TWHOOKS_STORE": "memory://"},
     )
+    try:
+        import twhooks.quart
+    except ImportError:  # no quart extra
+        return
+    monkeypatch.setattr(
+        twhooks.quart,
+        "STORE_DEFAULTS",
+        {**twhooks.quart.STORE_DEFAULTS, "TWHOOKS_STORE": "memory://"},
+    )

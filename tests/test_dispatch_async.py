@@ -13,6 +13,7 @@ history written).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal
@@ -322,3 +323,37 @@ def test_handle_async_without_a_store_keeps_the_conversation_in_the_session(
     assert answer.status == 200
     assert trips.count == 0
     assert session[Conversation.default_key]["state"] == "asked"
+
+
+def test_a_request_waiting_for_a_busy_conversation_holds_no_worker_thread() -> None:
+    # One worker thread for the whole loop: a waiter that slept in it would keep the holder
+    # of the conversation from giving its lock back (its release is a trip to that thread),
+    # and every request would wait the lock's whole wait and be answered 503.
+    store = RecordingStore(blocking=True)
+    handlers = Handlers()
+
+    @handlers.message()
+    async def slow(msg: Any) -> str:
+        count = msg.conversation.data.get("count", 0) + 1
+        await asyncio.sleep(0.05)
+        msg.conversation.goto("counting", count=count)
+        return f"count {count}"
+
+    dispatcher = dispatcher_over(store, handlers)
+
+    async def scenario() -> list[bytes]:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(1))
+        replies = await asyncio.gather(
+            *(
+                dispatcher.dispatch_async(sms(f"tok-{n}"), KINDS["message"], None, None)
+                for n in range(4)
+            )
+        )
+        assert [r.status for r in replies] == [200] * 4
+        return [r.body for r in replies]
+
+    bodies = run(scenario())
+    # One at a time: each handler saw the one before's count.
+    counts = sorted(body.split(b"<Message>")[1].split(b"<")[0] for body in bodies)
+    assert counts == [f"count {n}".encode() for n in range(1, 5)]

@@ -186,7 +186,8 @@ def test_status_callback_and_step_routes(serve: Callable[[Quart], HypercornServe
 
 
 def test_conversation_state_in_the_session(serve: Callable[[Quart], HypercornServer]) -> None:
-    app, hooks = make_app()
+    # In Twilio's cookies, as twhooks 0.1 kept it (the store is the default: test_quart_store).
+    app, hooks = make_app(TWHOOKS_CONVERSATIONS="cookie")
 
     @hooks.message(keyword="order")
     async def order(msg: Any) -> str:
@@ -210,7 +211,8 @@ def test_conversation_state_in_the_session(serve: Callable[[Quart], HypercornSer
 def test_retry_gets_the_first_reply_byte_for_byte(
     serve: Callable[[Quart], HypercornServer],
 ) -> None:
-    app, hooks = make_app()
+    # Conversations in the cookie: the stored reply must carry its Set-Cookie.
+    app, hooks = make_app(TWHOOKS_CONVERSATIONS="cookie")
     runs: list[int] = []
 
     @hooks.message()

@@ -40,7 +40,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from .events import Event, Params
 from .exceptions import RequestError, SignatureError
@@ -53,6 +53,7 @@ from .request import VerifiedRequest, WebhookRequest, redact_secrets, verify_req
 from .settings import Settings
 from .shared import ConversationSlot, SharedState
 from .store.errors import LockTimeout
+from .store.polling import FIRST_DELAY, MAX_DELAY
 from .store.records import HistoryRecord
 
 __all__ = ["Dispatcher", "Prepared", "Received"]
@@ -176,6 +177,29 @@ class Dispatcher:
         :param verified: the request was verified already (by the WSGI middleware).
         :param kind: the kind of webhook, if the adapter knows it (for the history).
         """
+        received = self._received(request, verified, kind)
+        if isinstance(received, _Refused):
+            self.shared.record_history(received.record)
+            return received.reply
+        return received
+
+    async def receive_async(
+        self,
+        request: WebhookRequest,
+        verified: VerifiedRequest | None = None,
+        kind: str | None = None,
+    ) -> Received | Reply:
+        """:meth:`receive` for asyncio: a refusal's history record is written in a worker
+        thread when the store blocks (verifying is CPU work, done on the loop)."""
+        received = self._received(request, verified, kind)
+        if isinstance(received, _Refused):
+            return await self._record_refusal_async(received)
+        return received
+
+    def _received(
+        self, request: WebhookRequest, verified: VerifiedRequest | None, kind: str | None
+    ) -> Received | _Refused:
+        """:meth:`receive`, leaving a refusal's history record to the caller."""
         started, at = time.perf_counter(), time.time()
         verdict = "valid"
         if verified is None:
@@ -187,7 +211,7 @@ class Dispatcher:
                 try:
                     verified = verify_request(verifier, request)
                 except (SignatureError, RequestError) as error:
-                    return self.refuse(
+                    return self._refusal(
                         error,
                         request.method,
                         request.path,
@@ -224,6 +248,53 @@ class Dispatcher:
         :param request: the request, when it could be read.
         :param url: its URL, when it could not.
         """
+        refused = self._refusal(
+            error, method, path, request, url=url, kind=kind, started=started, at=at
+        )
+        self.shared.record_history(refused.record)
+        return refused.reply
+
+    async def refuse_async(
+        self,
+        error: SignatureError | RequestError,
+        method: str,
+        path: str,
+        request: WebhookRequest | None = None,
+        *,
+        url: str = "",
+        kind: str | None = None,
+        started: float | None = None,
+        at: float | None = None,
+    ) -> Reply:
+        """:meth:`refuse` for asyncio: the history is written in a worker thread when the
+        store blocks."""
+        refused = self._refusal(
+            error, method, path, request, url=url, kind=kind, started=started, at=at
+        )
+        return await self._record_refusal_async(refused)
+
+    async def _record_refusal_async(self, refused: _Refused) -> Reply:
+        await _hop(self._history_blocks(), self.shared.record_history, refused.record)
+        return refused.reply
+
+    def _history_blocks(self) -> bool:
+        """Whether writing the webhook history may block (then: in a worker thread)."""
+        facades = self.shared.facades
+        return facades is not None and facades.history is not None and _blocks(facades.store)
+
+    def _refusal(
+        self,
+        error: SignatureError | RequestError,
+        method: str,
+        path: str,
+        request: WebhookRequest | None = None,
+        *,
+        url: str = "",
+        kind: str | None = None,
+        started: float | None = None,
+        at: float | None = None,
+    ) -> _Refused:
+        """The reply refusing a request (logged once), and its history record."""
         reply = refuse(
             error,
             method=method,
@@ -238,7 +309,8 @@ class Dispatcher:
         else:
             verdict, reason = "bad_request", error.reason
         secrets = request.secrets if request is not None else ()
-        self.shared.record_history(
+        return _Refused(
+            reply,
             HistoryRecord(
                 kind=kind,
                 method=method,
@@ -252,9 +324,8 @@ class Dispatcher:
                 duration=0.0 if started is None else time.perf_counter() - started,
                 token=request.idempotency_token if request is not None else None,
                 at=time.time() if at is None else at,
-            )
+            ),
         )
-        return reply
 
     # -- claim ------------------------------------------------------------------------------
 
@@ -603,7 +674,7 @@ class Dispatcher:
         """:meth:`dispatch` for asyncio: ``async def`` handlers are awaited, plain ones run in
         a worker thread, and the store's blocking calls never block the event loop.
         """
-        received = self.receive(request, verified, kind.name)
+        received = await self.receive_async(request, verified, kind.name)
         if isinstance(received, Reply):
             return received
         if self._store_blocks(kind, replays=True):
@@ -650,10 +721,9 @@ class Dispatcher:
         facades = self.shared.facades
         if facades is None:
             return False
-        if _blocks(facades.store):
-            return True
-        # A conversation's lock waits while another request holds it.
-        return self.shared.mode == "store" and kind.routing in ("message", "step")
+        # A conversation's lock is only tried in a trip, never waited for (see
+        # _wait_for_conversation): a store that does not block is used on the loop.
+        return _blocks(facades.store)
 
     async def _run_async(
         self,
@@ -672,10 +742,25 @@ class Dispatcher:
         threaded = self._store_blocks(kind, replays=claim or finish)
         stack = ExitStack()
         begun = await _hop(
-            threaded, self._begin, stack, received, kind, step, session, claim, finish, threaded
+            threaded,
+            self._begin,
+            stack,
+            received,
+            kind,
+            step,
+            session,
+            claim,
+            finish,
+            threaded,
+            None,
         )
+        if begun is _BUSY:
+            begun = await self._wait_for_conversation(
+                stack, received, kind, step, session, finish, threaded
+            )
         if isinstance(begun, Reply):
             return begun
+        assert isinstance(begun, _Begun)
         prepared = begun.prepared
         if begun.error is None:
             try:
@@ -702,6 +787,51 @@ class Dispatcher:
         await _hop(threaded, self._close, stack, received, reply, _CLEAN, finish)
         return reply
 
+    async def _wait_for_conversation(
+        self,
+        stack: ExitStack,
+        received: Received,
+        kind: Kind,
+        step: str | None,
+        session: MutableMapping[str, Any] | None,
+        finish: bool,
+        threaded: bool,
+    ) -> Reply | _Begun | _Busy:
+        """Try the conversation's lock again until it is free or the wait is over
+        (``Conversations.lock_wait``), pausing on the event loop between tries as
+        :func:`~twhooks.store.polling.poll` does: a request waiting for another one's
+        conversation holds no worker thread (the holder may need one to give it back)."""
+        facades = self.shared.facades
+        assert facades is not None
+        wait = facades.conversations.lock_wait
+        deadline = time.monotonic() + wait
+        delay = FIRST_DELAY
+        begun: Reply | _Begun | _Busy = _BUSY
+        try:
+            while begun is _BUSY:
+                remaining = deadline - time.monotonic()
+                if remaining > 0:
+                    await asyncio.sleep(min(delay, remaining))
+                    delay = min(delay * 2, MAX_DELAY)
+                last = time.monotonic() >= deadline
+                begun = await _hop(
+                    threaded,
+                    self._begin,
+                    stack,
+                    received,
+                    kind,
+                    step,
+                    session,
+                    False,  # claimed by the first try already
+                    finish,
+                    threaded,
+                    wait if last else None,
+                )
+        except BaseException:  # cancelled while waiting: fail the claim
+            await _hop(threaded, self._close, stack, received, None, sys.exc_info(), finish)
+            raise
+        return begun
+
     def _begin(
         self,
         stack: ExitStack,
@@ -712,22 +842,28 @@ class Dispatcher:
         claim: bool,
         finish: bool,
         threaded: bool,
-    ) -> Reply | _Begun:
+        waited: float | None,
+    ) -> Reply | _Begun | _Busy:
         """Everything before the handler, in one call (in a worker thread if *threaded*, and
         then a plain handler runs here too, with everything after it).
 
+        :param waited: ``None``: a conversation locked by another request is
+            :data:`_BUSY` (try again later); else how long the caller waited for it, and it
+            is answered 503.
         :returns: the reply when no handler is left to run on the event loop (the request
-            is over); else what the event loop still has to do.
+            is over); :data:`_BUSY`; else what the event loop still has to do.
         """
         if claim:
             replayed = self.claim(received)
             if replayed is not None:
                 return replayed
         try:
-            begun = self._before(stack, received, kind, step, session, threaded)
+            begun = self._before(stack, received, kind, step, session, threaded, waited)
         except BaseException:
             self._close(stack, received, None, sys.exc_info(), finish)
             raise
+        if isinstance(begun, _Busy):
+            return begun
         if isinstance(begun, Reply):
             self._close(stack, received, begun, _CLEAN, finish)
             return begun
@@ -746,13 +882,18 @@ class Dispatcher:
         step: str | None,
         session: MutableMapping[str, Any] | None,
         threaded: bool,
-    ) -> Reply | _Begun:
-        """Enter the conversation (into *stack*), prepare, and if *threaded* run a plain
-        handler (this is a worker thread already)."""
+        waited: float | None,
+    ) -> Reply | _Begun | _Busy:
+        """Enter the conversation (into *stack*: its lock tried once, see :meth:`_begin`),
+        prepare, and if *threaded* run a plain handler (this is a worker thread already)."""
         try:
-            slot = stack.enter_context(self.shared.conversation(kind, received.params, session))
+            slot = stack.enter_context(
+                self.shared.conversation(kind, received.params, session, wait=0.0)
+            )
         except LockTimeout as error:
-            return self._busy(received, error)
+            if waited is None:
+                return _BUSY
+            return self._busy(received, LockTimeout(error.key, waited))
         prepared = self.prepare(received, kind, step, slot)
         if isinstance(prepared, Reply):
             return prepared
@@ -805,6 +946,28 @@ class Dispatcher:
         if finish:
             self._finish_and_record(received, reply)
 
+    def conclude(self, received: Received, stored: StoredReply | None, status: int) -> None:
+        """End *received*'s claim keeping *stored* (the final bytes of the reply, ``None``
+        when they are not known or the request failed) and record it in the history, with
+        *stored*'s status and body, else *status* and no body. For an adapter that finishes a
+        request after the framework built its response (see :meth:`finish`)."""
+        if received.claim is not None:
+            self.finish(received, stored)
+        if stored is not None:
+            self.record(received, stored.status, stored.body)
+        else:
+            self.record(received, status, b"")
+
+    async def conclude_async(
+        self, received: Received, stored: StoredReply | None, status: int
+    ) -> None:
+        """:meth:`conclude` for asyncio: in one trip to a worker thread when the store
+        blocks, on the loop when it does not (or when there is nothing to write)."""
+        threaded = (
+            received.claim is not None and self.replays is not None and _blocks(self.replays)
+        ) or self._history_blocks()
+        await _hop(threaded, self.conclude, received, stored, status)
+
     def _finish_and_record(self, received: Received, reply: Reply | None) -> None:
         self.finish(received, _stored(reply))
         self.record(received, *_status_and_body(reply))
@@ -853,6 +1016,20 @@ class Dispatcher:
 
 _ExcInfo = tuple[type[BaseException] | None, BaseException | None, TracebackType | None]
 _CLEAN: _ExcInfo = (None, None, None)
+
+
+class _Busy:
+    """The conversation's lock is held by another request: try again later."""
+
+
+_BUSY = _Busy()
+
+
+class _Refused(NamedTuple):
+    """A refused request: its reply, and its record for the webhook history."""
+
+    reply: Reply
+    record: HistoryRecord
 
 
 @dataclass(slots=True)

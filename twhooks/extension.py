@@ -37,12 +37,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Flask, current_app, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from .app_store import StoreProperties, open_app_store, share_call_records
 from .dispatch import Dispatcher, Received
 from .exceptions import ConfigurationError, HandlerError, RequestError
 from .handlers import Handlers
@@ -53,11 +54,8 @@ from .kinds import KINDS, Kind, kind_named
 from .realtime.handlers import FLASK_BLUEPRINT as REALTIME_BLUEPRINT
 from .realtime.handlers import RealtimeDecorators, RealtimeHandlers, RealtimeSettings
 from .realtime.lifecycle import CallStore
-from .realtime.shared import SharedCallStore, history_hook
 from .replies import Reply
 from .settings import DEFAULTS, Settings
-from .shared import SharedState
-from .store import Blocklist, Calls, Conversations, Deliveries, History, OptOuts
 from .store.settings import STORE_DEFAULTS, StoreFacades
 from .wsgi import quote_path, request_url, verified_request, webhook_request
 
@@ -89,7 +87,7 @@ class _AppState:
         return self.settings.url_prefix
 
 
-class TwilioHooks(Handlers, RealtimeDecorators):
+class TwilioHooks(StoreProperties, Handlers, RealtimeDecorators):
     """Receive Twilio webhooks in a Flask app.
 
     ::
@@ -130,24 +128,15 @@ class TwilioHooks(Handlers, RealtimeDecorators):
             app.config.setdefault(name, value)
         settings = Settings.from_config(app.config)
         inspector = check_inspector_settings(app.config, app.debug)
-        config: Mapping[str, Any] = app.config
-        if config["TWHOOKS_STORE"] is None and app.testing:
-            # Tests get a store of their own, not the app's SQLite file.
-            config = {**config, "TWHOOKS_STORE": "memory://"}
-        facades = StoreFacades.from_config(
-            config, instance_path=app.instance_path, account_sid=config.get("TWILIO_ACCOUNT_SID")
-        )
-        # A conversation's lock outlives a dead worker about as long as its request's claim.
-        facades.conversations.lock_lease = settings.replay_lease + 5.0
-        mode: Literal["store", "cookie"] = (
-            "cookie" if facades.conversation_mode == "cookie" else "store"
+        facades, shared = open_app_store(
+            app.config, settings, instance_path=app.instance_path, testing=app.testing
         )
         dispatcher = Dispatcher(
             self,
             settings,
             replays=facades.store if settings.deduplicate else None,
             native=(BaseResponse,),
-            shared=SharedState(facades, mode),
+            shared=shared,
         )
         blueprint = Blueprint(BLUEPRINT, __name__, url_prefix=settings.url_prefix or None)
         state = _AppState(self, settings, dispatcher, blueprint, facades)
@@ -171,11 +160,7 @@ class TwilioHooks(Handlers, RealtimeDecorators):
         if inspector.enabled:
             mount_inspector(app, state, inspector)
         if not self._call_store_given:
-            # Voice sessions' call records in the shared store: one socket per call holds
-            # across every worker and host, and callbacks find the host holding a call.
-            self.realtime.registry.store = SharedCallStore(facades.store)
-            if facades.history is not None:
-                self.realtime.on_end(history_hook(facades.history, settings.url_prefix))
+            share_call_records(self.realtime, facades, settings.url_prefix)
         check_upgrade = self.realtime.attach_flask(
             app,
             RealtimeSettings.from_settings(settings, app.config),
@@ -188,44 +173,10 @@ class TwilioHooks(Handlers, RealtimeDecorators):
         app.after_request_funcs.setdefault(None, []).insert(0, _after)
         app.teardown_request(_finisher(dispatcher))
 
-    # -- shared state -----------------------------------------------------------------------
+    # -- shared state (hooks.deliveries and the like: StoreProperties) --------------------
 
-    @property
-    def deliveries(self) -> Deliveries:
-        """The delivery record of every message (:class:`~twhooks.store.Deliveries`)."""
-        return _state().facades.deliveries
-
-    @property
-    def calls(self) -> Calls:
-        """What is known of every call (:class:`~twhooks.store.Calls`)."""
-        return _state().facades.calls
-
-    @property
-    def conversations(self) -> Conversations:
-        """Conversation states kept in the store (:class:`~twhooks.store.Conversations`)."""
-        return _state().facades.conversations
-
-    @property
-    def opt_outs(self) -> OptOuts:
-        """Who opted out (:class:`~twhooks.store.OptOuts`)."""
-        return _state().facades.opt_outs
-
-    @property
-    def blocklist(self) -> Blocklist:
-        """Numbers whose calls are rejected and messages ignored
-        (:class:`~twhooks.store.Blocklist`)."""
-        return _state().facades.blocklist
-
-    @property
-    def history(self) -> History:
-        """The webhook history (:class:`~twhooks.store.History`).
-
-        :raises ConfigurationError: ``TWHOOKS_HISTORY`` is off.
-        """
-        history = _state().facades.history
-        if history is None:
-            raise ConfigurationError("the webhook history is off (TWHOOKS_HISTORY = False)")
-        return history
+    def _store_facades(self) -> StoreFacades:
+        return _state().facades
 
     # -- URLs -------------------------------------------------------------------------------
 

@@ -59,21 +59,24 @@ from quart.wrappers.response import DataBody
 from werkzeug.datastructures import Headers
 
 from . import asgi, testing
-from .dispatch import Dispatcher, Received
-from .exceptions import HandlerError, RequestError, RequestTooLarge
+from .app_store import StoreProperties, open_app_store, share_call_records
+from .dispatch import Dispatcher, Received, _blocks
+from .exceptions import ConfigurationError, HandlerError, RequestError, RequestTooLarge
 from .handlers import Handlers
-from .idempotency import MemoryReplayStore, StoredReply
+from .idempotency import StoredReply
 from .kinds import KINDS as WEBHOOK_KINDS
 from .kinds import Kind, kind_named
 from .realtime.errors import SessionClosed, UpgradeRefused
 from .realtime.handlers import KINDS, RealtimeDecorators, RealtimeHandlers, RealtimeSettings
 from .realtime.lifecycle import CallStore
+from .realtime.shared import SharedCallStore
 from .realtime.verify import Upgrade
 from .replies import Reply
 from .settings import DEFAULTS, Settings
 from .simulator import Request as SimRequest
 from .simulator import Response as SimResponse
-from .wsgi import quote_path
+from .store.settings import STORE_DEFAULTS, StoreFacades
+from .wsgi import quote_path, request_url
 
 __all__ = ["QuartSocket", "QuartTransport", "TwilioHooks", "TwilioTestClient", "mount_quart"]
 
@@ -94,9 +97,11 @@ class _AppState:
     hooks: TwilioHooks
     settings: Settings
     dispatcher: Dispatcher
+    #: The shared store and its facades (``hooks.deliveries`` and the like).
+    facades: StoreFacades
 
 
-class TwilioHooks(Handlers, RealtimeDecorators):
+class TwilioHooks(StoreProperties, Handlers, RealtimeDecorators):
     """Receive Twilio webhooks and voice sockets in a Quart app.
 
     The decorators are those of the Flask extension, including :meth:`relay`, :meth:`stream`
@@ -104,7 +109,7 @@ class TwilioHooks(Handlers, RealtimeDecorators):
     :doc:`/voice_agents`).
 
     :param app: the app to initialise now (see :meth:`init_app`).
-    :param call_store: where the voice sessions' call records live (one process by
+    :param call_store: where the voice sessions' call records live (the shared store by
         default; see :mod:`twhooks.realtime.lifecycle`).
     """
 
@@ -112,21 +117,34 @@ class TwilioHooks(Handlers, RealtimeDecorators):
         super().__init__()
         #: The relay and stream handlers, and the live sessions of this process.
         self.realtime = RealtimeHandlers(call_store)
+        self._call_store_given = call_store is not None
         if app is not None:
             self.init_app(app)
 
     def init_app(self, app: Quart) -> None:
-        """Read and check the settings of *app*, register the webhook and socket routes.
+        """Read and check the settings of *app*, open its store, register the webhook and
+        socket routes.
+
+        The store is that of the Flask extension (``TWHOOKS_STORE``: an SQLite file in the
+        app's instance folder by default, a memory store for a ``TESTING`` app).
 
         :raises ConfigurationError: a setting is missing or malformed (such as no
             ``TWILIO_AUTH_TOKEN`` with validation on); the message names it.
         """
-        for name, value in DEFAULTS.items():
+        for name, value in {**DEFAULTS, **STORE_DEFAULTS}.items():
             app.config.setdefault(name, value)
         settings = Settings.from_config(app.config)
-        replays = MemoryReplayStore(settings.deduplicate_size) if settings.deduplicate else None
-        dispatcher = Dispatcher(self, settings, replays=replays, native=(Response,))
-        state = _AppState(self, settings, dispatcher)
+        facades, shared = open_app_store(
+            app.config, settings, instance_path=app.instance_path, testing=app.testing
+        )
+        dispatcher = Dispatcher(
+            self,
+            settings,
+            replays=facades.store if settings.deduplicate else None,
+            native=(Response,),
+            shared=shared,
+        )
+        state = _AppState(self, settings, dispatcher, facades)
         blueprint = Blueprint(BLUEPRINT, __name__, url_prefix=settings.url_prefix or None)
         for kind in WEBHOOK_KINDS.values():
             view = _view(state, kind)
@@ -148,12 +166,23 @@ class TwilioHooks(Handlers, RealtimeDecorators):
         app.before_request_funcs.setdefault(None, []).insert(0, _receiver(state))
         app.after_request_funcs.setdefault(None, []).insert(0, _after)
         app.teardown_request(_teardown)
+        if not self._call_store_given:
+            share_call_records(self.realtime, facades, settings.url_prefix, event_loop=True)
         mount_quart(
             app,
             self.realtime,
             url_prefix=settings.url_prefix,
             settings=RealtimeSettings.from_settings(settings, app.config),
         )
+
+    # -- shared state (hooks.deliveries and the like: StoreProperties) --------------------
+
+    def _store_facades(self) -> StoreFacades:
+        try:
+            state: _AppState = current_app.extensions["twhooks"]
+        except KeyError:
+            raise ConfigurationError("this app was not initialised with TwilioHooks") from None
+        return state.facades
 
     # -- URLs -------------------------------------------------------------------------------
 
@@ -199,8 +228,10 @@ def _request() -> Request:
 
 
 async def _receive(state: _AppState, req: Request) -> Received | Reply:
-    """Read and verify the request *req*, and claim its idempotency token."""
+    """Read and verify the request *req*, and claim its idempotency token (the store's
+    calls, and the history of a refusal, in a worker thread when the store blocks)."""
     dispatcher, settings = state.dispatcher, state.settings
+    kind = _kind(req)
     scope: MutableMapping[str, Any] = req.scope  # type: ignore[assignment]
     verified = asgi.verified_request(scope)  # by the ASGI middleware in front of the app
     read = verified is None and (not settings.validate or "X-Twilio-Signature" in req.headers)
@@ -225,8 +256,11 @@ async def _receive(state: _AppState, req: Request) -> Received | Reply:
             read=read,
         )
     except RequestError as error:
-        return dispatcher.refuse(error, req.method, quote_path(req.path))
-    received = dispatcher.receive(webhook, verified)
+        url = request_url(asgi.scope_environ(scope), settings.public_url)
+        return await dispatcher.refuse_async(
+            error, req.method, quote_path(req.path), url=url, kind=kind
+        )
+    received = await dispatcher.receive_async(webhook, verified, kind)
     if isinstance(received, Reply):
         return received
     if received.token is not None and dispatcher.replays is not None:
@@ -236,6 +270,14 @@ async def _receive(state: _AppState, req: Request) -> Received | Reply:
             return replayed
     scope[_RECEIVED] = received
     return received
+
+
+def _kind(req: Request) -> str | None:
+    """The webhook kind of a twhooks route's request (from its endpoint)."""
+    rule = req.url_rule
+    if rule is None or rule.endpoint is None:
+        return None
+    return str(rule.endpoint).removeprefix(BLUEPRINT + ".").removesuffix("_step")
 
 
 def _receiver(state: _AppState) -> Callable[[], Awaitable[Response | None]]:
@@ -292,22 +334,28 @@ async def _after(response: Response) -> Response:
 
 
 async def _teardown(error: BaseException | None) -> None:
-    """Keep the final bytes of a claimed request's response for its retries."""
+    """Keep the final bytes of a claimed request's response for its retries, and the request
+    in the webhook history (in one trip to a worker thread when the store blocks).
+
+    A request that ended in an exception keeps nothing, so that its retry runs again.
+    """
     scope = _scope()
     received: Received | None = scope.pop(_RECEIVED, None)
     response: Any = scope.pop(_RESPONSE, None)
-    if received is None or received.claim is None:
+    if received is None:
         return
+    dispatcher: Dispatcher = current_app.extensions["twhooks"].dispatcher
     stored = None
-    if error is None and response is not None:
+    if (
+        error is None
+        and response is not None
+        and (received.claim is not None or dispatcher.shared.keeps_history)
+    ):
         stored = StoredReply(
             response.status_code, tuple(response.headers.items()), await _body(response)
         )
-    dispatcher: Dispatcher = current_app.extensions["twhooks"].dispatcher
-    if getattr(dispatcher.replays, "blocking", True):
-        await asyncio.to_thread(dispatcher.finish, received, stored)
-    else:
-        dispatcher.finish(received, stored)  # a dict update under a lock
+    status = 500 if response is None else response.status_code
+    await dispatcher.conclude_async(received, stored, status)
 
 
 async def _body(response: Any) -> bytes:
@@ -397,6 +445,11 @@ def mount_quart(
         await handlers.registry.drain_async(grace=0.0)
 
 
+def _call_store_blocks(store: CallStore) -> bool:
+    """Whether claiming a call in *store* may block (the shared store on a database)."""
+    return isinstance(store, SharedCallStore) and _blocks(store.store)
+
+
 def _refusal(refused: UpgradeRefused) -> Response:
     return Response(
         f"WebSocket upgrade refused ({refused.status}).\n",
@@ -409,7 +462,10 @@ def _socket_view(kind: str, handlers: RealtimeHandlers, settings: RealtimeSettin
     async def view(call_sid: str) -> Response | None:
         upgrade = Upgrade.from_scope(websocket.scope)
         try:
-            live = handlers.open(kind, upgrade, call_sid)
+            if _call_store_blocks(handlers.registry.store):
+                live = await asyncio.to_thread(handlers.open, kind, upgrade, call_sid)
+            else:
+                live = handlers.open(kind, upgrade, call_sid)
         except UpgradeRefused as refused:
             return _refusal(refused)
         try:

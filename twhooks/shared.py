@@ -74,9 +74,15 @@ class _StoredSlot(ConversationSlot):
     one at a time and never lose each other's changes.
     """
 
-    def __init__(self, conversations: Conversations, params: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        conversations: Conversations,
+        params: Mapping[str, str],
+        wait: float | None = None,
+    ) -> None:
         self._conversations = conversations
         self._params = params
+        self._wait = wait
         self._key = ""  # worked out on first use, with the lock
         self._lock: AbstractContextManager[None] | None = None
         self._session: ConversationSession | None = None
@@ -91,7 +97,7 @@ class _StoredSlot(ConversationSlot):
             key = Conversations.key_for(self._params)
             assert key is not None  # open_conversation checked the parameters
             self._key = key
-            lock = self._conversations.lock(key)
+            lock = self._conversations.lock(key, wait=self._wait)
             lock.__enter__()
             self._lock = lock
             session = ConversationSession(self._key, self._conversations.load(self._key))
@@ -180,12 +186,13 @@ class SharedState:
         session: MutableMapping[str, Any] | None,
         *,
         lazy: bool = False,
+        wait: float | None = None,
     ) -> Iterator[ConversationSlot | None]:
         """The conversation of a message or call webhook (``None`` for callbacks), held for
         the whole of its handling: in the store, under the conversation's lock
         (:meth:`open_conversation`, released on leaving).
         """
-        slot = self.open_conversation(kind, params, session, lazy=lazy)
+        slot = self.open_conversation(kind, params, session, lazy=lazy, wait=wait)
         try:
             yield slot
         finally:
@@ -199,6 +206,7 @@ class SharedState:
         session: MutableMapping[str, Any] | None,
         *,
         lazy: bool = False,
+        wait: float | None = None,
     ) -> ConversationSlot | None:
         """The conversation of a message or call webhook (``None`` for callbacks); the caller
         must :meth:`~ConversationSlot.release` it once the webhook is answered.
@@ -206,6 +214,9 @@ class SharedState:
         :param lazy: take the lock (and load the conversation) only when it is first used,
             not now. The lock may then be taken from inside the handler — right for a
             handler running in a thread, never for a coroutine on an event loop.
+        :param wait: how long to wait for the lock (:attr:`Conversations.lock_wait` by
+            default); ``0`` tries once (an event loop waits between tries itself, holding
+            no thread).
         :raises LockTimeout: another worker held the conversation for the whole wait (now;
             with *lazy*, on first use).
         """
@@ -218,10 +229,14 @@ class SharedState:
             or not (params.get("CallSid") or (params.get("From") and params.get("To")))
         ):
             return ConversationSlot(Conversation(session if session is not None else {}))
-        slot = _StoredSlot(self.facades.conversations, params)
+        slot = _StoredSlot(self.facades.conversations, params, wait)
         if not lazy:
             slot.acquire()
         return slot
+
+    def locks_conversation(self, kind: Kind) -> bool:
+        """Whether a webhook of *kind* may wait for its conversation's lock."""
+        return self.mode == "store" and kind.routing in ("message", "step")
 
     # -- block list and keywords -----------------------------------------------------------
 
