@@ -14,6 +14,12 @@ Whatever the server, a socket goes through the same steps, all here:
    1008 unless it names the signed call, run the handler, and whatever happens — the caller
    hangs up, the handler raises, the server drains — close the socket, record the session's
    end and run the end hooks.
+
+On an event loop, a call store that blocks (:func:`~twhooks.realtime.lifecycle.blocks`: the
+shared store on SQLite, PostgreSQL or Redis) is only ever called from a worker thread: the
+claim (:meth:`~RealtimeHandlers.open_async`), and at the end the record with the plain end
+hooks (which may write to the store, as :func:`~twhooks.realtime.shared.history_hook` does).
+That end is shielded from cancellation, so a session cancelled by draining records it too.
 """
 
 from __future__ import annotations
@@ -22,9 +28,10 @@ import asyncio
 import contextlib
 import functools
 import inspect
+import itertools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -242,6 +249,15 @@ class RealtimeHandlers:
             _log_refused_upgrade(kind, upgrade, refused)
             raise
 
+    async def open_async(self, kind: str, upgrade: Upgrade, call_sid: str) -> LiveSession:
+        """:meth:`open` on an event loop: in a worker thread if the call store blocks (see
+        :meth:`SessionRegistry.open_async`)."""
+        try:
+            return await self.registry.open_async(call_sid, kind)
+        except UpgradeRefused as refused:
+            _log_refused_upgrade(kind, upgrade, refused)
+            raise
+
     # -- 2. the session ---------------------------------------------------------------------
 
     def serve(self, kind: str, socket: SyncSocket, live: LiveSession, timeout: float) -> None:
@@ -271,12 +287,15 @@ class RealtimeHandlers:
             socket.close(_ERROR, "handler error")
         finally:
             socket.close()
-            record = self.registry.close(live, reason)
-            for hook in self.end_hooks:
-                try:
-                    hook(record)
-                except Exception:
-                    logger.exception("end hook %r failed for call %s", hook, record.call_sid)
+            try:
+                record = self.registry.end(live, reason)
+                for hook in self.end_hooks:
+                    try:
+                        hook(record)
+                    except Exception:
+                        logger.exception("end hook %r failed for call %s", hook, record.call_sid)
+            finally:
+                self.registry.forget(live)
 
     async def serve_async(
         self, kind: str, socket: AsyncSocket, live: LiveSession, timeout: float
@@ -316,24 +335,44 @@ class RealtimeHandlers:
             await _quietly(socket.close(_ERROR, "handler error"))
         finally:
             # The teardown must finish even when the server cancels this task again (it
-            # does, shutting down): the record first, synchronously; then the socket, in
-            # bounded steps; the end hooks in a task of their own, which a cancellation of
-            # this one does not reach.
-            record = self.registry.close(live, reason)
-            hooks = asyncio.ensure_future(self._end_hooks_async(record))
+            # does, shutting down): the record and the end hooks in a task of their own,
+            # which a cancellation of this one does not reach (and a drain waits for); the
+            # socket meanwhile, in bounded steps.
+            ending = self.registry.finish(self._end_async(live, reason))
             if isinstance(session, AsyncRelaySession):
                 await _quietly(session.aclose())
             await _quietly(socket.close())
-            await asyncio.shield(hooks)
+            await ending
 
-    async def _end_hooks_async(self, record: CallRecord) -> None:
-        for hook in self.end_hooks:
-            try:
-                result = hook(record)
-                if inspect.isawaitable(result):
-                    await result
-            except Exception:
-                logger.exception("end hook %r failed for call %s", hook, record.call_sid)
+    async def _end_async(self, live: LiveSession, reason: str) -> None:
+        """Record the end of *live* and run the end hooks, in order: the record and the plain
+        hooks through :meth:`SessionRegistry.store_call` (a worker thread if the store
+        blocks: the first run of plain hooks in the record's trip), ``async def`` ones here."""
+        registry = self.registry
+        try:
+            runs = [
+                (is_async, list(hooks))
+                for is_async, hooks in itertools.groupby(
+                    self.end_hooks, key=inspect.iscoroutinefunction
+                )
+            ]
+            first: list[EndHook] = [] if not runs or runs[0][0] else runs.pop(0)[1]
+            record, pending = await registry.store_call(self._end_sync, live, reason, first)
+            await _await_hooks(pending, record)
+            for is_async, hooks in runs:
+                if is_async:
+                    pending = _run_hooks(hooks, record)
+                else:
+                    pending = await registry.store_call(_run_hooks, hooks, record)
+                await _await_hooks(pending, record)
+        finally:
+            registry.forget(live)
+
+    def _end_sync(
+        self, live: LiveSession, reason: str, hooks: list[EndHook]
+    ) -> tuple[CallRecord, list[tuple[EndHook, Awaitable[Any]]]]:
+        record = self.registry.end(live, reason)
+        return record, _run_hooks(hooks, record)
 
     def _first_sync(
         self, kind: str, socket: SyncSocket, live: LiveSession, timeout: float
@@ -411,6 +450,30 @@ def _bind(kind: str, frame: str | bytes, live: LiveSession) -> Setup | Start | s
     if message.call_sid != live.record.call_sid:
         return "the CallSid of the first message is not the signed one"
     return message
+
+
+def _run_hooks(
+    hooks: Iterable[EndHook], record: CallRecord
+) -> list[tuple[EndHook, Awaitable[Any]]]:
+    """Call each hook with *record*, in order; what they returned to await."""
+    pending: list[tuple[EndHook, Awaitable[Any]]] = []
+    for hook in hooks:
+        try:
+            result = hook(record)
+        except Exception:
+            logger.exception("end hook %r failed for call %s", hook, record.call_sid)
+        else:
+            if inspect.isawaitable(result):
+                pending.append((hook, result))
+    return pending
+
+
+async def _await_hooks(pending: list[tuple[EndHook, Awaitable[Any]]], record: CallRecord) -> None:
+    for hook, result in pending:
+        try:
+            await result
+        except Exception:
+            logger.exception("end hook %r failed for call %s", hook, record.call_sid)
 
 
 def _end_reason(session: Any) -> str:

@@ -14,23 +14,40 @@ pieces:
 - a :class:`SessionRegistry` per process tracks the live sessions: it refuses new sockets
   once :meth:`~SessionRegistry.drain` has begun, lets live calls finish for a grace period,
   then cancels the rest, whose teardown (the ``finally`` blocks and end hooks) still runs.
+
+A store says whether its calls may wait on I/O with a ``blocking`` attribute, as a
+:class:`twhooks.store.Store` does (:func:`blocks`): on an event loop, the registry calls one
+that blocks from a worker thread (:meth:`~SessionRegistry.open_async`,
+:meth:`~SessionRegistry.close_async`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from .errors import UpgradeRefused
 
-__all__ = ["CallRecord", "CallStore", "LiveSession", "MemoryCallStore", "SessionRegistry"]
+__all__ = [
+    "CallRecord",
+    "CallStore",
+    "LiveSession",
+    "MemoryCallStore",
+    "SessionRegistry",
+    "blocks",
+]
+
+logger = logging.getLogger("twhooks.realtime")
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -66,7 +83,11 @@ class CallRecord:
 
 
 class CallStore(Protocol):
-    """Where call records live; shared by every host that serves the app's sockets."""
+    """Where call records live; shared by every host that serves the app's sockets.
+
+    A class attribute ``blocking = False`` says that its calls never wait on I/O, so that an
+    event loop may make them itself; a store without it is called from a worker thread there.
+    """
 
     def claim(self, record: CallRecord, lease: float) -> bool:
         """Store *record* unless a live record of the same call exists; atomically.
@@ -87,6 +108,9 @@ class MemoryCallStore:
     Enough for one process serving every socket; with several workers or hosts, use a
     shared store so that the one-socket-per-call rule holds across them.
     """
+
+    #: Its calls never wait on I/O (see :func:`blocks`).
+    blocking = False
 
     def __init__(self, size: int = 10_000) -> None:
         self.size = size
@@ -118,6 +142,12 @@ class MemoryCallStore:
         self._records.move_to_end(record.call_sid)
         while len(self._records) > self.size:
             self._records.popitem(last=False)
+
+
+def blocks(store: object) -> bool:
+    """Whether *store*'s calls may wait on I/O (its ``blocking`` attribute): a store that does
+    not say is taken to block."""
+    return bool(getattr(store, "blocking", True))
 
 
 def default_host() -> str:
@@ -171,6 +201,8 @@ class SessionRegistry:
         self.draining = False
         self._live: dict[str, LiveSession] = {}
         self._changed = threading.Condition()
+        # The teardown tasks running on an event loop (held: the loop keeps weak references).
+        self._finishing: set[asyncio.Future[Any]] = set()
 
     def __len__(self) -> int:
         return len(self._live)
@@ -194,18 +226,86 @@ class SessionRegistry:
             live = self._live[call_sid] = LiveSession(record)
         return live
 
+    async def open_async(self, call_sid: str, kind: str) -> LiveSession:
+        """:meth:`open` on an event loop: in a worker thread if the store blocks.
+
+        If the waiting task is cancelled, a claim the thread still makes is released.
+        """
+        if not blocks(self.store):
+            return self.open(call_sid, kind)
+        opening = self._hold(asyncio.ensure_future(asyncio.to_thread(self.open, call_sid, kind)))
+        try:
+            return await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            opening.add_done_callback(self._release_unused)
+            raise
+
     def close(self, live: LiveSession, reason: str) -> CallRecord:
-        """End *live*: record how, release its CallSid, wake a drain waiting for it."""
+        """End *live*: record how, release its CallSid, wake a drain waiting for it.
+
+        (:meth:`end` then :meth:`forget`.)
+        """
+        try:
+            return self.end(live, reason)
+        finally:
+            self.forget(live)
+
+    async def close_async(self, live: LiveSession, reason: str) -> CallRecord:
+        """:meth:`close` on an event loop: in a worker thread if the store blocks, and to the
+        end even if the waiting task is cancelled (then re-raised)."""
+        return await self.finish(self.store_call(self.close, live, reason))
+
+    def end(self, live: LiveSession, reason: str) -> CallRecord:
+        """Record the end of *live* (and how) in the store, which releases its CallSid.
+
+        A store that fails is logged: the session ends anyway. The session stays live here
+        (a drain waits for it) until :meth:`forget`.
+        """
         record = live.record
         if record.ended_at is None:
             record.ended_at = time.time()
             record.close_reason = "shutdown" if live.cancelled else reason
-        self.store.save(record, self.retention)
-        with self._changed:
-            if self._live.get(record.call_sid) is live:
-                del self._live[record.call_sid]
-            self._changed.notify_all()
+        try:
+            self.store.save(record, self.retention)
+        except Exception:
+            logger.exception("could not record the end of call %s", record.call_sid)
         return record
+
+    def forget(self, live: LiveSession) -> None:
+        """Drop *live* from the live sessions; wake a drain waiting for it."""
+        with self._changed:
+            if self._live.get(live.record.call_sid) is live:
+                del self._live[live.record.call_sid]
+            self._changed.notify_all()
+
+    async def store_call(self, function: Callable[..., T], *args: Any) -> T:
+        """``function(*args)``, which calls the store: in a worker thread if the store blocks,
+        else right here on the event loop."""
+        if blocks(self.store):
+            return await asyncio.to_thread(function, *args)
+        return function(*args)
+
+    def finish(self, work: Awaitable[T]) -> asyncio.Future[T]:
+        """Start *work* in a task of its own; await what this returns for its result.
+
+        Shielded: a cancellation of the waiting task (re-raised there) does not stop the work,
+        and the registry holds the task until it is done. Call it on the event loop.
+        """
+        return asyncio.shield(self._hold(asyncio.ensure_future(work)))
+
+    def _hold(self, task: asyncio.Future[T]) -> asyncio.Future[T]:
+        self._finishing.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Future[Any]) -> None:
+        self._finishing.discard(task)
+        if not task.cancelled():
+            task.exception()  # seen: whoever awaited it has it, or was cancelled meanwhile
+
+    def _release_unused(self, opening: asyncio.Future[LiveSession]) -> None:
+        if not opening.cancelled() and opening.exception() is None:
+            self._hold(asyncio.ensure_future(self.close_async(opening.result(), "refused")))
 
     def drain(self, grace: float = 30.0, teardown: float = 5.0) -> int:
         """Refuse new sessions, wait up to *grace* seconds for the live ones, cancel the rest.

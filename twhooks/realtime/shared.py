@@ -46,6 +46,12 @@ class SharedCallStore:
         # The owner of each claim this process holds, to release it at the session's end.
         self._owners: dict[str, str] = {}
 
+    @property
+    def blocking(self) -> bool:
+        """Whether its calls may wait on I/O: those of the store it is in
+        (:func:`~twhooks.realtime.lifecycle.blocks`)."""
+        return lifecycle.blocks(self.store)
+
     def claim(self, record: CallRecord, lease: float) -> bool:
         owner = f"{record.host}:{uuid.uuid4().hex}"
         if self.store.claim(_lock(record.call_sid), owner, lease) is not True:
