@@ -252,7 +252,8 @@ def _prefixes(names: list[str]) -> set[str]:
 
 def _well_formed(xml: str, prefixes: set[str]) -> etree._Element:
     """Parse with lxml, the prefixes used declared on the root (TwiML never declares them)."""
-    declarations = "".join(f' xmlns:{p}="urn:test:{p}"' for p in sorted(prefixes))
+    # The URIs numbered: a prefix may be any XML name ("À"), a URI must be ASCII for libxml2.
+    declarations = "".join(f' xmlns:{p}="urn:test:{i}"' for i, p in enumerate(sorted(prefixes)))
     xml = xml.replace("<Response", "<Response" + declarations, 1)
     return etree.fromstring(xml.encode("utf-8"))
 

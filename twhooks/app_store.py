@@ -11,15 +11,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from .dispatch import _blocks
 from .exceptions import ConfigurationError
 from .realtime.handlers import RealtimeHandlers
-from .realtime.lifecycle import CallRecord
 from .realtime.shared import SharedCallStore, history_hook
 from .settings import Settings
 from .shared import SharedState
@@ -62,31 +59,17 @@ def share_call_records(
     realtime: RealtimeHandlers,
     facades: StoreFacades,
     url_prefix: str,
-    *,
-    event_loop: bool = False,
 ) -> None:
     """Keep *realtime*'s call records in the shared store (one socket per call holds across
     every worker and host, and callbacks find the host holding a call), and record each
     session in the webhook history when it ends.
 
-    :param event_loop: the sessions run on an event loop: a store that blocks is written to
-        from a worker thread.
+    The history hook is a plain function: on an event loop the session's end runs plain
+    hooks in a worker thread when the store blocks (see ``RealtimeHandlers.serve_async``).
     """
     realtime.registry.store = SharedCallStore(facades.store)
-    if facades.history is None:
-        return
-    record = history_hook(facades.history, url_prefix)
-    if event_loop and _blocks(facades.store):
-        realtime.on_end(_in_thread(record))
-    else:
-        realtime.on_end(record)
-
-
-def _in_thread(hook: Callable[[CallRecord], None]) -> Callable[[CallRecord], Any]:
-    async def record_session(record: CallRecord) -> None:
-        await asyncio.to_thread(hook, record)
-
-    return record_session
+    if facades.history is not None:
+        realtime.on_end(history_hook(facades.history, url_prefix))
 
 
 class StoreProperties:

@@ -60,7 +60,7 @@ from werkzeug.datastructures import Headers
 
 from . import asgi, testing
 from .app_store import StoreProperties, open_app_store, share_call_records
-from .dispatch import Dispatcher, Received, _blocks
+from .dispatch import Dispatcher, Received
 from .exceptions import ConfigurationError, HandlerError, RequestError, RequestTooLarge
 from .handlers import Handlers
 from .idempotency import StoredReply
@@ -69,7 +69,6 @@ from .kinds import Kind, kind_named
 from .realtime.errors import SessionClosed, UpgradeRefused
 from .realtime.handlers import KINDS, RealtimeDecorators, RealtimeHandlers, RealtimeSettings
 from .realtime.lifecycle import CallStore
-from .realtime.shared import SharedCallStore
 from .realtime.verify import Upgrade
 from .replies import Reply
 from .settings import DEFAULTS, Settings
@@ -167,7 +166,7 @@ class TwilioHooks(StoreProperties, Handlers, RealtimeDecorators):
         app.after_request_funcs.setdefault(None, []).insert(0, _after)
         app.teardown_request(_teardown)
         if not self._call_store_given:
-            share_call_records(self.realtime, facades, settings.url_prefix, event_loop=True)
+            share_call_records(self.realtime, facades, settings.url_prefix)
         mount_quart(
             app,
             self.realtime,
@@ -445,11 +444,6 @@ def mount_quart(
         await handlers.registry.drain_async(grace=0.0)
 
 
-def _call_store_blocks(store: CallStore) -> bool:
-    """Whether claiming a call in *store* may block (the shared store on a database)."""
-    return isinstance(store, SharedCallStore) and _blocks(store.store)
-
-
 def _refusal(refused: UpgradeRefused) -> Response:
     return Response(
         f"WebSocket upgrade refused ({refused.status}).\n",
@@ -462,16 +456,14 @@ def _socket_view(kind: str, handlers: RealtimeHandlers, settings: RealtimeSettin
     async def view(call_sid: str) -> Response | None:
         upgrade = Upgrade.from_scope(websocket.scope)
         try:
-            if _call_store_blocks(handlers.registry.store):
-                live = await asyncio.to_thread(handlers.open, kind, upgrade, call_sid)
-            else:
-                live = handlers.open(kind, upgrade, call_sid)
+            # The call claimed in a worker thread when its store blocks.
+            live = await handlers.open_async(kind, upgrade, call_sid)
         except UpgradeRefused as refused:
             return _refusal(refused)
         try:
             await websocket.accept()
         except BaseException:
-            handlers.registry.close(live, "refused")
+            await handlers.registry.close_async(live, "refused")
             raise
         # The request-local proxy resolved once: the session outlives no context, but
         # every send and receive would otherwise look the context variable up again.
