@@ -13,10 +13,11 @@ import functools
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 import redis
+from redis.commands.core import Script
 
 from ..idempotency import StoredReply
 from .errors import StoreUnavailable
@@ -31,6 +32,7 @@ from .records import (
     StatusChange,
     message_status_order,
 )
+from .redis_held import HeldConnections
 
 __all__ = ["RedisStore"]
 
@@ -170,6 +172,9 @@ class RedisStore:
         self._save_conversation = r.register_script(_SAVE_CONVERSATION)
         self._record_status = r.register_script(_RECORD_STATUS)
         self._add_history = r.register_script(_ADD_HISTORY)
+        # The scripts run on connections the store holds, when the client is its own (one of
+        # the app's runs them through the client, with its settings: retries, metrics, cache).
+        self._held = HeldConnections(r) if self._owned else None
         self._history_buffer = HistoryBuffer(self._add_histories)
         self._callbacks = 0
 
@@ -181,11 +186,19 @@ class RedisStore:
     def _key(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
 
+    def _run(self, script: Script, keys: list[str], args: Sequence[Any] = ()) -> Any:
+        """Run one of the store's scripts (see :mod:`twhooks.store.redis_held`)."""
+        if self._held is None:
+            return script(keys=keys, args=args)
+        return self._held.run(script, keys, args)
+
     def close(self) -> None:
         try:
             self.flush_history()
         except StoreUnavailable:
             logger.exception("the webhook history could not be written")
+        if self._held is not None:
+            self._held.close()
         if self._owned:
             self.client.close()
 
@@ -204,8 +217,10 @@ class RedisStore:
 
     @_guarded
     def claim(self, key: str, owner: str, lease: float) -> StoredReply | bool:
-        found = self._claim(
-            keys=[self._key("claim", key), self._key("reply", key)], args=[owner, _ms(lease)]
+        found = self._run(
+            self._claim,
+            keys=[self._key("claim", key), self._key("reply", key)],
+            args=[owner, _ms(lease)],
         )
         if isinstance(found, int):
             return found == 1
@@ -213,7 +228,8 @@ class RedisStore:
 
     @_guarded
     def finish(self, key: str, owner: str, reply: StoredReply | None, ttl: float) -> None:
-        self._finish(
+        self._run(
+            self._finish,
             keys=[self._key("claim", key), self._key("reply", key)],
             args=[owner, "" if reply is None else _encode_reply(reply), _ms(ttl)],
         )
@@ -223,7 +239,7 @@ class RedisStore:
         keys = [self._key("claim", key), self._key("reply", key)]
 
         def attempt() -> StoredReply | Pending | None:
-            found = self._peek(keys=keys)
+            found = self._run(self._peek, keys=keys)
             if isinstance(found, int):
                 return PENDING if found else None
             return _decode_reply(found)
@@ -251,7 +267,8 @@ class RedisStore:
         self, key: str, state: str | None, data: Mapping[str, Any], version: int, ttl: float
     ) -> int | None:
         saved = int(
-            self._save_conversation(
+            self._run(
+                self._save_conversation,
                 keys=[self._key("conv", key), self._key("convs")],
                 args=[
                     version,
@@ -308,7 +325,8 @@ class RedisStore:
         at: float,
         ttl: float,
     ) -> tuple[str | None, bool]:
-        previous, advanced = self._record_status(
+        previous, advanced = self._run(
+            self._record_status,
             keys=[self._key("msg", sid), self._key("msgs")],
             args=[
                 sid,
@@ -542,7 +560,8 @@ class RedisStore:
 
     def _add_histories(self, records: list[HistoryRecord], size: int) -> int:
         return int(
-            self._add_history(
+            self._run(
+                self._add_history,
                 keys=[self._key("history-id"), self._key("history")],
                 args=[size, *(json.dumps(r.to_json()) for r in records)],
             )
