@@ -50,7 +50,7 @@ from .handlers import Handlers
 from .idempotency import StoredReply
 from .inspector import check_settings as check_inspector_settings
 from .inspector import mount as mount_inspector
-from .kinds import KINDS, Kind, kind_named
+from .kinds import KINDS, Kind, add_routes, kind_named
 from .realtime.handlers import FLASK_BLUEPRINT as REALTIME_BLUEPRINT
 from .realtime.handlers import RealtimeDecorators, RealtimeHandlers, RealtimeSettings
 from .realtime.lifecycle import CallStore
@@ -140,21 +140,7 @@ class TwilioHooks(StoreProperties, Handlers, RealtimeDecorators):
         )
         blueprint = Blueprint(BLUEPRINT, __name__, url_prefix=settings.url_prefix or None)
         state = _AppState(self, settings, dispatcher, blueprint, facades)
-        for kind in KINDS.values():
-            view = _view(state, kind)
-            methods = list(kind.methods)
-            # A stray trailing slash in the Twilio console must not turn into a 404.
-            blueprint.add_url_rule(
-                kind.path, kind.name, view, methods=methods, strict_slashes=False
-            )
-            if kind.routing == "step":
-                blueprint.add_url_rule(
-                    kind.path + "/<step>",
-                    kind.name + "_step",
-                    view,
-                    methods=methods,
-                    strict_slashes=False,
-                )
+        add_routes(blueprint, lambda kind: _view(state, kind))
         app.register_blueprint(blueprint)
         app.extensions["twhooks"] = state
         if inspector.enabled:

@@ -13,9 +13,9 @@ This module knows nothing of any web framework.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from .events import (
     AMD_RESULTS,
@@ -36,7 +36,15 @@ from .events import (
 )
 from .exceptions import HandlerError
 
-__all__ = ["ALIASES", "KINDS", "RESERVED_STEPS", "Kind", "kind_named", "route_table"]
+__all__ = [
+    "ALIASES",
+    "KINDS",
+    "RESERVED_STEPS",
+    "Kind",
+    "add_routes",
+    "kind_named",
+    "route_table",
+]
 
 #: How a kind picks its handler: by message body and conversation state, by call step, or
 #: by the value of one event attribute.
@@ -203,6 +211,26 @@ def kind_named(name: str) -> Kind:
     if found is None:
         raise HandlerError(f"unknown kind of webhook {name!r}; one of: {', '.join(KINDS)}")
     return found
+
+
+def add_routes(blueprint: Any, view_for: Callable[[Kind], Callable[..., Any]]) -> None:
+    """Add the route of every kind to *blueprint* (a Flask or Quart ``Blueprint``), each
+    answered by ``view_for(kind)``: ``<path>`` under the kind's name as endpoint, and for the
+    ``call`` kind also ``<path>/<step>`` as ``call_step``. A stray trailing slash in the
+    Twilio console does not turn into a 404 (``strict_slashes=False``).
+    """
+    for kind in KINDS.values():
+        view = view_for(kind)
+        methods = list(kind.methods)
+        blueprint.add_url_rule(kind.path, kind.name, view, methods=methods, strict_slashes=False)
+        if kind.routing == "step":
+            blueprint.add_url_rule(
+                kind.path + "/<step>",
+                kind.name + "_step",
+                view,
+                methods=methods,
+                strict_slashes=False,
+            )
 
 
 def route_table(prefix: str = "/twilio") -> str:

@@ -65,7 +65,7 @@ from .exceptions import ConfigurationError, HandlerError, RequestError, RequestT
 from .handlers import Handlers
 from .idempotency import StoredReply
 from .kinds import KINDS as WEBHOOK_KINDS
-from .kinds import Kind, kind_named
+from .kinds import Kind, add_routes, kind_named
 from .realtime.errors import SessionClosed, UpgradeRefused
 from .realtime.handlers import KINDS, RealtimeDecorators, RealtimeHandlers, RealtimeSettings
 from .realtime.lifecycle import CallStore
@@ -145,20 +145,7 @@ class TwilioHooks(StoreProperties, Handlers, RealtimeDecorators):
         )
         state = _AppState(self, settings, dispatcher, facades)
         blueprint = Blueprint(BLUEPRINT, __name__, url_prefix=settings.url_prefix or None)
-        for kind in WEBHOOK_KINDS.values():
-            view = _view(state, kind)
-            methods = list(kind.methods)
-            blueprint.add_url_rule(
-                kind.path, kind.name, view, methods=methods, strict_slashes=False
-            )
-            if kind.routing == "step":
-                blueprint.add_url_rule(
-                    kind.path + "/<step>",
-                    kind.name + "_step",
-                    view,
-                    methods=methods,
-                    strict_slashes=False,
-                )
+        add_routes(blueprint, lambda kind: _view(state, kind))
         app.register_blueprint(blueprint)
         app.extensions["twhooks"] = state
         # First of the app's before_request functions, whatever is registered later.
