@@ -353,12 +353,7 @@ def _finisher(dispatcher: Dispatcher) -> Callable[[BaseException | None], None]:
             stored = StoredReply(
                 response.status_code, tuple(response.headers.items()), response.get_data()
             )
-        if received.claim is not None:
-            dispatcher.finish(received, stored)
-        if stored is not None:
-            dispatcher.record(received, stored.status, stored.body)
-        else:
-            dispatcher.record(received, 500 if response is None else response.status_code, b"")
+        dispatcher.conclude(received, stored, 500 if response is None else response.status_code)
 
     return finish_twilio_webhook
 

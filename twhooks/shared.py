@@ -234,10 +234,6 @@ class SharedState:
             slot.acquire()
         return slot
 
-    def locks_conversation(self, kind: Kind) -> bool:
-        """Whether a webhook of *kind* may wait for its conversation's lock."""
-        return self.mode == "store" and kind.routing in ("message", "step")
-
     # -- block list and keywords -----------------------------------------------------------
 
     def blocked(self, kind: Kind, step: str | None, params: Mapping[str, str]) -> Reply | None:
