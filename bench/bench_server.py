@@ -39,7 +39,7 @@ APPS = {
     "twhooks": "bench_request:twhooks_app()",
     "twhooks, SQLite store": "bench_request:twhooks_app()",
     "official SDK view": "bench_request:official_app()",
-    "constant": "bench_server:constant_app()",
+    "constant": "bench_request:constant_app()",
 }
 
 LUA = """
@@ -50,19 +50,6 @@ request = function()
   return wrk.format("POST", "{path}", nil, "{body}")
 end
 """
-
-
-def constant_app():  # type: ignore[no-untyped-def]
-    from flask import Flask
-
-    app = Flask("bench_constant")
-    app.add_url_rule(
-        PATH,
-        "constant",
-        lambda: ("<Response/>", 200, {"Content-Type": "text/xml"}),
-        methods=["POST"],
-    )
-    return app
 
 
 def free_port() -> int:
