@@ -4,6 +4,10 @@ SQLite, the default backend)."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +15,8 @@ import pytest
 from _signing import TOKEN, signed_post
 from flask import Flask
 
-from twhooks import IncomingMessage, MessageStatus, TwilioHooks
+from twhooks import HandlerError, IncomingMessage, MessageStatus, TwilioHooks
+from twhooks.conversation import Conversation
 from twhooks.testing import TwilioTestClient
 
 SID = "SM" + "a" * 32
@@ -274,3 +279,97 @@ class TestConversationLockOnFirstUse:
         with app.app_context():
             assert hooks.conversations.get(ME, APP, account_sid=client.account_sid) is None
         assert errors == []
+
+    def test_a_conversation_kept_after_its_webhook_is_a_clear_error(self, store_url: str) -> None:
+        app, hooks, errors = self.app(store_url)
+        kept: list[Conversation] = []
+
+        @hooks.message(keyword="KEEP")
+        def keep(msg: IncomingMessage) -> str:
+            assert msg.conversation is not None
+            kept.append(msg.conversation)  # not read while the webhook was handled
+            return "kept"
+
+        client = TwilioTestClient(app)
+        assert client.conversation(from_=ME, to=APP).send("KEEP").messages == ["kept"]
+        with pytest.raises(HandlerError, match="answered already"):
+            kept[0].state  # noqa: B018
+        assert errors == []
+
+
+#: Run in a fresh interpreter, so that no other test's objects are collected meanwhile: it
+#: handles each kind of webhook (a message whose handler changes its conversation, one whose
+#: handler does not, a status callback, a call), then watches what the same webhooks leave in
+#: reference cycles, and prints the types (twhooks' and SQLAlchemy's) it found there.
+CYCLES_SCRIPT = """
+import gc, json, sys
+from _signing import TOKEN, signed_post
+from flask import Flask
+from twhooks import TwilioHooks
+
+app = Flask("cycles")
+app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_STORE=sys.argv[1])
+hooks = TwilioHooks(app)
+
+@hooks.message(keyword="COUNT")
+def count(msg):
+    msg.conversation.data["n"] = msg.conversation.data.get("n", 0) + 1
+    return str(msg.conversation.data["n"])
+
+@hooks.message()
+def echo(msg):
+    return msg.body
+
+@hooks.message_status()
+def delivered(status):
+    return None
+
+client = app.test_client()
+common = {"AccountSid": "AC" + "0" * 32, "From": "+15551234567", "To": "+15557654321"}
+
+def webhooks(i):
+    sid, call_sid = f"SM{i:032d}", f"CA{i:032d}"
+    for body in ("COUNT", "hello"):
+        message = {**common, "MessageSid": sid, "Body": body}
+        assert signed_post(client, "/twilio/messages", message).status_code == 200
+    callback = {**common, "MessageSid": sid, "MessageStatus": "delivered"}
+    assert signed_post(client, "/twilio/messages/status", callback).status_code == 204
+    call = {**common, "CallSid": call_sid, "CallStatus": "ringing"}
+    assert signed_post(client, "/twilio/voice", call).status_code == 200
+    with app.app_context():
+        assert hooks.history.recent(1)  # the history's batch written too
+
+# Twice first: what is made once per process (statements compiled on first use) is made.
+for i in range(2):
+    webhooks(i)
+gc.collect()
+gc.set_debug(gc.DEBUG_SAVEALL)
+for i in range(2, 7):
+    webhooks(i)
+gc.collect()
+print(json.dumps(sorted({
+    f"{type(o).__module__}.{type(o).__qualname__}"
+    for o in gc.garbage
+    if type(o).__module__.startswith(("twhooks", "sqlalchemy"))
+})))
+"""
+
+
+def test_webhooks_leave_no_reference_cycles(store_url: str) -> None:
+    """Every object of a webhook's handling is freed as soon as it is answered: none is left
+    in a reference cycle for the garbage collector (whose runs would then cost every request
+    of a busy server more than the conversation did)."""
+    tests = Path(__file__).parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tests), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", CYCLES_SCRIPT, store_url],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []

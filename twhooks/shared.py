@@ -18,6 +18,7 @@ any web framework.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
@@ -135,10 +136,20 @@ class _LockOnFirstUse(MutableMapping[str, Any]):
     __slots__ = ("_slot",)
 
     def __init__(self, slot: _StoredSlot) -> None:
-        self._slot = slot
+        # Weak: the slot holds its conversation, which reads through this mapping. A strong
+        # reference back would make every webhook's slot, conversation and parameters a
+        # reference cycle, freed only by the garbage collector (which then cost the request
+        # path more than the conversation did).
+        self._slot = weakref.ref(slot)
 
     def _saved(self) -> dict[str, Any]:
-        return self._slot.acquire()._saved
+        slot = self._slot()
+        if slot is None:
+            raise HandlerError(
+                "this conversation belongs to a webhook that was answered already: use "
+                "msg.conversation while handling the webhook"
+            )
+        return slot.acquire()._saved
 
     def __getitem__(self, key: str) -> Any:
         return self._saved()[key]

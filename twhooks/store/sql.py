@@ -488,38 +488,26 @@ class SQLStore:
     def save_conversation(
         self, key: str, state: str | None, data: Mapping[str, Any], version: int, ttl: float
     ) -> int | None:
-        t = self.tables.conversations
         now = time.time()
-        values = {
-            "state": state,
-            "data": json.dumps(data),
-            "version": version + 1,
-            "updated_at": now,
-            "expires_at": now + ttl,
+        params = {
+            "p_key": key,
+            "p_state": state,
+            "p_data": json.dumps(data),
+            "p_version": version + 1,
+            "p_now": now,
+            "p_expires": now + ttl,
+            "p_read_version": version,
         }
-        if version == 0:
-            # New, or taking the place of an expired one.
-            stmt = (
-                self._insert(t)
-                .values(key=key, **values)
-                .on_conflict_do_update(
-                    index_elements=[t.c.key], set_=values, where=t.c.expires_at <= now
-                )
-            )
-        else:
-            stmt = (
-                t.update()
-                .values(**values)
-                .where((t.c.key == key) & (t.c.version == version) & (t.c.expires_at > now))
-            )
+        # Version 0: new, or taking the place of an expired one.
+        statements = self.statements
+        stmt = statements.insert_conversation if version == 0 else statements.update_conversation
         with self._write(single=True) as conn:
-            return version + 1 if _rows(conn, stmt) == 1 else None
+            return version + 1 if _rows(conn, stmt, params) == 1 else None
 
     @_guarded
     def delete_conversation(self, key: str) -> None:
-        t = self.tables.conversations
         with self._write(single=True) as conn:
-            conn.execute(t.delete().where(t.c.key == key))
+            conn.execute(self.statements.delete_conversation, {"p_key": key})
 
     @_guarded
     def recent_conversations(self, limit: int) -> list[ConversationRecord]:

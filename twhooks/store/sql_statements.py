@@ -205,3 +205,32 @@ class Statements:
         self.load_conversation = sa.select(conversations).where(
             (conversations.c.key == _p("key")) & (conversations.c.expires_at > _p("now"))
         )
+        saved = {
+            "state": _p("state"),
+            "data": _p("data"),
+            "version": _p("version"),
+            "updated_at": _p("now"),
+            "expires_at": _p("expires"),
+        }
+        #: A new conversation, or one taking the place of an expired one (one row written).
+        self.insert_conversation = (
+            insert(conversations)
+            .values(key=_p("key"), **saved)
+            .on_conflict_do_update(
+                index_elements=[conversations.c.key],
+                set_=saved,
+                where=conversations.c.expires_at <= _p("now"),
+            )
+        )
+        #: The next version of a live conversation still at the version it was read at (one
+        #: row written).
+        self.update_conversation = (
+            conversations.update()
+            .values(**saved)
+            .where(
+                (conversations.c.key == _p("key"))
+                & (conversations.c.version == _p("read_version"))
+                & (conversations.c.expires_at > _p("now"))
+            )
+        )
+        self.delete_conversation = conversations.delete().where(conversations.c.key == _p("key"))
