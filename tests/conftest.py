@@ -56,19 +56,11 @@ def _memory_store_by_default(
     """
     if request.node.get_closest_marker("default_store") is not None:
         return
-    import twhooks.extension
+    import twhooks.app_store
 
+    # Where both the Flask and the Quart extension read the defaults from.
     monkeypatch.setattr(
-        twhooks.extension,
+        twhooks.app_store,
         "STORE_DEFAULTS",
-        {**twhooks.extension.STORE_DEFAULTS, "TWHOOKS_STORE": "memory://"},
-    )
-    try:
-        import twhooks.quart
-    except ImportError:  # no quart extra
-        return
-    monkeypatch.setattr(
-        twhooks.quart,
-        "STORE_DEFAULTS",
-        {**twhooks.quart.STORE_DEFAULTS, "TWHOOKS_STORE": "memory://"},
+        {**twhooks.app_store.STORE_DEFAULTS, "TWHOOKS_STORE": "memory://"},
     )

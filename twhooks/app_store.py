@@ -1,5 +1,7 @@
 """The shared store of a Flask or Quart app, in one place for both extensions.
 
+- :func:`start_app`: what both adapters' ``init_app`` begin with: the settings read (the
+  missing ones set to their defaults), the store opened, the dispatcher built;
 - :func:`open_app_store`: ``TWHOOKS_STORE`` and the other store settings turned into the store,
   its facades and the dispatcher's :class:`~twhooks.shared.SharedState` (an SQLite file in the
   app's instance folder by default, a memory store for a ``TESTING`` app);
@@ -12,18 +14,50 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any, Literal
 
+from .dispatch import Dispatcher
 from .exceptions import ConfigurationError
+from .handlers import Handlers
 from .realtime.handlers import RealtimeHandlers
 from .realtime.shared import SharedCallStore, history_hook
-from .settings import Settings
+from .settings import DEFAULTS, Settings
 from .shared import SharedState
 from .store import Blocklist, Calls, Conversations, Deliveries, History, OptOuts
-from .store.settings import StoreFacades
+from .store.settings import STORE_DEFAULTS, StoreFacades
 
-__all__ = ["StoreProperties", "open_app_store", "share_call_records"]
+__all__ = ["StoreProperties", "open_app_store", "share_call_records", "start_app"]
+
+
+def start_app(
+    handlers: Handlers,
+    config: MutableMapping[str, Any],
+    *,
+    native: tuple[type[Any], ...],
+    instance_path: str | os.PathLike[str],
+    testing: bool,
+) -> tuple[Settings, StoreFacades, Dispatcher]:
+    """Read an app's settings, open its store and build its dispatcher.
+
+    Missing ``TWHOOKS_*`` settings are set to their defaults on *config* first.
+
+    :param handlers: the extension, with its registered handlers.
+    :param native: the framework's response types, which handlers may return as they are.
+    :raises ConfigurationError: naming the first setting that cannot work.
+    """
+    for name, value in {**DEFAULTS, **STORE_DEFAULTS}.items():
+        config.setdefault(name, value)
+    settings = Settings.from_config(config)
+    facades, shared = open_app_store(config, settings, instance_path=instance_path, testing=testing)
+    dispatcher = Dispatcher(
+        handlers,
+        settings,
+        replays=facades.store if settings.deduplicate else None,
+        native=native,
+        shared=shared,
+    )
+    return settings, facades, dispatcher
 
 
 def open_app_store(

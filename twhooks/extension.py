@@ -43,7 +43,7 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, Flask, current_app, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from .app_store import StoreProperties, open_app_store, share_call_records
+from .app_store import StoreProperties, share_call_records, start_app
 from .dispatch import Dispatcher, Received
 from .exceptions import ConfigurationError, HandlerError, RequestError
 from .handlers import Handlers
@@ -55,8 +55,8 @@ from .realtime.handlers import FLASK_BLUEPRINT as REALTIME_BLUEPRINT
 from .realtime.handlers import RealtimeDecorators, RealtimeHandlers, RealtimeSettings
 from .realtime.lifecycle import CallStore
 from .replies import Reply
-from .settings import DEFAULTS, Settings
-from .store.settings import STORE_DEFAULTS, StoreFacades
+from .settings import Settings
+from .store.settings import StoreFacades
 from .wsgi import quote_path, request_url, verified_request, webhook_request
 
 __all__ = ["TwilioHooks"]
@@ -124,20 +124,14 @@ class TwilioHooks(StoreProperties, Handlers, RealtimeDecorators):
         :raises ConfigurationError: a setting is missing or malformed (such as no
             ``TWILIO_AUTH_TOKEN`` with validation on); the message names it.
         """
-        for name, value in {**DEFAULTS, **STORE_DEFAULTS}.items():
-            app.config.setdefault(name, value)
-        settings = Settings.from_config(app.config)
-        inspector = check_inspector_settings(app.config, app.debug)
-        facades, shared = open_app_store(
-            app.config, settings, instance_path=app.instance_path, testing=app.testing
-        )
-        dispatcher = Dispatcher(
+        settings, facades, dispatcher = start_app(
             self,
-            settings,
-            replays=facades.store if settings.deduplicate else None,
+            app.config,
             native=(BaseResponse,),
-            shared=shared,
+            instance_path=app.instance_path,
+            testing=app.testing,
         )
+        inspector = check_inspector_settings(app.config, app.debug)
         blueprint = Blueprint(BLUEPRINT, __name__, url_prefix=settings.url_prefix or None)
         state = _AppState(self, settings, dispatcher, blueprint, facades)
         add_routes(blueprint, lambda kind: _view(state, kind))

@@ -59,7 +59,7 @@ from quart.wrappers.response import DataBody
 from werkzeug.datastructures import Headers
 
 from . import asgi, testing
-from .app_store import StoreProperties, open_app_store, share_call_records
+from .app_store import StoreProperties, share_call_records, start_app
 from .dispatch import Dispatcher, Received
 from .exceptions import ConfigurationError, HandlerError, RequestError, RequestTooLarge
 from .handlers import Handlers
@@ -71,10 +71,10 @@ from .realtime.handlers import KINDS, RealtimeDecorators, RealtimeHandlers, Real
 from .realtime.lifecycle import CallStore
 from .realtime.verify import Upgrade
 from .replies import Reply
-from .settings import DEFAULTS, Settings
+from .settings import Settings
 from .simulator import Request as SimRequest
 from .simulator import Response as SimResponse
-from .store.settings import STORE_DEFAULTS, StoreFacades
+from .store.settings import StoreFacades
 from .wsgi import quote_path, request_url
 
 __all__ = ["QuartSocket", "QuartTransport", "TwilioHooks", "TwilioTestClient", "mount_quart"]
@@ -130,18 +130,12 @@ class TwilioHooks(StoreProperties, Handlers, RealtimeDecorators):
         :raises ConfigurationError: a setting is missing or malformed (such as no
             ``TWILIO_AUTH_TOKEN`` with validation on); the message names it.
         """
-        for name, value in {**DEFAULTS, **STORE_DEFAULTS}.items():
-            app.config.setdefault(name, value)
-        settings = Settings.from_config(app.config)
-        facades, shared = open_app_store(
-            app.config, settings, instance_path=app.instance_path, testing=app.testing
-        )
-        dispatcher = Dispatcher(
+        settings, facades, dispatcher = start_app(
             self,
-            settings,
-            replays=facades.store if settings.deduplicate else None,
+            app.config,
             native=(Response,),
-            shared=shared,
+            instance_path=app.instance_path,
+            testing=app.testing,
         )
         state = _AppState(self, settings, dispatcher, facades)
         blueprint = Blueprint(BLUEPRINT, __name__, url_prefix=settings.url_prefix or None)
