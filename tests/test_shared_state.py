@@ -290,10 +290,15 @@ class TestConversationLockOnFirstUse:
             kept.append(msg.conversation)  # not read while the webhook was handled
             return "kept"
 
+        with app.app_context():
+            hooks.conversations.lock_wait = 0.5
         client = TwilioTestClient(app)
-        assert client.conversation(from_=ME, to=APP).send("KEEP").messages == ["kept"]
+        talk = client.conversation(from_=ME, to=APP)
+        assert talk.send("KEEP").messages == ["kept"]
         with pytest.raises(HandlerError, match="answered already"):
             kept[0].state  # noqa: B018
+        # The late use took no lock: the person's next message is answered at once.
+        assert talk.send("RECALL").messages == ["None"]
         assert errors == []
 
 
