@@ -84,7 +84,6 @@ class _StoredSlot(ConversationSlot):
         self._conversations = conversations
         self._params = params
         self._wait = wait
-        self._key = ""  # worked out on first use, with the lock
         self._lock: AbstractContextManager[None] | None = None
         self._session: ConversationSession | None = None
         super().__init__(Conversation(_LockOnFirstUse(self)))
@@ -97,11 +96,10 @@ class _StoredSlot(ConversationSlot):
         if self._session is None:
             key = Conversations.key_for(self._params)
             assert key is not None  # open_conversation checked the parameters
-            self._key = key
             lock = self._conversations.lock(key, wait=self._wait)
             lock.__enter__()
             self._lock = lock
-            session = ConversationSession(self._key, self._conversations.load(self._key))
+            session = ConversationSession(key, self._conversations.load(key))
             # The handler's conversation reads and writes the session's saved state.
             session.conversation = self.conversation
             self._session = session
@@ -110,17 +108,7 @@ class _StoredSlot(ConversationSlot):
     def save(self) -> None:
         if self._session is None and not self.conversation.needs_saving:
             return  # never touched: nothing to lock, nothing to write
-        session = self.acquire()
-        changed, state, data = session.changes()
-        if not changed:
-            return
-        key = self._key
-        if self._conversations.save(key, state, data, session.version) is None:
-            logger.warning(
-                "conversation %s changed while its handler ran (the handler outlived its "
-                "lock's lease); this handler's changes were dropped",
-                key,
-            )
+        self._conversations.keep(self.acquire())
 
     def release(self) -> None:
         """Give the lock back, if it was taken."""
@@ -196,14 +184,13 @@ class SharedState:
         params: Mapping[str, str],
         session: MutableMapping[str, Any] | None,
         *,
-        lazy: bool = False,
         wait: float | None = None,
     ) -> Iterator[ConversationSlot | None]:
         """The conversation of a message or call webhook (``None`` for callbacks), held for
-        the whole of its handling: in the store, under the conversation's lock
+        the whole of its handling: in the store, under the conversation's lock, taken now
         (:meth:`open_conversation`, released on leaving).
         """
-        slot = self.open_conversation(kind, params, session, lazy=lazy, wait=wait)
+        slot = self.open_conversation(kind, params, session, wait=wait)
         try:
             yield slot
         finally:

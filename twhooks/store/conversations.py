@@ -191,11 +191,17 @@ class Conversations:
         with self.lock(key, wait=wait):
             session = ConversationSession(key, self.store.load_conversation(key))
             yield session
-            changed, state, data = session.changes()
-            if changed and self.save(key, state, data, session.version) is None:
-                logger.warning(
-                    "conversation %s changed while its handler ran (the handler outlived its "
-                    "lock's %.0f s lease); this handler's changes were dropped",
-                    key,
-                    self.lock_lease,
-                )
+            self.keep(session)
+
+    def keep(self, session: ConversationSession) -> None:
+        """Save what the handler changed in *session* (held under its lock), if anything; a
+        newer version saved meanwhile (the handler outlived its lock's lease) wins, and this
+        one's changes are logged and dropped."""
+        changed, state, data = session.changes()
+        if changed and self.save(session.key, state, data, session.version) is None:
+            logger.warning(
+                "conversation %s changed while its handler ran (the handler outlived its "
+                "lock's %.0f s lease); this handler's changes were dropped",
+                session.key,
+                self.lock_lease,
+            )
