@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import os
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,7 +18,7 @@ import pytest
 import redis
 import requests
 from _hypercorn import HypercornServer
-from _servers import free_port
+from _servers import Hypercorn
 from _signing import TOKEN, official_signature
 from quart import Quart
 
@@ -30,7 +26,6 @@ from twhooks.events import MessageStatus
 from twhooks.quart import TwilioHooks
 from twhooks.store.memory import MemoryStore
 
-TESTS = Path(__file__).parent
 REDIS_URL = "redis://127.0.0.1:6379/13"
 APP = "quart_shared_app:app"
 PERSON, US = "+14155550100", "+14155550199"
@@ -431,40 +426,6 @@ def test_one_persons_messages_on_hypercorn_run_one_at_a_time(
 # -- two Hypercorn processes sharing one store --------------------------------------------------
 
 
-class HypercornProcess:
-    """``hypercorn quart_shared_app:app`` in a process of its own on 127.0.0.1."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "hypercorn", "-b", f"127.0.0.1:{self.port}", APP],
-            cwd=TESTS,
-            env={**os.environ, "PYTHONPATH": str(TESTS), **env},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, log.read_text()
-            try:
-                requests.get(self.url + "/", timeout=0.5)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError(f"hypercorn did not start: {log.read_text()}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
-        self.log.close()
-
-
 @pytest.fixture(params=["sqlite", "redis"])
 def shared_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
@@ -490,7 +451,7 @@ def test_two_hypercorn_processes_sharing_a_store_run_a_retry_once(
         # Behind one load balancer: Twilio signs the same URL whichever host gets it.
         "TEST_PUBLIC_URL": PUBLIC_URL,
     }
-    hosts = [HypercornProcess(env, tmp_path / f"host-{n}.log") for n in range(2)]
+    hosts = [Hypercorn(APP, env, tmp_path / f"host-{n}.log") for n in range(2)]
     try:
 
         def send(n: int, body: str = "SLOW hello", token: str | None = "tok-2") -> bytes:
