@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from _servers import Gunicorn, LiveServer
+
+if TYPE_CHECKING:
+    from _hypercorn import HypercornServer
 
 
 @pytest.fixture
@@ -20,6 +23,24 @@ def live_server() -> Iterator[Callable[[Any], LiveServer]]:
 
     def start(app: Any) -> LiveServer:
         server = LiveServer(app)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Any], HypercornServer]]:
+    """Start ASGI apps (Quart's) on real Hypercorn servers in background threads:
+    ``serve(app).url``; every one stopped when the test ends."""
+    from _hypercorn import HypercornServer  # hypercorn only for the tests that use it
+
+    servers: list[HypercornServer] = []
+
+    def start(app: Any) -> HypercornServer:
+        server = HypercornServer(app)
         servers.append(server)
         return server
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -43,20 +43,6 @@ def make_app(**config: Any) -> tuple[Quart, TwilioHooks]:
     app.config["SECRET_KEY"] = "test-secret"
     app.config.update(config)
     return app, TwilioHooks(app)
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Quart], HypercornServer]]:
-    servers: list[HypercornServer] = []
-
-    def start(app: Quart) -> HypercornServer:
-        server = HypercornServer(app)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
 
 
 def post(

@@ -356,20 +356,6 @@ def test_a_blocking_store_is_never_called_on_the_event_loop() -> None:
 # -- on Hypercorn, 127.0.0.1 ------------------------------------------------------------------
 
 
-@pytest.fixture
-def serve() -> Iterator[Callable[[Quart], HypercornServer]]:
-    servers: list[HypercornServer] = []
-
-    def start(app: Quart) -> HypercornServer:
-        server = HypercornServer(app)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
-
-
 def http_post(url: str, params: Mapping[str, str], token: str | None = None) -> requests.Response:
     headers = {"X-Twilio-Signature": official_signature(url, params)}
     if token is not None:
