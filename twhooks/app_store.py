@@ -3,7 +3,7 @@
 - :func:`start_app`: what both adapters' ``init_app`` begin with: the settings read (the
   missing ones set to their defaults), the store opened, the dispatcher built;
 - :func:`open_app_store`: ``TWHOOKS_STORE`` and the other store settings turned into the store,
-  its facades and the dispatcher's :class:`~twhooks.shared.SharedState` (an SQLite file in the
+  its facades and the dispatcher's :class:`~twhooks.policies.Policies` (an SQLite file in the
   app's instance folder by default, a memory store for a ``TESTING`` app);
 - :func:`share_call_records`: the voice sessions' call records in that store, and each session
   in the webhook history;
@@ -15,49 +15,55 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, MutableMapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from .dispatch import Dispatcher
+from .dispatch.steps import DispatcherBase
 from .exceptions import ConfigurationError
 from .handlers import Handlers
+from .policies import Policies
 from .realtime.handlers import RealtimeHandlers
 from .realtime.shared import SharedCallStore, history_hook
 from .settings import DEFAULTS, Settings
-from .shared import SharedState
 from .store import Blocklist, Calls, Conversations, Deliveries, History, OptOuts
 from .store.settings import STORE_DEFAULTS, StoreFacades
 
 __all__ = ["StoreProperties", "open_app_store", "share_call_records", "start_app"]
+
+D = TypeVar("D", bound=DispatcherBase)
 
 
 def start_app(
     handlers: Handlers,
     config: MutableMapping[str, Any],
     *,
+    dispatcher: type[D],
     native: tuple[type[Any], ...],
     instance_path: str | os.PathLike[str],
     testing: bool,
-) -> tuple[Settings, StoreFacades, Dispatcher]:
+) -> tuple[Settings, StoreFacades, D]:
     """Read an app's settings, open its store and build its dispatcher.
 
     Missing ``TWHOOKS_*`` settings are set to their defaults on *config* first.
 
     :param handlers: the extension, with its registered handlers.
+    :param dispatcher: the driver: ``Dispatcher`` (WSGI) or ``AsyncDispatcher`` (asyncio).
     :param native: the framework's response types, which handlers may return as they are.
     :raises ConfigurationError: naming the first setting that cannot work.
     """
     for name, value in {**DEFAULTS, **STORE_DEFAULTS}.items():
         config.setdefault(name, value)
     settings = Settings.from_config(config)
-    facades, shared = open_app_store(config, settings, instance_path=instance_path, testing=testing)
-    dispatcher = Dispatcher(
+    facades, policies = open_app_store(
+        config, settings, instance_path=instance_path, testing=testing
+    )
+    driver = dispatcher(
         handlers,
         settings,
         replays=facades.store if settings.deduplicate else None,
         native=native,
-        shared=shared,
+        policies=policies,
     )
-    return settings, facades, dispatcher
+    return settings, facades, driver
 
 
 def open_app_store(
@@ -66,7 +72,7 @@ def open_app_store(
     *,
     instance_path: str | os.PathLike[str],
     testing: bool,
-) -> tuple[StoreFacades, SharedState]:
+) -> tuple[StoreFacades, Policies]:
     """Open the store an app's *config* names, with its facades and their part in the request
     path.
 
@@ -86,7 +92,7 @@ def open_app_store(
     mode: Literal["store", "cookie"] = (
         "cookie" if facades.conversation_mode == "cookie" else "store"
     )
-    return facades, SharedState(facades, mode)
+    return facades, Policies(facades, mode)
 
 
 def share_call_records(

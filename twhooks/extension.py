@@ -45,6 +45,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .app_store import StoreProperties, share_call_records, start_app
 from .dispatch import Dispatcher, Received
+from .dispatch.steps import Refused
 from .exceptions import ConfigurationError, HandlerError, RequestError
 from .handlers import Handlers
 from .idempotency import StoredReply
@@ -127,6 +128,7 @@ class TwilioHooks(StoreProperties, Handlers, RealtimeDecorators):
         settings, facades, dispatcher = start_app(
             self,
             app.config,
+            dispatcher=Dispatcher,
             native=(BaseResponse,),
             instance_path=app.instance_path,
             testing=app.testing,
@@ -235,10 +237,10 @@ def _receive(state: _AppState, environ: dict[str, Any], kind: str | None) -> Rec
         method = str(environ.get("REQUEST_METHOD", ""))
         path = quote_path(environ.get("PATH_INFO", ""))
         url = request_url(environ, settings.public_url)
-        return dispatcher.refuse(error, method, path, url=url, kind=kind)
+        return dispatcher.refuse(dispatcher.refusal(error, method, path, url=url, kind=kind))
     received = dispatcher.receive(webhook, verified, kind)
-    if isinstance(received, Reply):
-        return received
+    if isinstance(received, Refused):
+        return dispatcher.refuse(received)
     replayed = dispatcher.claim(received)
     if replayed is not None:
         return replayed

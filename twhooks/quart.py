@@ -2,7 +2,7 @@
 
 :class:`TwilioHooks` is the Quart twin of the Flask extension: the same decorators (it is a
 :class:`~twhooks.handlers.Handlers`), routes, events, settings and replies, run by the same
-:class:`~twhooks.dispatch.Dispatcher` (:meth:`~twhooks.dispatch.Dispatcher.handle_async`).
+:class:`~twhooks.dispatch.AsyncDispatcher`.
 Handlers may be ``async def``; plain ones run in a worker thread, so neither they nor the
 replay store's blocking calls stall the event loop. Like the Flask extension, it verifies
 each webhook in a ``before_request`` function placed before the app's own, keeps the final
@@ -60,7 +60,8 @@ from werkzeug.datastructures import Headers
 
 from . import asgi, testing
 from .app_store import StoreProperties, share_call_records, start_app
-from .dispatch import Dispatcher, Received
+from .dispatch import AsyncDispatcher, Received
+from .dispatch.steps import Refused
 from .exceptions import ConfigurationError, HandlerError, RequestError, RequestTooLarge
 from .handlers import Handlers
 from .idempotency import StoredReply
@@ -95,7 +96,7 @@ class _AppState:
 
     hooks: TwilioHooks
     settings: Settings
-    dispatcher: Dispatcher
+    dispatcher: AsyncDispatcher
     #: The shared store and its facades (``hooks.deliveries`` and the like).
     facades: StoreFacades
 
@@ -133,6 +134,7 @@ class TwilioHooks(StoreProperties, Handlers, RealtimeDecorators):
         settings, facades, dispatcher = start_app(
             self,
             app.config,
+            dispatcher=AsyncDispatcher,
             native=(Response,),
             instance_path=app.instance_path,
             testing=app.testing,
@@ -237,17 +239,17 @@ async def _receive(state: _AppState, req: Request) -> Received | Reply:
         )
     except RequestError as error:
         url = request_url(asgi.scope_environ(scope), settings.public_url)
-        return await dispatcher.refuse_async(
-            error, req.method, quote_path(req.path), url=url, kind=kind
+        path = quote_path(req.path)
+        return await dispatcher.refuse(
+            dispatcher.refusal(error, req.method, path, url=url, kind=kind)
         )
-    received = await dispatcher.receive_async(webhook, verified, kind)
-    if isinstance(received, Reply):
-        return received
-    if received.token is not None and dispatcher.replays is not None:
-        # On the loop only when the store does not block; a retry waits in a thread.
-        replayed = await dispatcher.claim_async(received)
-        if replayed is not None:
-            return replayed
+    received = dispatcher.receive(webhook, verified, kind)
+    if isinstance(received, Refused):
+        return await dispatcher.refuse(received)
+    # A retry of a request in flight waits for its reply on the loop, holding no thread.
+    replayed = await dispatcher.claim(received)
+    if replayed is not None:
+        return replayed
     scope[_RECEIVED] = received
     return received
 
@@ -285,7 +287,7 @@ def _view(state: _AppState, kind: Kind) -> Callable[..., Awaitable[Response]]:
             received = await _receive(state, req)
         if isinstance(received, Reply):
             return _response(received)
-        return _response(await dispatcher.handle_async(received, kind, step, session))
+        return _response(await dispatcher.handle(received, kind, step, session))
 
     view.__name__ = f"twhooks_{kind.name}"
     return view
@@ -324,18 +326,14 @@ async def _teardown(error: BaseException | None) -> None:
     response: Any = scope.pop(_RESPONSE, None)
     if received is None:
         return
-    dispatcher: Dispatcher = current_app.extensions["twhooks"].dispatcher
+    dispatcher: AsyncDispatcher = current_app.extensions["twhooks"].dispatcher
     stored = None
-    if (
-        error is None
-        and response is not None
-        and (received.claim is not None or dispatcher.shared.keeps_history)
-    ):
+    if error is None and response is not None and dispatcher.needs_bytes(received):
         stored = StoredReply(
             response.status_code, tuple(response.headers.items()), await _body(response)
         )
     status = 500 if response is None else response.status_code
-    await dispatcher.conclude_async(received, stored, status)
+    await dispatcher.conclude(received, stored, status)
 
 
 async def _body(response: Any) -> bytes:

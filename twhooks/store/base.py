@@ -28,7 +28,7 @@ class Store(ReplayStore, Protocol):
 
     Optionally, a class attribute ``blocking = False`` says that every call but ``wait``
     returns at once, without I/O (as the memory stores do): the asyncio request path
-    (:meth:`~twhooks.dispatch.Dispatcher.dispatch_async`, the Quart extension) then makes
+    (:class:`~twhooks.dispatch.AsyncDispatcher`, the Quart extension) then makes
     them on the event loop instead of in a worker thread. A store that does not say is
     taken to block.
     """
