@@ -26,7 +26,7 @@ from flask.sessions import SecureCookieSessionInterface
 from example_app import DEV_SECRET_KEY, SETTINGS, MissingSettings, create_app
 from twhooks.cli.transport import RequestsTransport
 from twhooks.simulator import Simulator
-from twhooks.testing import TwilioTestClient
+from twhooks.flask.testing import TwilioTestClient
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENT = {
