@@ -11,8 +11,8 @@ from flask import Flask
 
 from example_app import create_app
 from example_app.sms import HELP
-from twhooks.simulator import SimulatedCall, SimulatedConversation
 from twhooks.flask.testing import TwilioTestClient
+from twhooks.simulator import SimulatedCall, SimulatedConversation
 
 MENU = "For our opening hours, press 1. To leave a voicemail, press 2."
 

@@ -16,9 +16,9 @@ from twilio.request_validator import RequestValidator
 
 from twhooks import SimulationError, TooManyDocuments, TwilioSignatureMiddleware, payloads
 from twhooks.flask import TwilioHooks
+from twhooks.flask.testing import FlaskTransport, TwilioTestClient
 from twhooks.kinds import KINDS
 from twhooks.store import classify_opt_keyword
-from twhooks.flask.testing import FlaskTransport, TwilioTestClient
 from twhooks.twiml import MessagingResponse, VoiceResponse
 
 TOKEN = "test-token-0123456789abcdef"

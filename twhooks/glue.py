@@ -209,7 +209,7 @@ class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[App
     """
 
     #: The framework's parts the glue uses.
-    framework: ClassVar[Framework]
+    _framework: ClassVar[Framework]
 
     def __init__(self, app: AppT | None = None, *, call_store: CallStore | None = None) -> None:
         super().__init__()
@@ -236,13 +236,13 @@ class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[App
         settings, facades, dispatcher = start_app(
             self,
             app.config,
-            native=self.framework.native,
+            native=self._framework.native,
             instance_path=app.instance_path,
             testing=app.testing,
         )
         self._check(app)
         prefix = settings.url_prefix or None
-        blueprint = self.framework.blueprint(BLUEPRINT, __name__, url_prefix=prefix)
+        blueprint = self._framework.blueprint(BLUEPRINT, __name__, url_prefix=prefix)
         state = AppState(self, settings, dispatcher, blueprint, facades)
         endpoints = add_routes(blueprint, lambda kind: self._view(state, kind))
         state.kinds.update({f"{BLUEPRINT}.{name}": kind for name, kind in endpoints.items()})
@@ -268,7 +268,7 @@ class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[App
     def _state(self) -> AppState:
         """The state of the current app (what needs it needs an app context)."""
         try:
-            state: AppState = self.framework.current_app.extensions["twhooks"]
+            state: AppState = self._framework.current_app.extensions["twhooks"]
         except KeyError:
             raise ConfigurationError("this app was not initialised with TwilioHooks") from None
         return state
@@ -321,5 +321,5 @@ class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[App
         if public:
             url = public + state.url_prefix + path
             return f"{url}?{urlencode(query)}" if query else url
-        url_for: Callable[..., str] = self.framework.current_app.url_for
+        url_for: Callable[..., str] = self._framework.current_app.url_for
         return url_for(f"{BLUEPRINT}.{endpoint}", _external=external, **values, **query)

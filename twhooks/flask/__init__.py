@@ -30,6 +30,11 @@ Flask:
   ``@app.errorhandler(500)`` and ``got_request_exception`` see it;
 - once Flask has finished the response (session cookie included), its bytes are kept for the
   retries of the request (in a ``teardown_request`` function).
+
+What the Quart extension shares with this one is in :mod:`twhooks.glue`. The package's other
+rooms: :mod:`twhooks.flask.sockets` (the voice sockets, mounted by ``init_app`` when
+flask-sock is installed) and :mod:`twhooks.flask.testing` (the test client). The inspector
+(:mod:`twhooks.inspector`) is Flask-only too.
 """
 
 from __future__ import annotations
@@ -86,7 +91,7 @@ class TwilioHooks(TwilioHooksBase[Flask]):
         default; see :mod:`twhooks.realtime.lifecycle`).
     """
 
-    framework = Framework(native=(BaseResponse,), blueprint=Blueprint, current_app=current_app)
+    _framework = Framework(native=(BaseResponse,), blueprint=Blueprint, current_app=current_app)
 
     def _check(self, app: Flask) -> None:
         check_inspector_settings(app.config, app.debug)

@@ -24,13 +24,10 @@ exception that no ``@hooks.error`` handler answers propagate into Quart's error 
         async for prompt in session.prompts():
             await session.say(llm.stream(prompt.text))
 
-:func:`mount_quart` adds ``<prefix>/relay/<CallSid>`` and ``<prefix>/stream/<CallSid>``
-to a Quart app. As on Flask, the upgrade is verified by a ``before_websocket`` function
-placed first among the app's own, so a forged upgrade runs no app code and is answered
-with an HTTP status before the socket is accepted (Hypercorn and Uvicorn support that
-ASGI extension; other servers close the socket instead). Handlers are ``async def`` and get
-an :class:`~twhooks.realtime.relay.AsyncRelaySession` or
-:class:`~twhooks.realtime.stream.AsyncStreamSession`.
+The package has the rooms of :mod:`twhooks.flask`: this module (the extension),
+:mod:`~twhooks.quart.sockets` (the voice sockets, which the extension mounts:
+:func:`~twhooks.quart.sockets.mount_quart`) and :mod:`~twhooks.quart.testing` (the test
+client). Their names are re-exported here.
 
 Needs the ``quart`` extra: ``pip install twhooks[quart]``.
 """
@@ -77,7 +74,7 @@ class TwilioHooks(TwilioHooksBase[Quart]):
         default; see :mod:`twhooks.realtime.lifecycle`).
     """
 
-    framework = Framework(native=(Response,), blueprint=Blueprint, current_app=current_app)
+    _framework = Framework(native=(Response,), blueprint=Blueprint, current_app=current_app)
 
     def _view(self, state: AppState, kind: Kind) -> Callable[..., Awaitable[Response]]:
         return _view(state, kind)
