@@ -24,7 +24,7 @@ from werkzeug.test import EnvironBuilder
 
 from twhooks.conversation import Conversation
 from twhooks.dispatch import AsyncDispatcher, Received
-from twhooks.dispatch.steps import stored
+from twhooks.dispatch.received import stored
 from twhooks.handlers import Handlers
 from twhooks.kinds import KINDS
 from twhooks.policies import Policies

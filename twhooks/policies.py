@@ -35,7 +35,7 @@ from .store.records import HistoryRecord
 from .store.settings import StoreFacades
 
 if TYPE_CHECKING:
-    from .dispatch.steps import Received
+    from .dispatch.received import Received
 
 __all__ = ["REJECT_TWIML", "Policies"]
 

@@ -10,8 +10,8 @@ handling sees it. This package knows nothing of any web framework.
 from __future__ import annotations
 
 from .aio import AsyncDispatcher as AsyncDispatcher
-from .steps import Begun as Begun
-from .steps import Received as Received
+from .received import Received as Received
+from .route import Begun as Begun
 from .sync import Dispatcher as Dispatcher
 
 __all__ = ["AsyncDispatcher", "Begun", "Dispatcher", "Received"]

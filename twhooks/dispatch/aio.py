@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from inspect import iscoroutinefunction
 from typing import Any, ParamSpec, TypeVar
 
 from ..idempotency import StoredReply
 from ..kinds import Kind
 from ..replies import Reply
-from ..request import VerifiedRequest, WebhookRequest
+from ..request import WebhookRequest
 from ..store.polling import Pending, poll_async
-from .steps import Begun, DispatcherBase, Received, Refused, _Raised, status_of, stored
+from .failures import Raised, answer, unanswered
+from .received import Received, Refused, Session, status_of, stored
+from .route import Begun
+from .steps import DispatcherBase
 
 __all__ = ["AsyncDispatcher"]
 
@@ -58,11 +61,7 @@ class AsyncDispatcher(DispatcherBase):
         return self._claimed(received, await poll_async(attempt, self._claim_wait))
 
     async def handle(
-        self,
-        received: Received,
-        kind: Kind,
-        step: str | None = None,
-        session: MutableMapping[str, Any] | None = None,
+        self, received: Received, kind: Kind, step: str | None = None, session: Session = None
     ) -> Reply:
         """Route *received*, run its handler and render the reply (no claim)."""
         threaded = self._store_blocks
@@ -96,11 +95,11 @@ class AsyncDispatcher(DispatcherBase):
             try:
                 outcome = await _call(handler, error, begun.event)
             except Exception as raised:
-                outcome = _Raised(raised)
-            reply = self._answer(begun, error, handler, outcome)
+                outcome = Raised(raised)
+            reply = answer(begun, error, handler, outcome, self._render)
             if reply is not None:
                 return reply
-        raise self._unanswered(begun, error)
+        raise unanswered(begun, error)
 
     async def conclude(self, received: Received, stored: StoredReply | None, status: int) -> None:
         """End the claim and record the request (see :meth:`Dispatcher.conclude`): in one
@@ -109,16 +108,10 @@ class AsyncDispatcher(DispatcherBase):
         await _trip(threaded, self._conclude, received, stored, status)
 
     async def dispatch(
-        self,
-        request: WebhookRequest,
-        kind: Kind,
-        step: str | None = None,
-        session: MutableMapping[str, Any] | None = None,
-        *,
-        verified: VerifiedRequest | None = None,
+        self, request: WebhookRequest, kind: Kind, step: str | None = None, session: Session = None
     ) -> Reply:
         """Run *request* through every step (see :meth:`Dispatcher.dispatch`)."""
-        received = self.receive(request, verified, kind.name)
+        received = self.receive(request, None, kind.name)
         if isinstance(received, Refused):
             return await self.refuse(received)
         replayed = await self.claim(received)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..conversation import Conversation
 from ..events import Event, Params
@@ -19,9 +19,7 @@ from ..handlers import Handlers
 from ..kinds import RESERVED_STEPS, Kind
 from ..policies import Policies
 from ..replies import EMPTY_TWIML, Reply
-
-if TYPE_CHECKING:
-    from .steps import Received
+from .received import Received
 
 __all__ = ["Begun", "describe", "name_of", "route"]
 

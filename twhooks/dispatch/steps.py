@@ -1,29 +1,21 @@
 """The steps of a webhook request: plain calls that never wait and never await.
 
-==========  ===============================================================  =================
-step        what happens                                                     method
-==========  ===============================================================  =================
-receive     verify the signature, or refuse (403/4xx, logged, in history)    ``_receive``
-claim       one try at the idempotency token's claim; a retry gets the       ``_claim``
-            first reply, byte for byte; :data:`PENDING` while it is in
-            flight
-begin       the conversation (its lock tried, or left to first use), the     ``_begin``
-            block list, opt-out keywords, callback records, the route, the
-            typed event; :data:`PENDING` while the conversation is busy
-run         a plain handler, then ``end`` or ``fail``, in the caller's       ``_run``
-            thread
-end         save the conversation, render the reply                          ``_end``
-fail        offer the error to the ``@hooks.error`` handlers                 ``_answer``
-release     give the conversation back                                       ``_release``
-conclude    end the claim keeping the final bytes; record the request        ``_conclude``
-==========  ===============================================================  =================
+- ``receive``: verify the signature, or the refusal (403/4xx, logged, in the history);
+- ``_claim``: one try at the idempotency token's claim: a retry gets the first reply, byte
+  for byte; :data:`~twhooks.store.polling.PENDING` while that request is in flight;
+- ``_begin``: the conversation (its lock tried now, or left to first use), then the route
+  (:mod:`~twhooks.dispatch.route`: policies, handler, typed event); ``PENDING`` while the
+  conversation is busy;
+- ``_run``: a plain handler in the caller's thread, then ``_end`` (save the conversation,
+  render the reply) or the error handlers (:mod:`~twhooks.dispatch.failures`), and
+  ``_release`` (give the conversation back);
+- ``_conclude``: end the claim keeping the final bytes; record the request.
 
 Two drivers call them under the same public names — :class:`~twhooks.dispatch.Dispatcher`
-(``receive``, ``refuse``, ``claim``, ``handle``, ``conclude``, ``dispatch``) and
+(``refuse``, ``claim``, ``handle``, ``conclude``, ``dispatch``) and
 :class:`~twhooks.dispatch.AsyncDispatcher` (the same, as coroutines) — and differ only in how
 they wait: the synchronous one sleeps in its thread, the asynchronous one on the event loop,
-and sends the store's blocking calls to a worker thread. This module knows nothing of any web
-framework.
+sending the store's blocking calls to a worker thread. No web framework here.
 """
 
 from __future__ import annotations
@@ -34,10 +26,9 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass
+from collections.abc import MutableMapping
 from inspect import iscoroutinefunction
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..conversation import CookieBacking
 from ..events import Params
@@ -53,17 +44,11 @@ from ..settings import Settings
 from ..store.conversations import Conversations, StoreBacking
 from ..store.errors import LockTimeout
 from ..store.polling import PENDING, Pending
-from .route import Begun, describe, name_of, route
+from .failures import answer, outcome, unanswered
+from .received import Received, Refused
+from .route import Begun, route
 
-__all__ = [
-    "Begun",
-    "DispatcherBase",
-    "Received",
-    "Refused",
-    "blocks",
-    "status_of",
-    "stored",
-]
+__all__ = ["DispatcherBase", "blocks"]
 
 logger = logging.getLogger("twhooks.dispatch")
 
@@ -79,43 +64,6 @@ def _new_process_id() -> None:
 
 
 os.register_at_fork(after_in_child=_new_process_id)
-
-
-@dataclass(slots=True)
-class Received:
-    """A verified request, ready to be handled."""
-
-    request: WebhookRequest
-    #: What was verified: the URL that matched, the parameters, the body.
-    verified: VerifiedRequest
-    params: Params
-    #: The ``I-Twilio-Idempotency-Token``, if Twilio sent one.
-    token: str | None
-    #: The kind of webhook, when the adapter knows it already.
-    kind: str | None = None
-    #: ``(key, owner)`` while this request holds the claim of its token.
-    claim: tuple[str, str] | None = None
-    #: When it arrived: Unix time, and :func:`time.perf_counter` for its duration.
-    at: float = 0.0
-    started: float = 0.0
-    #: ``"valid"``, or ``"skipped"`` with ``TWHOOKS_VALIDATE = False``.
-    verdict: str = "valid"
-    #: The handler chosen, and why (for the webhook history).
-    handler: str | None = None
-    why: str | None = None
-
-
-class Refused(NamedTuple):
-    """A refused request: its reply, and its record for the webhook history."""
-
-    reply: Reply
-    record: Any
-
-
-class _Raised(NamedTuple):
-    """What calling an ``@hooks.error`` handler raised."""
-
-    error: Exception
 
 
 def blocks(store: object) -> bool:
@@ -394,10 +342,12 @@ class DispatcherBase:
                 raise  # the conversation stayed busy: 503, not the handler's failure
             except Exception as error:
                 for handler in self.handlers.error_handlers:
-                    reply = self._answer(begun, error, handler, _outcome(handler, error, begun))
+                    reply = answer(
+                        begun, error, handler, outcome(handler, error, begun), self._render
+                    )
                     if reply is not None:
                         return reply
-                raise self._unanswered(begun, error) from None
+                raise unanswered(begun, error) from None
         finally:
             self._release(begun)
 
@@ -440,47 +390,6 @@ class DispatcherBase:
         if begun.conversation is not None:
             begun.conversation.backing.release()
 
-    def _answer(
-        self, begun: Begun, error: Exception, handler: Callable[..., Any], outcome: Any
-    ) -> Reply | None:
-        """The reply of an ``@hooks.error`` *handler* that gave *outcome* for *error*;
-        ``None``: offer it to the next one.
-
-        :raises Exception: *error*, when the error handler failed too.
-        """
-        try:
-            if isinstance(outcome, _Raised):
-                raise outcome.error
-            if outcome is None:
-                return None
-            reply = self._render(begun.kind, outcome)
-        except Exception:
-            logger.exception(
-                "@hooks.error handler %s failed too on %s", name_of(handler), describe(begun.event)
-            )
-            raise self._unanswered(begun, error) from None
-        logger.error(
-            "@hooks.%s handler %s failed on %s; an @hooks.error handler answered",
-            begun.kind.name,
-            name_of(begun.handler),
-            describe(begun.event),
-            exc_info=error,
-        )
-        return reply
-
-    def _unanswered(self, begun: Begun, error: Exception) -> Exception:
-        """Log a failure no error handler answered; *error*, for the caller to re-raise into
-        the web framework (which logs its traceback)."""
-        logger.error(
-            "@hooks.%s handler %s failed on %s: %s: %s",
-            begun.kind.name,
-            name_of(begun.handler),
-            describe(begun.event),
-            type(error).__name__,
-            error,
-        )
-        return error
-
     # -- conclude ---------------------------------------------------------------------------
 
     def _conclude(self, received: Received, stored: StoredReply | None, status: int) -> None:
@@ -502,28 +411,3 @@ class DispatcherBase:
         """Add a handled (or replayed) request to the webhook history."""
         if self.policies.keeps_history:
             self.policies.record_history(handled_record(received, status, body, replay))
-
-
-def _outcome(handler: Callable[..., Any], error: Exception, begun: Begun) -> Any:
-    """What calling the error *handler* gave: its result, or what it raised."""
-    try:
-        return handler(error, begun.event)
-    except Exception as raised:
-        return _Raised(raised)
-
-
-def stored(reply: Reply | None) -> StoredReply | None:
-    """*reply* as kept for retries (``None`` for a framework response: its adapter keeps it,
-    or for a failure)."""
-    if reply is None or reply.native is not None:
-        return None
-    return StoredReply(reply.status, tuple(reply.headers), reply.body)
-
-
-def status_of(reply: Reply | None) -> int:
-    """*reply*'s status for the history: ``500`` when the handler raised."""
-    if reply is None:
-        return 500
-    if reply.native is not None:
-        return int(getattr(reply.native, "status_code", 200))
-    return reply.status

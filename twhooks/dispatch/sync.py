@@ -8,16 +8,14 @@ this thread between tries at its claim.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
-from typing import Any
-
 from ..idempotency import StoredReply
 from ..kinds import Kind
 from ..replies import Reply
-from ..request import VerifiedRequest, WebhookRequest
+from ..request import WebhookRequest
 from ..store.errors import LockTimeout
 from ..store.polling import Pending, poll
-from .steps import DispatcherBase, Received, Refused, status_of, stored
+from .received import Received, Refused, Session, status_of, stored
+from .steps import DispatcherBase
 
 __all__ = ["Dispatcher"]
 
@@ -45,11 +43,7 @@ class Dispatcher(DispatcherBase):
         return self._claimed(received, poll(lambda: self._claim(received, key), self._claim_wait))
 
     def handle(
-        self,
-        received: Received,
-        kind: Kind,
-        step: str | None = None,
-        session: MutableMapping[str, Any] | None = None,
+        self, received: Received, kind: Kind, step: str | None = None, session: Session = None
     ) -> Reply:
         """Route *received*, run its handler and render the reply (no claim).
 
@@ -71,19 +65,13 @@ class Dispatcher(DispatcherBase):
         self._conclude(received, stored, status)
 
     def dispatch(
-        self,
-        request: WebhookRequest,
-        kind: Kind,
-        step: str | None = None,
-        session: MutableMapping[str, Any] | None = None,
-        *,
-        verified: VerifiedRequest | None = None,
+        self, request: WebhookRequest, kind: Kind, step: str | None = None, session: Session = None
     ) -> Reply:
         """Run *request* through every step: receive, claim, handle, conclude.
 
         :raises Exception: what the handler raised, when no ``@hooks.error`` handler answered.
         """
-        received = self.receive(request, verified, kind.name)
+        received = self.receive(request, None, kind.name)
         if isinstance(received, Refused):
             return self.refuse(received)
         replayed = self.claim(received)

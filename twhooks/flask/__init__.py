@@ -47,7 +47,7 @@ from flask import Blueprint, Flask, current_app, request, session
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..dispatch import Dispatcher, Received
-from ..dispatch.steps import Refused
+from ..dispatch.received import Refused
 from ..exceptions import RequestError
 from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase
 from ..idempotency import StoredReply
@@ -92,12 +92,7 @@ class TwilioHooks(TwilioHooksBase[Flask]):
         default; see :mod:`twhooks.realtime.lifecycle`).
     """
 
-    _framework = Framework(
-        native=(BaseResponse,),
-        blueprint=Blueprint,
-        current_app=current_app,
-        dispatcher=Dispatcher,
-    )
+    _framework = Framework((BaseResponse,), Blueprint, current_app, Dispatcher)
 
     def _check(self, app: Flask) -> None:
         check_inspector_settings(app.config, app.debug)

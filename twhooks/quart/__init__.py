@@ -44,7 +44,7 @@ from werkzeug.datastructures import Headers
 
 from .. import asgi
 from ..dispatch import AsyncDispatcher, Received
-from ..dispatch.steps import Refused
+from ..dispatch.received import Refused
 from ..exceptions import RequestError, RequestTooLarge
 from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase
 from ..idempotency import StoredReply
@@ -75,12 +75,7 @@ class TwilioHooks(TwilioHooksBase[Quart]):
         default; see :mod:`twhooks.realtime.lifecycle`).
     """
 
-    _framework = Framework(
-        native=(Response,),
-        blueprint=Blueprint,
-        current_app=current_app,
-        dispatcher=AsyncDispatcher,
-    )
+    _framework = Framework((Response,), Blueprint, current_app, AsyncDispatcher)
 
     def _view(
         self, state: AppState[AsyncDispatcher], kind: Kind
