@@ -19,7 +19,7 @@ from twhooks import TwilioHooks
 from twhooks.exceptions import HandlerError
 from twhooks.realtime import audio
 from twhooks.realtime.client import add_cli_commands, run
-from twhooks.realtime.handlers import RealtimeDecorators, RealtimeHandlers, RealtimeSettings
+from twhooks.realtime.handlers import RealtimeDecorators, RealtimeHandlers
 from twhooks.realtime.testing import RelayCaller, new_call_sid
 from twhooks.settings import Settings
 
@@ -36,7 +36,7 @@ class _ComposedHooks(TwilioHooks, RealtimeDecorators):
         settings = Settings.from_config(app.config)
         self.realtime.attach_flask(
             app,
-            RealtimeSettings.from_settings(settings, app.config),
+            settings.realtime,
             url_prefix=settings.url_prefix,
         )
 

@@ -14,7 +14,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, MutableMapping
+from collections.abc import MutableMapping
+from dataclasses import replace
 from typing import Any, Literal
 
 from .dispatch import Dispatcher
@@ -22,10 +23,10 @@ from .exceptions import ConfigurationError
 from .handlers import Handlers
 from .realtime.handlers import RealtimeHandlers
 from .realtime.shared import SharedCallStore, history_hook
-from .settings import DEFAULTS, Settings
+from .settings import Settings, set_defaults
 from .shared import SharedState
 from .store import Blocklist, Calls, Conversations, Deliveries, History, OptOuts
-from .store.settings import STORE_DEFAULTS, StoreFacades
+from .store.settings import StoreFacades
 
 __all__ = ["StoreProperties", "open_app_store", "share_call_records", "start_app"]
 
@@ -46,10 +47,9 @@ def start_app(
     :param native: the framework's response types, which handlers may return as they are.
     :raises ConfigurationError: naming the first setting that cannot work.
     """
-    for name, value in {**DEFAULTS, **STORE_DEFAULTS}.items():
-        config.setdefault(name, value)
+    set_defaults(config)
     settings = Settings.from_config(config)
-    facades, shared = open_app_store(config, settings, instance_path=instance_path, testing=testing)
+    facades, shared = open_app_store(settings, instance_path=instance_path, testing=testing)
     dispatcher = Dispatcher(
         handlers,
         settings,
@@ -61,28 +61,23 @@ def start_app(
 
 
 def open_app_store(
-    config: Mapping[str, Any],
     settings: Settings,
     *,
     instance_path: str | os.PathLike[str],
     testing: bool,
 ) -> tuple[StoreFacades, SharedState]:
-    """Open the store an app's *config* names, with its facades and their part in the request
-    path.
+    """Open the store an app's *settings* name, with its facades and their part in the
+    request path.
 
-    :param config: the app's config, the store's defaults set (``STORE_DEFAULTS``).
     :param instance_path: the app's instance folder, for the default SQLite file.
     :param testing: the app's ``TESTING``: then an unset ``TWHOOKS_STORE`` is a memory store.
     :raises ConfigurationError: naming the first setting that cannot work.
     """
-    if config.get("TWHOOKS_STORE") is None and testing:
+    store = settings.store
+    if store.url is None and testing:
         # Tests get a store of their own, not the app's SQLite file.
-        config = {**config, "TWHOOKS_STORE": "memory://"}
-    facades = StoreFacades.from_config(
-        config, instance_path=instance_path, account_sid=config.get("TWILIO_ACCOUNT_SID")
-    )
-    # A conversation's lock outlives a dead worker about as long as its request's claim.
-    facades.conversations.lock_lease = settings.replay_lease + 5.0
+        store = replace(store, url="memory://")
+    facades = StoreFacades.open(store, instance_path=instance_path)
     mode: Literal["store", "cookie"] = (
         "cookie" if facades.conversation_mode == "cookie" else "store"
     )

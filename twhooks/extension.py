@@ -48,11 +48,10 @@ from .dispatch import Dispatcher, Received
 from .exceptions import ConfigurationError, HandlerError, RequestError
 from .handlers import Handlers
 from .idempotency import StoredReply
-from .inspector import check_settings as check_inspector_settings
 from .inspector import mount as mount_inspector
 from .kinds import KINDS, Kind, add_routes, kind_named
 from .realtime.handlers import FLASK_BLUEPRINT as REALTIME_BLUEPRINT
-from .realtime.handlers import RealtimeDecorators, RealtimeHandlers, RealtimeSettings
+from .realtime.handlers import RealtimeDecorators, RealtimeHandlers
 from .realtime.lifecycle import CallStore
 from .replies import Reply
 from .settings import Settings
@@ -131,19 +130,19 @@ class TwilioHooks(StoreProperties, Handlers, RealtimeDecorators):
             instance_path=app.instance_path,
             testing=app.testing,
         )
-        inspector = check_inspector_settings(app.config, app.debug)
+        settings.inspector.check(app.debug)
         blueprint = Blueprint(BLUEPRINT, __name__, url_prefix=settings.url_prefix or None)
         state = _AppState(self, settings, dispatcher, blueprint, facades)
         add_routes(blueprint, lambda kind: _view(state, kind))
         app.register_blueprint(blueprint)
         app.extensions["twhooks"] = state
-        if inspector.enabled:
-            mount_inspector(app, state, inspector)
+        if settings.inspector.enabled:
+            mount_inspector(app, state, settings.inspector)
         if not self._call_store_given:
             share_call_records(self.realtime, facades, settings.url_prefix)
         check_upgrade = self.realtime.attach_flask(
             app,
-            RealtimeSettings.from_settings(settings, app.config),
+            settings.realtime,
             url_prefix=settings.url_prefix,
             register_check=False,  # run by the receiver: one function on every request
         )

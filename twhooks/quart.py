@@ -152,7 +152,7 @@ class TwilioHooks(StoreProperties, Handlers, RealtimeDecorators):
             app,
             self.realtime,
             url_prefix=settings.url_prefix,
-            settings=RealtimeSettings.from_settings(settings, app.config),
+            settings=settings.realtime,
         )
 
     # -- shared state (hooks.deliveries and the like: StoreProperties) --------------------

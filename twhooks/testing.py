@@ -25,7 +25,6 @@ The pytest plugin (:mod:`twhooks.pytest_plugin`) provides the client as the
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,6 +32,7 @@ from flask import Flask
 
 from . import payloads
 from .kinds import KINDS
+from .settings import settings_of
 from .simulator import (
     Reply,
     Request,
@@ -43,8 +43,6 @@ from .simulator import (
 )
 
 __all__ = ["FlaskTransport", "TwilioTestClient"]
-
-_DEFAULT_PREFIX = "/twilio"
 
 
 class _Default(enum.Enum):
@@ -97,9 +95,9 @@ class FlaskTransport:
 
 
 def _base_url(app: Flask) -> str:
-    public: str | None = app.config.get("TWHOOKS_PUBLIC_URL")
+    public = settings_of(app).public_url
     if public:
-        return public.rstrip("/")
+        return public
     server_name = app.config.get("SERVER_NAME")
     if server_name:
         return f"{app.config.get('PREFERRED_URL_SCHEME', 'http')}://{server_name}"
@@ -108,20 +106,7 @@ def _base_url(app: Flask) -> str:
 
 def _auth_token(app: Flask, account_sid: str) -> str | None:
     """The token Twilio signs *account_sid*'s webhooks with, by the app's settings."""
-    tokens: Any = None
-    accounts = app.config.get("TWHOOKS_ACCOUNT_TOKENS")
-    # A subaccount's webhooks are signed with the subaccount's own token.
-    if isinstance(accounts, Mapping):
-        tokens = accounts.get(account_sid)
-    elif callable(accounts):
-        tokens = accounts(account_sid)
-    if tokens is None:
-        tokens = app.config.get("TWILIO_AUTH_TOKEN")
-    if tokens is None or isinstance(tokens, str):
-        return tokens
-    # During a rotation Twilio signs with the primary token: the first of the list.
-    first: str | None = next(iter(tokens), None)
-    return first
+    return settings_of(app).signing_token(account_sid)
 
 
 class TwilioTestClient(Simulator):
@@ -155,9 +140,8 @@ class TwilioTestClient(Simulator):
             account_sid=account_sid,
             shared_key=shared_key,
         )
-        prefix: str = app.config.get("TWHOOKS_URL_PREFIX", _DEFAULT_PREFIX)
         #: The twhooks URL prefix of the app (``/twilio`` by default).
-        self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
+        self.prefix = settings_of(app).url_prefix
 
     def url_for(self, url: str) -> str:
         """*url* made absolute; a path starting with ``/`` goes under the base URL's path."""
