@@ -45,16 +45,17 @@ from typing import Any, NamedTuple, ParamSpec, TypeVar
 from .events import Event, Params
 from .exceptions import RequestError, SignatureError
 from .handlers import Handlers
-from .idempotency import ReplayStore, StoredReply
 from .kinds import RESERVED_STEPS, Kind
 from .refusals import refuse
 from .replies import EMPTY_TWIML, Reply, render_twiml
+from .replies import Reply as StoredReply
 from .request import VerifiedRequest, WebhookRequest, redact_secrets, verify_request
 from .settings import Settings
 from .shared import ConversationSlot, SharedState
 from .store.errors import LockTimeout
 from .store.polling import FIRST_DELAY, MAX_DELAY
 from .store.records import HistoryRecord
+from .store.replays import ReplayStore
 
 __all__ = ["Dispatcher", "Prepared", "Received"]
 
@@ -1085,4 +1086,4 @@ def _stored(reply: Reply | None) -> StoredReply | None:
     """*reply* as kept for retries (``None`` for a framework response: its adapter keeps it)."""
     if reply is None or reply.native is not None:
         return None
-    return StoredReply(reply.status, tuple(reply.headers), reply.body)
+    return StoredReply(reply.status, list(reply.headers), reply.body)

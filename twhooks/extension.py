@@ -47,7 +47,6 @@ from .app_store import StoreProperties, share_call_records, start_app
 from .dispatch import Dispatcher, Received
 from .exceptions import ConfigurationError, HandlerError, RequestError
 from .handlers import Handlers
-from .idempotency import StoredReply
 from .inspector import check_settings as check_inspector_settings
 from .inspector import mount as mount_inspector
 from .kinds import KINDS, Kind, add_routes, kind_named
@@ -344,8 +343,8 @@ def _finisher(dispatcher: Dispatcher) -> Callable[[BaseException | None], None]:
             return
         stored = None
         if error is None and response is not None and not response.is_streamed:
-            stored = StoredReply(
-                response.status_code, tuple(response.headers.items()), response.get_data()
+            stored = Reply(
+                response.status_code, list(response.headers.items()), response.get_data()
             )
         dispatcher.conclude(received, stored, 500 if response is None else response.status_code)
 

@@ -63,7 +63,6 @@ from .app_store import StoreProperties, share_call_records, start_app
 from .dispatch import Dispatcher, Received
 from .exceptions import ConfigurationError, HandlerError, RequestError, RequestTooLarge
 from .handlers import Handlers
-from .idempotency import StoredReply
 from .kinds import KINDS as WEBHOOK_KINDS
 from .kinds import Kind, add_routes, kind_named
 from .realtime.errors import SessionClosed, UpgradeRefused
@@ -331,9 +330,7 @@ async def _teardown(error: BaseException | None) -> None:
         and response is not None
         and (received.claim is not None or dispatcher.shared.keeps_history)
     ):
-        stored = StoredReply(
-            response.status_code, tuple(response.headers.items()), await _body(response)
-        )
+        stored = Reply(response.status_code, list(response.headers.items()), await _body(response))
     status = 500 if response is None else response.status_code
     await dispatcher.conclude_async(received, stored, status)
 

@@ -15,7 +15,7 @@ Whatever the server, a socket goes through the same steps, all here:
    hangs up, the handler raises, the server drains — close the socket, record the session's
    end and run the end hooks.
 
-On an event loop, a call store that blocks (:func:`~twhooks.realtime.lifecycle.blocks`: the
+On an event loop, a call store that blocks (:func:`~twhooks.store.base.blocks`: the
 shared store on SQLite, PostgreSQL or Redis) is only ever called from a worker thread: the
 claim (:meth:`~RealtimeHandlers.open_async`), and at the end the record with the plain end
 hooks (which may write to the store, as :func:`~twhooks.realtime.shared.history_hook` does).

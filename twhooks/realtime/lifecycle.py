@@ -16,8 +16,8 @@ pieces:
   then cancels the rest, whose teardown (the ``finally`` blocks and end hooks) still runs.
 
 A store says whether its calls may wait on I/O with a ``blocking`` attribute, as a
-:class:`twhooks.store.Store` does (:func:`blocks`): on an event loop, the registry calls one
-that blocks from a worker thread (:meth:`~SessionRegistry.open_async`,
+:class:`twhooks.store.Store` does (:func:`~twhooks.store.base.blocks`): on an event loop, the
+registry calls one that blocks from a worker thread (:meth:`~SessionRegistry.open_async`,
 :meth:`~SessionRegistry.close_async`).
 """
 
@@ -34,6 +34,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
+from ..store.base import blocks
 from .errors import UpgradeRefused
 
 __all__ = [
@@ -42,7 +43,6 @@ __all__ = [
     "LiveSession",
     "MemoryCallStore",
     "SessionRegistry",
-    "blocks",
 ]
 
 logger = logging.getLogger("twhooks.realtime")
@@ -85,9 +85,16 @@ class CallRecord:
 class CallStore(Protocol):
     """Where call records live; shared by every host that serves the app's sockets.
 
-    A class attribute ``blocking = False`` says that its calls never wait on I/O, so that an
-    event loop may make them itself; a store without it is called from a worker thread there.
+    :attr:`blocking` says whether its calls may wait on I/O; a store of your own that leaves
+    it out is taken to block (:func:`~twhooks.store.base.blocks`).
     """
+
+    @property
+    def blocking(self) -> bool:
+        """Whether its calls may wait on I/O. ``False`` (usually a class attribute
+        ``blocking = False``) says that they never do, so that an event loop may make them
+        itself; otherwise they are made from a worker thread there."""
+        ...
 
     def claim(self, record: CallRecord, lease: float) -> bool:
         """Store *record* unless a live record of the same call exists; atomically.
@@ -109,7 +116,7 @@ class MemoryCallStore:
     shared store so that the one-socket-per-call rule holds across them.
     """
 
-    #: Its calls never wait on I/O (see :func:`blocks`).
+    #: Its calls never wait on I/O (see :func:`~twhooks.store.base.blocks`).
     blocking = False
 
     def __init__(self, size: int = 10_000) -> None:
@@ -142,12 +149,6 @@ class MemoryCallStore:
         self._records.move_to_end(record.call_sid)
         while len(self._records) > self.size:
             self._records.popitem(last=False)
-
-
-def blocks(store: object) -> bool:
-    """Whether *store*'s calls may wait on I/O (its ``blocking`` attribute): a store that does
-    not say is taken to block."""
-    return bool(getattr(store, "blocking", True))
 
 
 def default_host() -> str:

@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..store.base import blocks
 from . import lifecycle
 from .errors import RealtimeError
 from .lifecycle import CallRecord
@@ -49,8 +50,8 @@ class SharedCallStore:
     @property
     def blocking(self) -> bool:
         """Whether its calls may wait on I/O: those of the store it is in
-        (:func:`~twhooks.realtime.lifecycle.blocks`)."""
-        return lifecycle.blocks(self.store)
+        (:func:`~twhooks.store.base.blocks`)."""
+        return blocks(self.store)
 
     def claim(self, record: CallRecord, lease: float) -> bool:
         owner = f"{record.host}:{uuid.uuid4().hex}"

@@ -19,7 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 import redis
 from redis.commands.core import Script
 
-from ..idempotency import StoredReply
+from ..replies import Reply
 from .errors import StoreUnavailable
 from .history_buffer import HistoryBuffer
 from .polling import PENDING, Pending, poll
@@ -138,16 +138,16 @@ def _ms(seconds: float) -> int:
     return max(1, int(seconds * 1000))
 
 
-def _encode_reply(reply: StoredReply) -> str:
+def _encode_reply(reply: Reply) -> str:
     return json.dumps(
         {"s": reply.status, "h": reply.headers, "b": base64.b64encode(reply.body).decode()}
     )
 
 
-def _decode_reply(value: Any) -> StoredReply:
+def _decode_reply(value: Any) -> Reply:
     d = json.loads(_text(value))
-    headers = tuple((str(k), str(v)) for k, v in d["h"])
-    return StoredReply(int(d["s"]), headers, base64.b64decode(d["b"]))
+    headers = [(str(k), str(v)) for k, v in d["h"]]
+    return Reply(int(d["s"]), headers, base64.b64decode(d["b"]))
 
 
 class RedisStore:
@@ -157,6 +157,9 @@ class RedisStore:
         app's own.
     :param prefix: put before every key.
     """
+
+    #: Its calls wait on Redis: an event loop makes them from a worker thread.
+    blocking = True
 
     def __init__(self, client: str | redis.Redis, *, prefix: str = "twhooks:") -> None:
         # redis-py's pool notices a fork and opens new connections in the child by itself.
@@ -216,7 +219,7 @@ class RedisStore:
     # -- replays ---------------------------------------------------------------------------
 
     @_guarded
-    def claim(self, key: str, owner: str, lease: float) -> StoredReply | bool:
+    def claim(self, key: str, owner: str, lease: float) -> Reply | bool:
         found = self._run(
             self._claim,
             keys=[self._key("claim", key), self._key("reply", key)],
@@ -227,7 +230,7 @@ class RedisStore:
         return _decode_reply(found)
 
     @_guarded
-    def finish(self, key: str, owner: str, reply: StoredReply | None, ttl: float) -> None:
+    def finish(self, key: str, owner: str, reply: Reply | None, ttl: float) -> None:
         self._run(
             self._finish,
             keys=[self._key("claim", key), self._key("reply", key)],
@@ -235,17 +238,17 @@ class RedisStore:
         )
 
     @_guarded
-    def wait(self, key: str, timeout: float) -> StoredReply | None:
+    def wait(self, key: str, timeout: float) -> Reply | None:
         keys = [self._key("claim", key), self._key("reply", key)]
 
-        def attempt() -> StoredReply | Pending | None:
+        def attempt() -> Reply | Pending | None:
             found = self._run(self._peek, keys=keys)
             if isinstance(found, int):
                 return PENDING if found else None
             return _decode_reply(found)
 
         result = poll(attempt, timeout)
-        return result if isinstance(result, StoredReply) else None
+        return result if isinstance(result, Reply) else None
 
     # -- conversations ---------------------------------------------------------------------
 

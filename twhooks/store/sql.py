@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..exceptions import ConfigurationError
-from ..idempotency import StoredReply
+from ..replies import Reply
 from .errors import StoreUnavailable
 from .history_buffer import HistoryBuffer
 from .keys import normalize_address
@@ -147,6 +147,9 @@ class SQLStore:
         :class:`~sqlalchemy.engine.Engine` of the app's own (Flask-SQLAlchemy's ``db.engine``).
     :param prefix: put before every table name.
     """
+
+    #: Its calls wait on the database: an event loop makes them from a worker thread.
+    blocking = True
 
     def __init__(self, bind: str | sa.URL | sa.Engine, *, prefix: str = "twhooks_") -> None:
         self._given = bind if isinstance(bind, sa.Engine) else None
@@ -430,7 +433,7 @@ class SQLStore:
     # -- replays ---------------------------------------------------------------------------
 
     @_guarded
-    def claim(self, key: str, owner: str, lease: float) -> StoredReply | bool:
+    def claim(self, key: str, owner: str, lease: float) -> Reply | bool:
         for _ in range(5):
             now = time.time()
             params = {"p_key": key, "p_owner": owner, "p_expires": now + lease, "p_now": now}
@@ -444,7 +447,7 @@ class SQLStore:
         return False
 
     @_guarded
-    def finish(self, key: str, owner: str, reply: StoredReply | None, ttl: float) -> None:
+    def finish(self, key: str, owner: str, reply: Reply | None, ttl: float) -> None:
         if reply is None:
             self._hot_write("finish_none", {"p_key": key, "p_owner": owner})
             return
@@ -459,10 +462,10 @@ class SQLStore:
         self._hot_write("finish_reply", params)
 
     @_guarded
-    def wait(self, key: str, timeout: float) -> StoredReply | None:
+    def wait(self, key: str, timeout: float) -> Reply | None:
         query, params = self.statements.claim_reply, {"p_key": key}
 
-        def attempt() -> StoredReply | Pending | None:
+        def attempt() -> Reply | Pending | None:
             with self._read() as conn:
                 row = conn.execute(query, params).first()
             if row is None or row.expires_at <= time.time():
@@ -470,7 +473,7 @@ class SQLStore:
             return _reply(row) if row.status is not None else PENDING
 
         result = poll(attempt, timeout)
-        return result if isinstance(result, StoredReply) else None
+        return result if isinstance(result, Reply) else None
 
     # -- conversations ---------------------------------------------------------------------
 
@@ -894,6 +897,6 @@ def _history(id: int, data: str) -> HistoryRecord:
     return record
 
 
-def _reply(row: Any) -> StoredReply:
-    headers = tuple((str(k), str(v)) for k, v in json.loads(row.headers))
-    return StoredReply(row.status, headers, bytes(row.body))
+def _reply(row: Any) -> Reply:
+    headers = [(str(k), str(v)) for k, v in json.loads(row.headers)]
+    return Reply(row.status, headers, bytes(row.body))
