@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import sqlite3
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,20 @@ def test_an_sqlite_url(tmp_path: Path) -> None:
     assert (tmp_path / "x.sqlite3").is_file()
     assert not (tmp_path / "unused").exists()
     store.close()
+
+
+def test_each_sql_store_knows_its_own_drivers_errors(tmp_path: Path) -> None:
+    import psycopg
+
+    lite = open_store(f"sqlite:///{tmp_path / 'x.sqlite3'}", instance_path=tmp_path)
+    pg = open_store(POSTGRESQL_URL, instance_path=tmp_path)
+    assert isinstance(lite, SQLStore) and isinstance(pg, SQLStore)
+    key = f"errors-{uuid.uuid4()}"  # the PostgreSQL tables are shared with other tests
+    assert pg.claim(key, "a", 1) is True and lite.claim(key, "a", 1) is True
+    assert psycopg.Error in pg.dbapi_errors
+    assert not any(issubclass(psycopg.Error, error) for error in lite.dbapi_errors)
+    pg.close()
+    lite.close()
 
 
 def test_an_app_engine_is_shared(tmp_path: Path) -> None:
