@@ -1,9 +1,10 @@
 """The Redis store, on redis-py (``pip install twhooks[redis]``).
 
 Claims are ``SET … NX PX``; every write that reads before it writes is one Lua script, which
-Redis runs atomically; every key has a TTL (``PX``/``PEXPIRE``) except the opt-outs and block
-list (kept until taken back, unless given a TTL) and the history (capped by size). Values are
-text (bodies base64-encoded), so a client made with ``decode_responses=True`` works as well.
+Redis runs atomically (:mod:`twhooks.store.redis_scripts`); every key has a TTL
+(``PX``/``PEXPIRE``) except the opt-outs and block list (kept until taken back, unless given a
+TTL) and the history (capped by size). Values are text (bodies base64-encoded), so a client
+made with ``decode_responses=True`` works as well.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .records import (
     message_status_order,
 )
 from .redis_held import HeldConnections
+from .redis_scripts import Scripts
 
 __all__ = ["RedisStore"]
 
@@ -44,77 +46,6 @@ PRUNE_EVERY = 100
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-_CLAIM = """
-local reply = redis.call('GET', KEYS[2])
-if reply then return reply end
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-return 0
-"""
-
-_FINISH = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
-  redis.call('DEL', KEYS[1])
-end
-return 0
-"""
-
-_PEEK = """
-local reply = redis.call('GET', KEYS[2])
-if reply then return reply end
-return redis.call('EXISTS', KEYS[1])
-"""
-
-_SAVE_CONVERSATION = """
-local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
-if version ~= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'state', ARGV[2], 'data', ARGV[3], 'version', version + 1,
-           'updated_at', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
--- The index of recent_conversations: by time saved, those older than the TTL pruned.
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[6])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (tonumber(ARGV[4]) - ARGV[5] / 1000))
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-return version + 1
-"""
-
-# KEYS: the message's hash, the index; ARGV: sid, status, order, error code, to, from, at,
-# ttl ms, and "1" to prune the index of messages past their TTL. Every status's order is 0 or
-# more, so the first callback of a message always moves it forward. The message's history is
-# in its own hash, one field "h:<status>" each (one key per message: creating a second one
-# cost Redis more than the rest of the script).
-_RECORD_STATUS = """
-local current = redis.call('HMGET', KEYS[1], 'status', 'order')
-local advanced = 0
-if tonumber(ARGV[3]) > (tonumber(current[2]) or -1) then
-  redis.call('HSET', KEYS[1], 'status', ARGV[2], 'order', ARGV[3], 'error_code', ARGV[4],
-             'updated_at', ARGV[7])
-  advanced = 1
-end
-if ARGV[5] ~= '' then redis.call('HSETNX', KEYS[1], 'to', ARGV[5]) end
-if ARGV[6] ~= '' then redis.call('HSETNX', KEYS[1], 'from', ARGV[6]) end
-redis.call('HSETNX', KEYS[1], 'h:' .. ARGV[2], ARGV[7] .. '|' .. ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[8])
-redis.call('ZADD', KEYS[2], ARGV[7], ARGV[1])
-redis.call('PEXPIRE', KEYS[2], ARGV[8])
-if ARGV[9] == '1' then
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (tonumber(ARGV[7]) - ARGV[8] / 1000))
-end
-return {current[1] or '', advanced}
-"""
-
-# KEYS: the id counter, the history; ARGV: the size, then one record after another (oldest
-# first). Returns the last id.
-_ADD_HISTORY = """
-local first = redis.call('INCRBY', KEYS[1], #ARGV - 1) - #ARGV + 2
-for i = 2, #ARGV do
-  local id = first + i - 2
-  redis.call('ZADD', KEYS[2], id, id .. ':' .. ARGV[i])
-end
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[1]) + 1))
-return first + #ARGV - 2
-"""
 
 
 def _guarded(method: Callable[P, R]) -> Callable[P, R]:
@@ -168,16 +99,10 @@ class RedisStore:
         )
         self._owned = isinstance(client, str)
         self.prefix = prefix
-        r = self.client
-        self._claim = r.register_script(_CLAIM)
-        self._finish = r.register_script(_FINISH)
-        self._peek = r.register_script(_PEEK)
-        self._save_conversation = r.register_script(_SAVE_CONVERSATION)
-        self._record_status = r.register_script(_RECORD_STATUS)
-        self._add_history = r.register_script(_ADD_HISTORY)
+        self._scripts = Scripts(self.client)
         # The scripts run on connections the store holds, when the client is its own (one of
         # the app's runs them through the client, with its settings: retries, metrics, cache).
-        self._held = HeldConnections(r) if self._owned else None
+        self._held = HeldConnections(self.client) if self._owned else None
         self._history_buffer = HistoryBuffer(self._add_histories)
         self._callbacks = 0
 
@@ -221,7 +146,7 @@ class RedisStore:
     @_guarded
     def claim(self, key: str, owner: str, lease: float) -> Reply | bool:
         found = self._run(
-            self._claim,
+            self._scripts.claim,
             keys=[self._key("claim", key), self._key("reply", key)],
             args=[owner, _ms(lease)],
         )
@@ -232,7 +157,7 @@ class RedisStore:
     @_guarded
     def finish(self, key: str, owner: str, reply: Reply | None, ttl: float) -> None:
         self._run(
-            self._finish,
+            self._scripts.finish,
             keys=[self._key("claim", key), self._key("reply", key)],
             args=[owner, "" if reply is None else _encode_reply(reply), _ms(ttl)],
         )
@@ -242,7 +167,7 @@ class RedisStore:
         keys = [self._key("claim", key), self._key("reply", key)]
 
         def attempt() -> Reply | Pending | None:
-            found = self._run(self._peek, keys=keys)
+            found = self._run(self._scripts.peek, keys=keys)
             if isinstance(found, int):
                 return PENDING if found else None
             return _decode_reply(found)
@@ -271,7 +196,7 @@ class RedisStore:
     ) -> int | None:
         saved = int(
             self._run(
-                self._save_conversation,
+                self._scripts.save_conversation,
                 keys=[self._key("conv", key), self._key("convs")],
                 args=[
                     version,
@@ -329,7 +254,7 @@ class RedisStore:
         ttl: float,
     ) -> tuple[str | None, bool]:
         previous, advanced = self._run(
-            self._record_status,
+            self._scripts.record_status,
             keys=[self._key("msg", sid), self._key("msgs")],
             args=[
                 sid,
@@ -564,7 +489,7 @@ class RedisStore:
     def _add_histories(self, records: list[HistoryRecord], size: int) -> int:
         return int(
             self._run(
-                self._add_history,
+                self._scripts.add_history,
                 keys=[self._key("history-id"), self._key("history")],
                 args=[size, *(json.dumps(r.to_json()) for r in records)],
             )
