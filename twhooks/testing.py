@@ -34,12 +34,12 @@ from flask import Flask
 from . import payloads
 from .kinds import KINDS
 from .simulator import (
-    Reply,
     Request,
     Response,
     SimulatedCall,
     SimulatedConversation,
     Simulator,
+    TwimlAnswer,
 )
 
 __all__ = ["FlaskTransport", "TwilioTestClient"]
@@ -233,7 +233,7 @@ class TwilioTestClient(Simulator):
         method: str = "POST",
         params: payloads.Overrides | None = None,
         **fields: Any,
-    ) -> Reply:
+    ) -> TwimlAnswer:
         """Send one webhook of *kind* to *url* (the twhooks route of *kind* by default).
 
         See :meth:`twhooks.simulator.Simulator.webhook`.
