@@ -66,7 +66,7 @@ from .handlers import Handlers
 from .kinds import KINDS as WEBHOOK_KINDS
 from .kinds import Kind, add_routes, kind_named
 from .realtime.errors import SessionClosed, UpgradeRefused
-from .realtime.handlers import KINDS, RealtimeDecorators, RealtimeHandlers, RealtimeSettings
+from .realtime.handlers import SOCKET_KINDS, RealtimeDecorators, RealtimeHandlers, RealtimeSettings
 from .realtime.lifecycle import CallStore
 from .realtime.verify import Upgrade
 from .replies import Reply
@@ -388,7 +388,7 @@ def mount_quart(
     settings = settings if settings is not None else RealtimeSettings.from_config(app.config)
     prefix = "/" + url_prefix.strip("/") if url_prefix.strip("/") else ""
     endpoints: dict[str, str] = {}
-    for kind in KINDS:
+    for kind in SOCKET_KINDS:
         endpoint = f"twhooks_{kind}"
         endpoints[endpoint] = kind
         app.add_websocket(

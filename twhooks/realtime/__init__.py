@@ -13,6 +13,7 @@ Importing this package loads no web framework.
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,9 +23,9 @@ if TYPE_CHECKING:
     from .errors import UpgradeRefused as UpgradeRefused
     from .handlers import RealtimeHandlers as RealtimeHandlers
     from .handlers import RealtimeSettings as RealtimeSettings
-    from .lifecycle import CallRecord as CallRecord
     from .lifecycle import CallStore as CallStore
     from .lifecycle import MemoryCallStore as MemoryCallStore
+    from .lifecycle import SessionRecord as SessionRecord
     from .relay import AsyncRelaySession as AsyncRelaySession
     from .relay import RelaySession as RelaySession
     from .stream import AsyncStreamSession as AsyncStreamSession
@@ -40,9 +41,9 @@ _EXPORTS = {
     "UpgradeRefused": "errors",
     "RealtimeHandlers": "handlers",
     "RealtimeSettings": "handlers",
-    "CallRecord": "lifecycle",
     "CallStore": "lifecycle",
     "MemoryCallStore": "lifecycle",
+    "SessionRecord": "lifecycle",
     "AsyncRelaySession": "relay",
     "RelaySession": "relay",
     "AsyncStreamSession": "stream",
@@ -51,10 +52,22 @@ _EXPORTS = {
     "connect_stream": "twiml",
 }
 
+#: Old names of this package's exports, deprecated (the voice-session record was
+#: ``CallRecord`` until 0.3; ``twhooks.CallRecord`` is the record of a call's callbacks).
+_RENAMED = {"CallRecord": "SessionRecord"}
+
 __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
+    if name in _RENAMED:  # kept for one release
+        new = _RENAMED[name]
+        warnings.warn(
+            f"{__name__}.{name} is deprecated: it is {__name__}.{new}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return __getattr__(new)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

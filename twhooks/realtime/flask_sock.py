@@ -25,7 +25,7 @@ from simple_websocket import ConnectionClosed
 
 from ..exceptions import HandlerError
 from .errors import SessionClosed, UpgradeRefused
-from .handlers import FLASK_BLUEPRINT, KINDS, RealtimeHandlers, RealtimeSettings
+from .handlers import FLASK_BLUEPRINT, SOCKET_KINDS, RealtimeHandlers, RealtimeSettings
 from .verify import Upgrade
 
 __all__ = ["BLUEPRINT", "FlaskSockSocket", "mount_flask"]
@@ -115,7 +115,7 @@ def mount_flask(
     app.config.setdefault("SOCK_SERVER_OPTIONS", {"max_message_size": 1 << 20})
     prefix = "/" + url_prefix.strip("/") if url_prefix.strip("/") else ""
     blueprint = Blueprint(_BLUEPRINT, __name__, url_prefix=prefix or None)
-    for kind in KINDS:
+    for kind in SOCKET_KINDS:
         blueprint.add_url_rule(
             f"/{kind}/<call_sid>",
             endpoint=kind,
@@ -124,7 +124,7 @@ def mount_flask(
         )
     app.register_blueprint(blueprint)
 
-    endpoints = {f"{_BLUEPRINT}.{kind}": kind for kind in KINDS}
+    endpoints = {f"{_BLUEPRINT}.{kind}": kind for kind in SOCKET_KINDS}
 
     def verify_upgrade() -> Response | None:
         kind = endpoints.get(request.endpoint or "")

@@ -29,6 +29,7 @@ import os
 import socket
 import threading
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -38,10 +39,10 @@ from ..store.base import blocks
 from .errors import UpgradeRefused
 
 __all__ = [
-    "CallRecord",
     "CallStore",
     "LiveSession",
     "MemoryCallStore",
+    "SessionRecord",
     "SessionRegistry",
 ]
 
@@ -51,7 +52,7 @@ T = TypeVar("T")
 
 
 @dataclass
-class CallRecord:
+class SessionRecord:
     """What is known of one call's WebSocket session, kept in a :class:`CallStore`.
 
     :param kind: ``"relay"`` or ``"stream"``.
@@ -96,16 +97,16 @@ class CallStore(Protocol):
         itself; otherwise they are made from a worker thread there."""
         ...
 
-    def claim(self, record: CallRecord, lease: float) -> bool:
+    def claim(self, record: SessionRecord, lease: float) -> bool:
         """Store *record* unless a live record of the same call exists; atomically.
 
         A live record older than its *lease* (seconds) counts as ended: its host crashed.
         """
 
-    def save(self, record: CallRecord, lease: float) -> None:
+    def save(self, record: SessionRecord, lease: float) -> None:
         """Store *record* (its counts, its end), replacing the previous one, for *lease* s."""
 
-    def get(self, call_sid: str) -> CallRecord | None:
+    def get(self, call_sid: str) -> SessionRecord | None:
         """The record of *call_sid*, if any."""
 
 
@@ -121,10 +122,10 @@ class MemoryCallStore:
 
     def __init__(self, size: int = 10_000) -> None:
         self.size = size
-        self._records: OrderedDict[str, tuple[CallRecord, float]] = OrderedDict()
+        self._records: OrderedDict[str, tuple[SessionRecord, float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def claim(self, record: CallRecord, lease: float) -> bool:
+    def claim(self, record: SessionRecord, lease: float) -> bool:
         now = time.monotonic()
         with self._lock:
             held = self._records.get(record.call_sid)
@@ -133,16 +134,16 @@ class MemoryCallStore:
             self._put(record, now + lease)
             return True
 
-    def save(self, record: CallRecord, lease: float) -> None:
+    def save(self, record: SessionRecord, lease: float) -> None:
         with self._lock:
             self._put(record, time.monotonic() + lease)
 
-    def get(self, call_sid: str) -> CallRecord | None:
+    def get(self, call_sid: str) -> SessionRecord | None:
         with self._lock:
             held = self._records.get(call_sid)
         return None if held is None else replace(held[0], errors=list(held[0].errors))
 
-    def _put(self, record: CallRecord, expires: float) -> None:
+    def _put(self, record: SessionRecord, expires: float) -> None:
         # A copy: the live session goes on changing its own record.
         stored = replace(record, errors=list(record.errors), data=dict(record.data))
         self._records[record.call_sid] = (stored, expires)
@@ -161,7 +162,7 @@ class LiveSession:
 
     __slots__ = ("_cancel", "cancelled", "record")
 
-    def __init__(self, record: CallRecord) -> None:
+    def __init__(self, record: SessionRecord) -> None:
         self.record = record
         self.cancelled = False
         self._cancel: Callable[[], object] | None = None
@@ -216,7 +217,7 @@ class SessionRegistry:
         """
         if self.draining:
             raise UpgradeRefused("the server is shutting down", status=503)
-        record = CallRecord(call_sid, kind, self.host, time.time())
+        record = SessionRecord(call_sid, kind, self.host, time.time())
         with self._changed:
             if call_sid in self._live:
                 raise UpgradeRefused(f"call {call_sid} already has a live session", status=409)
@@ -241,7 +242,7 @@ class SessionRegistry:
             opening.add_done_callback(self._release_unused)
             raise
 
-    def close(self, live: LiveSession, reason: str) -> CallRecord:
+    def close(self, live: LiveSession, reason: str) -> SessionRecord:
         """End *live*: record how, release its CallSid, wake a drain waiting for it.
 
         (:meth:`end` then :meth:`forget`.)
@@ -251,12 +252,12 @@ class SessionRegistry:
         finally:
             self.forget(live)
 
-    async def close_async(self, live: LiveSession, reason: str) -> CallRecord:
+    async def close_async(self, live: LiveSession, reason: str) -> SessionRecord:
         """:meth:`close` on an event loop: in a worker thread if the store blocks, and to the
         end even if the waiting task is cancelled (then re-raised)."""
         return await self.finish(self.store_call(self.close, live, reason))
 
-    def end(self, live: LiveSession, reason: str) -> CallRecord:
+    def end(self, live: LiveSession, reason: str) -> SessionRecord:
         """Record the end of *live* (and how) in the store, which releases its CallSid.
 
         A store that fails is logged: the session ends anyway. The session stays live here
@@ -343,3 +344,15 @@ class SessionRegistry:
         while self._live and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         return len(victims)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CallRecord":  # its name until 0.3; twhooks.CallRecord is the callbacks' record
+        warnings.warn(
+            f"{__name__}.CallRecord is deprecated: it is twhooks.realtime.SessionRecord "
+            "(twhooks.CallRecord is the record of a call's status callbacks)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return SessionRecord
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
