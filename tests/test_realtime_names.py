@@ -30,3 +30,14 @@ def test_the_session_record_is_not_the_callbacks_record() -> None:
 
     assert twhooks.realtime.SessionRecord is SessionRecord
     assert twhooks.CallRecord is not SessionRecord  # the record of a call's status callbacks
+
+
+def test_the_terminal_clients_old_module_is_a_deprecated_re_export() -> None:
+    import sys
+
+    from twhooks.cli import voice
+
+    sys.modules.pop("twhooks.realtime.client", None)
+    with pytest.warns(DeprecationWarning, match="twhooks.cli.voice"):
+        old = importlib.import_module("twhooks.realtime.client")
+    assert old.run is voice.run

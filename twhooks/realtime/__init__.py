@@ -3,10 +3,11 @@ to their call.
 
 One module per idea: :mod:`~.messages` (the typed JSON messages), :mod:`~.verify` (the
 upgrade's signature and CallSid), :mod:`~.relay` and :mod:`~.stream` (the sessions a
-handler gets, sync and async), :mod:`~.lifecycle` (one socket per call, call records,
+handler gets, sync and async), :mod:`~.lifecycle` (one socket per call, session records,
 draining), :mod:`~.handlers` (the decorators and the path every socket takes),
 :mod:`~.flask_sock` (Flask glue), :mod:`~.twiml` (TwiML pointing a call at a session),
-:mod:`~.testing` (Twilio's side, for tests) and :mod:`~.client` (the terminal clients).
+:mod:`~.testing` (Twilio's side, for tests); the terminal clients are
+:mod:`twhooks.cli.voice`.
 Importing this package loads no web framework.
 """
 
