@@ -19,17 +19,15 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from .exceptions import RequestError, RequestTooLarge, SignatureError
-from .middleware import middleware_verifier, prefixes, under_prefixes
 from .realtime.errors import UpgradeRefused
 from .realtime.verify import Upgrade, verify_upgrade
-from .refusals import refuse
 from .replies import Reply
 from .request import VerifiedRequest, WebhookRequest, verify_request
-from .signature import TokenLookup
+from .verifying import SignatureMiddlewareBase, under_prefixes
 from .wsgi import quote_path
 from .wsgi import webhook_request as wsgi_webhook_request
 
@@ -41,13 +39,13 @@ __all__ = [
     "webhook_request",
 ]
 
-logger = logging.getLogger("twhooks.middleware")
-
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+logger = logging.getLogger("twhooks.middleware")
 
 #: Where the middleware leaves the :class:`~twhooks.request.VerifiedRequest` in the scope.
 SCOPE_KEY = "twhooks.verified_request"
@@ -183,7 +181,7 @@ def _has_signature(scope: Mapping[str, Any]) -> bool:
     return any(name.lower() == b"x-twilio-signature" for name, _ in scope.get("headers", ()))
 
 
-class TwilioSignatureMiddleware:
+class TwilioSignatureMiddleware(SignatureMiddlewareBase[ASGIApp]):
     """Check ``X-Twilio-Signature`` before an ASGI application sees the request.
 
     Requests under the *protect* path prefixes must carry a valid signature; others pass
@@ -209,34 +207,13 @@ class TwilioSignatureMiddleware:
     :param app: the ASGI application to protect.
     :param auth_token: the auth token, or a list of them during a token rotation.
     :param protect: the path prefixes to protect; ``"/"`` (the default) protects everything.
-    :param public_url: the public base URL of the app.
+    :param public_url: the public base URL of the app (a trailing slash is dropped).
     :param token_lookup: ``token_lookup(account_sid)`` gives a subaccount's auth token(s).
     :param shared_keys: SharedKey secrets by key id (a mapping or a function).
     :param max_body_size: the largest body accepted, in bytes.
     :param max_params: the most form parameters accepted.
     :raises ConfigurationError: no auth token, *token_lookup* or *shared_keys* was given.
     """
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        auth_token: str | Sequence[str] | None = None,
-        *,
-        protect: Iterable[str] = ("/",),
-        public_url: str | None = None,
-        token_lookup: TokenLookup | None = None,
-        shared_keys: Mapping[str, str] | Callable[[str], str | None] | None = None,
-        max_body_size: int = 1 << 20,
-        max_params: int = 1000,
-    ) -> None:
-        self.app = app
-        self.verifier = middleware_verifier(
-            type(self).__name__, auth_token, token_lookup, shared_keys
-        )
-        self.protect = prefixes(protect)
-        self.public_url = public_url.rstrip("/") if public_url else None
-        self.max_body_size = max_body_size
-        self.max_params = max_params
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope.get("type")
@@ -276,14 +253,7 @@ class TwilioSignatureMiddleware:
             )
             verified = verify_request(self.verifier, request)
         except (SignatureError, RequestError) as error:
-            reply = refuse(
-                error,
-                method=method,
-                path=path,
-                request=request,
-                public_url=self.public_url,
-                logger=logger,
-            )
+            reply = self.refuse(error, method, path, request)
             await _send_reply(send, reply)
             return
         scope[SCOPE_KEY] = verified
