@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 from .exceptions import RequestError, SignatureError
 from .request import verify_request
-from .verifying import SignatureMiddlewareBase, middleware_verifier, prefixes, under_prefixes
+from .verifying import SignatureMiddlewareBase, under_prefixes
+from .verifying import middleware_verifier as middleware_verifier  # where it was until 0.3
+from .verifying import prefixes as prefixes  # where it was until 0.3
 from .wsgi import ENVIRON_KEY, quote_path, webhook_request, wsgi_decode
 
 if TYPE_CHECKING:
@@ -19,9 +21,6 @@ if TYPE_CHECKING:
     )
 
 __all__ = ["TwilioSignatureMiddleware"]
-
-# Kept importable from here, where they were until 0.3 (now in twhooks.verifying).
-_MOVED = (middleware_verifier, prefixes, under_prefixes)
 
 
 class TwilioSignatureMiddleware(SignatureMiddlewareBase["WSGIApplication"]):
