@@ -160,7 +160,7 @@ class WebhookRequest:
             form=form,
             params=params,
             alternates=lambda: _alternates(
-                url, scheme, host, root_path, query, raw_target, public_url, headers
+                url, _raw_path_url(scheme, host, root_path, query, raw_target, public_url), headers
             ),
             unhandled_proxy=(
                 ("x-forwarded-proto" in headers or "x-forwarded-host" in headers)
@@ -309,20 +309,11 @@ def rebuild_url(
     return keep_bare_query(url, raw_target)
 
 
-def _alternates(
-    url: str,
-    scheme: str,
-    host: str,
-    root_path: str,
-    query: str,
-    raw_target: str | None,
-    public_url: str | None,
-    headers: Mapping[str, str],
-) -> Alternates:
+def _alternates(url: str, raw: str | None, headers: Mapping[str, str]) -> Alternates:
     """The other URLs worth trying for a request that reached us as *url*, and the secrets
-    among them: the path as sent on the wire, and ``user:pass@`` of a basic-auth header."""
+    among them: *raw*, the URL with the path as sent on the wire, and ``user:pass@`` of a
+    basic-auth header."""
     others: list[tuple[str, str]] = []
-    raw = _raw_path_url(scheme, host, root_path, query, raw_target, public_url)
     if raw is not None and raw != url:
         others.append((raw, raw))
     secrets: tuple[str, ...] = ()
