@@ -261,7 +261,7 @@ def _flask_server_app() -> Any:
     from flask import Flask
     from flask_sock import Sock
 
-    from twhooks.realtime.flask_sock import mount_flask
+    from twhooks.flask.sockets import mount_flask
     from twhooks.realtime.handlers import RealtimeHandlers
 
     app = Flask("voice")

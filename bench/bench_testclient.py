@@ -25,7 +25,7 @@ from flask import Flask
 from twilio.request_validator import RequestValidator
 
 from twhooks import IncomingMessage, TwilioHooks, payloads
-from twhooks.testing import TwilioTestClient
+from twhooks.flask.testing import TwilioTestClient
 
 TOKEN = "bench-auth-token-0123456789abcdef"
 ANSWER = "Reply BAL for your balance."

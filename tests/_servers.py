@@ -81,7 +81,8 @@ class ServerProcess:
 
 
 class Gunicorn(ServerProcess):
-    """A gunicorn server on 127.0.0.1 serving ``tests/serverapps.py:<factory>()``."""
+    """A gunicorn server on 127.0.0.1 serving ``tests/serverapps.py:<factory>()``, or the app
+    *factory* names as ``module:app`` (a module of ``tests/``)."""
 
     def __init__(self, factory: str, workers: int, env: dict[str, str], log: Path) -> None:
         port = free_port()
@@ -89,7 +90,7 @@ class Gunicorn(ServerProcess):
             sys.executable,
             "-m",
             "gunicorn",
-            f"serverapps:{factory}()",
+            factory if ":" in factory else f"serverapps:{factory}()",
             "--chdir",
             str(Path(__file__).parent),
             "--bind",

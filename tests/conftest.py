@@ -77,11 +77,11 @@ def _memory_store_by_default(
     """
     if request.node.get_closest_marker("default_store") is not None:
         return
-    import twhooks.app_store
+    import twhooks.glue
 
     # Where both the Flask and the Quart extension read the defaults from.
     monkeypatch.setattr(
-        twhooks.app_store,
+        twhooks.glue,
         "STORE_DEFAULTS",
-        {**twhooks.app_store.STORE_DEFAULTS, "TWHOOKS_STORE": "memory://"},
+        {**twhooks.glue.STORE_DEFAULTS, "TWHOOKS_STORE": "memory://"},
     )

@@ -1,4 +1,4 @@
-"""The asyncio request path (``Dispatcher.dispatch_async`` / ``handle_async``): few trips to a
+"""The asyncio request path (``AsyncDispatcher.dispatch`` / ``handle``): few trips to a
 worker thread, none on the event loop that could block it, and the same behaviour as the
 synchronous path (conversations saved only after a clean run, failed claims released, the
 history written).
@@ -7,7 +7,8 @@ history written).
   an ``async def`` handler costs no thread at all, a plain one exactly one;
 - a store that blocks is never called on the loop: its work before the handler is one trip to a
   worker thread, its work after the handler another (a plain handler runs in the first);
-- a retry of a request in flight waits in a thread, not on the loop.
+- a retry of a request in flight, and a request whose conversation is busy, wait on the
+  loop between tries, holding no worker thread.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ import pytest
 from werkzeug.test import EnvironBuilder
 
 from twhooks.conversation import Conversation
-from twhooks.dispatch import Dispatcher, Received
+from twhooks.dispatch import AsyncDispatcher, Received
+from twhooks.dispatch.received import stored
 from twhooks.handlers import Handlers
 from twhooks.kinds import KINDS
+from twhooks.policies import Policies
 from twhooks.request import WebhookRequest
 from twhooks.settings import Settings
-from twhooks.shared import SharedState
 from twhooks.store import Blocklist, Calls, Conversations, Deliveries, History, OptOuts
 from twhooks.store.memory import MemoryStore
 from twhooks.store.settings import StoreFacades
@@ -64,7 +66,7 @@ class RecordingStore:
 
 def dispatcher_over(
     store: RecordingStore, handlers: Handlers, mode: Literal["store", "cookie"] = "store"
-) -> Dispatcher:
+) -> AsyncDispatcher:
     typed: Any = store
     opt_outs = OptOuts(typed)
     facades = StoreFacades(
@@ -78,7 +80,7 @@ def dispatcher_over(
         history=History(typed),
     )
     settings = Settings.from_config({"TWHOOKS_VALIDATE": False})
-    return Dispatcher(handlers, settings, replays=typed, shared=SharedState(facades, mode))
+    return AsyncDispatcher(handlers, settings, replays=typed, policies=Policies(facades, mode))
 
 
 def sms(token: str | None = "tok-1", body: str = "hello") -> WebhookRequest:
@@ -122,7 +124,7 @@ def test_a_store_that_does_not_block_is_used_on_the_loop(monkeypatch: pytest.Mon
 
     dispatcher = dispatcher_over(store, handlers, mode="cookie")
     trips = Trips(monkeypatch)
-    reply_, loop_thread = run(on_loop(dispatcher.dispatch_async(sms(), KINDS["message"], None, {})))
+    reply_, loop_thread = run(on_loop(dispatcher.dispatch(sms(), KINDS["message"], None, {})))
     assert reply_.status == 200
     assert b"<Message>You said hello</Message>" in reply_.body
     assert trips.count == 0
@@ -130,7 +132,7 @@ def test_a_store_that_does_not_block_is_used_on_the_loop(monkeypatch: pytest.Mon
     assert "claim" in names and "finish" in names and "add_history" in names
     assert {thread for _, thread in store.calls} == {loop_thread}
     # The claim was finished with the reply: a retry gets it, without running the handler.
-    again = run(dispatcher.dispatch_async(sms(), KINDS["message"], None, {}))
+    again = run(dispatcher.dispatch(sms(), KINDS["message"], None, {}))
     assert again.body == reply_.body
     history = store.inner.recent_history(10)
     assert [record.replay for record in history] == [True, False]
@@ -148,7 +150,7 @@ def test_a_plain_handler_costs_one_trip_to_a_thread(monkeypatch: pytest.MonkeyPa
 
     dispatcher = dispatcher_over(store, handlers, mode="cookie")
     trips = Trips(monkeypatch)
-    reply_, loop_thread = run(on_loop(dispatcher.dispatch_async(sms(), KINDS["message"], None, {})))
+    reply_, loop_thread = run(on_loop(dispatcher.dispatch(sms(), KINDS["message"], None, {})))
     assert b"<Message>plain</Message>" in reply_.body
     assert trips.count == 1
     assert ran_in and ran_in[0] != loop_thread
@@ -178,19 +180,31 @@ def test_a_blocking_store_is_never_called_on_the_loop(
         handlers.message()(async_step)
     dispatcher = dispatcher_over(store, handlers)
     trips = Trips(monkeypatch)
-    first, loop_thread = run(
-        on_loop(dispatcher.dispatch_async(sms("tok-1"), KINDS["message"], None, None))
-    )
+    counted: dict[str, int] = {}
+
+    async def steps() -> Any:
+        # The steps as an adapter calls them (Quart's before_request, view and teardown).
+        received = dispatcher.receive(sms("tok-1"), None, "message")
+        assert isinstance(received, Received)
+        assert await dispatcher.claim(received) is None
+        counted["claim"] = trips.count
+        reply_ = await dispatcher.handle(received, KINDS["message"], None, None)
+        counted["handle"] = trips.count - counted["claim"]
+        await dispatcher.conclude(received, stored(reply_), reply_.status)
+        counted["conclude"] = trips.count - counted["claim"] - counted["handle"]
+        return reply_
+
+    first, loop_thread = run(on_loop(steps()))
     assert b"<Message>count 1</Message>" in first.body
-    # Before the handler, one trip (the plain handler and all after it in the same one);
-    # after an async handler, one more.
-    assert trips.count == (1 if plain else 2)
+    # The claim is one trip, the end one more. Handling: before the handler, one trip (the
+    # plain handler and all after it in the same one); after an async handler, one more.
+    assert counted == {"claim": 1, "handle": 1 if plain else 2, "conclude": 1}
     assert store.calls and all(thread != loop_thread for _, thread in store.calls)
     names = [name for name, _ in store.calls]
     for name in ("claim", "load_conversation", "save_conversation", "finish", "add_history"):
         assert name in names
     assert (ran_in[0] != loop_thread) is plain
-    second = run(dispatcher.dispatch_async(sms("tok-2"), KINDS["message"], None, None))
+    second = run(dispatcher.dispatch(sms("tok-2"), KINDS["message"], None, None))
     assert b"<Message>count 2</Message>" in second.body  # the conversation was saved
 
 
@@ -209,10 +223,10 @@ def test_a_failed_handler_releases_the_conversation_and_the_claim() -> None:
 
     dispatcher = dispatcher_over(store, handlers)
     with pytest.raises(RuntimeError, match="the model is down"):
-        run(dispatcher.dispatch_async(sms("tok-1"), KINDS["message"], None, None))
+        run(dispatcher.dispatch(sms("tok-1"), KINDS["message"], None, None))
     # The retry runs the handler again (the claim was released, not kept), the conversation
     # is not locked any more, and what the failed handler changed was not saved.
-    retry = run(dispatcher.dispatch_async(sms("tok-1"), KINDS["message"], None, None))
+    retry = run(dispatcher.dispatch(sms("tok-1"), KINDS["message"], None, None))
     assert retry.status == 200
     assert len(attempts) == 2
     assert b"state was half-done" in retry.body  # goto() of this run, not of the failed one
@@ -235,11 +249,11 @@ def test_an_async_error_handler_answers_and_nothing_is_saved() -> None:
         return f"Sorry: {error}"
 
     dispatcher = dispatcher_over(store, handlers)
-    answer = run(dispatcher.dispatch_async(sms(), KINDS["message"], None, None))
+    answer = run(dispatcher.dispatch(sms(), KINDS["message"], None, None))
     assert b"<Message>Sorry: bad input</Message>" in answer.body
     assert store.inner.recent_conversations(10) == []
     # The error handler's reply is kept for the retry.
-    assert run(dispatcher.dispatch_async(sms(), KINDS["message"], None, None)).body == answer.body
+    assert run(dispatcher.dispatch(sms(), KINDS["message"], None, None)).body == answer.body
 
 
 def test_a_cancelled_handler_releases_the_conversation_and_the_claim() -> None:
@@ -259,19 +273,19 @@ def test_a_cancelled_handler_releases_the_conversation_and_the_claim() -> None:
     dispatcher = dispatcher_over(store, handlers)
 
     async def scenario() -> bytes:
-        task = asyncio.ensure_future(dispatcher.dispatch_async(sms(), KINDS["message"]))
+        task = asyncio.ensure_future(dispatcher.dispatch(sms(), KINDS["message"]))
         await started.wait()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        again = await dispatcher.dispatch_async(sms(), KINDS["message"])
+        again = await dispatcher.dispatch(sms(), KINDS["message"])
         return again.body
 
     assert b"<Message>done</Message>" in run(scenario())
     assert calls == ["run", "run"]
 
 
-def test_a_retry_in_flight_waits_in_a_thread_not_on_the_loop() -> None:
+def test_a_retry_in_flight_waits_without_blocking_the_loop() -> None:
     store = RecordingStore(blocking=False)
     handlers = Handlers()
     release = asyncio.Event()
@@ -287,10 +301,10 @@ def test_a_retry_in_flight_waits_in_a_thread_not_on_the_loop() -> None:
 
     async def scenario() -> tuple[bytes, bytes]:
         kind = KINDS["message"]
-        first = asyncio.ensure_future(dispatcher.dispatch_async(sms(), kind, None, {}))
+        first = asyncio.ensure_future(dispatcher.dispatch(sms(), kind, None, {}))
         while not runs:
             await asyncio.sleep(0)
-        retry = asyncio.ensure_future(dispatcher.dispatch_async(sms(), kind, None, {}))
+        retry = asyncio.ensure_future(dispatcher.dispatch(sms(), kind, None, {}))
         # The loop keeps running while the retry waits: this sleep returns, and then lets
         # the first request finish.
         await asyncio.sleep(0.05)
@@ -304,7 +318,7 @@ def test_a_retry_in_flight_waits_in_a_thread_not_on_the_loop() -> None:
     assert runs == ["hello"]
 
 
-def test_handle_async_without_a_store_keeps_the_conversation_in_the_session(
+def test_handle_without_a_store_keeps_the_conversation_in_the_session(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     handlers = Handlers()
@@ -314,12 +328,16 @@ def test_handle_async_without_a_store_keeps_the_conversation_in_the_session(
         msg.conversation.goto("asked", n=1)
         return "ok"
 
-    dispatcher = Dispatcher(handlers, Settings.from_config({"TWHOOKS_VALIDATE": False}))
+    dispatcher = AsyncDispatcher(handlers, Settings.from_config({"TWHOOKS_VALIDATE": False}))
     session: dict[str, Any] = {}
     trips = Trips(monkeypatch)
-    received = dispatcher.receive(sms(None))
-    assert isinstance(received, Received)
-    answer = run(dispatcher.handle_async(received, KINDS["message"], None, session))
+
+    async def steps() -> Any:
+        received = dispatcher.receive(sms(None))
+        assert isinstance(received, Received)
+        return await dispatcher.handle(received, KINDS["message"], None, session)
+
+    answer = run(steps())
     assert answer.status == 200
     assert trips.count == 0
     assert session[Conversation.default_key]["state"] == "asked"
@@ -345,10 +363,7 @@ def test_a_request_waiting_for_a_busy_conversation_holds_no_worker_thread() -> N
         loop = asyncio.get_running_loop()
         loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(1))
         replies = await asyncio.gather(
-            *(
-                dispatcher.dispatch_async(sms(f"tok-{n}"), KINDS["message"], None, None)
-                for n in range(4)
-            )
+            *(dispatcher.dispatch(sms(f"tok-{n}"), KINDS["message"], None, None) for n in range(4))
         )
         assert [r.status for r in replies] == [200] * 4
         return [r.body for r in replies]

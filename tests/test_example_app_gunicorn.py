@@ -25,8 +25,8 @@ from flask.sessions import SecureCookieSessionInterface
 
 from example_app import DEV_SECRET_KEY, SETTINGS, MissingSettings, create_app
 from twhooks.cli.transport import RequestsTransport
+from twhooks.flask.testing import TwilioTestClient
 from twhooks.simulator import Simulator
-from twhooks.testing import TwilioTestClient
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENT = {

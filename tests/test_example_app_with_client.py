@@ -1,4 +1,4 @@
-"""The example app, tested the way its users would test theirs: with twhooks.testing.
+"""The example app, tested the way its users would test theirs: with twhooks.flask.testing.
 
 The ``app`` fixture is all the pytest plugin needs; ``twilio_client``,
 ``twilio_conversation`` and ``twilio_call`` come from :mod:`twhooks.pytest_plugin`.
@@ -11,8 +11,8 @@ from flask import Flask
 
 from example_app import create_app
 from example_app.sms import HELP
+from twhooks.flask.testing import TwilioTestClient
 from twhooks.simulator import SimulatedCall, SimulatedConversation
-from twhooks.testing import TwilioTestClient
 
 MENU = "For our opening hours, press 1. To leave a voicemail, press 2."
 

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from twhooks import (
+    KINDS,
     Call,
     CallStatus,
     ConfigurationError,
@@ -140,6 +141,16 @@ class TestRoutes:
             client = app.test_client()
             assert signed_post(client, "/twilio/messages", SMS, token=token).status_code == 200
             assert signed_post(client, "/twilio/messages", SMS, token="other").status_code == 403
+
+    def test_each_webhook_endpoint_knows_its_kind(self) -> None:
+        app, _, _ = make_app()
+        kinds = app.extensions["twhooks"].kinds
+        endpoints = {
+            r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("twhooks.")
+        }
+        assert set(kinds) == endpoints
+        assert kinds["twhooks.call_step"] is KINDS["call"]
+        assert all(kinds[f"twhooks.{name}"] is kind for name, kind in KINDS.items())
 
     def test_defaults_are_set_on_the_app(self) -> None:
         app, _, _ = make_app()

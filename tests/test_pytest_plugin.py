@@ -38,7 +38,7 @@ def test_fixtures_play_twilio_against_the_app_fixture(pytester: pytest.Pytester)
     pytester.makeconftest(APP_FIXTURE)
     pytester.makepyfile(
         """
-        from twhooks.testing import TwilioTestClient
+        from twhooks.flask.testing import TwilioTestClient
 
         def test_client(twilio_client):
             assert isinstance(twilio_client, TwilioTestClient)

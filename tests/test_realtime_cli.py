@@ -1,5 +1,5 @@
 """``twhooks relay`` and ``twhooks stream`` against a Flask app on a real threaded server, and
-the Flask extension composed with the voice sockets as ``TwilioHooks`` will be."""
+the Flask extension that composes the voice sockets."""
 
 from __future__ import annotations
 
@@ -19,30 +19,11 @@ from twhooks import TwilioHooks
 from twhooks.cli.voice import add_cli_commands, run
 from twhooks.exceptions import HandlerError
 from twhooks.realtime import audio
-from twhooks.realtime.handlers import RealtimeDecorators, RealtimeHandlers, RealtimeSettings
+from twhooks.realtime.handlers import RealtimeHandlers
 from twhooks.realtime.testing import RelayCaller, new_call_sid
-from twhooks.settings import Settings
 
-
-class _ComposedHooks(TwilioHooks, RealtimeDecorators):
-    """The Flask extension with the lines the lead adds to it (see the report)."""
-
-    def __init__(self, app: Flask | None = None) -> None:
-        self.realtime = RealtimeHandlers()
-        super().__init__(app)
-
-    def init_app(self, app: Flask) -> None:
-        super().init_app(app)
-        settings = Settings.from_config(app.config)
-        self.realtime.attach_flask(
-            app,
-            RealtimeSettings.from_settings(settings, app.config),
-            url_prefix=settings.url_prefix,
-        )
-
-
-# Once the extension composes the voice sockets itself, the tests use it as it is.
-VoiceHooks: Any = TwilioHooks if issubclass(TwilioHooks, RealtimeDecorators) else _ComposedHooks
+# The Flask extension composes the voice sockets itself.
+VoiceHooks: Any = TwilioHooks
 
 
 def parse(*argv: str) -> argparse.Namespace:

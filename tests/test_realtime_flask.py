@@ -16,8 +16,8 @@ from _signing import TOKEN
 from flask import Flask, g
 from twilio.request_validator import RequestValidator
 
+from twhooks.flask.sockets import mount_flask
 from twhooks.realtime.errors import SessionClosed, UpgradeRefused
-from twhooks.realtime.flask_sock import mount_flask
 from twhooks.realtime.handlers import RealtimeHandlers
 from twhooks.realtime.lifecycle import SessionRecord
 from twhooks.realtime.testing import RelayCaller, StreamCaller, new_call_sid

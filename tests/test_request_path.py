@@ -189,9 +189,9 @@ def test_import_twhooks_loads_flask_only_for_a_flask_name() -> None:
 
 
 def test_the_extension_docstring_shows_the_route_table_of_the_registry() -> None:
-    import twhooks.extension
+    import twhooks.flask
 
-    assert route_table() in (twhooks.extension.__doc__ or "")
+    assert route_table() in (twhooks.flask.__doc__ or "")
 
 
 def test_the_dispatcher_works_without_any_web_framework() -> None:

@@ -17,7 +17,7 @@ from flask import Flask
 
 from twhooks import HandlerError, IncomingMessage, MessageStatus, TwilioHooks
 from twhooks.conversation import Conversation
-from twhooks.testing import TwilioTestClient
+from twhooks.flask.testing import TwilioTestClient
 
 SID = "SM" + "a" * 32
 ME, APP = "+15551234567", "+15557654321"

@@ -1,4 +1,4 @@
-"""twhooks.testing: the test client plays Twilio against a real Flask app built on twhooks.
+"""twhooks.flask.testing: the test client plays Twilio against a real Flask app built on twhooks.
 
 The signatures it produces are checked by the official twilio SDK's RequestValidator and by
 the app itself; cookies, redirects and callbacks are checked through what the app records.
@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from twhooks import SimulationError, TooManyDocuments, TwilioSignatureMiddleware, payloads
-from twhooks.extension import TwilioHooks
+from twhooks.flask import TwilioHooks
+from twhooks.flask.testing import FlaskTransport, TwilioTestClient
 from twhooks.kinds import KINDS
 from twhooks.store import classify_opt_keyword
-from twhooks.testing import FlaskTransport, TwilioTestClient
 from twhooks.twiml import MessagingResponse, VoiceResponse
 
 TOKEN = "test-token-0123456789abcdef"

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .exceptions import UnreadableParams as UnreadableParams
     from .exceptions import UnsignedBody as UnsignedBody
     from .exceptions import UnsupportedAlgorithm as UnsupportedAlgorithm
-    from .extension import TwilioHooks as TwilioHooks
+    from .flask import TwilioHooks as TwilioHooks
     from .forms import parse_form as parse_form
     from .idempotency import StoredReply as StoredReply
     from .kinds import KINDS as KINDS
@@ -151,7 +151,7 @@ _EXPORTS = {
     "TwiMLError": "exceptions",
     "TwiMLLimitExceeded": "exceptions",
     "TwiMLParseError": "exceptions",
-    "TwilioHooks": "extension",
+    "TwilioHooks": "flask",
     "TwilioSignatureMiddleware": "middleware",
     "UnknownAccount": "exceptions",
     "UnreadableParams": "exceptions",

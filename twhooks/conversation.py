@@ -1,62 +1,122 @@
 """Conversation state: where a multi-step dialog is, and what it has collected so far.
 
-A :class:`Conversation` lives in a mutable mapping — in a Flask app, the signed
-:data:`flask.session`. Twilio keeps the cookies a webhook response sets per (From, To) pair
-for up to four hours and sends them back with the next message of that pair, so the session
-follows one person's conversation with one of your numbers. Within a voice call, cookies
-follow the call.
+A :class:`Conversation` is one object over a small :class:`Backing`, the place its state is
+kept between webhooks:
 
-Cookies are a *cache*: Twilio occasionally drops them, and they expire after four hours. A
-dialog must cope with finding itself back at the start (``state is None``); keep anything
-you cannot afford to lose in your own database.
+- :class:`CookieBacking`: a mutable mapping — in a Flask app the signed :data:`flask.session`
+  (``TWHOOKS_CONVERSATIONS = "cookie"``; a test hands it a plain ``dict``). Twilio keeps the
+  cookies a webhook response sets per (From, To) pair for up to four hours and sends them back
+  with the next message of that pair, so the session follows one person's conversation with
+  one of your numbers; within a voice call, cookies follow the call. Cookies are a *cache*:
+  Twilio occasionally drops them, so a dialog must cope with finding itself back at the start
+  (``state is None``).
+- :class:`~twhooks.store.conversations.StoreBacking`: the shared store
+  (``TWHOOKS_CONVERSATIONS = "store"``), locked so that the handlers of one conversation run
+  one at a time across every worker and host.
 
-This module knows nothing of Flask: the extension hands it ``flask.session``, a test hands it
-a plain ``dict``.
+The state is read on first use (most webhooks never look at their conversation) and written
+back by :meth:`Conversation.save_if_changed` after the handler returned — not if it raised.
+This module knows nothing of any web framework or store.
 """
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
-from typing import Any
+from collections.abc import Mapping, MutableMapping
+from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["Conversation"]
+__all__ = ["Backing", "Conversation", "CookieBacking"]
+
+#: The key under which a conversation is kept in a session, unless told otherwise.
+DEFAULT_KEY = "twhooks.conversation"
+
+
+@runtime_checkable
+class Backing(Protocol):
+    """Where a :class:`Conversation` is kept between webhooks."""
+
+    def load(self) -> tuple[str | None, dict[str, Any]]:
+        """The saved state and data (``(None, {})`` when there are none)."""
+        ...
+
+    def save(self, state: str | None, data: dict[str, Any]) -> None:
+        """Keep *state* and *data* (an empty conversation: remove what was kept)."""
+        ...
+
+    def release(self) -> None:
+        """The webhook is answered: give back what holding the conversation took."""
+        ...
+
+
+class CookieBacking:
+    """A conversation kept in a mutable mapping (the framework's signed session).
+
+    :param session: the mapping; Flask's session only notices assignments, so a saved
+        conversation is always a new ``dict``.
+    :param key: where in *session* the conversation is kept.
+    """
+
+    __slots__ = ("key", "session")
+
+    def __init__(self, session: MutableMapping[str, Any], key: str = DEFAULT_KEY) -> None:
+        self.session = session
+        self.key = key
+
+    def load(self) -> tuple[str | None, dict[str, Any]]:
+        return parse_saved(self.session.get(self.key))
+
+    def save(self, state: str | None, data: dict[str, Any]) -> None:
+        if state is None and not data:
+            if self.key in self.session:
+                del self.session[self.key]
+            return
+        self.session[self.key] = {"state": state, "data": dict(data)}
+
+    def release(self) -> None:
+        """Nothing to give back: the session goes with the response."""
+
+
+def parse_saved(saved: Any) -> tuple[str | None, dict[str, Any]]:
+    """The state and data of a saved conversation; it may come from a cookie, so only the
+    shape :class:`CookieBacking` writes is accepted."""
+    state: str | None = None
+    data: dict[str, Any] = {}
+    if isinstance(saved, Mapping):
+        if isinstance(saved.get("state"), str):
+            state = saved["state"]
+        if isinstance(saved.get("data"), dict):
+            data = dict(saved["data"])
+    return state, data
 
 
 class Conversation:
-    """The state of one conversation, stored under :attr:`key` in ``store``.
+    """The state of one conversation.
 
-    :param store: where the state lives between webhooks (``flask.session`` in an app).
-    :param key: the key of the state in ``store``.
+    :param backing: where it is kept between webhooks: a :class:`Backing`, or a mutable
+        mapping (``flask.session``, a ``dict`` in a test), kept there under *key*.
+    :param key: with a mapping, the key of the conversation in it (:attr:`default_key`).
 
-    Changes are written to ``store`` by :meth:`save` (or :meth:`save_if_changed`), which the
-    Flask extension calls after the handler returns — not if it raises. A conversation that
+    Changes are written to the backing by :meth:`save` (or :meth:`save_if_changed`), which
+    the dispatcher calls after the handler returns — not if it raises. A conversation that
     is only read is never written, so it sets no cookie.
     """
 
-    __slots__ = ("_data", "_dirty", "_loaded", "_state", "key", "store")
+    __slots__ = ("_data", "_dirty", "_loaded", "_state", "backing")
 
-    #: The default key under which the state is kept in the session.
-    default_key = "twhooks.conversation"
+    #: The default key under which the state is kept in a session.
+    default_key = DEFAULT_KEY
 
-    def __init__(self, store: MutableMapping[str, Any], key: str | None = None) -> None:
-        self.store = store
-        self.key = key or self.default_key
-        # Read on first use: most webhooks never look at the conversation, and reading the
-        # session is what makes Flask add "Vary: Cookie".
+    def __init__(self, backing: Backing | MutableMapping[str, Any], key: str | None = None) -> None:
+        if isinstance(backing, MutableMapping):
+            backing = CookieBacking(backing, key or DEFAULT_KEY)
+        self.backing: Backing = backing
         self._loaded = False
         self._state: str | None = None
         self._data: dict[str, Any] = {}
         self._dirty = False
 
     def _load(self) -> None:
+        self._state, self._data = self.backing.load()
         self._loaded = True
-        saved = self.store.get(self.key)
-        # The stored value comes from a cookie: accept only the shape this class writes.
-        if isinstance(saved, dict):
-            if isinstance(saved.get("state"), str):
-                self._state = saved["state"]
-            if isinstance(saved.get("data"), dict):
-                self._data = dict(saved["data"])
 
     @property
     def state(self) -> str | None:
@@ -67,9 +127,8 @@ class Conversation:
 
     @property
     def data(self) -> dict[str, Any]:
-        """Answers collected so far. Values must be JSON-serializable (they go in a cookie).
-
-        Changing it marks the conversation for saving after the handler.
+        """Answers collected so far. Values must be JSON-serializable (they go in a cookie,
+        or in the store). Changing it marks the conversation for saving after the handler.
         """
         if not self._loaded:
             self._load()
@@ -104,16 +163,11 @@ class Conversation:
         self._dirty = True
 
     def save(self) -> None:
-        """Write the state to the store (removing it when the conversation is empty)."""
+        """Write the state to the backing (removing it when the conversation is empty)."""
         if not self._loaded:
             self._load()
         self._dirty = False
-        if self._state is None and not self._data:
-            if self.key in self.store:
-                del self.store[self.key]
-            return
-        # A new dict each time: Flask's session only notices assignments, not mutations.
-        self.store[self.key] = {"state": self._state, "data": dict(self._data)}
+        self.backing.save(self._state, self._data)
 
     @property
     def needs_saving(self) -> bool:

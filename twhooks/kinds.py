@@ -216,16 +216,20 @@ def kind_named(name: str) -> Kind:
     return found
 
 
-def add_routes(blueprint: Any, view_for: Callable[[Kind], Callable[..., Any]]) -> None:
+def add_routes(blueprint: Any, view_for: Callable[[Kind], Callable[..., Any]]) -> dict[str, Kind]:
     """Add the route of every kind to *blueprint* (a Flask or Quart ``Blueprint``), each
     answered by ``view_for(kind)``: ``<path>`` under the kind's name as endpoint, and for the
     ``call`` kind also ``<path>/<step>`` as ``call_step``. A stray trailing slash in the
     Twilio console does not turn into a 404 (``strict_slashes=False``).
+
+    :returns: the kind of each endpoint added (``{"call_step": KINDS["call"], ...}``).
     """
+    endpoints: dict[str, Kind] = {}
     for kind in KINDS.values():
         view = view_for(kind)
         methods = list(kind.methods)
         blueprint.add_url_rule(kind.path, kind.name, view, methods=methods, strict_slashes=False)
+        endpoints[kind.name] = kind
         if kind.routing == "step":
             blueprint.add_url_rule(
                 kind.path + "/<step>",
@@ -234,6 +238,8 @@ def add_routes(blueprint: Any, view_for: Callable[[Kind], Callable[..., Any]]) -
                 methods=methods,
                 strict_slashes=False,
             )
+            endpoints[kind.name + "_step"] = kind
+    return endpoints
 
 
 def route_table(prefix: str = "/twilio") -> str:

@@ -15,7 +15,7 @@ It provides fixtures built on your own ``app`` fixture, the one that returns you
     def test_help(twilio_conversation):
         assert twilio_conversation.send("HELP").messages == ["Reply BAL for your balance."]
 
-- ``twilio_client``: a :class:`twhooks.testing.TwilioTestClient` for ``app``;
+- ``twilio_client``: a :class:`twhooks.flask.testing.TwilioTestClient` for ``app``;
 - ``twilio_conversation``: a conversation of the default sender with the default number;
 - ``twilio_call``: a call of the default caller to the default number (not started).
 
@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from .flask.testing import TwilioTestClient
     from .simulator import SimulatedCall, SimulatedConversation
-    from .testing import TwilioTestClient
 
 _NO_APP = (
     "the twhooks fixtures need an `app` fixture that returns your Flask app, for example "
@@ -43,10 +43,10 @@ _NO_APP = (
 
 @pytest.fixture
 def twilio_client(request: pytest.FixtureRequest) -> TwilioTestClient:
-    """A :class:`~twhooks.testing.TwilioTestClient` for the Flask app of the ``app`` fixture."""
+    """A :class:`~twhooks.flask.testing.TwilioTestClient` for the Flask app of ``app``."""
     from flask import Flask
 
-    from .testing import TwilioTestClient
+    from .flask.testing import TwilioTestClient
 
     try:
         app = request.getfixturevalue("app")

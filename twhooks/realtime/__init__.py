@@ -5,10 +5,10 @@ One module per idea: :mod:`~.messages` (the typed JSON messages), :mod:`~.verify
 upgrade's signature and CallSid), :mod:`~.relay` and :mod:`~.stream` (the sessions a
 handler gets, sync and async), :mod:`~.lifecycle` (one socket per call, session records,
 draining), :mod:`~.handlers` (the decorators and the path every socket takes),
-:mod:`~.flask_sock` (Flask glue), :mod:`~.twiml` (TwiML pointing a call at a session),
-:mod:`~.testing` (Twilio's side, for tests); the terminal clients are
-:mod:`twhooks.cli.voice`.
-Importing this package loads no web framework.
+:mod:`~.twiml` (TwiML pointing a call at a session), :mod:`~.testing` (Twilio's side, for
+tests); the terminal clients are :mod:`twhooks.cli.voice`. Importing this package loads no
+web framework; the sockets' routes are in :mod:`twhooks.flask.sockets` and
+:mod:`twhooks.quart.sockets`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 :class:`RealtimeHandlers` holds the ``@relay()`` and ``@stream()`` handlers and the
 ``@on_end`` hooks; the Flask extension and the Quart adapter each compose one and mount its
-routes (:func:`twhooks.realtime.flask_sock.mount_flask`, :func:`twhooks.quart.mount_quart`).
+routes (:func:`twhooks.flask.sockets.mount_flask`, :func:`twhooks.quart.sockets.mount_quart`).
 Whatever the server, a socket goes through the same steps, all here:
 
 1. :meth:`~RealtimeHandlers.admit`, before the socket opens: verify the upgrade's signature
@@ -50,9 +50,6 @@ from .verify import CALL_SID, Upgrade, verify_upgrade
 __all__ = ["SOCKET_KINDS", "RealtimeDecorators", "RealtimeHandlers", "RealtimeSettings"]
 
 logger = logging.getLogger("twhooks.realtime")
-
-#: The name of the Flask blueprint of the socket routes.
-FLASK_BLUEPRINT = "twhooks_realtime"
 
 F = TypeVar("F", bound=Callable[..., Any])
 EndHook = Callable[[SessionRecord], Any]
@@ -180,31 +177,6 @@ class RealtimeHandlers:
             return handler
 
         return decorator
-
-    def attach_flask(
-        self,
-        app: Any,
-        settings: RealtimeSettings,
-        *,
-        url_prefix: str = "/twilio",
-        register_check: bool = True,
-    ) -> Callable[[], Any] | None:
-        """Mount the socket routes on a Flask *app* if flask-sock is installed.
-
-        Without it, nothing is mounted and registering a relay or stream handler raises
-        :class:`~twhooks.exceptions.HandlerError` saying what to install.
-
-        :param register_check: see :func:`~twhooks.realtime.flask_sock.mount_flask`.
-        :returns: the upgrade check if the routes were mounted, else ``None``.
-        """
-        try:
-            from .flask_sock import mount_flask
-        except ImportError:
-            self.unavailable = "flask-sock is not installed (pip install twhooks[sock])"
-            return None
-        return mount_flask(
-            app, self, url_prefix=url_prefix, settings=settings, register_check=register_check
-        )
 
     def drain(self, grace: float = 30.0) -> int:
         """Refuse new sockets, let live calls finish for *grace* seconds, cancel the rest.

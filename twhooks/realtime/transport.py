@@ -1,7 +1,7 @@
 """What a session needs of a WebSocket: send text, receive a frame, close.
 
 Every server's socket object is adapted to one of these two protocols (flask-sock's in
-:mod:`twhooks.realtime.flask_sock`, Quart's in :mod:`twhooks.quart`), so the sessions and
+:mod:`twhooks.flask.sockets`, Quart's in :mod:`twhooks.quart.sockets`), so the sessions and
 their tests do not depend on any of them. Both raise
 :class:`~twhooks.realtime.errors.SessionClosed` once the socket is closed.
 """

@@ -35,7 +35,7 @@ class Store(ReplayStore, Protocol):
         """Whether its calls may wait on I/O. ``False`` (as in the memory stores, usually a
         class attribute ``blocking = False``) says that every call but ``wait`` returns at
         once: the asyncio request path
-        (:meth:`~twhooks.dispatch.Dispatcher.dispatch_async`, the Quart extension) and the
+        (:class:`~twhooks.dispatch.AsyncDispatcher`, the Quart extension) and the
         voice sockets then make them on the event loop instead of in a worker thread."""
         ...
 

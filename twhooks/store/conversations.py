@@ -13,17 +13,18 @@ import json
 import logging
 import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from ..conversation import Conversation
+from ..exceptions import HandlerError
 from .base import Store
 from .errors import LockTimeout, StoreError
 from .keys import call_conversation_key, conversation_key
 from .polling import PENDING, Pending, poll
 from .records import ConversationRecord
 
-__all__ = ["ConversationSession", "Conversations"]
+__all__ = ["ConversationSession", "Conversations", "StoreBacking"]
 
 logger = logging.getLogger("twhooks.store")
 
@@ -35,37 +36,95 @@ DEFAULT_LOCK_LEASE = 20.0
 DEFAULT_LOCK_WAIT = 15.0
 
 
-class ConversationSession:
-    """One locked conversation during one webhook: :attr:`conversation` is the
-    :class:`~twhooks.Conversation` the handler sees, saved when the session ends without error.
+class StoreBacking:
+    """A conversation kept in the store (:class:`~twhooks.conversation.Backing`), held under
+    its lock from the moment it is first used until the webhook is answered.
 
-    :param record: what was stored, or ``None`` for a new conversation.
+    :param conversations: the app's conversations.
+    :param key: the conversation's key (:meth:`Conversations.key_for`).
+    :param wait: how long first use waits for another worker's lock
+        (:attr:`Conversations.lock_wait` by default).
+
+    The lock is taken by :meth:`acquire`: by the dispatcher before the handler runs (tried
+    once, ``wait=0``, where an event loop waits between tries itself), or on first use —
+    reading the state, or saving a conversation the handler ended unread. A conversation
+    never used takes no lock and reads nothing. Saving writes only what changed, with the
+    version read: a newer version saved meanwhile (the handler outlived its lock's lease)
+    wins, and this one's changes are logged and dropped.
     """
 
-    def __init__(self, key: str, record: ConversationRecord | None) -> None:
+    __slots__ = ("_conversations", "_lock", "_record", "_released", "key", "wait")
+
+    def __init__(self, conversations: Conversations, key: str, *, wait: float | None = None):
+        self._conversations = conversations
         self.key = key
-        self.record = record
-        self._saved: dict[str, Any] = {}
-        if record is not None:
-            self._saved[Conversation.default_key] = {
-                "state": record.state,
-                "data": dict(record.data),
-            }
-        #: The conversation the handler reads and changes.
-        self.conversation = Conversation(self._saved)
+        self.wait = wait
+        self._lock: AbstractContextManager[None] | None = None
+        self._record: ConversationRecord | None = None
+        self._released = False
 
     @property
-    def version(self) -> int:
-        """The version read (``0``: none was stored)."""
-        return 0 if self.record is None else self.record.version
+    def held(self) -> bool:
+        """Whether the lock is held (and the conversation read)."""
+        return self._lock is not None
 
-    def changes(self) -> tuple[bool, str | None, Mapping[str, Any]]:
-        """Whether the handler changed the conversation, and its state and data now."""
-        before = dict(self._saved)
-        self.conversation.save_if_changed()
-        value = self._saved.get(Conversation.default_key)
-        state, data = (value["state"], value["data"]) if value else (None, {})
-        return before != self._saved or (value is None and self.record is not None), state, data
+    def acquire(self, wait: float | None = None) -> None:
+        """Take the lock and read the conversation, once.
+
+        :param wait: how long to wait for another worker's lock (default: :attr:`wait`).
+        :raises LockTimeout: another worker held it for the whole wait.
+        :raises HandlerError: the webhook was answered already.
+        """
+        if self._released:
+            raise HandlerError(
+                "this conversation belongs to a webhook that was answered already: use "
+                "msg.conversation while handling the webhook"
+            )
+        if self._lock is None:
+            lock = self._conversations.lock(self.key, wait=self.wait if wait is None else wait)
+            lock.__enter__()
+            self._lock = lock
+            self._record = self._conversations.load(self.key)
+
+    def load(self) -> tuple[str | None, dict[str, Any]]:
+        self.acquire()
+        record = self._record
+        return (None, {}) if record is None else (record.state, dict(record.data))
+
+    def save(self, state: str | None, data: dict[str, Any]) -> None:
+        self.acquire()
+        record = self._record
+        if record is None:
+            if state is None and not data:
+                return  # nothing was stored, nothing is
+        elif record.state == state and record.data == data:
+            return  # unchanged
+        version = 0 if record is None else record.version
+        if self._conversations.save(self.key, state, data, version) is None:
+            logger.warning(
+                "conversation %s changed while its handler ran (the handler outlived its "
+                "lock's %.0f s lease); this handler's changes were dropped",
+                self.key,
+                self._conversations.lock_lease,
+            )
+
+    def release(self) -> None:
+        """Give the lock back, if it was taken; the conversation can no longer be used."""
+        self._released = True
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.__exit__(None, None, None)
+
+
+class ConversationSession:
+    """One locked conversation, as :meth:`Conversations.session` holds it: :attr:`conversation`
+    is the :class:`~twhooks.Conversation` to read and change."""
+
+    __slots__ = ("conversation", "key")
+
+    def __init__(self, key: str, conversation: Conversation) -> None:
+        self.key = key
+        self.conversation = conversation
 
 
 class Conversations:
@@ -188,20 +247,11 @@ class Conversations:
         Nothing is saved if the block raises. A save that finds a newer version (the handler
         outlived its lock's lease) is logged and dropped, never written over the newer one.
         """
-        with self.lock(key, wait=wait):
-            session = ConversationSession(key, self.store.load_conversation(key))
-            yield session
-            self.keep(session)
-
-    def keep(self, session: ConversationSession) -> None:
-        """Save what the handler changed in *session* (held under its lock), if anything; a
-        newer version saved meanwhile (the handler outlived its lock's lease) wins, and this
-        one's changes are logged and dropped."""
-        changed, state, data = session.changes()
-        if changed and self.save(session.key, state, data, session.version) is None:
-            logger.warning(
-                "conversation %s changed while its handler ran (the handler outlived its "
-                "lock's %.0f s lease); this handler's changes were dropped",
-                session.key,
-                self.lock_lease,
-            )
+        backing = StoreBacking(self, key, wait=wait)
+        backing.acquire()
+        try:
+            conversation = Conversation(backing)
+            yield ConversationSession(key, conversation)
+            conversation.save_if_changed()
+        finally:
+            backing.release()

@@ -1,17 +1,19 @@
 """Waiting for another worker without spinning: poll with a doubling backoff, bounded.
 
 A worker cannot be woken by a worker in another process or on another host without a shared
-channel, so the SQL and Redis stores poll — first after 10 ms, then 20, 40 … up to 250 ms
-between tries, and never past the deadline.
+channel, so the SQL and Redis stores and the dispatcher poll — first after 10 ms, then 20,
+40 … up to 250 ms between tries, and never past the deadline. :func:`poll` sleeps in the
+calling thread; :func:`poll_async` on the event loop, holding no thread while it waits.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
-__all__ = ["FIRST_DELAY", "MAX_DELAY", "PENDING", "Pending", "poll"]
+__all__ = ["FIRST_DELAY", "MAX_DELAY", "PENDING", "Pending", "poll", "poll_async"]
 
 T = TypeVar("T")
 
@@ -29,20 +31,36 @@ class Pending:
 PENDING = Pending()
 
 
+def _pauses(timeout: float) -> Iterator[float]:
+    """The pauses between tries: doubling, and none past *timeout* seconds from now."""
+    deadline = time.monotonic() + timeout
+    delay = FIRST_DELAY
+    while (remaining := deadline - time.monotonic()) > 0:
+        yield min(delay, remaining)
+        delay = min(delay * 2, MAX_DELAY)
+
+
 def poll(attempt: Callable[[], T | Pending], timeout: float) -> T | Pending:
     """Call *attempt* until it returns something other than :data:`PENDING` or time is up.
 
     :returns: the first result that is not :data:`PENDING`; :data:`PENDING` after *timeout*
         seconds (*attempt* is always called at least once, and once more at the deadline).
     """
-    deadline = time.monotonic() + timeout
-    delay = FIRST_DELAY
-    while True:
-        result = attempt()
+    result = attempt()
+    for pause in _pauses(timeout):
         if not isinstance(result, Pending):
-            return result
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return result
-        time.sleep(min(delay, remaining))
-        delay = min(delay * 2, MAX_DELAY)
+            break
+        time.sleep(pause)
+        result = attempt()
+    return result
+
+
+async def poll_async(attempt: Callable[[], Awaitable[T | Pending]], timeout: float) -> T | Pending:
+    """:func:`poll` for asyncio: *attempt* is awaited, and the pauses are on the event loop."""
+    result = await attempt()
+    for pause in _pauses(timeout):
+        if not isinstance(result, Pending):
+            break
+        await asyncio.sleep(pause)
+        result = await attempt()
+    return result

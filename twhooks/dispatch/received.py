@@ -1,0 +1,69 @@
+"""What the steps pass along: a received request, a refusal, the reply as kept for retries.
+
+No web framework here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from ..events import Params
+from ..replies import Reply
+from ..replies import Reply as StoredReply
+from ..request import VerifiedRequest, WebhookRequest
+
+__all__ = ["Received", "Refused", "Session", "status_of", "stored"]
+
+#: Where conversations live with ``TWHOOKS_CONVERSATIONS = "cookie"``: the framework's signed
+#: session (``None``: a fresh ``dict``).
+Session = MutableMapping[str, Any] | None
+
+
+@dataclass(slots=True)
+class Received:
+    """A verified request, ready to be handled."""
+
+    request: WebhookRequest
+    #: What was verified: the URL that matched, the parameters, the body.
+    verified: VerifiedRequest
+    params: Params
+    #: The ``I-Twilio-Idempotency-Token``, if Twilio sent one.
+    token: str | None
+    #: The kind of webhook, when the adapter knows it already.
+    kind: str | None = None
+    #: ``(key, owner)`` while this request holds the claim of its token.
+    claim: tuple[str, str] | None = None
+    #: When it arrived: Unix time, and :func:`time.perf_counter` for its duration.
+    at: float = 0.0
+    started: float = 0.0
+    #: ``"valid"``, or ``"skipped"`` with ``TWHOOKS_VALIDATE = False``.
+    verdict: str = "valid"
+    #: The handler chosen, and why (for the webhook history).
+    handler: str | None = None
+    why: str | None = None
+
+
+class Refused(NamedTuple):
+    """A refused request: its reply, and its record for the webhook history."""
+
+    reply: Reply
+    record: Any
+
+
+def stored(reply: Reply | None) -> StoredReply | None:
+    """*reply* as kept for retries (``None`` for a framework response: its adapter keeps it,
+    or for a failure)."""
+    if reply is None or reply.native is not None:
+        return None
+    return StoredReply(reply.status, list(reply.headers), reply.body)
+
+
+def status_of(reply: Reply | None) -> int:
+    """*reply*'s status for the history: ``500`` when the handler raised."""
+    if reply is None:
+        return 500
+    if reply.native is not None:
+        return int(getattr(reply.native, "status_code", 200))
+    return reply.status

@@ -1,0 +1,179 @@
+"""The route step: which handler a webhook goes to, and the typed event it gets.
+
+Before any handler, the policies of the shared store have their say (a blocked number, an
+opt-out keyword, a status callback recorded and found late); then a message is routed by its
+body and its conversation's state, a call by its step, a callback by its value. This module
+knows nothing of any web framework.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..conversation import Conversation
+from ..events import Event, Params
+from ..handlers import Handlers
+from ..kinds import RESERVED_STEPS, Kind
+from ..policies import Policies
+from ..replies import EMPTY_TWIML, Reply
+from .received import Received
+
+__all__ = ["Begun", "describe", "name_of", "route"]
+
+logger = logging.getLogger("twhooks.dispatch")
+
+
+@dataclass(slots=True)
+class Begun:
+    """A handler about to run: what it gets, and how its result becomes the reply."""
+
+    kind: Kind
+    handler: Callable[..., Any]
+    event: Event
+    #: The conversation of a message or call, saved once the handler returned.
+    conversation: Conversation | None
+
+
+def route(
+    handlers: Handlers,
+    policies: Policies,
+    received: Received,
+    kind: Kind,
+    step: str | None,
+    conversation: Conversation | None,
+) -> Begun | Reply:
+    """The policies, the handler and the event of *received*; the reply when no handler is
+    to run. Why the handler was chosen (or none) goes in ``received.why``, for the history.
+
+    :param step: the call step (``/voice/<step>``), for the ``call`` kind.
+    """
+    params, token = received.params, received.token
+    blocked = policies.blocked(kind, step, params)
+    if blocked is not None:
+        received.why = "blocked number"
+        return blocked
+    if kind.routing == "message":
+        keyword = policies.keyword(params, handlers.keyword_handlers, conversation)
+        match = None
+        if keyword is not None:
+            handler, received.why = keyword
+        else:
+            router = handlers.messages
+            state = conversation.state if router.states and conversation else None
+            found = router.match(params.get("Body", ""), state)
+            if found is None:
+                _no_message_handler(handlers, params, state)
+                received.why = "no handler matched"
+                return Reply.twiml(EMPTY_TWIML)
+            route, match = found
+            handler = route.handler
+            received.why = route.why(state)
+        event: Event = kind.event.from_params(
+            params, idempotency_token=token, match=match, conversation=conversation
+        )
+        return _begun(received, kind, handler, event, conversation)
+    if kind.routing == "step":
+        step_handler = handlers.steps.match(step)
+        if step_handler is None:
+            received.why = "no handler registered"
+            return _no_step_handler(params, step, received.request.method)
+        event = kind.event.from_params(
+            params, idempotency_token=token, step=step, conversation=conversation
+        )
+        received.why = "incoming call" if step is None else f"step {step}"
+        return _begun(received, kind, step_handler, event, conversation)
+    return _route_callback(handlers, policies, received, kind)
+
+
+def _route_callback(
+    handlers: Handlers, policies: Policies, received: Received, kind: Kind
+) -> Begun | Reply:
+    """A status callback: recorded, then routed by its value (a late one runs nothing)."""
+    params = received.params
+    extra = policies.record_callback(kind, params)
+    event = kind.event.from_params(params, idempotency_token=received.token, **extra)
+    value = getattr(event, kind.field or "")
+    handler = handlers.values[kind.name].match(value)
+    if handler is None:
+        logger.info(
+            "no @hooks.%s handler for %s %r; add @hooks.%s() to handle every one",
+            kind.name,
+            kind.field,
+            value,
+            kind.name,
+        )
+        received.why = "no handler registered"
+        return Reply.empty()
+    if extra.get("advanced") is False and handler not in handlers.include_stale:
+        logger.info(
+            "%s %r of %s is late or a duplicate (furthest: %r); recorded, no handler run",
+            kind.field,
+            value,
+            params.get("MessageSid"),
+            extra.get("previous"),
+        )
+        received.why = "late or duplicate callback"
+        return Reply.empty()
+    received.why = f"{kind.field} {value}"
+    return _begun(received, kind, handler, event, None)
+
+
+def _begun(
+    received: Received,
+    kind: Kind,
+    handler: Callable[..., Any],
+    event: Event,
+    conversation: Conversation | None,
+) -> Begun:
+    received.handler = name_of(handler)
+    return Begun(kind, handler, event, conversation)
+
+
+def _no_message_handler(handlers: Handlers, params: Params, state: str | None) -> None:
+    if not handlers.messages:
+        logger.warning(
+            "no @hooks.message handler is registered; answering MessageSid=%s "
+            "with an empty <Response/>",
+            params.get("MessageSid"),
+        )
+    else:
+        logger.info(
+            "no @hooks.message handler matched body %r (state %r); add "
+            "@hooks.message() as a catch-all",
+            params.get("Body", "")[:40],
+            state,
+        )
+
+
+def _no_step_handler(params: Params, step: str | None, method: str) -> Reply:
+    if step in RESERVED_STEPS:
+        # GET /voice/status and the like: the fixed route exists, for POST only.
+        logger.warning("%s /voice/%s: this callback route accepts POST only", method, step)
+        reply = Reply.text(405, f"/voice/{step} accepts POST only")
+        reply.headers.append(("Allow", "POST"))
+        return reply
+    where = "@hooks.call()" if step is None else f"@hooks.call({step!r})"
+    logger.warning(
+        "no %s handler is registered; answering CallSid=%s with an empty <Response/> "
+        "(Twilio hangs up)",
+        where,
+        params.get("CallSid"),
+    )
+    return Reply.twiml(EMPTY_TWIML)
+
+
+def name_of(handler: Callable[..., Any]) -> str:
+    return getattr(handler, "__qualname__", None) or repr(handler)
+
+
+def describe(event: Event) -> str:
+    """The SIDs of an event, for log lines (no phone numbers, no message text)."""
+    parts = [type(event).__name__]
+    for name in ("sid", "call_sid", "account_sid"):
+        value = getattr(event, name, None)
+        if value:
+            parts.append(f"{name}={value}")
+    return " ".join(parts)

@@ -1,0 +1,414 @@
+"""The steps of a webhook request: plain calls that never wait and never await.
+
+- ``receive``: verify the signature, or the refusal (403/4xx, logged, in the history);
+- ``_claim``: one try at the idempotency token's claim: a retry gets the first reply, byte
+  for byte; :data:`~twhooks.store.polling.PENDING` while that request is in flight;
+- ``_begin``: the conversation (its lock tried now, or left to first use), then the route
+  (:mod:`~twhooks.dispatch.route`: policies, handler, typed event); ``PENDING`` while the
+  conversation is busy;
+- ``_run``: a plain handler in the caller's thread, then ``_end`` (save the conversation,
+  render the reply) or the error handlers (:mod:`~twhooks.dispatch.failures`), and
+  ``_release`` (give the conversation back);
+- ``_conclude``: end the claim keeping the final bytes; record the request.
+
+Two drivers call them under the same public names — :class:`~twhooks.dispatch.Dispatcher`
+(``refuse``, ``claim``, ``handle``, ``conclude``, ``dispatch``) and
+:class:`~twhooks.dispatch.AsyncDispatcher` (the same, as coroutines) — and differ only in how
+they wait: the synchronous one sleeps in its thread, the asynchronous one on the event loop,
+sending the store's blocking calls to a worker thread. No web framework here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import logging
+import os
+import time
+import uuid
+from collections.abc import MutableMapping
+from inspect import iscoroutinefunction
+from typing import Any
+
+from ..conversation import CookieBacking
+from ..events import Params
+from ..exceptions import HandlerError, RequestError, SignatureError
+from ..handlers import Handlers
+from ..kinds import Kind
+from ..policies import Policies, handled_record, refused_record
+from ..refusals import refuse
+from ..replies import Reply, render_twiml
+from ..replies import Reply as StoredReply
+from ..request import VerifiedRequest, WebhookRequest, verify_request
+from ..settings import Settings
+from ..store.conversations import Conversations, StoreBacking
+from ..store.errors import LockTimeout
+from ..store.polling import PENDING, Pending
+from ..store.replays import ReplayStore
+from .failures import answer, outcome, unanswered
+from .received import Received, Refused
+from .route import Begun, route
+
+__all__ = ["DispatcherBase", "blocks"]
+
+logger = logging.getLogger("twhooks.dispatch")
+
+# Owners of claims: unique across hosts and processes (a random id, new in each forked
+# child) and requests (a counter).
+_PROCESS = uuid.uuid4().hex[:16]
+_claims = itertools.count()
+
+
+def _new_process_id() -> None:
+    global _PROCESS
+    _PROCESS = uuid.uuid4().hex[:16]
+
+
+os.register_at_fork(after_in_child=_new_process_id)
+
+
+def blocks(store: object) -> bool:
+    """Whether *store*'s calls may wait on I/O (its ``blocking`` attribute): a store that
+    does not say is assumed to."""
+    return bool(getattr(store, "blocking", True))
+
+
+class DispatcherBase:
+    """The steps both drivers share; see the module's table.
+
+    :param handlers: the registered handlers.
+    :param settings: the app's checked settings.
+    :param replays: where idempotency claims and replies live; ``None`` turns
+        de-duplication off.
+    :param native: response types of the web framework that a handler may return; they are
+        passed through untouched (:attr:`Reply.native`).
+    :param policies: what the shared store does on each request (conversations, deliveries,
+        opt-outs, the block list, the history); none: conversations in the session only.
+    :param lease: how long a claim holds before another worker may take it over
+        (``TWHOOKS_REPLAY_LEASE`` by default): Twilio gives up on a request after 15 seconds
+        and retries, so an older claim belongs to a request nobody waits for any more, or to
+        a worker that crashed.
+    :param reply_ttl: how long a reply is kept for the retries of its request
+        (``TWHOOKS_REPLAY_TTL`` by default).
+    """
+
+    def __init__(
+        self,
+        handlers: Handlers,
+        settings: Settings,
+        *,
+        replays: ReplayStore | None = None,
+        native: tuple[type[Any], ...] = (),
+        policies: Policies | None = None,
+        lease: float | None = None,
+        reply_ttl: float | None = None,
+    ) -> None:
+        self.handlers = handlers
+        self.settings = settings
+        self.replays = replays
+        self.native = native
+        self.policies = policies if policies is not None else Policies(None, "cookie")
+        self.lease = settings.replay_lease if lease is None else lease
+        self.reply_ttl = settings.replay_ttl if reply_ttl is None else reply_ttl
+        facades = self.policies.facades
+        # Whether each part of the store's work may wait on I/O (then, on an event loop, it
+        # runs in a worker thread).
+        self._replays_block = replays is not None and blocks(replays)
+        self._store_blocks = facades is not None and blocks(facades.store)
+        self._history_blocks = self.policies.keeps_history and self._store_blocks
+        self._lock_wait = facades.conversations.lock_wait if facades is not None else 0.0
+
+    def needs_bytes(self, received: Received) -> bool:
+        """Whether :meth:`conclude` wants the final bytes of *received*'s response (for its
+        retries, or the webhook history)."""
+        return received.claim is not None or self.policies.keeps_history
+
+    # -- receive ----------------------------------------------------------------------------
+
+    def receive(
+        self,
+        request: WebhookRequest,
+        verified: VerifiedRequest | None = None,
+        kind: str | None = None,
+    ) -> Received | Refused:
+        """Verify *request* (CPU work only, never waits): what to handle, or the refusal to
+        answer with :meth:`refuse <twhooks.dispatch.Dispatcher.refuse>`.
+
+        :param verified: the request was verified already (by the WSGI or ASGI middleware).
+        :param kind: the kind of webhook, if the adapter knows it (for the history).
+        """
+        started, at = time.perf_counter(), time.time()
+        verdict = "valid"
+        if verified is None:
+            verifier = self.settings.verifier
+            if verifier is None:
+                verified = VerifiedRequest(request.url, request.params, request.body)
+                verdict = "skipped"
+            else:
+                try:
+                    verified = verify_request(verifier, request)
+                except (SignatureError, RequestError) as error:
+                    return self.refusal(
+                        error,
+                        request.method,
+                        request.path,
+                        request,
+                        kind=kind,
+                        started=started,
+                        at=at,
+                    )
+        return Received(
+            request,
+            verified,
+            Params(verified.params),
+            request.idempotency_token,
+            kind,
+            at=at,
+            started=started,
+            verdict=verdict,
+        )
+
+    def refusal(
+        self,
+        error: SignatureError | RequestError,
+        method: str,
+        path: str,
+        request: WebhookRequest | None = None,
+        *,
+        url: str = "",
+        kind: str | None = None,
+        started: float | None = None,
+        at: float | None = None,
+    ) -> Refused:
+        """The reply refusing a request for *error* (logged once), and its history record,
+        to answer with :meth:`refuse <twhooks.dispatch.Dispatcher.refuse>`.
+
+        :param request: the request, when it could be read.
+        :param url: its URL, when it could not.
+        """
+        reply = refuse(
+            error,
+            method=method,
+            path=path,
+            request=request,
+            public_url=self.settings.public_url,
+            logger=logger,
+        )
+        record = refused_record(
+            error, reply, method, request, url=url, kind=kind, started=started, at=at
+        )
+        return Refused(reply, record)
+
+    # -- claim ------------------------------------------------------------------------------
+
+    def _claim_key(self, received: Received) -> str | None:
+        if received.token is None or self.replays is None or not self.settings.deduplicate:
+            return None
+        if received.kind == "message_status" and self.policies.facades is not None:
+            # Its delivery record de-duplicates it already: a repeated (MessageSid, status)
+            # does not move the message forward, so its handler does not run again. A claim
+            # would add two writes to the busiest route for nothing.
+            return None
+        request = received.request
+        # The token with a digest of the signed request, so that another request under the
+        # same token is never answered with this one's reply. A verified signature *is* such
+        # a digest (an HMAC of the URL and the parameters, or of the URL with bodySHA256).
+        signature = request.signature
+        if signature and self.settings.verifier is not None:
+            return f"{received.token}:{request.method}:{signature}"
+        head = f"{request.method}\0{request.path}\0{request.query}\0"
+        digest = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
+        digest.update(received.verified.body)
+        return f"{received.token}:{digest.hexdigest()[:32]}"
+
+    def _claim(self, received: Received, key: str) -> Reply | Pending | None:
+        """One try at claiming *key* for *received*: ``None`` when claimed (handle it, then
+        conclude), the first reply for a retry, :data:`PENDING` while another request holds
+        the claim (it expires with the other's lease: then this one takes it)."""
+        assert self.replays is not None
+        owner = f"{_PROCESS}.{next(_claims)}"
+        got = self.replays.claim(key, owner, self.lease)
+        if got is True:
+            received.claim = (key, owner)
+            return None
+        if got is False:
+            return PENDING
+        logger.info(
+            "retry of %s (idempotency token %s) answered with the first reply",
+            received.request.path,
+            received.token,
+        )
+        reply = Reply(got.status, list(got.headers), got.body)
+        self._record(received, reply.status, reply.body, replay=True)
+        return reply
+
+    @property
+    def _claim_wait(self) -> float:
+        """How long a retry waits for the request in flight: its lease, and as long again
+        for a request that took over an expired claim."""
+        return 2 * self.lease
+
+    def _claimed(self, received: Received, got: Reply | Pending | None) -> Reply | None:
+        """The outcome of the wait for a claim: the request in flight never ended."""
+        if not isinstance(got, Pending):
+            return got
+        logger.warning(
+            "retry of %s (idempotency token %s) could not claim it; running it anyway",
+            received.request.path,
+            received.token,
+        )
+        return None
+
+    # -- begin ------------------------------------------------------------------------------
+
+    def _begin(
+        self,
+        received: Received,
+        kind: Kind,
+        step: str | None,
+        session: MutableMapping[str, Any] | None,
+        lock_now: bool,
+    ) -> Begun | Reply | Pending:
+        """Everything before the handler.
+
+        :param lock_now: try a stored conversation's lock now, once (:data:`PENDING` when
+            another request holds it); else it is locked on first use, waiting for it there.
+        :returns: what the handler gets; the reply when no handler is to run.
+        """
+        received.kind = kind.name
+        conversation = self.policies.conversation(kind, received.params, session)
+        if conversation is not None and lock_now:
+            backing = conversation.backing
+            if isinstance(backing, StoreBacking):
+                try:
+                    backing.acquire(wait=0.0)
+                except LockTimeout:
+                    return PENDING
+        try:
+            begun = route(self.handlers, self.policies, received, kind, step, conversation)
+        except BaseException:
+            if conversation is not None:
+                conversation.backing.release()
+            raise
+        if isinstance(begun, Reply) and conversation is not None:
+            conversation.backing.release()
+        return begun
+
+    def _busy(self, received: Received, waited: float) -> Reply:
+        """The answer when another worker held the conversation for the whole wait."""
+        return self._busy_reply(received, LockTimeout(self._conversation_key(received), waited))
+
+    def _busy_reply(self, received: Received, error: LockTimeout) -> Reply:
+        logger.warning(
+            "%s %s: %s; answering 503 so that Twilio retries or uses the fallback URL",
+            received.request.method,
+            received.request.path,
+            error,
+        )
+        received.why = "conversation busy"
+        return Reply.text(503, "Service unavailable: the conversation is busy")
+
+    @staticmethod
+    def _conversation_key(received: Received) -> str:
+        return Conversations.key_for(received.params) or "?"
+
+    def _begin_run(
+        self,
+        received: Received,
+        kind: Kind,
+        step: str | None,
+        session: MutableMapping[str, Any] | None,
+        run_plain: bool,
+    ) -> Begun | Reply | Pending:
+        """:meth:`_begin` with the conversation's lock tried now, and with *run_plain* a plain
+        handler run right here (:meth:`_run`): one trip to a worker thread for all of it."""
+        begun = self._begin(received, kind, step, session, lock_now=True)
+        if run_plain and isinstance(begun, Begun) and not iscoroutinefunction(begun.handler):
+            return self._run(begun)
+        return begun
+
+    # -- run, end, fail, release ------------------------------------------------------------
+
+    def _run(self, begun: Begun) -> Reply:
+        """Run a plain handler in this thread, end the request (with the synchronous
+        ``@hooks.error`` handlers if it failed) and give the conversation back.
+
+        :raises LockTimeout: its conversation, locked on first use, stayed busy.
+        :raises Exception: what the handler raised, when no ``@hooks.error`` handler answered.
+        """
+        try:
+            try:
+                return self._end(begun, begun.handler(begun.event))
+            except LockTimeout:
+                raise  # the conversation stayed busy: 503, not the handler's failure
+            except Exception as error:
+                for handler in self.handlers.error_handlers:
+                    reply = answer(
+                        begun, error, handler, outcome(handler, error, begun), self._render
+                    )
+                    if reply is not None:
+                        return reply
+                raise unanswered(begun, error) from None
+        finally:
+            self._release(begun)
+
+    def _end(self, begun: Begun, result: Any) -> Reply:
+        """Save the conversation and turn the handler's *result* into the reply.
+
+        :raises HandlerError: the conversation cannot be saved, or *result* cannot be a reply.
+        :raises TwiMLError: the reply cannot be rendered.
+        """
+        conversation = begun.conversation
+        if conversation is not None:
+            try:
+                conversation.save_if_changed()
+            except RuntimeError as error:
+                if not isinstance(conversation.backing, CookieBacking):
+                    raise
+                # Flask's NullSession, for one, refuses writes when the app has no secret key.
+                raise HandlerError(
+                    f"conversation state cannot be saved in the session: {error} "
+                    "(in Flask, set SECRET_KEY; or keep conversations in the store)"
+                ) from error
+        return self._render(begun.kind, result)
+
+    def _end_and_release(self, begun: Begun, result: Any) -> Reply:
+        """:meth:`_end`, then :meth:`_release` (kept on failure, for the error handlers)."""
+        reply = self._end(begun, result)
+        self._release(begun)
+        return reply
+
+    def _render(self, kind: Kind, result: Any) -> Reply:
+        """The reply for a handler's *result* on a webhook of *kind*."""
+        if self.native and isinstance(result, self.native):
+            return Reply(0, native=result)
+        if result is None and kind.is_callback:
+            return Reply.empty()  # Twilio reads no TwiML here: any 2xx will do
+        return Reply.twiml(render_twiml(result, kind.text_verb))
+
+    @staticmethod
+    def _release(begun: Begun) -> None:
+        if begun.conversation is not None:
+            begun.conversation.backing.release()
+
+    # -- conclude ---------------------------------------------------------------------------
+
+    def _conclude(self, received: Received, stored: StoredReply | None, status: int) -> None:
+        """End *received*'s claim keeping *stored* (the final bytes of the reply; ``None``
+        when they are not known or the request failed: its retry runs again) and record it
+        in the history, with *stored*'s status and body, else *status* and no body."""
+        claim, received.claim = received.claim, None
+        if claim is not None and self.replays is not None:
+            kept = stored if stored is not None and stored.status < 500 else None
+            self.replays.finish(claim[0], claim[1], kept, self.reply_ttl)
+        if stored is not None:
+            self._record(received, stored.status, stored.body)
+        else:
+            self._record(received, status, b"")
+
+    def _record(
+        self, received: Received, status: int, body: bytes, *, replay: bool = False
+    ) -> None:
+        """Add a handled (or replayed) request to the webhook history."""
+        if self.policies.keeps_history:
+            self.policies.record_history(handled_record(received, status, body, replay))

@@ -1,0 +1,333 @@
+"""What the Flask and the Quart extensions share, over :class:`flask.sansio.app.App` (the base
+of both ``Flask`` and ``Quart``), so that each framework's package only converts.
+
+:class:`TwilioHooksBase` holds the decorators, the store's facades (:class:`StoreProperties`),
+``step_url`` and ``callback_url``, and the ``init_app`` skeleton: :func:`start_app` (settings
+read, store opened by :func:`open_app_store`, dispatcher built), the ``twhooks`` Blueprint with
+one view per webhook kind, the per-app :class:`AppState`, the voice sessions' records in the
+store (:func:`share_call_records`); then the framework's own request functions and sockets.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, Literal, TypeVar
+from urllib.parse import quote, urlencode
+
+from flask.sansio.app import App
+from flask.sansio.blueprints import Blueprint
+
+from .dispatch.steps import DispatcherBase
+from .exceptions import ConfigurationError, HandlerError
+from .handlers import Handlers
+from .kinds import KINDS, Kind, add_routes, kind_named
+from .policies import Policies
+from .realtime.handlers import RealtimeDecorators, RealtimeHandlers, RealtimeSettings
+from .realtime.lifecycle import CallStore
+from .realtime.shared import SharedCallStore, history_hook
+from .settings import DEFAULTS, Settings
+from .store import Blocklist, Calls, Conversations, Deliveries, History, OptOuts
+from .store.settings import STORE_DEFAULTS, StoreFacades
+
+__all__ = [
+    "BLUEPRINT",
+    "AppState",
+    "Framework",
+    "StoreProperties",
+    "TwilioHooksBase",
+    "open_app_store",
+    "share_call_records",
+    "start_app",
+]
+
+#: The name of the Blueprint of the webhook routes.
+BLUEPRINT = "twhooks"
+
+AppT = TypeVar("AppT", bound=App)
+D = TypeVar("D", bound=DispatcherBase)
+
+
+@dataclass(frozen=True, slots=True)
+class Framework:
+    """What the glue uses of a framework."""
+
+    #: The response types, which handlers may return as they are.
+    native: tuple[type[Any], ...]
+    #: The Blueprint class.
+    blueprint: type[Blueprint]
+    #: The proxy to the app of the current context.
+    current_app: Any
+    #: The dispatcher's driver: ``Dispatcher`` (WSGI) or ``AsyncDispatcher`` (asyncio).
+    dispatcher: type[DispatcherBase]
+
+
+@dataclass(frozen=True, slots=True)
+class AppState(Generic[D]):
+    """What an extension keeps per app, in ``app.extensions["twhooks"]``."""
+
+    hooks: TwilioHooksBase[Any]
+    settings: Settings
+    dispatcher: D
+    blueprint: Blueprint
+    #: The shared store and its facades (``hooks.deliveries`` and the like).
+    facades: StoreFacades
+    #: The webhook kind of each endpoint of :attr:`blueprint` (``"twhooks.call_step"``),
+    #: for the functions that run before the view.
+    kinds: dict[str, Kind] = field(default_factory=dict)
+
+    @property
+    def url_prefix(self) -> str:
+        return self.settings.url_prefix
+
+
+def start_app(
+    handlers: Handlers,
+    config: MutableMapping[str, Any],
+    *,
+    dispatcher: type[D],
+    native: tuple[type[Any], ...],
+    instance_path: str | os.PathLike[str],
+    testing: bool,
+) -> tuple[Settings, StoreFacades, D]:
+    """Read an app's settings, open its store and build its dispatcher.
+
+    Missing ``TWHOOKS_*`` settings are set to their defaults on *config* first.
+
+    :param handlers: the extension, with its registered handlers.
+    :param dispatcher: the driver: ``Dispatcher`` (WSGI) or ``AsyncDispatcher`` (asyncio).
+    :param native: the framework's response types, which handlers may return as they are.
+    :raises ConfigurationError: naming the first setting that cannot work.
+    """
+    for name, value in {**DEFAULTS, **STORE_DEFAULTS}.items():
+        config.setdefault(name, value)
+    settings = Settings.from_config(config)
+    facades, policies = open_app_store(
+        config, settings, instance_path=instance_path, testing=testing
+    )
+    driver = dispatcher(
+        handlers,
+        settings,
+        replays=facades.store if settings.deduplicate else None,
+        native=native,
+        policies=policies,
+    )
+    return settings, facades, driver
+
+
+def open_app_store(
+    config: Mapping[str, Any],
+    settings: Settings,
+    *,
+    instance_path: str | os.PathLike[str],
+    testing: bool,
+) -> tuple[StoreFacades, Policies]:
+    """Open the store an app's *config* names, with its facades and their part in the request
+    path.
+
+    :param config: the app's config, the store's defaults set (``STORE_DEFAULTS``).
+    :param instance_path: the app's instance folder, for the default SQLite file.
+    :param testing: the app's ``TESTING``: then an unset ``TWHOOKS_STORE`` is a memory store.
+    :raises ConfigurationError: naming the first setting that cannot work.
+    """
+    if config.get("TWHOOKS_STORE") is None and testing:
+        # Tests get a store of their own, not the app's SQLite file.
+        config = {**config, "TWHOOKS_STORE": "memory://"}
+    facades = StoreFacades.from_config(
+        config, instance_path=instance_path, account_sid=config.get("TWILIO_ACCOUNT_SID")
+    )
+    # A conversation's lock outlives a dead worker about as long as its request's claim.
+    facades.conversations.lock_lease = settings.replay_lease + 5.0
+    mode: Literal["store", "cookie"] = (
+        "cookie" if facades.conversation_mode == "cookie" else "store"
+    )
+    return facades, Policies(facades, mode)
+
+
+def share_call_records(realtime: RealtimeHandlers, facades: StoreFacades, url_prefix: str) -> None:
+    """Keep *realtime*'s call records in the shared store (one socket per call holds across
+    every worker and host, and callbacks find the host holding a call), and record each
+    session in the webhook history when it ends.
+
+    The history hook is a plain function: on an event loop the session's end runs plain
+    hooks in a worker thread when the store blocks (see ``RealtimeHandlers.serve_async``).
+    """
+    realtime.registry.store = SharedCallStore(facades.store)
+    if facades.history is not None:
+        realtime.on_end(history_hook(facades.history, url_prefix))
+
+
+class StoreProperties:
+    """The shared store's facades as properties of an extension (they need an app context:
+    the facades are those of the current app)."""
+
+    def _store_facades(self) -> StoreFacades:
+        """The facades of the current app."""
+        raise NotImplementedError
+
+    @property
+    def deliveries(self) -> Deliveries:
+        """The delivery record of every message (:class:`~twhooks.store.Deliveries`)."""
+        return self._store_facades().deliveries
+
+    @property
+    def calls(self) -> Calls:
+        """What is known of every call (:class:`~twhooks.store.Calls`)."""
+        return self._store_facades().calls
+
+    @property
+    def conversations(self) -> Conversations:
+        """Conversation states kept in the store (:class:`~twhooks.store.Conversations`)."""
+        return self._store_facades().conversations
+
+    @property
+    def opt_outs(self) -> OptOuts:
+        """Who opted out (:class:`~twhooks.store.OptOuts`)."""
+        return self._store_facades().opt_outs
+
+    @property
+    def blocklist(self) -> Blocklist:
+        """Numbers whose calls are rejected and messages ignored
+        (:class:`~twhooks.store.Blocklist`)."""
+        return self._store_facades().blocklist
+
+    @property
+    def history(self) -> History:
+        """The webhook history (:class:`~twhooks.store.History`).
+
+        :raises ConfigurationError: ``TWHOOKS_HISTORY`` is off.
+        """
+        history = self._store_facades().history
+        if history is None:
+            raise ConfigurationError("the webhook history is off (TWHOOKS_HISTORY = False)")
+        return history
+
+
+class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[AppT]):
+    """The part of ``TwilioHooks`` that is the same on Flask and on Quart.
+
+    A framework's extension says how to build its Blueprint and views, and adds its own
+    request functions and socket routes in :meth:`_attach`.
+
+    :param app: the app to initialise now (see :meth:`init_app`).
+    :param call_store: where the voice sessions' call records live (the shared store by
+        default; see :mod:`twhooks.realtime.lifecycle`).
+    """
+
+    #: The framework's parts the glue uses.
+    _framework: ClassVar[Framework]
+
+    def __init__(self, app: AppT | None = None, *, call_store: CallStore | None = None) -> None:
+        super().__init__()
+        #: The relay and stream handlers, and the live voice sessions of this process.
+        self.realtime = RealtimeHandlers(call_store)
+        self._call_store_given = call_store is not None
+        if app is not None:
+            self.init_app(app)
+
+    # -- setup ------------------------------------------------------------------------------
+
+    def init_app(self, app: AppT) -> None:
+        """Read and check the settings of *app*, open its store, and register the ``twhooks``
+        Blueprint and the voice-socket routes.
+
+        Missing ``TWHOOKS_*`` settings are set to their defaults on ``app.config``. Settings
+        are read now, once: change them before calling this. The store is ``TWHOOKS_STORE``:
+        an SQLite file in the app's instance folder by default, a memory store for a
+        ``TESTING`` app.
+
+        :raises ConfigurationError: a setting is missing or malformed (such as no
+            ``TWILIO_AUTH_TOKEN`` with validation on); the message names it.
+        """
+        settings, facades, dispatcher = start_app(
+            self,
+            app.config,
+            dispatcher=self._framework.dispatcher,
+            native=self._framework.native,
+            instance_path=app.instance_path,
+            testing=app.testing,
+        )
+        self._check(app)
+        prefix = settings.url_prefix or None
+        blueprint = self._framework.blueprint(BLUEPRINT, __name__, url_prefix=prefix)
+        state = AppState(self, settings, dispatcher, blueprint, facades)
+        endpoints = add_routes(blueprint, lambda kind: self._view(state, kind))
+        state.kinds.update({f"{BLUEPRINT}.{name}": kind for name, kind in endpoints.items()})
+        app.register_blueprint(blueprint)
+        app.extensions["twhooks"] = state
+        if not self._call_store_given:
+            share_call_records(self.realtime, facades, settings.url_prefix)
+        self._attach(app, state, RealtimeSettings.from_settings(settings, app.config))
+
+    def _check(self, app: AppT) -> None:
+        """Check the framework's own settings of *app*, before anything is registered."""
+
+    def _view(self, state: AppState[Any], kind: Kind) -> Callable[..., Any]:
+        """The view of *kind*'s routes."""
+        raise NotImplementedError
+
+    def _attach(self, app: AppT, state: AppState[Any], sockets: RealtimeSettings) -> None:
+        """Add the framework's request functions and the voice-socket routes to *app*."""
+        raise NotImplementedError
+
+    # -- per-app state ----------------------------------------------------------------------
+
+    def _state(self) -> AppState[Any]:
+        """The state of the current app (what needs it needs an app context)."""
+        try:
+            state: AppState[Any] = self._framework.current_app.extensions["twhooks"]
+        except KeyError:
+            raise ConfigurationError("this app was not initialised with TwilioHooks") from None
+        return state
+
+    def _store_facades(self) -> StoreFacades:
+        return self._state().facades
+
+    # -- URLs -------------------------------------------------------------------------------
+
+    def step_url(self, step: str | None = None, *, external: bool = False, **query: str) -> str:
+        """The URL of a call step, for TwiML ``action`` attributes.
+
+        Relative by default (``/twilio/voice/menu``): Twilio resolves it against the URL of
+        the request being answered. With ``external=True`` the URL is absolute, built on
+        ``TWHOOKS_PUBLIC_URL`` when set. Needs an app context (a request's, usually).
+
+        :param step: a step registered with :meth:`call`; ``None`` for the incoming-call URL.
+        :param query: added to the query string (``attempt="2"``), read back from
+            ``request.args``.
+        :raises HandlerError: no handler is registered for ``step``.
+        """
+        if step is not None and self.steps.match(step) is None:
+            known = ", ".join(repr(s) for s in self.steps.handlers if s is not None)
+            raise HandlerError(
+                f"no @hooks.call({step!r}) handler is registered (steps: {known or 'none'})"
+            )
+        path = KINDS["call"].path
+        if step is None:
+            return self._url("call", path, external, query)
+        return self._url("call_step", f"{path}/{quote(step)}", external, query, step=step)
+
+    def callback_url(self, kind: str, *, external: bool = False, **query: str) -> str:
+        """The URL of a twhooks route, for ``statusCallback`` and similar attributes.
+
+        :param kind: a name of :data:`twhooks.kinds.KINDS` (``message_status``,
+            ``call_status``, ``recording_status``, ...).
+        :raises HandlerError: no kind has that name.
+        """
+        try:
+            found = kind_named(kind)
+        except HandlerError:
+            raise HandlerError(f"unknown callback {kind!r}; one of: {', '.join(KINDS)}") from None
+        return self._url(found.name, found.path, external, query)
+
+    def _url(
+        self, endpoint: str, path: str, external: bool, query: Mapping[str, str], **values: str
+    ) -> str:
+        state = self._state()
+        public = state.settings.public_url if external else None
+        if public:
+            url = public + state.url_prefix + path
+            return f"{url}?{urlencode(query)}" if query else url
+        url_for: Callable[..., str] = self._framework.current_app.url_for
+        return url_for(f"{BLUEPRINT}.{endpoint}", _external=external, **values, **query)
