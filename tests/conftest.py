@@ -77,11 +77,7 @@ def _memory_store_by_default(
     """
     if request.node.get_closest_marker("default_store") is not None:
         return
-    import twhooks.glue
+    import twhooks.settings
 
-    # Where both the Flask and the Quart extension read the defaults from.
-    monkeypatch.setattr(
-        twhooks.glue,
-        "STORE_DEFAULTS",
-        {**twhooks.glue.STORE_DEFAULTS, "TWHOOKS_STORE": "memory://"},
-    )
+    # The one table of defaults, which both the Flask and the Quart extension set.
+    monkeypatch.setitem(twhooks.settings.DEFAULTS, "TWHOOKS_STORE", "memory://")

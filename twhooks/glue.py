@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 from urllib.parse import quote, urlencode
 
@@ -24,12 +24,12 @@ from .exceptions import ConfigurationError, HandlerError
 from .handlers import Handlers
 from .kinds import KINDS, Kind, add_routes, kind_named
 from .policies import Policies
-from .realtime.handlers import RealtimeDecorators, RealtimeHandlers, RealtimeSettings
+from .realtime.handlers import RealtimeDecorators, RealtimeHandlers
 from .realtime.lifecycle import CallStore
 from .realtime.shared import SharedCallStore, history_hook
-from .settings import DEFAULTS, Settings
+from .settings import RealtimeSettings, Settings, set_defaults
 from .store import Blocklist, Calls, Conversations, Deliveries, History, OptOuts
-from .store.settings import STORE_DEFAULTS, StoreFacades
+from .store.settings import StoreFacades
 
 __all__ = [
     "BLUEPRINT",
@@ -100,12 +100,9 @@ def start_app(
     :param native: the framework's response types, which handlers may return as they are.
     :raises ConfigurationError: naming the first setting that cannot work.
     """
-    for name, value in {**DEFAULTS, **STORE_DEFAULTS}.items():
-        config.setdefault(name, value)
+    set_defaults(config)
     settings = Settings.from_config(config)
-    facades, policies = open_app_store(
-        config, settings, instance_path=instance_path, testing=testing
-    )
+    facades, policies = open_app_store(settings, instance_path=instance_path, testing=testing)
     driver = dispatcher(
         handlers,
         settings,
@@ -117,28 +114,23 @@ def start_app(
 
 
 def open_app_store(
-    config: Mapping[str, Any],
     settings: Settings,
     *,
     instance_path: str | os.PathLike[str],
     testing: bool,
 ) -> tuple[StoreFacades, Policies]:
-    """Open the store an app's *config* names, with its facades and their part in the request
-    path.
+    """Open the store an app's *settings* name, with its facades and their part in the
+    request path.
 
-    :param config: the app's config, the store's defaults set (``STORE_DEFAULTS``).
     :param instance_path: the app's instance folder, for the default SQLite file.
     :param testing: the app's ``TESTING``: then an unset ``TWHOOKS_STORE`` is a memory store.
     :raises ConfigurationError: naming the first setting that cannot work.
     """
-    if config.get("TWHOOKS_STORE") is None and testing:
+    store = settings.store
+    if store.url is None and testing:
         # Tests get a store of their own, not the app's SQLite file.
-        config = {**config, "TWHOOKS_STORE": "memory://"}
-    facades = StoreFacades.from_config(
-        config, instance_path=instance_path, account_sid=config.get("TWILIO_ACCOUNT_SID")
-    )
-    # A conversation's lock outlives a dead worker about as long as its request's claim.
-    facades.conversations.lock_lease = settings.replay_lease + 5.0
+        store = replace(store, url="memory://")
+    facades = StoreFacades.open(store, instance_path=instance_path)
     mode: Literal["store", "cookie"] = (
         "cookie" if facades.conversation_mode == "cookie" else "store"
     )
@@ -248,7 +240,7 @@ class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[App
             instance_path=app.instance_path,
             testing=app.testing,
         )
-        self._check(app)
+        self._check(app, settings)
         prefix = settings.url_prefix or None
         blueprint = self._framework.blueprint(BLUEPRINT, __name__, url_prefix=prefix)
         state = AppState(self, settings, dispatcher, blueprint, facades)
@@ -258,9 +250,9 @@ class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[App
         app.extensions["twhooks"] = state
         if not self._call_store_given:
             share_call_records(self.realtime, facades, settings.url_prefix)
-        self._attach(app, state, RealtimeSettings.from_settings(settings, app.config))
+        self._attach(app, state, settings.realtime)
 
-    def _check(self, app: AppT) -> None:
+    def _check(self, app: AppT, settings: Settings) -> None:
         """Check the framework's own settings of *app*, before anything is registered."""
 
     def _view(self, state: AppState[Any], kind: Kind) -> Callable[..., Any]:

@@ -9,6 +9,8 @@ import pytest
 from _signing import signed_get, signed_post
 from browser import message_params, webhook_app
 
+from twhooks.settings import Settings
+
 P = "/twilio/_inspector"
 SID = "SM" + "b2" * 16
 
@@ -90,11 +92,15 @@ def test_replay_of_a_get_voice_webhook() -> None:
     assert (replayed.method, replayed.verdict) == ("GET", "valid")
 
 
-def test_replay_without_the_right_token_is_refused_and_says_so() -> None:
+def test_replay_without_the_right_token_is_refused_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     app, hooks = webhook_app()
     client = app.test_client()
     signed_post(client, "/twilio/messages", message_params("HELP", SID))
-    app.config["TWILIO_AUTH_TOKEN"] = "another-token-than-the-app-checks-with"
+    # The settings are read once: the token the replay signs with is changed where it is read.
+    wrong = "another-token-than-the-app-checks-with"
+    monkeypatch.setattr(Settings, "signing_token", lambda self, account_sid: wrong)
     with app.app_context():
         (first,) = hooks.history.recent(10)
     assert first.id is not None

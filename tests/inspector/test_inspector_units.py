@@ -13,7 +13,6 @@ from twhooks.inspector import InspectorSettings, check_settings
 from twhooks.inspector.auth import new_csrf_token, password_matches, same_token
 from twhooks.inspector.commands import curl_command, send_command
 from twhooks.inspector.redact import redact_url
-from twhooks.inspector.replay import signing_token
 from twhooks.inspector.summary import Step, pretty, summarize
 from twhooks.store import HistoryRecord
 
@@ -226,21 +225,3 @@ def test_curl_command_carries_the_params_and_no_secret() -> None:
     assert words[5] == "X-Twilio-Signature: $SIGNATURE"  # left for the shell to expand
     assert dict(parse_qsl(words[words.index("--data-raw") + 1])) == _record().params
     assert words[-1] == "https://***@example.com/twilio/messages"
-
-
-# -- the token a replay signs with -----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("config", "account", "token"),
-    [
-        ({"TWILIO_AUTH_TOKEN": "t1"}, None, "t1"),
-        ({"TWILIO_AUTH_TOKEN": ["new", "old"]}, "AC1", "new"),
-        ({"TWILIO_AUTH_TOKEN": "t1", "TWHOOKS_ACCOUNT_TOKENS": {"AC2": "sub"}}, "AC2", "sub"),
-        ({"TWILIO_AUTH_TOKEN": "t1", "TWHOOKS_ACCOUNT_TOKENS": {"AC2": "sub"}}, "AC3", "t1"),
-        ({}, None, None),
-    ],
-    ids=["one", "first-of-list", "subaccount", "other-account", "none"],
-)
-def test_signing_token(config: dict[str, object], account: str | None, token: str | None) -> None:
-    assert signing_token(config, account) == token

@@ -50,11 +50,10 @@ from ..dispatch import Dispatcher, Received
 from ..dispatch.received import Refused
 from ..exceptions import RequestError
 from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase
-from ..inspector import check_settings as check_inspector_settings
 from ..inspector import mount as mount_inspector
 from ..kinds import Kind
-from ..realtime.handlers import RealtimeSettings
 from ..replies import Reply
+from ..settings import RealtimeSettings, Settings
 from ..wsgi import quote_path, request_url, verified_request, webhook_request
 
 __all__ = ["TwilioHooks"]
@@ -93,16 +92,15 @@ class TwilioHooks(TwilioHooksBase[Flask]):
 
     _framework = Framework((BaseResponse,), Blueprint, current_app, Dispatcher)
 
-    def _check(self, app: Flask) -> None:
-        check_inspector_settings(app.config, app.debug)
+    def _check(self, app: Flask, settings: Settings) -> None:
+        settings.inspector.check(app.debug)
 
     def _view(self, state: AppState[Dispatcher], kind: Kind) -> Callable[..., BaseResponse]:
         return _view(state, kind)
 
     def _attach(self, app: Flask, state: AppState[Dispatcher], sockets: RealtimeSettings) -> None:
-        inspector = check_inspector_settings(app.config, app.debug)
-        if inspector.enabled:
-            mount_inspector(app, state, inspector)
+        if state.settings.inspector.enabled:
+            mount_inspector(app, state, state.settings.inspector)
         check_upgrade = _mount_sockets(app, state, sockets)
         # First of the app's before_request functions, whatever is registered later.
         app.before_request_funcs.setdefault(None, []).insert(0, _receiver(state, check_upgrade))

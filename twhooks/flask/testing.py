@@ -104,7 +104,7 @@ class TwilioTestClient(AppSimulator):
         shared_key: tuple[str, str] | None = None,
     ) -> None:
         super().__init__(
-            app.config,
+            app,
             lambda base_url: FlaskTransport(app, base_url),
             auth_token=auth_token,
             base_url=base_url,

@@ -1,23 +1,41 @@
 """The webhook inspector: every request, why it was accepted or refused, what the handler
 answered, delivery and call timelines, replay — pages under ``<prefix>/_inspector``.
 
-Off by default. The extension calls :func:`check_settings` in ``init_app`` and, when
-``TWHOOKS_INSPECTOR`` is on, :func:`mount`. See :doc:`/inspector`.
+Off by default. The extension checks its settings (:attr:`Settings.inspector
+<twhooks.settings.Settings.inspector>`) in ``init_app`` and, when ``TWHOOKS_INSPECTOR`` is
+on, calls :func:`mount`. See :doc:`/inspector`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from flask import Blueprint, Flask, current_app
 
-from .settings import InspectorSettings as InspectorSettings
-from .settings import check_settings as check_settings
+from ..settings import InspectorSettings as InspectorSettings
 from .views import BLUEPRINT as BLUEPRINT
 from .views import InspectorState as InspectorState
 from .views import blueprint_for
 
 __all__ = ["BLUEPRINT", "InspectorSettings", "InspectorState", "check_settings", "mount"]
+
+
+def check_settings(config: Mapping[str, Any], debug: bool) -> InspectorSettings:
+    """Read ``TWHOOKS_INSPECTOR`` and ``TWHOOKS_INSPECTOR_PASSWORD`` from *config*
+    (:meth:`InspectorSettings.from_config <twhooks.settings.InspectorSettings.from_config>`)
+    and :meth:`~twhooks.settings.InspectorSettings.check` them.
+
+    The inspector shows every webhook's parameters (phone numbers, message bodies): it is
+    turned on only in debug mode or behind a password.
+
+    :param debug: ``app.debug``.
+    :raises ~twhooks.ConfigurationError: the inspector is on without debug mode and without a
+        password, or a setting has the wrong type.
+    """
+    settings = InspectorSettings.from_config(config)
+    settings.check(debug)
+    return settings
 
 
 def mount(app: Flask, state: InspectorState, settings: InspectorSettings | None = None) -> None:

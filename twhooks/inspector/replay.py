@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask
 
+from ..settings import settings_of
 from ..signature import compute_signature
 from ..store.records import HistoryRecord
 
-__all__ = ["Replayed", "replay", "signing_token"]
+__all__ = ["Replayed", "replay"]
 
 #: Marks a request the inspector replayed (the app may log it; twhooks ignores it).
 REPLAY_HEADER = "X-Twhooks-Inspector-Replay"
@@ -26,21 +25,9 @@ class Replayed:
     body: str
 
 
-def signing_token(config: Mapping[str, Any], account_sid: str | None) -> str | None:
-    """The auth token Twilio would sign a request of *account_sid* with: the account's in
-    ``TWHOOKS_ACCOUNT_TOKENS``, else the first of ``TWILIO_AUTH_TOKEN``."""
-    accounts = config.get("TWHOOKS_ACCOUNT_TOKENS")
-    if isinstance(accounts, Mapping) and account_sid and account_sid in accounts:
-        token = accounts[account_sid]
-    else:
-        token = config.get("TWILIO_AUTH_TOKEN")
-    if isinstance(token, (list, tuple)):
-        token = token[0] if token else None
-    return token if isinstance(token, str) and token else None
-
-
 def replay(app: Flask, record: HistoryRecord) -> Replayed:
-    """Dispatch *record* through *app* again, signed with the app's auth token.
+    """Dispatch *record* through *app* again, signed with the token Twilio signs the
+    record's account with (:meth:`~twhooks.settings.Settings.signing_token`).
 
     It is sent without its idempotency token, so the handler runs again rather than the
     first reply being given back. The replay is a new request: it gets its own history record.
@@ -51,7 +38,7 @@ def replay(app: Flask, record: HistoryRecord) -> Replayed:
     base_url = f"{parts.scheme or 'http'}://{netloc}"
     signed_url = base_url + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = {REPLAY_HEADER: "1"}
-    token = signing_token(app.config, record.params.get("AccountSid"))
+    token = settings_of(app).signing_token(record.params.get("AccountSid"))
     is_get = record.method == "GET"
     if token is not None:
         headers["X-Twilio-Signature"] = compute_signature(

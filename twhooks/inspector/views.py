@@ -24,6 +24,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from ..settings import InspectorSettings
 from ..store import StoreFacades
 from ..store.records import HistoryRecord
 from ..urls import url_variants
@@ -31,7 +32,6 @@ from . import auth
 from .commands import curl_command, send_command
 from .redact import redact_url
 from .replay import replay
-from .settings import InspectorSettings
 from .summary import pretty, summarize
 from .timeline import call_timeline, message_timeline
 

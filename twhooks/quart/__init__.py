@@ -48,8 +48,8 @@ from ..dispatch.received import Refused
 from ..exceptions import RequestError, RequestTooLarge
 from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase
 from ..kinds import Kind
-from ..realtime.handlers import RealtimeSettings
 from ..replies import Reply
+from ..settings import RealtimeSettings
 from ..wsgi import quote_path, request_url
 from .sockets import QuartSocket, mount_quart
 from .testing import QuartTransport, TwilioTestClient

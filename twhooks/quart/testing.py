@@ -78,4 +78,4 @@ class TwilioTestClient(AppSimulator):
     """
 
     def __init__(self, app: Quart, **options: Any) -> None:
-        super().__init__(app.config, lambda base_url: QuartTransport(app, base_url), **options)
+        super().__init__(app, lambda base_url: QuartTransport(app, base_url), **options)

@@ -32,13 +32,11 @@ import itertools
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from ..exceptions import HandlerError
-from ..settings import Settings
-from ..signature import SignatureVerifier
+from ..settings import RealtimeSettings as RealtimeSettings
 from .errors import ProtocolError, SessionClosed, UpgradeRefused
 from .lifecycle import CallStore, LiveSession, SessionRecord, SessionRegistry
 from .messages import Connected, Setup, Start, parse_relay, parse_stream
@@ -61,42 +59,6 @@ SOCKET_KINDS = ("relay", "stream")
 _POLICY = 1008
 _ERROR = 1011
 _GOING_AWAY = 1001
-
-
-@dataclass(frozen=True)
-class RealtimeSettings:
-    """The settings the sockets need, read once when the app is set up.
-
-    :param verifier: checks the upgrades' signatures; ``None`` turns checking off
-        (``TWHOOKS_VALIDATE = False``, local experiments only).
-    :param public_url: ``TWHOOKS_PUBLIC_URL``: the public base URL (``https://…``, made
-        ``wss://…``).
-    :param first_message_timeout: seconds to wait for ``setup`` / ``start``.
-    :param grace: seconds live calls get to finish when the server drains.
-    """
-
-    verifier: SignatureVerifier | None
-    public_url: str | None = None
-    first_message_timeout: float = 10.0
-    grace: float = 30.0
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, config: Mapping[str, Any] | None = None
-    ) -> RealtimeSettings:
-        """From the app's checked :class:`~twhooks.settings.Settings` (the same verifier and
-        public URL as its webhooks), and ``TWHOOKS_REALTIME_GRACE`` from *config*."""
-        grace = float((config or {}).get("TWHOOKS_REALTIME_GRACE", 30.0))
-        return cls(verifier=settings.verifier, public_url=settings.public_url, grace=grace)
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> RealtimeSettings:
-        """From an app's ``config``, read like its webhook settings
-        (:meth:`twhooks.settings.Settings.from_config`), and ``TWHOOKS_REALTIME_GRACE``.
-
-        :raises ConfigurationError: a setting is missing or malformed.
-        """
-        return cls.from_settings(Settings.from_config(config), config)
 
 
 class RealtimeDecorators:

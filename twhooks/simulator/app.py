@@ -1,6 +1,6 @@
 """The simulator aimed at a twhooks app: signed with the app's token, its routes by default.
 
-:class:`AppSimulator` reads what it needs from the app's config (the token Twilio signs with,
+:class:`AppSimulator` reads what it needs from the app's settings (the token Twilio signs with,
 ``TWHOOKS_PUBLIC_URL``, ``TWHOOKS_URL_PREFIX``) and sends to the twhooks route of each kind
 unless told another URL. The test clients of the Flask and Quart packages
 (:class:`twhooks.flask.testing.TwilioTestClient`, :class:`twhooks.quart.testing.TwilioTestClient`)
@@ -10,11 +10,12 @@ are this with their framework's transport. It knows nothing of any framework.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from .. import payloads
 from ..kinds import KINDS
+from ..settings import Settings, settings_of
 from .call import SimulatedCall
 from .conversation import SimulatedConversation
 from .core import Simulator
@@ -23,8 +24,6 @@ from .wire import Transport
 
 __all__ = ["AppSimulator"]
 
-_DEFAULT_PREFIX = "/twilio"
-
 
 class _Default(enum.Enum):
     """The default of an argument whose ``None`` means something else."""
@@ -32,38 +31,19 @@ class _Default(enum.Enum):
     ROUTE = "the twhooks route"
 
 
-def _base_url(config: Mapping[str, Any]) -> str:
-    public: str | None = config.get("TWHOOKS_PUBLIC_URL")
-    if public:
-        return public.rstrip("/")
-    server_name = config.get("SERVER_NAME")
+def _base_url(app: Any, settings: Settings) -> str:
+    if settings.public_url:
+        return settings.public_url
+    server_name = app.config.get("SERVER_NAME")
     if server_name:
-        return f"{config.get('PREFERRED_URL_SCHEME', 'http')}://{server_name}"
+        return f"{app.config.get('PREFERRED_URL_SCHEME', 'http')}://{server_name}"
     return "http://localhost"
 
 
-def _auth_token(config: Mapping[str, Any], account_sid: str) -> str | None:
-    """The token Twilio signs *account_sid*'s webhooks with, by the app's settings."""
-    tokens: Any = None
-    accounts = config.get("TWHOOKS_ACCOUNT_TOKENS")
-    # A subaccount's webhooks are signed with the subaccount's own token.
-    if isinstance(accounts, Mapping):
-        tokens = accounts.get(account_sid)
-    elif callable(accounts):
-        tokens = accounts(account_sid)
-    if tokens is None:
-        tokens = config.get("TWILIO_AUTH_TOKEN")
-    if tokens is None or isinstance(tokens, str):
-        return tokens
-    # During a rotation Twilio signs with the primary token: the first of the list.
-    first: str | None = next(iter(tokens), None)
-    return first
-
-
 class AppSimulator(Simulator):
-    """Plays Twilio against a twhooks app, configured from its *config*.
+    """Plays Twilio against a twhooks app, configured from its settings.
 
-    :param config: the app's config.
+    :param app: the app (Flask or Quart).
     :param transport: builds the transport that reaches the app, from the base URL.
 
     The other parameters are those of :class:`twhooks.flask.testing.TwilioTestClient`; the
@@ -74,7 +54,7 @@ class AppSimulator(Simulator):
 
     def __init__(
         self,
-        config: Mapping[str, Any],
+        app: Any,
         transport: Callable[[str], Transport],
         *,
         auth_token: str | None = None,
@@ -82,17 +62,17 @@ class AppSimulator(Simulator):
         account_sid: str = payloads.TEST_ACCOUNT_SID,
         shared_key: tuple[str, str] | None = None,
     ) -> None:
-        base_url = base_url or _base_url(config)
+        settings = settings_of(app)
+        base_url = base_url or _base_url(app, settings)
         super().__init__(
             transport(base_url),
-            auth_token if auth_token is not None else _auth_token(config, account_sid),
+            auth_token if auth_token is not None else settings.signing_token(account_sid),
             base_url=base_url,
             account_sid=account_sid,
             shared_key=shared_key,
         )
-        prefix: str = config.get("TWHOOKS_URL_PREFIX", _DEFAULT_PREFIX)
         #: The twhooks URL prefix of the app (``/twilio`` by default).
-        self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
+        self.prefix = settings.url_prefix
 
     def url_for(self, url: str) -> str:
         """*url* made absolute; a path starting with ``/`` goes under the base URL's path."""

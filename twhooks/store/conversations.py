@@ -117,14 +117,14 @@ class StoreBacking:
 
 
 class ConversationSession:
-    """One locked conversation, as :meth:`Conversations.session` holds it: :attr:`conversation`
-    is the :class:`~twhooks.Conversation` to read and change."""
+    """One locked conversation, as :meth:`Conversations.session` holds it: ``conversation``
+    is the :class:`twhooks.Conversation` to read and change."""
 
     __slots__ = ("conversation", "key")
 
-    def __init__(self, key: str, conversation: Conversation) -> None:
-        self.key = key
-        self.conversation = conversation
+    def __init__(self, backing: StoreBacking) -> None:
+        self.key = backing.key
+        self.conversation = Conversation(backing)
 
 
 class Conversations:
@@ -250,8 +250,8 @@ class Conversations:
         backing = StoreBacking(self, key, wait=wait)
         backing.acquire()
         try:
-            conversation = Conversation(backing)
-            yield ConversationSession(key, conversation)
-            conversation.save_if_changed()
+            session = ConversationSession(backing)
+            yield session
+            session.conversation.save_if_changed()
         finally:
             backing.release()
