@@ -10,7 +10,6 @@ made with ``decode_responses=True`` works as well.
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -31,8 +30,6 @@ from .redis_client import decode_reply, encode_reply, guarded, milliseconds, tex
 from .redis_history import RedisHistory
 
 __all__ = ["RedisStore"]
-
-logger = logging.getLogger("twhooks.store")
 
 #: The index of messages drops those past their TTL once every this many status callbacks
 #: of a process (a reader skips them meanwhile: their hash is gone).

@@ -6,17 +6,16 @@ transactions that lock what they read first (``BEGIN IMMEDIATE`` in SQLite, ``SE
 UPDATE`` in PostgreSQL). SQLite runs in WAL mode with a busy timeout and ``synchronous=NORMAL``.
 
 This module holds the records; the engine, the connections, the write locks and the upkeep
-are :mod:`twhooks.store.sql_connections`. A status callback's write — the hottest — runs on
-the driver's own cursor with SQL compiled once per dialect (:mod:`twhooks.store.sql_raw`), on
-a connection the store keeps between two uses; the webhook history is written in batches
-(:mod:`twhooks.store.history_buffer`); expired rows are swept and SQLite's WAL checkpointed in
-the background.
+are :mod:`twhooks.store.sql_connections`, the webhook history :mod:`twhooks.store.sql_history`.
+A status callback's write — the hottest — runs on the driver's own cursor with SQL compiled
+once per dialect (:mod:`twhooks.store.sql_raw`), on a connection the store keeps between two
+uses; the webhook history is written in batches (:mod:`twhooks.store.history_buffer`); expired
+rows are swept and SQLite's WAL checkpointed in the background.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -24,27 +23,22 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..replies import Reply
-from .errors import StoreUnavailable
-from .history_buffer import HistoryBuffer
-from .keys import normalize_address
 from .polling import PENDING, Pending, poll
 from .records import (
     CallEvent,
     ConversationRecord,
     Delivery,
-    HistoryRecord,
     OptOut,
     StatusChange,
     message_status_order,
 )
-from .sql_connections import SQLConnections, guarded
+from .sql_connections import guarded
+from .sql_history import SQLHistory
 
 __all__ = ["SQLStore"]
 
-logger = logging.getLogger("twhooks.store")
 
-
-class SQLStore(SQLConnections):
+class SQLStore(SQLHistory):
     """A :class:`~twhooks.store.Store` in an SQLite or PostgreSQL database.
 
     :param bind: a database URL (``sqlite:///path``, ``postgresql+psycopg://…``) or an
@@ -54,23 +48,6 @@ class SQLStore(SQLConnections):
 
     #: Its calls wait on the database: an event loop makes them from a worker thread.
     blocking = True
-
-    def __init__(self, bind: str | sa.URL | sa.Engine, *, prefix: str = "twhooks_") -> None:
-        super().__init__(bind, prefix=prefix)
-        self._history_buffer = HistoryBuffer(self._write_history)
-
-    def drop_tables(self) -> None:
-        """Drop every table of this store (its data is lost)."""
-        self.flush_history()
-        self.tables.metadata.drop_all(self.engine())
-        self.close()
-
-    def close(self) -> None:
-        try:
-            self.flush_history()
-        except StoreUnavailable:
-            logger.exception("the webhook history could not be written")
-        super().close()
 
     # -- replays ---------------------------------------------------------------------------
 
@@ -433,82 +410,6 @@ class SQLStore(SQLConnections):
             ).first()
         return found is not None
 
-    # -- webhook history -------------------------------------------------------------------
-
-    def _history_params(self, record: HistoryRecord) -> dict[str, Any]:
-        return {
-            "p_at": record.at,
-            "p_kind": record.kind,
-            "p_verdict": record.verdict,
-            "p_sid": record.sid,
-            "p_from": _number(record.from_),
-            "p_to": _number(record.to),
-            "p_data": json.dumps(record.to_json()),
-        }
-
-    @guarded
-    def add_history(self, record: HistoryRecord, size: int) -> int:
-        self.flush_history()  # ids in the order the records came
-        with self._write() as conn:
-            key = conn.execute(
-                self.statements.add_history, self._history_params(record)
-            ).inserted_primary_key
-            id = int(key[0]) if key is not None else 0
-            conn.execute(self.statements.trim_history, {"p_floor": id - size})
-        return id
-
-    def queue_history(self, record: HistoryRecord, size: int) -> None:
-        """Store *record* with the next batch (see :mod:`twhooks.store.history_buffer`)."""
-        self._history_buffer.add(record, size)
-
-    @guarded
-    def flush_history(self) -> None:
-        """Write the queued history records now."""
-        self._history_buffer.flush()
-
-    def _write_history(self, records: list[HistoryRecord], size: int) -> None:
-        """One transaction for a batch of history records, then the history trimmed."""
-        compiled = self._hot()
-        add, trim = compiled["add_history"], compiled["trim_history_to"]
-        rows = [add.params(self._history_params(r)) for r in records]  # before the lock
-        with self._cursor(transaction=True) as cursor:
-            cursor.executemany(add.sql, rows)
-            trim.run(cursor, {"p_size": size})
-
-    @guarded
-    def recent_history(
-        self,
-        limit: int,
-        *,
-        kind: str | None = None,
-        verdict: str | None = None,
-        number: str | None = None,
-        sid: str | None = None,
-    ) -> list[HistoryRecord]:
-        t = self.tables.history
-        query = sa.select(t.c.id, t.c.data)
-        if kind is not None:
-            query = query.where(t.c.kind == kind)
-        if verdict is not None:
-            query = query.where(t.c.verdict == verdict)
-        if number is not None:
-            n = _number(number)
-            query = query.where((t.c.from_ == n) | (t.c.to == n))
-        if sid is not None:
-            query = query.where(t.c.sid == sid)
-        self.flush_history()
-        with self._read() as conn:
-            rows = conn.execute(query.order_by(t.c.id.desc()).limit(limit)).all()
-        return [_history(row.id, row.data) for row in rows]
-
-    @guarded
-    def get_history(self, id: int) -> HistoryRecord | None:
-        t = self.tables.history
-        self.flush_history()
-        with self._read() as conn:
-            data = conn.execute(sa.select(t.c.data).where(t.c.id == id)).scalar()
-        return None if data is None else _history(id, data)
-
 
 def _rows(
     conn: sa.Connection, statement: sa.Executable, params: dict[str, Any] | None = None
@@ -516,16 +417,6 @@ def _rows(
     """How many rows *statement* wrote (kept for every statement, INSERT … ON CONFLICT too)."""
     options = {"preserve_rowcount": True}
     return int(conn.execute(statement, params, execution_options=options).rowcount)
-
-
-def _number(address: str | None) -> str | None:
-    return None if address is None else normalize_address(address)
-
-
-def _history(id: int, data: str) -> HistoryRecord:
-    record = HistoryRecord.from_json(json.loads(data))
-    record.id = id
-    return record
 
 
 def _reply(row: Any) -> Reply:
