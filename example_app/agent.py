@@ -24,7 +24,7 @@ from typing import Any
 from flask import current_app, request
 
 from twhooks import Call, VoiceResponse
-from twhooks.realtime import CallRecord, RelaySession, connect_relay
+from twhooks.realtime import RelaySession, SessionRecord, connect_relay
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def register(hooks: Any) -> None:
         return reply
 
     @hooks.session_end
-    def log_session(record: CallRecord) -> None:
+    def log_session(record: SessionRecord) -> None:
         """Every session's end, however it ended (hang-up, handoff, error, shutdown)."""
         logger.info(
             "agent session for %s ended (%s): %d in, %d out, %d error(s)",

@@ -14,13 +14,14 @@ from flask import Flask, session
 
 from twhooks import IncomingMessage, MessageStatus, TwilioHooks
 from twhooks.exceptions import ConfigurationError
-from twhooks.idempotency import MemoryReplayStore, StoredReply
+from twhooks.replies import Reply
+from twhooks.store.replays import MemoryReplayStore
 
 SMS = {"MessageSid": "SM1", "AccountSid": "AC1", "From": "+14155550100", "Body": "hi"}
 OK = "the stored response"
 
 
-REPLY = StoredReply(200, (("Content-Type", "text/plain"), ("Set-Cookie", "s=1")), b"first")
+REPLY = Reply(200, [("Content-Type", "text/plain"), ("Set-Cookie", "s=1")], b"first")
 
 
 class TestMemoryReplayStore:
@@ -44,7 +45,7 @@ class TestMemoryReplayStore:
         time.sleep(0.02)
         assert store.wait("t1", 1) is None  # nobody holds it any more
         assert store.claim("t1", "b", 10) is True
-        store.finish("t1", "a", StoredReply(200, (), b"late"), 60)  # a's lease ran out
+        store.finish("t1", "a", Reply(200, [], b"late"), 60)  # a's lease ran out
         assert store.claim("t1", "c", 10) is False
         store.finish("t1", "b", REPLY, 60)
         assert store.claim("t1", "c", 10) == REPLY
@@ -214,3 +215,14 @@ def test_a_retry_during_a_slow_first_request_waits_for_it(
     assert runs == [1]
     assert results["first"].content == results["retry"].content
     assert b"<Message>done once</Message>" in results["retry"].content
+
+
+def test_the_old_module_is_a_deprecated_re_export() -> None:
+    import importlib
+    import sys
+
+    sys.modules.pop("twhooks.idempotency", None)
+    with pytest.warns(DeprecationWarning, match="twhooks.store.replays"):
+        old = importlib.import_module("twhooks.idempotency")
+    assert old.StoredReply is Reply
+    assert old.MemoryReplayStore is MemoryReplayStore

@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.test import Client
 
 from twhooks import ConfigurationError, TwilioSignatureMiddleware, compute_signature
+from twhooks.asgi import TwilioSignatureMiddleware as AsgiMiddleware
 from twhooks.wsgi import verified_request
 
 TOKEN = "middleware-token-0123456789"
@@ -327,6 +328,14 @@ class TestBehindAProxy:
         assert response.json["verified_url"] == self.PUBLIC + "/twilio/sms?q=%27x%27"
         assert calls == ["sms"]
 
+    def test_public_url_with_a_trailing_slash(self) -> None:
+        app, calls = make_app()
+        protect(app, public_url=self.PUBLIC + "/")
+        response = self.send(app.test_client())
+        assert response.status_code == 200
+        assert response.json["verified_url"] == self.PUBLIC + "/twilio/sms?q=%27x%27"
+        assert calls == ["sms"]
+
     def test_proxy_fix_outside_the_middleware(self) -> None:
         app, calls = make_app()
         protect(app)
@@ -461,3 +470,22 @@ class TestRealHTTP:
         assert response.status_code == 200, response.text
         assert response.json()["raw"] == body.decode()
         assert calls == ["sms"]
+
+
+@pytest.mark.parametrize(
+    "middleware", [TwilioSignatureMiddleware, AsgiMiddleware], ids=["wsgi", "asgi"]
+)
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("https://hooks.example.com/base/", "https://hooks.example.com/base"),
+        ("https://hooks.example.com", "https://hooks.example.com"),
+        ("", None),
+        (None, None),
+    ],
+    ids=["trailing-slash", "plain", "empty", "none"],
+)
+def test_both_middlewares_take_the_public_url_alike(
+    middleware: type[Any], given: str | None, kept: str | None
+) -> None:
+    assert middleware(lambda *args: None, TOKEN, public_url=given).public_url == kept

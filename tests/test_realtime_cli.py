@@ -16,9 +16,9 @@ from _signing import TOKEN
 from flask import Flask
 
 from twhooks import TwilioHooks
+from twhooks.cli.voice import add_cli_commands, run
 from twhooks.exceptions import HandlerError
 from twhooks.realtime import audio
-from twhooks.realtime.client import add_cli_commands, run
 from twhooks.realtime.handlers import RealtimeHandlers
 from twhooks.realtime.testing import RelayCaller, new_call_sid
 

@@ -19,7 +19,7 @@ from twilio.request_validator import RequestValidator
 from twhooks.flask.sockets import mount_flask
 from twhooks.realtime.errors import SessionClosed, UpgradeRefused
 from twhooks.realtime.handlers import RealtimeHandlers
-from twhooks.realtime.lifecycle import CallRecord
+from twhooks.realtime.lifecycle import SessionRecord
 from twhooks.realtime.testing import RelayCaller, StreamCaller, new_call_sid
 
 _WAIT = 5.0
@@ -40,7 +40,7 @@ class Agent:
             self.app.config["TWHOOKS_PUBLIC_URL"] = public_url
         self.hooks = RealtimeHandlers()
         self.calls: list[str] = []
-        self.ended: list[CallRecord] = []
+        self.ended: list[SessionRecord] = []
         self.before_request_ran = 0
         self.ended_event = threading.Event()
 
@@ -50,13 +50,13 @@ class Agent:
             g.user_code = True
 
         @self.hooks.on_end
-        def record(record: CallRecord) -> None:
+        def record(record: SessionRecord) -> None:
             self.ended.append(record)
             self.ended_event.set()
 
         mount_flask(self.app, self.hooks)
 
-    def wait_ended(self, count: int = 1) -> list[CallRecord]:
+    def wait_ended(self, count: int = 1) -> list[SessionRecord]:
         deadline = time.monotonic() + _WAIT
         while len(self.ended) < count and time.monotonic() < deadline:
             time.sleep(0.01)

@@ -18,7 +18,7 @@ from twhooks.exceptions import HandlerError
 from twhooks.quart import mount_quart
 from twhooks.realtime.errors import UpgradeRefused
 from twhooks.realtime.handlers import RealtimeHandlers
-from twhooks.realtime.lifecycle import CallRecord
+from twhooks.realtime.lifecycle import SessionRecord
 from twhooks.realtime.testing import RelayCaller, StreamCaller, new_call_sid
 
 _WAIT = 5.0
@@ -34,7 +34,7 @@ class QuartAgent:
         self.app.config["TWILIO_AUTH_TOKEN"] = TOKEN
         self.hooks = RealtimeHandlers()
         self.calls: list[Any] = []
-        self.ended: list[CallRecord] = []
+        self.ended: list[SessionRecord] = []
         self.before_websocket_ran = 0
 
         @self.app.before_websocket
@@ -43,13 +43,13 @@ class QuartAgent:
             g.user = True
 
         @self.hooks.on_end
-        async def record(record: CallRecord) -> None:
+        async def record(record: SessionRecord) -> None:
             await asyncio.sleep(0)
             self.ended.append(record)
 
         mount_quart(self.app, self.hooks)
 
-    def wait_ended(self, count: int = 1) -> list[CallRecord]:
+    def wait_ended(self, count: int = 1) -> list[SessionRecord]:
         deadline = time.monotonic() + _WAIT
         while len(self.ended) < count and time.monotonic() < deadline:
             time.sleep(0.01)

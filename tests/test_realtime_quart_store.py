@@ -21,7 +21,7 @@ from twilio.request_validator import RequestValidator
 
 from twhooks.quart import TwilioHooks
 from twhooks.realtime.errors import UpgradeRefused
-from twhooks.realtime.lifecycle import CallRecord, SessionRegistry
+from twhooks.realtime.lifecycle import SessionRecord, SessionRegistry
 from twhooks.realtime.shared import SharedCallStore
 from twhooks.realtime.testing import RelayCaller, new_call_sid
 from twhooks.store.sql import SQLStore
@@ -61,16 +61,16 @@ class Agent:
         self.app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_STORE=store)
         self.hooks = TwilioHooks(self.app)
         self.loop_threads: set[int] = set()
-        self.plain_ended: list[tuple[CallRecord, int]] = []
-        self.async_ended: list[CallRecord] = []
+        self.plain_ended: list[tuple[SessionRecord, int]] = []
+        self.async_ended: list[SessionRecord] = []
         self.teardown: list[str] = []
 
         @self.hooks.session_end
-        def plain(record: CallRecord) -> None:
+        def plain(record: SessionRecord) -> None:
             self.plain_ended.append((record, threading.get_ident()))
 
         @self.hooks.session_end
-        async def awaited(record: CallRecord) -> None:
+        async def awaited(record: SessionRecord) -> None:
             self.loop_threads.add(threading.get_ident())
             await asyncio.sleep(0.05)  # takes a while: the end waits for it
             self.async_ended.append(record)

@@ -13,6 +13,7 @@ from flask import Flask, request
 
 from twhooks import ConfigurationError, TwilioHooks
 from twhooks.cli import main
+from twhooks.flask.testing import TwilioTestClient
 from twhooks.inspector.replay import replay
 from twhooks.settings import (
     DEFAULTS,
@@ -28,7 +29,6 @@ from twhooks.store.calls import DEFAULT_CALL_TTL
 from twhooks.store.conversations import DEFAULT_CONVERSATION_TTL, DEFAULT_LOCK_LEASE
 from twhooks.store.deliveries import DEFAULT_DELIVERY_TTL
 from twhooks.store.history import DEFAULT_HISTORY_SIZE
-from twhooks.flask.testing import TwilioTestClient
 
 SUB = "AC" + "5" * 32
 SUB_TOKEN = "subaccount-token-0123456789abcdef"

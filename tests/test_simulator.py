@@ -282,3 +282,14 @@ def test_webhook_of_an_unknown_kind() -> None:
     with pytest.raises(SimulationError, match="unknown kind of webhook 'fax'; one of: message"):
         simulator.webhook("fax", "/fax")
     assert set(payloads.FACTORIES) >= {"message", "call", "amd"}
+
+
+@pytest.mark.parametrize("module", ["twhooks.simulator", "twhooks.simulator.reply"])
+def test_reply_is_a_deprecated_alias_of_twiml_answer(module: str) -> None:
+    import importlib
+
+    from twhooks.simulator import TwimlAnswer
+
+    with pytest.warns(DeprecationWarning, match="TwimlAnswer"):
+        old = importlib.import_module(module).Reply
+    assert old is TwimlAnswer

@@ -47,8 +47,6 @@ if TYPE_CHECKING:
     from .exceptions import UnsupportedAlgorithm as UnsupportedAlgorithm
     from .flask import TwilioHooks as TwilioHooks
     from .forms import parse_form as parse_form
-    from .idempotency import MemoryReplayStore as MemoryReplayStore
-    from .idempotency import ReplayStore as ReplayStore
     from .idempotency import StoredReply as StoredReply
     from .kinds import KINDS as KINDS
     from .kinds import Kind as Kind
@@ -85,6 +83,8 @@ if TYPE_CHECKING:
     from .store import classify_opt_keyword as classify_opt_keyword
     from .store import conversation_key as conversation_key
     from .store import open_store as open_store
+    from .store.replays import MemoryReplayStore as MemoryReplayStore
+    from .store.replays import ReplayStore as ReplayStore
     from .twiml import FaxResponse as FaxResponse
     from .twiml import MessagingResponse as MessagingResponse
     from .twiml import VoiceResponse as VoiceResponse
@@ -122,7 +122,7 @@ _EXPORTS = {
     "Location": "events",
     "LockTimeout": "store",
     "MediaItem": "events",
-    "MemoryReplayStore": "idempotency",
+    "MemoryReplayStore": "store.replays",
     "MemoryStore": "store",
     "MessageStatus": "events",
     "MessagingResponse": "twiml",
@@ -131,7 +131,7 @@ _EXPORTS = {
     "Params": "events",
     "RecordingStatus": "events",
     "RelaySession": "realtime",
-    "ReplayStore": "idempotency",
+    "ReplayStore": "store.replays",
     "Reply": "replies",
     "RequestError": "exceptions",
     "RequestTooLarge": "exceptions",

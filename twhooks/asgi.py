@@ -1,11 +1,10 @@
 """ASGI: the webhook request of an ASGI scope, and a middleware that turns away unsigned ones.
 
 :func:`webhook_request` builds the neutral :class:`~twhooks.request.WebhookRequest` from an
-ASGI ``http`` scope and its body. It does so by presenting the scope as the WSGI environ it
-maps to (PEP 3333 names, ``RAW_URI`` for the path as sent) and handing that to
-:func:`twhooks.wsgi.webhook_request`, so that the URL Twilio signed is rebuilt by one piece of
-code for every server: the public URL, the mount point, the raw query, the path as sent on the
-wire, ``user:pass@`` from an ``Authorization: Basic`` header.
+ASGI ``http`` scope and its body, with :meth:`~twhooks.request.WebhookRequest.build`, so that
+the URL Twilio signed is rebuilt by one piece of code for every server: the public URL, the
+mount point, the raw query, the path as sent on the wire, ``user:pass@`` from an
+``Authorization: Basic`` header.
 
 :class:`TwilioSignatureMiddleware` is the ASGI counterpart of
 :class:`twhooks.middleware.TwilioSignatureMiddleware`, for any ASGI app (Quart, Starlette,
@@ -19,29 +18,33 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 from .exceptions import RequestError, RequestTooLarge, SignatureError
-from .middleware import middleware_verifier, prefixes, under_prefixes
 from .realtime.errors import UpgradeRefused
 from .realtime.verify import Upgrade, verify_upgrade
-from .refusals import refuse
 from .replies import Reply
-from .request import VerifiedRequest, WebhookRequest, verify_request
-from .signature import TokenLookup
-from .wsgi import quote_path
-from .wsgi import webhook_request as wsgi_webhook_request
+from .request import (
+    VerifiedRequest,
+    WebhookRequest,
+    host_of,
+    rebuild_url,
+    url_path,
+    verify_request,
+)
+from .verifying import SignatureMiddlewareBase, under_prefixes
 
 __all__ = [
     "SCOPE_KEY",
+    "ScopeHeaders",
     "TwilioSignatureMiddleware",
     "read_body",
+    "request_url",
     "scope_environ",
+    "scope_headers",
     "webhook_request",
 ]
-
-logger = logging.getLogger("twhooks.middleware")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -49,20 +52,22 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+logger = logging.getLogger("twhooks.middleware")
+
 #: Where the middleware leaves the :class:`~twhooks.request.VerifiedRequest` in the scope.
 SCOPE_KEY = "twhooks.verified_request"
 
 
 def scope_environ(scope: Mapping[str, Any], body: bytes = b"") -> dict[str, Any]:
-    """The WSGI environ an ``http`` (or ``websocket``) *scope* maps to, with *body* as input."""
-    path = scope.get("path", "")
-    root = scope.get("root_path", "")
-    if root and path.startswith(root):
-        path = path[len(root) :]
+    """The WSGI environ an ``http`` (or ``websocket``) *scope* maps to, with *body* as input.
+
+    twhooks itself no longer needs it (:func:`webhook_request` builds the request from the
+    scope's parts); for code of yours that takes an environ.
+    """
+    root, path = _paths(scope)
     query = scope.get("query_string", b"").decode("latin-1")
     raw = scope.get("raw_path")
     server = scope.get("server") or ("", None)
-    scheme = scope.get("scheme", "http")
     environ: dict[str, Any] = {
         "REQUEST_METHOD": scope.get("method", "GET"),
         # PEP 3333: decoded paths carried as latin-1 strings of their UTF-8 bytes.
@@ -72,7 +77,7 @@ def scope_environ(scope: Mapping[str, Any], body: bytes = b"") -> dict[str, Any]
         "SERVER_NAME": str(server[0] or ""),
         "SERVER_PORT": str(server[1] or ""),
         "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
-        "wsgi.url_scheme": {"wss": "https", "ws": "http"}.get(scheme, scheme),
+        "wsgi.url_scheme": _scheme(scope),
         "wsgi.input": io.BytesIO(body),
         "CONTENT_LENGTH": str(len(body)),
     }
@@ -80,11 +85,11 @@ def scope_environ(scope: Mapping[str, Any], body: bytes = b"") -> dict[str, Any]
         target = raw.decode("latin-1")
         environ["RAW_URI"] = f"{target}?{query}" if query else target
     for name, value in scope.get("headers", ()):
-        key = _ENVIRON_KEYS.get(name)
-        if key is None:
-            key = _environ_key(name)
+        key = name.decode("latin-1").upper().replace("-", "_")
         if key == "CONTENT_LENGTH":
             continue  # the body is what was read
+        if key != "CONTENT_TYPE":
+            key = "HTTP_" + key
         text = value.decode("latin-1")
         if key in environ and key != "CONTENT_TYPE":
             text = f"{environ[key]},{text}"
@@ -92,19 +97,104 @@ def scope_environ(scope: Mapping[str, Any], body: bytes = b"") -> dict[str, Any]
     return environ
 
 
-# The environ key of each header name seen, as sent (``b"x-twilio-signature"``): the same
-# few names arrive on every request. Bounded: names are chosen by clients.
-_ENVIRON_KEYS: dict[bytes, str] = {}
-_ENVIRON_KEYS_MAX = 512
+class ScopeHeaders(Mapping[str, str]):
+    """Request headers by case-insensitive name (see :func:`scope_headers`)."""
+
+    __slots__ = ("_headers",)
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        self._headers = headers  # by lower-case name
+
+    def __getitem__(self, name: str) -> str:
+        return self._headers[name.lower()]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._headers.get(name.lower(), default)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._headers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._headers)
+
+    def __len__(self) -> int:
+        return len(self._headers)
 
 
-def _environ_key(name: bytes) -> str:
-    key = name.decode("latin-1").upper().replace("-", "_")
-    if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-        key = "HTTP_" + key
-    if len(_ENVIRON_KEYS) < _ENVIRON_KEYS_MAX:
-        _ENVIRON_KEYS[name] = key
-    return key
+def scope_headers(scope: Mapping[str, Any], body: bytes = b"") -> ScopeHeaders:
+    """The request headers of *scope*: a repeated one joined with ``,`` (but
+    ``Content-Type``: the last), and ``Content-Length`` that of *body*, what was read."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        if name in headers and name != "content-type":
+            value = f"{headers[name]},{value}"
+        headers[name] = value
+    headers["content-length"] = str(len(body))
+    return ScopeHeaders(headers)
+
+
+def request_url(scope: Mapping[str, Any], public_url: str | None = None) -> str:
+    """The URL Twilio requested, rebuilt from *scope* (see :func:`twhooks.request.rebuild_url`)."""
+    root, path = _paths(scope)
+    query = _utf8(scope.get("query_string", b""))
+    return rebuild_url(
+        _scheme(scope),
+        _host(scope, scope_headers(scope)),
+        _text(root),
+        _text(path),
+        query,
+        _raw_target(scope, query),
+        public_url,
+    )
+
+
+def _paths(scope: Mapping[str, Any]) -> tuple[str, str]:
+    """``(root_path, path under it)`` of *scope*."""
+    path = scope.get("path", "")
+    root = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return root, path
+
+
+def _scheme(scope: Mapping[str, Any]) -> str:
+    scheme = str(scope.get("scheme", "http"))
+    return {"wss": "https", "ws": "http"}.get(scheme, scheme)
+
+
+def _host(scope: Mapping[str, Any], headers: Mapping[str, str]) -> str:
+    server = scope.get("server") or ("", None)
+    return host_of(headers.get("host"), str(server[0] or ""), str(server[1] or ""), _scheme(scope))
+
+
+def _text(path: str) -> str:
+    """A scope path as the UTF-8 text its bytes are (a server may pass undecodable bytes as
+    surrogates)."""
+    return (
+        path
+        if path.isascii()
+        else path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    )
+
+
+def _log_path(scope: Mapping[str, Any]) -> str:
+    """The whole path of *scope*, escaped as in a URL, for log lines."""
+    return url_path(_text(scope.get("path", "")))
+
+
+def _utf8(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+def _raw_target(scope: Mapping[str, Any], query: str) -> str | None:
+    """The path and query as sent (``raw_path``, when the server gives it)."""
+    raw = scope.get("raw_path")
+    if not raw:
+        return None
+    target = _utf8(raw)
+    return f"{target}?{query}" if query else target
 
 
 async def read_body(receive: Receive, limit: int, announced: int | None = None) -> bytes:
@@ -170,12 +260,29 @@ def webhook_request(
 
     Same parameters as :func:`twhooks.wsgi.webhook_request`.
     """
-    return wsgi_webhook_request(
-        scope_environ(scope, body),
+    if not read:
+        body = b""  # a request refused anyway for its missing signature, or verified already
+    elif len(body) > max_body_size:
+        raise RequestTooLarge(
+            f"body of {len(body)} bytes is over the {max_body_size}-byte limit",
+            limit=max_body_size,
+            length=len(body),
+        )
+    headers = scope_headers(scope, body)
+    root, path = _paths(scope)
+    query = _utf8(scope.get("query_string", b""))
+    return WebhookRequest.build(
+        method=str(scope.get("method", "GET")),
+        scheme=_scheme(scope),
+        host=_host(scope, headers),
+        root_path=_text(root),
+        path=_text(path),
+        raw_target=_raw_target(scope, query),
+        query=query,
+        headers=headers,
+        body=body,
         public_url=public_url,
-        max_body_size=max_body_size,
         max_params=max_params,
-        read=read,
     )
 
 
@@ -183,7 +290,7 @@ def _has_signature(scope: Mapping[str, Any]) -> bool:
     return any(name.lower() == b"x-twilio-signature" for name, _ in scope.get("headers", ()))
 
 
-class TwilioSignatureMiddleware:
+class TwilioSignatureMiddleware(SignatureMiddlewareBase[ASGIApp]):
     """Check ``X-Twilio-Signature`` before an ASGI application sees the request.
 
     Requests under the *protect* path prefixes must carry a valid signature; others pass
@@ -209,34 +316,13 @@ class TwilioSignatureMiddleware:
     :param app: the ASGI application to protect.
     :param auth_token: the auth token, or a list of them during a token rotation.
     :param protect: the path prefixes to protect; ``"/"`` (the default) protects everything.
-    :param public_url: the public base URL of the app.
+    :param public_url: the public base URL of the app (a trailing slash is dropped).
     :param token_lookup: ``token_lookup(account_sid)`` gives a subaccount's auth token(s).
     :param shared_keys: SharedKey secrets by key id (a mapping or a function).
     :param max_body_size: the largest body accepted, in bytes.
     :param max_params: the most form parameters accepted.
     :raises ConfigurationError: no auth token, *token_lookup* or *shared_keys* was given.
     """
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        auth_token: str | Sequence[str] | None = None,
-        *,
-        protect: Iterable[str] = ("/",),
-        public_url: str | None = None,
-        token_lookup: TokenLookup | None = None,
-        shared_keys: Mapping[str, str] | Callable[[str], str | None] | None = None,
-        max_body_size: int = 1 << 20,
-        max_params: int = 1000,
-    ) -> None:
-        self.app = app
-        self.verifier = middleware_verifier(
-            type(self).__name__, auth_token, token_lookup, shared_keys
-        )
-        self.protect = prefixes(protect)
-        self.public_url = public_url.rstrip("/") if public_url else None
-        self.max_body_size = max_body_size
-        self.max_params = max_params
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope.get("type")
@@ -256,7 +342,7 @@ class TwilioSignatureMiddleware:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = str(scope.get("method", "GET"))
-        path = quote_path(scope.get("path", ""))
+        path = _log_path(scope)
         request: WebhookRequest | None = None
         try:
             signed = _has_signature(scope)
@@ -276,14 +362,7 @@ class TwilioSignatureMiddleware:
             )
             verified = verify_request(self.verifier, request)
         except (SignatureError, RequestError) as error:
-            reply = refuse(
-                error,
-                method=method,
-                path=path,
-                request=request,
-                public_url=self.public_url,
-                logger=logger,
-            )
+            reply = self.refuse(error, method, path, request)
             await _send_reply(send, reply)
             return
         scope[SCOPE_KEY] = verified
@@ -296,7 +375,7 @@ class TwilioSignatureMiddleware:
         except UpgradeRefused as refused:
             logger.warning(
                 "Rejected Twilio WebSocket upgrade %s: %s",
-                quote_path(scope.get("path", "")),
+                _log_path(scope),
                 refused.reason,
             )
             message = await receive()  # websocket.connect

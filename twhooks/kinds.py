@@ -84,105 +84,108 @@ class Kind:
         return self.answer is None
 
 
+def _callback(
+    name: str,
+    path: str,
+    event: type[Event],
+    *,
+    field: str,
+    known: frozenset[str],
+    summary: str,
+    text_verb: Literal["message", "say"] = "say",
+) -> Kind:
+    """A status callback: POSTed, its handler chosen by the value of *field*, the body of its
+    answer ignored."""
+    return Kind(
+        name=name,
+        path=path,
+        methods=("POST",),
+        event=event,
+        routing="value",
+        field=field,
+        text_verb=text_verb,
+        known=known,
+        answer=None,
+        summary=summary,
+    )
+
+
 #: Every kind by name, in the order of the docs' route table.
 KINDS: Mapping[str, Kind] = {
     kind.name: kind
     for kind in (
         Kind(
-            "message",
-            "/messages",
-            ("GET", "POST"),
-            IncomingMessage,
-            "message",
-            None,
-            "message",
-            frozenset(),
-            "messaging",
-            "incoming SMS, MMS or WhatsApp",
+            name="message",
+            path="/messages",
+            methods=("GET", "POST"),
+            event=IncomingMessage,
+            routing="message",
+            field=None,
+            text_verb="message",
+            known=frozenset(),
+            answer="messaging",
+            summary="incoming SMS, MMS or WhatsApp",
         ),
-        Kind(
+        _callback(
             "message_status",
             "/messages/status",
-            ("POST",),
             MessageStatus,
-            "value",
-            "status",
-            "message",
-            frozenset(MESSAGE_STATUS_RANK),
-            None,
-            "message status callback",
+            field="status",
+            known=frozenset(MESSAGE_STATUS_RANK),
+            text_verb="message",
+            summary="message status callback",
         ),
         Kind(
-            "call",
-            "/voice",
-            ("GET", "POST"),
-            Call,
-            "step",
-            None,
-            "say",
-            frozenset(),
-            "voice",
-            "incoming call (and its named steps, /voice/<step>)",
+            name="call",
+            path="/voice",
+            methods=("GET", "POST"),
+            event=Call,
+            routing="step",
+            field=None,
+            text_verb="say",
+            known=frozenset(),
+            answer="voice",
+            summary="incoming call (and its named steps, /voice/<step>)",
         ),
-        Kind(
+        _callback(
             "call_status",
             "/voice/status",
-            ("POST",),
             CallStatus,
-            "value",
-            "status",
-            "say",
-            CALL_STATUSES,
-            None,
-            "call status callback",
+            field="status",
+            known=CALL_STATUSES,
+            summary="call status callback",
         ),
-        Kind(
+        _callback(
             "recording_status",
             "/voice/recording",
-            ("POST",),
             RecordingStatus,
-            "value",
-            "status",
-            "say",
-            RECORDING_STATUSES,
-            None,
-            "recording status callback",
+            field="status",
+            known=RECORDING_STATUSES,
+            summary="recording status callback",
         ),
-        Kind(
+        _callback(
             "transcription",
             "/voice/transcription",
-            ("POST",),
             Transcription,
-            "value",
-            "status",
-            "say",
-            TRANSCRIPTION_STATUSES,
-            None,
-            "transcription callback",
+            field="status",
+            known=TRANSCRIPTION_STATUSES,
+            summary="transcription callback",
         ),
-        Kind(
+        _callback(
             "conference_status",
             "/voice/conference",
-            ("POST",),
             ConferenceStatus,
-            "value",
-            "event",
-            "say",
-            CONFERENCE_EVENTS,
-            None,
-            "conference status event",
+            field="event",
+            known=CONFERENCE_EVENTS,
+            summary="conference status event",
         ),
-        Kind(
+        _callback(
             "amd",
             "/voice/amd",
-            ("POST",),
             AmdResult,
-            "value",
-            "answered_by",
-            "say",
-            AMD_RESULTS,
-            None,
-            "answering machine detection result",
+            field="answered_by",
+            known=AMD_RESULTS,
+            summary="answering machine detection result",
         ),
     )
 }
@@ -241,11 +244,13 @@ def add_routes(blueprint: Any, view_for: Callable[[Kind], Callable[..., Any]]) -
 
 def route_table(prefix: str = "/twilio") -> str:
     """The routes as a reStructuredText table, for the docs and module docstrings."""
-    rows = [
-        (f"``{prefix}{kind.path}``", ", ".join(kind.methods), f"``@hooks.{kind.name}``")
-        for kind in KINDS.values()
-    ]
-    rows.insert(3, (f"``{prefix}/voice/<step>``", "GET, POST", "``@hooks.call('<step>')``"))
+    rows = []
+    for kind in KINDS.values():
+        methods = ", ".join(kind.methods)
+        rows.append((f"``{prefix}{kind.path}``", methods, f"``@hooks.{kind.name}``"))
+        if kind.routing == "step":  # its named steps, right after it
+            step = f"``@hooks.{kind.name}('<step>')``"
+            rows.append((f"``{prefix}{kind.path}/<step>``", methods, step))
     head = ("route", "methods", "handlers")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
     rule = "  ".join("=" * w for w in widths)

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from .exceptions import ConfigurationError, RequestError, SignatureError
-from .refusals import refuse
+from .exceptions import RequestError, SignatureError
 from .request import verify_request
-from .signature import SignatureVerifier, TokenLookup
+from .verifying import SignatureMiddlewareBase, under_prefixes
+from .verifying import middleware_verifier as middleware_verifier  # where it was until 0.3
+from .verifying import prefixes as prefixes  # where it was until 0.3
 from .wsgi import ENVIRON_KEY, quote_path, webhook_request, wsgi_decode
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from _typeshed.wsgi import (
+        StartResponse,
+        WSGIApplication,  # noqa: F401 (in the base class's string)
+        WSGIEnvironment,
+    )
 
-__all__ = ["TwilioSignatureMiddleware", "middleware_verifier", "prefixes", "under_prefixes"]
-
-logger = logging.getLogger("twhooks.middleware")
+__all__ = ["TwilioSignatureMiddleware"]
 
 
-class TwilioSignatureMiddleware:
+class TwilioSignatureMiddleware(SignatureMiddlewareBase["WSGIApplication"]):
     """Check ``X-Twilio-Signature`` before a WSGI application sees the request.
 
     Requests under the *protect* path prefixes must carry a valid signature; others pass
@@ -58,34 +60,14 @@ class TwilioSignatureMiddleware:
     :raises ConfigurationError: no auth token, *token_lookup* or *shared_keys* was given (an empty
         environment variable, typically).
     :param protect: the path prefixes to protect; ``"/"`` (the default) protects everything.
-    :param public_url: the public base URL of the app, see above.
+    :param public_url: the public base URL of the app, see above (a trailing slash is
+        dropped).
     :param token_lookup: ``token_lookup(account_sid)`` gives a subaccount's auth token(s).
     :param shared_keys: SharedKey secrets by key id (a mapping or a function).
     :param max_body_size: the largest body accepted, in bytes.
     :param max_params: the most parameters accepted; more are refused before they are
         parsed, so that refusing a forged request stays cheap.
     """
-
-    def __init__(
-        self,
-        app: WSGIApplication,
-        auth_token: str | Sequence[str] | None = None,
-        *,
-        protect: Iterable[str] = ("/",),
-        public_url: str | None = None,
-        token_lookup: TokenLookup | None = None,
-        shared_keys: Mapping[str, str] | Callable[[str], str | None] | None = None,
-        max_body_size: int = 1 << 20,
-        max_params: int = 1000,
-    ) -> None:
-        self.app = app
-        self.verifier = middleware_verifier(
-            type(self).__name__, auth_token, token_lookup, shared_keys
-        )
-        self.protect = prefixes(protect)
-        self.public_url = public_url
-        self.max_body_size = max_body_size
-        self.max_params = max_params
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if not self._is_protected(environ):
@@ -103,14 +85,7 @@ class TwilioSignatureMiddleware:
             )
             environ[ENVIRON_KEY] = verify_request(self.verifier, request)
         except (SignatureError, RequestError) as error:
-            reply = refuse(
-                error,
-                method=method,
-                path=path,
-                request=request,
-                public_url=self.public_url,
-                logger=logger,
-            )
+            reply = self.refuse(error, method, path, request)
             status = f"{reply.status} {HTTPStatus(reply.status).phrase}"
             headers = [*reply.headers, ("Content-Length", str(len(reply.body)))]
             start_response(status, headers)
@@ -121,42 +96,3 @@ class TwilioSignatureMiddleware:
         # PATH_INFO, not SCRIPT_NAME + PATH_INFO: prefixes are the app's own routes,
         # wherever the app is mounted.
         return under_prefixes(wsgi_decode(environ.get("PATH_INFO", "")), self.protect)
-
-
-def middleware_verifier(
-    name: str,
-    auth_token: str | Sequence[str] | None,
-    token_lookup: TokenLookup | None,
-    shared_keys: Mapping[str, str] | Callable[[str], str | None] | None,
-) -> SignatureVerifier:
-    """The verifier of a signature middleware (WSGI or ASGI) called *name*.
-
-    :raises ConfigurationError: no auth token, *token_lookup* or *shared_keys*: an unset
-        environment variable, typically; better a crash at start-up than every webhook
-        refused in production.
-    """
-    tokens = [auth_token] if isinstance(auth_token, str) else list(auth_token or ())
-    if not any(tokens) and token_lookup is None and shared_keys is None:
-        raise ConfigurationError(
-            f"{name} needs an auth token (or token_lookup or shared_keys); without one "
-            "every webhook would be refused"
-        )
-    return SignatureVerifier(auth_token, token_lookup=token_lookup, shared_keys=shared_keys)
-
-
-def prefixes(protect: Iterable[str] | str) -> tuple[str, ...]:
-    """The path prefixes of *protect*, normalized (``"twilio/"`` is ``"/twilio"``)."""
-    if isinstance(protect, str):
-        protect = (protect,)
-    return tuple("/" + p.strip("/") for p in protect)
-
-
-def under_prefixes(path: str, protected: tuple[str, ...]) -> bool:
-    """Whether *path* (decoded) is under one of the *protected* prefixes."""
-    path = path or "/"
-    while "//" in path:
-        # Routers that merge slashes would send "//twilio/sms" to "/twilio/sms".
-        path = path.replace("//", "/")
-    return any(
-        prefix == "/" or path == prefix or path.startswith(prefix + "/") for prefix in protected
-    )

@@ -1,27 +1,33 @@
 """Verify a Twilio webhook straight from a WSGI environ.
 
-These helpers rebuild the URL Twilio requested, read the body without letting a client
-exhaust memory, and build the framework-free :class:`~twhooks.request.WebhookRequest` that
-:func:`~twhooks.request.verify_request` checks. They are used by
+These helpers read the body without letting a client exhaust memory, and build the
+framework-free :class:`~twhooks.request.WebhookRequest` that
+:func:`~twhooks.request.verify_request` checks from the parts of the environ
+(:meth:`~twhooks.request.WebhookRequest.build` rebuilds the URL Twilio requested). They are used by
 :class:`~twhooks.middleware.TwilioSignatureMiddleware` and by the Flask extension, and know
 nothing of Flask themselves.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
-import re
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
 
 from .exceptions import RequestError, RequestTooLarge
-from .forms import parse_form
-from .request import Alternates, VerifiedRequest, WebhookRequest, verify_request
-from .signature import SignatureVerifier, keep_bare_query
+from .request import (
+    FORM_TYPE,
+    PATH_SAFE,
+    VerifiedRequest,
+    WebhookRequest,
+    content_type,
+    host_of,
+    parse_params,
+    rebuild_url,
+    url_path,
+    verify_request,
+)
+from .signature import SignatureVerifier
 
 __all__ = [
     "ENVIRON_KEY",
@@ -41,15 +47,6 @@ __all__ = [
 #: Where :func:`verify_environ` stores its :class:`VerifiedRequest` in the environ.
 ENVIRON_KEY = "twhooks.verified_request"
 
-#: The characters left unescaped when a path is rebuilt from ``PATH_INFO``: werkzeug's set
-#: without "%" -- PATH_INFO is already decoded, so a "%" in it came from "%25" on the wire.
-PATH_SAFE = "!$&'()*+,/:;=@"
-
-# A path made only of characters that stay as they are through decoding and escaping.
-_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~\-!$&'()*+,/:;=@]*\Z")
-
-_FORM_TYPE = "application/x-www-form-urlencoded"
-
 _CHUNK = 64 * 1024
 
 
@@ -64,11 +61,15 @@ def wsgi_decode(value: str) -> str:
     return raw.decode("utf-8", "replace")
 
 
+def _text(value: str) -> str:
+    """:func:`wsgi_decode`, at once for the usual ASCII value."""
+    return value if value.isascii() else wsgi_decode(value)
+
+
 def quote_path(wsgi_path: str) -> str:
-    """A ``PATH_INFO`` or ``SCRIPT_NAME`` value escaped again for a URL (see :data:`PATH_SAFE`)."""
-    if _PLAIN_PATH.match(wsgi_path):
-        return wsgi_path  # the usual case: nothing to decode or escape
-    return quote(wsgi_decode(wsgi_path), safe=PATH_SAFE)
+    """A ``PATH_INFO`` or ``SCRIPT_NAME`` value escaped again for a URL (see
+    :data:`~twhooks.request.PATH_SAFE`)."""
+    return url_path(_text(wsgi_path))
 
 
 def request_url(environ: Mapping[str, Any], public_url: str | None = None) -> str:
@@ -82,32 +83,31 @@ def request_url(environ: Mapping[str, Any], public_url: str | None = None) -> st
         ``"https://example.com/base"``; when given it replaces the scheme, host, port and
         ``SCRIPT_NAME`` seen by the server (behind a TLS-terminating proxy).
     """
-    path = quote_path(environ.get("PATH_INFO", ""))
-    if public_url:
-        url = public_url.rstrip("/") + path
-    else:
-        root = environ.get("SCRIPT_NAME", "")
-        if root:  # an app mounted under a path; most are not
-            root = quote_path(root.rstrip("/"))
-        url = f"{_origin(environ)}{root}{path}"
-    query = environ.get("QUERY_STRING")
-    if query:
-        url = f"{url}?{wsgi_decode(query)}"
-        return url
-    # A signed URL may end in a bare "?"; the server's empty query string hides it.
-    return keep_bare_query(url, environ.get("RAW_URI") or environ.get("REQUEST_URI"))
+    return rebuild_url(
+        environ.get("wsgi.url_scheme", "http"),
+        _host(environ),
+        _text(environ.get("SCRIPT_NAME", "")),
+        _text(environ.get("PATH_INFO", "")),
+        _text(environ.get("QUERY_STRING") or ""),
+        _raw_target(environ),
+        public_url,
+    )
 
 
-def _origin(environ: Mapping[str, Any]) -> str:
-    """``scheme://host[:port]`` of the request as the server saw it."""
-    scheme = environ.get("wsgi.url_scheme", "http")
-    host = environ.get("HTTP_HOST")
-    if not host:
-        host = environ.get("SERVER_NAME", "")
-        port = str(environ.get("SERVER_PORT", ""))
-        if port and port != {"https": "443", "http": "80"}.get(scheme):
-            host = f"{host}:{port}"
-    return f"{scheme}://{host}"
+def _host(environ: Mapping[str, Any]) -> str:
+    """``host[:port]`` of the request as the server saw it."""
+    return host_of(
+        environ.get("HTTP_HOST"),
+        environ.get("SERVER_NAME", ""),
+        str(environ.get("SERVER_PORT", "")),
+        environ.get("wsgi.url_scheme", "http"),
+    )
+
+
+def _raw_target(environ: Mapping[str, Any]) -> str | None:
+    """The request target as sent, if the server tells it (gunicorn and uWSGI do)."""
+    target = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    return _text(str(target)) if target else None
 
 
 def read_body(environ: dict[str, Any], limit: int) -> bytes:
@@ -187,60 +187,23 @@ def form_params(environ: Mapping[str, Any], body: bytes) -> list[tuple[str, str]
     """
     if not body:
         return []
-    mimetype, charset = _content_type(environ)
-    return _parse(body, charset, len(body) + 1) if mimetype == _FORM_TYPE else []
-
-
-def _content_type(environ: Mapping[str, Any]) -> tuple[str, str]:
-    """``(mimetype, charset)`` of the request, lower-cased, charset ``utf-8`` by default."""
-    return _parse_content_type(str(environ.get("CONTENT_TYPE", "")))
-
-
-# Clients send the same few Content-Type values over and over (Twilio: one).
-@lru_cache(maxsize=64)
-def _parse_content_type(header: str) -> tuple[str, str]:
-    mimetype, _, rest = header.partition(";")
-    charset = "utf-8"
-    for param in rest.split(";"):
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and value.strip():
-            charset = value.strip().strip('"')
-    return mimetype.strip().lower(), charset
-
-
-def _basic_auth(environ: Mapping[str, Any]) -> tuple[str, str] | None:
-    """``(user, password)`` of an ``Authorization: Basic`` header, ``None`` without one."""
-    header = str(environ.get("HTTP_AUTHORIZATION", ""))
-    scheme, _, credentials = header.partition(" ")
-    if scheme.lower() != "basic" or not credentials:
-        return None
-    try:
-        decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    user, _, password = decoded.partition(":")
-    return user, password
-
-
-def _with_userinfo(url: str, user: str, password: str) -> str:
-    """*url* with ``user:password@``, escaped as in the URL configured in the Twilio console."""
-    scheme, sep, rest = url.partition("://")
-    userinfo = f"{quote(user, safe=_USERINFO_SAFE)}:{quote(password, safe=_USERINFO_SAFE)}"
-    return f"{scheme}{sep}{userinfo}@{rest}" if sep else url
-
-
-# What RFC 3986 lets stand unescaped in a user name or password (unreserved and sub-delims).
-_USERINFO_SAFE = "-._~!$&'()*+,;="
+    mimetype, charset = content_type(str(environ.get("CONTENT_TYPE", "")))
+    return parse_params(body, charset, len(body) + 1) if mimetype == FORM_TYPE else []
 
 
 # The headers twhooks reads on every request, by the name it asks for.
 _ENVIRON_KEYS = {
-    name: "HTTP_" + name.upper().replace("-", "_")
-    for name in (
-        "x-twilio-signature",
-        "x-twilio-webhooks-signature-settings",
-        "i-twilio-idempotency-token",
-    )
+    "content-type": "CONTENT_TYPE",
+    **{
+        name: "HTTP_" + name.upper().replace("-", "_")
+        for name in (
+            "x-twilio-signature",
+            "x-twilio-webhooks-signature-settings",
+            "i-twilio-idempotency-token",
+            "x-forwarded-proto",
+            "x-forwarded-host",
+        )
+    },
 }
 
 
@@ -302,63 +265,21 @@ def webhook_request(
     :raises RequestError: the body cannot be read or parsed (:class:`RequestTooLarge` if too
         large or with too many parameters).
     """
-    url = request_url(environ, public_url)
-    method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-    query = environ.get("QUERY_STRING") or ""
-    if query:
-        query = wsgi_decode(query)
-    mimetype, charset = _content_type(environ)
-    body = b""
-    form: list[tuple[str, str]] = []
-    if read:
-        body = read_body(environ, max_body_size)
-        if body and mimetype == _FORM_TYPE and method not in ("GET", "HEAD"):
-            form = _parse(body, charset, max_params)
-    params = form
-    if method in ("GET", "HEAD") and query:
-        params = _parse(query.encode("utf-8"), "utf-8", max_params)
-    return WebhookRequest(
-        method=method,
-        url=url,
-        path=quote_path(environ.get("PATH_INFO", "")),
-        query=query,
+    body = read_body(environ, max_body_size) if read else b""
+    return WebhookRequest.build(
+        method=str(environ.get("REQUEST_METHOD", "GET")),
+        scheme=environ.get("wsgi.url_scheme", "http"),
+        host=_host(environ),
+        root_path=_text(environ.get("SCRIPT_NAME", "")),
+        path=_text(environ.get("PATH_INFO", "")),
+        raw_target=_raw_target(environ),
+        query=_text(environ.get("QUERY_STRING") or ""),
         headers=EnvironHeaders(environ),
         body=body,
-        mimetype=mimetype,
-        form=form,
-        params=params,
-        alternates=lambda: _alternates(environ, url, public_url),
-        unhandled_proxy=(
-            ("HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_HOST" in environ)
-            and "werkzeug.proxy_fix.orig" not in environ
-        ),
+        public_url=public_url,
+        max_params=max_params,
+        proxy_fixed="werkzeug.proxy_fix.orig" in environ,
     )
-
-
-def _alternates(environ: Mapping[str, Any], url: str, public_url: str | None) -> Alternates:
-    """The other URLs worth trying for a request that reached us as *url*, and the secrets
-    among them: the path as sent on the wire, and ``user:pass@`` of a basic-auth header."""
-    others: list[tuple[str, str]] = []
-    raw = _raw_path_url(environ, public_url)
-    if raw is not None and raw != url:
-        others.append((raw, raw))
-    secrets: tuple[str, ...] = ()
-    auth = _basic_auth(environ)
-    if auth is not None:
-        user, password = auth
-        secrets = tuple(s for s in (password, quote(password, safe=_USERINFO_SAFE)) if s)
-        for candidate in (url, *(o for o, _ in others)):
-            others.append((_with_userinfo(candidate, user, password), candidate))
-    return tuple(others), secrets
-
-
-def _parse(data: bytes, charset: str, max_params: int) -> list[tuple[str, str]]:
-    count = data.count(b"&") + 1
-    if count > max_params:
-        raise RequestTooLarge(
-            f"{count} parameters are over the limit of {max_params}", limit=max_params
-        )
-    return parse_form(data, charset)  # an unknown or unusable charset: RequestError
 
 
 def verify_environ(
@@ -395,33 +316,6 @@ def verify_environ(
     result = verify_request(verifier, request)
     environ[ENVIRON_KEY] = result
     return result
-
-
-def _raw_path_url(environ: Mapping[str, Any], public_url: str | None) -> str | None:
-    """The request URL with the path as sent on the wire, ``None`` if the server hides it."""
-    target = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if not target:
-        return None
-    target = wsgi_decode(str(target))
-    if "://" in target:  # absolute-form request target
-        target = "/" + target.partition("://")[2].partition("/")[2]
-    if not target.startswith("/"):
-        return None
-    path = target.partition("?")[0].partition("#")[0]
-    root = quote_path(environ.get("SCRIPT_NAME", "").rstrip("/"))
-    mounted = bool(root) and path.startswith(root)
-    if public_url:
-        # The public URL's path prefix takes the place of the mount point.
-        base = public_url.rstrip("/")
-        if mounted:
-            path = path[len(root) :]
-    else:
-        # Servers send the whole target; werkzeug's test client leaves out the mount point.
-        base = _origin(environ)
-        if not mounted:
-            path = root + path
-    query = environ.get("QUERY_STRING")
-    return f"{base}{path}?{wsgi_decode(query)}" if query else f"{base}{path}"
 
 
 def verified_request(environ: Mapping[str, Any]) -> VerifiedRequest | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from conftest import open_spec
 
-from twhooks.idempotency import StoredReply
+from twhooks.replies import Reply
 from twhooks.store import Conversations, Deliveries
 
 
@@ -35,10 +35,10 @@ def act(store: Any, job: dict[str, Any], ready: Any) -> Any:
     if action == "claim":
         found = store.claim(job["key"], owner, job["lease"])
         if found is True:
-            reply = StoredReply(200, (("X-Owner", owner),), owner.encode())
+            reply = Reply(200, [("X-Owner", owner)], owner.encode())
             store.finish(job["key"], owner, reply, 60)
             return {"won": True, "owner": owner}
-        body = found.body.decode() if isinstance(found, StoredReply) else None
+        body = found.body.decode() if isinstance(found, Reply) else None
         return {"won": False, "reply": body}
     if action == "claim_and_hang":
         ready.put(("claimed", store.claim(job["key"], owner, job["lease"]) is True))
@@ -68,5 +68,5 @@ def use_inherited(store: Any, key: str, results: Any) -> None:
     owner = f"pid-{os.getpid()}"
     won = store.claim(key, owner, 30) is True
     if won:
-        store.finish(key, owner, StoredReply(200, (), owner.encode()), 60)
+        store.finish(key, owner, Reply(200, [], owner.encode()), 60)
     results.put((won, os.getpid()))

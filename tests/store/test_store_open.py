@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import sqlite3
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from conftest import POSTGRESQL_URL, REDIS_URL
 
 from twhooks import ConfigurationError
 from twhooks.store import Deliveries, MemoryStore, Store, StoreUnavailable, open_store
+from twhooks.store.base import blocks
 from twhooks.store.redis import RedisStore
 from twhooks.store.sql import SQLStore
 from twhooks.store.sql_schema import SCHEMA_VERSION
@@ -104,6 +106,35 @@ def test_urls(value: str, kind: type, tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.parametrize(
+    ("value", "blocking"),
+    [("memory://", False), (POSTGRESQL_URL, True), (REDIS_URL, True)],
+)
+def test_each_store_says_whether_it_blocks(value: str, blocking: bool, tmp_path: Path) -> None:
+    store = open_store(value, instance_path=tmp_path)
+    assert store.blocking is blocking
+    assert blocks(store) is blocking
+    store.close()
+
+
+class _OwnStore:
+    """A store of the app's own, by delegation, that does not say whether it blocks."""
+
+    def __init__(self) -> None:
+        self._inner = MemoryStore()
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "blocking":
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+
+def test_a_store_of_its_own_without_blocking_is_taken_to_block(tmp_path: Path) -> None:
+    own = _OwnStore()
+    assert open_store(own, instance_path=tmp_path) is own
+    assert blocks(own) is True
+
+
 def test_a_plain_postgresql_url_uses_psycopg_3(tmp_path: Path) -> None:
     store = open_store("postgres://postgres@127.0.0.1:5432/test", instance_path=tmp_path)
     assert isinstance(store, SQLStore)
@@ -117,6 +148,20 @@ def test_an_sqlite_url(tmp_path: Path) -> None:
     assert (tmp_path / "x.sqlite3").is_file()
     assert not (tmp_path / "unused").exists()
     store.close()
+
+
+def test_each_sql_store_knows_its_own_drivers_errors(tmp_path: Path) -> None:
+    import psycopg
+
+    lite = open_store(f"sqlite:///{tmp_path / 'x.sqlite3'}", instance_path=tmp_path)
+    pg = open_store(POSTGRESQL_URL, instance_path=tmp_path)
+    assert isinstance(lite, SQLStore) and isinstance(pg, SQLStore)
+    key = f"errors-{uuid.uuid4()}"  # the PostgreSQL tables are shared with other tests
+    assert pg.claim(key, "a", 1) is True and lite.claim(key, "a", 1) is True
+    assert psycopg.Error in pg.dbapi_errors
+    assert not any(issubclass(psycopg.Error, error) for error in lite.dbapi_errors)
+    pg.close()
+    lite.close()
 
 
 def test_an_app_engine_is_shared(tmp_path: Path) -> None:
@@ -136,9 +181,9 @@ def test_a_redis_client(tmp_path: Path) -> None:
     assert isinstance(store, RedisStore) and store.client is client
     store = RedisStore(client, prefix="twhooks-test:decoded:")
     try:
-        from twhooks.idempotency import StoredReply
+        from twhooks.replies import Reply
 
-        reply = StoredReply(200, (("Set-Cookie", "a=1"),), b"\xff\x00binary")
+        reply = Reply(200, [("Set-Cookie", "a=1")], b"\xff\x00binary")
         assert store.claim("k", "a", 5) is True
         store.finish("k", "a", reply, 5)
         assert store.wait("k", 1) == reply
@@ -274,9 +319,9 @@ def test_every_redis_key_expires_but_opt_outs_blocks_and_the_capped_history(
         store.claim("k2", "a", 5)
         store.finish("k2", "a", None, 5)
         store.claim("k3", "a", 5)
-        from twhooks.idempotency import StoredReply
+        from twhooks.replies import Reply
 
-        store.finish("k3", "a", StoredReply(200, (), b""), 60)
+        store.finish("k3", "a", Reply(200, [], b""), 60)
         Conversations(store).save("c", "s", {}, 0)
         Deliveries(store).record("SM1", "sent", to="+1")
         Deliveries(store).track("SM2", to="+1")

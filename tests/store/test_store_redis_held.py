@@ -184,11 +184,11 @@ def test_a_forked_child_never_uses_the_parents_held_connection(store: RedisStore
 
 
 def test_a_url_with_decoded_responses(client: redis.Redis) -> None:
-    from twhooks.idempotency import StoredReply
+    from twhooks.replies import Reply
 
     store = RedisStore(REDIS_URL + "?decode_responses=True", prefix="twhooks-test:decoded-url:")
     try:
-        reply = StoredReply(200, (("Set-Cookie", "a=1"),), b"\xff\x00binary")
+        reply = Reply(200, [("Set-Cookie", "a=1")], b"\xff\x00binary")
         assert store.claim("k", "a", 5) is True
         store.finish("k", "a", reply, 5)
         assert store.wait("k", 1) == reply

@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 import time
 
-from twhooks.idempotency import ReplayStore, StoredReply
+from twhooks.replies import Reply
 from twhooks.store import Store
+from twhooks.store.replays import ReplayStore
 
-REPLY = StoredReply(
+REPLY = Reply(
     200,
-    (("Content-Type", "text/xml"), ("Set-Cookie", "a=1; Path=/"), ("Set-Cookie", "b=2")),
+    [("Content-Type", "text/xml"), ("Set-Cookie", "a=1; Path=/"), ("Set-Cookie", "b=2")],
     b"<Response>\xe2\x9c\x93\x00</Response>",
 )
 
@@ -46,7 +47,7 @@ def test_an_expired_claim_is_taken_over_and_the_late_owner_cannot_overwrite(stor
     assert store.claim("k", "a", 0.2) is True
     time.sleep(0.3)
     assert store.claim("k", "b", 5) is True
-    store.finish("k", "a", StoredReply(500, (), b"late"), 60)
+    store.finish("k", "a", Reply(500, [], b"late"), 60)
     assert store.claim("k", "c", 5) is False
     store.finish("k", "b", REPLY, 60)
     assert store.claim("k", "c", 5) == REPLY

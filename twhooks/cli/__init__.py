@@ -196,7 +196,7 @@ def _parser() -> argparse.ArgumentParser:
         "fields", metavar="Field=value", nargs="*", help="set a field (Twilio's name)"
     )
     send.add_argument("--method", choices=["POST", "GET"], default="POST")
-    from ..realtime.client import add_cli_commands
+    from .voice import add_cli_commands
 
     add_cli_commands(commands, common)  # twhooks relay URL, twhooks stream URL
     from .tail import add_parser as add_tail
@@ -227,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"twhooks: $TWHOOKS_PUBLIC_URL: {error}", file=sys.stderr)
             return 2
     if getattr(args, "realtime", None) is not None:
-        from ..realtime.client import run as run_realtime
+        from .voice import run as run_realtime
 
         return run_realtime(
             args, None if args.unsigned else token, sys.stdin, sys.stdout, sys.stderr

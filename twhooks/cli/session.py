@@ -20,11 +20,11 @@ from ..kinds import KINDS, Kind
 from ..simulator import (
     DialInfo,
     GatherInfo,
-    Reply,
     Response,
     SimulatedCall,
     SimulatedConversation,
     Simulator,
+    TwimlAnswer,
     spoken_text,
 )
 from . import CommandError
@@ -75,7 +75,7 @@ class _Terminal:
             yield line
 
 
-def _check(reply: Reply) -> None:
+def _check(reply: TwimlAnswer) -> None:
     """Raise :class:`CommandError` when Twilio could not use the app's answer."""
     document = reply.document
     if document is not None and document.status_code == http.HTTPStatus.FORBIDDEN:
@@ -134,13 +134,13 @@ def _check_route(url: str, wanted: str) -> None:
 _MESSAGING_VERBS = frozenset({"Message", "Redirect"})
 
 
-def _voice_verbs(reply: Reply) -> list[str]:
+def _voice_verbs(reply: TwimlAnswer) -> list[str]:
     """The verbs of the answer that are not messaging verbs, once each, in order."""
     tags = [verb.tag for verb in reply.twiml.children] if reply.twiml is not None else []
     return list(dict.fromkeys(tag for tag in tags if tag not in _MESSAGING_VERBS))
 
 
-def _voice_answer(url: str, reply: Reply) -> CommandError:
+def _voice_answer(url: str, reply: TwimlAnswer) -> CommandError:
     tags = ", ".join(f"<{tag}>" for tag in _voice_verbs(reply))
     return CommandError(
         f"{url} answered voice TwiML ({tags}), not messaging TwiML: is it the voice "
@@ -157,7 +157,7 @@ _STATUS_FIELDS = {
 }
 
 
-def _report_callbacks(term: _Terminal, reply: Reply, errors: list[str]) -> None:
+def _report_callbacks(term: _Terminal, reply: TwimlAnswer, errors: list[str]) -> None:
     """One line per callback URL: ``[message status] queued, sent, delivered → URL: 204``."""
     groups: dict[tuple[str, str], list[Response]] = {}
     for callback in reply.status_callbacks:
@@ -263,7 +263,7 @@ def _describe(verb_tag: str, attrs: dict[str, str], text: str) -> str:
     return f"  [{verb_tag.lower()}] {text}".rstrip()
 
 
-def _print_verbs(term: _Terminal, reply: Reply) -> None:
+def _print_verbs(term: _Terminal, reply: TwimlAnswer) -> None:
     for verb in reply.verbs:
         attrs = dict(verb.attrs)
         if verb.tag == "Gather":
@@ -288,7 +288,7 @@ _KEYS = set("0123456789*#")
 _DIAL_OUTCOMES = ("completed", "busy", "no-answer", "failed", "canceled")
 
 
-def _answer(term: _Terminal, call: SimulatedCall) -> Reply | None:
+def _answer(term: _Terminal, call: SimulatedCall) -> TwimlAnswer | None:
     """Ask the caller's next move at the verb the call waits at; ``None`` = hang up."""
     waiting = call.waiting_for
     if waiting is None:  # pragma: no cover - a call that goes on always waits at a verb
@@ -347,7 +347,7 @@ def _call(args: argparse.Namespace, simulator: Simulator, term: _Terminal) -> li
             f"{call.url} answered messaging TwiML (<Message>), not voice TwiML: is it the "
             f"messaging webhook? Text it with: twhooks chat {call.url}"
         )
-    reply: Reply | None = first
+    reply: TwimlAnswer | None = first
     while reply is not None:
         _print_verbs(term, reply)
         _check(reply)

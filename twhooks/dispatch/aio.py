@@ -21,9 +21,9 @@ from collections.abc import Callable
 from inspect import iscoroutinefunction
 from typing import Any, ParamSpec, TypeVar
 
-from ..idempotency import StoredReply
 from ..kinds import Kind
 from ..replies import Reply
+from ..replies import Reply as StoredReply
 from ..request import WebhookRequest
 from ..store.polling import Pending, poll_async
 from .failures import Raised, answer, unanswered

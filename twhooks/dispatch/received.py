@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from ..events import Params
-from ..idempotency import StoredReply
 from ..replies import Reply
+from ..replies import Reply as StoredReply
 from ..request import VerifiedRequest, WebhookRequest
 
 __all__ = ["Received", "Refused", "Session", "status_of", "stored"]
@@ -57,7 +57,7 @@ def stored(reply: Reply | None) -> StoredReply | None:
     or for a failure)."""
     if reply is None or reply.native is not None:
         return None
-    return StoredReply(reply.status, tuple(reply.headers), reply.body)
+    return StoredReply(reply.status, list(reply.headers), reply.body)
 
 
 def status_of(reply: Reply | None) -> int:

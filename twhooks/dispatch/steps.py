@@ -34,16 +34,17 @@ from ..conversation import CookieBacking
 from ..events import Params
 from ..exceptions import HandlerError, RequestError, SignatureError
 from ..handlers import Handlers
-from ..idempotency import ReplayStore, StoredReply
 from ..kinds import Kind
 from ..policies import Policies, handled_record, refused_record
 from ..refusals import refuse
 from ..replies import Reply, render_twiml
+from ..replies import Reply as StoredReply
 from ..request import VerifiedRequest, WebhookRequest, verify_request
 from ..settings import Settings
 from ..store.conversations import Conversations, StoreBacking
 from ..store.errors import LockTimeout
 from ..store.polling import PENDING, Pending
+from ..store.replays import ReplayStore
 from .failures import answer, outcome, unanswered
 from .received import Received, Refused
 from .route import Begun, route

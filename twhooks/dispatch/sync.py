@@ -8,9 +8,9 @@ this thread between tries at its claim.
 
 from __future__ import annotations
 
-from ..idempotency import StoredReply
 from ..kinds import Kind
 from ..replies import Reply
+from ..replies import Reply as StoredReply
 from ..request import WebhookRequest
 from ..store.errors import LockTimeout
 from ..store.polling import Pending, poll

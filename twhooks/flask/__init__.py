@@ -50,7 +50,6 @@ from ..dispatch import Dispatcher, Received
 from ..dispatch.received import Refused
 from ..exceptions import RequestError
 from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase
-from ..idempotency import StoredReply
 from ..inspector import mount as mount_inspector
 from ..kinds import Kind
 from ..replies import Reply
@@ -264,8 +263,8 @@ def _finisher(dispatcher: Dispatcher) -> Callable[[BaseException | None], None]:
             return
         stored = None
         if error is None and response is not None and not response.is_streamed:
-            stored = StoredReply(
-                response.status_code, tuple(response.headers.items()), response.get_data()
+            stored = Reply(
+                response.status_code, list(response.headers.items()), response.get_data()
             )
         dispatcher.conclude(received, stored, 500 if response is None else response.status_code)
 

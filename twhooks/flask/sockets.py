@@ -26,7 +26,7 @@ from simple_websocket import ConnectionClosed
 
 from ..exceptions import HandlerError
 from ..realtime.errors import SessionClosed, UpgradeRefused
-from ..realtime.handlers import KINDS, RealtimeHandlers, RealtimeSettings
+from ..realtime.handlers import SOCKET_KINDS, RealtimeHandlers, RealtimeSettings
 from ..realtime.verify import Upgrade
 from . import SOCKETS_BLUEPRINT
 
@@ -117,7 +117,7 @@ def mount_flask(
     app.config.setdefault("SOCK_SERVER_OPTIONS", {"max_message_size": 1 << 20})
     prefix = "/" + url_prefix.strip("/") if url_prefix.strip("/") else ""
     blueprint = Blueprint(_BLUEPRINT, __name__, url_prefix=prefix or None)
-    for kind in KINDS:
+    for kind in SOCKET_KINDS:
         blueprint.add_url_rule(
             f"/{kind}/<call_sid>",
             endpoint=kind,
@@ -126,7 +126,7 @@ def mount_flask(
         )
     app.register_blueprint(blueprint)
 
-    endpoints = {f"{_BLUEPRINT}.{kind}": kind for kind in KINDS}
+    endpoints = {f"{_BLUEPRINT}.{kind}": kind for kind in SOCKET_KINDS}
 
     def verify_upgrade() -> Response | None:
         kind = endpoints.get(request.endpoint or "")

@@ -47,7 +47,6 @@ from ..dispatch import AsyncDispatcher, Received
 from ..dispatch.received import Refused
 from ..exceptions import RequestError, RequestTooLarge
 from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase
-from ..idempotency import StoredReply
 from ..kinds import Kind
 from ..replies import Reply
 from ..settings import RealtimeSettings
@@ -217,9 +216,7 @@ async def _teardown(error: BaseException | None) -> None:
     dispatcher: AsyncDispatcher = current_app.extensions["twhooks"].dispatcher
     stored = None
     if error is None and response is not None and dispatcher.needs_bytes(received):
-        stored = StoredReply(
-            response.status_code, tuple(response.headers.items()), await _body(response)
-        )
+        stored = Reply(response.status_code, list(response.headers.items()), await _body(response))
     status = 500 if response is None else response.status_code
     await dispatcher.conclude(received, stored, status)
 

@@ -19,7 +19,7 @@ from quart import Quart, Response, websocket
 
 from ..exceptions import HandlerError
 from ..realtime.errors import SessionClosed, UpgradeRefused
-from ..realtime.handlers import KINDS, RealtimeHandlers, RealtimeSettings
+from ..realtime.handlers import SOCKET_KINDS, RealtimeHandlers, RealtimeSettings
 from ..realtime.verify import Upgrade
 
 __all__ = ["QuartSocket", "mount_quart"]
@@ -67,7 +67,7 @@ def mount_quart(
     settings = settings if settings is not None else RealtimeSettings.from_config(app.config)
     prefix = "/" + url_prefix.strip("/") if url_prefix.strip("/") else ""
     endpoints: dict[str, str] = {}
-    for kind in KINDS:
+    for kind in SOCKET_KINDS:
         endpoint = f"twhooks_{kind}"
         endpoints[endpoint] = kind
         app.add_websocket(

@@ -15,7 +15,7 @@ Whatever the server, a socket goes through the same steps, all here:
    hangs up, the handler raises, the server drains — close the socket, record the session's
    end and run the end hooks.
 
-On an event loop, a call store that blocks (:func:`~twhooks.realtime.lifecycle.blocks`: the
+On an event loop, a call store that blocks (:func:`~twhooks.store.base.blocks`: the
 shared store on SQLite, PostgreSQL or Redis) is only ever called from a worker thread: the
 claim (:meth:`~RealtimeHandlers.open_async`), and at the end the record with the plain end
 hooks (which may write to the store, as :func:`~twhooks.realtime.shared.history_hook` does).
@@ -31,28 +31,29 @@ import inspect
 import itertools
 import logging
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from ..exceptions import HandlerError
 from ..settings import RealtimeSettings as RealtimeSettings
 from .errors import ProtocolError, SessionClosed, UpgradeRefused
-from .lifecycle import CallRecord, CallStore, LiveSession, SessionRegistry
+from .lifecycle import CallStore, LiveSession, SessionRecord, SessionRegistry
 from .messages import Connected, Setup, Start, parse_relay, parse_stream
 from .relay import AsyncRelaySession, RelaySession
 from .stream import AsyncStreamSession, StreamSession
 from .transport import AsyncSocket, SyncSocket
 from .verify import CALL_SID, Upgrade, verify_upgrade
 
-__all__ = ["KINDS", "RealtimeDecorators", "RealtimeHandlers", "RealtimeSettings"]
+__all__ = ["SOCKET_KINDS", "RealtimeDecorators", "RealtimeHandlers", "RealtimeSettings"]
 
 logger = logging.getLogger("twhooks.realtime")
 
 F = TypeVar("F", bound=Callable[..., Any])
-EndHook = Callable[[CallRecord], Any]
+EndHook = Callable[[SessionRecord], Any]
 
 #: The socket kinds, by route name: ``relay`` (ConversationRelay), ``stream`` (Media Streams).
-KINDS = ("relay", "stream")
+SOCKET_KINDS = ("relay", "stream")
 
 # WebSocket close codes.
 _POLICY = 1008
@@ -80,7 +81,7 @@ class RealtimeDecorators:
 
     def session_end(self, hook: F) -> F:
         """Call ``hook(record)`` when a voice session ends, however it ends, with its
-        :class:`~twhooks.realtime.lifecycle.CallRecord` (``async def`` on Quart)."""
+        :class:`~twhooks.realtime.lifecycle.SessionRecord` (``async def`` on Quart)."""
         return self.realtime.on_end(hook)
 
     def drain_sessions(self, grace: float = 30.0) -> int:
@@ -125,7 +126,7 @@ class RealtimeHandlers:
 
     def on_end(self, hook: F) -> F:
         """Call ``hook(record)`` when a session ends, however it ends (hang-up, ``end``,
-        an error, a shutdown), with its :class:`~twhooks.realtime.lifecycle.CallRecord`."""
+        an error, a shutdown), with its :class:`~twhooks.realtime.lifecycle.SessionRecord`."""
         self.end_hooks.append(hook)
         return hook
 
@@ -304,7 +305,7 @@ class RealtimeHandlers:
 
     def _end_sync(
         self, live: LiveSession, reason: str, hooks: list[EndHook]
-    ) -> tuple[CallRecord, list[tuple[EndHook, Awaitable[Any]]]]:
+    ) -> tuple[SessionRecord, list[tuple[EndHook, Awaitable[Any]]]]:
         record = self.registry.end(live, reason)
         return record, _run_hooks(hooks, record)
 
@@ -387,7 +388,7 @@ def _bind(kind: str, frame: str | bytes, live: LiveSession) -> Setup | Start | s
 
 
 def _run_hooks(
-    hooks: Iterable[EndHook], record: CallRecord
+    hooks: Iterable[EndHook], record: SessionRecord
 ) -> list[tuple[EndHook, Awaitable[Any]]]:
     """Call each hook with *record*, in order; what they returned to await."""
     pending: list[tuple[EndHook, Awaitable[Any]]] = []
@@ -402,7 +403,9 @@ def _run_hooks(
     return pending
 
 
-async def _await_hooks(pending: list[tuple[EndHook, Awaitable[Any]]], record: CallRecord) -> None:
+async def _await_hooks(
+    pending: list[tuple[EndHook, Awaitable[Any]]], record: SessionRecord
+) -> None:
     for hook, result in pending:
         try:
             await result
@@ -450,3 +453,14 @@ async def _quietly(awaitable: Awaitable[Any], timeout: float = 1.0) -> None:
         SessionClosed, OSError, RuntimeError, asyncio.TimeoutError, asyncio.CancelledError
     ):
         await asyncio.wait_for(awaitable, timeout)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "KINDS":  # its name until 0.3; twhooks.KINDS is the webhook kinds
+        warnings.warn(
+            f"{__name__}.KINDS is deprecated: it is {__name__}.SOCKET_KINDS",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return SOCKET_KINDS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

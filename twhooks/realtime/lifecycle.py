@@ -16,8 +16,8 @@ pieces:
   then cancels the rest, whose teardown (the ``finally`` blocks and end hooks) still runs.
 
 A store says whether its calls may wait on I/O with a ``blocking`` attribute, as a
-:class:`twhooks.store.Store` does (:func:`blocks`): on an event loop, the registry calls one
-that blocks from a worker thread (:meth:`~SessionRegistry.open_async`,
+:class:`twhooks.store.Store` does (:func:`~twhooks.store.base.blocks`): on an event loop, the
+registry calls one that blocks from a worker thread (:meth:`~SessionRegistry.open_async`,
 :meth:`~SessionRegistry.close_async`).
 """
 
@@ -29,20 +29,21 @@ import os
 import socket
 import threading
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
+from ..store.base import blocks
 from .errors import UpgradeRefused
 
 __all__ = [
-    "CallRecord",
     "CallStore",
     "LiveSession",
     "MemoryCallStore",
+    "SessionRecord",
     "SessionRegistry",
-    "blocks",
 ]
 
 logger = logging.getLogger("twhooks.realtime")
@@ -51,7 +52,7 @@ T = TypeVar("T")
 
 
 @dataclass
-class CallRecord:
+class SessionRecord:
     """What is known of one call's WebSocket session, kept in a :class:`CallStore`.
 
     :param kind: ``"relay"`` or ``"stream"``.
@@ -85,20 +86,27 @@ class CallRecord:
 class CallStore(Protocol):
     """Where call records live; shared by every host that serves the app's sockets.
 
-    A class attribute ``blocking = False`` says that its calls never wait on I/O, so that an
-    event loop may make them itself; a store without it is called from a worker thread there.
+    :attr:`blocking` says whether its calls may wait on I/O; a store of your own that leaves
+    it out is taken to block (:func:`~twhooks.store.base.blocks`).
     """
 
-    def claim(self, record: CallRecord, lease: float) -> bool:
+    @property
+    def blocking(self) -> bool:
+        """Whether its calls may wait on I/O. ``False`` (usually a class attribute
+        ``blocking = False``) says that they never do, so that an event loop may make them
+        itself; otherwise they are made from a worker thread there."""
+        ...
+
+    def claim(self, record: SessionRecord, lease: float) -> bool:
         """Store *record* unless a live record of the same call exists; atomically.
 
         A live record older than its *lease* (seconds) counts as ended: its host crashed.
         """
 
-    def save(self, record: CallRecord, lease: float) -> None:
+    def save(self, record: SessionRecord, lease: float) -> None:
         """Store *record* (its counts, its end), replacing the previous one, for *lease* s."""
 
-    def get(self, call_sid: str) -> CallRecord | None:
+    def get(self, call_sid: str) -> SessionRecord | None:
         """The record of *call_sid*, if any."""
 
 
@@ -109,15 +117,15 @@ class MemoryCallStore:
     shared store so that the one-socket-per-call rule holds across them.
     """
 
-    #: Its calls never wait on I/O (see :func:`blocks`).
+    #: Its calls never wait on I/O (see :func:`~twhooks.store.base.blocks`).
     blocking = False
 
     def __init__(self, size: int = 10_000) -> None:
         self.size = size
-        self._records: OrderedDict[str, tuple[CallRecord, float]] = OrderedDict()
+        self._records: OrderedDict[str, tuple[SessionRecord, float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def claim(self, record: CallRecord, lease: float) -> bool:
+    def claim(self, record: SessionRecord, lease: float) -> bool:
         now = time.monotonic()
         with self._lock:
             held = self._records.get(record.call_sid)
@@ -126,28 +134,22 @@ class MemoryCallStore:
             self._put(record, now + lease)
             return True
 
-    def save(self, record: CallRecord, lease: float) -> None:
+    def save(self, record: SessionRecord, lease: float) -> None:
         with self._lock:
             self._put(record, time.monotonic() + lease)
 
-    def get(self, call_sid: str) -> CallRecord | None:
+    def get(self, call_sid: str) -> SessionRecord | None:
         with self._lock:
             held = self._records.get(call_sid)
         return None if held is None else replace(held[0], errors=list(held[0].errors))
 
-    def _put(self, record: CallRecord, expires: float) -> None:
+    def _put(self, record: SessionRecord, expires: float) -> None:
         # A copy: the live session goes on changing its own record.
         stored = replace(record, errors=list(record.errors), data=dict(record.data))
         self._records[record.call_sid] = (stored, expires)
         self._records.move_to_end(record.call_sid)
         while len(self._records) > self.size:
             self._records.popitem(last=False)
-
-
-def blocks(store: object) -> bool:
-    """Whether *store*'s calls may wait on I/O (its ``blocking`` attribute): a store that does
-    not say is taken to block."""
-    return bool(getattr(store, "blocking", True))
 
 
 def default_host() -> str:
@@ -160,7 +162,7 @@ class LiveSession:
 
     __slots__ = ("_cancel", "cancelled", "record")
 
-    def __init__(self, record: CallRecord) -> None:
+    def __init__(self, record: SessionRecord) -> None:
         self.record = record
         self.cancelled = False
         self._cancel: Callable[[], object] | None = None
@@ -215,7 +217,7 @@ class SessionRegistry:
         """
         if self.draining:
             raise UpgradeRefused("the server is shutting down", status=503)
-        record = CallRecord(call_sid, kind, self.host, time.time())
+        record = SessionRecord(call_sid, kind, self.host, time.time())
         with self._changed:
             if call_sid in self._live:
                 raise UpgradeRefused(f"call {call_sid} already has a live session", status=409)
@@ -240,7 +242,7 @@ class SessionRegistry:
             opening.add_done_callback(self._release_unused)
             raise
 
-    def close(self, live: LiveSession, reason: str) -> CallRecord:
+    def close(self, live: LiveSession, reason: str) -> SessionRecord:
         """End *live*: record how, release its CallSid, wake a drain waiting for it.
 
         (:meth:`end` then :meth:`forget`.)
@@ -250,12 +252,12 @@ class SessionRegistry:
         finally:
             self.forget(live)
 
-    async def close_async(self, live: LiveSession, reason: str) -> CallRecord:
+    async def close_async(self, live: LiveSession, reason: str) -> SessionRecord:
         """:meth:`close` on an event loop: in a worker thread if the store blocks, and to the
         end even if the waiting task is cancelled (then re-raised)."""
         return await self.finish(self.store_call(self.close, live, reason))
 
-    def end(self, live: LiveSession, reason: str) -> CallRecord:
+    def end(self, live: LiveSession, reason: str) -> SessionRecord:
         """Record the end of *live* (and how) in the store, which releases its CallSid.
 
         A store that fails is logged: the session ends anyway. The session stays live here
@@ -342,3 +344,15 @@ class SessionRegistry:
         while self._live and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         return len(victims)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CallRecord":  # its name until 0.3; twhooks.CallRecord is the callbacks' record
+        warnings.warn(
+            f"{__name__}.CallRecord is deprecated: it is twhooks.realtime.SessionRecord "
+            "(twhooks.CallRecord is the record of a call's status callbacks)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return SessionRecord
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

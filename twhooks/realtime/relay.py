@@ -25,7 +25,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Ma
 from typing import Any
 
 from .errors import ProtocolError, SessionClosed
-from .lifecycle import CallRecord, LiveSession
+from .lifecycle import LiveSession, SessionRecord
 from .messages import (
     Interrupt,
     Prompt,
@@ -77,7 +77,7 @@ class _RelayState:
         self.setup = setup
         #: The call this session is bound to (the signed one).
         self.call_sid = live.record.call_sid
-        self.record: CallRecord = live.record
+        self.record: SessionRecord = live.record
         #: The app's own values for the call, kept in the call's record.
         self.data: dict[str, Any] = live.record.data
         #: The last ``interrupt`` received, if any.

@@ -23,16 +23,17 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..store.base import blocks
 from . import lifecycle
 from .errors import RealtimeError
-from .lifecycle import CallRecord
+from .lifecycle import SessionRecord
 
 if TYPE_CHECKING:
     from ..store import History, Store
 
 __all__ = ["SharedCallStore", "history_hook"]
 
-_FIELDS = {f.name for f in dataclasses.fields(CallRecord)}
+_FIELDS = {f.name for f in dataclasses.fields(SessionRecord)}
 
 
 class SharedCallStore:
@@ -49,10 +50,10 @@ class SharedCallStore:
     @property
     def blocking(self) -> bool:
         """Whether its calls may wait on I/O: those of the store it is in
-        (:func:`~twhooks.realtime.lifecycle.blocks`)."""
-        return lifecycle.blocks(self.store)
+        (:func:`~twhooks.store.base.blocks`)."""
+        return blocks(self.store)
 
-    def claim(self, record: CallRecord, lease: float) -> bool:
+    def claim(self, record: SessionRecord, lease: float) -> bool:
         owner = f"{record.host}:{uuid.uuid4().hex}"
         if self.store.claim(_lock(record.call_sid), owner, lease) is not True:
             return False
@@ -60,7 +61,7 @@ class SharedCallStore:
         self._write(record, lease)
         return True
 
-    def save(self, record: CallRecord, lease: float) -> None:
+    def save(self, record: SessionRecord, lease: float) -> None:
         self._write(record, lease)
         if not record.live:
             owner = self._owners.pop(record.call_sid, None)
@@ -68,11 +69,11 @@ class SharedCallStore:
                 # A claim finished without a reply is deleted: the call may connect again.
                 self.store.finish(_lock(record.call_sid), owner, None, 0.0)
 
-    def get(self, call_sid: str) -> CallRecord | None:
+    def get(self, call_sid: str) -> SessionRecord | None:
         found = self.store.load_conversation(_key(call_sid))
         return None if found is None else _record(found.data)
 
-    def _write(self, record: CallRecord, ttl: float) -> None:
+    def _write(self, record: SessionRecord, ttl: float) -> None:
         data = dataclasses.asdict(record)
         key = _key(record.call_sid)
         for _ in range(10):
@@ -85,7 +86,7 @@ class SharedCallStore:
 
 def history_hook(
     history: History, url_prefix: str = "/twilio"
-) -> Callable[[lifecycle.CallRecord], None]:
+) -> Callable[[lifecycle.SessionRecord], None]:
     """An end hook that records each voice session in the webhook history.
 
     ::
@@ -99,7 +100,7 @@ def history_hook(
     """
     from ..store import HistoryRecord
 
-    def record_session(record: CallRecord) -> None:
+    def record_session(record: SessionRecord) -> None:
         params = {
             "CallSid": record.call_sid,
             "Host": record.host,
@@ -137,8 +138,8 @@ def _key(call_sid: str) -> str:
     return f"voice-call:{call_sid}"
 
 
-def _record(data: Any) -> CallRecord:
+def _record(data: Any) -> SessionRecord:
     values = {name: value for name, value in dict(data).items() if name in _FIELDS}
     values["errors"] = list(values.get("errors") or [])
     values["data"] = dict(values.get("data") or {})
-    return CallRecord(**values)
+    return SessionRecord(**values)

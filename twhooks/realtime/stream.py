@@ -22,7 +22,7 @@ from typing import Any
 
 from . import messages
 from .errors import ProtocolError, SessionClosed
-from .lifecycle import CallRecord, LiveSession
+from .lifecycle import LiveSession, SessionRecord
 from .messages import (
     Mark,
     Media,
@@ -49,7 +49,7 @@ class _StreamState:
         #: The call this session is bound to (the signed one).
         self.call_sid = live.record.call_sid
         self.stream_sid = start.stream_sid
-        self.record: CallRecord = live.record
+        self.record: SessionRecord = live.record
         #: The app's own values for the call, kept in the call's record.
         self.data: dict[str, Any] = live.record.data
         #: The names of the marks Twilio has echoed back, in order.

@@ -14,14 +14,17 @@ the walk is the same for both:
   until the caller has to act (``<Gather>``, ``<Record>``, ``<Dial>``) or the call ends
   (``<Hangup>``, ``<Reject>``, the end of the document).
 
-Each step returns a :class:`Reply`: what the app answered, and what Twilio did with it.
+Each step returns a :class:`TwimlAnswer`: what the app answered, and what Twilio did with it.
 The package knows nothing of Flask or of any HTTP library. Its modules:
 
 - ``wire``: :class:`Request`, :class:`Response`, the transport type, :class:`CookieJar`;
 - ``core``: :class:`Simulator`, which builds, signs and sends the requests;
 - ``conversation`` and ``call``: the two kinds of session;
-- ``reply``: reading an answer as Twilio would, and :class:`Reply`.
+- ``reply``: reading an answer as Twilio would, and :class:`TwimlAnswer` (``Reply`` until
+  0.3, a deprecated alias for one release).
 """
+
+from typing import Any
 
 from .call import SimulatedCall as SimulatedCall
 from .conversation import SimulatedConversation as SimulatedConversation
@@ -31,7 +34,8 @@ from .reply import DialInfo as DialInfo
 from .reply import GatherInfo as GatherInfo
 from .reply import OutgoingMessage as OutgoingMessage
 from .reply import RecordInfo as RecordInfo
-from .reply import Reply as Reply
+from .reply import TwimlAnswer as TwimlAnswer
+from .reply import deprecated_name
 from .reply import spoken_text as spoken_text
 from .wire import CookieJar as CookieJar
 from .wire import Request as Request
@@ -45,12 +49,16 @@ __all__ = [
     "GatherInfo",
     "OutgoingMessage",
     "RecordInfo",
-    "Reply",
     "Request",
     "Response",
     "SimulatedCall",
     "SimulatedConversation",
     "Simulator",
     "Transport",
+    "TwimlAnswer",
     "spoken_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    return deprecated_name(__name__, name)

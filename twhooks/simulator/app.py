@@ -19,7 +19,7 @@ from ..settings import Settings, settings_of
 from .call import SimulatedCall
 from .conversation import SimulatedConversation
 from .core import Simulator
-from .reply import Reply
+from .reply import TwimlAnswer
 from .wire import Transport
 
 __all__ = ["AppSimulator"]
@@ -148,7 +148,7 @@ class AppSimulator(Simulator):
         method: str = "POST",
         params: payloads.Overrides | None = None,
         **fields: Any,
-    ) -> Reply:
+    ) -> TwimlAnswer:
         """Send one webhook of *kind* to *url* (the twhooks route of *kind* by default).
 
         See :meth:`twhooks.simulator.Simulator.webhook`.

@@ -15,8 +15,8 @@ from .reply import (
     Element,
     GatherInfo,
     RecordInfo,
-    Reply,
     Step,
+    TwimlAnswer,
     own_text,
     read_twiml,
 )
@@ -72,8 +72,8 @@ class SimulatedCall:
         #: ``"rejected"``, ``"completed"`` (end of the document), ``"caller hung up"``,
         #: ``"error"`` (an answer Twilio could not use) or ``"<Verb> is not simulated"``.
         self.end_reason: str | None = None
-        #: Every :class:`Reply` of the call, oldest first.
-        self.history: list[Reply] = []
+        #: Every :class:`TwimlAnswer` of the call, oldest first.
+        self.history: list[TwimlAnswer] = []
         self._document: Response | None = None
         # The URL the document was fetched from, without the fields a GET appends to it.
         self._document_url: str | None = None
@@ -107,14 +107,14 @@ class SimulatedCall:
         return self._document_url
 
     # -- the caller's moves --
-    def start(self) -> Reply:
+    def start(self) -> TwimlAnswer:
         """Place the call: the voice webhook, then the walk up to the first wait."""
         if self.started:
             raise SimulationError("the call has already started", url=self.url)
         self._started_at = time.monotonic()
         return self._step(self.url, self.method, self.params)
 
-    def press(self, keys: str | int) -> Reply:
+    def press(self, keys: str | int) -> TwimlAnswer:
         """Press *keys* at the waiting ``<Gather>``: ``Digits`` go to its action.
 
         As on a phone, the ``<Gather>`` stops at its ``finishOnKey`` (``#`` by default),
@@ -134,13 +134,13 @@ class SimulatedCall:
         )
         return self._step(*self._action(gather.action, gather.method), params)
 
-    def say(self, speech: str, *, confidence: float = 0.92) -> Reply:
+    def say(self, speech: str, *, confidence: float = 0.92) -> TwimlAnswer:
         """Speak at the waiting ``<Gather>``: ``SpeechResult`` goes to its action."""
         gather = self._gather("speech")
         params = payloads.gather_result(self._fields(), speech=speech, confidence=confidence)
         return self._step(*self._action(gather.action, gather.method), params)
 
-    def no_input(self) -> Reply:
+    def no_input(self) -> TwimlAnswer:
         """Stay silent at the waiting ``<Gather>`` or ``<Record>`` until it times out.
 
         After a ``<Gather>``, Twilio goes on with the next verb, or posts an empty result
@@ -156,7 +156,9 @@ class SimulatedCall:
             return self._step(*self._action(gather.action, gather.method), params)
         return self._go_on()
 
-    def record(self, *, duration: int = 5, finish_key: str = "#", transcript: str = "") -> Reply:
+    def record(
+        self, *, duration: int = 5, finish_key: str = "#", transcript: str = ""
+    ) -> TwimlAnswer:
         """Leave a recording at the waiting ``<Record>``, ended with *finish_key*.
 
         The recording goes to its action; its ``recordingStatusCallback`` and
@@ -171,7 +173,7 @@ class SimulatedCall:
         reply.status_callbacks += tuple(callbacks)
         return reply
 
-    def end_dial(self, status: str = "completed", *, duration: int = 42) -> Reply:
+    def end_dial(self, status: str = "completed", *, duration: int = 42) -> TwimlAnswer:
         """End the waiting ``<Dial>`` with *status* (``completed``, ``busy``, ``no-answer``…).
 
         The outcome goes to its action; without one, the call goes on after the ``<Dial>``.
@@ -182,7 +184,7 @@ class SimulatedCall:
         params = payloads.dial_result(self._fields(), status=status, duration=duration)
         return self._step(*self._action(dial.action, dial.method), params)
 
-    def hangup(self) -> Reply:
+    def hangup(self) -> TwimlAnswer:
         """Hang up (the caller); the status callback gets ``completed``.
 
         Hanging up during a ``<Record>`` ends the recording: Twilio still posts it to the
@@ -238,7 +240,7 @@ class SimulatedCall:
         base = self.document_url or self.url
         return (urljoin(base, action) if action else base), method
 
-    def _step(self, url: str, method: str, params: Mapping[str, str]) -> Reply:
+    def _step(self, url: str, method: str, params: Mapping[str, str]) -> TwimlAnswer:
         step = Step()
         fetch: tuple[str, str] | None = (url, method)
         error: str | None = None
@@ -264,7 +266,7 @@ class SimulatedCall:
             fetch = self._walk(step)
         return self._reply(step, error)
 
-    def _go_on(self) -> Reply:
+    def _go_on(self) -> TwimlAnswer:
         step = Step()
         self._position += 1
         fetch = self._walk(step)
@@ -340,8 +342,8 @@ class SimulatedCall:
             callbacks.append(self.simulator.request(url, fields))
         return callbacks
 
-    def _reply(self, step: Step, error: str | None) -> Reply:
-        reply = Reply(
+    def _reply(self, step: Step, error: str | None) -> TwimlAnswer:
+        reply = TwimlAnswer(
             responses=step.responses,
             verbs=step.verbs,
             document=self._document,

@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 
 from .. import payloads
 from ..exceptions import SimulationError, TooManyDocuments
-from .reply import MAX_DOCUMENTS, Element, OutgoingMessage, Reply, Step, own_text, read_twiml
+from .reply import MAX_DOCUMENTS, Element, OutgoingMessage, Step, TwimlAnswer, own_text, read_twiml
 from .wire import CookieJar, Request, Response
 
 if TYPE_CHECKING:
@@ -49,8 +49,8 @@ class SimulatedConversation:
         #: The cookies Twilio keeps for this (From, To) pair.
         self.cookies = cookies if cookies is not None else CookieJar()
         self.messaging_service_sid = payloads.new_sid("MG")
-        #: Every :class:`Reply` of the conversation, oldest first.
-        self.history: list[Reply] = []
+        #: Every :class:`TwimlAnswer` of the conversation, oldest first.
+        self.history: list[TwimlAnswer] = []
         self._last: tuple[Request, Mapping[str, str]] | None = None
 
     def __repr__(self) -> str:
@@ -63,7 +63,7 @@ class SimulatedConversation:
         media: Sequence[str | tuple[str, str]] = (),
         params: payloads.Overrides | None = None,
         **fields: Any,
-    ) -> Reply:
+    ) -> TwimlAnswer:
         """Text *body* (and *media*) to the app; return what it answered.
 
         Extra fields are set as in :func:`twhooks.payloads.incoming_message`.
@@ -85,7 +85,7 @@ class SimulatedConversation:
         )
         return self._exchange(request, message)
 
-    def retry(self) -> Reply:
+    def retry(self) -> TwimlAnswer:
         """Send the last message again, exactly as before, as Twilio does after a failure.
 
         The request is the same, byte for byte: fields, cookies, signature and
@@ -97,7 +97,7 @@ class SimulatedConversation:
             raise SimulationError("conversation.retry(): no message was sent yet", url=self.url)
         return self._exchange(*self._last)
 
-    def _exchange(self, request: Request, message: Mapping[str, str]) -> Reply:
+    def _exchange(self, request: Request, message: Mapping[str, str]) -> TwimlAnswer:
         """Send *request*, then carry out the answers, following redirects."""
         self._last = (request, message)
         step = Step()
@@ -135,7 +135,7 @@ class SimulatedConversation:
             if redirect is None:
                 break
             url, method = redirect
-        reply = Reply(
+        reply = TwimlAnswer(
             responses=step.responses,
             verbs=step.verbs,
             document=document,

@@ -15,7 +15,7 @@ from ..kinds import KINDS
 from ..signature import compute_signature
 from .call import SimulatedCall
 from .conversation import SimulatedConversation
-from .reply import Element, Reply, http_error, read_twiml
+from .reply import Element, TwimlAnswer, http_error, read_twiml
 from .wire import CookieJar, Request, Response, Transport
 
 __all__ = ["Simulator"]
@@ -157,7 +157,7 @@ class Simulator:
         *,
         method: str = "POST",
         answer: str | None = "messaging",
-    ) -> Reply:
+    ) -> TwimlAnswer:
         """Send one webhook and read the answer, without following anything in it.
 
         :param answer: the TwiML expected in the answer, ``"messaging"`` or ``"voice"`` (a
@@ -172,7 +172,9 @@ class Simulator:
         elif not response.ok:
             error = http_error(response)
         verbs = list(twiml.children) if twiml is not None else []
-        return Reply(responses=[response], verbs=verbs, document=response, twiml=twiml, error=error)
+        return TwimlAnswer(
+            responses=[response], verbs=verbs, document=response, twiml=twiml, error=error
+        )
 
     def webhook(
         self,
@@ -182,7 +184,7 @@ class Simulator:
         method: str = "POST",
         params: payloads.Overrides | None = None,
         **fields: Any,
-    ) -> Reply:
+    ) -> TwimlAnswer:
         """Send one webhook of *kind* with realistic fields, and read the answer.
 
         :param kind: the name of a kind of :data:`twhooks.kinds.KINDS`: ``message``,

@@ -1,4 +1,4 @@
-"""What the app answered and what Twilio did with it: :class:`Reply` and its parts.
+"""What the app answered and what Twilio did with it: :class:`TwimlAnswer` and its parts.
 
 :func:`read_twiml` decides, as Twilio would, whether an answer can be used (a 2xx status,
 TwiML or plain text) and parses it with :func:`twhooks.twiml.parse`.
@@ -6,9 +6,10 @@ TwiML or plain text) and parses it with :func:`twhooks.twiml.parse`.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
 from ..exceptions import TwiMLError
@@ -22,8 +23,8 @@ __all__ = [
     "GatherInfo",
     "OutgoingMessage",
     "RecordInfo",
-    "Reply",
     "Step",
+    "TwimlAnswer",
     "http_error",
     "read_twiml",
     "spoken_text",
@@ -166,7 +167,7 @@ class DialInfo:
         return cls(tuple(targets), attrs.get("action"), attrs.get("method", "POST").upper(), attrs)
 
 
-class Reply:
+class TwimlAnswer:
     """What happened in one step of a simulated session.
 
     A step is one webhook and everything Twilio did with the answer: the documents it
@@ -296,7 +297,7 @@ class Reply:
     def __repr__(self) -> str:
         tags = " ".join(verb.tag for verb in self.verbs)
         error = f" error={self.error!r}" if self.error else ""
-        return f"<Reply {self.status_code} [{tags}]{error}>"
+        return f"<TwimlAnswer {self.status_code} [{tags}]{error}>"
 
 
 def http_error(response: Response) -> str:
@@ -339,10 +340,28 @@ def read_twiml(response: Response, *, voice: bool) -> tuple[Element | None, str 
 
 @dataclass
 class Step:
-    """What one step of a session collects while it walks, to build its :class:`Reply`."""
+    """What one step of a session collects while it walks, to build its :class:`TwimlAnswer`."""
 
     responses: list[Response] = field(default_factory=list)
     verbs: list[Element] = field(default_factory=list)
     callbacks: list[Response] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     documents: int = 0
+
+
+def deprecated_name(module: str, name: str) -> Any:
+    """The value of a name kept for one release (``Reply``, now :class:`TwimlAnswer`),
+    with a :class:`DeprecationWarning`; for the modules' ``__getattr__``."""
+    if name != "Reply":
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    warnings.warn(
+        f"{module}.Reply is deprecated: it is twhooks.simulator.TwimlAnswer (twhooks.Reply is "
+        "the dispatcher's HTTP answer)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return TwimlAnswer
+
+
+def __getattr__(name: str) -> Any:
+    return deprecated_name(__name__, name)

@@ -1,6 +1,6 @@
 """The :class:`Store` interface: what a backend keeps for every worker and host to share.
 
-A store is the :class:`~twhooks.idempotency.ReplayStore` of the dispatcher plus one small
+A store is the :class:`~twhooks.store.replays.ReplayStore` of the dispatcher plus one small
 group of methods per kind of record. The methods are low-level and take their retention
 (``ttl`` in seconds, ``size``) as arguments, so a backend holds no settings; the facades
 (:class:`~twhooks.store.Deliveries`, :class:`~twhooks.store.Conversations` …) are what an app
@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
-from ..idempotency import ReplayStore
 from .records import CallEvent, ConversationRecord, Delivery, HistoryRecord, OptOut
+from .replays import ReplayStore
 
-__all__ = ["Store"]
+__all__ = ["Store", "blocks", "has_store_methods"]
 
 
 @runtime_checkable
@@ -23,15 +23,21 @@ class Store(ReplayStore, Protocol):
     """Where twhooks keeps state shared by all workers: one of :mod:`twhooks.store`'s
     backends, or a class of your own with these methods.
 
-    ``claim``/``finish``/``wait`` are those of :class:`~twhooks.idempotency.ReplayStore`; a
+    ``claim``/``finish``/``wait`` are those of :class:`~twhooks.store.replays.ReplayStore`; a
     conversation lock is a claim of the key ``conv-lock:<conversation key>``.
 
-    Optionally, a class attribute ``blocking = False`` says that every call but ``wait``
-    returns at once, without I/O (as the memory stores do): the asyncio request path
-    (:class:`~twhooks.dispatch.AsyncDispatcher`, the Quart extension) then makes
-    them on the event loop instead of in a worker thread. A store that does not say is
-    taken to block.
+    :attr:`blocking` says whether its calls may wait on I/O; a store of your own that leaves
+    it out is taken to block (:func:`blocks`).
     """
+
+    @property
+    def blocking(self) -> bool:
+        """Whether its calls may wait on I/O. ``False`` (as in the memory stores, usually a
+        class attribute ``blocking = False``) says that every call but ``wait`` returns at
+        once: the asyncio request path
+        (:class:`~twhooks.dispatch.AsyncDispatcher`, the Quart extension) and the
+        voice sockets then make them on the event loop instead of in a worker thread."""
+        ...
 
     # -- conversations ---------------------------------------------------------------------
 
@@ -179,3 +185,24 @@ class Store(ReplayStore, Protocol):
     def close(self) -> None:
         """Release connections (a store opened again after this works)."""
         ...
+
+
+def blocks(store: object) -> bool:
+    """Whether *store*'s calls may wait on I/O (its ``blocking`` attribute): a store that does
+    not say is taken to block. For a :class:`Store`, a replay store or a voice call store."""
+    return bool(getattr(store, "blocking", True))
+
+
+#: The methods every :class:`Store` has (``blocking`` may be left out: see :func:`blocks`).
+_METHODS = tuple(
+    name
+    for protocol in (ReplayStore, Store)
+    for name, value in vars(protocol).items()
+    if callable(value) and not name.startswith("_")
+)
+
+
+def has_store_methods(value: object) -> bool:
+    """Whether *value* has every method of :class:`Store`: a store of your own, which may
+    leave out ``blocking``."""
+    return all(callable(getattr(value, name, None)) for name in _METHODS)

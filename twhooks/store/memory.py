@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..idempotency import MemoryReplayStore, StoredReply
+from ..replies import Reply
 from .records import (
     CallEvent,
     ConversationRecord,
@@ -21,6 +21,7 @@ from .records import (
     StatusChange,
     message_status_order,
 )
+from .replays import MemoryReplayStore
 
 __all__ = ["MemoryStore"]
 
@@ -56,13 +57,13 @@ class MemoryStore:
 
     # -- replays ---------------------------------------------------------------------------
 
-    def claim(self, key: str, owner: str, lease: float) -> StoredReply | bool:
+    def claim(self, key: str, owner: str, lease: float) -> Reply | bool:
         return self._replays.claim(key, owner, lease)
 
-    def finish(self, key: str, owner: str, reply: StoredReply | None, ttl: float) -> None:
+    def finish(self, key: str, owner: str, reply: Reply | None, ttl: float) -> None:
         self._replays.finish(key, owner, reply, ttl)
 
-    def wait(self, key: str, timeout: float) -> StoredReply | None:
+    def wait(self, key: str, timeout: float) -> Reply | None:
         return self._replays.wait(key, timeout)
 
     # -- conversations ---------------------------------------------------------------------

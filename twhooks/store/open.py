@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, cast
 
 from ..exceptions import ConfigurationError
-from .base import Store
+from .base import Store, has_store_methods
 from .memory import MemoryStore
 
 __all__ = ["DEFAULT_SQLITE_FILE", "open_store"]
@@ -40,8 +40,8 @@ def open_store(value: Any, *, instance_path: str | os.PathLike[str]) -> Store:
         return _sql(f"sqlite:///{path}")
     if isinstance(value, str):
         return _from_url(value)
-    if isinstance(value, Store):
-        return value
+    if has_store_methods(value):  # a store of its own may leave out ``blocking``
+        return cast(Store, value)
     kind = type(value)
     if kind.__module__.startswith("sqlalchemy") and hasattr(value, "dialect"):
         return _sql(value)

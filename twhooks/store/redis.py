@@ -1,156 +1,42 @@
 """The Redis store, on redis-py (``pip install twhooks[redis]``).
 
 Claims are ``SET … NX PX``; every write that reads before it writes is one Lua script, which
-Redis runs atomically; every key has a TTL (``PX``/``PEXPIRE``) except the opt-outs and block
-list (kept until taken back, unless given a TTL) and the history (capped by size). Values are
-text (bodies base64-encoded), so a client made with ``decode_responses=True`` works as well.
+Redis runs atomically (:mod:`twhooks.store.redis_scripts`); every key has a TTL
+(``PX``/``PEXPIRE``) except the opt-outs and block list (kept until taken back, unless given a
+TTL) and the history (capped by size). Values are text (bodies base64-encoded), so a client
+made with ``decode_responses=True`` works as well.
 """
 
 from __future__ import annotations
 
-import base64
-import functools
 import json
-import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import redis
-from redis.commands.core import Script
 
-from ..idempotency import StoredReply
-from .errors import StoreUnavailable
-from .history_buffer import HistoryBuffer
+from ..replies import Reply
 from .polling import PENDING, Pending, poll
 from .records import (
     CallEvent,
     ConversationRecord,
     Delivery,
-    HistoryRecord,
     OptOut,
     StatusChange,
     message_status_order,
 )
-from .redis_held import HeldConnections
+from .redis_client import decode_reply, encode_reply, guarded, milliseconds, text
+from .redis_history import RedisHistory
 
 __all__ = ["RedisStore"]
-
-logger = logging.getLogger("twhooks.store")
 
 #: The index of messages drops those past their TTL once every this many status callbacks
 #: of a process (a reader skips them meanwhile: their hash is gone).
 PRUNE_EVERY = 100
 
-P = ParamSpec("P")
-R = TypeVar("R")
 
-_CLAIM = """
-local reply = redis.call('GET', KEYS[2])
-if reply then return reply end
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-return 0
-"""
-
-_FINISH = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
-  redis.call('DEL', KEYS[1])
-end
-return 0
-"""
-
-_PEEK = """
-local reply = redis.call('GET', KEYS[2])
-if reply then return reply end
-return redis.call('EXISTS', KEYS[1])
-"""
-
-_SAVE_CONVERSATION = """
-local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
-if version ~= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'state', ARGV[2], 'data', ARGV[3], 'version', version + 1,
-           'updated_at', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
--- The index of recent_conversations: by time saved, those older than the TTL pruned.
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[6])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (tonumber(ARGV[4]) - ARGV[5] / 1000))
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-return version + 1
-"""
-
-# KEYS: the message's hash, the index; ARGV: sid, status, order, error code, to, from, at,
-# ttl ms, and "1" to prune the index of messages past their TTL. Every status's order is 0 or
-# more, so the first callback of a message always moves it forward. The message's history is
-# in its own hash, one field "h:<status>" each (one key per message: creating a second one
-# cost Redis more than the rest of the script).
-_RECORD_STATUS = """
-local current = redis.call('HMGET', KEYS[1], 'status', 'order')
-local advanced = 0
-if tonumber(ARGV[3]) > (tonumber(current[2]) or -1) then
-  redis.call('HSET', KEYS[1], 'status', ARGV[2], 'order', ARGV[3], 'error_code', ARGV[4],
-             'updated_at', ARGV[7])
-  advanced = 1
-end
-if ARGV[5] ~= '' then redis.call('HSETNX', KEYS[1], 'to', ARGV[5]) end
-if ARGV[6] ~= '' then redis.call('HSETNX', KEYS[1], 'from', ARGV[6]) end
-redis.call('HSETNX', KEYS[1], 'h:' .. ARGV[2], ARGV[7] .. '|' .. ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[8])
-redis.call('ZADD', KEYS[2], ARGV[7], ARGV[1])
-redis.call('PEXPIRE', KEYS[2], ARGV[8])
-if ARGV[9] == '1' then
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (tonumber(ARGV[7]) - ARGV[8] / 1000))
-end
-return {current[1] or '', advanced}
-"""
-
-# KEYS: the id counter, the history; ARGV: the size, then one record after another (oldest
-# first). Returns the last id.
-_ADD_HISTORY = """
-local first = redis.call('INCRBY', KEYS[1], #ARGV - 1) - #ARGV + 2
-for i = 2, #ARGV do
-  local id = first + i - 2
-  redis.call('ZADD', KEYS[2], id, id .. ':' .. ARGV[i])
-end
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[1]) + 1))
-return first + #ARGV - 2
-"""
-
-
-def _guarded(method: Callable[P, R]) -> Callable[P, R]:
-    """Turn redis-py's errors into :class:`~twhooks.store.StoreUnavailable`."""
-
-    @functools.wraps(method)
-    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except redis.RedisError as exc:
-            raise StoreUnavailable(f"the Redis store failed: {type(exc).__name__}: {exc}") from exc
-
-    return guarded
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _ms(seconds: float) -> int:
-    return max(1, int(seconds * 1000))
-
-
-def _encode_reply(reply: StoredReply) -> str:
-    return json.dumps(
-        {"s": reply.status, "h": reply.headers, "b": base64.b64encode(reply.body).decode()}
-    )
-
-
-def _decode_reply(value: Any) -> StoredReply:
-    d = json.loads(_text(value))
-    headers = tuple((str(k), str(v)) for k, v in d["h"])
-    return StoredReply(int(d["s"]), headers, base64.b64decode(d["b"]))
-
-
-class RedisStore:
+class RedisStore(RedisHistory):
     """A :class:`~twhooks.store.Store` in Redis.
 
     :param client: a URL (``redis://host:port/db``) or a :class:`redis.Redis` client of the
@@ -158,100 +44,52 @@ class RedisStore:
     :param prefix: put before every key.
     """
 
+    #: Its calls wait on Redis: an event loop makes them from a worker thread.
+    blocking = True
+
     def __init__(self, client: str | redis.Redis, *, prefix: str = "twhooks:") -> None:
-        # redis-py's pool notices a fork and opens new connections in the child by itself.
-        self.client: redis.Redis = (
-            redis.Redis.from_url(client) if isinstance(client, str) else client
-        )
-        self._owned = isinstance(client, str)
-        self.prefix = prefix
-        r = self.client
-        self._claim = r.register_script(_CLAIM)
-        self._finish = r.register_script(_FINISH)
-        self._peek = r.register_script(_PEEK)
-        self._save_conversation = r.register_script(_SAVE_CONVERSATION)
-        self._record_status = r.register_script(_RECORD_STATUS)
-        self._add_history = r.register_script(_ADD_HISTORY)
-        # The scripts run on connections the store holds, when the client is its own (one of
-        # the app's runs them through the client, with its settings: retries, metrics, cache).
-        self._held = HeldConnections(r) if self._owned else None
-        self._history_buffer = HistoryBuffer(self._add_histories)
+        super().__init__(client, prefix=prefix)
         self._callbacks = 0
-
-    def __repr__(self) -> str:
-        kwargs = self.client.connection_pool.connection_kwargs
-        where = f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
-        return f"RedisStore({where!r}, prefix={self.prefix!r})"
-
-    def _key(self, *parts: str) -> str:
-        return self.prefix + ":".join(parts)
-
-    def _run(self, script: Script, keys: list[str], args: Sequence[Any] = ()) -> Any:
-        """Run one of the store's scripts (see :mod:`twhooks.store.redis_held`)."""
-        if self._held is None:
-            return script(keys=keys, args=args)
-        return self._held.run(script, keys, args)
-
-    def close(self) -> None:
-        try:
-            self.flush_history()
-        except StoreUnavailable:
-            logger.exception("the webhook history could not be written")
-        if self._held is not None:
-            self._held.close()
-        if self._owned:
-            self.client.close()
-
-    def delete_all(self) -> int:
-        """Delete every key under this store's prefix (its data is lost).
-
-        :returns: how many keys were deleted.
-        """
-        self.flush_history()
-        deleted = 0
-        for key in self.client.scan_iter(match=self.prefix + "*", count=1000):
-            deleted += int(self.client.delete(key))
-        return deleted
 
     # -- replays ---------------------------------------------------------------------------
 
-    @_guarded
-    def claim(self, key: str, owner: str, lease: float) -> StoredReply | bool:
+    @guarded
+    def claim(self, key: str, owner: str, lease: float) -> Reply | bool:
         found = self._run(
-            self._claim,
+            self._scripts.claim,
             keys=[self._key("claim", key), self._key("reply", key)],
-            args=[owner, _ms(lease)],
+            args=[owner, milliseconds(lease)],
         )
         if isinstance(found, int):
             return found == 1
-        return _decode_reply(found)
+        return decode_reply(found)
 
-    @_guarded
-    def finish(self, key: str, owner: str, reply: StoredReply | None, ttl: float) -> None:
+    @guarded
+    def finish(self, key: str, owner: str, reply: Reply | None, ttl: float) -> None:
         self._run(
-            self._finish,
+            self._scripts.finish,
             keys=[self._key("claim", key), self._key("reply", key)],
-            args=[owner, "" if reply is None else _encode_reply(reply), _ms(ttl)],
+            args=[owner, "" if reply is None else encode_reply(reply), milliseconds(ttl)],
         )
 
-    @_guarded
-    def wait(self, key: str, timeout: float) -> StoredReply | None:
+    @guarded
+    def wait(self, key: str, timeout: float) -> Reply | None:
         keys = [self._key("claim", key), self._key("reply", key)]
 
-        def attempt() -> StoredReply | Pending | None:
-            found = self._run(self._peek, keys=keys)
+        def attempt() -> Reply | Pending | None:
+            found = self._run(self._scripts.peek, keys=keys)
             if isinstance(found, int):
                 return PENDING if found else None
-            return _decode_reply(found)
+            return decode_reply(found)
 
         result = poll(attempt, timeout)
-        return result if isinstance(result, StoredReply) else None
+        return result if isinstance(result, Reply) else None
 
     # -- conversations ---------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def load_conversation(self, key: str) -> ConversationRecord | None:
-        found = {_text(k): _text(v) for k, v in self.client.hgetall(self._key("conv", key)).items()}
+        found = {text(k): text(v) for k, v in self.client.hgetall(self._key("conv", key)).items()}
         if "version" not in found:
             return None
         return ConversationRecord(
@@ -262,43 +100,43 @@ class RedisStore:
             float(found["updated_at"]),
         )
 
-    @_guarded
+    @guarded
     def save_conversation(
         self, key: str, state: str | None, data: Mapping[str, Any], version: int, ttl: float
     ) -> int | None:
         saved = int(
             self._run(
-                self._save_conversation,
+                self._scripts.save_conversation,
                 keys=[self._key("conv", key), self._key("convs")],
                 args=[
                     version,
                     json.dumps(state),
                     json.dumps(data),
                     repr(time.time()),
-                    _ms(ttl),
+                    milliseconds(ttl),
                     key,
                 ],
             )
         )
         return saved or None
 
-    @_guarded
+    @guarded
     def delete_conversation(self, key: str) -> None:
         with self.client.pipeline() as pipe:
             pipe.delete(self._key("conv", key))
             pipe.zrem(self._key("convs"), key)
             pipe.execute()
 
-    @_guarded
+    @guarded
     def recent_conversations(self, limit: int) -> list[ConversationRecord]:
-        keys = [_text(k) for k in self.client.zrevrange(self._key("convs"), 0, limit - 1)]
+        keys = [text(k) for k in self.client.zrevrange(self._key("convs"), 0, limit - 1)]
         with self.client.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.hgetall(self._key("conv", key))
             values = pipe.execute()
         found: list[ConversationRecord] = []
         for key, value in zip(keys, values, strict=True):
-            fields = {_text(k): _text(v) for k, v in value.items()}
+            fields = {text(k): text(v) for k, v in value.items()}
             if "version" in fields:  # not expired since it was indexed
                 found.append(
                     ConversationRecord(
@@ -313,7 +151,7 @@ class RedisStore:
 
     # -- deliveries ------------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def record_message_status(
         self,
         sid: str,
@@ -326,7 +164,7 @@ class RedisStore:
         ttl: float,
     ) -> tuple[str | None, bool]:
         previous, advanced = self._run(
-            self._record_status,
+            self._scripts.record_status,
             keys=[self._key("msg", sid), self._key("msgs")],
             args=[
                 sid,
@@ -336,18 +174,18 @@ class RedisStore:
                 to or "",
                 from_ or "",
                 repr(at),
-                _ms(ttl),
+                milliseconds(ttl),
                 self._prune(),
             ],
         )
-        return _text(previous) or None, advanced == 1
+        return text(previous) or None, advanced == 1
 
     def _prune(self) -> str:
         """``"1"`` once every :data:`PRUNE_EVERY` callbacks of this process, else ``"0"``."""
         self._callbacks += 1
         return "1" if self._callbacks % PRUNE_EVERY == 1 else "0"
 
-    @_guarded
+    @guarded
     def track_message(
         self,
         sid: str,
@@ -369,13 +207,13 @@ class RedisStore:
             pipe.hsetnx(key, "updated_at", repr(at))
             if fields:
                 pipe.hset(key, mapping=fields)
-            pipe.pexpire(key, _ms(ttl))
+            pipe.pexpire(key, milliseconds(ttl))
             pipe.zadd(self._key("msgs"), {sid: at})
-            pipe.pexpire(self._key("msgs"), _ms(ttl))
+            pipe.pexpire(self._key("msgs"), milliseconds(ttl))
             pipe.execute()
 
     def _delivery(self, sid: str, raw: Mapping[Any, Any]) -> Delivery | None:
-        d = {_text(k): _text(v) for k, v in raw.items()}
+        d = {text(k): text(v) for k, v in raw.items()}
         if "order" not in d:
             return None
         meta = {k[5:]: json.loads(v) for k, v in d.items() if k.startswith("meta:")}
@@ -390,7 +228,7 @@ class RedisStore:
             meta,
         )
 
-    @_guarded
+    @guarded
     def get_message(self, sid: str) -> Delivery | None:
         raw = self.client.hgetall(self._key("msg", sid))
         found = self._delivery(sid, raw)
@@ -398,9 +236,9 @@ class RedisStore:
             return None
         history = []
         for field, value in raw.items():
-            name = _text(field)
+            name = text(field)
             if name.startswith("h:"):
-                at, _, code = _text(value).partition("|")
+                at, _, code = text(value).partition("|")
                 history.append(StatusChange(name[2:], float(at), code or None))
         history.sort(key=lambda c: (message_status_order(c.status), c.at))
         return Delivery(
@@ -421,7 +259,7 @@ class RedisStore:
         start = 0
         while True:
             sids = [
-                _text(s)
+                text(s)
                 for s in self.client.zrevrangebyscore(index, "+inf", low, start=start, num=batch)
             ]
             if not sids:
@@ -436,7 +274,7 @@ class RedisStore:
                     yield found
             start += batch
 
-    @_guarded
+    @guarded
     def recent_messages(self, limit: int, status: str | None) -> list[Delivery]:
         found: list[Delivery] = []
         for d in self._all_messages(None, batch=max(limit, 50)):
@@ -446,7 +284,7 @@ class RedisStore:
                     break
         return sorted(found, key=lambda d: d.updated_at, reverse=True)
 
-    @_guarded
+    @guarded
     def message_summary(self, since: float | None) -> dict[str, int]:
         counts: dict[str, int] = {}
         for d in self._all_messages(since):
@@ -456,28 +294,28 @@ class RedisStore:
 
     # -- calls -----------------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def record_call_event(self, call_sid: str, event: CallEvent, ttl: float) -> bool:
         key = self._key("call", call_sid)
         value = json.dumps([event.order, event.at, dict(event.params)])
         with self.client.pipeline(transaction=True) as pipe:
             pipe.hsetnx(key, f"{event.kind}\x1f{event.ident}", value)
-            pipe.pexpire(key, _ms(ttl))
+            pipe.pexpire(key, milliseconds(ttl))
             new, _ = pipe.execute()
         return bool(new)
 
-    @_guarded
+    @guarded
     def call_events(self, call_sid: str) -> list[CallEvent]:
         events = []
         for field, value in self.client.hgetall(self._key("call", call_sid)).items():
-            kind, _, ident = _text(field).partition("\x1f")
-            order, at, params = json.loads(_text(value))
+            kind, _, ident = text(field).partition("\x1f")
+            order, at, params = json.loads(text(value))
             events.append(CallEvent(kind, ident, order, at, params))
         return events
 
     # -- opt-outs and block list -----------------------------------------------------------
 
-    @_guarded
+    @guarded
     def set_opt_out(self, opt_out: OptOut, ttl: float | None) -> None:
         key = self._key("optout", opt_out.number)
         expires = None if ttl is None else opt_out.at + ttl
@@ -490,17 +328,17 @@ class RedisStore:
                 pipe.persist(key)
             else:
                 # The key outlives none of its fields; each field's own expiry is checked on read.
-                pipe.pexpire(key, _ms(ttl), gt=True)
-                pipe.pexpire(key, _ms(ttl), nx=True)
+                pipe.pexpire(key, milliseconds(ttl), gt=True)
+                pipe.pexpire(key, milliseconds(ttl), nx=True)
             pipe.execute()
 
-    @_guarded
+    @guarded
     def clear_opt_out(self, number: str, sender: str | None) -> None:
         key = self._key("optout", number)
         index = self._key("optouts")
         with self.client.pipeline(transaction=True) as pipe:
             if sender is None:
-                senders = [_text(s) for s in self.client.hkeys(key)]
+                senders = [text(s) for s in self.client.hkeys(key)]
                 pipe.delete(key)
             else:
                 senders = [sender, ""]
@@ -510,21 +348,21 @@ class RedisStore:
             pipe.execute()
 
     def _opt_out(self, number: str, sender: str, value: Any) -> OptOut | None:
-        at, source, expires = json.loads(_text(value))
+        at, source, expires = json.loads(text(value))
         if expires is not None and expires <= time.time():
             return None
         return OptOut(number, sender, at, source)
 
-    @_guarded
+    @guarded
     def opt_outs_of(self, number: str) -> list[OptOut]:
         found = []
         for sender, value in self.client.hgetall(self._key("optout", number)).items():
-            opt_out = self._opt_out(number, _text(sender), value)
+            opt_out = self._opt_out(number, text(sender), value)
             if opt_out is not None:
                 found.append(opt_out)
         return found
 
-    @_guarded
+    @guarded
     def recent_opt_outs(self, limit: int) -> list[OptOut]:
         found: list[OptOut] = []
         start = 0
@@ -533,7 +371,7 @@ class RedisStore:
             if not members:
                 break
             with self.client.pipeline(transaction=False) as pipe:
-                pairs = [_text(m).partition("\x1f") for m in members]
+                pairs = [text(m).partition("\x1f") for m in members]
                 for number, _, sender in pairs:
                     pipe.hget(self._key("optout", number), sender)
                 values = pipe.execute()
@@ -544,73 +382,16 @@ class RedisStore:
             start += limit
         return found[:limit]
 
-    @_guarded
+    @guarded
     def block(self, number: str, at: float, ttl: float | None) -> None:
-        self.client.set(self._key("block", number), repr(at), px=None if ttl is None else _ms(ttl))
+        self.client.set(
+            self._key("block", number), repr(at), px=None if ttl is None else milliseconds(ttl)
+        )
 
-    @_guarded
+    @guarded
     def unblock(self, number: str) -> None:
         self.client.delete(self._key("block", number))
 
-    @_guarded
+    @guarded
     def is_blocked(self, number: str) -> bool:
         return bool(self.client.exists(self._key("block", number)))
-
-    # -- webhook history -------------------------------------------------------------------
-
-    def _add_histories(self, records: list[HistoryRecord], size: int) -> int:
-        return int(
-            self._run(
-                self._add_history,
-                keys=[self._key("history-id"), self._key("history")],
-                args=[size, *(json.dumps(r.to_json()) for r in records)],
-            )
-        )
-
-    @_guarded
-    def add_history(self, record: HistoryRecord, size: int) -> int:
-        self._history_buffer.flush()  # ids in the order the records came
-        return self._add_histories([record], size)
-
-    def queue_history(self, record: HistoryRecord, size: int) -> None:
-        """Store *record* with the next batch (see :mod:`twhooks.store.history_buffer`)."""
-        self._history_buffer.add(record, size)
-
-    @_guarded
-    def flush_history(self) -> None:
-        """Write the queued history records now."""
-        self._history_buffer.flush()
-
-    @staticmethod
-    def _history(member: Any) -> HistoryRecord:
-        id, _, data = _text(member).partition(":")
-        record = HistoryRecord.from_json(json.loads(data))
-        record.id = int(id)
-        return record
-
-    @_guarded
-    def recent_history(
-        self,
-        limit: int,
-        *,
-        kind: str | None = None,
-        verdict: str | None = None,
-        number: str | None = None,
-        sid: str | None = None,
-    ) -> list[HistoryRecord]:
-        # The history is capped by size, so reading it all is bounded.
-        self._history_buffer.flush()
-        found = []
-        for member in self.client.zrevrange(self._key("history"), 0, -1):
-            record = self._history(member)
-            if record.matches(kind, verdict, number, sid):
-                found.append(record)
-                if len(found) >= limit:
-                    break
-        return found
-
-    @_guarded
-    def get_history(self, id: int) -> HistoryRecord | None:
-        self._history_buffer.flush()
-        members = self.client.zrangebyscore(self._key("history"), id, id)
-        return self._history(members[0]) if members else None

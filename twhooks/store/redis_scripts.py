@@ -1,0 +1,100 @@
+"""The Redis store's Lua scripts: every write of :class:`~twhooks.store.redis.RedisStore`
+that reads before it writes is one of these, which Redis runs atomically.
+
+:class:`Scripts` registers them with a client; the store runs them on its held connections
+(:mod:`twhooks.store.redis_held`) or through the app's client.
+"""
+
+from __future__ import annotations
+
+import redis
+from redis.commands.core import Script
+
+__all__ = ["Scripts"]
+
+# KEYS: the claim, the reply; ARGV: the owner, the lease in ms. The stored reply, else 1 if
+# claimed, else 0.
+CLAIM = """
+local reply = redis.call('GET', KEYS[2])
+if reply then return reply end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0
+"""
+
+FINISH = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+  redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+PEEK = """
+local reply = redis.call('GET', KEYS[2])
+if reply then return reply end
+return redis.call('EXISTS', KEYS[1])
+"""
+
+SAVE_CONVERSATION = """
+local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if version ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[2], 'data', ARGV[3], 'version', version + 1,
+           'updated_at', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+-- The index of recent_conversations: by time saved, those older than the TTL pruned.
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[6])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (tonumber(ARGV[4]) - ARGV[5] / 1000))
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+return version + 1
+"""
+
+# KEYS: the message's hash, the index; ARGV: sid, status, order, error code, to, from, at,
+# ttl ms, and "1" to prune the index of messages past their TTL. Every status's order is 0 or
+# more, so the first callback of a message always moves it forward. The message's history is
+# in its own hash, one field "h:<status>" each (one key per message: creating a second one
+# cost Redis more than the rest of the script).
+RECORD_STATUS = """
+local current = redis.call('HMGET', KEYS[1], 'status', 'order')
+local advanced = 0
+if tonumber(ARGV[3]) > (tonumber(current[2]) or -1) then
+  redis.call('HSET', KEYS[1], 'status', ARGV[2], 'order', ARGV[3], 'error_code', ARGV[4],
+             'updated_at', ARGV[7])
+  advanced = 1
+end
+if ARGV[5] ~= '' then redis.call('HSETNX', KEYS[1], 'to', ARGV[5]) end
+if ARGV[6] ~= '' then redis.call('HSETNX', KEYS[1], 'from', ARGV[6]) end
+redis.call('HSETNX', KEYS[1], 'h:' .. ARGV[2], ARGV[7] .. '|' .. ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[8])
+redis.call('ZADD', KEYS[2], ARGV[7], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
+if ARGV[9] == '1' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (tonumber(ARGV[7]) - ARGV[8] / 1000))
+end
+return {current[1] or '', advanced}
+"""
+
+# KEYS: the id counter, the history; ARGV: the size, then one record after another (oldest
+# first). Returns the last id.
+ADD_HISTORY = """
+local first = redis.call('INCRBY', KEYS[1], #ARGV - 1) - #ARGV + 2
+for i = 2, #ARGV do
+  local id = first + i - 2
+  redis.call('ZADD', KEYS[2], id, id .. ':' .. ARGV[i])
+end
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[1]) + 1))
+return first + #ARGV - 2
+"""
+
+
+class Scripts:
+    """The scripts, registered with *client* (each is loaded into Redis on first use)."""
+
+    __slots__ = ("add_history", "claim", "finish", "peek", "record_status", "save_conversation")
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.claim: Script = client.register_script(CLAIM)
+        self.finish: Script = client.register_script(FINISH)
+        self.peek: Script = client.register_script(PEEK)
+        self.save_conversation: Script = client.register_script(SAVE_CONVERSATION)
+        self.record_status: Script = client.register_script(RECORD_STATUS)
+        self.add_history: Script = client.register_script(ADD_HISTORY)

@@ -1,0 +1,130 @@
+"""The webhook history of the SQL store, under :class:`~twhooks.store.sql.SQLStore`.
+
+A record is written with the next batch (:mod:`twhooks.store.history_buffer`): one
+transaction of compiled inserts on the driver's cursor, then the history trimmed to its size.
+Reading writes the queued records first, so that the newest are seen; a record is found by
+kind, verdict, number (either end, normalized) or SID through the table's indexed columns.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+
+from .errors import StoreUnavailable
+from .history_buffer import HistoryBuffer
+from .keys import normalize_address
+from .records import HistoryRecord
+from .sql_connections import SQLConnections, guarded
+
+__all__ = ["SQLHistory"]
+
+logger = logging.getLogger("twhooks.store")
+
+
+class SQLHistory(SQLConnections):
+    """An SQL store's connections with its webhook history (see the module docstring)."""
+
+    def __init__(self, bind: str | sa.URL | sa.Engine, *, prefix: str = "twhooks_") -> None:
+        super().__init__(bind, prefix=prefix)
+        self._history_buffer = HistoryBuffer(self._write_history)
+
+    def drop_tables(self) -> None:
+        """Drop every table of this store (its data is lost)."""
+        self.flush_history()
+        self.tables.metadata.drop_all(self.engine())
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.flush_history()
+        except StoreUnavailable:
+            logger.exception("the webhook history could not be written")
+        super().close()
+
+    def _history_params(self, record: HistoryRecord) -> dict[str, Any]:
+        return {
+            "p_at": record.at,
+            "p_kind": record.kind,
+            "p_verdict": record.verdict,
+            "p_sid": record.sid,
+            "p_from": _number(record.from_),
+            "p_to": _number(record.to),
+            "p_data": json.dumps(record.to_json()),
+        }
+
+    @guarded
+    def add_history(self, record: HistoryRecord, size: int) -> int:
+        self.flush_history()  # ids in the order the records came
+        with self._write() as conn:
+            key = conn.execute(
+                self.statements.add_history, self._history_params(record)
+            ).inserted_primary_key
+            id = int(key[0]) if key is not None else 0
+            conn.execute(self.statements.trim_history, {"p_floor": id - size})
+        return id
+
+    def queue_history(self, record: HistoryRecord, size: int) -> None:
+        """Store *record* with the next batch (see :mod:`twhooks.store.history_buffer`)."""
+        self._history_buffer.add(record, size)
+
+    @guarded
+    def flush_history(self) -> None:
+        """Write the queued history records now."""
+        self._history_buffer.flush()
+
+    def _write_history(self, records: list[HistoryRecord], size: int) -> None:
+        """One transaction for a batch of history records, then the history trimmed."""
+        compiled = self._hot()
+        add, trim = compiled["add_history"], compiled["trim_history_to"]
+        rows = [add.params(self._history_params(r)) for r in records]  # before the lock
+        with self._cursor(transaction=True) as cursor:
+            cursor.executemany(add.sql, rows)
+            trim.run(cursor, {"p_size": size})
+
+    @guarded
+    def recent_history(
+        self,
+        limit: int,
+        *,
+        kind: str | None = None,
+        verdict: str | None = None,
+        number: str | None = None,
+        sid: str | None = None,
+    ) -> list[HistoryRecord]:
+        t = self.tables.history
+        query = sa.select(t.c.id, t.c.data)
+        if kind is not None:
+            query = query.where(t.c.kind == kind)
+        if verdict is not None:
+            query = query.where(t.c.verdict == verdict)
+        if number is not None:
+            n = _number(number)
+            query = query.where((t.c.from_ == n) | (t.c.to == n))
+        if sid is not None:
+            query = query.where(t.c.sid == sid)
+        self.flush_history()
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(t.c.id.desc()).limit(limit)).all()
+        return [_history(row.id, row.data) for row in rows]
+
+    @guarded
+    def get_history(self, id: int) -> HistoryRecord | None:
+        t = self.tables.history
+        self.flush_history()
+        with self._read() as conn:
+            data = conn.execute(sa.select(t.c.data).where(t.c.id == id)).scalar()
+        return None if data is None else _history(id, data)
+
+
+def _number(address: str | None) -> str | None:
+    return None if address is None else normalize_address(address)
+
+
+def _history(id: int, data: str) -> HistoryRecord:
+    record = HistoryRecord.from_json(json.loads(data))
+    record.id = id
+    return record

@@ -1,0 +1,126 @@
+"""What the WSGI and ASGI signature middlewares share: their settings, their verifier, which
+paths they protect and how they refuse.
+
+:class:`SignatureMiddlewareBase` is the constructor of :class:`twhooks.middleware.
+TwilioSignatureMiddleware` (WSGI) and :class:`twhooks.asgi.TwilioSignatureMiddleware` (ASGI);
+each adds only its own ``__call__``. This module knows nothing of WSGI, ASGI or any web
+framework.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Generic, TypeVar
+
+from .exceptions import ConfigurationError, RequestError, SignatureError
+from .refusals import refuse
+from .replies import Reply
+from .request import WebhookRequest
+from .signature import SignatureVerifier, TokenLookup
+
+__all__ = [
+    "SignatureMiddlewareBase",
+    "middleware_verifier",
+    "prefixes",
+    "public_base",
+    "under_prefixes",
+]
+
+#: The logger of both middlewares' refusals.
+logger = logging.getLogger("twhooks.middleware")
+
+App = TypeVar("App")
+
+
+class SignatureMiddlewareBase(Generic[App]):
+    """The settings of a signature middleware around *app*; see the two middlewares for
+    the parameters.
+
+    :raises ConfigurationError: no auth token, *token_lookup* or *shared_keys* was given.
+    """
+
+    def __init__(
+        self,
+        app: App,
+        auth_token: str | Sequence[str] | None = None,
+        *,
+        protect: Iterable[str] = ("/",),
+        public_url: str | None = None,
+        token_lookup: TokenLookup | None = None,
+        shared_keys: Mapping[str, str] | Callable[[str], str | None] | None = None,
+        max_body_size: int = 1 << 20,
+        max_params: int = 1000,
+    ) -> None:
+        self.app = app
+        self.verifier = middleware_verifier(
+            type(self).__name__, auth_token, token_lookup, shared_keys
+        )
+        self.protect = prefixes(protect)
+        #: The public base URL, without a trailing slash (``None``: none given).
+        self.public_url = public_base(public_url)
+        self.max_body_size = max_body_size
+        self.max_params = max_params
+
+    def refuse(
+        self,
+        error: SignatureError | RequestError,
+        method: str,
+        path: str,
+        request: WebhookRequest | None,
+    ) -> Reply:
+        """The answer to a request refused for *error*, logged once (see
+        :mod:`twhooks.refusals`)."""
+        return refuse(
+            error,
+            method=method,
+            path=path,
+            request=request,
+            public_url=self.public_url,
+            logger=logger,
+        )
+
+
+def middleware_verifier(
+    name: str,
+    auth_token: str | Sequence[str] | None,
+    token_lookup: TokenLookup | None,
+    shared_keys: Mapping[str, str] | Callable[[str], str | None] | None,
+) -> SignatureVerifier:
+    """The verifier of a signature middleware (WSGI or ASGI) called *name*.
+
+    :raises ConfigurationError: no auth token, *token_lookup* or *shared_keys*: an unset
+        environment variable, typically; better a crash at start-up than every webhook
+        refused in production.
+    """
+    tokens = [auth_token] if isinstance(auth_token, str) else list(auth_token or ())
+    if not any(tokens) and token_lookup is None and shared_keys is None:
+        raise ConfigurationError(
+            f"{name} needs an auth token (or token_lookup or shared_keys); without one "
+            "every webhook would be refused"
+        )
+    return SignatureVerifier(auth_token, token_lookup=token_lookup, shared_keys=shared_keys)
+
+
+def public_base(public_url: str | None) -> str | None:
+    """*public_url* without its trailing slash; ``None`` for none or an empty one (the URL
+    the request arrived at is then used)."""
+    return (public_url.rstrip("/") or None) if public_url else None
+
+
+def prefixes(protect: Iterable[str] | str) -> tuple[str, ...]:
+    """The path prefixes of *protect*, normalized (``"twilio/"`` is ``"/twilio"``)."""
+    if isinstance(protect, str):
+        protect = (protect,)
+    return tuple("/" + p.strip("/") for p in protect)
+
+
+def under_prefixes(path: str, protected: tuple[str, ...]) -> bool:
+    """Whether *path* (decoded) is under one of the *protected* prefixes."""
+    path = path or "/"
+    while "//" in path:
+        # Routers that merge slashes would send "//twilio/sms" to "/twilio/sms".
+        path = path.replace("//", "/")
+    return any(
+        prefix == "/" or path == prefix or path.startswith(prefix + "/") for prefix in protected
+    )
