@@ -23,7 +23,6 @@ from typing import Any, ParamSpec, TypeVar
 
 from ..kinds import Kind
 from ..replies import Reply
-from ..replies import Reply as StoredReply
 from ..request import WebhookRequest
 from ..store.polling import Pending, poll_async
 from .failures import Raised, answer, unanswered
@@ -101,7 +100,7 @@ class AsyncDispatcher(DispatcherBase):
                 return reply
         raise unanswered(begun, error)
 
-    async def conclude(self, received: Received, stored: StoredReply | None, status: int) -> None:
+    async def conclude(self, received: Received, stored: Reply | None, status: int) -> None:
         """End the claim and record the request (see :meth:`Dispatcher.conclude`): in one
         trip to a worker thread when the store blocks."""
         threaded = (received.claim is not None and self._replays_block) or self._history_blocks

@@ -11,7 +11,6 @@ from typing import Any, NamedTuple
 
 from ..events import Params
 from ..replies import Reply
-from ..replies import Reply as StoredReply
 from ..request import VerifiedRequest, WebhookRequest
 
 __all__ = ["Received", "Refused", "Session", "status_of", "stored"]
@@ -52,12 +51,12 @@ class Refused(NamedTuple):
     record: Any
 
 
-def stored(reply: Reply | None) -> StoredReply | None:
+def stored(reply: Reply | None) -> Reply | None:
     """*reply* as kept for retries (``None`` for a framework response: its adapter keeps it,
     or for a failure)."""
     if reply is None or reply.native is not None:
         return None
-    return StoredReply(reply.status, list(reply.headers), reply.body)
+    return Reply(reply.status, list(reply.headers), reply.body)
 
 
 def status_of(reply: Reply | None) -> int:

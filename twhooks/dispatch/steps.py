@@ -38,9 +38,9 @@ from ..kinds import Kind
 from ..policies import Policies, handled_record, refused_record
 from ..refusals import refuse
 from ..replies import Reply, render_twiml
-from ..replies import Reply as StoredReply
 from ..request import VerifiedRequest, WebhookRequest, verify_request
 from ..settings import Settings
+from ..store.base import blocks
 from ..store.conversations import Conversations, StoreBacking
 from ..store.errors import LockTimeout
 from ..store.polling import PENDING, Pending
@@ -49,7 +49,7 @@ from .failures import answer, outcome, unanswered
 from .received import Received, Refused
 from .route import Begun, route
 
-__all__ = ["DispatcherBase", "blocks"]
+__all__ = ["DispatcherBase"]
 
 logger = logging.getLogger("twhooks.dispatch")
 
@@ -65,12 +65,6 @@ def _new_process_id() -> None:
 
 
 os.register_at_fork(after_in_child=_new_process_id)
-
-
-def blocks(store: object) -> bool:
-    """Whether *store*'s calls may wait on I/O (its ``blocking`` attribute): a store that
-    does not say is assumed to."""
-    return bool(getattr(store, "blocking", True))
 
 
 class DispatcherBase:
@@ -393,7 +387,7 @@ class DispatcherBase:
 
     # -- conclude ---------------------------------------------------------------------------
 
-    def _conclude(self, received: Received, stored: StoredReply | None, status: int) -> None:
+    def _conclude(self, received: Received, stored: Reply | None, status: int) -> None:
         """End *received*'s claim keeping *stored* (the final bytes of the reply; ``None``
         when they are not known or the request failed: its retry runs again) and record it
         in the history, with *stored*'s status and body, else *status* and no body."""

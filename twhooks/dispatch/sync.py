@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from ..kinds import Kind
 from ..replies import Reply
-from ..replies import Reply as StoredReply
 from ..request import WebhookRequest
 from ..store.errors import LockTimeout
 from ..store.polling import Pending, poll
@@ -58,7 +57,7 @@ class Dispatcher(DispatcherBase):
         except LockTimeout as error:
             return self._busy_reply(received, error)
 
-    def conclude(self, received: Received, stored: StoredReply | None, status: int) -> None:
+    def conclude(self, received: Received, stored: Reply | None, status: int) -> None:
         """End *received*'s claim keeping *stored* (the final bytes of the reply, ``None`` when
         they are not known or the request failed) and record it in the history, with
         *stored*'s status and body, else *status* and no body."""

@@ -50,7 +50,7 @@ from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase
 from ..kinds import Kind
 from ..replies import Reply
 from ..settings import RealtimeSettings
-from ..wsgi import quote_path, request_url
+from ..wsgi import quote_path
 from .sockets import QuartSocket, mount_quart
 from .testing import QuartTransport, TwilioTestClient
 
@@ -130,7 +130,7 @@ async def _receive(
             read=read,
         )
     except RequestError as error:
-        url = request_url(asgi.scope_environ(scope), settings.public_url)
+        url = asgi.request_url(scope, settings.public_url)
         path = quote_path(req.path)
         return await dispatcher.refuse(
             dispatcher.refusal(error, req.method, path, url=url, kind=kind)
