@@ -5,7 +5,14 @@ inventories of Python, Flask and Werkzeug committed in ``_inventories/`` (see it
 ``rebuild.py``), and links to their sites.
 """
 
+import inspect
+import sys
 from pathlib import Path
+from typing import Any
+
+# tools/gen_api_docs.py writes docs/api; it also knows where a re-exported constant is defined.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from gen_api_docs import attribute_comment, defining_module
 
 project = "twhooks"
 author = "The twhooks developers"
@@ -14,12 +21,15 @@ release = "0.1.0"
 
 extensions = [
     "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",  # the tables atop the API pages (docs/api is generated)
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
     "myst_parser",  # the changelog is CHANGES.md
 ]
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+# The API pages are written by tools/gen_api_docs.py; autosummary only draws their tables.
+autosummary_generate = False
 
 _INVENTORIES = Path(__file__).resolve().parent / "_inventories"
 intersphinx_mapping = {
@@ -38,3 +48,24 @@ html_theme = "alabaster"
 # Wide enough for the 88 columns of code blocks.
 html_theme_options = {"page_width": "1040px"}
 exclude_patterns = ["_build", "_inventories"]
+
+
+def _constant_docstring(
+    app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]
+) -> None:
+    """A constant documented where it is re-exported (``twhooks.KINDS``) keeps the ``#:``
+    comment of the module that defines it: autodoc reads comments only in the module named,
+    and would otherwise show the docstring of the value's type (``dict``)."""
+    if what != "data" or inspect.isclass(obj) or inspect.isroutine(obj):
+        return
+    attribute = name.rpartition(".")[2]
+    module = defining_module(obj, attribute)
+    comment = attribute_comment(module, attribute) if module else None
+    if comment is not None:
+        lines[:] = comment
+    elif getattr(obj, "__doc__", None) == getattr(type(obj), "__doc__", None):
+        lines[:] = []
+
+
+def setup(app: Any) -> None:
+    app.connect("autodoc-process-docstring", _constant_docstring)

@@ -1,8 +1,12 @@
-"""twhooks: receive Twilio webhooks in Flask apps.
+"""twhooks: receive Twilio webhooks in Flask and Quart apps.
 
-The public API is re-exported here; each name lives in a module of its own. Names are imported
-on first use, so that ``import twhooks`` stays cheap and loads Flask only when a Flask name
-(such as :class:`TwilioHooks`) is used.
+The names most apps use are re-exported here; each lives in a module of its own. Names are
+imported on first use, so that ``import twhooks`` stays cheap and loads Flask only when a Flask
+name (such as :class:`TwilioHooks`) is used.
+
+The public API is this module's ``__all__`` and the ``__all__`` of the public modules listed in
+``_PUBLIC_MODULES`` below; the API reference is generated from those lists. Every other module,
+and every name not listed, is internal and may change in any release.
 """
 
 from __future__ import annotations
@@ -175,6 +179,34 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
+
+#: The public modules: each one's ``__all__`` is public API, documented in ``docs/api``
+#: (``tools/gen_api_docs.py`` writes it from this list). A public module inside another one
+#: is a section of its parent's page. Keep this short: an app should need no other module.
+_PUBLIC_MODULES = (
+    "twhooks",
+    "twhooks.twiml",
+    "twhooks.twiml.messaging",
+    "twhooks.twiml.voice",
+    "twhooks.twiml.ssml",
+    "twhooks.twiml.fax",
+    "twhooks.store",
+    "twhooks.store.sql",
+    "twhooks.store.redis",
+    "twhooks.realtime",
+    "twhooks.realtime.messages",
+    "twhooks.realtime.audio",
+    "twhooks.realtime.shared",
+    "twhooks.realtime.testing",
+    "twhooks.quart",
+    "twhooks.asgi",
+    "twhooks.inspector",
+    "twhooks.testing",
+    "twhooks.pytest_plugin",
+    "twhooks.simulator",
+    "twhooks.payloads",
+    "twhooks.request_validator",
+)
 
 __version__ = "0.2.0.dev0"
 
