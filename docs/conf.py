@@ -12,7 +12,14 @@ from typing import Any
 
 # tools/gen_api_docs.py writes docs/api; it also knows where a re-exported constant is defined.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-from gen_api_docs import attribute_comment, defining_module
+from gen_api_docs import (
+    attribute_comment,
+    build_model,
+    defining_module,
+    documented_paths,
+    public_modules,
+    public_path,
+)
 
 project = "twhooks"
 author = "The twhooks developers"
@@ -67,5 +74,29 @@ def _constant_docstring(
         lines[:] = []
 
 
+_DOCUMENTED: dict[object, str] = {}
+
+
+def _public_reference(app: Any, env: Any, node: Any, contnode: Any) -> Any:
+    """Resolve a reference to a public object by one of its internal paths
+    (``:class:`twhooks.dispatch.Dispatcher``` in a docstring) to where docs/api documents it
+    (``twhooks.Dispatcher``): docstrings may name the module that defines an object."""
+    if node.get("refdomain") != "py":
+        return None
+    target = node.get("reftarget", "")
+    if not target.startswith("twhooks."):
+        return None
+    if not _DOCUMENTED:
+        _DOCUMENTED.update(documented_paths(build_model(public_modules())))
+    public = public_path(target, _DOCUMENTED)
+    if public is None or public == target:
+        return None
+    domain = env.domains["py"]
+    return domain.resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], public, node, contnode
+    )
+
+
 def setup(app: Any) -> None:
     app.connect("autodoc-process-docstring", _constant_docstring)
+    app.connect("missing-reference", _public_reference)

@@ -226,6 +226,41 @@ def build_model(modules: list[str]) -> Model:
     return model
 
 
+def documented_paths(model: Model) -> dict[object, str]:
+    """Where each public object is documented, by identity: ``id(obj)`` for classes and
+    functions, ``(id(obj), name)`` for other objects (constants share small values)."""
+    paths: dict[object, str] = {}
+    for export in model.home.values():
+        if inspect.isclass(export.obj) or _is_routine(export.obj):
+            paths[id(export.obj)] = export.path
+        else:
+            paths[(id(export.obj), export.name)] = export.path
+    return paths
+
+
+def public_path(target: str, paths: dict[object, str]) -> str | None:
+    """The documented path of a dotted name that reaches a public object another way
+    (``twhooks.dispatch.Dispatcher.handle`` → ``twhooks.Dispatcher.handle``), or ``None``."""
+    parts = target.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:split]))
+        except Exception:  # not a module (or an optional dependency is missing)
+            continue
+        found: str | None = None
+        for depth, name in enumerate(parts[split:], start=split + 1):
+            obj = getattr(obj, name, _MISSING)
+            if obj is _MISSING:
+                break
+            key: object = id(obj) if inspect.isclass(obj) or _is_routine(obj) else (id(obj), name)
+            if key in paths:
+                found = ".".join([paths[key], *parts[depth:]])
+        return found
+    return None
+
+
 def _page_order(modules: list[str]) -> list[str]:
     """The declared order, with each public module right after its public parent."""
     ordered: list[str] = []

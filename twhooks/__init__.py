@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .events import RecordingStatus as RecordingStatus
     from .events import Transcription as Transcription
     from .events import WhatsAppInfo as WhatsAppInfo
+    from .events import message_status_rank as message_status_rank
     from .exceptions import BodyHashMismatch as BodyHashMismatch
     from .exceptions import ConfigurationError as ConfigurationError
     from .exceptions import HandlerError as HandlerError
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
     from .settings import Settings as Settings
     from .signature import SignatureVerifier as SignatureVerifier
     from .signature import compute_signature as compute_signature
+    from .signature import keep_bare_query as keep_bare_query
     from .signature import is_valid_signature as is_valid_signature
     from .signature import verify_signature as verify_signature
     from .store import Blocklist as Blocklist
@@ -93,6 +95,8 @@ if TYPE_CHECKING:
     from .twiml import MessagingResponse as MessagingResponse
     from .twiml import VoiceResponse as VoiceResponse
     from .wsgi import VerifiedRequest as VerifiedRequest
+    from .wsgi import request_url as request_url
+    from .wsgi import verified_request as verified_request
     from .wsgi import verify_environ as verify_environ
 
 #: Where each public name lives.
@@ -171,8 +175,12 @@ _EXPORTS = {
     "connect_stream": "realtime",
     "conversation_key": "store",
     "is_valid_signature": "signature",
+    "keep_bare_query": "signature",
+    "message_status_rank": "events",
     "open_store": "store",
     "parse_form": "forms",
+    "request_url": "wsgi",
+    "verified_request": "wsgi",
     "verify_environ": "wsgi",
     "verify_request": "request",
     "verify_signature": "signature",
