@@ -15,10 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 from gen_api_docs import (
     attribute_comment,
     build_model,
-    defining_module,
     documented_paths,
     public_modules,
     public_path,
+    source_definition,
 )
 
 project = "twhooks"
@@ -65,9 +65,9 @@ def _constant_docstring(
     and would otherwise show the docstring of the value's type (``dict``)."""
     if what != "data" or inspect.isclass(obj) or inspect.isroutine(obj):
         return
-    attribute = name.rpartition(".")[2]
-    module = defining_module(obj, attribute)
-    comment = attribute_comment(module, attribute) if module else None
+    module, _, attribute = name.rpartition(".")
+    found = source_definition(module, attribute)
+    comment = attribute_comment(*found) if found else None
     if comment is not None:
         lines[:] = comment
     elif getattr(obj, "__doc__", None) == getattr(type(obj), "__doc__", None):
