@@ -16,6 +16,7 @@ import json
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -154,16 +155,28 @@ def test_docs_api_is_what_the_generator_writes() -> None:
     assert all(text.startswith(generator.HEADER) for text in committed.values())
 
 
-def test_generator_documents_each_object_once_where_it_is_defined() -> None:
+def test_each_object_is_documented_once_with_the_module_that_defines_it() -> None:
     generator = _generator()
     model = generator.build_model(generator.public_modules())
     paths = generator.documented_paths(model)
+    for module, name in _public_names():
+        obj = getattr(importlib.import_module(module), name)
+        if not (inspect.isclass(obj) or inspect.isroutine(obj)):
+            continue
+        home = paths[id(obj)].rpartition(".")[0]
+        exporters = [m for m, n in _public_names() if getattr(importlib.import_module(m), n) is obj]
+        containing = [m for m in exporters if f"{obj.__module__}.".startswith(f"{m}.")]
+        assert home == (max(containing, key=len) if containing else exporters[0]), name
     assert paths[id(twhooks.VoiceResponse)] == "twhooks.twiml.voice.VoiceResponse"
     assert paths[id(twhooks.Deliveries)] == "twhooks.store.Deliveries"
-    assert paths[id(twhooks.TwilioHooks)] == "twhooks.TwilioHooks"
-    # An internal path to a public object finds where it is documented.
+
+
+def test_an_internal_path_to_a_public_object_finds_its_page() -> None:
+    generator = _generator()
+    paths = generator.documented_paths(generator.build_model(generator.public_modules()))
     internal = f"{twhooks.Dispatcher.__module__}.Dispatcher.handle"
-    assert generator.public_path(internal, paths) == "twhooks.Dispatcher.handle"
+    assert generator.public_path(internal, paths) == f"{paths[id(twhooks.Dispatcher)]}.handle"
+    assert generator.public_path("twhooks.no_such_module.Name", paths) is None
 
 
 @pytest.mark.parametrize(
@@ -236,3 +249,19 @@ def test_every_public_class_and_function_has_a_docstring() -> None:
         if (inspect.isclass(obj) or inspect.isroutine(obj)) and not inspect.getdoc(obj):
             bare.append(f"{module}.{name}")
     assert bare == []
+
+
+def test_the_generator_refuses_a_deprecated_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name kept for one release (with a ``DeprecationWarning``) is not public API."""
+    shim = ModuleType("twhooks._deprecated_for_test")
+
+    def old_name(name: str) -> object:
+        warnings.warn("use twhooks.NewName", DeprecationWarning, stacklevel=2)
+        return object
+
+    shim.__getattr__ = old_name  # type: ignore[method-assign]
+    shim.__all__ = ["OldName"]
+    monkeypatch.setitem(sys.modules, shim.__name__, shim)
+    generator = _generator()
+    with pytest.raises(generator.PublicListError, match=r"deprecated \(use twhooks\.NewName\)"):
+        generator.build_model([shim.__name__])
