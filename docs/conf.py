@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# tools/gen_api_docs.py writes docs/api; it also knows where a re-exported constant is defined.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-from gen_api_docs import (
+# docs/api is written by tools/api_docs/gen.py; its public_surface.py also serves the build.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools" / "api_docs"))
+from public_surface import (
     attribute_comment,
     build_model,
     documented_paths,
@@ -35,7 +35,7 @@ extensions = [
 ]
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
-# The API pages are written by tools/gen_api_docs.py; autosummary only draws their tables.
+# The API pages are written by tools/api_docs/gen.py; autosummary only draws their tables.
 autosummary_generate = False
 
 _INVENTORIES = Path(__file__).resolve().parent / "_inventories"

@@ -1,7 +1,7 @@
 """The public API: ``twhooks.__all__`` and the ``__all__`` of the public modules it lists.
 
 Every public name imports and is documented in docs/api, which is generated from these lists
-(``tools/gen_api_docs.py``) and up to date; no page of docs/ documents an internal module; and
+(``tools/api_docs/gen.py``) and up to date; no page of docs/ documents an internal module; and
 ``import twhooks`` stays cheap.
 """
 
@@ -38,12 +38,19 @@ _AUTO = re.compile(
 
 @functools.cache
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_api_docs", ROOT / "tools/gen_api_docs.py")
+    """tools/api_docs/gen.py, which imports public_surface.py from beside it."""
+    sys.path.insert(0, str(ROOT / "tools" / "api_docs"))
+    spec = importlib.util.spec_from_file_location("api_docs_gen", ROOT / "tools/api_docs/gen.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_api_docs"] = module  # dataclasses look their module up there
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+def _surface() -> ModuleType:
+    _generator()
+    return importlib.import_module("public_surface")
 
 
 def _public_names() -> list[tuple[str, str]]:
@@ -144,7 +151,7 @@ def test_docs_api_documents_no_internal_name() -> None:
 
 
 def test_docs_api_is_what_the_generator_writes() -> None:
-    """Regenerate with ``python tools/gen_api_docs.py docs/api`` after changing a public list
+    """Regenerate with ``python tools/api_docs/gen.py docs/api`` after changing a public list
     (``.ci/check-generated`` checks the same)."""
     generator = _generator()
     expected = generator.generate(generator.build_model(generator.public_modules()))
@@ -156,9 +163,8 @@ def test_docs_api_is_what_the_generator_writes() -> None:
 
 
 def test_each_object_is_documented_once_with_the_module_that_defines_it() -> None:
-    generator = _generator()
-    model = generator.build_model(generator.public_modules())
-    paths = generator.documented_paths(model)
+    surface = _surface()
+    paths = surface.documented_paths(surface.build_model(surface.public_modules()))
     for module, name in _public_names():
         obj = getattr(importlib.import_module(module), name)
         if not (inspect.isclass(obj) or inspect.isroutine(obj)):
@@ -172,11 +178,11 @@ def test_each_object_is_documented_once_with_the_module_that_defines_it() -> Non
 
 
 def test_an_internal_path_to_a_public_object_finds_its_page() -> None:
-    generator = _generator()
-    paths = generator.documented_paths(generator.build_model(generator.public_modules()))
+    surface = _surface()
+    paths = surface.documented_paths(surface.build_model(surface.public_modules()))
     internal = f"{twhooks.Dispatcher.__module__}.Dispatcher.handle"
-    assert generator.public_path(internal, paths) == f"{paths[id(twhooks.Dispatcher)]}.handle"
-    assert generator.public_path("twhooks.no_such_module.Name", paths) is None
+    assert surface.public_path(internal, paths) == f"{paths[id(twhooks.Dispatcher)]}.handle"
+    assert surface.public_path("twhooks.no_such_module.Name", paths) is None
 
 
 @pytest.mark.parametrize(
@@ -262,6 +268,6 @@ def test_the_generator_refuses_a_deprecated_name(monkeypatch: pytest.MonkeyPatch
     shim.__getattr__ = old_name  # type: ignore[method-assign]
     shim.__all__ = ["OldName"]
     monkeypatch.setitem(sys.modules, shim.__name__, shim)
-    generator = _generator()
-    with pytest.raises(generator.PublicListError, match=r"deprecated \(use twhooks\.NewName\)"):
-        generator.build_model([shim.__name__])
+    surface = _surface()
+    with pytest.raises(surface.PublicListError, match=r"deprecated \(use twhooks\.NewName\)"):
+        surface.build_model([shim.__name__])

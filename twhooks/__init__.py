@@ -70,8 +70,8 @@ if TYPE_CHECKING:
     from .settings import Settings as Settings
     from .signature import SignatureVerifier as SignatureVerifier
     from .signature import compute_signature as compute_signature
-    from .signature import keep_bare_query as keep_bare_query
     from .signature import is_valid_signature as is_valid_signature
+    from .signature import keep_bare_query as keep_bare_query
     from .signature import verify_signature as verify_signature
     from .store import Blocklist as Blocklist
     from .store import CallRecord as CallRecord
@@ -189,7 +189,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 #: The public modules: each one's ``__all__`` is public API, documented in ``docs/api``
-#: (``tools/gen_api_docs.py`` writes it from this list). A public module inside another one
+#: (``tools/api_docs/gen.py`` writes it from this list). A public module inside another one
 #: is a section of its parent's page. Keep this short: an app should need no other module.
 _PUBLIC_MODULES = (
     "twhooks",
