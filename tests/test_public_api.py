@@ -241,7 +241,8 @@ def test_importing_twhooks_imports_nothing_else() -> None:
     "name", ["IncomingMessage", "TwhooksError", "compute_signature", "Deliveries", "RelaySession"]
 )
 def test_a_plain_name_loads_no_framework(name: str) -> None:
-    assert _loaded_after(f"from twhooks import {name}")["heavy"] == []
+    """No web framework or database driver (lxml may come with TwiML, which reads it)."""
+    assert [m for m in _loaded_after(f"from twhooks import {name}")["heavy"] if m != "lxml"] == []
 
 
 def test_a_flask_name_loads_flask_on_first_use() -> None:

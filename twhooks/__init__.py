@@ -4,9 +4,9 @@ The names most apps use are re-exported here; each lives in a module of its own.
 imported on first use, so that ``import twhooks`` stays cheap and loads Flask only when a Flask
 name (such as :class:`TwilioHooks`) is used.
 
-The public API is this module's ``__all__`` and the ``__all__`` of the public modules listed in
-``_PUBLIC_MODULES`` below; the API reference is generated from those lists. Every other module,
-and every name not listed, is internal and may change in any release.
+The public API is this module's ``__all__`` and the ``__all__`` of each public module (they are
+named in ``twhooks._PUBLIC_MODULES``); the API reference is generated from those lists. Every
+other module, and every name not listed, is internal and may change in any release.
 """
 
 from __future__ import annotations
