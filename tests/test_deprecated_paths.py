@@ -61,3 +61,11 @@ def test_the_package_imports_no_deprecated_path() -> None:
         [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_twhooks_stored_reply_is_the_one_reply_type_and_warns() -> None:
+    import twhooks
+
+    with pytest.warns(DeprecationWarning, match="twhooks.Reply"):
+        old = twhooks.StoredReply
+    assert old is twhooks.Reply

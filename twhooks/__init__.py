@@ -1,8 +1,12 @@
-"""twhooks: receive Twilio webhooks in Flask apps.
+"""twhooks: receive Twilio webhooks in Flask and Quart apps.
 
-The public API is re-exported here; each name lives in a module of its own. Names are imported
-on first use, so that ``import twhooks`` stays cheap and loads Flask only when a Flask name
-(such as :class:`TwilioHooks`) is used.
+The names most apps use are re-exported here; each lives in a module of its own. Names are
+imported on first use, so that ``import twhooks`` stays cheap and loads Flask only when a Flask
+name (such as :class:`TwilioHooks`) is used.
+
+The public API is this module's ``__all__`` and the ``__all__`` of each public module (they are
+named in ``twhooks._PUBLIC_MODULES``); the API reference is generated from those lists. Every
+other module, and every name not listed, is internal and may change in any release.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .conversation import Conversation as Conversation
+    from .dispatch import AsyncDispatcher as AsyncDispatcher
     from .dispatch import Dispatcher as Dispatcher
     from .events import AmdResult as AmdResult
     from .events import Call as Call
@@ -25,6 +30,7 @@ if TYPE_CHECKING:
     from .events import RecordingStatus as RecordingStatus
     from .events import Transcription as Transcription
     from .events import WhatsAppInfo as WhatsAppInfo
+    from .events import message_status_rank as message_status_rank
     from .exceptions import BodyHashMismatch as BodyHashMismatch
     from .exceptions import ConfigurationError as ConfigurationError
     from .exceptions import HandlerError as HandlerError
@@ -47,7 +53,6 @@ if TYPE_CHECKING:
     from .exceptions import UnsupportedAlgorithm as UnsupportedAlgorithm
     from .flask import TwilioHooks as TwilioHooks
     from .forms import parse_form as parse_form
-    from .idempotency import StoredReply as StoredReply
     from .kinds import KINDS as KINDS
     from .kinds import Kind as Kind
     from .middleware import TwilioSignatureMiddleware as TwilioSignatureMiddleware
@@ -64,6 +69,7 @@ if TYPE_CHECKING:
     from .signature import SignatureVerifier as SignatureVerifier
     from .signature import compute_signature as compute_signature
     from .signature import is_valid_signature as is_valid_signature
+    from .signature import keep_bare_query as keep_bare_query
     from .signature import verify_signature as verify_signature
     from .store import Blocklist as Blocklist
     from .store import CallRecord as CallRecord
@@ -89,11 +95,14 @@ if TYPE_CHECKING:
     from .twiml import MessagingResponse as MessagingResponse
     from .twiml import VoiceResponse as VoiceResponse
     from .wsgi import VerifiedRequest as VerifiedRequest
+    from .wsgi import request_url as request_url
+    from .wsgi import verified_request as verified_request
     from .wsgi import verify_environ as verify_environ
 
 #: Where each public name lives.
 _EXPORTS = {
     "AmdResult": "events",
+    "AsyncDispatcher": "dispatch",
     "AsyncRelaySession": "realtime",
     "AsyncStreamSession": "realtime",
     "Blocklist": "store",
@@ -143,7 +152,6 @@ _EXPORTS = {
     "Store": "store",
     "StoreError": "store",
     "StoreUnavailable": "store",
-    "StoredReply": "idempotency",
     "StreamSession": "realtime",
     "TooManyDocuments": "exceptions",
     "Transcription": "events",
@@ -167,8 +175,12 @@ _EXPORTS = {
     "connect_stream": "realtime",
     "conversation_key": "store",
     "is_valid_signature": "signature",
+    "keep_bare_query": "signature",
+    "message_status_rank": "events",
     "open_store": "store",
     "parse_form": "forms",
+    "request_url": "wsgi",
+    "verified_request": "wsgi",
     "verify_environ": "wsgi",
     "verify_request": "request",
     "verify_signature": "signature",
@@ -176,10 +188,52 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-__version__ = "0.2.0.dev0"
+#: The public modules: each one's ``__all__`` is public API, documented in ``docs/api``
+#: (``tools/api_docs/gen.py`` writes it from this list). A public module inside another one
+#: is a section of its parent's page. Keep this short: an app should need no other module.
+_PUBLIC_MODULES = (
+    "twhooks",
+    "twhooks.twiml",
+    "twhooks.twiml.messaging",
+    "twhooks.twiml.voice",
+    "twhooks.twiml.ssml",
+    "twhooks.twiml.fax",
+    "twhooks.store",
+    "twhooks.store.sql",
+    "twhooks.store.redis",
+    "twhooks.realtime",
+    "twhooks.realtime.messages",
+    "twhooks.realtime.audio",
+    "twhooks.realtime.shared",
+    "twhooks.realtime.testing",
+    "twhooks.quart",
+    "twhooks.asgi",
+    "twhooks.settings",
+    "twhooks.inspector",
+    "twhooks.flask",
+    "twhooks.flask.testing",
+    "twhooks.pytest_plugin",
+    "twhooks.simulator",
+    "twhooks.payloads",
+    "twhooks.request_validator",
+)
+
+__version__ = "0.3.0.dev0"
+
+
+#: Names kept for one release: old name → (module, new name).
+_DEPRECATED = {"StoredReply": ("replies", "Reply")}
 
 
 def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        import warnings
+
+        home, new = _DEPRECATED[name]
+        warnings.warn(
+            f"twhooks.{name} is deprecated: use twhooks.{new}", DeprecationWarning, stacklevel=2
+        )
+        return getattr(importlib.import_module(f".{home}", __name__), new)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'twhooks' has no attribute {name!r}")

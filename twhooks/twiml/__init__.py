@@ -26,3 +26,19 @@ from .messaging import MessagingResponse as MessagingResponse
 from .parsing import Kind as Kind
 from .parsing import parse as parse
 from .voice import VoiceResponse as VoiceResponse
+
+# ``Kind`` (the ``kind`` argument of ``parse``: a ``Literal`` of document kinds) stays importable
+# but unlisted, so that the public API has one ``Kind``: ``twhooks.Kind``, a webhook kind.
+__all__ = [
+    "MAX_MESSAGE_CHARS",
+    "MAX_RESPONSE_BYTES",
+    "FaxResponse",
+    "GenericNode",
+    "MessagingResponse",
+    "TwiML",
+    "TwiMLException",
+    "VoiceResponse",
+    "format_language",
+    "lower_camel",
+    "parse",
+]
