@@ -106,7 +106,7 @@ class Conversation:
     default_key = DEFAULT_KEY
 
     def __init__(self, backing: Backing | MutableMapping[str, Any], key: str | None = None) -> None:
-        if isinstance(backing, MutableMapping):
+        if type(backing) is not CookieBacking and isinstance(backing, MutableMapping):
             backing = CookieBacking(backing, key or DEFAULT_KEY)
         self.backing: Backing = backing
         self._loaded = False

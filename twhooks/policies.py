@@ -29,7 +29,7 @@ from .exceptions import RequestError, SignatureError
 from .kinds import Kind
 from .replies import EMPTY_TWIML, Reply
 from .request import WebhookRequest, redact_secrets
-from .store.conversations import Conversations, StoreBacking
+from .store.conversations import StoreBacking
 from .store.keys import classify_opt_keyword
 from .store.records import HistoryRecord
 from .store.settings import StoreFacades
@@ -83,11 +83,15 @@ class Policies:
         """
         if kind.routing not in ("message", "step"):
             return None
-        if self.mode == "store" and self.facades is not None:
-            # Keyed by CallSid, or by the From/To pair (see Conversations.key_for).
-            key = Conversations.key_for(params)
-            if key is not None:
-                return Conversation(StoreBacking(self.facades.conversations, key))
+        if (
+            self.mode == "store"
+            and self.facades is not None
+            # Keyed by CallSid, or by the From/To pair (see Conversations.key_for), worked
+            # out when the conversation is first used: most webhooks never use it.
+            and (params.get("CallSid") or (params.get("From") and params.get("To")))
+        ):
+            backing = StoreBacking(self.facades.conversations, params=params)
+            return Conversation(backing)
         return Conversation(CookieBacking(session if session is not None else {}))
 
     # -- block list and keywords -----------------------------------------------------------

@@ -57,7 +57,10 @@ class AsyncDispatcher(DispatcherBase):
         def attempt() -> Any:
             return _trip(self._replays_block, self._claim, received, key)
 
-        return self._claimed(received, await poll_async(attempt, self._claim_wait))
+        got = await attempt()
+        if isinstance(got, Pending):  # the first copy is in flight: wait for its reply
+            got = await poll_async(attempt, self._claim_wait)
+        return self._claimed(received, got)
 
     async def handle(
         self, received: Received, kind: Kind, step: str | None = None, session: Session = None

@@ -39,7 +39,10 @@ class Dispatcher(DispatcherBase):
         key = self._claim_key(received)
         if key is None:
             return None
-        return self._claimed(received, poll(lambda: self._claim(received, key), self._claim_wait))
+        got = self._claim(received, key)
+        if isinstance(got, Pending):  # the first copy is in flight: wait for its reply
+            got = poll(lambda: self._claim(received, key), self._claim_wait)
+        return self._claimed(received, got)
 
     def handle(
         self, received: Received, kind: Kind, step: str | None = None, session: Session = None

@@ -41,7 +41,9 @@ class StoreBacking:
     its lock from the moment it is first used until the webhook is answered.
 
     :param conversations: the app's conversations.
-    :param key: the conversation's key (:meth:`Conversations.key_for`).
+    :param key: the conversation's key; or
+    :param params: the webhook's parameters, to work the key out from when it is first needed
+        (:meth:`Conversations.key_for`; most webhooks never need it).
     :param wait: how long first use waits for another worker's lock
         (:attr:`Conversations.lock_wait` by default).
 
@@ -53,15 +55,33 @@ class StoreBacking:
     wins, and this one's changes are logged and dropped.
     """
 
-    __slots__ = ("_conversations", "_lock", "_record", "_released", "key", "wait")
+    __slots__ = ("_conversations", "_key", "_lock", "_params", "_record", "_released", "wait")
 
-    def __init__(self, conversations: Conversations, key: str, *, wait: float | None = None):
+    def __init__(
+        self,
+        conversations: Conversations,
+        key: str | None = None,
+        *,
+        params: Mapping[str, str] | None = None,
+        wait: float | None = None,
+    ) -> None:
         self._conversations = conversations
-        self.key = key
+        self._key = key
+        self._params = params
         self.wait = wait
         self._lock: AbstractContextManager[None] | None = None
         self._record: ConversationRecord | None = None
         self._released = False
+
+    @property
+    def key(self) -> str:
+        """The conversation's key."""
+        if self._key is None:
+            key = Conversations.key_for(self._params or {})
+            if key is None:
+                raise HandlerError("a webhook without CallSid, From or To has no conversation")
+            self._key = key
+        return self._key
 
     @property
     def held(self) -> bool:

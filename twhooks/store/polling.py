@@ -47,20 +47,24 @@ def poll(attempt: Callable[[], T | Pending], timeout: float) -> T | Pending:
         seconds (*attempt* is always called at least once, and once more at the deadline).
     """
     result = attempt()
+    if not isinstance(result, Pending):
+        return result  # the common case: no wait at all
     for pause in _pauses(timeout):
-        if not isinstance(result, Pending):
-            break
         time.sleep(pause)
         result = attempt()
+        if not isinstance(result, Pending):
+            break
     return result
 
 
 async def poll_async(attempt: Callable[[], Awaitable[T | Pending]], timeout: float) -> T | Pending:
     """:func:`poll` for asyncio: *attempt* is awaited, and the pauses are on the event loop."""
     result = await attempt()
+    if not isinstance(result, Pending):
+        return result
     for pause in _pauses(timeout):
-        if not isinstance(result, Pending):
-            break
         await asyncio.sleep(pause)
         result = await attempt()
+        if not isinstance(result, Pending):
+            break
     return result
