@@ -16,27 +16,16 @@ import time
 import uuid
 from typing import Any
 
+from _stores import store_from_env
 from flask import Flask
 
 from twhooks import IncomingMessage
-from twhooks.store import Store
-
-
-def _store() -> Store:
-    url, prefix = os.environ["TEST_STORE"], os.environ["TEST_PREFIX"]
-    if url.startswith("redis"):
-        from twhooks.store.redis import RedisStore
-
-        return RedisStore(url, prefix=prefix)
-    from twhooks.store.sql import SQLStore
-
-    return SQLStore(url, prefix=prefix)
 
 
 def _config() -> dict[str, Any]:
     return {
         "TWILIO_AUTH_TOKEN": os.environ["TEST_TWILIO_AUTH_TOKEN"],
-        "TWHOOKS_STORE": _store(),
+        "TWHOOKS_STORE": store_from_env(),
     }
 
 

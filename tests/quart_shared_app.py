@@ -2,6 +2,7 @@
 (``hypercorn quart_shared_app:app``, with ``tests/`` on ``PYTHONPATH``).
 
 Read from the environment: ``TEST_TWILIO_AUTH_TOKEN``, ``TEST_STORE`` (the store's URL),
+``TEST_PREFIX`` (its prefix, named per test),
 ``TEST_PUBLIC_URL`` and ``TEST_RUNS`` (a file: every run of the message handler appends
 ``<pid> <body> <count>``). A body starting with ``SLOW`` makes the handler wait
 ``TEST_SLOW`` seconds (on the event loop, ``await asyncio.sleep``) first. Each message adds
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 
+from _stores import store_from_env
 from quart import Quart
 
 from twhooks import IncomingMessage
@@ -21,7 +23,7 @@ from twhooks.quart import TwilioHooks
 app = Quart("quart_shared_app")
 app.config.update(
     TWILIO_AUTH_TOKEN=os.environ["TEST_TWILIO_AUTH_TOKEN"],
-    TWHOOKS_STORE=os.environ["TEST_STORE"],
+    TWHOOKS_STORE=store_from_env(),
     TWHOOKS_PUBLIC_URL=os.environ.get("TEST_PUBLIC_URL") or None,
 )
 hooks = TwilioHooks(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from _stores import store_from_env
 from flask import Flask, request
 
 from twhooks import IncomingMessage, MessageStatus, TwilioHooks, TwilioSignatureMiddleware
@@ -53,7 +54,8 @@ def middleware_app() -> Any:
 
 
 def shared_app() -> Flask:
-    """An app on a shared store (``TEST_STORE``) whose handlers leave a trace in a file.
+    """An app on a shared store (``TEST_STORE``, under ``TEST_PREFIX``) whose handlers leave
+    a trace in a file.
 
     Every run of the message handler appends ``<pid> <body> <count>`` to ``TEST_RUNS``;
     a body starting with ``SLOW`` makes it write its pid to ``TEST_RUNS.pid`` and sleep
@@ -66,7 +68,7 @@ def shared_app() -> Flask:
     app.config.update(
         TWILIO_AUTH_TOKEN=TOKEN,
         SECRET_KEY="test-secret",
-        TWHOOKS_STORE=os.environ["TEST_STORE"],
+        TWHOOKS_STORE=store_from_env(),
         TWHOOKS_REPLAY_LEASE=float(os.environ.get("TEST_LEASE", "15")),
         TWHOOKS_PUBLIC_URL=os.environ.get("TEST_PUBLIC_URL") or None,
     )

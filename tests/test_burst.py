@@ -12,9 +12,7 @@ webhook waited 15 to 30 s.
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,14 +20,8 @@ import pytest
 import requests
 from _servers import Gunicorn, Hypercorn, ServerProcess
 from _signing import TOKEN, official_signature
+from _stores import POSTGRESQL_URL, REDIS_URL, new_prefix, remove
 
-from twhooks.store.redis import RedisStore
-from twhooks.store.sql import SQLStore
-
-POSTGRESQL_URL = os.environ.get(
-    "TWHOOKS_TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-REDIS_URL = os.environ.get("TWHOOKS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 COPIES = 16
 SMS = {
     "AccountSid": "AC" + "1" * 32,
@@ -46,18 +38,13 @@ OTHER = dict(SMS, MessageSid="SM" + "3" * 32, From="+14155550111", Body="other")
 def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
     """The store of one test, named for it alone (tables or keys with its own prefix),
     removed after it."""
-    prefix = f"burst{uuid.uuid4().hex[:8]}_"
+    prefix = new_prefix("burst")
     if request.param == "sqlite":
         yield {"TEST_STORE": f"sqlite:///{tmp_path}/store.sqlite3", "TEST_PREFIX": prefix}
         return
     url = REDIS_URL if request.param == "redis" else POSTGRESQL_URL
     yield {"TEST_STORE": url, "TEST_PREFIX": prefix}
-    if request.param == "redis":
-        store = RedisStore(url, prefix=prefix)
-        store.delete_all()
-        store.close()
-    else:
-        SQLStore(url, prefix=prefix).drop_tables()
+    remove(url, prefix)
 
 
 @pytest.mark.parametrize("server", ["hypercorn", "gunicorn"])

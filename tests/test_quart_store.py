@@ -15,18 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 import requests
 from _hypercorn import HypercornServer
 from _servers import Hypercorn
 from _signing import TOKEN, official_signature
+from _stores import REDIS_URL, new_prefix, remove
 from quart import Quart
 
 from twhooks.events import MessageStatus
 from twhooks.quart import TwilioHooks
 from twhooks.store.memory import MemoryStore
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
 APP = "quart_shared_app:app"
 PERSON, US = "+14155550100", "+14155550199"
 ACCOUNT = "AC" + "1" * 32
@@ -413,25 +412,24 @@ def test_one_persons_messages_on_hypercorn_run_one_at_a_time(
 
 
 @pytest.fixture(params=["sqlite", "redis"])
-def shared_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def shared_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The store both processes share, named for this test alone (removed after it)."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/shared.sqlite3"
+        yield {"TEST_STORE": f"sqlite:///{tmp_path}/shared.sqlite3"}
         return
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
-    client.close()
+    prefix = new_prefix("quart")
+    yield {"TEST_STORE": REDIS_URL, "TEST_PREFIX": prefix}
+    remove(REDIS_URL, prefix)
 
 
 def test_two_hypercorn_processes_sharing_a_store_run_a_retry_once(
-    shared_store: str, tmp_path: Path
+    shared_store: dict[str, str], tmp_path: Path
 ) -> None:
     runs = tmp_path / "runs.txt"
     runs.touch()
     env = {
         "TEST_TWILIO_AUTH_TOKEN": TOKEN,
-        "TEST_STORE": shared_store,
+        **shared_store,
         "TEST_RUNS": str(runs),
         "TEST_SLOW": "0.5",
         # Behind one load balancer: Twilio signs the same URL whichever host gets it.

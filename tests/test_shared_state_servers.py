@@ -10,30 +10,29 @@ import random
 import signal
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 import requests
 from _servers import Gunicorn
 from _signing import TOKEN, official_signature
+from _stores import REDIS_URL, named_store, new_prefix, remove
 
 from twhooks.events import MESSAGE_STATUS_RANK
 from twhooks.store import open_store
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
 SMS = {"AccountSid": "AC1", "MessageSid": "SM1", "To": "+15550000000"}
 
 
 @pytest.fixture
-def flushed_redis() -> Any:
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
+def redis_prefix() -> Iterator[str]:
+    """This test's keys in the shared Redis, removed after it (nothing else is). Ask for it
+    before ``gunicorn``: its servers then stop (and flush their history) before the keys go."""
+    prefix = new_prefix("servers")
+    yield prefix
+    remove(REDIS_URL, prefix)
 
 
 def post(
@@ -81,16 +80,25 @@ def test_a_retry_on_4_workers_runs_the_handler_once(
 
 
 def test_two_hosts_sharing_redis_run_a_retry_once(
-    gunicorn: Callable[..., Gunicorn], tmp_path: Path, flushed_redis: Any
+    redis_prefix: str, gunicorn: Callable[..., Gunicorn], tmp_path: Path
 ) -> None:
     public = "https://hooks.example.com"
-    first, runs = start(gunicorn, tmp_path, REDIS_URL, 2, TEST_SLOW="0.5", TEST_PUBLIC_URL=public)
+    first, runs = start(
+        gunicorn,
+        tmp_path,
+        REDIS_URL,
+        2,
+        TEST_SLOW="0.5",
+        TEST_PUBLIC_URL=public,
+        TEST_PREFIX=redis_prefix,
+    )
     second = gunicorn(
         "shared_app",
         workers=2,
         env={
             "TEST_TWILIO_AUTH_TOKEN": TOKEN,
             "TEST_STORE": REDIS_URL,
+            "TEST_PREFIX": redis_prefix,
             "TEST_RUNS": str(runs),
             "TEST_PUBLIC_URL": public,
         },
@@ -218,12 +226,12 @@ def test_shuffled_duplicated_statuses_across_workers_end_at_the_furthest(
 
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
 def test_the_webhook_history_of_every_worker_reaches_another_process(
-    gunicorn: Callable[..., Gunicorn], tmp_path: Path, backend: str, flushed_redis: Any
+    redis_prefix: str, gunicorn: Callable[..., Gunicorn], tmp_path: Path, backend: str
 ) -> None:
     # Each worker writes its history in batches (within 100 ms): a reader in another process
     # sees every request, later by that much at most — so it polls, with a deadline.
     url_of_store = f"sqlite:///{tmp_path}/store.sqlite3" if backend == "sqlite" else REDIS_URL
-    server, _ = start(gunicorn, tmp_path, url_of_store, 2)
+    server, _ = start(gunicorn, tmp_path, url_of_store, 2, TEST_PREFIX=redis_prefix)
     url = server.url + "/twilio/messages/status"
     sids = [f"SM{n:032d}" for n in range(40)]
     callbacks = [
@@ -233,7 +241,7 @@ def test_the_webhook_history_of_every_worker_reaches_another_process(
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda p: post(url, p), callbacks))
     assert all(a.status_code == 204 for a in answers)
-    store = open_store(url_of_store, instance_path=tmp_path)
+    store: Any = named_store(url_of_store, redis_prefix)
     try:
         deadline = time.monotonic() + 5
         while True:
