@@ -13,7 +13,10 @@ move a module, change a list, and rerun. See README.md beside this file.
 from __future__ import annotations
 
 import argparse
+import ast
+import functools
 import importlib
+import importlib.util
 import inspect
 import re
 import sys
@@ -144,21 +147,42 @@ def _heading(text: str, level: int) -> list[str]:
 
 
 def _source_order(export: Export) -> tuple[str, int, str]:
-    from sphinx.pycode import ModuleAnalyzer
-
     module = export.defined_in or ""
-    position = 10**6
-    if module:
-        try:
-            analyzer = ModuleAnalyzer.for_module(module)
-            analyzer.analyze()
-            position = analyzer.tagorder.get(
-                getattr(export.obj, "__qualname__", export.name), position
-            )
-            position = min(position, analyzer.tagorder.get(export.name, position))
-        except Exception:
-            pass
+    order = _tag_order(module) if module else {}
+    qualname = getattr(export.obj, "__qualname__", export.name)
+    position = min(order.get(qualname, 10**6), order.get(export.name, 10**6))
     return (module, position, export.name)
+
+
+@functools.cache
+def _tag_order(module: str) -> dict[str, int]:
+    """Where each top-level name (and each ``Class.attribute``) is first defined in the source
+    of *module*: the order the pages list them in. Read with :mod:`ast` (no Sphinx needed)."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return {}
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    order: dict[str, int] = {}
+
+    def add(name: str) -> None:
+        order.setdefault(name, len(order))
+
+    def names(node: ast.stmt) -> list[str]:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            return [node.name]
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        return [t.id for t in targets if isinstance(t, ast.Name)]
+
+    for node in tree.body:
+        for name in names(node):
+            add(name)
+        if isinstance(node, ast.ClassDef):
+            for member in node.body:
+                for name in names(member):
+                    add(f"{node.name}.{name}")
+    return order
 
 
 def _options(export: Export, defaults: dict[str, str]) -> dict[str, str]:
