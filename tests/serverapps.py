@@ -93,3 +93,51 @@ def shared_app() -> Flask:
         return None
 
     return app
+
+
+def status_order_app() -> Flask:
+    """An app on a shared store (``TEST_STORE`` under ``TEST_PREFIX``) that keeps each
+    message's furthest status in its own SQLite table (``TEST_ORDERS``), written exactly as
+    ``docs/events.rst`` shows ("Out-of-order statuses"): read the known status, write the new
+    one if it ranks higher. A real database round trip sits between the read and the write
+    (up to ``TEST_GAP`` seconds, as long as an app's varies)."""
+    import random
+    import sqlite3
+    import time
+
+    from twhooks import message_status_rank
+
+    app = Flask("status_order_app")
+    app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_STORE=store_from_env())
+    hooks = TwilioHooks(app)
+    orders, gap = os.environ["TEST_ORDERS"], float(os.environ.get("TEST_GAP", "0.03"))
+
+    def connect() -> sqlite3.Connection:
+        db = sqlite3.connect(orders, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode = WAL")
+        return db
+
+    def status_of(sid: str) -> str | None:
+        with connect() as db:
+            row = db.execute("SELECT status FROM orders WHERE sid = ?", (sid,)).fetchone()
+        return row[0] if row else None
+
+    def set_status(sid: str, status: str) -> None:
+        db = connect()
+        try:
+            db.execute(
+                "INSERT INTO orders (sid, status) VALUES (?, ?) "
+                "ON CONFLICT (sid) DO UPDATE SET status = excluded.status",
+                (sid, status),
+            )
+        finally:
+            db.close()
+
+    @hooks.message_status()
+    def on_status(status: MessageStatus) -> None:
+        known = status_of(status.sid)
+        time.sleep(random.uniform(0, gap))
+        if status.rank > message_status_rank(known):
+            set_status(status.sid, status.status)
+
+    return app

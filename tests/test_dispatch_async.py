@@ -372,3 +372,46 @@ def test_a_request_waiting_for_a_busy_conversation_holds_no_worker_thread() -> N
     # One at a time: each handler saw the one before's count.
     counts = sorted(body.split(b"<Message>")[1].split(b"<")[0] for body in bodies)
     assert counts == [f"count {n}".encode() for n in range(1, 5)]
+
+
+def status(message_status: str, sid: str = "SM" + "4" * 32) -> WebhookRequest:
+    data = {"AccountSid": SMS["AccountSid"], "MessageSid": sid, "MessageStatus": message_status}
+    environ = EnvironBuilder(path="/twilio/messages/status", method="POST", data=data).get_environ()
+    return webhook_request(environ)
+
+
+@pytest.mark.parametrize("blocking", [False, True], ids=["store on the loop", "blocking store"])
+def test_the_status_handlers_of_one_message_run_one_at_a_time_in_recorded_order(
+    blocking: bool,
+) -> None:
+    # One worker thread: a callback waiting for its message's lock holds none of it.
+    store = RecordingStore(blocking=blocking)
+    handlers = Handlers()
+    running: list[str] = []
+    ran: list[tuple[str, bool]] = []
+
+    @handlers.message_status()
+    async def on_status(event: Any) -> None:
+        running.append(event.status)
+        assert len(running) == 1, f"handlers of one message overlapped: {running}"
+        await asyncio.sleep(0.05)
+        ran.append((event.status, event.advanced))
+        running.remove(event.status)
+
+    dispatcher = dispatcher_over(store, handlers)
+    kind = KINDS["message_status"]
+
+    async def scenario() -> list[int]:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(1))
+        replies = await asyncio.gather(
+            *(dispatcher.dispatch(status(s), kind) for s in ("sent", "delivered", "queued"))
+        )
+        return [r.status for r in replies]
+
+    assert run(scenario()) == [204, 204, 204]
+    # Each ran after the one before had finished; a status recorded after a further one
+    # moved nothing forward and ran no handler.
+    statuses = [s for s, _ in ran]
+    assert statuses in (["sent", "delivered"], ["delivered"], ["queued", "sent", "delivered"])
+    assert all(advanced for _, advanced in ran)

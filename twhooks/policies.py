@@ -29,8 +29,9 @@ from .exceptions import RequestError, SignatureError
 from .kinds import Kind
 from .replies import EMPTY_TWIML, Reply
 from .request import WebhookRequest, redact_secrets
-from .store.conversations import StoreBacking
+from .store.conversations import Conversations, StoreBacking
 from .store.keys import classify_opt_keyword
+from .store.locks import StoreLock
 from .store.records import HistoryRecord
 from .store.settings import StoreFacades
 
@@ -93,6 +94,35 @@ class Policies:
             backing = StoreBacking(self.facades.conversations, params=params)
             return Conversation(backing)
         return Conversation(CookieBacking(session if session is not None else {}))
+
+    # -- the callbacks of one message or call, one at a time ---------------------------------
+
+    def callback_lock(self, kind: Kind, params: Mapping[str, str]) -> StoreLock | None:
+        """The lock under which the status callbacks of one message (``MessageSid``) or one
+        call (``CallSid``) are recorded and handled, one at a time across every worker and
+        host: their handlers then run in the order the store recorded their statuses (and a
+        late status, not moving its message forward, runs none). ``None`` without a store,
+        or for a callback of no message or call."""
+        if self.facades is None:
+            return None
+        sid = _callback_sid(kind.name, params)
+        if not sid:
+            return None
+        conversations = self.facades.conversations
+        return StoreLock(
+            self.facades.store,
+            sid,
+            lease=conversations.lock_lease,
+            wait=conversations.lock_wait,
+            namespace="sid",
+        )
+
+    @staticmethod
+    def lock_key(kind: str | None, params: Mapping[str, str]) -> str:
+        """What the lock of a webhook of *kind* is named by: the message or call of a
+        callback, else the conversation (for log lines)."""
+        sid = _callback_sid(kind, params) if kind not in ("message", "call") else None
+        return sid or Conversations.key_for(params) or "?"
 
     # -- block list and keywords -----------------------------------------------------------
 
@@ -172,6 +202,10 @@ class Policies:
             history.queue(record)
         except Exception:
             logger.exception("the webhook history could not be written")
+
+
+def _callback_sid(kind: str | None, params: Mapping[str, str]) -> str | None:
+    return params.get("MessageSid") if kind == "message_status" else params.get("CallSid")
 
 
 def refused_record(

@@ -19,6 +19,7 @@ from ..handlers import Handlers
 from ..kinds import RESERVED_STEPS, Kind
 from ..policies import Policies
 from ..replies import EMPTY_TWIML, Reply
+from ..store.locks import StoreLock
 from .received import Received
 
 __all__ = ["Begun", "describe", "name_of", "route"]
@@ -35,6 +36,8 @@ class Begun:
     event: Event
     #: The conversation of a message or call, saved once the handler returned.
     conversation: Conversation | None
+    #: The lock of a status callback's message or call, held until the webhook is answered.
+    lock: StoreLock | None = None
 
 
 def route(

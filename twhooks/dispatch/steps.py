@@ -30,7 +30,7 @@ from collections.abc import MutableMapping
 from inspect import iscoroutinefunction
 from typing import Any
 
-from ..conversation import CookieBacking
+from ..conversation import Conversation, CookieBacking
 from ..events import Params
 from ..exceptions import HandlerError, RequestError, SignatureError
 from ..handlers import Handlers
@@ -41,8 +41,9 @@ from ..replies import Reply, render_twiml
 from ..request import VerifiedRequest, WebhookRequest, verify_request
 from ..settings import Settings
 from ..store.base import blocks
-from ..store.conversations import Conversations, StoreBacking
+from ..store.conversations import StoreBacking
 from ..store.errors import LockTimeout
+from ..store.locks import StoreLock
 from ..store.polling import PENDING, Pending
 from ..store.replays import ReplayStore
 from .failures import answer, outcome, unanswered
@@ -270,27 +271,40 @@ class DispatcherBase:
         :returns: what the handler gets; the reply when no handler is to run.
         """
         received.kind = kind.name
-        conversation = self.policies.conversation(kind, received.params, session)
-        if conversation is not None and lock_now:
-            backing = conversation.backing
-            if isinstance(backing, StoreBacking):
-                try:
-                    backing.acquire(wait=0.0)
-                except LockTimeout:
+        params = received.params
+        conversation = self.policies.conversation(kind, params, session)
+        # What this webhook holds while it is handled: a stored conversation, locked now or on
+        # first use; the callbacks of one message or call, one at a time, in the order they
+        # are recorded (only when a handler may run: else there is nothing to order).
+        lock: StoreBacking | StoreLock | None = None
+        if conversation is not None:
+            if lock_now and isinstance(conversation.backing, StoreBacking):
+                lock = conversation.backing
+        elif kind.routing == "value" and self.handlers.values[kind.name]:
+            lock = self.policies.callback_lock(kind, params)
+        if lock is not None:
+            try:
+                lock.acquire(wait=0.0 if lock_now else None)
+            except LockTimeout:
+                if lock_now:
                     return PENDING
+                raise
         try:
             begun = route(self.handlers, self.policies, received, kind, step, conversation)
         except BaseException:
-            if conversation is not None:
-                conversation.backing.release()
+            _let_go(conversation, lock)
             raise
-        if isinstance(begun, Reply) and conversation is not None:
-            conversation.backing.release()
+        if isinstance(begun, Reply):
+            _let_go(conversation, lock)
+        elif isinstance(lock, StoreLock):
+            begun.lock = lock
         return begun
 
     def _busy(self, received: Received, waited: float) -> Reply:
-        """The answer when another worker held the conversation for the whole wait."""
-        return self._busy_reply(received, LockTimeout(self._conversation_key(received), waited))
+        """The answer when another worker held the conversation (or the callbacks of the same
+        message or call) for the whole wait."""
+        key = self.policies.lock_key(received.kind, received.params)
+        return self._busy_reply(received, LockTimeout(key, waited))
 
     def _busy_reply(self, received: Received, error: LockTimeout) -> Reply:
         logger.warning(
@@ -299,12 +313,8 @@ class DispatcherBase:
             received.request.path,
             error,
         )
-        received.why = "conversation busy"
-        return Reply.text(503, "Service unavailable: the conversation is busy")
-
-    @staticmethod
-    def _conversation_key(received: Received) -> str:
-        return Conversations.key_for(received.params) or "?"
+        received.why = "busy: " + error.key
+        return Reply.text(503, f"Service unavailable: {error.key} is busy")
 
     def _begin_run(
         self,
@@ -382,8 +392,7 @@ class DispatcherBase:
 
     @staticmethod
     def _release(begun: Begun) -> None:
-        if begun.conversation is not None:
-            begun.conversation.backing.release()
+        _let_go(begun.conversation, begun.lock)
 
     # -- conclude ---------------------------------------------------------------------------
 
@@ -406,3 +415,11 @@ class DispatcherBase:
         """Add a handled (or replayed) request to the webhook history."""
         if self.policies.keeps_history:
             self.policies.record_history(handled_record(received, status, body, replay))
+
+
+def _let_go(conversation: Conversation | None, lock: StoreBacking | StoreLock | None) -> None:
+    """Give back what a webhook held: its conversation, its lock."""
+    if conversation is not None:
+        conversation.backing.release()
+    if isinstance(lock, StoreLock):
+        lock.release()

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
 from ..conversation import Conversation
 from ..exceptions import HandlerError
 from .base import Store
-from .errors import LockTimeout, StoreError
+from .errors import StoreError
 from .keys import call_conversation_key, conversation_key
-from .polling import PENDING, Pending, poll
+from .locks import StoreLock
 from .records import ConversationRecord
 
 __all__ = ["ConversationSession", "Conversations", "StoreBacking"]
@@ -69,7 +68,7 @@ class StoreBacking:
         self._key = key
         self._params = params
         self.wait = wait
-        self._lock: AbstractContextManager[None] | None = None
+        self._lock: StoreLock | None = None
         self._record: ConversationRecord | None = None
         self._released = False
 
@@ -101,8 +100,8 @@ class StoreBacking:
                 "msg.conversation while handling the webhook"
             )
         if self._lock is None:
-            lock = self._conversations.lock(self.key, wait=self.wait if wait is None else wait)
-            lock.__enter__()
+            lock = self._conversations.lock_of(self.key, wait=self.wait)
+            lock.acquire(wait)
             self._lock = lock
             self._record = self._conversations.load(self.key)
 
@@ -133,7 +132,7 @@ class StoreBacking:
         self._released = True
         lock, self._lock = self._lock, None
         if lock is not None:
-            lock.__exit__(None, None, None)
+            lock.release()
 
 
 class ConversationSession:
@@ -233,6 +232,11 @@ class Conversations:
 
     # -- one at a time ---------------------------------------------------------------------
 
+    def lock_of(self, key: str, *, wait: float | None = None) -> StoreLock:
+        """The lock of the conversation under *key*, not taken yet (see :class:`StoreLock`)."""
+        wait = self.lock_wait if wait is None else wait
+        return StoreLock(self.store, key, lease=self.lock_lease, wait=wait)
+
     @contextmanager
     def lock(self, key: str, *, wait: float | None = None) -> Iterator[None]:
         """Hold the conversation's lock: handlers of one conversation run one at a time.
@@ -240,19 +244,12 @@ class Conversations:
         :raises ~twhooks.store.LockTimeout: when another worker holds it for all of *wait*
             seconds (default :attr:`lock_wait`).
         """
-        lock_key = f"conv-lock:{key}"
-        owner = uuid.uuid4().hex
-        wait = self.lock_wait if wait is None else wait
-
-        def attempt() -> bool | Pending:
-            return True if self.store.claim(lock_key, owner, self.lock_lease) is True else PENDING
-
-        if poll(attempt, wait) is not True:
-            raise LockTimeout(key, wait)
+        lock = self.lock_of(key, wait=wait)
+        lock.acquire()
         try:
             yield
         finally:
-            self.store.finish(lock_key, owner, None, 0.0)
+            lock.release()
 
     @contextmanager
     def session(self, key: str, *, wait: float | None = None) -> Iterator[ConversationSession]:
