@@ -41,7 +41,7 @@ from ..replies import Reply, render_twiml
 from ..request import VerifiedRequest, WebhookRequest, verify_request
 from ..settings import Settings
 from ..store.base import blocks
-from ..store.conversations import Conversations, StoreBacking
+from ..store.conversations import StoreBacking
 from ..store.errors import LockTimeout
 from ..store.polling import PENDING, Pending
 from ..store.replays import ReplayStore
@@ -302,9 +302,10 @@ class DispatcherBase:
         received.why = "conversation busy"
         return Reply.text(503, "Service unavailable: the conversation is busy")
 
-    @staticmethod
-    def _conversation_key(received: Received) -> str:
-        return Conversations.key_for(received.params) or "?"
+    def _conversation_key(self, received: Received) -> str:
+        facades = self.policies.facades
+        key = facades.conversations.key_for(received.params) if facades is not None else None
+        return key or "?"
 
     def _begin_run(
         self,
