@@ -106,7 +106,7 @@ def render_twiml(value: object, text_verb: TextVerb = "message") -> bytes:
                 value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             head, tail = _TEXT_WRAPPERS[text_verb]
             return (head + value + tail).encode("ascii")
-        if value.lstrip().startswith(_DOCUMENT_STARTS):
+        if "<" in value and value.lstrip().startswith(_DOCUMENT_STARTS):
             return _document(value)
         if text_verb == "say":
             voice = VoiceResponse()
