@@ -119,3 +119,78 @@ class TestRejectionLog:
         assert answer.status_code == 403
         assert "the request came through a proxy" in caplog.text
         assert "TWHOOKS_PUBLIC_URL" in caplog.text and "ProxyFix" in caplog.text
+
+
+class TestAnsweredBeforeTwhooks:
+    """Another extension's answer to a webhook (a rate limiter's 429, an authentication
+    check's 401/403) is logged once per route and status, with the fix, and shown in the
+    history (issue 23 §5)."""
+
+    @staticmethod
+    def guarded_app(status: int) -> tuple[Flask, TwilioHooks, list[str], dict[str, bool]]:
+        app = base_app()
+        app.config["TWHOOKS_HISTORY"] = True
+        hooks = TwilioHooks(app)
+        ran: list[str] = []
+        hooks.message()(lambda msg: ran.append(msg.body) or "hello")
+        hooks.message_status()(lambda status: ran.append(status.status))
+        guard = {"on": True}
+
+        @app.before_request
+        def too_many() -> Response | None:
+            return Response("no", status=status) if guard["on"] else None
+
+        return app, hooks, ran, guard
+
+    @pytest.mark.parametrize("status", [401, 403, 429])
+    def test_it_is_logged_once_per_route_and_status_with_the_fix(
+        self, status: int, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        app, _, ran, _ = self.guarded_app(status)
+        client = app.test_client()
+        status_callback = {**SMS, "MessageStatus": "delivered"}
+        with caplog.at_level(logging.WARNING, logger="twhooks"):
+            for _ in range(3):
+                assert signed_post(client, "/twilio/messages", SMS).status_code == status
+            signed_post(client, "/twilio/messages/status", status_callback)
+        assert ran == []
+        warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+        assert [w.getMessage().split(" ")[2] for w in warnings] == [
+            "/twilio/messages",
+            "/twilio/messages/status",
+        ]
+        line = warnings[0].getMessage()
+        assert f"answered {status} before twhooks" in line
+        assert "rate limiter" in line and "request.blueprint == 'twhooks'" in line
+
+    def test_the_history_says_so_and_a_retry_runs_the_handler(self) -> None:
+        app, hooks, ran, guard = self.guarded_app(429)
+        client = app.test_client()
+        headers = {"I-Twilio-Idempotency-Token": "tok-429"}
+        assert signed_post(client, "/twilio/messages", SMS, headers=headers).status_code == 429
+        with app.app_context():
+            [record] = hooks.history.recent(10)
+        assert (record.status, record.why) == (429, "answered by the app before twhooks")
+        guard["on"] = False  # the app exempts twhooks' routes; Twilio retries
+        retry = signed_post(client, "/twilio/messages", SMS, headers=headers)
+        assert retry.status_code == 200 and b"hello" in retry.data
+        assert ran == ["hi"]
+
+
+def test_a_handlers_own_redirect_is_not_blamed_on_a_login_guard(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = base_app()
+    hooks = TwilioHooks(app)
+
+    @hooks.message()
+    def moved(msg: IncomingMessage) -> Response:
+        return redirect("https://example.com/elsewhere", code=307)
+
+    with caplog.at_level(logging.INFO, logger="twhooks"):
+        answer = signed_post(app.test_client(), "/twilio/messages", SMS)
+    assert answer.status_code == 307
+    assert "login guard" not in caplog.text
+    assert "before_request" not in caplog.text
+    assert "handler" in caplog.text and "moved" in caplog.text
+    assert "307 (redirect to https://example.com/elsewhere)" in caplog.text

@@ -9,6 +9,8 @@ import base64
 import hashlib
 import hmac
 import logging
+import re
+import warnings
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -678,3 +680,50 @@ def test_any_body_gets_an_answer_never_a_crash(body: bytes, path: str) -> None:
         path, data=body, content_type="application/x-www-form-urlencoded; charset=UTF-8"
     )
     assert response.status_code in (200, 204)
+
+
+class TestKeywordsHandledFirst:
+    """A ``@hooks.message(keyword=...)`` for a word the opt-out rules answer first warns at
+    registration, naming the decorator to use (issue 23 §5)."""
+
+    @pytest.mark.parametrize(
+        ("words", "named", "use"),
+        [
+            ("STOP", "STOP", "@hooks.opt_out()"),
+            (["unsubscribe", "menu"], "UNSUBSCRIBE", "@hooks.opt_out()"),
+            (["STOP", "START"], "STOP", "@hooks.opt_out()"),
+            ("Start", "START", "@hooks.opt_in()"),
+            ("UNSTOP", "UNSTOP", "@hooks.opt_in()"),
+        ],
+        ids=["stop", "in-a-list", "stop-start", "start", "unstop"],
+    )
+    def test_an_opt_keyword_warns(self, words: Any, named: str, use: str) -> None:
+        hooks = TwilioHooks()
+        with pytest.warns(UserWarning, match=re.escape(use)) as caught:
+            hooks.message(keyword=words)(lambda msg: "never")
+        assert named in str(caught[0].message)
+        assert caught[0].filename == __file__  # points at the app's registration
+
+    def test_start_and_stop_never_reach_the_message_handler(self) -> None:
+        app = Flask(__name__)
+        app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+        hooks = TwilioHooks(app)
+        ran: list[str] = []
+        with pytest.warns(UserWarning, match="STOP: an opt-out"):
+            hooks.message(keyword=["STOP", "START"])(lambda msg: ran.append(msg.body))
+        signed_post(app.test_client(), "/twilio/messages", {**SMS, "Body": "STOP"})
+        signed_post(app.test_client(), "/twilio/messages", {**SMS, "Body": "START"})
+        assert ran == []  # what the warning says
+
+    def test_help_warns_only_beside_a_help_handler(self) -> None:
+        hooks = TwilioHooks()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            hooks.message(keyword=["HELP", "INFO"])(lambda msg: "help")  # reachable
+            hooks.message(keyword="YES")(lambda msg: "yes")  # an ordinary answer
+        with pytest.warns(
+            UserWarning, match=r"HELP, INFO: a help request: the @hooks\.help\(\) handler"
+        ):
+            hooks.help()(lambda msg: "help")
+        with pytest.warns(UserWarning, match=r"INFO: a help request: the @hooks\.help\(\) handler"):
+            hooks.message(keyword="info")(lambda msg: "info")

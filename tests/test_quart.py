@@ -380,3 +380,31 @@ def test_behind_the_asgi_middleware_the_request_is_verified_once(
     assert verified[0].params == list(SMS.items())
     assert post(server, "/twilio/messages", SMS, signed=False).status_code == 403
     assert len(verified) == 1
+
+
+def test_an_answer_of_the_apps_own_is_logged_and_not_kept_for_retries(
+    serve: Callable[[Quart], HypercornServer], caplog: pytest.LogCaptureFixture
+) -> None:
+    app, hooks = make_app()
+    runs: list[str] = []
+    guard = {"on": True}
+
+    @hooks.message()
+    async def answer(msg: Any) -> str:
+        runs.append(msg.body)
+        return "hello"
+
+    @app.before_request
+    async def too_many() -> Response | None:
+        return Response("slow down", status=429) if guard["on"] else None
+
+    server = serve(app)
+    token = {"I-Twilio-Idempotency-Token": "9a1f3c2e-0000-4b0e-9f27-5c3a5d1f0c11"}
+    with caplog.at_level(logging.WARNING, logger="twhooks"):
+        assert post(server, "/twilio/messages", SMS, headers=token).status_code == 429
+        assert post(server, "/twilio/messages", SMS).status_code == 429
+    [line] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "/twilio/messages answered 429 before twhooks" in line
+    guard["on"] = False
+    retry = post(server, "/twilio/messages", SMS, headers=token)
+    assert retry.status_code == 200 and runs == ["hello"]

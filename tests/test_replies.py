@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -186,6 +187,8 @@ def test_a_str_reply_renders_exactly_as_the_builder_would(text: str, verb: Any) 
             response.message(text)
         return response.to_xml().encode("utf-8")
 
+    if text.lstrip().startswith(("<?xml", "<Response")):
+        return  # a TwiML document, sent as it is (TestATwimlDocumentAsAString)
     try:
         expected = built()
     except TwiMLError as error:
@@ -193,3 +196,65 @@ def test_a_str_reply_renders_exactly_as_the_builder_would(text: str, verb: Any) 
             render_twiml(text, verb)
     else:
         assert render_twiml(text, verb) == expected
+
+
+class TestATwimlDocumentAsAString:
+    """``return str(response)`` — how Twilio's sample apps answer — sends that document, not
+    a ``<Message>`` or ``<Say>`` reading it aloud (issue 23 §5)."""
+
+    @pytest.mark.parametrize(
+        ("value", "verb"),
+        [
+            pytest.param(str(official_reply()), "message", id="official-messaging"),
+            pytest.param(str(official_voice()), "say", id="official-voice"),
+            pytest.param(str(twiml_reply()), "message", id="twhooks-builder"),
+            pytest.param("<Response><Say>Hi é</Say></Response>", "say", id="no-declaration"),
+            pytest.param("\n  <Response/>\n", "message", id="surrounding-whitespace"),
+            pytest.param(
+                '\n<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Message>Hi</Message>'
+                "\n</Response>\n",
+                "message",
+                id="written-by-hand",
+            ),
+        ],
+    )
+    def test_it_is_sent_as_the_document(self, value: str, verb: Any) -> None:
+        body = render_twiml(value, verb)
+        assert body == value.strip().encode("utf-8")  # no whitespace before <?xml
+        assert b"&lt;" not in body
+
+    @pytest.mark.parametrize(
+        ("value", "message"),
+        [
+            pytest.param("<Response><Message>Hi</Response>", "not well-formed", id="unclosed"),
+            pytest.param("<?xml version='1.0'?><Say>Hi</Say>", "<Say>, not <Response>", id="root"),
+            pytest.param("<Response>&nbsp;</Response>", "not well-formed", id="entity"),
+        ],
+    )
+    def test_a_malformed_one_is_a_handler_error(self, value: str, message: str) -> None:
+        with pytest.raises(HandlerError, match=re.escape(message)):
+            render_twiml(value)
+
+    def test_text_that_only_mentions_tags_is_still_text(self) -> None:
+        assert render_twiml("Type <Response> to answer") == (
+            DECL + b"<Response><Message>Type &lt;Response&gt; to answer</Message></Response>"
+        )
+
+    def test_over_http_like_twilios_sample_apps(self) -> None:
+        app = Flask(__name__)
+        app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+        hooks = TwilioHooks(app)
+
+        @hooks.message()
+        def sample(msg: Any) -> str:
+            response = OfficialMessagingResponse()
+            response.message("The Robots are coming! Head for the hills!")
+            return str(response)
+
+        answer = signed_post(app.test_client(), PATHS["message"], {})
+        assert answer.status_code == 200
+        assert answer.headers["Content-Type"] == XML_CONTENT_TYPE
+        assert answer.data == (
+            DECL + b"<Response><Message>The Robots are coming! Head for the hills!</Message>"
+            b"</Response>"
+        )

@@ -378,3 +378,65 @@ def test_webhooks_leave_no_reference_cycles(store_url: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+class TestConversationLookups:
+    """``hooks.conversations.get(person, number)`` finds the conversation without the app
+    knowing the AccountSid, in an app that serves one account (issue 23 §5)."""
+
+    def test_a_lookup_without_the_account_finds_the_conversation(self, store_url: str) -> None:
+        app, hooks, _ = make(store_url)  # no TWILIO_ACCOUNT_SID set
+        client = TwilioTestClient(app)
+        assert client.conversation(from_=ME, to=APP).send("ORDER").messages == ["Which size?"]
+        with app.app_context():
+            stored = hooks.conversations.get(ME, APP)
+            assert stored is not None and stored.state == "size"
+            hooks.conversations.reset(ME, APP)
+            assert hooks.conversations.get(ME, APP) is None
+        assert client.conversation(from_=ME, to=APP).send("L").messages == ["ok"]
+
+    def test_the_test_client_sends_the_apps_account(self, store_url: str) -> None:
+        account = "AC" + "1" * 32
+        app, hooks, _ = make(store_url, TWILIO_ACCOUNT_SID=account)
+        sent: list[str | None] = []
+
+        @hooks.message(keyword="WHO")
+        def who(msg: IncomingMessage) -> str:
+            sent.append(msg.account_sid)
+            return "me"
+
+        client = TwilioTestClient(app)
+        assert client.account_sid == account
+        client.conversation(from_=ME, to=APP).send("WHO")
+        client.conversation(from_=ME, to=APP).send("ORDER")
+        assert sent == [account]
+        with app.app_context():
+            for lookup in ({}, {"account_sid": account}):
+                stored = hooks.conversations.get(ME, APP, **lookup)
+                assert stored is not None and stored.state == "size"
+
+    def test_subaccounts_keep_apart(self, store_url: str) -> None:
+        main, sub = "AC" + "1" * 32, "AC" + "2" * 32
+        app, hooks, _ = make(
+            store_url, TWILIO_ACCOUNT_SID=main, TWHOOKS_ACCOUNT_TOKENS={sub: "sub-token"}
+        )
+        TwilioTestClient(app, account_sid=sub).conversation(from_=ME, to=APP).send("ORDER")
+        with app.app_context():
+            assert hooks.conversations.get(ME, APP) is None  # the main account's: none
+            stored = hooks.conversations.get(ME, APP, account_sid=sub)
+            assert stored is not None and stored.state == "size"
+        TwilioTestClient(app).conversation(from_=ME, to=APP).send("ORDER")
+        with app.app_context():
+            assert hooks.conversations.get(ME, APP) is not None
+            assert hooks.conversations.get(ME, APP, account_sid=main) is not None
+            hooks.conversations.reset(ME, APP, account_sid=sub)
+            assert hooks.conversations.get(ME, APP, account_sid=sub) is None
+            assert hooks.conversations.get(ME, APP) is not None
+
+    def test_several_accounts_and_no_main_one_is_a_clear_error(self, store_url: str) -> None:
+        app, hooks, _ = make(store_url, TWHOOKS_ACCOUNT_TOKENS={"AC" + "2" * 32: "t"})
+        with (
+            app.app_context(),
+            pytest.raises(ValueError, match=r"account_sid=.*TWILIO_ACCOUNT_SID"),
+        ):
+            hooks.conversations.get(ME, APP)

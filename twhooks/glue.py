@@ -10,6 +10,7 @@ store (:func:`share_call_records`); then the framework's own request functions a
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ from urllib.parse import quote, urlencode
 from flask.sansio.app import App
 from flask.sansio.blueprints import Blueprint
 
+from .dispatch.received import Received
 from .dispatch.steps import DispatcherBase
 from .exceptions import ConfigurationError, HandlerError
 from .handlers import Handlers
@@ -32,11 +34,13 @@ from .store import Blocklist, Calls, Conversations, Deliveries, History, OptOuts
 from .store.settings import StoreFacades
 
 __all__ = [
+    "ANSWERED_BY_APP",
     "BLUEPRINT",
     "AppState",
     "Framework",
     "StoreProperties",
     "TwilioHooksBase",
+    "answered_by_app",
     "open_app_store",
     "share_call_records",
     "start_app",
@@ -44,6 +48,12 @@ __all__ = [
 
 #: The name of the Blueprint of the webhook routes.
 BLUEPRINT = "twhooks"
+
+#: The ``why`` in the webhook history of a webhook the app answered before twhooks' view ran.
+ANSWERED_BY_APP = "answered by the app before twhooks"
+
+# The name 0.2 logged the adapters' lines under, kept for the apps that configure it.
+logger = logging.getLogger("twhooks.extension")
 
 AppT = TypeVar("AppT", bound=App)
 D = TypeVar("D", bound=DispatcherBase)
@@ -76,10 +86,67 @@ class AppState(Generic[D]):
     #: The webhook kind of each endpoint of :attr:`blueprint` (``"twhooks.call_step"``),
     #: for the functions that run before the view.
     kinds: dict[str, Kind] = field(default_factory=dict)
+    #: The (kind, status) pairs of the app's own answers logged already: one WARNING each.
+    warned: set[tuple[str | None, int]] = field(default_factory=set)
 
     @property
     def url_prefix(self) -> str:
         return self.settings.url_prefix
+
+
+def answered_by_app(
+    state: AppState[Any], received: Received, status: int, path: str, location: str | None
+) -> bool:
+    """Whether the app answered *received* itself, before twhooks' view ran: a
+    ``before_request`` function or another extension (a login guard's redirect, a rate
+    limiter's ``429``, an authentication check's ``401``/``403``).
+
+    Called by the adapters for a twhooks route that answered *status* 300 or more (never
+    for a plain reply). The app's own answer is logged — a WARNING once per kind and status,
+    naming the cause and the fix — and its ``why`` in the history says so; a redirect that
+    the handler returned itself is logged as the handler's, at INFO. An error (5xx) is the
+    framework's to log.
+
+    :param path: the request's path, as logged.
+    :param location: the ``Location`` of a redirect.
+    """
+    if received.why is not None:  # the view ran: the handler chose this answer
+        if status < 400:
+            logger.info(
+                "twhooks route %s: its handler %s answered %s (redirect to %s) itself",
+                path,
+                received.handler or "-",
+                status,
+                location or "-",
+            )
+        return False
+    if status >= 500:
+        return False
+    received.why = ANSWERED_BY_APP
+    seen = (received.kind, status)
+    if seen in state.warned:
+        return True
+    state.warned.add(seen)
+    if status < 400:
+        cause = (
+            f"answered {status} (redirect to {location or '-'}): a before_request function "
+            "of the app, such as a login guard, handled a Twilio webhook"
+        )
+    else:
+        cause = (
+            f"answered {status} before twhooks: a before_request function of the app or "
+            f"another extension (a rate limiter's 429, an authentication check's 401 or "
+            f"403) answered a Twilio webhook, so no handler ran"
+        )
+    logger.warning(
+        "twhooks route %s %s; exempt twhooks routes (request.blueprint == %r; Flask-Limiter: "
+        "@limiter.request_filter), see the docs' 'Adding twhooks to an existing app' "
+        "(logged once per route and status)",
+        path,
+        cause,
+        BLUEPRINT,
+    )
+    return True
 
 
 def start_app(

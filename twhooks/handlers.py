@@ -11,12 +11,14 @@ This module knows nothing of any web framework.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from .exceptions import HandlerError
 from .kinds import KINDS, Kind, kind_named
 from .routing import MessageRouter, StatusRouter, StepRouter
+from .store.keys import classify_opt_keyword
 
 __all__ = ["ErrorHandler", "Handlers"]
 
@@ -24,6 +26,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: ``handler(error, event)``: may return a reply instead of the failure.
 ErrorHandler = Callable[[Exception, Any], Any]
+
+
+#: What the opt-out rules do with a keyword of each class, before any message handler.
+_ANSWERED_FIRST = {
+    "opt_out": "an opt-out: the person is recorded as opted out",
+    "opt_in": "an opt-in: a person who opted out is opted in",
+    "help": "a help request: the @hooks.help() handler answers",
+}
 
 
 class Handlers:
@@ -70,7 +80,9 @@ class Handlers:
         """
 
         def register(handler: F) -> F:
-            self.messages.add(handler, keyword=keyword, pattern=pattern, state=state)
+            route = self.messages.add(handler, keyword=keyword, pattern=pattern, state=state)
+            if route.keywords is not None:
+                self._warn_answered_first(route.keywords, handler)
             return handler
 
         return register
@@ -189,9 +201,41 @@ class Handlers:
                     f"({getattr(self.keyword_handlers[which], '__qualname__', '?')})"
                 )
             self.keyword_handlers[which] = handler
+            if which == "help":
+                for route in self.messages.routes:
+                    if route.keywords is not None:
+                        self._warn_answered_first(route.keywords, route.handler)
             return handler
 
         return register
+
+    def _warn_answered_first(self, keywords: Iterable[str], handler: Callable[..., Any]) -> None:
+        """Warn when a ``keyword=`` of a ``@hooks.message`` is answered before any message
+        handler (:meth:`Policies.keyword <twhooks.policies.Policies.keyword>`), so that the
+        handler never runs for it; the warning points at the app's registration."""
+        found: dict[str, list[str]] = {}
+        for word in sorted(keywords):
+            which = classify_opt_keyword(word)
+            if which is None or word.upper() == "YES":  # YES is an ordinary answer, too
+                continue
+            if which == "help" and "help" not in self.keyword_handlers:
+                continue  # without @hooks.help(), HELP is routed like any message
+            found.setdefault(which, []).append(word.upper())
+        if not found:
+            return
+        words = ", ".join(word for which in _ANSWERED_FIRST for word in found.get(which, ()))
+        why = "; ".join(
+            f"{', '.join(found[which])}: {what}, use @hooks.{which}()"
+            for which, what in _ANSWERED_FIRST.items()
+            if which in found
+        )
+        warnings.warn(
+            f"@hooks.message(keyword=...) of {getattr(handler, '__qualname__', '?')} is not "
+            f"given {words}: twhooks handles them before any @hooks.message handler ({why}; "
+            "see 'Opt-out, opt-in and help' in the routing guide)",
+            UserWarning,
+            stacklevel=3,
+        )
 
     def error(self, handler: F) -> F:
         """Register ``handler(error, event)``, called when a webhook handler raises.

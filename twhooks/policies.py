@@ -29,7 +29,7 @@ from .exceptions import RequestError, SignatureError
 from .kinds import Kind
 from .replies import EMPTY_TWIML, Reply
 from .request import WebhookRequest, redact_secrets
-from .store.conversations import Conversations, StoreBacking
+from .store.conversations import StoreBacking
 from .store.keys import classify_opt_keyword
 from .store.locks import StoreLock
 from .store.records import HistoryRecord
@@ -117,12 +117,14 @@ class Policies:
             namespace="sid",
         )
 
-    @staticmethod
-    def lock_key(kind: str | None, params: Mapping[str, str]) -> str:
+    def lock_key(self, kind: str | None, params: Mapping[str, str]) -> str:
         """What the lock of a webhook of *kind* is named by: the message or call of a
         callback, else the conversation (for log lines)."""
         sid = _callback_sid(kind, params) if kind not in ("message", "call") else None
-        return sid or Conversations.key_for(params) or "?"
+        if sid:
+            return sid
+        key = self.facades.conversations.key_for(params) if self.facades is not None else None
+        return key or "?"
 
     # -- block list and keywords -----------------------------------------------------------
 

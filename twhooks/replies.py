@@ -6,7 +6,9 @@ A handler may return:
   :class:`~twhooks.twiml.VoiceResponse`, or anything else with a ``to_xml()`` method (the
   official ``twilio`` SDK's builders work too);
 - a ``str``: the text of one ``<Message>`` on messaging routes, of one ``<Say>`` on voice
-  routes;
+  routes — unless it is a TwiML document itself (it starts with ``<?xml`` or ``<Response``,
+  after whitespace: ``return str(response)``, as Twilio's sample apps answer), which is
+  sent as it is, once checked well-formed;
 - ``None``: an empty ``<Response/>`` (no reply, or — for a call — hang up);
 - a response object of the web framework, which the adapter passes through untouched.
 
@@ -31,6 +33,9 @@ XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 TEXT_CONTENT_TYPE = "text/plain; charset=utf-8"
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+
+#: How a ``str`` that is a TwiML document starts, after whitespace.
+_DOCUMENT_STARTS = ("<?xml", "<Response")
 
 #: A TwiML document with nothing to do: no reply to a message, hang up a call.
 EMPTY_TWIML = (_DECLARATION + "<Response/>").encode("ascii")
@@ -83,7 +88,9 @@ def render_twiml(value: object, text_verb: TextVerb = "message") -> bytes:
 
     :param text_verb: what a ``str`` becomes: ``"message"`` (``<Message>``) or ``"say"``
         (``<Say>``).
-    :raises HandlerError: ``value`` is of a type that cannot be a reply.
+    :raises HandlerError: ``value`` is of a type that cannot be a reply, or a TwiML document
+        (a ``str`` starting with ``<?xml`` or ``<Response``) that is not well-formed or
+        whose root is not ``<Response>``.
     :raises TwiMLError: the text cannot go in TwiML (control characters, over 1,600
         characters for a message).
     """
@@ -94,9 +101,13 @@ def render_twiml(value: object, text_verb: TextVerb = "message") -> bytes:
             # The common reply, plain short text, skips the builder: it needs no check the
             # builder would make beyond these, and its escaping is the three replaces below.
             if "&" in value or "<" in value or ">" in value:
+                if value.lstrip().startswith(_DOCUMENT_STARTS):
+                    return _document(value)
                 value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             head, tail = _TEXT_WRAPPERS[text_verb]
             return (head + value + tail).encode("ascii")
+        if "<" in value and value.lstrip().startswith(_DOCUMENT_STARTS):
+            return _document(value)
         if text_verb == "say":
             voice = VoiceResponse()
             voice.say(value)
@@ -116,6 +127,30 @@ def render_twiml(value: object, text_verb: TextVerb = "message") -> bytes:
         f"a handler returned a {type(value).__name__}; return a str, a TwiML response "
         "(MessagingResponse, VoiceResponse, anything with to_xml()), a Flask response or None"
     )
+
+
+def _document(value: str) -> bytes:
+    """A handler's ``str`` that is a TwiML document, as sent: without the whitespace around
+    it (Twilio refuses a document with whitespace before ``<?xml``), checked well-formed with
+    a ``<Response>`` root."""
+    from lxml import etree  # only for this rare reply: plain text never needs it
+
+    body = value.strip().encode("utf-8")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.fromstring(body, parser)
+    except etree.XMLSyntaxError as error:
+        raise HandlerError(
+            f"a handler returned a TwiML document (a str starting with <?xml or <Response) "
+            f"that is not well-formed XML: {error}; return the builder itself, or plain text "
+            "that does not start like a document"
+        ) from error
+    if root.tag != "Response":
+        raise HandlerError(
+            f"a handler returned a TwiML document whose root element is <{root.tag}>, not "
+            "<Response>"
+        )
+    return body
 
 
 def _encode(xml: str | bytes) -> bytes:

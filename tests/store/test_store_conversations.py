@@ -154,8 +154,8 @@ def test_a_save_over_a_newer_version_is_dropped(
 
 
 def test_get_and_reset_by_numbers_with_whatsapp_normalised(store: Store) -> None:
-    conversations = Conversations(store, account_sid="AC1")
-    key = Conversations.key_for(
+    conversations = Conversations(store, account_sid="AC1", several_accounts=True)
+    key = conversations.key_for(
         {"From": "whatsapp:+15551230000", "To": "WhatsApp:+15559990000", "AccountSid": "AC1"}
     )
     assert key == conversations.key("+15551230000", "+15559990000")
@@ -167,10 +167,18 @@ def test_get_and_reset_by_numbers_with_whatsapp_normalised(store: Store) -> None
     assert conversations.get("+15551230000", "+15559990000") is None
 
 
-def test_a_call_is_its_own_conversation() -> None:
-    key = Conversations.key_for({"CallSid": "CA1", "From": "+1", "To": "+2"})
+def test_a_call_is_its_own_conversation(store: Store) -> None:
+    conversations = Conversations(store)
+    key = conversations.key_for({"CallSid": "CA1", "From": "+1", "To": "+2"})
     assert key == Conversations.call_key("CA1")
-    assert Conversations.key_for({"Body": "hi"}) is None
+    assert conversations.key_for({"Body": "hi"}) is None
+
+
+def test_one_account_keys_by_the_pair_alone(store: Store) -> None:
+    conversations = Conversations(store)
+    params = {"From": "+15551230000", "To": "+15559990000"}
+    keys = {conversations.key_for({**params, "AccountSid": sid}) for sid in ("AC1", "AC2")}
+    assert keys == {conversations.key("+15551230000", "+15559990000", account_sid="AC9")}
 
 
 def test_recent_conversations_lists_the_live_ones_newest_first(store: Store) -> None:

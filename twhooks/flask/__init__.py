@@ -39,7 +39,6 @@ flask-sock is installed) and :mod:`twhooks.flask.testing` (the test client). The
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -49,7 +48,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..dispatch import Dispatcher, Received
 from ..dispatch.received import Refused
 from ..exceptions import RequestError
-from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase
+from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase, answered_by_app
 from ..inspector import mount as mount_inspector
 from ..kinds import Kind
 from ..replies import Reply
@@ -57,9 +56,6 @@ from ..settings import RealtimeSettings, Settings
 from ..wsgi import quote_path, request_url, verified_request, webhook_request
 
 __all__ = ["TwilioHooks"]
-
-# The name 0.2 logged under (twhooks.extension), kept for the apps that configure it.
-logger = logging.getLogger("twhooks.extension")
 
 #: The name of the Blueprint of the voice-socket routes (:mod:`twhooks.flask.sockets`).
 SOCKETS_BLUEPRINT = "twhooks_realtime"
@@ -229,22 +225,22 @@ def _response(reply: Reply) -> BaseResponse:
 
 
 def _after(response: BaseResponse) -> BaseResponse:
-    """Note the response of a twhooks request, for the teardown function; warn on a redirect."""
+    """Note the response of a twhooks request, for the teardown function; an answer of the
+    app's own (a login guard's redirect, a rate limiter's 429) is logged, and not kept for
+    the retries of the request."""
     environ = request.environ
-    if _RECEIVED not in environ:
+    received: Received | None = environ.get(_RECEIVED)
+    if received is None:
         return response
     environ[_RESPONSE] = response
     status = response.status_code
-    if 300 <= status < 400:
-        logger.warning(
-            "twhooks route %s answered %s (redirect to %s): a before_request function of "
-            "the app, such as a login guard, handled a Twilio webhook; exempt twhooks routes "
-            "(request.blueprint == %r), see the docs' 'Adding twhooks to an existing app'",
-            quote_path(environ.get("PATH_INFO", "")),
-            status,
-            response.headers.get("Location", "-"),
-            BLUEPRINT,
-        )
+    if status >= 300:
+        state: AppState[Dispatcher] = current_app.extensions["twhooks"]
+        path = quote_path(environ.get("PATH_INFO", ""))
+        if answered_by_app(state, received, status, path, response.headers.get("Location")):
+            # Its retry must reach the handler: release the claim now, keeping nothing.
+            del environ[_RECEIVED], environ[_RESPONSE]
+            state.dispatcher.conclude(received, None, status)
     return response
 
 

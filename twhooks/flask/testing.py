@@ -28,7 +28,6 @@ from urllib.parse import urlencode
 
 from flask import Flask
 
-from .. import payloads
 from ..simulator import Request, Response
 from ..simulator.app import AppSimulator
 
@@ -86,8 +85,9 @@ class TwilioTestClient(AppSimulator):
         Give another token to test that the app refuses forged requests.
     :param base_url: the scheme and host Twilio would call; by default
         ``TWHOOKS_PUBLIC_URL``, else ``SERVER_NAME``, else ``http://localhost``.
-    :param account_sid: the ``AccountSid`` of every webhook; a subaccount listed in
-        ``TWHOOKS_ACCOUNT_TOKENS`` signs with its own token.
+    :param account_sid: the ``AccountSid`` of every webhook: by default the app's
+        ``TWILIO_ACCOUNT_SID``, else :data:`twhooks.payloads.TEST_ACCOUNT_SID`; a subaccount
+        listed in ``TWHOOKS_ACCOUNT_TOKENS`` signs with its own token.
     :param shared_key: ``(key id, secret)`` to sign with a Webhooks shared key
         (HMAC-SHA256, see ``TWHOOKS_SHARED_KEYS``) instead of the auth token.
 
@@ -100,7 +100,7 @@ class TwilioTestClient(AppSimulator):
         *,
         auth_token: str | None = None,
         base_url: str | None = None,
-        account_sid: str = payloads.TEST_ACCOUNT_SID,
+        account_sid: str | None = None,
         shared_key: tuple[str, str] | None = None,
     ) -> None:
         super().__init__(

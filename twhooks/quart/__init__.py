@@ -46,7 +46,7 @@ from .. import asgi
 from ..dispatch import AsyncDispatcher, Received
 from ..dispatch.received import Refused
 from ..exceptions import RequestError, RequestTooLarge
-from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase
+from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase, answered_by_app
 from ..kinds import Kind
 from ..replies import Reply
 from ..settings import RealtimeSettings
@@ -196,9 +196,22 @@ def _response(reply: Reply) -> Response:
 
 
 async def _after(response: Response) -> Response:
+    """Note the response of a twhooks request, for the teardown function; an answer of the
+    app's own (a login guard's redirect, a rate limiter's 429) is logged, and not kept for
+    the retries of the request."""
     scope = _scope()
-    if _RECEIVED in scope:
-        scope[_RESPONSE] = response
+    received: Received | None = scope.get(_RECEIVED)
+    if received is None:
+        return response
+    scope[_RESPONSE] = response
+    status = response.status_code
+    if status >= 300:
+        state: AppState[AsyncDispatcher] = current_app.extensions["twhooks"]
+        path = quote_path(request.path)
+        if answered_by_app(state, received, status, path, response.headers.get("Location")):
+            # Its retry must reach the handler: release the claim now, keeping nothing.
+            del scope[_RECEIVED], scope[_RESPONSE]
+            await state.dispatcher.conclude(received, None, status)
     return response
 
 

@@ -48,9 +48,12 @@ class StoreSettings:
     history: bool
     history_size: int
     history_redact: bool
-    #: ``TWILIO_ACCOUNT_SID``: the account :meth:`~twhooks.store.Conversations.get` assumes
-    #: when not told.
+    #: ``TWILIO_ACCOUNT_SID``: the app's own account, the one
+    #: :meth:`~twhooks.store.Conversations.get` assumes and the test client sends.
     account_sid: str | None = None
+    #: Whether ``TWHOOKS_ACCOUNT_TOKENS`` is set: only then does a conversation's key name
+    #: its account (when not the app's own).
+    several_accounts: bool = False
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> StoreSettings:
@@ -84,4 +87,5 @@ class StoreSettings:
             history_size=size,
             history_redact=bool(get("TWHOOKS_HISTORY_REDACT")),
             account_sid=account_sid,
+            several_accounts=bool(config.get("TWHOOKS_ACCOUNT_TOKENS")),
         )

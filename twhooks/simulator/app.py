@@ -47,8 +47,9 @@ class AppSimulator(Simulator):
     :param transport: builds the transport that reaches the app, from the base URL.
 
     The other parameters are those of :class:`twhooks.flask.testing.TwilioTestClient`; the
-    token that signs defaults to the one Twilio signs the account's webhooks with, by the
-    app's settings, and the base URL to ``TWHOOKS_PUBLIC_URL``, else ``SERVER_NAME``, else
+    account defaults to the app's ``TWILIO_ACCOUNT_SID`` (else a fixed test account), the
+    token that signs to the one Twilio signs the account's webhooks with, by the app's
+    settings, and the base URL to ``TWHOOKS_PUBLIC_URL``, else ``SERVER_NAME``, else
     ``http://localhost``.
     """
 
@@ -59,10 +60,12 @@ class AppSimulator(Simulator):
         *,
         auth_token: str | None = None,
         base_url: str | None = None,
-        account_sid: str = payloads.TEST_ACCOUNT_SID,
+        account_sid: str | None = None,
         shared_key: tuple[str, str] | None = None,
     ) -> None:
         settings = settings_of(app)
+        if account_sid is None:
+            account_sid = settings.store.account_sid or payloads.TEST_ACCOUNT_SID
         base_url = base_url or _base_url(app, settings)
         super().__init__(
             transport(base_url),

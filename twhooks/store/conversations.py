@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..conversation import Conversation
-from ..exceptions import HandlerError
+from ..exceptions import ConfigurationError, HandlerError
 from .base import Store
 from .errors import StoreError
 from .keys import call_conversation_key, conversation_key
@@ -76,7 +76,7 @@ class StoreBacking:
     def key(self) -> str:
         """The conversation's key."""
         if self._key is None:
-            key = Conversations.key_for(self._params or {})
+            key = self._conversations.key_for(self._params or {})
             if key is None:
                 raise HandlerError("a webhook without CallSid, From or To has no conversation")
             self._key = key
@@ -152,7 +152,13 @@ class Conversations:
     :param store: where they are kept.
     :param ttl: how long a conversation is kept after its last change, in seconds
         (``TWHOOKS_CONVERSATION_TTL``).
-    :param account_sid: the account :meth:`get` and :meth:`reset` assume when not told.
+    :param account_sid: the app's own account (``TWILIO_ACCOUNT_SID``): its conversations
+        are keyed by the From/To pair alone, and :meth:`get` and :meth:`reset` assume it
+        when not told.
+    :param several_accounts: whether the app serves subaccounts (``TWHOOKS_ACCOUNT_TOKENS``
+        is set). Only then does a key name the account, and only for an account other than
+        *account_sid*: an app of one account finds a conversation by the pair alone,
+        whatever ``AccountSid`` its webhooks carry.
     :param lock_lease: how long a lock outlives a worker that died holding it, in seconds.
     :param lock_wait: how long :meth:`session` waits for another worker's lock, in seconds.
     """
@@ -163,28 +169,41 @@ class Conversations:
         *,
         ttl: float = DEFAULT_CONVERSATION_TTL,
         account_sid: str | None = None,
+        several_accounts: bool = False,
         lock_lease: float = DEFAULT_LOCK_LEASE,
         lock_wait: float = DEFAULT_LOCK_WAIT,
     ) -> None:
         self.store = store
         self.ttl = ttl
         self.account_sid = account_sid
+        self.several_accounts = several_accounts
         self.lock_lease = lock_lease
         self.lock_wait = lock_wait
 
     # -- keys ------------------------------------------------------------------------------
 
     def key(self, from_: str, to: str, *, account_sid: str | None = None) -> str:
-        """The key of the message conversation of *from_* (the person) with *to* (your number)."""
-        return conversation_key(from_, to, account_sid or self.account_sid)
+        """The key of the message conversation of *from_* (the person) with *to* (your number).
+
+        :param account_sid: the account, in an app that serves several (default: the app's
+            own, ``TWILIO_ACCOUNT_SID``); an app of one account needs none.
+        :raises ~twhooks.ConfigurationError: the app serves several accounts, names none of
+            them its own, and *account_sid* is not given.
+        """
+        if account_sid is None and self.several_accounts and self.account_sid is None:
+            raise ConfigurationError(
+                "this app serves several accounts (TWHOOKS_ACCOUNT_TOKENS): pass "
+                "account_sid= to find a conversation, or set TWILIO_ACCOUNT_SID to the "
+                "account to assume"
+            )
+        return conversation_key(from_, to, self._account_part(account_sid))
 
     @staticmethod
     def call_key(call_sid: str) -> str:
         """The key of the conversation of one call."""
         return call_conversation_key(call_sid)
 
-    @staticmethod
-    def key_for(params: Mapping[str, str]) -> str | None:
+    def key_for(self, params: Mapping[str, str]) -> str | None:
         """The key of the webhook with *params*: its call's if it has a ``CallSid``, else its
         message pair's; ``None`` when it has neither."""
         call_sid = params.get("CallSid")
@@ -192,8 +211,14 @@ class Conversations:
             return call_conversation_key(call_sid)
         from_, to = params.get("From"), params.get("To")
         if from_ and to:
-            return conversation_key(from_, to, params.get("AccountSid"))
+            return conversation_key(from_, to, self._account_part(params.get("AccountSid")))
         return None
+
+    def _account_part(self, account_sid: str | None) -> str | None:
+        """The account a key names: only another than the app's own, in an app of several."""
+        if not self.several_accounts or account_sid == self.account_sid:
+            return None
+        return account_sid
 
     # -- reading and resetting -------------------------------------------------------------
 

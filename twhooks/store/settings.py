@@ -62,6 +62,7 @@ class StoreFacades:
             store,
             ttl=settings.conversation_ttl,
             account_sid=settings.account_sid,
+            several_accounts=settings.several_accounts,
             lock_lease=settings.conversation_lock_lease,
         )
         return cls(
