@@ -2,9 +2,10 @@
 
 Two messages of one person can reach two workers at once. :meth:`Conversations.session`
 therefore holds a short lease lock on the conversation (a claim of ``conv-lock:<key>`` in the
-store, released in ``finally``, waited for with a bounded backoff) while the handler runs, and
-saves with the version it read, so that even a handler that outlived its lease cannot overwrite
-a newer state unnoticed.
+store, renewed while held (:mod:`twhooks.store.renewal`), released in ``finally``, waited for
+with a bounded backoff) while the handler runs, and saves with the version it read, so that
+even a handler that outlived its lease (a store that stalled) cannot overwrite a newer state
+unnoticed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .errors import LockTimeout, StoreError
 from .keys import call_conversation_key, conversation_key
 from .polling import PENDING, Pending, poll
 from .records import ConversationRecord
+from .renewal import renewals
 
 __all__ = ["ConversationSession", "Conversations", "StoreBacking"]
 
@@ -30,8 +32,9 @@ logger = logging.getLogger("twhooks.store")
 
 #: Default of ``TWHOOKS_CONVERSATION_TTL``: Twilio keeps its cookies four hours at most.
 DEFAULT_CONVERSATION_TTL = 4 * 3600.0
-#: How long a conversation lock lasts if its holder dies (a bit over Twilio's 15 s timeout).
-DEFAULT_LOCK_LEASE = 20.0
+#: How long a conversation lock lasts if its holder dies (renewed while it lives), as long as a
+#: request's claim (``TWHOOKS_REPLAY_LEASE``).
+DEFAULT_LOCK_LEASE = 5.0
 #: How long a second message of the same conversation waits for the first one's handler.
 DEFAULT_LOCK_WAIT = 15.0
 
@@ -154,7 +157,8 @@ class Conversations:
     :param ttl: how long a conversation is kept after its last change, in seconds
         (``TWHOOKS_CONVERSATION_TTL``).
     :param account_sid: the account :meth:`get` and :meth:`reset` assume when not told.
-    :param lock_lease: how long a lock outlives a worker that died holding it, in seconds.
+    :param lock_lease: how long a lock outlives a worker that died holding it, in seconds
+        (renewed every quarter of it while held).
     :param lock_wait: how long :meth:`session` waits for another worker's lock, in seconds.
     """
 
@@ -249,9 +253,11 @@ class Conversations:
 
         if poll(attempt, wait) is not True:
             raise LockTimeout(key, wait)
+        renewal = renewals.hold(self.store, lock_key, owner, self.lock_lease)
         try:
             yield
         finally:
+            renewals.drop(renewal)
             self.store.finish(lock_key, owner, None, 0.0)
 
     @contextmanager
