@@ -23,7 +23,7 @@ import pytest
 from werkzeug.test import EnvironBuilder
 
 from twhooks.conversation import Conversation
-from twhooks.dispatch import AsyncDispatcher, Received
+from twhooks.dispatch import AsyncDispatcher, Received, steps
 from twhooks.dispatch.received import stored
 from twhooks.handlers import Handlers
 from twhooks.kinds import KINDS
@@ -355,6 +355,36 @@ def test_a_handler_slower_than_the_lease_keeps_its_claim_off_the_loop(blocking: 
     renewed = [thread for name, thread in store.calls if name == "renew"]
     assert renewed
     assert loop_thread not in renewed
+
+
+def test_a_retry_still_waiting_after_twilios_timeout_is_answered_503_not_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(steps, "CLAIM_WAIT", 0.3)  # Twilio's 15 s, shortened
+    store = RecordingStore(blocking=True)
+    handlers = Handlers()
+    runs: list[str] = []
+
+    @handlers.message()
+    async def reply(msg: Any) -> str:
+        runs.append(msg.body)
+        await asyncio.sleep(1.0)
+        return "slow reply"
+
+    dispatcher = dispatcher_over(store, handlers, mode="cookie", lease=0.2)
+
+    async def scenario() -> tuple[Any, Any]:
+        kind = KINDS["message"]
+        first = asyncio.ensure_future(dispatcher.dispatch(sms(), kind, None, {}))
+        while not runs:
+            await asyncio.sleep(0.01)
+        retry = await dispatcher.dispatch(sms(), kind, None, {})
+        return await first, retry
+
+    first, retry = run(scenario())
+    assert first.status == 200
+    assert retry.status == 503
+    assert runs == ["hello"]
 
 
 def test_handle_without_a_store_keeps_the_conversation_in_the_session(
