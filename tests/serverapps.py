@@ -59,8 +59,9 @@ def shared_app() -> Flask:
 
     Every run of the message handler appends ``<pid> <body> <count>`` to ``TEST_RUNS``;
     a body starting with ``SLOW`` makes it write its pid to ``TEST_RUNS.pid`` and sleep
-    ``TEST_SLOW`` seconds first — unless ``TEST_RUNS.fast`` exists. Each message adds one
-    to its conversation's ``count``.
+    ``TEST_SLOW`` seconds, holding its conversation — unless ``TEST_RUNS.fast`` exists. Each
+    message adds one to its conversation's ``count``. ``TEST_LEASE`` sets
+    ``TWHOOKS_REPLAY_LEASE`` (else its default).
     """
     import time
 
@@ -69,20 +70,21 @@ def shared_app() -> Flask:
         TWILIO_AUTH_TOKEN=TOKEN,
         SECRET_KEY="test-secret",
         TWHOOKS_STORE=store_from_env(),
-        TWHOOKS_REPLAY_LEASE=float(os.environ.get("TEST_LEASE", "15")),
         TWHOOKS_PUBLIC_URL=os.environ.get("TEST_PUBLIC_URL") or None,
     )
+    if os.environ.get("TEST_LEASE"):
+        app.config["TWHOOKS_REPLAY_LEASE"] = float(os.environ["TEST_LEASE"])
     hooks = TwilioHooks(app)
     runs = os.environ["TEST_RUNS"]
 
     @hooks.message()
     def count(msg: IncomingMessage) -> str:
+        assert msg.conversation is not None
+        total = msg.conversation.data.get("count", 0) + 1  # first use: the lock is ours
         if msg.body.startswith("SLOW") and not os.path.exists(runs + ".fast"):
             with open(runs + ".pid", "w") as pid_file:
                 pid_file.write(str(os.getpid()))
             time.sleep(float(os.environ.get("TEST_SLOW", "1")))
-        assert msg.conversation is not None
-        total = msg.conversation.data.get("count", 0) + 1
         msg.conversation.goto("counting", count=total)
         with open(runs, "a") as trace:
             trace.write(f"{os.getpid()} {msg.body} {total}\n")

@@ -23,7 +23,7 @@ import pytest
 from werkzeug.test import EnvironBuilder
 
 from twhooks.conversation import Conversation
-from twhooks.dispatch import AsyncDispatcher, Received
+from twhooks.dispatch import AsyncDispatcher, Received, steps
 from twhooks.dispatch.received import stored
 from twhooks.handlers import Handlers
 from twhooks.kinds import KINDS
@@ -65,7 +65,10 @@ class RecordingStore:
 
 
 def dispatcher_over(
-    store: RecordingStore, handlers: Handlers, mode: Literal["store", "cookie"] = "store"
+    store: RecordingStore,
+    handlers: Handlers,
+    mode: Literal["store", "cookie"] = "store",
+    lease: float | None = None,
 ) -> AsyncDispatcher:
     typed: Any = store
     opt_outs = OptOuts(typed)
@@ -80,7 +83,9 @@ def dispatcher_over(
         history=History(typed),
     )
     settings = Settings.from_config({"TWHOOKS_VALIDATE": False})
-    return AsyncDispatcher(handlers, settings, replays=typed, policies=Policies(facades, mode))
+    return AsyncDispatcher(
+        handlers, settings, replays=typed, policies=Policies(facades, mode), lease=lease
+    )
 
 
 def sms(token: str | None = "tok-1", body: str = "hello") -> WebhookRequest:
@@ -315,6 +320,70 @@ def test_a_retry_in_flight_waits_without_blocking_the_loop() -> None:
     first, retry = run(scenario())
     assert first == retry
     assert b"first reply" in first
+    assert runs == ["hello"]
+
+
+@pytest.mark.parametrize("blocking", [False, True])
+def test_a_handler_slower_than_the_lease_keeps_its_claim_off_the_loop(blocking: bool) -> None:
+    # A 0.2 s lease, a 1 s handler: the claim is renewed (by the renewal thread, never on the
+    # loop), so a retry sent after two leases waits for the reply instead of running again.
+    store = RecordingStore(blocking=blocking)
+    handlers = Handlers()
+    runs: list[str] = []
+
+    @handlers.message()
+    async def reply(msg: Any) -> str:
+        runs.append(msg.body)
+        await asyncio.sleep(1.0)
+        return "slow reply"
+
+    dispatcher = dispatcher_over(store, handlers, mode="cookie", lease=0.2)
+
+    async def scenario() -> tuple[bytes, bytes, int]:
+        kind = KINDS["message"]
+        first = asyncio.ensure_future(dispatcher.dispatch(sms(), kind, None, {}))
+        while not runs:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.5)
+        retry = await dispatcher.dispatch(sms(), kind, None, {})
+        return (await first).body, retry.body, threading.get_ident()
+
+    first, retry, loop_thread = run(scenario())
+    assert first == retry
+    assert b"slow reply" in first
+    assert runs == ["hello"]
+    renewed = [thread for name, thread in store.calls if name == "renew"]
+    assert renewed
+    assert loop_thread not in renewed
+
+
+def test_a_retry_still_waiting_after_twilios_timeout_is_answered_503_not_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(steps, "CLAIM_WAIT", 0.3)  # Twilio's 15 s, shortened
+    store = RecordingStore(blocking=True)
+    handlers = Handlers()
+    runs: list[str] = []
+
+    @handlers.message()
+    async def reply(msg: Any) -> str:
+        runs.append(msg.body)
+        await asyncio.sleep(1.0)
+        return "slow reply"
+
+    dispatcher = dispatcher_over(store, handlers, mode="cookie", lease=0.2)
+
+    async def scenario() -> tuple[Any, Any]:
+        kind = KINDS["message"]
+        first = asyncio.ensure_future(dispatcher.dispatch(sms(), kind, None, {}))
+        while not runs:
+            await asyncio.sleep(0.01)
+        retry = await dispatcher.dispatch(sms(), kind, None, {})
+        return await first, retry
+
+    first, retry = run(scenario())
+    assert first.status == 200
+    assert retry.status == 503
     assert runs == ["hello"]
 
 

@@ -84,7 +84,7 @@ def test_the_parts_read_their_settings() -> None:
     )
     assert settings.store.url == "memory://"
     assert settings.store.conversations == "cookie"
-    assert settings.store.conversation_lock_lease == 8.0  # the claim's lease and 5 s
+    assert settings.store.conversation_lock_lease == 3.0  # the claim's lease
     assert (settings.store.opt_out_ttl, settings.store.history) == (60.0, False)
     assert settings.store.account_sid == SUB
     assert settings.inspector == InspectorSettings(enabled=True, password="pw")
@@ -96,7 +96,7 @@ def test_the_facades_are_built_from_the_store_part(tmp_path: Any) -> None:
         {"TWILIO_AUTH_TOKEN": TOKEN, "TWHOOKS_STORE": "memory://", "TWHOOKS_REPLAY_LEASE": 3}
     )
     facades = StoreFacades.open(settings.store, instance_path=tmp_path)
-    assert facades.conversations.lock_lease == 8.0
+    assert facades.conversations.lock_lease == 3.0
     assert facades.history is not None
 
 
@@ -108,7 +108,7 @@ def test_an_app_keeps_its_settings_and_the_defaults_in_its_config() -> None:
     assert set(DEFAULTS) <= set(app.config)
     assert app.config["TWHOOKS_URL_PREFIX"] == "/twilio"
     with app.app_context():
-        assert hooks.conversations.lock_lease == 7.0  # the claim's lease and 5 s
+        assert hooks.conversations.lock_lease == 2.0  # the claim's lease
 
 
 def test_set_defaults_keeps_what_is_set() -> None:

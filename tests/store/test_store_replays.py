@@ -92,3 +92,28 @@ def test_keys_are_independent(store: Store) -> None:
     assert store.claim("k2", "a", 5) is True
     store.finish("k1", "a", REPLY, 60)
     assert store.claim("k2", "b", 5) is False
+
+
+def test_renew_extends_only_the_owners_live_claim(store: Store) -> None:
+    assert store.claim("k", "a", 0.6) is True
+    assert store.renew("k", "b", 5) is False  # not b's claim
+    time.sleep(0.3)
+    assert store.renew("k", "a", 0.6) is True
+    time.sleep(0.4)  # 0.7 s after the claim: alive only by the renewal
+    assert store.claim("k", "b", 5) is False
+    time.sleep(0.4)  # the renewed lease ran out
+    assert store.renew("k", "a", 5) is False  # an expired claim is not brought back
+    assert store.claim("k", "b", 5) is True
+    assert store.renew("k", "a", 5) is False  # nor is a claim taken over
+    assert store.renew("k", "b", 5) is True
+
+
+def test_renew_after_finish_changes_nothing(store: Store) -> None:
+    assert store.claim("k", "a", 5) is True
+    store.finish("k", "a", REPLY, 60)
+    assert store.renew("k", "a", 5) is False
+    assert store.claim("k", "b", 5) == REPLY
+    assert store.claim("k2", "a", 5) is True
+    store.finish("k2", "a", None, 60)
+    assert store.renew("k2", "a", 5) is False
+    assert store.claim("k2", "b", 5) is True

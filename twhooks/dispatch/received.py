@@ -32,8 +32,9 @@ class Received:
     token: str | None
     #: The kind of webhook, when the adapter knows it already.
     kind: str | None = None
-    #: ``(key, owner)`` while this request holds the claim of its token.
-    claim: tuple[str, str] | None = None
+    #: ``(key, owner, renewal)`` while this request holds the claim of its token (its
+    #: handle in :data:`~twhooks.store.renewal.renewals`).
+    claim: tuple[str, str, int | None] | None = None
     #: When it arrived: Unix time, and :func:`time.perf_counter` for its duration.
     at: float = 0.0
     started: float = 0.0

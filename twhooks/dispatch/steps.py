@@ -2,14 +2,17 @@
 
 - ``receive``: verify the signature, or the refusal (403/4xx, logged, in the history);
 - ``_claim``: one try at the idempotency token's claim: a retry gets the first reply, byte
-  for byte; :data:`~twhooks.store.polling.PENDING` while that request is in flight;
+  for byte; :data:`~twhooks.store.polling.PENDING` while that request is in flight. A claim
+  won is renewed while the request runs (:mod:`~twhooks.store.renewal`), so its short lease
+  ends soon after a worker dies, never under a slow handler;
 - ``_begin``: the conversation (its lock tried now, or left to first use), then the route
   (:mod:`~twhooks.dispatch.route`: policies, handler, typed event); ``PENDING`` while the
   conversation is busy;
 - ``_run``: a plain handler in the caller's thread, then ``_end`` (save the conversation,
   render the reply) or the error handlers (:mod:`~twhooks.dispatch.failures`), and
   ``_release`` (give the conversation back);
-- ``_conclude``: end the claim keeping the final bytes; record the request.
+- ``_conclude``: stop renewing the claim and end it keeping the final bytes; record the
+  request.
 
 Two drivers call them under the same public names — :class:`~twhooks.dispatch.Dispatcher`
 (``refuse``, ``claim``, ``handle``, ``conclude``, ``dispatch``) and
@@ -45,6 +48,7 @@ from ..store.conversations import StoreBacking
 from ..store.errors import LockTimeout
 from ..store.locks import StoreLock
 from ..store.polling import PENDING, Pending
+from ..store.renewal import renewals
 from ..store.replays import ReplayStore
 from .failures import answer, outcome, unanswered
 from .received import Received, Refused
@@ -67,6 +71,10 @@ def _new_process_id() -> None:
 
 os.register_at_fork(after_in_child=_new_process_id)
 
+#: How long a retry waits for the copy of its request in flight, in seconds: Twilio's timeout
+#: for the whole request (it reads no answer after that).
+CLAIM_WAIT = 15.0
+
 
 class DispatcherBase:
     """The steps both drivers share; see the module's table.
@@ -79,10 +87,10 @@ class DispatcherBase:
         passed through untouched (:attr:`Reply.native`).
     :param policies: what the shared store does on each request (conversations, deliveries,
         opt-outs, the block list, the history); none: conversations in the session only.
-    :param lease: how long a claim holds before another worker may take it over
-        (``TWHOOKS_REPLAY_LEASE`` by default): Twilio gives up on a request after 15 seconds
-        and retries, so an older claim belongs to a request nobody waits for any more, or to
-        a worker that crashed.
+    :param lease: how long a claim holds, unless renewed, before another worker may take it
+        over (``TWHOOKS_REPLAY_LEASE`` by default). The claim is renewed every quarter lease
+        while its request runs, so a claim that outlives its lease belongs to a worker that
+        died: a short lease lets Twilio's retry run within it.
     :param reply_ttl: how long a reply is kept for the retries of its request
         (``TWHOOKS_REPLAY_TTL`` by default).
     """
@@ -224,7 +232,7 @@ class DispatcherBase:
         owner = f"{_PROCESS}.{next(_claims)}"
         got = self.replays.claim(key, owner, self.lease)
         if got is True:
-            received.claim = (key, owner)
+            received.claim = (key, owner, renewals.hold(self.replays, key, owner, self.lease))
             return None
         if got is False:
             return PENDING
@@ -239,20 +247,26 @@ class DispatcherBase:
 
     @property
     def _claim_wait(self) -> float:
-        """How long a retry waits for the request in flight: its lease, and as long again
-        for a request that took over an expired claim."""
-        return 2 * self.lease
+        """How long a retry waits for the request in flight: Twilio's whole timeout (the
+        claim of a worker that died ends sooner, with its lease)."""
+        return CLAIM_WAIT
 
     def _claimed(self, received: Received, got: Reply | Pending | None) -> Reply | None:
-        """The outcome of the wait for a claim: the request in flight never ended."""
+        """The outcome of the wait for a claim: ``503`` when the request in flight still
+        runs (its claim renewed all along): never a second run beside it."""
         if not isinstance(got, Pending):
             return got
         logger.warning(
-            "retry of %s (idempotency token %s) could not claim it; running it anyway",
+            "retry of %s (idempotency token %s): the first copy still runs after %.0f s; "
+            "answering 503 rather than running its handler twice",
             received.request.path,
             received.token,
+            CLAIM_WAIT,
         )
-        return None
+        received.why = "first copy still running"
+        reply = Reply.text(503, "Service unavailable: this request is still being handled")
+        self._record(received, reply.status, reply.body)
+        return reply
 
     # -- begin ------------------------------------------------------------------------------
 
@@ -402,6 +416,7 @@ class DispatcherBase:
         in the history, with *stored*'s status and body, else *status* and no body."""
         claim, received.claim = received.claim, None
         if claim is not None and self.replays is not None:
+            renewals.drop(claim[2])
             kept = stored if stored is not None and stored.status < 500 else None
             self.replays.finish(claim[0], claim[1], kept, self.reply_ttl)
         if stored is not None:

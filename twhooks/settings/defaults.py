@@ -25,7 +25,7 @@ DEFAULTS: Mapping[str, Any] = {
     "TWHOOKS_ACCOUNT_TOKENS": None,
     "TWHOOKS_SHARED_KEYS": None,
     "TWHOOKS_DEDUPLICATE": True,
-    "TWHOOKS_REPLAY_LEASE": 15.0,
+    "TWHOOKS_REPLAY_LEASE": 5.0,
     "TWHOOKS_REPLAY_TTL": 3600.0,
     # The shared store: Settings.store (the same as the defaults of the store's facades).
     "TWHOOKS_STORE": None,

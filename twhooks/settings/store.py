@@ -37,8 +37,8 @@ class StoreSettings:
     #: ``"cookie"`` (in Twilio's cookies, as in twhooks 0.1).
     conversations: Literal["store", "cookie"]
     conversation_ttl: float
-    #: How long a conversation's lock outlives a dead worker: about as long as its
-    #: request's claim (``TWHOOKS_REPLAY_LEASE`` and 5 seconds).
+    #: How long a conversation's lock outlives a dead worker (renewed while it lives): as
+    #: long as its request's claim (``TWHOOKS_REPLAY_LEASE``).
     conversation_lock_lease: float
     delivery_ttl: float
     call_ttl: float
@@ -79,7 +79,7 @@ class StoreSettings:
             url=get("TWHOOKS_STORE"),
             conversations=mode,
             conversation_ttl=get.seconds("TWHOOKS_CONVERSATION_TTL"),
-            conversation_lock_lease=get.positive_number("TWHOOKS_REPLAY_LEASE") + 5.0,
+            conversation_lock_lease=get.positive_number("TWHOOKS_REPLAY_LEASE"),
             delivery_ttl=get.seconds("TWHOOKS_DELIVERY_TTL"),
             call_ttl=get.seconds("TWHOOKS_CALL_TTL"),
             opt_out_ttl=get.seconds("TWHOOKS_OPT_OUT_TTL", optional=True),

@@ -23,11 +23,14 @@ class Store(ReplayStore, Protocol):
     """Where twhooks keeps state shared by all workers: one of :mod:`twhooks.store`'s
     backends, or a class of your own with these methods.
 
-    ``claim``/``finish``/``wait`` are those of :class:`~twhooks.store.replays.ReplayStore`; a
-    conversation lock is a claim of the key ``conv-lock:<conversation key>``.
+    ``claim``/``finish``/``renew``/``wait`` are those of
+    :class:`~twhooks.store.replays.ReplayStore`; a conversation lock is a claim of the key
+    ``conv-lock:<conversation key>``.
 
     :attr:`blocking` says whether its calls may wait on I/O; a store of your own that leaves
-    it out is taken to block (:func:`blocks`).
+    it out is taken to block (:func:`blocks`). It may leave out ``renew`` too: its claims and
+    locks are then not renewed while a handler runs and end with their lease, so set
+    ``TWHOOKS_REPLAY_LEASE`` above your slowest handler's time.
     """
 
     @property
@@ -193,16 +196,17 @@ def blocks(store: object) -> bool:
     return bool(getattr(store, "blocking", True))
 
 
-#: The methods every :class:`Store` has (``blocking`` may be left out: see :func:`blocks`).
+#: The methods every :class:`Store` has (``blocking`` may be left out: see :func:`blocks`;
+#: ``renew`` too: see :mod:`twhooks.store.renewal`).
 _METHODS = tuple(
     name
     for protocol in (ReplayStore, Store)
     for name, value in vars(protocol).items()
-    if callable(value) and not name.startswith("_")
+    if callable(value) and not name.startswith("_") and name != "renew"
 )
 
 
 def has_store_methods(value: object) -> bool:
     """Whether *value* has every method of :class:`Store`: a store of your own, which may
-    leave out ``blocking``."""
+    leave out ``blocking`` and ``renew``."""
     return all(callable(getattr(value, name, None)) for name in _METHODS)

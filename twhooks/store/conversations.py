@@ -2,9 +2,10 @@
 
 Two messages of one person can reach two workers at once. :meth:`Conversations.session`
 therefore holds a short lease lock on the conversation (a claim of ``conv-lock:<key>`` in the
-store, released in ``finally``, waited for with a bounded backoff) while the handler runs, and
-saves with the version it read, so that even a handler that outlived its lease cannot overwrite
-a newer state unnoticed.
+store, renewed while held (:mod:`twhooks.store.renewal`), released in ``finally``, waited for
+with a bounded backoff) while the handler runs, and saves with the version it read, so that
+even a handler that outlived its lease (a store that stalled) cannot overwrite a newer state
+unnoticed.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ logger = logging.getLogger("twhooks.store")
 
 #: Default of ``TWHOOKS_CONVERSATION_TTL``: Twilio keeps its cookies four hours at most.
 DEFAULT_CONVERSATION_TTL = 4 * 3600.0
-#: How long a conversation lock lasts if its holder dies (a bit over Twilio's 15 s timeout).
-DEFAULT_LOCK_LEASE = 20.0
+#: How long a conversation lock lasts if its holder dies (renewed while it lives), as long as a
+#: request's claim (``TWHOOKS_REPLAY_LEASE``).
+DEFAULT_LOCK_LEASE = 5.0
 #: How long a second message of the same conversation waits for the first one's handler.
 DEFAULT_LOCK_WAIT = 15.0
 
@@ -159,7 +161,8 @@ class Conversations:
         is set). Only then does a key name the account, and only for an account other than
         *account_sid*: an app of one account finds a conversation by the pair alone,
         whatever ``AccountSid`` its webhooks carry.
-    :param lock_lease: how long a lock outlives a worker that died holding it, in seconds.
+    :param lock_lease: how long a lock outlives a worker that died holding it, in seconds
+        (renewed every quarter of it while held).
     :param lock_wait: how long :meth:`session` waits for another worker's lock, in seconds.
     """
 

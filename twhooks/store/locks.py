@@ -1,10 +1,11 @@
 """A lock in the shared store, held by one request across workers and hosts.
 
-A lock is a claim of ``<namespace>-lock:<key>`` in the store (atomic, with a lease, so that the
-lock of a worker that died expires): :meth:`StoreLock.acquire` takes it — trying once
-(``wait=0``, where an event loop waits between tries itself) or waiting with a bounded backoff —
-and :meth:`StoreLock.release` gives it back, only if this holder still holds it. Conversations
-hold one while their handler runs; so do the status callbacks of one message or call.
+A lock is a claim of ``<namespace>-lock:<key>`` in the store (atomic, with a lease renewed
+while it is held, so that the lock of a worker that died expires soon).
+:meth:`StoreLock.acquire` takes it — trying once (``wait=0``, where an event loop waits between
+tries itself) or waiting with a bounded backoff — and :meth:`StoreLock.release` gives it back,
+only if this holder still holds it. Conversations hold one while their handler runs; so do the
+status callbacks of one message or call.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import uuid
 from .base import Store
 from .errors import LockTimeout
 from .polling import PENDING, Pending, poll
+from .renewal import renewals
 
 __all__ = ["StoreLock"]
 
@@ -27,7 +29,7 @@ class StoreLock:
         ``<namespace>-lock:<key>``.
     """
 
-    __slots__ = ("_claim", "_held", "_owner", "_store", "key", "lease", "wait")
+    __slots__ = ("_claim", "_held", "_owner", "_renewal", "_store", "key", "lease", "wait")
 
     def __init__(
         self, store: Store, key: str, *, lease: float, wait: float, namespace: str = "conv"
@@ -39,6 +41,7 @@ class StoreLock:
         self._claim = f"{namespace}-lock:{key}"
         self._owner = uuid.uuid4().hex
         self._held = False
+        self._renewal: int | None = None
 
     @property
     def held(self) -> bool:
@@ -63,10 +66,15 @@ class StoreLock:
         if poll(attempt, wait) is not True:
             raise LockTimeout(self.key, wait)
         self._held = True
+        # Renewed while held (every quarter lease, by this process's renewal thread): a lease
+        # short enough that a dead holder frees it soon, never lost by a slow handler.
+        self._renewal = renewals.hold(self._store, self._claim, self._owner, self.lease)
 
     def release(self) -> None:
         """Give the lock back, if held (a lock whose lease ran out and that another holder took
         is not taken from it)."""
         if self._held:
             self._held = False
+            renewals.drop(self._renewal)
+            self._renewal = None
             self._store.finish(self._claim, self._owner, None, 0.0)

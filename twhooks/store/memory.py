@@ -63,6 +63,9 @@ class MemoryStore:
     def finish(self, key: str, owner: str, reply: Reply | None, ttl: float) -> None:
         self._replays.finish(key, owner, reply, ttl)
 
+    def renew(self, key: str, owner: str, lease: float) -> bool:
+        return self._replays.renew(key, owner, lease)
+
     def wait(self, key: str, timeout: float) -> Reply | None:
         return self._replays.wait(key, timeout)
 

@@ -73,6 +73,13 @@ class RedisStore(RedisHistory):
         )
 
     @guarded
+    def renew(self, key: str, owner: str, lease: float) -> bool:
+        renewed = self._run(
+            self._scripts.renew, keys=[self._key("claim", key)], args=[owner, milliseconds(lease)]
+        )
+        return bool(int(renewed))
+
+    @guarded
     def wait(self, key: str, timeout: float) -> Reply | None:
         keys = [self._key("claim", key), self._key("reply", key)]
 

@@ -29,6 +29,15 @@ end
 return 0
 """
 
+# KEYS: the claim; ARGV: the owner, the lease in ms. 1 if the owner's claim was extended.
+RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
 PEEK = """
 local reply = redis.call('GET', KEYS[2])
 if reply then return reply end
@@ -89,11 +98,20 @@ return first + #ARGV - 2
 class Scripts:
     """The scripts, registered with *client* (each is loaded into Redis on first use)."""
 
-    __slots__ = ("add_history", "claim", "finish", "peek", "record_status", "save_conversation")
+    __slots__ = (
+        "add_history",
+        "claim",
+        "finish",
+        "peek",
+        "record_status",
+        "renew",
+        "save_conversation",
+    )
 
     def __init__(self, client: redis.Redis) -> None:
         self.claim: Script = client.register_script(CLAIM)
         self.finish: Script = client.register_script(FINISH)
+        self.renew: Script = client.register_script(RENEW)
         self.peek: Script = client.register_script(PEEK)
         self.save_conversation: Script = client.register_script(SAVE_CONVERSATION)
         self.record_status: Script = client.register_script(RECORD_STATUS)

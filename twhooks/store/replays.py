@@ -60,6 +60,15 @@ class ReplayStore(Protocol):
         """
         ...
 
+    def renew(self, key: str, owner: str, lease: float) -> bool:
+        """Extend *owner*'s claim of *key* to *lease* seconds from now, if *owner* still holds
+        it (live, not finished, not taken over); what the request path calls while a handler
+        runs (:mod:`twhooks.store.renewal`).
+
+        :returns: whether it was extended.
+        """
+        ...
+
     def wait(self, key: str, timeout: float) -> Reply | None:
         """Wait up to *timeout* seconds for *key*'s reply.
 
@@ -131,6 +140,17 @@ class MemoryReplayStore:
                 entry.expires = time.monotonic() + ttl
             if self._waiting:
                 self._changed.notify_all()
+
+    def renew(self, key: str, owner: str, lease: float) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry.owner != owner or entry.reply is not None:
+                return False
+            if entry.expires <= now:
+                return False
+            entry.expires = now + lease
+            return True
 
     def wait(self, key: str, timeout: float) -> Reply | None:
         deadline = time.monotonic() + timeout

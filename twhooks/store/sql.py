@@ -81,6 +81,12 @@ class SQLStore(SQLHistory):
         self._hot_write("finish_reply", params)
 
     @guarded
+    def renew(self, key: str, owner: str, lease: float) -> bool:
+        now = time.time()
+        params = {"p_key": key, "p_owner": owner, "p_expires": now + lease, "p_now": now}
+        return self._hot_write("renew", params) == 1
+
+    @guarded
     def wait(self, key: str, timeout: float) -> Reply | None:
         query, params = self.statements.claim_reply, {"p_key": key}
 

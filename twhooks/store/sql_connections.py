@@ -233,6 +233,7 @@ class SQLConnections:
             "claim": statements.claim,
             "finish_reply": statements.finish_reply,
             "finish_none": statements.finish_none,
+            "renew": statements.renew,
             "record_call_event": statements.record_call_event,
             "touch_call": statements.touch_call,
         }

@@ -171,6 +171,10 @@ class Statements:
         )
         #: Drop the owner's claim without a reply.
         self.finish_none = c.delete().where(mine)
+        #: Extend the owner's live claim (one row written: still the owner's).
+        self.renew = (
+            c.update().where(mine & (c.c.expires_at > _p("now"))).values(expires_at=_p("expires"))
+        )
         #: A claim and its reply, for a retry waiting on it.
         self.claim_reply = sa.select(c.c.expires_at, c.c.status, c.c.headers, c.c.body).where(
             c.c.key == _p("key")
