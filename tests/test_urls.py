@@ -14,30 +14,62 @@ from twhooks.urls import query_value, redact, split_authority, url_variants
     [
         pytest.param(
             "https://example.com/sms",
-            ["https://example.com/sms", "https://example.com:443/sms"],
+            [
+                "https://example.com/sms",
+                "https://example.com:443/sms",
+                "https://example.com/sms?",
+                "https://example.com:443/sms?",
+            ],
             id="https-adds-443",
         ),
         pytest.param(
             "http://example.com:8080/sms",
-            ["http://example.com:8080/sms", "http://example.com/sms"],
+            [
+                "http://example.com:8080/sms",
+                "http://example.com/sms",
+                "http://example.com:8080/sms?",
+                "http://example.com/sms?",
+            ],
             id="explicit-port-removed",
         ),
         pytest.param(
             "https://user:pa:ss@example.com:8443/sms",
-            ["https://user:pa:ss@example.com:8443/sms", "https://user:pa:ss@example.com/sms"],
+            [
+                "https://user:pa:ss@example.com:8443/sms",
+                "https://user:pa:ss@example.com/sms",
+                "https://user:pa:ss@example.com:8443/sms?",
+                "https://user:pa:ss@example.com/sms?",
+            ],
             id="userinfo-with-colons",
         ),
         pytest.param(
             "https://user:pass@example.com/sms",
-            ["https://user:pass@example.com/sms", "https://user:pass@example.com:443/sms"],
+            [
+                "https://user:pass@example.com/sms",
+                "https://user:pass@example.com:443/sms",
+                "https://user:pass@example.com/sms?",
+                "https://user:pass@example.com:443/sms?",
+            ],
             id="userinfo-adds-443",
         ),
         pytest.param(
-            "https://[::1]:8443/sms", ["https://[::1]:8443/sms", "https://[::1]/sms"], id="ipv6"
+            "https://[::1]:8443/sms",
+            [
+                "https://[::1]:8443/sms",
+                "https://[::1]/sms",
+                "https://[::1]:8443/sms?",
+                "https://[::1]/sms?",
+            ],
+            id="ipv6",
         ),
         pytest.param(
             "http://[2001:db8::1]/sms",
-            ["http://[2001:db8::1]/sms", "http://[2001:db8::1]:80/sms"],
+            [
+                "http://[2001:db8::1]/sms",
+                "http://[2001:db8::1]:80/sms",
+                "http://[2001:db8::1]/sms?",
+                "http://[2001:db8::1]:80/sms?",
+            ],
             id="ipv6-adds-80",
         ),
         pytest.param(
@@ -67,7 +99,26 @@ from twhooks.urls import query_value, redact, split_authority, url_variants
             ],
             id="escapes-decoded",
         ),
-        pytest.param("ftp://example.com/x", ["ftp://example.com/x"], id="unknown-scheme"),
+        pytest.param(
+            "ftp://example.com/x",
+            ["ftp://example.com/x", "ftp://example.com/x?"],
+            id="unknown-scheme",
+        ),
+        pytest.param(
+            "https://example.com/sms?",
+            [
+                "https://example.com/sms?",
+                "https://example.com:443/sms?",
+                "https://example.com/sms",
+                "https://example.com:443/sms",
+            ],
+            id="bare-question-mark",
+        ),
+        pytest.param(
+            "https://example.com/sms??",
+            ["https://example.com/sms??", "https://example.com:443/sms??"],
+            id="query-of-one-question-mark",
+        ),
         pytest.param("/relative?x=1", ["/relative?x=1"], id="not-absolute"),
     ],
 )

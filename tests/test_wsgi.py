@@ -302,7 +302,12 @@ class TestVerifyEnviron:
         env["CONTENT_LENGTH"] = str(len(env["wsgi.input"].getvalue()))
         with pytest.raises(InvalidSignature) as info:
             verify_environ(self.verifier, env)
-        assert info.value.tried == ("http://localhost/sms", "http://localhost:80/sms")
+        assert info.value.tried == (
+            "http://localhost/sms",
+            "http://localhost:80/sms",
+            "http://localhost/sms?",
+            "http://localhost:80/sms?",
+        )
         assert verified_request(env) is None
 
     def test_too_large(self) -> None:

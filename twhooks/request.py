@@ -355,7 +355,9 @@ def _raw_path_url(
         base = f"{scheme}://{host}"
         if not mounted:
             path = root + path
-    return f"{base}{path}?{query}" if query else f"{base}{path}"
+    if query:
+        return f"{base}{path}?{query}"
+    return keep_bare_query(f"{base}{path}", raw_target)  # as the rebuilt URL does
 
 
 def _basic_auth(header: str) -> tuple[str, str] | None:

@@ -38,16 +38,25 @@ def url_variants(url: str) -> list[str]:
     The first is *url* itself; then the same URL with the default port added or an explicit
     port removed; then, each with and without the port, the query string with ``'``, ``@``,
     ``:`` and ``~`` percent-encoded, with those escapes decoded, with only ``'`` encoded
-    (as WHATWG URLs do) and with only ``%40`` and ``%3A`` decoded. Duplicates are dropped.
+    (as WHATWG URLs do) and with only ``%40`` and ``%3A`` decoded. A URL without a query
+    string is also tried with a bare ``?`` at its end, and one with a bare ``?`` without it.
+    Duplicates are dropped.
     """
     variants = [url]
     base, sep, query = url.partition("?")
-    queries = [query]
-    if sep:
-        queries.extend(_rewrite_query(query, escape, chars) for escape, chars in _QUERY_FORMS)
-    for q in queries:
+    forms = [sep + query]
+    if query:
+        forms.extend(sep + _rewrite_query(query, escape, chars) for escape, chars in _QUERY_FORMS)
+    else:
+        # No query, or a bare "?": the "?" is tried both ways. Twilio signs it if it is in
+        # the configured URL, and twilio-node's validator keeps it (WHATWG URLs do), but
+        # twilio-python's drops it (urlunparse() does), and a server cannot always show it:
+        # an ASGI raw_path stops before it, and WSGI without RAW_URI or REQUEST_URI (or
+        # werkzeug's request.url) loses it.
+        forms.append("" if sep else "?")
+    for form in forms:
         for b in (base, _toggle_port(base)):
-            candidate = b + sep + q
+            candidate = b + form
             if candidate not in variants:
                 variants.append(candidate)
     return variants
