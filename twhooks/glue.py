@@ -94,6 +94,36 @@ class AppState(Generic[D]):
         return self.settings.url_prefix
 
 
+#: Where an adapter keeps, per request (the WSGI environ, the ASGI scope), a twhooks request's
+#: :class:`~twhooks.dispatch.Received` and then its response, for the teardown that ends it.
+RECEIVED_KEY = "twhooks.received"
+RESPONSE_KEY = "twhooks.response"
+
+
+def note_response(
+    state: AppState[Any],
+    per_request: MutableMapping[str, Any],
+    response: Any,
+    path: str,
+) -> Received | None:
+    """Keep *response* of a twhooks request for the teardown that concludes it.
+
+    :returns: the request, when the app answered it itself (see :func:`answered_by_app`):
+        nothing is kept then, and the adapter concludes it at once, so that Twilio's retry
+        reaches the handler.
+    """
+    received: Received | None = per_request.get(RECEIVED_KEY)
+    if received is None:
+        return None
+    per_request[RESPONSE_KEY] = response
+    status = response.status_code
+    location = response.headers.get("Location")
+    if status >= 300 and answered_by_app(state, received, status, path, location):
+        del per_request[RECEIVED_KEY], per_request[RESPONSE_KEY]
+        return received
+    return None
+
+
 def answered_by_app(
     state: AppState[Any], received: Received, status: int, path: str, location: str | None
 ) -> bool:

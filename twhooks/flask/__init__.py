@@ -45,10 +45,11 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, request, session
 from werkzeug.wrappers import Response as BaseResponse
 
+from .. import glue
 from ..dispatch import Dispatcher, Received
 from ..dispatch.received import Refused
 from ..exceptions import RequestError
-from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase, answered_by_app
+from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase, note_response
 from ..inspector import mount as mount_inspector
 from ..kinds import Kind
 from ..replies import Reply
@@ -62,8 +63,7 @@ SOCKETS_BLUEPRINT = "twhooks_realtime"
 
 # Where the before_request function leaves the received request for the view, and where
 # the after_request function leaves the response for the teardown function.
-_RECEIVED = "twhooks.received"
-_RESPONSE = "twhooks.response"
+_RECEIVED, _RESPONSE = glue.RECEIVED_KEY, glue.RESPONSE_KEY
 
 
 class TwilioHooks(TwilioHooksBase[Flask]):
@@ -225,22 +225,15 @@ def _response(reply: Reply) -> BaseResponse:
 
 
 def _after(response: BaseResponse) -> BaseResponse:
-    """Note the response of a twhooks request, for the teardown function; an answer of the
-    app's own (a login guard's redirect, a rate limiter's 429) is logged, and not kept for
-    the retries of the request."""
+    """Keep the response of a twhooks request for the teardown (:func:`glue.note_response
+    <twhooks.glue.note_response>`); end at once one the app answered itself."""
     environ = request.environ
-    received: Received | None = environ.get(_RECEIVED)
-    if received is None:
-        return response
-    environ[_RESPONSE] = response
-    status = response.status_code
-    if status >= 300:
+    if _RECEIVED in environ:
         state: AppState[Dispatcher] = current_app.extensions["twhooks"]
         path = quote_path(environ.get("PATH_INFO", ""))
-        if answered_by_app(state, received, status, path, response.headers.get("Location")):
-            # Its retry must reach the handler: release the claim now, keeping nothing.
-            del environ[_RECEIVED], environ[_RESPONSE]
-            state.dispatcher.conclude(received, None, status)
+        received = note_response(state, environ, response, path)
+        if received is not None:
+            state.dispatcher.conclude(received, None, response.status_code)
     return response
 
 

@@ -42,11 +42,11 @@ from quart import Blueprint, Quart, Request, Response, current_app, request, ses
 from quart.wrappers.response import DataBody
 from werkzeug.datastructures import Headers
 
-from .. import asgi
+from .. import asgi, glue
 from ..dispatch import AsyncDispatcher, Received
 from ..dispatch.received import Refused
 from ..exceptions import RequestError, RequestTooLarge
-from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase, answered_by_app
+from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase, note_response
 from ..kinds import Kind
 from ..replies import Reply
 from ..settings import RealtimeSettings
@@ -58,8 +58,7 @@ __all__ = ["QuartSocket", "QuartTransport", "TwilioHooks", "TwilioTestClient", "
 
 # Where the before_request function leaves the received request for the view, and where
 # the after_request function leaves the response for the teardown function (in the scope).
-_RECEIVED = "twhooks.received"
-_RESPONSE = "twhooks.response"
+_RECEIVED, _RESPONSE = glue.RECEIVED_KEY, glue.RESPONSE_KEY
 
 
 class TwilioHooks(TwilioHooksBase[Quart]):
@@ -196,22 +195,14 @@ def _response(reply: Reply) -> Response:
 
 
 async def _after(response: Response) -> Response:
-    """Note the response of a twhooks request, for the teardown function; an answer of the
-    app's own (a login guard's redirect, a rate limiter's 429) is logged, and not kept for
-    the retries of the request."""
+    """Keep the response of a twhooks request for the teardown (see the Flask extension's)."""
     scope = _scope()
-    received: Received | None = scope.get(_RECEIVED)
-    if received is None:
-        return response
-    scope[_RESPONSE] = response
-    status = response.status_code
-    if status >= 300:
-        state: AppState[AsyncDispatcher] = current_app.extensions["twhooks"]
-        path = quote_path(request.path)
-        if answered_by_app(state, received, status, path, response.headers.get("Location")):
-            # Its retry must reach the handler: release the claim now, keeping nothing.
-            del scope[_RECEIVED], scope[_RESPONSE]
-            await state.dispatcher.conclude(received, None, status)
+    if _RECEIVED not in scope:
+        return response  # not a twhooks route
+    state: AppState[AsyncDispatcher] = current_app.extensions["twhooks"]
+    received = note_response(state, scope, response, quote_path(request.path))
+    if received is not None:
+        await state.dispatcher.conclude(received, None, response.status_code)
     return response
 
 
