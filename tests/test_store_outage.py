@@ -4,7 +4,8 @@ The store is a ``redis-server`` of the test's own (:mod:`_outage`), stopped by t
 itself before it returns: every store write after the handler (the conversation's save, its
 lock's release, the claim's end) fails. Those writes are tried a few times, then logged once
 each — never turned into a 500, which Twilio would send to the fallback URL (for a message)
-after the handler had already acted.
+after the handler had already acted. A store back a moment later (a memory store failing
+once) gets its writes done by the second try.
 
 SQLite is not tested here: the tests run as root, which ignores a file's or folder's
 permissions, and a removed SQLite file is still written through the connections open on it,
@@ -17,6 +18,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -26,7 +28,9 @@ from _signing import TOKEN, official_signature, signed_post
 from flask import Flask
 
 import twhooks.quart
-from twhooks import IncomingMessage, TwilioHooks
+from twhooks import IncomingMessage, MessageStatus, TwilioHooks
+from twhooks.store import StoreUnavailable
+from twhooks.store.memory import MemoryStore
 
 SMS = {
     "AccountSid": "AC" + "1" * 32,
@@ -146,3 +150,73 @@ def test_through_quart_the_reply_is_returned_when_redis_stops_under_the_handler(
     assert code == 200
     assert b"message 1" in body
     assert len(unsaved([r.getMessage() for r in caplog.records])) == 1
+
+
+def test_a_status_callback_whose_store_stops_under_its_handler_is_answered(
+    own_redis: OwnRedis, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = Flask(__name__)
+    app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_STORE=own_redis.url)
+    hooks = TwilioHooks(app)
+
+    @hooks.message_status()
+    def delivered(event: MessageStatus) -> None:
+        own_redis.kill()
+
+    caplog.set_level(logging.WARNING)
+    status = {"AccountSid": SMS["AccountSid"], "MessageSid": "SM" + "9" * 32}
+    with app.test_client() as client:
+        response = signed_post(
+            client, "/twilio/messages/status", {**status, "MessageStatus": "delivered"}
+        )
+    assert response.status_code == 204
+    messages = [r.getMessage() for r in caplog.records if r.name == "twhooks.dispatch"]
+    assert len(messages) == 1, messages
+    assert "the lock of the callbacks of" in messages[0] and "SM" + "9" * 32 in messages[0]
+
+
+class FailingOnce(MemoryStore):
+    """A memory store whose first conversation save and first claim end fail, as a store that
+    is back a moment later."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed: list[str] = []
+
+    def _fail_once(self, what: str) -> None:
+        if what not in self.failed:
+            self.failed.append(what)
+            raise StoreUnavailable(f"{what}: the server is restarting")
+
+    def save_conversation(self, *args: Any, **kwargs: Any) -> Any:
+        self._fail_once("save")
+        return super().save_conversation(*args, **kwargs)
+
+    def finish(self, *args: Any, **kwargs: Any) -> None:
+        self._fail_once("finish")
+        super().finish(*args, **kwargs)
+
+
+def test_a_write_that_fails_once_is_tried_again_and_done(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = FailingOnce()
+    app = Flask(__name__)
+    app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_STORE=store)
+    hooks = TwilioHooks(app)
+
+    @hooks.message()
+    def count(msg: IncomingMessage) -> str:
+        msg.conversation.data["n"] = msg.conversation.data.get("n", 0) + 1
+        return f"message {msg.conversation.data['n']}"
+
+    caplog.set_level(logging.WARNING)
+    with app.test_client() as client:
+        for n, token in ((1, "a"), (2, "b"), (2, "b")):  # the last: a retry of the second
+            response = signed_post(
+                client, "/twilio/messages", SMS, headers={"I-Twilio-Idempotency-Token": token}
+            )
+            assert response.status_code == 200
+            assert f"message {n}".encode() in response.data
+    assert store.failed == ["save", "finish"]
+    assert not [r for r in caplog.records if r.name == "twhooks.dispatch"]
