@@ -143,3 +143,23 @@ def status_order_app() -> Flask:
             set_status(status.sid, status.status)
 
     return app
+
+
+def outage_app() -> Flask:
+    """An app on the test's own Redis server (``TEST_STORE``) whose message handler counts
+    its conversation's messages, then kills that server (process ``TEST_REDIS_PID``)
+    before it returns: every store write after the handler fails."""
+    from _outage import stop_redis
+
+    app = Flask("outage_app")
+    app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_STORE=os.environ["TEST_STORE"])
+    hooks = TwilioHooks(app)
+
+    @hooks.message()
+    def count(msg: IncomingMessage) -> str:
+        n = msg.conversation.data.get("n", 0) + 1
+        msg.conversation.data["n"] = n
+        stop_redis(os.environ["TEST_STORE"], int(os.environ["TEST_REDIS_PID"]))
+        return f"message {n}"
+
+    return app

@@ -166,8 +166,8 @@ class Conversation:
         """Write the state to the backing (removing it when the conversation is empty)."""
         if not self._loaded:
             self._load()
-        self._dirty = False
         self.backing.save(self._state, self._data)
+        self._dirty = False  # only once written: a save that failed may be tried again
 
     @property
     def needs_saving(self) -> bool:

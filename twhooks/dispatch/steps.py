@@ -1,4 +1,6 @@
-"""The steps of a webhook request: plain calls that never wait and never await.
+"""The steps of a webhook request: plain calls that never wait and never await (but for the
+short pauses between the tries of a write after the handler while the store is down:
+:mod:`~twhooks.dispatch.outage`).
 
 - ``receive``: verify the signature, or the refusal (403/4xx, logged, in the history);
 - ``_claim``: one try at the idempotency token's claim: a retry gets the first reply, byte
@@ -10,7 +12,8 @@
   conversation is busy;
 - ``_run``: a plain handler in the caller's thread, then ``_end`` (save the conversation,
   render the reply) or the error handlers (:mod:`~twhooks.dispatch.failures`), and
-  ``_release`` (give the conversation back);
+  ``_release`` (give the conversation back). Once the handler returned, a store that fails
+  no longer fails the request: its writes are tried again briefly, then logged;
 - ``_conclude``: stop renewing the claim and end it keeping the final bytes; record the
   request.
 
@@ -33,7 +36,7 @@ from collections.abc import MutableMapping
 from inspect import iscoroutinefunction
 from typing import Any
 
-from ..conversation import Conversation, CookieBacking
+from ..conversation import CookieBacking
 from ..events import Params
 from ..exceptions import HandlerError, RequestError, SignatureError
 from ..handlers import Handlers
@@ -51,6 +54,7 @@ from ..store.polling import PENDING, Pending
 from ..store.renewal import renewals
 from ..store.replays import ReplayStore
 from .failures import answer, outcome, unanswered
+from .outage import end_claim, let_go, save_after_reply
 from .received import Received, Refused
 from .route import Begun, route
 
@@ -306,10 +310,10 @@ class DispatcherBase:
         try:
             begun = route(self.handlers, self.policies, received, kind, step, conversation)
         except BaseException:
-            _let_go(conversation, lock)
+            let_go(conversation, lock)
             raise
         if isinstance(begun, Reply):
-            _let_go(conversation, lock)
+            let_go(conversation, lock)
         elif isinstance(lock, StoreLock):
             begun.lock = lock
         return begun
@@ -377,17 +381,19 @@ class DispatcherBase:
         :raises TwiMLError: the reply cannot be rendered.
         """
         conversation = begun.conversation
-        if conversation is not None:
+        if conversation is None:
+            pass
+        elif isinstance(conversation.backing, CookieBacking):
             try:
                 conversation.save_if_changed()
             except RuntimeError as error:
-                if not isinstance(conversation.backing, CookieBacking):
-                    raise
                 # Flask's NullSession, for one, refuses writes when the app has no secret key.
                 raise HandlerError(
                     f"conversation state cannot be saved in the session: {error} "
                     "(in Flask, set SECRET_KEY; or keep conversations in the store)"
                 ) from error
+        else:
+            save_after_reply(conversation)  # the handler acted: its reply is the answer
         return self._render(begun.kind, result)
 
     def _end_and_release(self, begun: Begun, result: Any) -> Reply:
@@ -406,7 +412,7 @@ class DispatcherBase:
 
     @staticmethod
     def _release(begun: Begun) -> None:
-        _let_go(begun.conversation, begun.lock)
+        let_go(begun.conversation, begun.lock)
 
     # -- conclude ---------------------------------------------------------------------------
 
@@ -418,7 +424,7 @@ class DispatcherBase:
         if claim is not None and self.replays is not None:
             renewals.drop(claim[2])
             kept = stored if stored is not None and stored.status < 500 else None
-            self.replays.finish(claim[0], claim[1], kept, self.reply_ttl)
+            end_claim(self.replays, claim, kept, self.reply_ttl, self.lease, received)
         if stored is not None:
             self._record(received, stored.status, stored.body)
         else:
@@ -430,11 +436,3 @@ class DispatcherBase:
         """Add a handled (or replayed) request to the webhook history."""
         if self.policies.keeps_history:
             self.policies.record_history(handled_record(received, status, body, replay))
-
-
-def _let_go(conversation: Conversation | None, lock: StoreBacking | StoreLock | None) -> None:
-    """Give back what a webhook held: its conversation, its lock."""
-    if conversation is not None:
-        conversation.backing.release()
-    if isinstance(lock, StoreLock):
-        lock.release()

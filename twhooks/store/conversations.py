@@ -131,10 +131,16 @@ class StoreBacking:
 
     def release(self) -> None:
         """Give the lock back, if it was taken; the conversation can no longer be used."""
-        self._released = True
-        lock, self._lock = self._lock, None
+        lock = self.detach()
         if lock is not None:
             lock.release()
+
+    def detach(self) -> StoreLock | None:
+        """End the conversation's use, handing its lock (if taken) to the caller to give
+        back."""
+        self._released = True
+        lock, self._lock = self._lock, None
+        return lock
 
 
 class ConversationSession:

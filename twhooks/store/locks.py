@@ -74,7 +74,8 @@ class StoreLock:
         """Give the lock back, if held (a lock whose lease ran out and that another holder took
         is not taken from it)."""
         if self._held:
-            self._held = False
             renewals.drop(self._renewal)
             self._renewal = None
+            # Held until given back: a release that failed (the store down) may be tried again.
             self._store.finish(self._claim, self._owner, None, 0.0)
+            self._held = False
