@@ -108,14 +108,7 @@ class Policies:
         sid = _callback_sid(kind.name, params)
         if not sid:
             return None
-        conversations = self.facades.conversations
-        return StoreLock(
-            self.facades.store,
-            sid,
-            lease=conversations.lock_lease,
-            wait=conversations.lock_wait,
-            namespace="sid",
-        )
+        return self.facades.conversations.lock_of(sid, namespace="sid")
 
     def lock_key(self, kind: str | None, params: Mapping[str, str]) -> str:
         """What the lock of a webhook of *kind* is named by: the message or call of a

@@ -252,7 +252,7 @@ class DispatcherBase:
     @property
     def _claim_wait(self) -> float:
         """How long a retry waits for the request in flight: Twilio's whole timeout (the
-        claim of a worker that died ends sooner, with its lease)."""
+        claim of a worker that died ends sooner, with its lease). Read when it waits."""
         return CLAIM_WAIT
 
     def _claimed(self, received: Received, got: Reply | Pending | None) -> Reply | None:
@@ -381,9 +381,9 @@ class DispatcherBase:
         :raises TwiMLError: the reply cannot be rendered.
         """
         conversation = begun.conversation
-        if conversation is None:
-            pass
-        elif isinstance(conversation.backing, CookieBacking):
+        if conversation is not None and not isinstance(conversation.backing, CookieBacking):
+            save_after_reply(conversation)  # the handler acted: its reply is the answer
+        elif conversation is not None:
             try:
                 conversation.save_if_changed()
             except RuntimeError as error:
@@ -392,8 +392,6 @@ class DispatcherBase:
                     f"conversation state cannot be saved in the session: {error} "
                     "(in Flask, set SECRET_KEY; or keep conversations in the store)"
                 ) from error
-        else:
-            save_after_reply(conversation)  # the handler acted: its reply is the answer
         return self._render(begun.kind, result)
 
     def _end_and_release(self, begun: Begun, result: Any) -> Reply:

@@ -266,10 +266,12 @@ class Conversations:
 
     # -- one at a time ---------------------------------------------------------------------
 
-    def lock_of(self, key: str, *, wait: float | None = None) -> StoreLock:
-        """The lock of the conversation under *key*, not taken yet (see :class:`StoreLock`)."""
+    def lock_of(self, key: str, *, wait: float | None = None, namespace: str = "conv") -> StoreLock:
+        """The lock of the conversation under *key* (or, with another *namespace*, of what
+        else holds one while handled: ``"sid"``, a message's or call's callbacks), not taken
+        yet (see :class:`StoreLock`), with this facade's lease and wait."""
         wait = self.lock_wait if wait is None else wait
-        return StoreLock(self.store, key, lease=self.lock_lease, wait=wait)
+        return StoreLock(self.store, key, lease=self.lock_lease, wait=wait, namespace=namespace)
 
     @contextmanager
     def lock(self, key: str, *, wait: float | None = None) -> Iterator[None]:
