@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import socket
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,12 +28,15 @@ from simple_websocket import ConnectionClosed
 from ..exceptions import HandlerError
 from ..realtime.errors import SessionClosed, UpgradeRefused
 from ..realtime.handlers import SOCKET_KINDS, RealtimeHandlers, RealtimeSettings
+from ..realtime.transport import MAX_FRAME_BYTES
 from ..realtime.verify import Upgrade
 from . import SOCKETS_BLUEPRINT
 
 __all__ = ["BLUEPRINT", "FlaskSockSocket", "mount_flask"]
 
 _LIVE_KEY = "twhooks.realtime.live"
+# How long a receive waits before it looks whether the socket closed meanwhile (seconds).
+_POLL = 0.2
 #: The name of the blueprint of the socket routes.
 BLUEPRINT = _BLUEPRINT = SOCKETS_BLUEPRINT
 
@@ -57,11 +61,24 @@ class FlaskSockSocket:
             raise SessionClosed(code=getattr(error, "reason", None)) from None
 
     def receive(self, timeout: float | None = None) -> str | bytes | None:
+        # Waited for in slices: simple-websocket wakes a waiting receiver *before* it marks
+        # the socket closed when it refuses a frame over the size limit, and a receiver
+        # that looked in between would wait for the next frame forever. Each slice looks
+        # at the socket again, so a close is seen within one slice.
+        ws = self._ws
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            frame: str | bytes | None = self._ws.receive(timeout)
+            while True:
+                left = _POLL if deadline is None else min(_POLL, deadline - time.monotonic())
+                frame: str | bytes | None = ws.receive(max(0.0, left))
+                if frame is not None:
+                    return frame
+                if not ws.connected:
+                    raise SessionClosed(code=ws.close_reason)
+                if deadline is not None and time.monotonic() >= deadline:
+                    return None
         except ConnectionClosed as error:
             raise SessionClosed(code=error.reason) from None
-        return frame
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         ws = self._ws
@@ -114,7 +131,7 @@ def mount_flask(
     settings = settings if settings is not None else RealtimeSettings.from_config(app.config)
     # Twilio's messages are small: a frame over 1 MiB closes the socket (flask-sock's
     # default is no limit). An app's own SOCK_SERVER_OPTIONS win.
-    app.config.setdefault("SOCK_SERVER_OPTIONS", {"max_message_size": 1 << 20})
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {"max_message_size": MAX_FRAME_BYTES})
     prefix = "/" + url_prefix.strip("/") if url_prefix.strip("/") else ""
     blueprint = Blueprint(_BLUEPRINT, __name__, url_prefix=prefix or None)
     for kind in SOCKET_KINDS:
