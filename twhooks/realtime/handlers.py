@@ -44,6 +44,7 @@ from .relay import AsyncRelaySession, RelaySession
 from .stream import AsyncStreamSession, StreamSession
 from .transport import AsyncSocket, SyncSocket
 from .verify import CALL_SID, Upgrade, verify_upgrade
+from .warmup import WarmUps
 
 __all__ = ["SOCKET_KINDS", "RealtimeDecorators", "RealtimeHandlers", "RealtimeSettings"]
 
@@ -84,6 +85,18 @@ class RealtimeDecorators:
         :class:`~twhooks.realtime.lifecycle.SessionRecord` (``async def`` on Quart)."""
         return self.realtime.on_end(hook)
 
+    def session_warm_up(self, hook: F) -> F:
+        """Make ``hook(call_sid)`` the call's warm-up (a model connection, a prompt): started
+        by :meth:`prepare_session` while the call's TwiML is answered, its result handed to
+        the session (``session.warm()``). ``async def`` on Quart."""
+        self.realtime.warm_ups.register(hook)
+        return hook
+
+    def prepare_session(self, call_sid: str) -> bool:
+        """Start the warm-up of *call_sid* now (from the webhook whose TwiML opens its
+        socket); whether it started (not without a hook, nor twice)."""
+        return self.realtime.warm_ups.start(call_sid)
+
     def drain_sessions(self, grace: float = 30.0) -> int:
         """Refuse new sockets, let live calls finish for *grace* seconds, cancel the rest
         (from a threaded server's shutdown code). :returns: how many were cancelled."""
@@ -105,6 +118,8 @@ class RealtimeHandlers:
         self.unavailable: str | None = None
         #: The live sessions of this process.
         self.registry = SessionRegistry(store, host=host)
+        #: The warm-ups started for calls whose socket has not opened yet.
+        self.warm_ups = WarmUps()
 
     # -- registration -----------------------------------------------------------------------
 
@@ -212,6 +227,8 @@ class RealtimeHandlers:
                 session = RelaySession(socket, live, first)
             else:
                 session = StreamSession(socket, live, first)
+            if self.warm_ups.hook is not None:
+                session.warm_ups = self.warm_ups
             self.handlers[kind](session)
             reason = _end_reason(session)
         except SessionClosed:
@@ -255,6 +272,8 @@ class RealtimeHandlers:
                 session = AsyncRelaySession(socket, live, first)
             else:
                 session = AsyncStreamSession(socket, live, first)
+            if self.warm_ups.hook is not None:
+                session.warm_ups = self.warm_ups
             result = self.handlers[kind](session)
             if inspect.isawaitable(result):
                 await result

@@ -37,6 +37,7 @@ from .messages import (
 )
 from .playback import Heard, Playback
 from .transport import AsyncSocket, SyncSocket
+from .warmup import AsyncWarmSession, WarmSession
 
 __all__ = ["AsyncStreamSession", "StreamSession"]
 
@@ -96,7 +97,7 @@ class _StreamState:
         return message
 
 
-class StreamSession(_StreamState):
+class StreamSession(_StreamState, WarmSession):
     """A Media Streams session for a synchronous handler (flask-sock)."""
 
     def __init__(self, socket: SyncSocket, live: LiveSession, start: messages.Start) -> None:
@@ -178,7 +179,7 @@ class StreamSession(_StreamState):
         self.record.sent += 1
 
 
-class AsyncStreamSession(_StreamState):
+class AsyncStreamSession(_StreamState, AsyncWarmSession):
     """A Media Streams session for an ``async def`` handler (Quart, ASGI)."""
 
     def __init__(self, socket: AsyncSocket, live: LiveSession, start: messages.Start) -> None:
