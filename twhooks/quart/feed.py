@@ -36,14 +36,8 @@ _AFTER_CLOSE = frozenset({"websocket.send", "websocket.close"})
 
 
 class SocketInbox:
-    """The frames of one voice socket, taken off the ASGI connection by :class:`SocketFeed`.
-
-    Quart reads a socket's frames in a task of its own and, when the caller hangs up,
-    *cancels* the handler: the code after ``async for prompt in session.prompts()`` would
-    never run. So a voice session reads its frames here instead, where a hang-up is a last
-    item that ends the loop like any other; and a frame over :data:`MAX_FRAME_BYTES` closes
-    the socket (1009) before it reaches the session.
-    """
+    """The frames of one voice socket, taken off the ASGI connection by :class:`SocketFeed`;
+    the socket's close (a hang-up, or 1009) is its last item."""
 
     __slots__ = ("claimed", "close_code", "done", "frames")
 
@@ -105,8 +99,7 @@ class SocketFeed:
                     return event
                 kind = event["type"]
                 if kind == "websocket.receive":
-                    feed._take(inbox, event)
-                    if inbox.close_code == _TOO_BIG:
+                    if feed._too_big(inbox, event):
                         await send({"type": "websocket.close", "code": _TOO_BIG, "reason": _BIG})
                     continue
                 if kind == "websocket.disconnect":
@@ -123,9 +116,11 @@ class SocketFeed:
 
         await self.app(scope, receive_events, send_event)
 
-    def _take(self, inbox: SocketInbox, event: Any) -> None:
+    def _too_big(self, inbox: SocketInbox, event: Any) -> bool:
+        """Put the frame of *event* in *inbox*; ``True`` if it is too big (the inbox is then
+        closed with 1009, for the caller to close the socket)."""
         if inbox.closed:
-            return  # closed by twhooks: what still comes is dropped
+            return False  # closed by twhooks: what still comes is dropped
         frame: str | bytes | None = event.get("text")
         if frame is None:
             frame = event.get("bytes") or b""
@@ -139,5 +134,6 @@ class SocketFeed:
                 self.max_frame,
             )
             inbox.close(_TOO_BIG)
-            return
+            return True
         inbox.frames.put_nowait(frame)
+        return False
