@@ -45,6 +45,7 @@ class MemoryStore:
     blocking = False
 
     def __init__(self, claims: int = 10_000) -> None:
+        self._claims = claims
         self._replays = MemoryReplayStore(claims)
         self._lock = threading.Lock()
         self._conversations: dict[str, tuple[ConversationRecord, float]] = {}
@@ -54,6 +55,18 @@ class MemoryStore:
         self._blocked: dict[str, float] = {}
         self._history: OrderedDict[int, HistoryRecord] = OrderedDict()
         self._ids = itertools.count(1)
+
+    def clear(self) -> None:
+        """Forget everything it holds (the test fixtures empty an app's own store before
+        each test: see :mod:`twhooks.isolation`)."""
+        with self._lock:
+            self._replays = MemoryReplayStore(self._claims)
+            self._conversations.clear()
+            self._messages.clear()
+            self._calls.clear()
+            self._opt_outs.clear()
+            self._blocked.clear()
+            self._history.clear()
 
     # -- replays ---------------------------------------------------------------------------
 
