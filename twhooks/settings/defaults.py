@@ -40,6 +40,10 @@ DEFAULTS: Mapping[str, Any] = {
     # The inspector: Settings.inspector.
     "TWHOOKS_INSPECTOR": False,
     "TWHOOKS_INSPECTOR_PASSWORD": None,
+    "TWHOOKS_INSPECTOR_AUTHORIZE": None,
+    "TWHOOKS_INSPECTOR_LOGIN_LIMIT": 10,
+    "TWHOOKS_INSPECTOR_LOGIN_GLOBAL_LIMIT": 100,
+    "TWHOOKS_INSPECTOR_LOGIN_WINDOW": 300.0,
 }
 
 #: Settings that did nothing and were removed, with what to do instead: an app that still

@@ -52,6 +52,7 @@ class MemoryStore:
         self._calls: dict[str, tuple[dict[tuple[str, str], CallEvent], float]] = {}
         self._opt_outs: dict[tuple[str, str], tuple[OptOut, float]] = {}
         self._blocked: dict[str, float] = {}
+        self._counters: dict[str, tuple[int, float]] = {}
         self._history: OrderedDict[int, HistoryRecord] = OrderedDict()
         self._ids = itertools.count(1)
 
@@ -269,6 +270,21 @@ class MemoryStore:
             return False
         with self._lock:
             return self._blocked.get(number, 0.0) > time.time()
+
+    # -- counters --------------------------------------------------------------------------
+
+    def add_to_counter(self, key: str, amount: int, window: float) -> tuple[int, float]:
+        now = time.monotonic()
+        with self._lock:
+            count, ends = self._counters.get(key, (0, now))
+            if ends <= now:
+                count, ends = 0, now + window
+            if amount:
+                count += amount
+                self._counters[key] = (count, ends)
+                if len(self._counters) > 10_000:  # many keys: drop the windows that ended
+                    self._counters = {k: v for k, v in self._counters.items() if v[1] > now}
+            return (count, ends - now) if count else (0, 0.0)
 
     # -- webhook history -------------------------------------------------------------------
 

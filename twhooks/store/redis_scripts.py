@@ -82,6 +82,23 @@ end
 return {current[1] or '', advanced}
 """
 
+# KEYS: the counter; ARGV: the amount, the window in milliseconds. Returns the count and the
+# milliseconds left (0 and 0 for no counter).
+ADD_TO_COUNTER = """
+if tonumber(ARGV[1]) == 0 then
+  local count = redis.call('GET', KEYS[1])
+  if not count then return {0, 0} end
+  return {tonumber(count), redis.call('PTTL', KEYS[1])}
+end
+local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  left = tonumber(ARGV[2])
+end
+return {count, left}
+"""
+
 # KEYS: the id counter, the history; ARGV: the size, then one record after another (oldest
 # first). Returns the last id.
 ADD_HISTORY = """
@@ -100,6 +117,7 @@ class Scripts:
 
     __slots__ = (
         "add_history",
+        "add_to_counter",
         "claim",
         "finish",
         "peek",
@@ -116,3 +134,4 @@ class Scripts:
         self.save_conversation: Script = client.register_script(SAVE_CONVERSATION)
         self.record_status: Script = client.register_script(RECORD_STATUS)
         self.add_history: Script = client.register_script(ADD_HISTORY)
+        self.add_to_counter: Script = client.register_script(ADD_TO_COUNTER)

@@ -108,6 +108,13 @@ class Tables:
             sa.Column("at", t, nullable=False),
             sa.Column("expires_at", t),
         )
+        self.counters = sa.Table(
+            f"{prefix}counters",
+            m,
+            sa.Column("key", sa.String(255), primary_key=True),
+            sa.Column("count", sa.Integer, nullable=False),
+            sa.Column("expires_at", t, nullable=False, index=True),
+        )
         self.history = sa.Table(
             f"{prefix}history",
             m,
@@ -132,4 +139,5 @@ class Tables:
             self.call_events,
             self.opt_outs,
             self.blocklist,
+            self.counters,
         )
