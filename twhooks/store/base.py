@@ -175,7 +175,8 @@ class Store(ReplayStore, Protocol):
     # -- webhook history -------------------------------------------------------------------
 
     def add_history(self, record: HistoryRecord, size: int) -> int:
-        """Store *record*, keeping only the newest *size* records.
+        """Store *record*, keeping only the newest *size* records of its kind (each kind has
+        room of its own: a flood of status callbacks never pushes the messages out).
 
         :returns: its id (increasing).
         """

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -54,6 +54,7 @@ class MemoryStore:
         self._blocked: dict[str, float] = {}
         self._counters: dict[str, tuple[int, float]] = {}
         self._history: OrderedDict[int, HistoryRecord] = OrderedDict()
+        self._history_kinds: dict[str | None, deque[int]] = {}
         self._ids = itertools.count(1)
 
     # -- replays ---------------------------------------------------------------------------
@@ -296,8 +297,11 @@ class MemoryStore:
             record.id = id
             record.params = dict(record.params)
             self._history[id] = record
-            while len(self._history) > size:
-                self._history.popitem(last=False)
+            # Each kind keeps its newest *size*: status callbacks never push messages out.
+            ids = self._history_kinds.setdefault(record.kind, deque())
+            ids.append(id)
+            while len(ids) > size:
+                del self._history[ids.popleft()]
             return id
 
     def recent_history(

@@ -99,16 +99,33 @@ end
 return {count, left}
 """
 
-# KEYS: the id counter, the history; ARGV: the size, then one record after another (oldest
-# first). Returns the last id.
+# KEYS: the id counter, the history, then the ids of each record's kind (a sorted set per
+# kind); ARGV: the size of each kind, the size of the whole history, then one record after
+# another (oldest first). Each kind keeps its newest records (a flood of status callbacks
+# never pushes the messages out). Returns the last id.
 ADD_HISTORY = """
-local first = redis.call('INCRBY', KEYS[1], #ARGV - 1) - #ARGV + 2
-for i = 2, #ARGV do
-  local id = first + i - 2
-  redis.call('ZADD', KEYS[2], id, id .. ':' .. ARGV[i])
+local count = #ARGV - 2
+local size = tonumber(ARGV[1])
+local first = redis.call('INCRBY', KEYS[1], count) - count + 1
+local kinds = {}
+for i = 1, count do
+  local id = first + i - 1
+  redis.call('ZADD', KEYS[2], id, id .. ':' .. ARGV[i + 2])
+  redis.call('ZADD', KEYS[i + 2], id, id)
+  kinds[KEYS[i + 2]] = true
 end
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[1]) + 1))
-return first + #ARGV - 2
+for kind in pairs(kinds) do
+  local over = redis.call('ZCARD', kind) - size
+  if over > 0 then
+    for _, id in ipairs(redis.call('ZRANGE', kind, 0, over - 1)) do
+      redis.call('ZREMRANGEBYSCORE', KEYS[2], id, id)
+    end
+    redis.call('ZREMRANGEBYRANK', kind, 0, over - 1)
+  end
+end
+-- Records of no kind index (written before there was one) go past the whole history's size.
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[2]) + 1))
+return first + count - 1
 """
 
 

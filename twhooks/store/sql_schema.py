@@ -126,6 +126,8 @@ class Tables:
             sa.Column("from_", sa.String(128), index=True),
             sa.Column("to", sa.String(128), index=True),
             sa.Column("data", sa.Text, nullable=False),
+            # Each kind is trimmed to its own size: its newest first.
+            sa.Index(f"{prefix}history_kind_id", "kind", "id"),
             sqlite_autoincrement=True,
         )
 
