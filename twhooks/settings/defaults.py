@@ -37,6 +37,7 @@ DEFAULTS: Mapping[str, Any] = {
     "TWHOOKS_HISTORY": True,
     "TWHOOKS_HISTORY_SIZE": 1000,
     "TWHOOKS_HISTORY_REDACT": False,
+    "TWHOOKS_HISTORY_HASH_KEY": None,
     # The inspector: Settings.inspector.
     "TWHOOKS_INSPECTOR": False,
     "TWHOOKS_INSPECTOR_PASSWORD": None,
