@@ -38,6 +38,8 @@ from .timeline import call_timeline, message_timeline
 
 __all__ = ["InspectorState", "blueprint_for", "feed_row"]
 
+#: The inspector Blueprint's name: ``request.blueprint`` of its pages, for an app-wide guard
+#: (see :ref:`inspector-login`), and the prefix of its endpoints in ``url_for``.
 BLUEPRINT = "twhooks_inspector"
 #: How many rows the live list shows, and the feed gives at most.
 LIST_LIMIT = 200
