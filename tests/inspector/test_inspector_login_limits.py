@@ -111,3 +111,21 @@ def test_limits_are_per_client_and_for_everyone(caplog: pytest.LogCaptureFixture
     assert len(warnings) == 5
     assert "wrong password from 10.0.0.1" in warnings[0].getMessage()
     assert all(PASSWORD not in r.getMessage() for r in caplog.records)
+
+
+def test_twhooks_tail_says_it_is_locked_out(
+    live_server: Callable[[object], object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from twhooks.cli import main
+
+    app, _ = make_app(
+        {"TWHOOKS_INSPECTOR_PASSWORD": PASSWORD, "TWHOOKS_INSPECTOR_LOGIN_LIMIT": 2},
+        debug=False,
+    )
+    url = live_server(app).url + PREFIX.rstrip("/")  # type: ignore[attr-defined]
+    assert main(["tail", url, "--once", "--password", "wrong"]) == 1
+    assert "password" in capsys.readouterr().err
+    assert main(["tail", url, "--once", "--password", "wrong"]) == 1
+    assert "too many wrong passwords" in capsys.readouterr().err
+    assert main(["tail", url, "--once", "--password", PASSWORD]) == 1
+    assert "refuses it for" in capsys.readouterr().err
