@@ -10,13 +10,14 @@ from _signing import TOKEN
 from _stores import store_from_env
 from flask import Flask
 
-from twhooks import IncomingMessage, TwilioHooks
+from twhooks import IncomingMessage, MessageStatus, TwilioHooks
 
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
 
 
 def app() -> Flask:
-    """The inspector behind ``TEST_INSPECTOR_PASSWORD``, with a catch-all message handler."""
+    """The inspector behind ``TEST_INSPECTOR_PASSWORD``, with a catch-all message handler and
+    a status handler."""
     flask_app = Flask("inspector_app")
     flask_app.config.update(
         TWILIO_AUTH_TOKEN=TOKEN,
@@ -26,11 +27,16 @@ def app() -> Flask:
         TWHOOKS_INSPECTOR_LOGIN_LIMIT=int(os.environ.get("TEST_LOGIN_LIMIT", "10")),
         TWHOOKS_INSPECTOR_LOGIN_GLOBAL_LIMIT=int(os.environ.get("TEST_LOGIN_GLOBAL", "100")),
         TWHOOKS_INSPECTOR_LOGIN_WINDOW=float(os.environ.get("TEST_LOGIN_WINDOW", "300")),
+        TWHOOKS_HISTORY_SIZE=int(os.environ.get("TEST_HISTORY_SIZE", "1000")),
     )
     hooks = TwilioHooks(flask_app)
 
     @hooks.message()
     def echo(msg: IncomingMessage) -> str:
         return f"You said {msg.body}"
+
+    @hooks.message_status()
+    def status(event: MessageStatus) -> None:
+        return None
 
     return flask_app

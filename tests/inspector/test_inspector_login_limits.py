@@ -43,7 +43,7 @@ def test_many_guesses_on_four_workers_are_cut_off_at_the_limit(
     env = {"TEST_INSPECTOR_PASSWORD": "the-right-one", "TEST_LOGIN_LIMIT": "10", **store_env}
     server = gunicorn("inspector_app:app()", workers=4, env=env)
     url = server.url + PREFIX
-    assert requests.get(url, auth=("x", "the-right-one"), timeout=10).status_code == 200
+    assert requests.get(url, auth=("x", "the-right-one"), timeout=30).status_code == 200
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(lambda n: _guess(url, n), range(GUESSES)))
@@ -55,7 +55,7 @@ def test_many_guesses_on_four_workers_are_cut_off_at_the_limit(
     assert statuses.count(401) == 9, statuses[:40]
     assert statuses.count(429) == GUESSES - 9
     # Locked out, the right password gets no answer either: it would tell the guess apart.
-    locked = requests.get(url, auth=("x", "the-right-one"), timeout=10)
+    locked = requests.get(url, auth=("x", "the-right-one"), timeout=30)
     assert locked.status_code == 429
     assert 250 <= int(locked.headers["Retry-After"]) <= 300
     log = server.output()
@@ -76,9 +76,9 @@ def test_a_lockout_ends_with_its_window(
     url = server.url + PREFIX
     statuses = [_guess(url, n) for n in range(5)]
     assert statuses == [401, 401, 429, 429, 429]
-    assert requests.get(url, auth=("x", "pw"), timeout=10).status_code == 429
+    assert requests.get(url, auth=("x", "pw"), timeout=30).status_code == 429
     time.sleep(2.2)
-    assert requests.get(url, auth=("x", "pw"), timeout=10).status_code == 200
+    assert requests.get(url, auth=("x", "pw"), timeout=30).status_code == 200
 
 
 def _get(client: object, address: str, password: str | None) -> int:
