@@ -390,6 +390,15 @@ class RedisStore(RedisHistory):
         return found[:limit]
 
     @guarded
+    def add_to_counter(self, key: str, amount: int, window: float) -> tuple[int, float]:
+        count, left = self._run(
+            self._scripts.add_to_counter,
+            keys=[self._key("counter", key)],
+            args=[amount, milliseconds(window)],
+        )
+        return int(count), max(0, int(left)) / 1000
+
+    @guarded
     def block(self, number: str, at: float, ttl: float | None) -> None:
         self.client.set(
             self._key("block", number), repr(at), px=None if ttl is None else milliseconds(ttl)

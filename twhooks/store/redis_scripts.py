@@ -82,16 +82,50 @@ end
 return {current[1] or '', advanced}
 """
 
-# KEYS: the id counter, the history; ARGV: the size, then one record after another (oldest
-# first). Returns the last id.
-ADD_HISTORY = """
-local first = redis.call('INCRBY', KEYS[1], #ARGV - 1) - #ARGV + 2
-for i = 2, #ARGV do
-  local id = first + i - 2
-  redis.call('ZADD', KEYS[2], id, id .. ':' .. ARGV[i])
+# KEYS: the counter; ARGV: the amount, the window in milliseconds. Returns the count and the
+# milliseconds left (0 and 0 for no counter).
+ADD_TO_COUNTER = """
+if tonumber(ARGV[1]) == 0 then
+  local count = redis.call('GET', KEYS[1])
+  if not count then return {0, 0} end
+  return {tonumber(count), redis.call('PTTL', KEYS[1])}
 end
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[1]) + 1))
-return first + #ARGV - 2
+local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  left = tonumber(ARGV[2])
+end
+return {count, left}
+"""
+
+# KEYS: the id counter, the history, then the ids of each record's kind (a sorted set per
+# kind); ARGV: the size of each kind, the size of the whole history, then one record after
+# another (oldest first). Each kind keeps its newest records (a flood of status callbacks
+# never pushes the messages out). Returns the last id.
+ADD_HISTORY = """
+local count = #ARGV - 2
+local size = tonumber(ARGV[1])
+local first = redis.call('INCRBY', KEYS[1], count) - count + 1
+local kinds = {}
+for i = 1, count do
+  local id = first + i - 1
+  redis.call('ZADD', KEYS[2], id, id .. ':' .. ARGV[i + 2])
+  redis.call('ZADD', KEYS[i + 2], id, id)
+  kinds[KEYS[i + 2]] = true
+end
+for kind in pairs(kinds) do
+  local over = redis.call('ZCARD', kind) - size
+  if over > 0 then
+    for _, id in ipairs(redis.call('ZRANGE', kind, 0, over - 1)) do
+      redis.call('ZREMRANGEBYSCORE', KEYS[2], id, id)
+    end
+    redis.call('ZREMRANGEBYRANK', kind, 0, over - 1)
+  end
+end
+-- Records of no kind index (written before there was one) go past the whole history's size.
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[2]) + 1))
+return first + count - 1
 """
 
 
@@ -100,6 +134,7 @@ class Scripts:
 
     __slots__ = (
         "add_history",
+        "add_to_counter",
         "claim",
         "finish",
         "peek",
@@ -116,3 +151,4 @@ class Scripts:
         self.save_conversation: Script = client.register_script(SAVE_CONVERSATION)
         self.record_status: Script = client.register_script(RECORD_STATUS)
         self.add_history: Script = client.register_script(ADD_HISTORY)
+        self.add_to_counter: Script = client.register_script(ADD_TO_COUNTER)
