@@ -46,8 +46,11 @@ class MemoryStore:
 
     def __init__(self, claims: int = 10_000) -> None:
         self._claims = claims
-        self._replays = MemoryReplayStore(claims)
         self._lock = threading.Lock()
+        self._empty()
+
+    def _empty(self) -> None:
+        self._replays = MemoryReplayStore(self._claims)
         self._conversations: dict[str, tuple[ConversationRecord, float]] = {}
         self._messages: OrderedDict[str, _Message] = OrderedDict()
         self._calls: dict[str, tuple[dict[tuple[str, str], CallEvent], float]] = {}
@@ -62,13 +65,7 @@ class MemoryStore:
         """Forget everything it holds (the test fixtures empty an app's own store before
         each test: see :mod:`twhooks.isolation`)."""
         with self._lock:
-            self._replays = MemoryReplayStore(self._claims)
-            self._conversations.clear()
-            self._messages.clear()
-            self._calls.clear()
-            self._opt_outs.clear()
-            self._blocked.clear()
-            self._history.clear()
+            self._empty()
 
     # -- replays ---------------------------------------------------------------------------
 
