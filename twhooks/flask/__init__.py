@@ -40,7 +40,6 @@ imported when enabled) is Flask-only too.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +50,7 @@ from .. import glue
 from ..dispatch import Dispatcher, Received
 from ..dispatch.received import Refused
 from ..exceptions import RequestError
+from ..extras import install_command, installed
 from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase, note_response
 from ..kinds import Kind
 from ..replies import Reply
@@ -118,8 +118,8 @@ def _mount_sockets(
     """
     realtime = state.hooks.realtime
     # Whether it is installed, not imported: flask-sock is imported on the first upgrade.
-    if importlib.util.find_spec("flask_sock") is None:
-        realtime.unavailable = "flask-sock is not installed: pip install 'twhooks[voice]'"
+    if not installed("flask_sock"):
+        realtime.unavailable = f"flask-sock is not installed: {install_command('voice')}"
         return None
     from .sockets import mount_flask
 

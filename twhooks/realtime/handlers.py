@@ -34,7 +34,7 @@ import warnings
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..exceptions import HandlerError
+from ..exceptions import ConfigurationError
 from ..settings import RealtimeSettings as RealtimeSettings
 from .errors import ProtocolError, SessionClosed, UpgradeRefused
 from .lifecycle import CallStore, LiveSession, SessionRecord, SessionRegistry
@@ -137,7 +137,7 @@ class RealtimeHandlers:
 
     def _register(self, kind: str) -> Callable[[F], F]:
         if self.unavailable is not None:
-            raise HandlerError(f"@{kind}() cannot be served: {self.unavailable}")
+            raise ConfigurationError(f"@{kind}() cannot be served: {self.unavailable}")
 
         def decorator(handler: F) -> F:
             self.handlers[kind] = handler
