@@ -50,7 +50,7 @@ def install_command(extra: str) -> str:
 def missing(extra: str, what: str, module: str) -> ConfigurationError:
     """The error for *what* (a setting or a feature), which needs *module* of *extra*."""
     return ConfigurationError(
-        f"{what} needs {module}, which is not installed: {install_command(extra)}"
+        f"{module}, which {what} uses, is not installed: {install_command(extra)}"
     )
 
 
