@@ -67,6 +67,7 @@ def _child(store: str | None, instance: str, *flags: str) -> subprocess.Complete
         text=True,
         env=_env(),
         check=True,
+        cwd=instance,  # twhooks as installed (or from PYTHONPATH), not from the current folder
     )
 
 
