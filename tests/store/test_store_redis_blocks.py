@@ -47,10 +47,11 @@ class CountingConnection(redis.Connection):
     def send_packed_command(self, command: Any, check_health: bool = True) -> None:
         if not self.connecting:
             name = threading.current_thread().name
-            first = command[0] if isinstance(command, list) else command
+            packed = bytes(command[0] if isinstance(command, list) else command)
+            first = packed.split(b"\r\n")[2]  # the command's name: *<n>, $<len>, name
             with CountingConnection.lock:
                 CountingConnection.sends[name] = CountingConnection.sends.get(name, 0) + 1
-                CountingConnection.commands.setdefault(name, []).append(bytes(first)[:40])
+                CountingConnection.commands.setdefault(name, []).append(first)
         super().send_packed_command(command, check_health)
 
 
