@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 pytest_plugins = ["pytester"]
 
 APP_FIXTURE = """

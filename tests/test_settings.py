@@ -30,6 +30,9 @@ from twhooks.store.conversations import DEFAULT_CONVERSATION_TTL, DEFAULT_LOCK_L
 from twhooks.store.deliveries import DEFAULT_DELIVERY_TTL
 from twhooks.store.history import DEFAULT_HISTORY_SIZE
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 SUB = "AC" + "5" * 32
 SUB_TOKEN = "subaccount-token-0123456789abcdef"
 OTHER = "AC" + "6" * 32

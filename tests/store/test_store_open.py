@@ -338,7 +338,8 @@ def test_every_redis_key_expires_but_opt_outs_blocks_and_the_capped_history(
         assert without_ttl == {
             "twhooks-test:ttl:optout:+1",
             "twhooks-test:ttl:optouts",
-            "twhooks-test:ttl:block:+2",
+            "twhooks-test:ttl:blocks",
+            "twhooks-test:ttl:block-version",
             "twhooks-test:ttl:history",
             "twhooks-test:ttl:history-id",
             "twhooks-test:ttl:history-kind:message",  # capped with the history

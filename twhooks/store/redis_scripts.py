@@ -12,12 +12,29 @@ from redis.commands.core import Script
 
 __all__ = ["Scripts"]
 
-# KEYS: the claim, the reply; ARGV: the owner, the lease in ms. The stored reply, else 1 if
-# claimed, else 0.
+# KEYS: the claim, the reply, the block list's version stamp; ARGV: the owner, the lease in
+# ms. {the stored reply, else 1 if claimed, else 0; the stamp, '' if none}: the stamp tells the
+# block check that follows whether its copy of the list is current (twhooks/store/redis_blocks.py).
 CLAIM = """
+local version = redis.call('GET', KEYS[3]) or ''
 local reply = redis.call('GET', KEYS[2])
-if reply then return reply end
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if reply then return {reply, version} end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, version} end
+return {0, version}
+"""
+
+# KEYS: the block list (hash), its version stamp; ARGV: the number, its value ("<at>|<expires
+# ms or empty>"), the new stamp, now in ms. Blocks that have ended are dropped on the way.
+BLOCK = """
+local entries = redis.call('HGETALL', KEYS[1])
+for i = 1, #entries, 2 do
+  local expires = string.match(entries[i + 1], '|(%d+)$')
+  if expires and tonumber(expires) <= tonumber(ARGV[4]) then
+    redis.call('HDEL', KEYS[1], entries[i])
+  end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3])
 return 0
 """
 
@@ -135,6 +152,7 @@ class Scripts:
     __slots__ = (
         "add_history",
         "add_to_counter",
+        "block",
         "claim",
         "finish",
         "peek",
@@ -145,6 +163,7 @@ class Scripts:
 
     def __init__(self, client: redis.Redis) -> None:
         self.claim: Script = client.register_script(CLAIM)
+        self.block: Script = client.register_script(BLOCK)
         self.finish: Script = client.register_script(FINISH)
         self.renew: Script = client.register_script(RENEW)
         self.peek: Script = client.register_script(PEEK)
