@@ -107,7 +107,6 @@ def test_an_app_on_memory_answering_webhooks_loads_no_database_driver_or_lxml(
     strict=True,
     reason="passes once the stdlib SQLite store is the default (issue 24, sqlite branch)",
 )
-@pytest.mark.default_store
 def test_an_app_on_the_default_store_answering_webhooks_loads_no_database_driver_or_lxml(
     tmp_path: Path,
 ) -> None:
