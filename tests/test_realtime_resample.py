@@ -12,6 +12,8 @@ from twhooks.realtime.audio import pcm16_to_ulaw, ulaw_to_pcm16
 from twhooks.realtime.errors import RealtimeError
 from twhooks.realtime.resample import FromTwilio, Reframer, Resampler, ToTwilio
 
+pytestmark = pytest.mark.core
+
 
 def tone(hz: float, rate: int, ms: int, amplitude: int = 8000, delay: float = 0.0) -> list[int]:
     return [
