@@ -275,20 +275,21 @@ class SQLiteConnections:
         A message's statuses go with it (those of earlier generations too).
         """
         now, p = time.time(), self.prefix
-        batch = (
-            "DELETE FROM {t} WHERE rowid IN "
-            "(SELECT rowid FROM {t} WHERE expires_at < ? LIMIT " + str(SWEEP_BATCH) + ")"
-        )
+        by_expiry = "SELECT rowid FROM {t} WHERE expires_at < ? LIMIT " + str(SWEEP_BATCH)
+        # Claims have no index on expires_at: the oldest first, in the order they were made.
+        by_age = f"SELECT rowid FROM {p}claims WHERE expires_at < ? ORDER BY rowid LIMIT "
         statuses = (
             f"DELETE FROM {p}message_statuses WHERE sid IN (SELECT sid FROM {p}messages "
             f"WHERE expires_at < ? LIMIT {SWEEP_BATCH})"
         )
         for table in expiring(p):
+            rows = by_age + str(SWEEP_BATCH) if table == f"{p}claims" else by_expiry
+            delete = f"DELETE FROM {table} WHERE rowid IN ({rows.format(t=table)})"
             while True:
                 with self._transaction() as conn:
                     if table == f"{p}messages":
                         conn.execute(statuses, (now,))
-                    deleted = conn.execute(batch.format(t=table), (now,)).rowcount
+                    deleted = conn.execute(delete, (now,)).rowcount
                 if deleted < SWEEP_BATCH:
                     break
 

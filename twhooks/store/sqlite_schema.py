@@ -2,8 +2,15 @@
 
 The same tables, columns and indexes as :mod:`twhooks.store.sql_schema` creates on SQLite (the
 DDL SQLAlchemy emits for it, byte for byte in the names and types): a file made by twhooks 0.2's
-SQL store opens here unchanged, and one made here opens there. Two additions, which 0.2 ignores
-and which are created on a file that lacks them:
+SQL store opens here unchanged, and one made here opens there. One index less, and two additions, which
+0.2 ignores and which are created on a file that lacks them:
+
+- no index on ``<prefix>claims.expires_at`` (dropped from a 0.2 file): every claim and every
+  reply would update it, a third B-tree written on each of the two writes of a webhook (it
+  doubled the bytes written to the WAL per webhook). Expired claims are swept in ``rowid``
+  order instead — the order they were made in, so the oldest, expired ones come first
+  (:meth:`~twhooks.store.sqlite_connections.SQLiteConnections.sweep`). The SQL store of 0.2
+  and 0.3 still works on such a file; its sweep of the claims then reads the whole table;
 
 - ``<prefix>stamps``: one counter per cached table (the block list, the opt-outs), bumped by a
   trigger on every insert, update and delete of that table, whoever writes it — so that a
@@ -43,7 +50,7 @@ CREATE TABLE IF NOT EXISTS {p}claims (
 	body BLOB,
 	PRIMARY KEY ("key")
 );
-CREATE INDEX IF NOT EXISTS ix_{p}claims_expires_at ON {p}claims (expires_at);
+DROP INDEX IF EXISTS ix_{p}claims_expires_at;
 CREATE TABLE IF NOT EXISTS {p}conversations (
 	"key" VARCHAR(512) NOT NULL,
 	state VARCHAR(256),
