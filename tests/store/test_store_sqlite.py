@@ -25,8 +25,7 @@ from twhooks.store.sqlite import SQLiteStore
 from twhooks.store.sqlite_cache import STALENESS
 from twhooks.store.sqlite_connections import JOURNAL_SIZE_LIMIT
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _signing import TOKEN, signed_post  # noqa: E402
+from _signing import TOKEN, signed_post
 
 SMS = {
     "MessageSid": "SM0123456789abcdef0123456789abcdef",

@@ -2,8 +2,8 @@
 
 The same tables, columns and indexes as :mod:`twhooks.store.sql_schema` creates on SQLite (the
 DDL SQLAlchemy emits for it, byte for byte in the names and types): a file made by twhooks 0.2's
-SQL store opens here unchanged, and one made here opens there. One index less, and two additions, which
-0.2 ignores and which are created on a file that lacks them:
+SQL store opens here unchanged, and one made here opens there. One index less, and two
+additions, which 0.2 ignores and which are created on a file that lacks them:
 
 - no index on ``<prefix>claims.expires_at`` (dropped from a 0.2 file): every claim and every
   reply would update it, a third B-tree written on each of the two writes of a webhook (it
