@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _signing import TOKEN, signed_post
 from flask import Flask
 
 from twhooks import IncomingMessage, TwilioHooks
@@ -24,8 +25,6 @@ from twhooks.store.sql import SQLStore
 from twhooks.store.sqlite import SQLiteStore
 from twhooks.store.sqlite_cache import STALENESS
 from twhooks.store.sqlite_connections import JOURNAL_SIZE_LIMIT
-
-from _signing import TOKEN, signed_post
 
 SMS = {
     "MessageSid": "SM0123456789abcdef0123456789abcdef",
