@@ -8,6 +8,8 @@ every webhook from Twilio has), and reads the whole response:
   so its shared state is an SQLite file in the instance folder — with a catch-all
   ``@hooks.message()`` returning ``f"You said {msg.body}"`` (verify, claim, parse, route,
   handler, render, complete the claim with the reply, history);
+* ``0.2's default (SQLAlchemy)``: the same on the SQLite store of twhooks 0.2, through
+  SQLAlchemy (``sqlite+pysqlite:///…``, replies kept an hour), for the saving;
 * ``memory://``, ``redis://``, ``postgresql://``: the same app on the other stores (Redis and
   PostgreSQL on 127.0.0.1, under a key / table prefix of their own, removed at the end);
 * ``SDK view``: a Flask view doing the same by hand with the official SDK —
@@ -275,6 +277,7 @@ DEFAULT = "default (SQLite file)"
 SDK = "SDK view"
 CONSTANT = "constant view"
 FLOOR = "floor: 2 sqlite3 writes"
+OLD = "0.2's default (SQLAlchemy)"
 
 
 def goal(label: str, value: float, bound: float, *, at_most: bool) -> str:
@@ -283,7 +286,7 @@ def goal(label: str, value: float, bound: float, *, at_most: bool) -> str:
     return f"  {label:48} {value:5.2f}x  (goal {sign} {bound:.2f}x)  {'met' if met else 'NOT met'}"
 
 
-def main(number: int = 1000, repeat: int = 15) -> None:
+def main(number: int = 400, repeat: int = 9) -> None:
     environ, body = make_environ()
     work = tempfile.mkdtemp(prefix="twhooks-bench-")
     run = uuid.uuid4().hex[:8]
@@ -294,6 +297,11 @@ def main(number: int = 1000, repeat: int = 15) -> None:
     pg_store = SQLStore(POSTGRESQL_URL, prefix=f"bench{run}_")
     contenders = {
         DEFAULT: runner(twhooks_app(None), environ, body),
+        OLD: runner(
+            twhooks_app(f"sqlite+pysqlite:///{work}/old.sqlite3", TWHOOKS_REPLAY_TTL=3600),
+            environ,
+            body,
+        ),
         "memory://": runner(twhooks_app("memory://"), environ, body),
         "redis://": runner(twhooks_app(redis_store), environ, body),
         "postgresql://": runner(twhooks_app(pg_store), environ, body),

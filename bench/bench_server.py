@@ -2,6 +2,8 @@
 
 * ``default (SQLite file)``: the app of :mod:`bench_request` as a new app gets it — no
   ``TWHOOKS_STORE``: an SQLite file in the instance folder, which both workers share;
+* ``0.2's default (SQLAlchemy)``: the same on twhooks 0.2's SQLite store, through SQLAlchemy
+  (``sqlite+pysqlite:///…``), for the saving;
 * ``memory://``: the same, its state in each worker's memory (nothing shared);
 * ``redis://``, ``postgresql://``: the same on Redis and PostgreSQL (127.0.0.1, under a
   prefix of the run's own, removed at the end);
@@ -33,7 +35,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench_request import PATH, POSTGRESQL_URL, REDIS_URL, SMS, TOKEN, goal
+from bench_request import OLD, PATH, POSTGRESQL_URL, REDIS_URL, SMS, TOKEN, goal
 from twilio.request_validator import RequestValidator
 
 HERE = Path(__file__).resolve().parent
@@ -42,6 +44,7 @@ DEFAULT, SDK, CONSTANT = "default (SQLite file)", "SDK view", "constant view"
 #: name: (gunicorn's target, BENCH_STORE).
 APPS = {
     DEFAULT: ("bench_request:twhooks_app()", "default"),
+    OLD: ("bench_request:twhooks_app()", "sqlite+pysqlite:///{work}/old.sqlite3"),
     "memory://": ("bench_request:twhooks_app()", "memory://"),
     "redis://": ("bench_request:twhooks_app()", REDIS_URL),
     "postgresql://": ("bench_request:twhooks_app()", POSTGRESQL_URL),
@@ -122,6 +125,8 @@ def main(rounds: int = 3, seconds: int = 4) -> None:
     try:
         for name, (target, store) in APPS.items():
             port = free_port()
+            if store is not None:
+                store = store.replace("{work}", work)
             process = serve(target, port, store, instance=work, prefix=prefixes.get(name, ""))
             servers[name] = (port, process)
         results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in APPS}

@@ -11,8 +11,11 @@
   which takes the write lock first so that two writers never deadlock upgrading.
 - **Waiting for the write lock**: SQLite's own busy handler sleeps 1, 2, 5, 10… ms between
   tries, and with several workers writing that sleep, not the write, would set the pace. The
-  connections have no busy timeout; a statement refused with ``SQLITE_BUSY`` (nothing done)
-  is tried again after 50 µs, doubling up to 1 ms, for at most :data:`BUSY_TIMEOUT` seconds.
+  threads of one process take turns on a lock of their own (the history thread's batch never
+  makes a request sleep: the request is woken as soon as the batch commits); across
+  processes, the connections have no busy timeout: a statement refused with ``SQLITE_BUSY``
+  (nothing done) is tried again after 50 µs, doubling up to 1 ms, for at most
+  :data:`BUSY_TIMEOUT` seconds.
 - **Upkeep, off the request path**: every :data:`UPKEEP_EVERY` writes of a process, a daemon
   thread deletes the expired rows, :data:`SWEEP_BATCH` at a time (each batch a short
   transaction of its own, so request writes interleave), then copies the WAL into the
@@ -146,6 +149,9 @@ class SQLiteConnections:
         self._pid = os.getpid()
         self._writes = 0
         self._upkeep = threading.Lock()
+        # Held by this process's writer: its threads (a request, the history batch, the
+        # upkeep) take turns here, woken at once, instead of sleeping on SQLITE_BUSY.
+        self._writer = threading.Lock()
         self._created = False
         self.connection()  # the file and its tables now: a bad path fails at startup
 
@@ -170,6 +176,7 @@ class SQLiteConnections:
                 self._opened = weakref.WeakSet()
                 self._pid = pid
                 self._upkeep = threading.Lock()
+                self._writer = threading.Lock()
                 self._forked()
         try:
             conn = sqlite3.connect(
@@ -207,13 +214,14 @@ class SQLiteConnections:
         """A write transaction: ``BEGIN IMMEDIATE`` (waiting for the lock as every statement
         does), committed at the end, rolled back on error."""
         conn = conn if conn is not None else self.connection()
-        patiently(lambda: conn.execute("BEGIN IMMEDIATE"))
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self._writer:
+            patiently(lambda: conn.execute("BEGIN IMMEDIATE"))
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -225,7 +233,8 @@ class SQLiteConnections:
     def _execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Cursor:
         """One statement that commits by itself (autocommit), counted for the upkeep."""
         conn = self.connection()
-        cursor = patiently(lambda: conn.execute(sql, params))
+        with self._writer:
+            cursor = patiently(lambda: conn.execute(sql, params))
         self._wrote()
         return cursor
 
