@@ -38,7 +38,7 @@ request = function()
 end
 """)
 PY
-wrk -t2 -c8 -d${SECONDS_}s --latency -s "$SCRIPT" "http://127.0.0.1:$PORT" | grep -E "requests in|Requests/sec|99%|Non-2xx"
+wrk -t1 -c8 -d${SECONDS_}s --latency -s "$SCRIPT" "http://127.0.0.1:$PORT" | grep -E "requests in|Requests/sec|99%|Non-2xx"
 sizes() {
     ls -l "$WORK"/twhooks.sqlite3* | awk '{printf "  %s %.1f MB\n", $NF, $5 / 1048576}'
     $PYTHON -c "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); print('  stored replies:', db.execute('SELECT count(*) FROM twhooks_claims').fetchone()[0])" "$WORK/twhooks.sqlite3"
