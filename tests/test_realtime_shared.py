@@ -23,16 +23,19 @@ from twhooks.realtime.testing import RelayCaller, new_call_sid
 from twhooks.store import MemoryStore, Store
 from twhooks.store.redis import RedisStore
 from twhooks.store.sql import SQLStore
+from twhooks.store.sqlite import SQLiteStore
 
 POSTGRESQL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgresql", "redis"])
+@pytest.fixture(params=["memory", "sqlite3", "sqlite", "postgresql", "redis"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     run = uuid.uuid4().hex[:8]
     opened: Store
-    if request.param == "sqlite":
+    if request.param == "sqlite3":  # the default store
+        opened = SQLiteStore(tmp_path / "store.sqlite3")
+    elif request.param == "sqlite":
         opened = SQLStore(f"sqlite:///{tmp_path / 'store.sqlite3'}", prefix="twhooks_")
     elif request.param == "postgresql":
         opened = SQLStore(POSTGRESQL_URL, prefix=f"v{run}_")
@@ -43,7 +46,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     try:
         yield opened
     finally:
-        if isinstance(opened, SQLStore):
+        if isinstance(opened, (SQLStore, SQLiteStore)):
             opened.drop_tables()
         elif isinstance(opened, RedisStore):
             opened.delete_all()

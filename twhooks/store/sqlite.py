@@ -20,7 +20,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from ..replies import Reply
 from .errors import StoreUnavailable
@@ -397,17 +397,25 @@ class SQLiteStore(SQLiteConnections):
         return id
 
     def queue_history(self, record: HistoryRecord, size: int) -> None:
-        """Store *record* with the next batch (see :mod:`twhooks.store.history_buffer`)."""
-        self._history_buffer.add(record, size)
+        """Store *record* with the next batch (see :mod:`twhooks.store.history_buffer`).
+
+        Its row (its JSON) is made here, in the request's thread: the batch's thread then only
+        hands rows to SQLite, which it does without the GIL — a thread that held the GIL to
+        encode a hundred records would hold up every request of its worker that waited for
+        it (up to the interpreter's 5 ms switch interval each time).
+        """
+        row = cast(HistoryRecord, _history_params(record))
+        self._history_buffer.add(row, size)
 
     @guarded
     def flush_history(self) -> None:
         """Write the queued history records now."""
         self._history_buffer.flush()
 
-    def _write_history(self, records: list[HistoryRecord], size: int) -> None:
-        """One transaction for a batch of history records, then the history trimmed."""
-        rows = [_history_params(r) for r in records]  # before the lock
+    def _write_history(self, records: list[Any], size: int) -> None:
+        """One transaction for a batch of history rows (made by :meth:`queue_history`), then
+        the history trimmed."""
+        rows = [_history_params(r) if isinstance(r, HistoryRecord) else r for r in records]
         t = f"{self.prefix}history"
         with self._write() as conn:
             conn.executemany(self._sql["add_history"], rows)
