@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -68,19 +68,26 @@ class SQLHistory(SQLConnections):
         return id
 
     def queue_history(self, record: HistoryRecord, size: int) -> None:
-        """Store *record* with the next batch (see :mod:`twhooks.store.history_buffer`)."""
-        self._history_buffer.add(record, size)
+        """Store *record* with the next batch (see :mod:`twhooks.store.history_buffer`).
+
+        Its parameters (its JSON) are made here, in the request's thread, so that the batch's
+        thread holds the GIL as little as it can (see :class:`~twhooks.store.sqlite.SQLiteStore`).
+        """
+        self._history_buffer.add(cast(HistoryRecord, self._history_params(record)), size)
 
     @guarded
     def flush_history(self) -> None:
         """Write the queued history records now."""
         self._history_buffer.flush()
 
-    def _write_history(self, records: list[HistoryRecord], size: int) -> None:
+    def _write_history(self, records: list[Any], size: int) -> None:
         """One transaction for a batch of history records, then the history trimmed."""
         compiled = self._hot()
         add, trim = compiled["add_history"], compiled["trim_history_to"]
-        rows = [add.params(self._history_params(r)) for r in records]  # before the lock
+        rows = [  # before the lock
+            add.params(self._history_params(r) if isinstance(r, HistoryRecord) else r)
+            for r in records
+        ]
         with self._cursor(transaction=True) as cursor:
             cursor.executemany(add.sql, rows)
             trim.run(cursor, {"p_size": size})
