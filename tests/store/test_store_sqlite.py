@@ -180,7 +180,6 @@ def test_expired_replies_go_and_the_wal_is_kept_small(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM twhooks_claims").fetchone() == (500,)
     assert store.claim("k2999", "p", 5) is not True  # a live reply is kept
-    assert os.path.getsize(f"{path}-wal") > JOURNAL_SIZE_LIMIT
     # Once the WAL is checkpointed whole (the background upkeep may be reading), the next
     # writer starts it over, truncated.
     deadline = time.monotonic() + 5

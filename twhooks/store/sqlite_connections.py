@@ -20,8 +20,11 @@
   thread deletes the expired rows, :data:`SWEEP_BATCH` at a time (each batch a short
   transaction of its own, so request writes interleave), then copies the WAL into the
   database (``wal_checkpoint(PASSIVE)``: it never waits for a writer). SQLite truncates the
-  WAL file to :data:`JOURNAL_SIZE_LIMIT` when it starts it over; a commit checkpoints by
-  itself only past :data:`AUTOCHECKPOINT_PAGES`, should the upkeep fall behind.
+  WAL file to :data:`JOURNAL_SIZE_LIMIT` when it starts it over; under writes that never
+  pause, it never does, so once the file passes twice that size the upkeep waits (up to
+  :data:`TRUNCATE_WAIT`) for the write lock and checkpoints it whole, truncating it
+  (``wal_checkpoint(TRUNCATE)``). A commit checkpoints by itself only past
+  :data:`AUTOCHECKPOINT_PAGES`, should the upkeep fall behind.
 - **Errors**: :class:`sqlite3.Error` becomes :class:`~twhooks.store.StoreUnavailable`
   (:func:`guarded`).
 """
@@ -49,6 +52,7 @@ __all__ = [
     "BUSY_TIMEOUT",
     "JOURNAL_SIZE_LIMIT",
     "SWEEP_BATCH",
+    "TRUNCATE_WAIT",
     "UPKEEP_EVERY",
     "SQLiteConnections",
     "guarded",
@@ -71,6 +75,10 @@ SWEEP_BATCH = 500
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
 #: A commit checkpoints by itself past this many pages (4 KiB each) in the WAL.
 AUTOCHECKPOINT_PAGES = 4000
+#: When the WAL file has grown past twice :data:`JOURNAL_SIZE_LIMIT` (writes never paused
+#: long enough for it to start over), the upkeep waits up to this long, in seconds, for the
+#: write lock to checkpoint it whole and truncate it.
+TRUNCATE_WAIT = 0.2
 
 _BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
 
@@ -275,7 +283,20 @@ class SQLiteConnections:
         in the background every :data:`UPKEEP_EVERY` writes of a process."""
         self.sweep()
         conn = self.connection()
-        patiently(lambda: conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall())
+        try:
+            wal = os.path.getsize(f"{self.path}-wal")
+        except OSError:
+            wal = 0
+        if wal <= 2 * JOURNAL_SIZE_LIMIT:
+            patiently(lambda: conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall())
+            return
+        # Under steady writes a passive checkpoint never lets SQLite start the WAL over: wait
+        # (briefly) for the write lock, copy what is left and truncate the file.
+        conn.execute(f"PRAGMA busy_timeout = {int(TRUNCATE_WAIT * 1000)}")
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            conn.execute("PRAGMA busy_timeout = 0")
 
     @guarded
     def sweep(self) -> None:
