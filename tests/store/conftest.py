@@ -7,19 +7,23 @@ table prefix or key prefix, removed at its end, so runs never collide.
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+# The suite's shared settings (tests/_stores.py), also for the worker processes that import
+# this module by path (store_worker.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _stores import POSTGRESQL_URL, REDIS_URL
+
 from twhooks.store import MemoryStore, Store
 from twhooks.store.redis import RedisStore
 from twhooks.store.sql import SQLStore
 from twhooks.store.sqlite import SQLiteStore
 
-POSTGRESQL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-REDIS_URL = "redis://127.0.0.1:6379/15"
 # "sqlite3": the default store (the standard library's sqlite3); "sqlite": the SQL store
 # (SQLAlchemy) on an SQLite file, as with an Engine of the app's own.
 BACKENDS = ["memory", "sqlite3", "sqlite", "postgresql", "redis"]

@@ -54,7 +54,7 @@ def traced(store: SQLiteStore) -> list[str]:
     return seen
 
 
-@pytest.mark.default_store
+@pytest.mark.twhooks_default_store
 def test_a_webhook_on_the_default_store_writes_twice_and_reads_nothing(tmp_path: Path) -> None:
     app, hooks = echo_app(tmp_path / "instance")
     with app.app_context():

@@ -6,6 +6,7 @@ import os
 from typing import Any, cast
 
 from ..exceptions import ConfigurationError
+from ..extras import require
 from .base import Store, has_store_methods
 from .memory import MemoryStore
 
@@ -45,7 +46,7 @@ def open_store(value: Any, *, instance_path: str | os.PathLike[str]) -> Store:
         return cast(Store, value)
     kind = type(value)
     if kind.__module__.startswith("sqlalchemy") and hasattr(value, "dialect"):
-        return _sql(value)
+        return _sql(value, f"{_SETTING} (a SQLAlchemy Engine)")
     if kind.__module__.startswith("redis") and hasattr(value, "connection_pool"):
         return _redis(value)
     raise ConfigurationError(
@@ -61,9 +62,11 @@ def _from_url(url: str) -> Store:
     if scheme in ("sqlite", "postgresql", "postgres") or scheme.startswith(
         ("sqlite+", "postgresql+")
     ):
+        what = f"{_SETTING}={scheme}://…"
         if scheme in ("postgresql", "postgres"):
-            # psycopg 3, the driver of the twhooks[postgresql] extra.
+            # psycopg 3, the driver of the twhooks[postgres] extra.
             url = "postgresql+psycopg:" + url.partition(":")[2]
+            require("postgres", what, "sqlalchemy", "psycopg")
         if scheme.startswith("sqlite") and (
             url.rstrip("/").endswith(":") or url.endswith(":memory:")
         ):
@@ -73,7 +76,7 @@ def _from_url(url: str) -> Store:
             )
         if scheme == "sqlite" and url.startswith("sqlite:///") and "?" not in url:
             return _sqlite(url.removeprefix("sqlite:///"))
-        return _sql(url)
+        return _sql(url, what)
     if scheme in ("redis", "rediss", "unix"):
         return _redis(url)
     shown = url.split("@")[-1] if "@" in url else url
@@ -92,7 +95,9 @@ def _sqlite(path: str) -> Store:
     return SQLiteStore(path)
 
 
-def _sql(bind: Any) -> Store:
+def _sql(bind: Any, what: str) -> Store:
+    """The SQLAlchemy store on *bind* (a URL or an Engine), which *what* names."""
+    require("sql", what, "sqlalchemy")
     from sqlalchemy.exc import ArgumentError
 
     from .sql import SQLStore
@@ -104,12 +109,9 @@ def _sql(bind: Any) -> Store:
 
 
 def _redis(client: Any) -> Store:
-    try:
-        from .redis import RedisStore
-    except ImportError as exc:
-        raise ConfigurationError(
-            f"{_SETTING} names Redis but redis-py is not installed: pip install 'twhooks[redis]'"
-        ) from exc
+    require("redis", f"{_SETTING} (Redis)", "redis")
+    from .redis import RedisStore
+
     try:
         return RedisStore(client)
     except ValueError as exc:  # a malformed URL

@@ -20,7 +20,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from ..replies import Reply
 from .errors import StoreUnavailable
@@ -361,6 +361,32 @@ class SQLiteStore(SQLiteConnections):
         )
         return [OptOut(n, s, a, src) for n, s, a, src in rows]
 
+    # -- counters --------------------------------------------------------------------------
+
+    @guarded
+    def add_to_counter(self, key: str, amount: int, window: float) -> tuple[int, float]:
+        t, now = f"{self.prefix}counters", time.time()
+        if not amount:
+            rows = self._query(
+                f'SELECT count, expires_at FROM {t} WHERE "key" = ? AND expires_at > ?',
+                (key, now),
+            )
+        else:
+            ended = f"{t}.expires_at <= :now"
+            with self._write() as conn:
+                rows = conn.execute(
+                    f'INSERT INTO {t} ("key", count, expires_at) VALUES (:key, :amount, :end) '
+                    f'ON CONFLICT ("key") DO UPDATE SET '
+                    f"count = CASE WHEN {ended} THEN :amount ELSE {t}.count + :amount END, "
+                    f"expires_at = CASE WHEN {ended} THEN :end ELSE {t}.expires_at END "
+                    f"RETURNING count, expires_at",
+                    {"key": key, "amount": amount, "end": now + window, "now": now},
+                ).fetchall()
+        if not rows:
+            return 0, 0.0
+        count, expires_at = rows[0]
+        return int(count), max(0.0, float(expires_at) - now)
+
     @guarded
     def block(self, number: str, at: float, ttl: float | None) -> None:
         self._execute(
@@ -393,7 +419,7 @@ class SQLiteStore(SQLiteConnections):
         self.flush_history()  # ids in the order the records came
         with self._write() as conn:
             id = conn.execute(self._sql["add_history"], _history_params(record)).lastrowid or 0
-            conn.execute(f"DELETE FROM {self.prefix}history WHERE id <= ?", (id - size,))
+            conn.execute(self._sql["trim_history"], (record.kind, record.kind, size))
         return id
 
     def queue_history(self, record: HistoryRecord, size: int) -> None:
@@ -416,10 +442,11 @@ class SQLiteStore(SQLiteConnections):
         """One transaction for a batch of history rows (made by :meth:`queue_history`), then
         the history trimmed."""
         rows = [_history_params(r) if isinstance(r, HistoryRecord) else r for r in records]
-        t = f"{self.prefix}history"
+        kinds = sorted({row.kind for row in rows}, key=lambda k: k or "")
         with self._write() as conn:
             conn.executemany(self._sql["add_history"], rows)
-            conn.execute(f"DELETE FROM {t} WHERE id <= (SELECT max(id) FROM {t}) - ?", (size,))
+            for kind in kinds:  # each kind has room of its own
+                conn.execute(self._sql["trim_history"], (kind, kind, size))
 
     @guarded
     def recent_history(
@@ -475,7 +502,7 @@ class SQLiteStore(SQLiteConnections):
         p = self.prefix
         names = [
             *("claims", "conversations", "messages", "message_statuses", "call_events"),
-            *("opt_outs", "blocklist", "history", "stamps", "schema"),
+            *("opt_outs", "blocklist", "history", "counters", "stamps", "schema"),
         ]
         with self._transaction() as conn:
             for name in names:
@@ -500,8 +527,20 @@ def _number(address: str | None) -> str | None:
     return None if address is None else normalize_address(address)
 
 
-def _history_params(record: HistoryRecord) -> tuple[Any, ...]:
-    return (
+class _HistoryRow(NamedTuple):
+    """A history record's row, made in the request's thread (``queue_history``)."""
+
+    at: float
+    kind: str | None
+    verdict: str
+    sid: str | None
+    from_: str | None
+    to: str | None
+    data: str
+
+
+def _history_params(record: HistoryRecord) -> _HistoryRow:
+    return _HistoryRow(
         record.at,
         record.kind,
         record.verdict,
@@ -601,5 +640,11 @@ def _statements(p: str) -> dict[str, str]:
         "add_history": (
             f'INSERT INTO {p}history (at, kind, verdict, sid, from_, "to", data) '
             f"VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ),
+        # Trim the history of one kind to its newest *size* records (each kind has room of
+        # its own: a flood of status callbacks never pushes the messages out).
+        "trim_history": (
+            f"DELETE FROM {p}history WHERE kind IS ?1 AND id <= (SELECT id FROM {p}history "
+            f"WHERE kind IS ?2 ORDER BY id DESC LIMIT 1 OFFSET ?3)"
         ),
     }

@@ -125,6 +125,14 @@ CREATE TABLE IF NOT EXISTS {p}history (
 CREATE INDEX IF NOT EXISTS ix_{p}history_from_ ON {p}history (from_);
 CREATE INDEX IF NOT EXISTS ix_{p}history_to ON {p}history ("to");
 CREATE INDEX IF NOT EXISTS ix_{p}history_sid ON {p}history (sid);
+CREATE INDEX IF NOT EXISTS {p}history_kind_id ON {p}history (kind, id);
+CREATE TABLE IF NOT EXISTS {p}counters (
+	"key" VARCHAR(255) NOT NULL,
+	count INTEGER NOT NULL,
+	expires_at DOUBLE NOT NULL,
+	PRIMARY KEY ("key")
+);
+CREATE INDEX IF NOT EXISTS ix_{p}counters_expires_at ON {p}counters (expires_at);
 CREATE TABLE IF NOT EXISTS {p}stamps (
 	name VARCHAR(64) NOT NULL,
 	version INTEGER NOT NULL,
@@ -141,7 +149,10 @@ BEGIN UPDATE {p}stamps SET version = version + 1 WHERE name = '{t}'; END;
 
 def expiring(prefix: str) -> tuple[str, ...]:
     """The tables with an ``expires_at`` column (swept of their expired rows)."""
-    names = ("claims", "conversations", "messages", "call_events", "opt_outs", "blocklist")
+    names = (
+        *("claims", "conversations", "messages", "call_events", "opt_outs", "blocklist"),
+        "counters",
+    )
     return tuple(prefix + name for name in names)
 
 
