@@ -23,7 +23,12 @@ def new_prefix(name: str = "t") -> str:
 
 
 def named_store(url: str, prefix: str) -> Store:
-    """The store at *url*, its keys or tables under *prefix*."""
+    """The store at *url*, its keys or tables under *prefix* (``sqlite:///path``: the default
+    SQLite store, on the standard library, as ``TWHOOKS_STORE`` opens it)."""
+    if url.startswith("sqlite:///"):
+        from twhooks.store.sqlite import SQLiteStore
+
+        return SQLiteStore(url.removeprefix("sqlite:///"), prefix=prefix)
     if url.startswith("redis"):
         from twhooks.store.redis import RedisStore
 

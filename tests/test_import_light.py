@@ -101,12 +101,7 @@ def test_an_app_on_memory_answering_webhooks_loads_no_database_driver_or_lxml(
     assert [name for name in HEAVY if name in loaded] == []
 
 
-# passes once the stdlib SQLite store is the default (the ``sqlite`` branch of issue 24):
-# until then the default store is SQLAlchemy's, which this test sees loaded.
-@pytest.mark.xfail(
-    strict=True,
-    reason="passes once the stdlib SQLite store is the default (issue 24, sqlite branch)",
-)
+# The default store is the standard library's sqlite3 (twhooks.store.sqlite).
 def test_an_app_on_the_default_store_answering_webhooks_loads_no_database_driver_or_lxml(
     tmp_path: Path,
 ) -> None:

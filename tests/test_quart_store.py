@@ -263,14 +263,14 @@ def test_the_default_store_is_a_file_in_the_instance_folder_memory_when_testing(
     tmp_path: Path,
 ) -> None:
     from twhooks.store.memory import MemoryStore as Memory
-    from twhooks.store.sql import SQLStore
+    from twhooks.store.sqlite import SQLiteStore
 
     app = Quart(__name__, instance_path=str(tmp_path / "instance"))
     app.config.update(TWILIO_AUTH_TOKEN=TOKEN)
     TwilioHooks(app)
     facades = app.extensions["twhooks"].facades
-    assert isinstance(facades.store, SQLStore)
-    assert not facades.blocklist.contains(PERSON)  # the tables are made on first use
+    assert isinstance(facades.store, SQLiteStore)  # the standard library's sqlite3
+    assert not facades.blocklist.contains(PERSON)
     assert (tmp_path / "instance" / "twhooks.sqlite3").exists()
 
     testing = Quart(__name__, instance_path=str(tmp_path / "other"))

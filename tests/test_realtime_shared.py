@@ -24,13 +24,16 @@ from twhooks.realtime.testing import RelayCaller, new_call_sid
 from twhooks.store import MemoryStore, Store
 from twhooks.store.redis import RedisStore
 from twhooks.store.sql import SQLStore
+from twhooks.store.sqlite import SQLiteStore
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgresql", "redis"])
+@pytest.fixture(params=["memory", "sqlite3", "sqlite", "postgresql", "redis"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     run = uuid.uuid4().hex[:8]
     opened: Store
-    if request.param == "sqlite":
+    if request.param == "sqlite3":  # the default store
+        opened = SQLiteStore(tmp_path / "store.sqlite3")
+    elif request.param == "sqlite":
         opened = SQLStore(f"sqlite:///{tmp_path / 'store.sqlite3'}", prefix="twhooks_")
     elif request.param == "postgresql":
         opened = SQLStore(POSTGRESQL_URL, prefix=f"v{run}_")
@@ -41,7 +44,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     try:
         yield opened
     finally:
-        if isinstance(opened, SQLStore):
+        if isinstance(opened, (SQLStore, SQLiteStore)):
             opened.drop_tables()
         elif isinstance(opened, RedisStore):
             opened.delete_all()

@@ -199,6 +199,7 @@ _PUBLIC_MODULES = (
     "twhooks.twiml.ssml",
     "twhooks.twiml.fax",
     "twhooks.store",
+    "twhooks.store.sqlite",
     "twhooks.store.sql",
     "twhooks.store.redis",
     "twhooks.realtime",

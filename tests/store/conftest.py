@@ -22,14 +22,19 @@ from _stores import POSTGRESQL_URL, REDIS_URL
 from twhooks.store import MemoryStore, Store
 from twhooks.store.redis import RedisStore
 from twhooks.store.sql import SQLStore
+from twhooks.store.sqlite import SQLiteStore
 
-BACKENDS = ["memory", "sqlite", "postgresql", "redis"]
-SHARED_BACKENDS = ["sqlite", "postgresql", "redis"]
+# "sqlite3": the default store (the standard library's sqlite3); "sqlite": the SQL store
+# (SQLAlchemy) on an SQLite file, as with an Engine of the app's own.
+BACKENDS = ["memory", "sqlite3", "sqlite", "postgresql", "redis"]
+SHARED_BACKENDS = ["sqlite3", "sqlite", "postgresql", "redis"]
 
 
 def store_spec(backend: str, tmp_path: Path) -> dict[str, str]:
     """What a child process needs to open the same store: see ``store_worker.py``."""
     run = uuid.uuid4().hex[:8]
+    if backend == "sqlite3":
+        return {"backend": "sqlite3", "url": str(tmp_path / "store.sqlite3"), "prefix": "twhooks_"}
     if backend == "sqlite":
         return {
             "backend": "sqlite",
@@ -44,6 +49,8 @@ def store_spec(backend: str, tmp_path: Path) -> dict[str, str]:
 
 
 def open_spec(spec: dict[str, str]) -> Store:
+    if spec["backend"] == "sqlite3":
+        return SQLiteStore(spec["url"], prefix=spec["prefix"])
     if spec["backend"] in ("sqlite", "postgresql"):
         return SQLStore(spec["url"], prefix=spec["prefix"])
     if spec["backend"] == "redis":
@@ -52,7 +59,7 @@ def open_spec(spec: dict[str, str]) -> Store:
 
 
 def remove(store: Store) -> None:
-    if isinstance(store, SQLStore):
+    if isinstance(store, (SQLStore, SQLiteStore)):
         store.drop_tables()
     elif isinstance(store, RedisStore):
         store.delete_all()

@@ -15,6 +15,7 @@ from twhooks.store import History, HistoryRecord, MemoryStore, Store, StoreFacad
 from twhooks.store.history_redact import hash_number
 from twhooks.store.redis import RedisStore
 from twhooks.store.sql import SQLStore
+from twhooks.store.sqlite import SQLiteStore
 
 KEY = b"history-test-key"
 SECRETS = ("+15551230000", "15551230000", "+15559990000", "meet me at noon", "Springfield")
@@ -48,6 +49,10 @@ def raw(store: Store) -> str:
         store.flush_history()
         with store.engine().connect() as conn:
             rows = conn.execute(sa.select(store.tables.history)).all()
+        return json.dumps([list(map(str, row)) for row in rows])
+    if isinstance(store, SQLiteStore):
+        store.flush_history()
+        rows = store.connection().execute(f"SELECT * FROM {store.prefix}history").fetchall()
         return json.dumps([list(map(str, row)) for row in rows])
     if isinstance(store, RedisStore):
         store.flush_history()

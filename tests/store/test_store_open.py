@@ -20,13 +20,14 @@ from twhooks.store.base import blocks
 from twhooks.store.redis import RedisStore
 from twhooks.store.sql import SQLStore
 from twhooks.store.sql_schema import SCHEMA_VERSION
+from twhooks.store.sqlite import SQLiteStore
 
 
 def test_unset_means_an_sqlite_file_in_the_instance_folder(tmp_path: Path) -> None:
     instance = tmp_path / "instance" / "nested"
     store = open_store(None, instance_path=instance)
     try:
-        assert isinstance(store, SQLStore)
+        assert isinstance(store, SQLiteStore)  # the standard library's sqlite3
         assert store.claim("k", "a", 5) is True
         path = instance / "twhooks.sqlite3"
         assert path.is_file()
@@ -143,7 +144,7 @@ def test_a_plain_postgresql_url_uses_psycopg_3(tmp_path: Path) -> None:
 
 def test_an_sqlite_url(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'x.sqlite3'}", instance_path=tmp_path / "unused")
-    assert isinstance(store, SQLStore)
+    assert isinstance(store, SQLiteStore)
     assert store.claim("k", "a", 1) is True
     assert (tmp_path / "x.sqlite3").is_file()
     assert not (tmp_path / "unused").exists()
@@ -153,7 +154,7 @@ def test_an_sqlite_url(tmp_path: Path) -> None:
 def test_each_sql_store_knows_its_own_drivers_errors(tmp_path: Path) -> None:
     import psycopg
 
-    lite = open_store(f"sqlite:///{tmp_path / 'x.sqlite3'}", instance_path=tmp_path)
+    lite = open_store(f"sqlite+pysqlite:///{tmp_path / 'x.sqlite3'}", instance_path=tmp_path)
     pg = open_store(POSTGRESQL_URL, instance_path=tmp_path)
     assert isinstance(lite, SQLStore) and isinstance(pg, SQLStore)
     key = f"errors-{uuid.uuid4()}"  # the PostgreSQL tables are shared with other tests

@@ -9,13 +9,13 @@ import pytest
 
 from twhooks import ConfigurationError
 from twhooks.store import STORE_DEFAULTS, MemoryStore, StoreFacades
-from twhooks.store.sql import SQLStore
+from twhooks.store.sqlite import SQLiteStore
 
 
 def test_the_defaults(tmp_path: Path) -> None:
     built = StoreFacades.from_config(dict(STORE_DEFAULTS), instance_path=tmp_path)
     try:
-        assert isinstance(built.store, SQLStore)
+        assert isinstance(built.store, SQLiteStore)
         assert built.conversation_mode == "store"
         assert built.conversations.ttl == 4 * 3600
         assert built.deliveries.ttl == 7 * 86400

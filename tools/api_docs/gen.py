@@ -79,6 +79,9 @@ OPTIONS: dict[str, dict[str, str | None]] = {
     "twhooks.realtime.messages": {"exclude-members": "RelayMessage, StreamMessage"},
     # The backends implement Store (documented once); these are their own methods.
     "twhooks.store.MemoryStore": {"members": None},
+    "twhooks.store.sqlite.SQLiteStore": {
+        "members": "sweep, maintain, drop_tables, queue_history, flush_history"
+    },
     "twhooks.store.sql.SQLStore": {
         "members": "sweep, maintain, drop_tables, queue_history, flush_history"
     },

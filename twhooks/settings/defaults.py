@@ -26,7 +26,9 @@ DEFAULTS: Mapping[str, Any] = {
     "TWHOOKS_SHARED_KEYS": None,
     "TWHOOKS_DEDUPLICATE": True,
     "TWHOOKS_REPLAY_LEASE": 5.0,
-    "TWHOOKS_REPLAY_TTL": 3600.0,
+    # Twilio makes every retry of a webhook within 15 s of the first try (its connection
+    # overrides' total time, ``tt``: at most 15,000 ms): twice that.
+    "TWHOOKS_REPLAY_TTL": 30.0,
     # The shared store: Settings.store (the same as the defaults of the store's facades).
     "TWHOOKS_STORE": None,
     "TWHOOKS_CONVERSATIONS": "store",

@@ -22,8 +22,10 @@ def open_store(value: Any, *, instance_path: str | os.PathLike[str]) -> Store:
     """The store ``TWHOOKS_STORE`` names.
 
     :param value: ``None`` — an SQLite file ``twhooks.sqlite3`` in *instance_path* (created if
-        missing); a URL — ``memory://``, ``sqlite:///path``, ``postgresql://…``,
-        ``redis://host:port/db`` (also ``rediss://``, ``unix://``); an object — a SQLAlchemy
+        missing), on the standard library's :mod:`sqlite3`
+        (:class:`~twhooks.store.sqlite.SQLiteStore`, as ``sqlite:///path`` is); a URL —
+        ``memory://``, ``sqlite:///path``, ``postgresql://…``, ``redis://host:port/db``
+        (also ``rediss://``, ``unix://``); an object — a SQLAlchemy
         :class:`~sqlalchemy.engine.Engine`, a :class:`redis.Redis` client, or anything with
         the methods of :class:`~twhooks.store.Store`.
     :param instance_path: the app's instance folder (``app.instance_path``).
@@ -37,8 +39,7 @@ def open_store(value: Any, *, instance_path: str | os.PathLike[str]) -> Store:
                 f"{_SETTING} is not set and the instance folder {os.fspath(instance_path)!r} "
                 f"cannot be created for its SQLite file: {exc.strerror}"
             ) from exc
-        path = os.path.join(os.fspath(instance_path), DEFAULT_SQLITE_FILE)
-        return _sql(f"sqlite:///{path}", f"{_SETTING} unset (an SQLite file)")
+        return _sqlite(os.path.join(os.fspath(instance_path), DEFAULT_SQLITE_FILE))
     if isinstance(value, str):
         return _from_url(value)
     if has_store_methods(value):  # a store of its own may leave out ``blocking``
@@ -73,6 +74,8 @@ def _from_url(url: str) -> Store:
                 f"{_SETTING}: an in-memory SQLite database is not shared by workers; "
                 f"use 'memory://' or a file, 'sqlite:////absolute/path.sqlite3'"
             )
+        if scheme == "sqlite" and url.startswith("sqlite:///") and "?" not in url:
+            return _sqlite(url.removeprefix("sqlite:///"))
         return _sql(url, what)
     if scheme in ("redis", "rediss", "unix"):
         return _redis(url)
@@ -81,6 +84,15 @@ def _from_url(url: str) -> Store:
         f"{_SETTING}: unknown URL {shown!r}; use memory://, sqlite:///path, postgresql://… "
         f"or redis://host:port/db"
     )
+
+
+def _sqlite(path: str) -> Store:
+    """The SQLite store on the standard library (no SQLAlchemy): the default, and
+    ``sqlite:///path`` (a URL with a driver, ``sqlite+pysqlite://``, or a query string goes
+    to the SQLAlchemy store)."""
+    from .sqlite import SQLiteStore
+
+    return SQLiteStore(path)
 
 
 def _sql(bind: Any, what: str) -> Store:
