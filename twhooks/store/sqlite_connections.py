@@ -79,6 +79,8 @@ AUTOCHECKPOINT_PAGES = 4000
 #: long enough for it to start over), the upkeep waits up to this long, in seconds, for the
 #: write lock to checkpoint it whole and truncate it.
 TRUNCATE_WAIT = 0.2
+#: How long :meth:`close` waits for the background upkeep to end, at most.
+UPKEEP_CLOSE_WAIT = 10.0
 
 _BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
 
@@ -264,8 +266,8 @@ class SQLiteConnections:
         except Exception:
             logger.exception("the SQLite store could not delete expired rows")
         finally:
+            self._close_thread()  # before the release: close() may then close the rest
             self._upkeep.release()
-            self._close_thread()
 
     def _close_thread(self) -> None:
         """Close this thread's connection (a thread that ends)."""
@@ -324,14 +326,24 @@ class SQLiteConnections:
                     break
 
     def close(self) -> None:
-        """Close this process's connections (the store opens them again on next use)."""
-        with self._lock:
-            opened, self._opened = list(self._opened), weakref.WeakSet()
-            mine = self._pid == os.getpid()
-        if mine:
-            for conn in opened:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.close()
-        else:
-            _inherited.extend(opened)
+        """Close this process's connections (the store opens them again on next use).
+
+        It waits for the background upkeep first, and closes while no write runs: a
+        connection closed while another thread runs a statement on it crashes the process.
+        """
+        upkeep_done = self._upkeep.acquire(timeout=UPKEEP_CLOSE_WAIT)
+        try:
+            with self._lock:
+                opened, self._opened = list(self._opened), weakref.WeakSet()
+                mine = self._pid == os.getpid()
+            if mine:
+                with self._writer:
+                    for conn in opened:
+                        with contextlib.suppress(sqlite3.Error):
+                            conn.close()
+            else:
+                _inherited.extend(opened)
+        finally:
+            if upkeep_done:
+                self._upkeep.release()
         self._local = threading.local()
