@@ -40,6 +40,11 @@ DEFAULTS: Mapping[str, Any] = {
     # The inspector: Settings.inspector.
     "TWHOOKS_INSPECTOR": False,
     "TWHOOKS_INSPECTOR_PASSWORD": None,
+    # Traces and metrics: Settings.observability.
+    "TWHOOKS_TRACING": None,
+    "TWHOOKS_METRICS": False,
+    "TWHOOKS_METRICS_ROUTE": None,
+    "TWHOOKS_METRICS_PASSWORD": None,
 }
 
 #: Settings that did nothing and were removed, with what to do instead: an app that still
