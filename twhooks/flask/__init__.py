@@ -33,7 +33,9 @@ Flask:
 
 What the Quart extension shares with this one is in :mod:`twhooks.glue`. The package's other
 rooms: :mod:`twhooks.flask.sockets` (the voice sockets, mounted by ``init_app`` when
-flask-sock is installed) and :mod:`twhooks.flask.testing` (the test client). The inspector
+flask-sock is installed), :mod:`twhooks.flask.testing` (the test client),
+:mod:`twhooks.flask.metrics` (the ``/metrics`` route) and :mod:`twhooks.flask.cli` (the
+``flask twhooks`` commands). The inspector
 (:mod:`twhooks.inspector`) is Flask-only too.
 """
 
@@ -97,6 +99,10 @@ class TwilioHooks(TwilioHooksBase[Flask]):
     def _attach(self, app: Flask, state: AppState[Dispatcher], sockets: RealtimeSettings) -> None:
         if state.settings.inspector.enabled:
             mount_inspector(app, state, state.settings.inspector)
+        if state.settings.observability.metrics_route is not None:
+            from .metrics import mount_metrics
+
+            mount_metrics(app, state.settings.observability)
         check_upgrade = _mount_sockets(app, state, sockets)
         # First of the app's before_request functions, whatever is registered later.
         app.before_request_funcs.setdefault(None, []).insert(0, _receiver(state, check_upgrade))
