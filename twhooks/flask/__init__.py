@@ -106,6 +106,10 @@ class TwilioHooks(TwilioHooksBase[Flask]):
         check_upgrade = _mount_sockets(app, state, sockets)
         # First of the app's before_request functions, whatever is registered later.
         app.before_request_funcs.setdefault(None, []).insert(0, _receiver(state, check_upgrade))
+        if state.settings.observability.tracing:
+            from .tracing import instrumentation_first
+
+            instrumentation_first(app, running=False)  # FlaskInstrumentor().instrument()
         # First registered, so it runs last of the app's after_request functions.
         app.after_request_funcs.setdefault(None, []).insert(0, _after)
         app.teardown_request(_finisher(state.dispatcher))
@@ -192,6 +196,11 @@ def _receiver(
             # Once, on the first webhook (every extension is initialised by then), before
             # CSRFProtect's own check, whichever was initialised first.
             _exempt_from_csrf(current_app, state.blueprint)
+            if state.settings.observability.tracing:
+                from .tracing import instrumentation_first
+
+                app = current_app._get_current_object()  # type: ignore[attr-defined]
+                instrumentation_first(app, running=True)
             csrf_exempt = True
         received = _receive(state, req.environ, kinds[req.url_rule.endpoint].name)
         if isinstance(received, Reply):

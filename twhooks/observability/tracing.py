@@ -94,9 +94,11 @@ class Tracing:
         if fields.outcome == "failed":
             span.set_status(trace.Status(trace.StatusCode.ERROR))
         span.end()
-        # Detached where it was attached: in its thread. Ended in another (an event loop's
-        # worker thread), the span stays current in the request's task, which ends with it.
-        if thread == threading.get_ident():
+        # Detached where it was attached (in its thread), if still current: the framework's
+        # instrumentation may have ended its own HTTP span, and restored the context from
+        # before both, already. Ended in another thread (an event loop's worker thread), the
+        # span stays current in the request's task, which ends with it.
+        if thread == threading.get_ident() and trace.get_current_span() is span:
             context.detach(token)
 
     # -- the store ----------------------------------------------------------------------------
