@@ -113,6 +113,9 @@ class TwilioHooks(TwilioHooksBase[Flask]):
         # First registered, so it runs last of the app's after_request functions.
         app.after_request_funcs.setdefault(None, []).insert(0, _after)
         app.teardown_request(_finisher(state.dispatcher))
+        from .cli import twhooks_commands
+
+        app.cli.add_command(twhooks_commands)
 
 
 def _mount_sockets(
