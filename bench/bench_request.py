@@ -22,6 +22,13 @@ response:
   routing, no retries, no history);
 * ``twhooks, no history`` and ``twhooks, no retry claim``: twhooks with
   ``TWHOOKS_HISTORY = False`` or ``TWHOOKS_DEDUPLICATE = False``, to show what each costs.
+* ``twhooks, tracing off``, ``twhooks, tracing (SDK)``, ``twhooks, metrics`` and
+  ``twhooks, tracing (SDK) + metrics``: what observability costs (docs/observability.rst). The
+  ``twhooks`` row has ``TWHOOKS_TRACING`` at its default: on when ``opentelemetry-api`` is
+  installed (as in the dev install), its spans going to the API's no-op provider when the app
+  sets none; *tracing off* is what an app without ``opentelemetry-api`` gets; *tracing (SDK)*
+  records every span with an SDK ``TracerProvider`` that exports nothing; *metrics* counts in
+  a prometheus_client registry of its own (``TWHOOKS_METRICS``).
 
 Figures are the best of several repeats, in µs per request; ratios are other / twhooks.
 """
@@ -198,6 +205,36 @@ def runner(app: Flask, environ: dict[str, Any], body: bytes) -> Callable[[], tup
     return one_request
 
 
+def observability_contenders(
+    environ: dict[str, Any], body: bytes
+) -> dict[str, Callable[[], tuple[str, bytes]]]:
+    """The rows of tracing and metrics on and off (those of the installed packages)."""
+    rows = {"twhooks, tracing off": runner(twhooks_app(TWHOOKS_TRACING=False), environ, body)}
+    try:
+        from opentelemetry.sdk.trace import TracerProvider
+    except ImportError:
+        provider = None
+    else:
+        provider = TracerProvider()
+        rows["twhooks, tracing (SDK)"] = runner(
+            twhooks_app(TWHOOKS_TRACING=provider), environ, body
+        )
+    try:
+        from prometheus_client import CollectorRegistry
+    except ImportError:
+        return rows
+    rows["twhooks, metrics"] = runner(
+        twhooks_app(TWHOOKS_TRACING=False, TWHOOKS_METRICS=CollectorRegistry()), environ, body
+    )
+    if provider is not None:
+        rows["twhooks, tracing (SDK) + metrics"] = runner(
+            twhooks_app(TWHOOKS_TRACING=provider, TWHOOKS_METRICS=CollectorRegistry()),
+            environ,
+            body,
+        )
+    return rows
+
+
 def best_us(fn: Callable[[], object], number: int, repeat: int) -> float:
     return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
 
@@ -212,6 +249,7 @@ def main(number: int = 1000, repeat: int = 15) -> None:
         ),
         "twhooks, no history": runner(twhooks_app(TWHOOKS_HISTORY=False), environ, body),
         "twhooks, no retry claim": runner(twhooks_app(TWHOOKS_DEDUPLICATE=False), environ, body),
+        **observability_contenders(environ, body),
         "official SDK view": runner(official_app(), environ, body),
         "bare Flask view (request.form)": runner(bare_app(), environ, body),
         "flat view (read, parse, verify, TwiML)": runner(flat_app(), environ, body),

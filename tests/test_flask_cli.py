@@ -101,3 +101,55 @@ def test_check_fails_when_voice_sockets_cannot_be_served() -> None:
     result = app.test_cli_runner().invoke(args=["twhooks", "check"])
     assert result.exit_code == 1
     assert "FAIL  voice sockets: voice sockets cannot be served: flask-sock" in result.output
+
+
+def chat_app() -> Flask:
+    app = make_app(TWHOOKS_PUBLIC_URL=None)
+    hooks: TwilioHooks = app.extensions["twhooks"].hooks
+    statuses: list[str] = []
+    app.extensions["statuses"] = statuses
+
+    @hooks.message(keyword="HELP")
+    def help_(msg: Any) -> str:
+        return "Reply BAL for your balance."
+
+    @hooks.message_status()
+    def status(event: Any) -> None:
+        statuses.append(event.status)
+
+    @hooks.call()
+    def answer(call: Any) -> str:
+        return "Welcome to the bank."
+
+    return app
+
+
+def test_chat_texts_the_app_in_process() -> None:
+    result = chat_app().test_cli_runner().invoke(args=["twhooks", "chat"], input="HELP\n")
+    assert result.exit_code == 0, result.output
+    assert "Reply BAL for your balance." in result.output
+
+
+def test_send_sends_one_webhook_of_a_kind_in_process() -> None:
+    app = chat_app()
+    result = app.test_cli_runner().invoke(
+        args=["twhooks", "send", "message-status", "MessageStatus=delivered"]
+    )
+    assert result.exit_code == 0, result.output
+    assert app.extensions["statuses"] == ["delivered"]
+    unknown = app.test_cli_runner().invoke(args=["twhooks", "send", "nope"])
+    assert unknown.exit_code == 2 and "unknown kind of webhook 'nope'" in unknown.output
+
+
+def test_call_calls_the_app_in_process() -> None:
+    result = chat_app().test_cli_runner().invoke(args=["twhooks", "call"], input="")
+    assert result.exit_code == 0, result.output
+    assert "Welcome to the bank." in result.output
+
+
+def test_a_signature_the_app_refuses_fails_the_command() -> None:
+    # An unsigned request: the app's 403 is the command's exit status 1.
+    app = chat_app()
+    result = app.test_cli_runner().invoke(args=["twhooks", "chat", "--unsigned"], input="hi\n")
+    assert result.exit_code == 1
+    assert "403" in result.output

@@ -8,6 +8,9 @@
                             store reachable, routes answered by twhooks first (no CSRF check
                             or login guard in front), voice sockets mountable; exits 1 with
                             what to fix
+    flask twhooks chat      text the app, call it, or send it one webhook of any kind:
+    flask twhooks call      ``twhooks chat`` / ``call`` / ``send`` (their options too), in
+    flask twhooks send KIND this process, through the app's test client: no server
 
 They read the app's own settings, in its app context, with no server running. The ``twhooks``
 console script (:mod:`twhooks.cli`) stays for any framework, over HTTP.
@@ -29,7 +32,7 @@ from ..exceptions import TwhooksError
 from ..glue import AppState
 from ..kinds import KINDS
 
-__all__ = ["CONSOLE_FIELDS", "check", "twhooks_commands", "urls"]
+__all__ = ["CONSOLE_FIELDS", "call", "chat", "check", "send", "twhooks_commands", "urls"]
 
 #: Where each kind's URL goes: a field of the Twilio console, or the parameter of the TwiML
 #: verb or REST call that asks for it.
@@ -207,3 +210,53 @@ def check() -> None:
             click.echo(f"FAIL  {name}: {problem}")
     if failed:
         raise click.exceptions.Exit(1)
+
+
+# -- chat, call, send: the twhooks command, in process ------------------------------------------
+
+_PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
+
+
+def _in_process(command: str, kind: str, options: tuple[str, ...], *before: str) -> None:
+    """Run ``twhooks <command>`` against the current app through its test client."""
+    from ..cli import _parser
+    from ..cli.session import run
+    from .testing import FlaskTransport
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    state = _state(app)
+    settings = state.settings
+    base = settings.public_url or "http://localhost"
+    url = base + settings.url_prefix + KINDS[kind].path
+    args = _parser().parse_args([command, *before, url, *options])
+    token = settings.signing_token(None) if settings.validate and not args.unsigned else None
+    raise click.exceptions.Exit(run(args, token, FlaskTransport(app, base_url=base)))
+
+
+@twhooks_commands.command("chat", context_settings=_PASS_THROUGH)
+@click.argument("options", nargs=-1, type=click.UNPROCESSED)
+def chat(options: tuple[str, ...]) -> None:
+    """Text the app: each line is a message (twhooks chat's options)."""
+    _in_process("chat", "message", options)
+
+
+@twhooks_commands.command("call", context_settings=_PASS_THROUGH)
+@click.argument("options", nargs=-1, type=click.UNPROCESSED)
+def call(options: tuple[str, ...]) -> None:
+    """Call the app (twhooks call's options)."""
+    _in_process("call", "call", options)
+
+
+@twhooks_commands.command("send", context_settings=_PASS_THROUGH)
+@click.argument("kind")
+@click.argument("options", nargs=-1, type=click.UNPROCESSED)
+def send(kind: str, options: tuple[str, ...]) -> None:
+    """Send one webhook of KIND; Field=value sets a field (twhooks send's options)."""
+    from ..exceptions import HandlerError
+    from ..kinds import kind_named
+
+    try:
+        found = kind_named(kind)
+    except HandlerError as error:
+        raise click.BadParameter(str(error), param_hint="KIND") from None
+    _in_process("send", found.name, options, kind)

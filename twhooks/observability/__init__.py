@@ -28,7 +28,6 @@ __all__ = [
     "WebhookFields",
     "WebhookLogFields",
     "current_webhook",
-    "observers_for",
 ]
 
 
