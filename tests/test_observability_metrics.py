@@ -22,7 +22,7 @@ from flask import Flask
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
-from twhooks import ConfigurationError, TwilioHooks
+from twhooks import ConfigurationError, TwilioHooks, current_webhook
 from twhooks.observability import store as store_watch
 from twhooks.observability.metrics import Metrics
 
@@ -133,6 +133,9 @@ def test_store_errors_are_counted_by_operation(registry: CollectorRegistry) -> N
     down = signed_post(client, "/twilio/messages", {**SMS, "Body": "hi"}, headers=token)
     assert down.status_code == 500
     assert sample(registry, "twhooks_store_errors_total", operation="claim") >= 1
+    # The request ended there, failed: counted, and its fields are no longer current.
+    assert sample(registry, "twhooks_webhooks_total", kind="message", outcome="failed") == 1
+    assert current_webhook() is None
 
 
 def test_the_metrics_route_needs_its_password(registry: CollectorRegistry) -> None:

@@ -243,7 +243,11 @@ class DispatcherBase:
         the claim (it expires with the other's lease: then this one takes it)."""
         assert self.replays is not None
         owner = f"{_PROCESS}.{next(_claims)}"
-        got = self.replays.claim(key, owner, self.lease)
+        try:
+            got = self.replays.claim(key, owner, self.lease)
+        except BaseException:  # the store is down: this request ends here, failed
+            self.observers.end(received.observed, 500, None, "failed")
+            raise
         if got is True:
             received.claim = (key, owner, renewals.hold(self.replays, key, owner, self.lease))
             return None
