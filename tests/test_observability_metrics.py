@@ -110,6 +110,7 @@ def test_a_conversation_waited_for_is_measured(
         signature = official_signature(url, params)
         requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=10)
 
+    send("warm-up")  # the store's tables made, its connections opened
     first = threading.Thread(target=send, args=("slow",))
     first.start()
     time.sleep(0.15)
@@ -117,6 +118,34 @@ def test_a_conversation_waited_for_is_measured(
     first.join()
     assert sample(registry, "twhooks_conversation_wait_seconds_count") == 1
     assert sample(registry, "twhooks_conversation_wait_seconds_sum") > 0.2
+
+
+def test_a_conversation_held_too_long_is_busy(
+    registry: CollectorRegistry, live_server: Callable[[Any], LiveServer], tmp_path: Path
+) -> None:
+    app = make_app(registry, TWHOOKS_STORE=f"sqlite:///{tmp_path / 'store.db'}")
+    app.extensions["twhooks"].facades.conversations.lock_wait = 0.1
+    url = live_server(app).url + "/twilio/messages"
+    statuses: list[int] = []
+
+    def send(body: str) -> None:
+        params = {**SMS, "Body": body}
+        signature = official_signature(url, params)
+        response = requests.post(
+            url, data=params, headers={"X-Twilio-Signature": signature}, timeout=10
+        )
+        statuses.append(response.status_code)
+
+    send("warm-up")  # the store's tables made, its connections opened
+    first = threading.Thread(target=send, args=("slow",))
+    first.start()
+    time.sleep(0.15)
+    send("second")
+    first.join()
+    assert sorted(statuses) == [200, 200, 503]
+    assert sample(registry, "twhooks_webhooks_total", kind="message", outcome="busy") == 1
+    assert sample(registry, "twhooks_webhooks_total", kind="message", outcome="handled") == 2
+    assert sample(registry, "twhooks_conversation_wait_seconds_count") == 1
 
 
 def test_store_errors_are_counted_by_operation(registry: CollectorRegistry) -> None:
