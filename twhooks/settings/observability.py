@@ -2,17 +2,17 @@
 <twhooks.settings.Settings.observability>`.
 
 Reading them imports nothing: whether ``opentelemetry-api`` is installed is asked of the
-import system (:func:`importlib.util.find_spec`), not by importing it.
+import system (:func:`twhooks.extras.installed`), not by importing it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.util import find_spec
 from typing import Any
 
 from ..exceptions import ConfigurationError
+from ..extras import installed, missing
 from .defaults import Reader
 
 __all__ = ["ObservabilitySettings"]
@@ -53,9 +53,9 @@ class ObservabilitySettings:
         tracing = get("TWHOOKS_TRACING")
         provider = None
         if tracing is None:
-            tracing = _installed("opentelemetry.trace")
+            tracing = installed("opentelemetry.trace")
         elif tracing is True:
-            _require("opentelemetry.trace", "TWHOOKS_TRACING", "otel")
+            _require("otel", "TWHOOKS_TRACING", "opentelemetry.trace")
         elif tracing is not False:
             if not hasattr(tracing, "get_tracer"):
                 raise ConfigurationError(
@@ -66,7 +66,7 @@ class ObservabilitySettings:
         metrics = get("TWHOOKS_METRICS")
         registry = None
         if metrics is True:
-            _require("prometheus_client", "TWHOOKS_METRICS", "metrics")
+            _require("metrics", "TWHOOKS_METRICS", "prometheus_client")
         elif metrics is not False:
             if not hasattr(metrics, "register"):
                 raise ConfigurationError(
@@ -96,16 +96,6 @@ class ObservabilitySettings:
         return cls(bool(tracing), provider, bool(metrics), registry, route, password)
 
 
-def _installed(module: str) -> bool:
-    try:
-        return find_spec(module) is not None
-    except ModuleNotFoundError:  # its parent package is missing
-        return False
-
-
-def _require(module: str, setting: str, extra: str) -> None:
-    if not _installed(module):
-        raise ConfigurationError(
-            f"{setting} is on but {module.split('.')[0]} is not installed: "
-            f"pip install twhooks[{extra}]"
-        )
+def _require(extra: str, setting: str, module: str) -> None:
+    if not installed(module):
+        raise missing(extra, setting, module)

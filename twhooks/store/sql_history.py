@@ -1,7 +1,8 @@
 """The webhook history of the SQL store, under :class:`~twhooks.store.sql.SQLStore`.
 
 A record is written with the next batch (:mod:`twhooks.store.history_buffer`): one
-transaction of compiled inserts on the driver's cursor, then the history trimmed to its size.
+transaction of compiled inserts on the driver's cursor, then the history of each kind written
+trimmed to its size (each kind has room of its own).
 Reading writes the queued records first, so that the newest are seen; a record is found by
 kind, verdict, number (either end, normalized) or SID through the table's indexed columns.
 """
@@ -64,7 +65,7 @@ class SQLHistory(SQLConnections):
                 self.statements.add_history, self._history_params(record)
             ).inserted_primary_key
             id = int(key[0]) if key is not None else 0
-            conn.execute(self.statements.trim_history, {"p_floor": id - size})
+            conn.execute(self.statements.trim_history_to, {"p_kind": record.kind, "p_size": size})
         return id
 
     def queue_history(self, record: HistoryRecord, size: int) -> None:
@@ -77,13 +78,16 @@ class SQLHistory(SQLConnections):
         self._history_buffer.flush()
 
     def _write_history(self, records: list[HistoryRecord], size: int) -> None:
-        """One transaction for a batch of history records, then the history trimmed."""
+        """One transaction for a batch of history records, then the history of each of their
+        kinds trimmed."""
         compiled = self._hot()
         add, trim = compiled["add_history"], compiled["trim_history_to"]
         rows = [add.params(self._history_params(r)) for r in records]  # before the lock
+        kinds = sorted({r.kind for r in records}, key=lambda k: k or "")
         with self._cursor(transaction=True) as cursor:
             cursor.executemany(add.sql, rows)
-            trim.run(cursor, {"p_size": size})
+            for kind in kinds:
+                trim.run(cursor, {"p_kind": kind, "p_size": size})
 
     @guarded
     def recent_history(
