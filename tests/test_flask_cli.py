@@ -10,8 +10,8 @@ from _outage import OwnRedis
 from _signing import TOKEN
 from flask import Flask, redirect, request
 
-from twhooks import TwilioHooks
 import twhooks.cli.session  # noqa: F401  (see below)
+from twhooks import TwilioHooks
 from twhooks.kinds import KINDS
 
 # The commands' modules are imported at collection: imported for the first time later, after
