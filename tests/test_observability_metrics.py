@@ -3,6 +3,7 @@ workers in prometheus_client's multiprocess mode."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import re
@@ -15,6 +16,7 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
+from _hypercorn import HypercornServer
 from _outage import OwnRedis
 from _servers import Gunicorn, LiveServer
 from _signing import TOKEN, official_signature, signed_post
@@ -111,6 +113,46 @@ def test_a_conversation_waited_for_is_measured(
         requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=10)
 
     send("warm-up")  # the store's tables made, its connections opened
+    first = threading.Thread(target=send, args=("slow",))
+    first.start()
+    time.sleep(0.15)
+    send("second")
+    first.join()
+    assert sample(registry, "twhooks_conversation_wait_seconds_count") == 1
+    assert sample(registry, "twhooks_conversation_wait_seconds_sum") > 0.2
+
+
+def test_a_conversation_waited_for_on_quart_is_measured(
+    registry: CollectorRegistry, serve: Callable[[Any], HypercornServer], tmp_path: Path
+) -> None:
+    # The event loop's driver tries the conversation's lock between pauses on the loop.
+    from quart import Quart
+
+    from twhooks.quart import TwilioHooks as QuartHooks
+
+    app = Quart(__name__)
+    app.config.update(
+        TWILIO_AUTH_TOKEN=TOKEN,
+        TWHOOKS_METRICS=registry,
+        TWHOOKS_STORE=f"sqlite:///{tmp_path / 'store.db'}",
+    )
+    hooks = QuartHooks(app)
+
+    @hooks.message()
+    async def reply(msg: Any) -> str:
+        if msg.body == "slow":
+            await asyncio.sleep(0.5)
+        return "ok"
+
+    url = serve(app).url + "/twilio/messages"
+
+    def send(body: str) -> None:
+        params = {**SMS, "Body": body}
+        signature = official_signature(url, params)
+        requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=10)
+
+    send("warm-up")
+    assert sample(registry, "twhooks_conversation_wait_seconds_count") == 0
     first = threading.Thread(target=send, args=("slow",))
     first.start()
     time.sleep(0.15)
