@@ -24,7 +24,14 @@ every webhook from Twilio has), and reads the whole response:
   ``TWHOOKS_HISTORY = False`` or ``TWHOOKS_DEDUPLICATE = False``, to show what each costs;
 * ``floor: 2 sqlite3 writes``: the claim and its completion alone, as two autocommit
   statements through the standard library's ``sqlite3`` on a WAL file
-  (``synchronous=NORMAL``): what no SQLite-backed exactly-once can go below.
+  (``synchronous=NORMAL``): what no SQLite-backed exactly-once can go below;
+* ``memory://, tracing off``, ``…, tracing (SDK)``, ``…, metrics`` and ``…, tracing (SDK) +
+  metrics``: what observability costs (docs/observability.rst). The other rows have
+  ``TWHOOKS_TRACING`` at its default: on when ``opentelemetry-api`` is installed (as in the dev
+  install), its spans going to the API's no-op provider when the app sets none; *tracing off*
+  is what an app without ``opentelemetry-api`` gets; *tracing (SDK)* records every span with an
+  SDK ``TracerProvider`` that exports nothing; *metrics* counts in a prometheus_client registry
+  of its own (``TWHOOKS_METRICS``).
 
 Figures are the best of several repeats, in µs per request, the contenders interleaved so that
 machine noise hits them alike. The goals of issue 24 are printed with whether each is met.
@@ -226,6 +233,43 @@ def runner(app: Flask, environ: dict[str, Any], body: bytes) -> Callable[[], tup
     return one_request
 
 
+def observability_contenders(
+    environ: dict[str, Any], body: bytes
+) -> dict[str, Callable[[], tuple[str, bytes]]]:
+    """The rows of tracing and metrics on and off (those of the installed packages), on
+    ``memory://`` so that the store does not hide their cost."""
+    rows = {
+        "memory://, tracing off": runner(
+            twhooks_app("memory://", TWHOOKS_TRACING=False), environ, body
+        )
+    }
+    try:
+        from opentelemetry.sdk.trace import TracerProvider
+    except ImportError:
+        provider = None
+    else:
+        provider = TracerProvider()
+        rows["memory://, tracing (SDK)"] = runner(
+            twhooks_app("memory://", TWHOOKS_TRACING=provider), environ, body
+        )
+    try:
+        from prometheus_client import CollectorRegistry
+    except ImportError:
+        return rows
+    rows["memory://, metrics"] = runner(
+        twhooks_app("memory://", TWHOOKS_TRACING=False, TWHOOKS_METRICS=CollectorRegistry()),
+        environ,
+        body,
+    )
+    if provider is not None:
+        rows["memory://, tracing (SDK) + metrics"] = runner(
+            twhooks_app("memory://", TWHOOKS_TRACING=provider, TWHOOKS_METRICS=CollectorRegistry()),
+            environ,
+            body,
+        )
+    return rows
+
+
 def best_us(fn: Callable[[], object], number: int, repeat: int) -> float:
     return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
 
@@ -313,6 +357,7 @@ def main(number: int = 400, repeat: int = 9) -> None:
             twhooks_app(None, TWHOOKS_DEDUPLICATE=False), environ, body
         ),
         FLOOR: sqlite_floor(work),
+        **observability_contenders(environ, body),
     }
     try:
         for name, fn in contenders.items():

@@ -42,6 +42,10 @@ _SQLALCHEMY_APP = "# app.py: twhooks' tables in the app's own database (Flask-SQ
 
 #: ``(page, first line)`` of the blocks that are compiled but not run, and why.
 CANNOT_RUN: dict[tuple[str, str], str] = {
+    ("observability.rst", "from opentelemetry.sdk.trace import TracerProvider"): (
+        "needs an OTLP exporter, not a test dependency: tests/test_observability_tracing.py "
+        "reads the spans with the SDK's in-memory exporter"
+    ),
     ("existing_app.rst", "from flask import redirect, request, url_for"): (
         "needs Flask-Login, not a test dependency"
     ),

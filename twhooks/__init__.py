@@ -56,6 +56,10 @@ if TYPE_CHECKING:
     from .kinds import KINDS as KINDS
     from .kinds import Kind as Kind
     from .middleware import TwilioSignatureMiddleware as TwilioSignatureMiddleware
+    from .observability import JsonFormatter as JsonFormatter
+    from .observability import WebhookFields as WebhookFields
+    from .observability import WebhookLogFields as WebhookLogFields
+    from .observability import current_webhook as current_webhook
     from .realtime import AsyncRelaySession as AsyncRelaySession
     from .realtime import AsyncStreamSession as AsyncStreamSession
     from .realtime import RelaySession as RelaySession
@@ -161,6 +165,10 @@ _EXPORTS = {
     "TwiMLParseError": "exceptions",
     "TwilioHooks": "flask",
     "TwilioSignatureMiddleware": "middleware",
+    "JsonFormatter": "observability",
+    "WebhookFields": "observability",
+    "WebhookLogFields": "observability",
+    "current_webhook": "observability",
     "UnknownAccount": "exceptions",
     "UnreadableParams": "exceptions",
     "UnsignedBody": "exceptions",
@@ -211,6 +219,7 @@ _PUBLIC_MODULES = (
     "twhooks.quart",
     "twhooks.asgi",
     "twhooks.settings",
+    "twhooks.observability",
     "twhooks.inspector",
     "twhooks.flask",
     "twhooks.flask.testing",

@@ -14,6 +14,8 @@ extra         installs                                     for
 ``voice``     flask-sock and websockets                    ``@hooks.relay()`` /
                                                            ``@hooks.stream()`` on Flask, the
                                                            ``twhooks relay``/``stream`` clients
+``otel``      opentelemetry-api                            spans (``TWHOOKS_TRACING``)
+``metrics``   prometheus_client                            ``TWHOOKS_METRICS``
 ``all``       all of the above
 ============  ===========================================  ====================================
 
@@ -39,6 +41,8 @@ EXTRAS = {
     "redis": "the Redis store (redis-py)",
     "quart": "twhooks.quart (Quart)",
     "voice": "voice sockets on Flask (flask-sock) and the relay/stream clients (websockets)",
+    "otel": "OpenTelemetry spans (opentelemetry-api)",
+    "metrics": "Prometheus metrics (prometheus_client)",
 }
 
 

@@ -27,6 +27,7 @@ from ..simulator import (
     TwimlAnswer,
     spoken_text,
 )
+from ..simulator.wire import Transport
 from . import CommandError
 from .transport import RequestsTransport
 
@@ -400,10 +401,12 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Simulator, _Terminal], list[s
 }
 
 
-def run(args: argparse.Namespace, token: str | None) -> int:
+def run(args: argparse.Namespace, token: str | None, transport: Transport | None = None) -> int:
     """Run the session of the parsed command line *args*, signed with *token*; the status.
 
     :param token: the auth token, ``None`` to send unsigned requests.
+    :param transport: how requests reach the app: over HTTP by default; ``flask twhooks``
+        passes the app's test client (:class:`~twhooks.flask.testing.FlaskTransport`).
     """
     url = args.url
     forward: tuple[str, str] | None = None
@@ -414,7 +417,9 @@ def run(args: argparse.Namespace, token: str | None) -> int:
         forward = (args.public_url, f"{scheme}://{netloc}")
     args.url = url
     # Relative URLs (--status-callback /twilio/voice/status) are on the app's host.
-    simulator = Simulator(RequestsTransport(args.timeout, forward=forward), token, base_url=url)
+    if transport is None:
+        transport = RequestsTransport(args.timeout, forward=forward)
+    simulator = Simulator(transport, token, base_url=url)
     term = _Terminal(sys.stdin, sys.stdout)
     try:
         errors = _COMMANDS[args.command](args, simulator, term)

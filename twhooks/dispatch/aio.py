@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import time
 from collections.abc import Callable
 from inspect import iscoroutinefunction
 from typing import Any, ParamSpec, TypeVar
 
 from ..kinds import Kind
+from ..observability import store as watched
 from ..replies import Reply
 from ..request import WebhookRequest
 from ..store.polling import Pending, poll_async
@@ -71,10 +73,15 @@ class AsyncDispatcher(DispatcherBase):
         # to answer for it (that one is awaited here).
         run_plain = threaded and not any(map(iscoroutinefunction, self.handlers.error_handlers))
 
+        tried: list[float] = []  # when each try began
+
         def attempt() -> Any:
+            tried.append(time.perf_counter())
             return _trip(threaded, self._begin_run, received, kind, step, session, run_plain)
 
         begun: Begun | Reply | Pending = await poll_async(attempt, self._lock_wait)
+        if len(tried) > 1:  # another request held the conversation: the wait, for the metrics
+            watched.waited(tried[-1] - tried[0])
         if isinstance(begun, Pending):
             return self._busy(received, self._lock_wait)
         if isinstance(begun, Reply):

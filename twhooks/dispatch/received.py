@@ -43,6 +43,8 @@ class Received:
     #: The handler chosen, and why (for the webhook history).
     handler: str | None = None
     why: str | None = None
+    #: What the observers keep of it (:class:`~twhooks.observability.webhooks.Observed`).
+    observed: Any = None
 
 
 class Refused(NamedTuple):

@@ -41,6 +41,8 @@ from ..events import Params
 from ..exceptions import HandlerError, RequestError, SignatureError
 from ..handlers import Handlers
 from ..kinds import Kind
+from ..observability import observers_for
+from ..observability.webhooks import outcome_of
 from ..policies import Policies, handled_record, refused_record
 from ..refusals import refuse
 from ..replies import Reply, render_twiml
@@ -124,6 +126,8 @@ class DispatcherBase:
         self._store_blocks = facades is not None and blocks(facades.store)
         self._history_blocks = self.policies.keeps_history and self._store_blocks
         self._lock_wait = facades.conversations.lock_wait if facades is not None else 0.0
+        #: Told of each webhook's start and end: log fields, traces, metrics.
+        self.observers = observers_for(settings.observability)
 
     def needs_bytes(self, received: Received) -> bool:
         """Whether :meth:`conclude` wants the final bytes of *received*'s response (for its
@@ -164,7 +168,7 @@ class DispatcherBase:
                         started=started,
                         at=at,
                     )
-        return Received(
+        received = Received(
             request,
             verified,
             Params(verified.params),
@@ -174,6 +178,8 @@ class DispatcherBase:
             started=started,
             verdict=verdict,
         )
+        received.observed = self.observers.start(kind, received.params, received.token, at, started)
+        return received
 
     def refusal(
         self,
@@ -193,6 +199,8 @@ class DispatcherBase:
         :param request: the request, when it could be read.
         :param url: its URL, when it could not.
         """
+        reason = error.code if isinstance(error, SignatureError) else f"status_{error.status_code}"
+        observed = self.observers.refusing(kind, reason, started)
         reply = refuse(
             error,
             method=method,
@@ -204,6 +212,7 @@ class DispatcherBase:
         record = refused_record(
             error, reply, method, request, url=url, kind=kind, started=started, at=at
         )
+        self.observers.refused(observed, reply.status)
         return Refused(reply, record)
 
     # -- claim ------------------------------------------------------------------------------
@@ -234,7 +243,11 @@ class DispatcherBase:
         the claim (it expires with the other's lease: then this one takes it)."""
         assert self.replays is not None
         owner = f"{_PROCESS}.{next(_claims)}"
-        got = self.replays.claim(key, owner, self.lease)
+        try:
+            got = self.replays.claim(key, owner, self.lease)
+        except BaseException:  # the store is down: this request ends here, failed
+            self.observers.end(received.observed, 500, None, "failed")
+            raise
         if got is True:
             received.claim = (key, owner, renewals.hold(self.replays, key, owner, self.lease))
             return None
@@ -431,6 +444,10 @@ class DispatcherBase:
     def _record(
         self, received: Received, status: int, body: bytes, *, replay: bool = False
     ) -> None:
-        """Add a handled (or replayed) request to the webhook history."""
+        """Tell the observers how a handled (or replayed) request ended; add it to the
+        webhook history."""
+        self.observers.end(
+            received.observed, status, received.handler, outcome_of(status, received.why, replay)
+        )
         if self.policies.keeps_history:
             self.policies.record_history(handled_record(received, status, body, replay))

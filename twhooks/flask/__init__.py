@@ -33,9 +33,10 @@ Flask:
 
 What the Quart extension shares with this one is in :mod:`twhooks.glue`. The package's other
 rooms: :mod:`twhooks.flask.sockets` (the voice sockets, mounted by ``init_app`` when
-flask-sock is installed, which is imported on the first upgrade) and
-:mod:`twhooks.flask.testing` (the test client). The inspector (:mod:`twhooks.inspector`,
-imported when enabled) is Flask-only too.
+flask-sock is installed, which is imported on the first upgrade),
+:mod:`twhooks.flask.testing` (the test client), :mod:`twhooks.flask.metrics` (the
+``/metrics`` route, imported when set) and :mod:`twhooks.flask.cli` (the ``flask twhooks``
+commands). The inspector (:mod:`twhooks.inspector`, imported when enabled) is Flask-only too.
 """
 
 from __future__ import annotations
@@ -100,12 +101,23 @@ class TwilioHooks(TwilioHooksBase[Flask]):
             from ..inspector import mount as mount_inspector
 
             mount_inspector(app, state, state.settings.inspector)
+        if state.settings.observability.metrics_route is not None:
+            from .metrics import mount_metrics
+
+            mount_metrics(app, state.settings.observability)
         check_upgrade = _mount_sockets(app, state, sockets)
         # First of the app's before_request functions, whatever is registered later.
         app.before_request_funcs.setdefault(None, []).insert(0, _receiver(state, check_upgrade))
+        if state.settings.observability.tracing:
+            from .tracing import instrumentation_first
+
+            instrumentation_first(app, running=False)  # FlaskInstrumentor().instrument()
         # First registered, so it runs last of the app's after_request functions.
         app.after_request_funcs.setdefault(None, []).insert(0, _after)
         app.teardown_request(_finisher(state.dispatcher))
+        from .cli import twhooks_commands
+
+        app.cli.add_command(twhooks_commands)
 
 
 def _mount_sockets(
@@ -190,6 +202,11 @@ def _receiver(
             # Once, on the first webhook (every extension is initialised by then), before
             # CSRFProtect's own check, whichever was initialised first.
             _exempt_from_csrf(current_app, state.blueprint)
+            if state.settings.observability.tracing:
+                from .tracing import instrumentation_first
+
+                app = current_app._get_current_object()  # type: ignore[attr-defined]
+                instrumentation_first(app, running=True)
             csrf_exempt = True
         received = _receive(state, req.environ, kinds[req.url_rule.endpoint].name)
         if isinstance(received, Reply):

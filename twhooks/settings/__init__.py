@@ -15,6 +15,8 @@ package:
 - the inspector's: :attr:`Settings.inspector`, an :class:`InspectorSettings`
   (``inspector``);
 - the voice sockets': :attr:`Settings.realtime`, a :class:`RealtimeSettings` (``realtime``);
+- traces and metrics: :attr:`Settings.observability`, an :class:`ObservabilitySettings`
+  (``observability``);
 - the defaults of them all, in one table: :data:`~twhooks.settings.defaults.DEFAULTS`
   (``defaults``).
 
@@ -37,6 +39,7 @@ from .defaults import REMOVED as REMOVED
 from .defaults import Reader, warn_removed
 from .defaults import set_defaults as set_defaults
 from .inspector import InspectorSettings as InspectorSettings
+from .observability import ObservabilitySettings as ObservabilitySettings
 from .realtime import RealtimeSettings as RealtimeSettings
 from .store import StoreSettings as StoreSettings
 
@@ -44,6 +47,7 @@ __all__ = [
     "DEFAULTS",
     "REMOVED",
     "InspectorSettings",
+    "ObservabilitySettings",
     "RealtimeSettings",
     "Settings",
     "StoreSettings",
@@ -82,6 +86,8 @@ class Settings:
     auth_tokens: tuple[str, ...] = field(default=(), repr=False)
     #: ``TWHOOKS_ACCOUNT_TOKENS`` as a function of the ``AccountSid``.
     account_tokens: TokenLookup | None = field(default=None, repr=False)
+    #: Traces and metrics.
+    observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
 
     @property
     def validate(self) -> bool:
@@ -147,6 +153,7 @@ class Settings:
             realtime=RealtimeSettings(verifier=verifier, public_url=public_url),
             auth_tokens=auth_tokens,
             account_tokens=account_tokens,
+            observability=ObservabilitySettings.from_config(config),
         )
 
 

@@ -47,6 +47,11 @@ DEFAULTS: Mapping[str, Any] = {
     "TWHOOKS_INSPECTOR_LOGIN_LIMIT": 10,
     "TWHOOKS_INSPECTOR_LOGIN_GLOBAL_LIMIT": 100,
     "TWHOOKS_INSPECTOR_LOGIN_WINDOW": 300.0,
+    # Traces and metrics: Settings.observability.
+    "TWHOOKS_TRACING": None,
+    "TWHOOKS_METRICS": False,
+    "TWHOOKS_METRICS_ROUTE": None,
+    "TWHOOKS_METRICS_PASSWORD": None,
 }
 
 #: Settings that did nothing and were removed, with what to do instead: an app that still

@@ -10,8 +10,10 @@ status callbacks of one message or call.
 
 from __future__ import annotations
 
+import time
 import uuid
 
+from ..observability import store as watched
 from .base import Store
 from .errors import LockTimeout
 from .polling import PENDING, Pending, poll
@@ -59,11 +61,19 @@ class StoreLock:
             return
         wait = self.wait if wait is None else wait
 
+        tries = 0
+
         def attempt() -> bool | Pending:
+            nonlocal tries
+            tries += 1
             got = self._store.claim(self._claim, self._owner, self.lease)
             return True if got is True else PENDING
 
-        if poll(attempt, wait) is not True:
+        begun = time.perf_counter()
+        got = poll(attempt, wait)
+        if tries > 1:  # another request held it: how long it was waited for, for the metrics
+            watched.waited(time.perf_counter() - begun)
+        if got is not True:
             raise LockTimeout(self.key, wait)
         self._held = True
         # Renewed while held (every quarter lease, by this process's renewal thread): a lease

@@ -18,6 +18,7 @@ from typing import Any, ParamSpec, TypeVar
 import redis
 from redis.commands.core import Script
 
+from ..observability import store as watched
 from ..replies import Reply
 from .errors import StoreUnavailable
 from .redis_held import HeldConnections
@@ -30,10 +31,18 @@ R = TypeVar("R")
 
 
 def guarded(method: Callable[P, R]) -> Callable[P, R]:
-    """Turn redis-py's errors into :class:`~twhooks.store.StoreUnavailable`."""
+    """Turn redis-py's errors into :class:`~twhooks.store.StoreUnavailable` (reported to
+    :mod:`twhooks.observability.store`, with the call, when traces or metrics are on)."""
+
+    name = method.__name__
 
     @functools.wraps(method)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        if watched.probe is not None:  # traces or metrics on (observability.store)
+            return watched.call(name, lambda: bare(*args, **kwargs), StoreUnavailable)
+        return bare(*args, **kwargs)
+
+    def bare(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(*args, **kwargs)
         except redis.RedisError as exc:

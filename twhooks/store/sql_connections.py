@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..exceptions import ConfigurationError
+from ..observability import store as watched
 from .errors import StoreUnavailable
 from .sql_raw import Compiled
 from .sql_schema import SCHEMA_VERSION, Tables
@@ -54,10 +55,17 @@ SQLITE_AUTOCHECKPOINT_PAGES = 10000
 
 
 def guarded(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
-    """Turn the backend's errors into :class:`~twhooks.store.StoreUnavailable`."""
+    """Turn the backend's errors into :class:`~twhooks.store.StoreUnavailable` (reported to
+    :mod:`twhooks.observability.store`, with the call, when traces or metrics are on)."""
+    name = method.__name__
 
     @functools.wraps(method)
     def guarded(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        if watched.probe is not None:  # traces or metrics on (observability.store)
+            return watched.call(name, lambda: bare(self, *args, **kwargs), StoreUnavailable)
+        return bare(self, *args, **kwargs)
+
+    def bare(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(self, *args, **kwargs)
         except Exception as exc:
