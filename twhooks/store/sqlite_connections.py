@@ -44,6 +44,7 @@ from contextlib import contextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from ..exceptions import ConfigurationError
+from ..observability import store as watched
 from .errors import StoreUnavailable
 from .sqlite_schema import create_tables, expiring
 
@@ -94,10 +95,17 @@ _inherited: list[sqlite3.Connection] = []
 
 
 def guarded(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
-    """Turn :class:`sqlite3.Error` into :class:`~twhooks.store.StoreUnavailable`."""
+    """Turn :class:`sqlite3.Error` into :class:`~twhooks.store.StoreUnavailable` (reported to
+    :mod:`twhooks.observability.store`, with the call, when traces or metrics are on)."""
+    name = method.__name__
 
     @functools.wraps(method)
     def guarded(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        if watched.probe is not None:  # traces or metrics on (observability.store)
+            return watched.call(name, lambda: bare(self, *args, **kwargs), StoreUnavailable)
+        return bare(self, *args, **kwargs)
+
+    def bare(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(self, *args, **kwargs)
         except sqlite3.Error as exc:
