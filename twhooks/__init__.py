@@ -15,6 +15,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .cloudevents import CallStatusEvent as CallStatusEvent
+    from .cloudevents import CloudEvent as CloudEvent
+    from .cloudevents import MessageStatusEvent as MessageStatusEvent
     from .conversation import Conversation as Conversation
     from .dispatch import AsyncDispatcher as AsyncDispatcher
     from .dispatch import Dispatcher as Dispatcher
@@ -123,6 +126,9 @@ _EXPORTS = {
     "History": "store",
     "HistoryRecord": "store",
     "IncomingMessage": "events",
+    "CallStatusEvent": "cloudevents",
+    "CloudEvent": "cloudevents",
+    "MessageStatusEvent": "cloudevents",
     "InvalidNesting": "exceptions",
     "InvalidSignature": "exceptions",
     "InvalidText": "exceptions",

@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from .cloudevents import EventRouter
 from .exceptions import HandlerError
 from .kinds import KINDS, Kind, kind_named
 from .routing import MessageRouter, StatusRouter, StepRouter
@@ -48,6 +49,8 @@ class Handlers:
             for kind in KINDS.values()
             if kind.routing == "value"
         }
+        #: The ``@hooks.event_stream`` handlers, by CloudEvent type.
+        self.event_streams = EventRouter()
         self.error_handlers: list[ErrorHandler] = []
         #: ``@hooks.message_status`` handlers that also get late and duplicate callbacks.
         self.include_stale: set[Callable[..., Any]] = set()
@@ -168,6 +171,26 @@ class Handlers:
         values such as ``"human"`` or ``"machine_end_beep"``.
         """
         return self._value_decorator(KINDS["amd"], answered_by)
+
+    def event_stream(self, *types: str) -> Callable[[F], F]:
+        """Handle the events an Event Streams webhook sink receives (``/events``) whose
+        ``type`` matches one of *types*, globs such as ``"com.twilio.messaging.message.*"``
+        (all events when none is given: the catch-all, tried last).
+
+        The handler gets a :class:`~twhooks.cloudevents.CloudEvent` (a
+        :class:`~twhooks.cloudevents.MessageStatusEvent` or
+        :class:`~twhooks.cloudevents.CallStatusEvent` for the status types, recorded in
+        ``hooks.deliveries`` and ``hooks.calls``); it runs once per event ``id``. Handlers
+        are tried in registration order; see :doc:`/event_streams`.
+        """
+        if types and callable(types[0]):
+            raise HandlerError("use @hooks.event_stream(...) with parentheses")
+
+        def register(handler: F) -> F:
+            self.event_streams.add(handler, types)
+            return handler
+
+        return register
 
     def opt_out(self) -> Callable[[F], F]:
         """Handle opt-out messages (STOP, UNSUBSCRIBE… or ``OptOutType=STOP``).

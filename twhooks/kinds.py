@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .cloudevents import CloudEvent
 from .events import (
     AMD_RESULTS,
     CALL_STATUSES,
@@ -46,9 +47,10 @@ __all__ = [
     "route_table",
 ]
 
-#: How a kind picks its handler: by message body and conversation state, by call step, or
-#: by the value of one event attribute.
-Routing = Literal["message", "step", "value"]
+#: How a kind picks its handler: by message body and conversation state, by call step, by
+#: the value of one event attribute, or, for a batch of events (Event Streams), each event
+#: by its ``type``.
+Routing = Literal["message", "step", "value", "batch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,7 @@ class Kind:
     #: The HTTP methods Twilio may use.
     methods: tuple[str, ...]
     #: The event class handlers receive.
-    event: type[Event]
+    event: type[Event] | type[CloudEvent]
     #: How the handler is chosen.
     routing: Routing
     #: The event attribute whose value selects a handler (``routing == "value"``).
@@ -186,6 +188,18 @@ KINDS: Mapping[str, Kind] = {
             field="answered_by",
             known=AMD_RESULTS,
             summary="answering machine detection result",
+        ),
+        Kind(
+            name="event_stream",
+            path="/events",
+            methods=("POST",),
+            event=CloudEvent,
+            routing="batch",
+            field="type",
+            text_verb="message",
+            known=frozenset(),
+            answer=None,
+            summary="Event Streams webhook sink (a JSON array of CloudEvents)",
         ),
     )
 }

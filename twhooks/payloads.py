@@ -38,6 +38,7 @@ from .exceptions import HandlerError, SimulationError
 
 __all__ = [
     "API_VERSION",
+    "CLOUD_EVENT_ATTRIBUTES",
     "FACTORIES",
     "TEST_ACCOUNT_SID",
     "TEST_APP_NUMBER",
@@ -45,6 +46,7 @@ __all__ = [
     "Value",
     "amd",
     "call_status",
+    "cloud_event",
     "conference",
     "dial_result",
     "gather_result",
@@ -590,8 +592,118 @@ def amd(
     return _finish(result, params, fields)
 
 
+# -- Event Streams -------------------------------------------------------------------------
+
+#: The CloudEvents attributes a ``params`` override of :func:`cloud_event` sets; any other
+#: name goes into the event's ``data``.
+CLOUD_EVENT_ATTRIBUTES = frozenset(
+    {"id", "type", "source", "time", "specversion", "dataschema", "datacontenttype"}
+)
+_MESSAGE_EVENT = "com.twilio.messaging.message."
+_CALL_EVENT = "com.twilio.voice.status-callback.call."
+
+
+def cloud_event(
+    type: str = "com.twilio.messaging.message.delivered",
+    *,
+    data: Mapping[str, Any] | None = None,
+    id: str | None = None,
+    account_sid: str = TEST_ACCOUNT_SID,
+    params: Mapping[str, Any] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """One CloudEvent as an Event Streams sink receives it (a JSON object; a sink gets an
+    array of them), shaped like the examples of Twilio's event type pages.
+
+    A message status type (``com.twilio.messaging.message.<status>``) gets the
+    ``Messaging.MessageStatus`` schema's ``data`` (``messageSid``, ``messageStatus``…); a
+    call status type (``com.twilio.voice.status-callback.call.<status>``) the
+    ``Voice.WebhookEvent`` schema's, with the status callback's parameters in
+    ``data.request.parameters``; any other type an empty ``data`` unless given.
+
+    :param data: the event's ``data``, or fields of the default ``data`` to change.
+    :param id: the event's ``id`` (a fresh one by default: Twilio keeps it on redelivery).
+    :param params: by name: a CloudEvents attribute (``type``, ``id``, ``source``, ``time``,
+        ``dataschema``…) or a field of ``data`` (``errorCode``); ``None`` removes one.
+    :param fields: fields of ``data`` in snake case (``error_code=30003``).
+    """
+    overrides = dict(params or {})
+    type = str(overrides.pop("type", None) or type)
+    now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    event: dict[str, Any] = {
+        "specversion": "1.0",
+        "type": type,
+        "source": "/2010-04-01/Accounts/" + account_sid,
+        "id": id or "EZ" + os.urandom(16).hex(),
+        "dataschema": "",
+        "datacontenttype": "application/json",
+        "time": now,
+    }
+    body: dict[str, Any]
+    if type.startswith(_MESSAGE_EVENT):
+        status = type.removeprefix(_MESSAGE_EVENT)
+        sid = new_sid("SM")
+        event["source"] = f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json"
+        event["dataschema"] = "https://events-schemas.twilio.com/Messaging.MessageStatus/8"
+        body = {
+            "messageSid": sid,
+            "timestamp": now,
+            "accountSid": account_sid,
+            "eventName": type,
+            "apiVersion": API_VERSION,
+            "from": TEST_APP_NUMBER,
+            "to": TEST_USER_NUMBER,
+            "messageStatus": status.upper(),
+            "numberOfSegments": 1,
+        }
+        code = _MESSAGE_ERRORS.get(status)
+        if code is not None:
+            body["errorCode"] = code
+    elif type.startswith(_CALL_EVENT):
+        status = type.removeprefix(_CALL_EVENT)
+        call = incoming_call(account_sid=account_sid)
+        callback = {
+            **call,
+            "CallStatus": "in-progress" if status == "answered" else status,
+            "CallbackSource": "call-progress-events",
+            "SequenceNumber": "0",
+            "Timestamp": datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000"),
+        }
+        event["source"] = f"/2010-04-01/Accounts/{account_sid}/Calls/{call['CallSid']}.json"
+        event["dataschema"] = "https://events-schemas.twilio.com/Voice.WebhookEvent/2"
+        body = {
+            "sid": call["CallSid"],
+            "timestamp": now,
+            "accountSid": account_sid,
+            "eventSid": new_sid("VW"),
+            "request": {
+                "method": "POST",
+                "url": "https://example.com/twilio/voice/status",
+                "parameters": callback,
+            },
+        }
+    else:
+        body = {}
+    for name, value in [*((_camel(k), v) for k, v in fields.items()), *(data or {}).items()]:
+        body[name] = value
+    for name, value in overrides.items():
+        target = event if name in CLOUD_EVENT_ATTRIBUTES else body
+        if value is None:
+            target.pop(name, None)
+        else:
+            target[name] = value
+    event["data"] = body
+    return event
+
+
+def _camel(keyword: str) -> str:
+    """The data schema's name for a snake-case keyword: ``error_code`` → ``errorCode``."""
+    head, *rest = keyword.rstrip("_").split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
 #: The factory of every kind of webhook, by its name in :data:`twhooks.kinds.KINDS`.
-FACTORIES: Mapping[str, Callable[..., Fields]] = {
+FACTORIES: Mapping[str, Callable[..., Any]] = {
     "message": incoming_message,
     "message_status": message_status,
     "call": incoming_call,
@@ -600,6 +712,7 @@ FACTORIES: Mapping[str, Callable[..., Fields]] = {
     "transcription": transcription,
     "conference_status": conference,
     "amd": amd,
+    "event_stream": cloud_event,
 }
 # The kinds whose factory takes the fields of the call they belong to (``call=``).
 _CALLBACKS_OF_A_CALL = frozenset(
@@ -613,7 +726,7 @@ def webhook(
     account_sid: str = TEST_ACCOUNT_SID,
     params: Overrides | None = None,
     **fields: Any,
-) -> Fields:
+) -> dict[str, Any]:
     """The fields of one webhook of *kind*, built by its factory in :data:`FACTORIES`.
 
     :param kind: a kind's name (``message_status``), its dashed spelling
@@ -629,7 +742,8 @@ def webhook(
         fields.setdefault("call", incoming_call(account_sid=account_sid))
     else:
         fields.setdefault("account_sid", account_sid)
-    return FACTORIES[name](params=params, **fields)
+    built: dict[str, Any] = FACTORIES[name](params=params, **fields)
+    return built
 
 
 def kind_for(name: str) -> str:
