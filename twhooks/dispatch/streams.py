@@ -25,11 +25,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from inspect import iscoroutinefunction
 from typing import Any
 
 from ..cloudevents import CloudEvent, EventBatch, EventRouter, parse_batch
+from ..events import Params
 from ..kinds import Kind
 from ..policies import Policies
 from ..replies import Reply
@@ -37,7 +39,7 @@ from ..store.replays import ReplayStore
 from .received import Received
 from .route import Begun, name_of
 
-__all__ = ["EVENT_ID_TTL", "begin_batch"]
+__all__ = ["EVENT_ID_TTL", "HISTORY_BATCH_LIMIT", "begin_batch", "history_params"]
 
 logger = logging.getLogger("twhooks.dispatch")
 
@@ -46,6 +48,24 @@ logger = logging.getLogger("twhooks.dispatch")
 EVENT_ID_TTL = 5 * 3600.0
 
 _DONE = Reply(204, [], b"")
+
+#: The largest batch kept whole in the webhook history (for the inspector's replay).
+HISTORY_BATCH_LIMIT = 64 * 1024
+
+
+def history_params(events: list[CloudEvent], bad: int, body: bytes) -> Params:
+    """What the webhook history keeps of a batch: ``Body``, a line naming its events (the
+    inspector's list shows it), and ``Batch``, the JSON as received when it is at most
+    :data:`HISTORY_BATCH_LIMIT` bytes (the inspector replays it)."""
+    types = Counter(event.type for event in events)
+    named = ", ".join(f"{t} ({n})" if n > 1 else t for t, n in types.most_common())
+    summary = f"{len(events) + bad} events: {named or '-'}" + (
+        f"; {bad} not CloudEvents" if bad else ""
+    )
+    pairs = [("Body", summary)]
+    if len(body) <= HISTORY_BATCH_LIMIT:
+        pairs.append(("Batch", body.decode("utf-8", "replace")))
+    return Params(pairs)
 
 
 def begin_batch(
@@ -74,6 +94,7 @@ def begin_batch(
             entry.reason,
         )
     batch = EventBatch(events, bad)
+    received.params = history_params(events, len(bad), received.verified.body)
     run = _Batch(router, policies, replays, received, lease)
     asynchronous = any(map(iscoroutinefunction, router.handlers()))
     handler: Callable[[EventBatch], Any] = run.run_async if asynchronous else run.run
