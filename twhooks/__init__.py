@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .conversation import Conversation as Conversation
     from .dispatch import AsyncDispatcher as AsyncDispatcher
     from .dispatch import Dispatcher as Dispatcher
+    from .events import Alert as Alert
     from .events import AmdResult as AmdResult
     from .events import Call as Call
     from .events import CallStatus as CallStatus
@@ -104,6 +105,7 @@ if TYPE_CHECKING:
 
 #: Where each public name lives.
 _EXPORTS = {
+    "Alert": "events",
     "AmdResult": "events",
     "AsyncDispatcher": "dispatch",
     "AsyncRelaySession": "realtime",

@@ -18,6 +18,7 @@ This module knows nothing of Flask.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
@@ -30,12 +31,14 @@ from typing import Any, TypeVar
 from .conversation import Conversation
 
 __all__ = [
+    "ALERT_LEVELS",
     "AMD_RESULTS",
     "CALL_STATUSES",
     "CONFERENCE_EVENTS",
     "MESSAGE_STATUS_RANK",
     "RECORDING_STATUSES",
     "TRANSCRIPTION_STATUSES",
+    "Alert",
     "AmdResult",
     "Call",
     "CallStatus",
@@ -736,6 +739,91 @@ class AmdResult(_Event):
         }
 
 
+#: The levels of a Debugger alert, as :attr:`Alert.level` gives them (Twilio sends ``Error``
+#: and ``Warning``; older accounts' webhooks documented ``DEBUG`` and ``INFO`` too).
+ALERT_LEVELS = frozenset({"error", "warning", "info", "debug"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Alert(_Event):
+    """A Debugger alert (``@hooks.alert``): an error or warning on the account, with its
+    ``Payload`` parsed from JSON."""
+
+    #: ``Sid``: the Debugger event (``NO…``).
+    sid: str | None = None
+    #: ``Level`` in lowercase: ``error`` or ``warning``.
+    level: str | None = None
+    #: ``Timestamp`` (ISO 8601).
+    timestamp: datetime | None = None
+    #: ``ParentAccountSid``: set when the alert is a subaccount's.
+    parent_account_sid: str | None = None
+    #: ``Payload`` parsed (``{}`` when absent or not a JSON object; logged).
+    payload: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    #: ``error_code`` of the payload: the Error Dictionary's code (``11200``…).
+    error_code: int | None = None
+    #: ``resource_sid`` of the payload: the resource the alert concerns (a call, a message…).
+    resource_sid: str | None = None
+    #: ``service_sid`` of the payload, when a service is concerned.
+    service_sid: str | None = None
+    #: ``more_info`` of the payload: details specific to the product.
+    more_info: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    #: ``webhook`` of the payload: the request and response of the failed webhook, if any.
+    webhook: Mapping[str, Any] | None = field(default=None, repr=False)
+
+    @classmethod
+    def _fields_from(cls, p: Params) -> dict[str, Any]:
+        d = p._first
+        get = d.get
+        payload = _json_object(d, "Payload", "alert")
+        code = payload.get("error_code")
+        more_info = payload.get("more_info")
+        webhook = payload.get("webhook")
+        return {
+            "sid": get("Sid"),
+            "account_sid": get("AccountSid"),
+            "parent_account_sid": get("ParentAccountSid"),
+            "level": (get("Level") or "").lower() or None,
+            "timestamp": _iso8601(d, "Timestamp", "alert"),
+            "payload": payload,
+            "error_code": _int({"error_code": str(code)}, "error_code", "alert")
+            if code is not None and code != ""
+            else None,
+            "resource_sid": _str_or_none(payload.get("resource_sid")),
+            "service_sid": _str_or_none(payload.get("service_sid")),
+            "more_info": more_info if isinstance(more_info, dict) else {},
+            "webhook": webhook if isinstance(webhook, dict) else None,
+        }
+
+
+def _json_object(p: Mapping[str, str], name: str, kind: str) -> dict[str, Any]:
+    value = p.get(name)
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except (ValueError, RecursionError):
+        parsed = None
+    if isinstance(parsed, dict):
+        return parsed
+    _malformed(kind, name, value, "a JSON object")
+    return {}
+
+
+def _iso8601(p: Mapping[str, str], name: str, kind: str) -> datetime | None:
+    value = p.get(name)
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        _malformed(kind, name, value, "an ISO 8601 time")
+        return None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 #: Any webhook event.
 Event = (
     IncomingMessage
@@ -746,4 +834,5 @@ Event = (
     | Transcription
     | ConferenceStatus
     | AmdResult
+    | Alert
 )

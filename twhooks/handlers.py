@@ -172,6 +172,20 @@ class Handlers:
         """
         return self._value_decorator(KINDS["amd"], answered_by)
 
+    def alert(self, *levels: str, level: str | None = None) -> Callable[[F], F]:
+        """Handle the Debugger's alerts (``/alerts``): errors and warnings on the account,
+        of the *levels* given (``"error"``, ``"warning"``; any case), or all.
+
+        The handler gets an :class:`~twhooks.events.Alert`, with its payload parsed: its
+        ``error_code`` and the ``resource_sid`` it concerns. See :doc:`/alerts`.
+        """
+        wanted = (*levels, level) if level is not None else levels
+        if wanted and callable(wanted[0]):
+            raise HandlerError("use @hooks.alert(...) with parentheses")
+        return self._value_decorator(
+            KINDS["alert"], tuple(v.lower() if isinstance(v, str) else v for v in wanted)
+        )
+
     def event_stream(self, *types: str) -> Callable[[F], F]:
         """Handle the events an Event Streams webhook sink receives (``/events``) whose
         ``type`` matches one of *types*, globs such as ``"com.twilio.messaging.message.*"``

@@ -19,12 +19,14 @@ from typing import Any, Literal
 
 from .cloudevents import CloudEvent
 from .events import (
+    ALERT_LEVELS,
     AMD_RESULTS,
     CALL_STATUSES,
     CONFERENCE_EVENTS,
     MESSAGE_STATUS_RANK,
     RECORDING_STATUSES,
     TRANSCRIPTION_STATUSES,
+    Alert,
     AmdResult,
     Call,
     CallStatus,
@@ -188,6 +190,14 @@ KINDS: Mapping[str, Kind] = {
             field="answered_by",
             known=AMD_RESULTS,
             summary="answering machine detection result",
+        ),
+        _callback(
+            "alert",
+            "/alerts",
+            Alert,
+            field="level",
+            known=ALERT_LEVELS,
+            summary="Debugger alert (an error or warning on the account)",
         ),
         Kind(
             name="event_stream",

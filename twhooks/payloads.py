@@ -27,6 +27,7 @@ command both build their requests from it.
 
 from __future__ import annotations
 
+import json
 import math
 import mimetypes
 import os
@@ -44,6 +45,7 @@ __all__ = [
     "TEST_APP_NUMBER",
     "TEST_USER_NUMBER",
     "Value",
+    "alert",
     "amd",
     "call_status",
     "cloud_event",
@@ -592,6 +594,56 @@ def amd(
     return _finish(result, params, fields)
 
 
+def alert(
+    level: str = "Error",
+    *,
+    error_code: Value = 11200,
+    resource_sid: str | None = None,
+    account_sid: str = TEST_ACCOUNT_SID,
+    payload: Mapping[str, Any] | None = None,
+    params: Overrides | None = None,
+    **fields: Value | None,
+) -> Fields:
+    """A Debugger alert webhook: ``Sid``, ``AccountSid``, ``Timestamp``, ``Level``
+    (``Error`` or ``Warning``), ``PayloadType`` ``application/json`` and ``Payload``, the JSON
+    of ``resource_sid``, ``error_code``, ``more_info`` and, for a webhook that failed,
+    ``webhook`` (its request and response).
+
+    :param error_code: the Error Dictionary's code (``11200``: an HTTP retrieval failure).
+    :param resource_sid: what the alert is about (a new call's SID by default).
+    :param payload: fields of the payload to change or add.
+    """
+    resource_sid = resource_sid or new_sid("CA")
+    body: dict[str, Any] = {
+        "resource_sid": resource_sid,
+        "service_sid": None,
+        "error_code": str(error_code),
+        "more_info": {"msg": "An attempt to retrieve content returned an HTTP 500"},
+        "webhook": {
+            "type": "application/json",
+            "request": {
+                "url": "https://example.com/twilio/voice",
+                "method": "POST",
+                "headers": {},
+                "parameters": {"CallSid": resource_sid, "AccountSid": account_sid},
+            },
+            "response": {"status_code": 500, "headers": {}, "body": ""},
+        },
+        **(payload or {}),
+    }
+    result: Fields = {
+        "Sid": new_sid("NO"),
+        "AccountSid": account_sid,
+        "Timestamp": datetime.now(timezone.utc)
+        .isoformat(timespec="seconds")
+        .replace("+00:00", "Z"),
+        "Level": level,
+        "PayloadType": "application/json",
+        "Payload": json.dumps(body),
+    }
+    return _finish(result, params, fields)
+
+
 # -- Event Streams -------------------------------------------------------------------------
 
 #: The CloudEvents attributes a ``params`` override of :func:`cloud_event` sets; any other
@@ -712,6 +764,7 @@ FACTORIES: Mapping[str, Callable[..., Any]] = {
     "transcription": transcription,
     "conference_status": conference,
     "amd": amd,
+    "alert": alert,
     "event_stream": cloud_event,
 }
 # The kinds whose factory takes the fields of the call they belong to (``call=``).
