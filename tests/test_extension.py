@@ -93,6 +93,7 @@ class TestRoutes:
         "/twilio/voice/transcription": ("twhooks.transcription", {"POST"}),
         "/twilio/voice/conference": ("twhooks.conference_status", {"POST"}),
         "/twilio/voice/amd": ("twhooks.amd", {"POST"}),
+        "/twilio/conversations": ("twhooks.conversation_event", {"GET", "POST"}),
         "/twilio/alerts": ("twhooks.alert", {"POST"}),
         "/twilio/events": ("twhooks.event_stream", {"POST"}),
     }

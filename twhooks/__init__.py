@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from .cloudevents import CloudEvent as CloudEvent
     from .cloudevents import MessageStatusEvent as MessageStatusEvent
     from .conversation import Conversation as Conversation
+    from .conversations_webhooks import ModifyAction as ModifyAction
+    from .conversations_webhooks import RejectAction as RejectAction
     from .dispatch import AsyncDispatcher as AsyncDispatcher
     from .dispatch import Dispatcher as Dispatcher
     from .events import Alert as Alert
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from .events import Call as Call
     from .events import CallStatus as CallStatus
     from .events import ConferenceStatus as ConferenceStatus
+    from .events import ConversationEvent as ConversationEvent
     from .events import IncomingMessage as IncomingMessage
     from .events import Location as Location
     from .events import MediaItem as MediaItem
@@ -106,6 +109,9 @@ if TYPE_CHECKING:
 #: Where each public name lives.
 _EXPORTS = {
     "Alert": "events",
+    "ConversationEvent": "events",
+    "ModifyAction": "conversations_webhooks",
+    "RejectAction": "conversations_webhooks",
     "AmdResult": "events",
     "AsyncDispatcher": "dispatch",
     "AsyncRelaySession": "realtime",

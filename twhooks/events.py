@@ -35,6 +35,8 @@ __all__ = [
     "AMD_RESULTS",
     "CALL_STATUSES",
     "CONFERENCE_EVENTS",
+    "CONVERSATION_POST_EVENTS",
+    "CONVERSATION_PRE_EVENTS",
     "MESSAGE_STATUS_RANK",
     "RECORDING_STATUSES",
     "TRANSCRIPTION_STATUSES",
@@ -43,6 +45,7 @@ __all__ = [
     "Call",
     "CallStatus",
     "ConferenceStatus",
+    "ConversationEvent",
     "Event",
     "IncomingMessage",
     "Location",
@@ -824,6 +827,99 @@ def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+#: The Conversations webhooks' ``EventType`` values: the pre-action ones (``onMessageAdd``…,
+#: answered before the action, which they may block or change) and the post-action ones
+#: (``onMessageAdded``…, notifications).
+CONVERSATION_PRE_EVENTS = frozenset(
+    {
+        "onConversationAdd",
+        "onConversationRemove",
+        "onConversationUpdate",
+        "onMessageAdd",
+        "onMessageRemove",
+        "onMessageUpdate",
+        "onParticipantAdd",
+        "onParticipantRemove",
+        "onParticipantUpdate",
+        "onUserUpdate",
+    }
+)
+CONVERSATION_POST_EVENTS = frozenset(
+    {
+        "onConversationAdded",
+        "onConversationRemoved",
+        "onConversationUpdated",
+        "onConversationStateUpdated",
+        "onMessageAdded",
+        "onMessageRemoved",
+        "onMessageUpdated",
+        "onParticipantAdded",
+        "onParticipantRemoved",
+        "onParticipantUpdated",
+        "onDeliveryUpdated",
+        "onUserAdded",
+        "onUserUpdated",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationEvent(_Event):
+    """A Conversations webhook (``@hooks.conversation_event``), pre- or post-action."""
+
+    #: ``EventType``: ``onMessageAdd``, ``onMessageAdded``, ``onConversationAdd``…
+    event_type: str | None = None
+    #: ``Source``: ``SDK``, ``API``, ``SMS``, ``WHATSAPP``…
+    source: str | None = None
+    conversation_sid: str | None = None
+    #: ``MessageSid`` (``IM…``) of a message event.
+    message_sid: str | None = None
+    participant_sid: str | None = None
+    chat_service_sid: str | None = None
+    messaging_service_sid: str | None = None
+    #: ``Author`` of a message (an identity or an address).
+    author: str | None = None
+    #: ``Body`` of a message.
+    body: str | None = None
+    #: ``Attributes`` as sent: a JSON string.
+    attributes: str | None = None
+    #: ``Index`` of a message in its conversation.
+    index: int | None = None
+    #: ``RetryCount``: how many times Twilio tried this webhook before.
+    retry_count: int | None = None
+    date_created: datetime | None = None
+    #: ``ClientIdentity``: the SDK user who acted, when it was one.
+    client_identity: str | None = None
+
+    @property
+    def is_pre_action(self) -> bool:
+        """Whether Twilio waits for the answer before acting (``onMessageAdd`` …)."""
+        return self.event_type in CONVERSATION_PRE_EVENTS
+
+    @classmethod
+    def _fields_from(cls, p: Params) -> dict[str, Any]:
+        d = p._first
+        get = d.get
+        kind = "conversation event"
+        return {
+            "account_sid": get("AccountSid"),
+            "event_type": get("EventType"),
+            "source": get("Source"),
+            "conversation_sid": get("ConversationSid"),
+            "message_sid": get("MessageSid"),
+            "participant_sid": get("ParticipantSid"),
+            "chat_service_sid": get("ChatServiceSid"),
+            "messaging_service_sid": get("MessagingServiceSid"),
+            "author": get("Author"),
+            "body": get("Body"),
+            "attributes": get("Attributes"),
+            "index": _int(d, "Index", kind),
+            "retry_count": _int(d, "RetryCount", kind),
+            "date_created": _iso8601(d, "DateCreated", kind),
+            "client_identity": get("ClientIdentity"),
+        }
+
+
 #: Any webhook event.
 Event = (
     IncomingMessage
@@ -835,4 +931,5 @@ Event = (
     | ConferenceStatus
     | AmdResult
     | Alert
+    | ConversationEvent
 )

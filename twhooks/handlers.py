@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from .cloudevents import EventRouter
+from .conversations_webhooks import answering
 from .exceptions import HandlerError
 from .kinds import KINDS, Kind, kind_named
 from .routing import MessageRouter, StatusRouter, StepRouter
@@ -171,6 +172,24 @@ class Handlers:
         values such as ``"human"`` or ``"machine_end_beep"``.
         """
         return self._value_decorator(KINDS["amd"], answered_by)
+
+    def conversation_event(self, *event_types: str) -> Callable[[F], F]:
+        """Handle Twilio Conversations' webhooks (``/conversations``) of *event_types*
+        (``"onMessageAdd"``, ``"onMessageAdded"``…), or all.
+
+        The handler gets a :class:`~twhooks.events.ConversationEvent`. For a pre-action
+        event Twilio waits (5 s at most) for its answer: return ``None`` to allow, ``False``
+        or :class:`~twhooks.conversations_webhooks.RejectAction` to block,
+        :class:`~twhooks.conversations_webhooks.ModifyAction` to change fields of the action. See
+        :doc:`/conversations_webhooks`.
+        """
+        register = self._value_decorator(KINDS["conversation_event"], event_types)
+
+        def register_answering(handler: F) -> F:
+            register(cast(F, answering(handler)))
+            return handler
+
+        return register_answering
 
     def alert(self, *levels: str, level: str | None = None) -> Callable[[F], F]:
         """Handle the Debugger's alerts (``/alerts``): errors and warnings on the account,

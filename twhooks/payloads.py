@@ -50,6 +50,7 @@ __all__ = [
     "call_status",
     "cloud_event",
     "conference",
+    "conversation_event",
     "dial_result",
     "gather_result",
     "incoming_call",
@@ -594,6 +595,45 @@ def amd(
     return _finish(result, params, fields)
 
 
+def conversation_event(
+    event_type: str = "onMessageAdded",
+    *,
+    body: str = "Hello from the test client",
+    author: str = TEST_USER_NUMBER,
+    account_sid: str = TEST_ACCOUNT_SID,
+    conversation_sid: str | None = None,
+    params: Overrides | None = None,
+    **fields: Value | None,
+) -> Fields:
+    """A Conversations webhook of *event_type* (``onMessageAdd`` before a message is added,
+    ``onMessageAdded`` after…): for a message event, the fields of Twilio's
+    ``onMessageAdded`` example (``MessageSid`` only once the message exists)."""
+    result: Fields = {
+        "AccountSid": account_sid,
+        "EventType": event_type,
+        "Source": "SMS",
+        "ConversationSid": conversation_sid or new_sid("CH"),
+        "ChatServiceSid": new_sid("IS"),
+        "RetryCount": "0",
+        "DateCreated": datetime.now(timezone.utc)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z"),
+    }
+    if event_type.startswith("onMessage"):
+        result.update(
+            {
+                "MessagingServiceSid": new_sid("MG"),
+                "ParticipantSid": new_sid("MB"),
+                "Author": author,
+                "Body": body,
+                "Attributes": "{}",
+            }
+        )
+        if event_type.endswith("ed"):  # the message exists: it has a SID and an index
+            result.update({"MessageSid": new_sid("IM"), "Index": "0"})
+    return _finish(result, params, fields)
+
+
 def alert(
     level: str = "Error",
     *,
@@ -764,6 +804,7 @@ FACTORIES: Mapping[str, Callable[..., Any]] = {
     "transcription": transcription,
     "conference_status": conference,
     "amd": amd,
+    "conversation_event": conversation_event,
     "alert": alert,
     "event_stream": cloud_event,
 }

@@ -118,7 +118,8 @@ def _route_callback(
             kind.name,
         )
         received.why = "no handler registered"
-        return Reply.empty()
+        # A Conversations pre-action webhook is blocked by any answer but a 200.
+        return Reply.empty(200 if kind.name == "conversation_event" else 204)
     if extra.get("advanced") is False and handler not in handlers.include_stale:
         logger.info(
             "%s %r of %s is late or a duplicate (furthest: %r); recorded, no handler run",
