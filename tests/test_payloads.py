@@ -267,7 +267,7 @@ def test_every_kind_builds_with_defaults(kind: str) -> None:
     assert all(isinstance(value, str) for value in fields.values())
     # Read back as the kind's event, the field that picks the handler has a known value.
     entry = KINDS[kind]
-    if entry.field is not None:
+    if entry.field is not None and entry.known:  # (no known values: any value goes)
         assert getattr(entry.event.from_params(fields), entry.field) in entry.known
 
 

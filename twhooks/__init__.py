@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .dispatch import Dispatcher as Dispatcher
     from .events import Alert as Alert
     from .events import AmdResult as AmdResult
+    from .events import Assignment as Assignment
     from .events import Call as Call
     from .events import CallStatus as CallStatus
     from .events import ConferenceStatus as ConferenceStatus
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from .events import MessageStatus as MessageStatus
     from .events import Params as Params
     from .events import RecordingStatus as RecordingStatus
+    from .events import TaskRouterEvent as TaskRouterEvent
     from .events import Transcription as Transcription
     from .events import WhatsAppInfo as WhatsAppInfo
     from .events import message_status_rank as message_status_rank
@@ -98,6 +100,7 @@ if TYPE_CHECKING:
     from .store import open_store as open_store
     from .store.replays import MemoryReplayStore as MemoryReplayStore
     from .store.replays import ReplayStore as ReplayStore
+    from .taskrouter import Instruction as Instruction
     from .twiml import FaxResponse as FaxResponse
     from .twiml import MessagingResponse as MessagingResponse
     from .twiml import VoiceResponse as VoiceResponse
@@ -109,6 +112,9 @@ if TYPE_CHECKING:
 #: Where each public name lives.
 _EXPORTS = {
     "Alert": "events",
+    "Assignment": "events",
+    "Instruction": "taskrouter",
+    "TaskRouterEvent": "events",
     "ConversationEvent": "events",
     "ModifyAction": "conversations_webhooks",
     "RejectAction": "conversations_webhooks",

@@ -24,7 +24,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
@@ -39,9 +39,11 @@ __all__ = [
     "CONVERSATION_PRE_EVENTS",
     "MESSAGE_STATUS_RANK",
     "RECORDING_STATUSES",
+    "TASKROUTER_EVENTS",
     "TRANSCRIPTION_STATUSES",
     "Alert",
     "AmdResult",
+    "Assignment",
     "Call",
     "CallStatus",
     "ConferenceStatus",
@@ -53,6 +55,7 @@ __all__ = [
     "MessageStatus",
     "Params",
     "RecordingStatus",
+    "TaskRouterEvent",
     "Transcription",
     "WhatsAppInfo",
     "message_status_rank",
@@ -920,6 +923,158 @@ class ConversationEvent(_Event):
         }
 
 
+#: TaskRouter's event types (its Event reference). A glob given to
+#: ``@hooks.taskrouter_event`` must match one of them (else it is a typo); at run time any
+#: ``EventType`` is matched, new ones included.
+TASKROUTER_EVENTS = frozenset(
+    {
+        "activity.created",
+        "activity.updated",
+        "activity.deleted",
+        "reservation.created",
+        "reservation.accepted",
+        "reservation.rejected",
+        "reservation.timeout",
+        "reservation.canceled",
+        "reservation.rescinded",
+        "reservation.completed",
+        "reservation.failed",
+        "reservation.wrapup",
+        "task.created",
+        "task.updated",
+        "task.canceled",
+        "task.wrapup",
+        "task.completed",
+        "task.deleted",
+        "task.system-deleted",
+        "task.transfer-initiated",
+        "task.transfer-attempt-failed",
+        "task.transfer-failed",
+        "task.transfer-canceled",
+        "task.transfer-completed",
+        "task-channel.created",
+        "task-channel.updated",
+        "task-channel.deleted",
+        "task-queue.created",
+        "task-queue.deleted",
+        "task-queue.entered",
+        "task-queue.moved",
+        "task-queue.timeout",
+        "task-queue.expression.updated",
+        "worker.created",
+        "worker.activity.update",
+        "worker.attributes.update",
+        "worker.capacity.update",
+        "worker.channel.availability.update",
+        "worker.deleted",
+        "workflow.created",
+        "workflow.updated",
+        "workflow.deleted",
+        "workflow.target-matched",
+        "workflow.entered",
+        "workflow.timeout",
+        "workflow.skipped",
+    }
+)
+
+
+def _epoch(p: Mapping[str, str], name: str, kind: str) -> datetime | None:
+    value = p.get(name)
+    if not value:
+        return None
+    if value.isdigit() and len(value) <= _MAX_INT_DIGITS:
+        return datetime.fromtimestamp(int(value), tz=timezone.utc)
+    return _iso8601(p, name, kind)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskRouterEvent(_Event):
+    """A TaskRouter workspace event callback (``@hooks.taskrouter_event``)."""
+
+    #: ``EventType``: ``task.created``, ``reservation.accepted``, ``worker.activity.update``…
+    event_type: str | None = None
+    #: ``ResourceType``: ``task``, ``reservation``, ``worker``…
+    resource_type: str | None = None
+    #: ``ResourceSid``: the resource the event is about.
+    resource_sid: str | None = None
+    event_description: str | None = None
+    #: ``Timestamp`` (Unix seconds).
+    timestamp: datetime | None = None
+    workspace_sid: str | None = None
+    task_sid: str | None = None
+    #: ``TaskAttributes``: the task's JSON attributes, as text.
+    task_attributes: str | None = None
+    task_queue_sid: str | None = None
+    worker_sid: str | None = None
+    reservation_sid: str | None = None
+    workflow_sid: str | None = None
+    worker_activity_name: str | None = None
+    task_assignment_status: str | None = None
+
+    @classmethod
+    def _fields_from(cls, p: Params) -> dict[str, Any]:
+        d = p._first
+        get = d.get
+        return {
+            "account_sid": get("AccountSid"),
+            "event_type": get("EventType"),
+            "resource_type": get("ResourceType"),
+            "resource_sid": get("ResourceSid"),
+            "event_description": get("EventDescription"),
+            "timestamp": _epoch(d, "Timestamp", "taskrouter event"),
+            "workspace_sid": get("WorkspaceSid"),
+            "task_sid": get("TaskSid"),
+            "task_attributes": get("TaskAttributes"),
+            "task_queue_sid": get("TaskQueueSid"),
+            "worker_sid": get("WorkerSid"),
+            "reservation_sid": get("ReservationSid"),
+            "workflow_sid": get("WorkflowSid"),
+            "worker_activity_name": get("WorkerActivityName"),
+            "task_assignment_status": get("TaskAssignmentStatus"),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assignment(_Event):
+    """TaskRouter's assignment callback (``@hooks.assignment``): a Worker is reserved for a
+    Task; the handler answers with an :class:`~twhooks.taskrouter.Instruction`."""
+
+    task_sid: str | None = None
+    reservation_sid: str | None = None
+    worker_sid: str | None = None
+    workspace_sid: str | None = None
+    workflow_sid: str | None = None
+    task_queue_sid: str | None = None
+    #: ``TaskAttributes`` parsed (``{}`` when absent or not a JSON object; logged).
+    task_attributes: Mapping[str, Any] = field(default_factory=dict)
+    #: ``WorkerAttributes`` parsed (``contact_uri``…).
+    worker_attributes: Mapping[str, Any] = field(default_factory=dict)
+    #: ``TaskAge`` in seconds.
+    task_age: int | None = None
+    task_priority: int | None = None
+    timestamp: datetime | None = None
+
+    @classmethod
+    def _fields_from(cls, p: Params) -> dict[str, Any]:
+        d = p._first
+        get = d.get
+        kind = "assignment"
+        return {
+            "account_sid": get("AccountSid"),
+            "task_sid": get("TaskSid"),
+            "reservation_sid": get("ReservationSid"),
+            "worker_sid": get("WorkerSid"),
+            "workspace_sid": get("WorkspaceSid"),
+            "workflow_sid": get("WorkflowSid"),
+            "task_queue_sid": get("TaskQueueSid"),
+            "task_attributes": _json_object(d, "TaskAttributes", kind),
+            "worker_attributes": _json_object(d, "WorkerAttributes", kind),
+            "task_age": _int(d, "TaskAge", kind),
+            "task_priority": _int(d, "TaskPriority", kind),
+            "timestamp": _epoch(d, "Timestamp", kind),
+        }
+
+
 #: Any webhook event.
 Event = (
     IncomingMessage
@@ -932,4 +1087,6 @@ Event = (
     | AmdResult
     | Alert
     | ConversationEvent
+    | TaskRouterEvent
+    | Assignment
 )

@@ -21,6 +21,7 @@ from .exceptions import HandlerError
 from .kinds import KINDS, Kind, kind_named
 from .routing import MessageRouter, StatusRouter, StepRouter
 from .store.keys import classify_opt_keyword
+from .taskrouter import GlobRouter, answering_assignment
 
 __all__ = ["ErrorHandler", "Handlers"]
 
@@ -46,7 +47,9 @@ class Handlers:
         self.steps = StepRouter()
         #: One router per kind routed by a value (statuses, events, AMD results).
         self.values: dict[str, StatusRouter] = {
-            kind.name: StatusRouter(kind.name, kind.known)
+            kind.name: (GlobRouter if kind.name == "taskrouter_event" else StatusRouter)(
+                kind.name, kind.known
+            )
             for kind in KINDS.values()
             if kind.routing == "value"
         }
@@ -187,6 +190,32 @@ class Handlers:
 
         def register_answering(handler: F) -> F:
             register(cast(F, answering(handler)))
+            return handler
+
+        return register_answering
+
+    def taskrouter_event(self, *event_types: str) -> Callable[[F], F]:
+        """Handle TaskRouter's workspace event callbacks (``/taskrouter/events``) whose
+        ``EventType`` matches one of *event_types*, globs such as ``"task.*"`` or
+        ``"reservation.accepted"`` (all when none is given).
+
+        The handler gets a :class:`~twhooks.events.TaskRouterEvent`; TaskRouter needs only a
+        2xx. See :doc:`/taskrouter`.
+        """
+        return self._value_decorator(KINDS["taskrouter_event"], event_types)
+
+    def assignment(self, *task_queue_sids: str) -> Callable[[F], F]:
+        """Answer TaskRouter's assignment callback (``/taskrouter/assignment``), for the tasks
+        of *task_queue_sids* (all when none is given).
+
+        The handler gets an :class:`~twhooks.events.Assignment` and returns an
+        :class:`~twhooks.taskrouter.Instruction` (``Instruction.accept()``,
+        ``.dequeue(from_=...)``…), a ``dict``, or ``None`` to decide later (``{}``).
+        """
+        register = self._value_decorator(KINDS["assignment"], task_queue_sids)
+
+        def register_answering(handler: F) -> F:
+            register(cast(F, answering_assignment(handler)))
             return handler
 
         return register_answering

@@ -27,9 +27,11 @@ from .events import (
     CONVERSATION_PRE_EVENTS,
     MESSAGE_STATUS_RANK,
     RECORDING_STATUSES,
+    TASKROUTER_EVENTS,
     TRANSCRIPTION_STATUSES,
     Alert,
     AmdResult,
+    Assignment,
     Call,
     CallStatus,
     ConferenceStatus,
@@ -38,6 +40,7 @@ from .events import (
     IncomingMessage,
     MessageStatus,
     RecordingStatus,
+    TaskRouterEvent,
     Transcription,
 )
 from .exceptions import HandlerError
@@ -205,6 +208,22 @@ KINDS: Mapping[str, Kind] = {
             known=CONVERSATION_PRE_EVENTS | CONVERSATION_POST_EVENTS,
             answer=None,
             summary="Conversations pre- and post-action webhook",
+        ),
+        _callback(
+            "taskrouter_event",
+            "/taskrouter/events",
+            TaskRouterEvent,
+            field="event_type",
+            known=TASKROUTER_EVENTS,
+            summary="TaskRouter workspace event callback",
+        ),
+        _callback(
+            "assignment",
+            "/taskrouter/assignment",
+            Assignment,
+            field="task_queue_sid",
+            known=frozenset(),
+            summary="TaskRouter assignment callback (answered with an instruction)",
         ),
         _callback(
             "alert",

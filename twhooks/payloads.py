@@ -47,6 +47,7 @@ __all__ = [
     "Value",
     "alert",
     "amd",
+    "assignment",
     "call_status",
     "cloud_event",
     "conference",
@@ -61,6 +62,7 @@ __all__ = [
     "new_sid",
     "record_result",
     "recording_status",
+    "taskrouter_event",
     "transcription",
     "twilio_name",
     "webhook",
@@ -634,6 +636,69 @@ def conversation_event(
     return _finish(result, params, fields)
 
 
+def taskrouter_event(
+    event_type: str = "task.created",
+    *,
+    account_sid: str = TEST_ACCOUNT_SID,
+    workspace_sid: str | None = None,
+    task_sid: str | None = None,
+    task_attributes: str = '{"type": "support"}',
+    params: Overrides | None = None,
+    **fields: Value | None,
+) -> Fields:
+    """A TaskRouter workspace event callback of *event_type*, about a task (a reservation
+    and worker event also names the worker and the reservation)."""
+    task_sid = task_sid or new_sid("WT")
+    resource = event_type.split(".", 1)[0]
+    result: Fields = {
+        "AccountSid": account_sid,
+        "WorkspaceSid": workspace_sid or new_sid("WS"),
+        "EventType": event_type,
+        "EventDescription": f"{event_type} for the test",
+        "ResourceType": resource,
+        "ResourceSid": task_sid,
+        "Timestamp": str(int(datetime.now(timezone.utc).timestamp())),
+        "TaskSid": task_sid,
+        "TaskAttributes": task_attributes,
+        "TaskQueueSid": new_sid("WQ"),
+    }
+    if resource in ("reservation", "worker"):
+        worker_sid = new_sid("WK")
+        result.update({"WorkerSid": worker_sid, "WorkerActivityName": "Available"})
+        result["ResourceSid"] = worker_sid if resource == "worker" else new_sid("WR")
+        if resource == "reservation":
+            result["ReservationSid"] = result["ResourceSid"]
+    return _finish(result, params, fields)
+
+
+def assignment(
+    *,
+    account_sid: str = TEST_ACCOUNT_SID,
+    task_attributes: str = '{"type": "support", "from": "+14155550100"}',
+    worker_attributes: str = '{"contact_uri": "client:alice"}',
+    params: Overrides | None = None,
+    **fields: Value | None,
+) -> Fields:
+    """A TaskRouter assignment callback: the parameters of Twilio's "Handling Assignment
+    Callbacks" page (Timestamp, the workspace, workflow, queue, worker, task and
+    reservation)."""
+    result: Fields = {
+        "Timestamp": str(int(datetime.now(timezone.utc).timestamp())),
+        "AccountSid": account_sid,
+        "WorkspaceSid": new_sid("WS"),
+        "WorkflowSid": new_sid("WW"),
+        "TaskQueueSid": new_sid("WQ"),
+        "WorkerSid": new_sid("WK"),
+        "WorkerAttributes": worker_attributes,
+        "TaskSid": new_sid("WT"),
+        "TaskAttributes": task_attributes,
+        "TaskAge": "12",
+        "TaskPriority": "0",
+        "ReservationSid": new_sid("WR"),
+    }
+    return _finish(result, params, fields)
+
+
 def alert(
     level: str = "Error",
     *,
@@ -805,6 +870,8 @@ FACTORIES: Mapping[str, Callable[..., Any]] = {
     "conference_status": conference,
     "amd": amd,
     "conversation_event": conversation_event,
+    "taskrouter_event": taskrouter_event,
+    "assignment": assignment,
     "alert": alert,
     "event_stream": cloud_event,
 }
