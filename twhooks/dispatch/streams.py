@@ -128,8 +128,9 @@ class _Batch:
             claim = self._claim(event)
             if claim is None:
                 continue
-            handler = self._before(event)
-            try:
+            handler = None
+            try:  # a store that fails to record the event fails this event alone
+                handler = self._before(event)
                 if handler is not None:
                     handler(event)
             except Exception:
@@ -143,8 +144,9 @@ class _Batch:
             claim = await asyncio.to_thread(self._claim, event)
             if claim is None:
                 continue
-            handler = await asyncio.to_thread(self._before, event)
+            handler = None
             try:
+                handler = await asyncio.to_thread(self._before, event)
                 if handler is not None:
                     result = (
                         handler(event)
@@ -211,7 +213,7 @@ class _Batch:
             "again (the events handled already are skipped by their id)",
             event.id,
             event.type,
-            name_of(handler) if handler is not None else "?",
+            name_of(handler) if handler is not None else "recording it in the store",
         )
         self.failed.append(event)
         if self.replays is not None:
