@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from browser import webhook_app
 from twilio.request_validator import RequestValidator
 
@@ -58,3 +59,25 @@ def test_a_batch_has_its_row_and_is_replayed() -> None:
         latest = hooks.history.recent(1)[0]
     assert latest.kind == "event_stream" and latest.verdict == "valid"
     assert latest.why == "3 events: 0 handled; 3 duplicate"
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "fields"),
+    [
+        ("alert", "/twilio/alerts", {}),
+        ("conversation_event", "/twilio/conversations", {"event_type": "onMessageAdded"}),
+        ("taskrouter_event", "/twilio/taskrouter/events", {"event_type": "task.created"}),
+        ("assignment", "/twilio/taskrouter/assignment", {}),
+    ],
+)
+def test_the_other_surfaces_have_their_rows(kind: str, path: str, fields: dict[str, str]) -> None:
+    from twhooks.flask.testing import TwilioTestClient
+
+    app, _ = webhook_app()
+    reply = TwilioTestClient(app).webhook(kind, **fields)
+    assert reply.status_code is not None and reply.status_code < 300
+    client = app.test_client()
+    feed: Any = client.get(P + "/feed.json").get_json()
+    [row] = feed["rows"]
+    assert (row["kind"], row["verdict"], row["status"]) == (kind, "valid", reply.status_code)
+    assert path in client.get(row["detail"]).get_data(as_text=True)
