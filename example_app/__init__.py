@@ -25,7 +25,7 @@ from typing import Any
 
 from flask import Flask, Response, render_template, request
 
-from . import sms, store, voice  # noqa: F401 - importing them registers their handlers
+from . import sms, store, streams, voice  # noqa: F401 - importing them registers their handlers
 from .hooks import hooks
 
 __all__ = [

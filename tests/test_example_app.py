@@ -198,6 +198,35 @@ def test_statuses_out_of_order_keep_the_furthest(base_url: str) -> None:
     assert '<td class="status">delivered</td>' in page
 
 
+def test_event_streams_feed_the_dashboard(base_url: str) -> None:
+    import hashlib
+    import json
+
+    from twilio.request_validator import RequestValidator
+
+    sid = "SM" + "e5" * 16
+    events = [
+        {
+            "specversion": "1.0",
+            "type": f"com.twilio.messaging.message.{status}",
+            "source": f"/2010-04-01/Accounts/AC{'0' * 32}/Messages/{sid}.json",
+            "id": f"EZ{n:032d}",
+            "dataschema": "https://events-schemas.twilio.com/Messaging.MessageStatus/8",
+            "time": "2026-12-06T10:00:00.000Z",
+            "data": {"messageSid": sid, "messageStatus": status.upper(), "to": "+14155550100"},
+        }
+        for n, status in enumerate(("sent", "delivered"))
+    ]
+    body = json.dumps(events).encode()
+    url = f"{base_url}/twilio/events?bodySHA256={hashlib.sha256(body).hexdigest()}"
+    signature = RequestValidator(TOKEN).compute_signature(url, {})
+    headers = {"Content-Type": "application/json", "X-Twilio-Signature": signature}
+    assert requests.post(url, data=body, headers=headers, timeout=10).status_code == 204
+    page = requests.get(base_url + "/dashboard", auth=("me", PASSWORD)).text
+    assert sid in page
+    assert '<td class="status">delivered</td>' in page
+
+
 @pytest.mark.parametrize(
     ("event", "expected"),
     [

@@ -96,6 +96,11 @@ class TestRoutes:
         "/twilio/voice/transcription": ("twhooks.transcription", {"POST"}),
         "/twilio/voice/conference": ("twhooks.conference_status", {"POST"}),
         "/twilio/voice/amd": ("twhooks.amd", {"POST"}),
+        "/twilio/conversations": ("twhooks.conversation_event", {"GET", "POST"}),
+        "/twilio/taskrouter/events": ("twhooks.taskrouter_event", {"POST"}),
+        "/twilio/taskrouter/assignment": ("twhooks.assignment", {"POST"}),
+        "/twilio/alerts": ("twhooks.alert", {"POST"}),
+        "/twilio/events": ("twhooks.event_stream", {"POST"}),
     }
 
     def test_route_table(self) -> None:

@@ -261,12 +261,16 @@ def test_every_kind_of_the_registry_has_a_factory() -> None:
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_every_kind_builds_with_defaults(kind: str) -> None:
     fields = payloads.webhook(kind)
+    if KINDS[kind].routing == "batch":  # one CloudEvent of an Event Streams batch
+        assert fields["data"]["accountSid"] == payloads.TEST_ACCOUNT_SID
+        assert isinstance(KINDS[kind].event, type)
+        return
     assert fields.keys() == payloads.FACTORIES[kind]().keys()
     assert fields["AccountSid"] == payloads.TEST_ACCOUNT_SID
     assert all(isinstance(value, str) for value in fields.values())
     # Read back as the kind's event, the field that picks the handler has a known value.
     entry = KINDS[kind]
-    if entry.field is not None:
+    if entry.field is not None and entry.known:  # (no known values: any value goes)
         assert getattr(entry.event.from_params(fields), entry.field) in entry.known
 
 

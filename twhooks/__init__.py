@@ -15,19 +15,28 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .cloudevents import CallStatusEvent as CallStatusEvent
+    from .cloudevents import CloudEvent as CloudEvent
+    from .cloudevents import MessageStatusEvent as MessageStatusEvent
     from .conversation import Conversation as Conversation
+    from .conversations_webhooks import ModifyAction as ModifyAction
+    from .conversations_webhooks import RejectAction as RejectAction
     from .dispatch import AsyncDispatcher as AsyncDispatcher
     from .dispatch import Dispatcher as Dispatcher
+    from .events import Alert as Alert
     from .events import AmdResult as AmdResult
+    from .events import Assignment as Assignment
     from .events import Call as Call
     from .events import CallStatus as CallStatus
     from .events import ConferenceStatus as ConferenceStatus
+    from .events import ConversationEvent as ConversationEvent
     from .events import IncomingMessage as IncomingMessage
     from .events import Location as Location
     from .events import MediaItem as MediaItem
     from .events import MessageStatus as MessageStatus
     from .events import Params as Params
     from .events import RecordingStatus as RecordingStatus
+    from .events import TaskRouterEvent as TaskRouterEvent
     from .events import Transcription as Transcription
     from .events import WhatsAppInfo as WhatsAppInfo
     from .events import message_status_rank as message_status_rank
@@ -95,6 +104,7 @@ if TYPE_CHECKING:
     from .store import open_store as open_store
     from .store.replays import MemoryReplayStore as MemoryReplayStore
     from .store.replays import ReplayStore as ReplayStore
+    from .taskrouter import Instruction as Instruction
     from .twiml import FaxResponse as FaxResponse
     from .twiml import MessagingResponse as MessagingResponse
     from .twiml import VoiceResponse as VoiceResponse
@@ -105,6 +115,13 @@ if TYPE_CHECKING:
 
 #: Where each public name lives.
 _EXPORTS = {
+    "Alert": "events",
+    "Assignment": "events",
+    "Instruction": "taskrouter",
+    "TaskRouterEvent": "events",
+    "ConversationEvent": "events",
+    "ModifyAction": "conversations_webhooks",
+    "RejectAction": "conversations_webhooks",
     "AmdResult": "events",
     "AsyncDispatcher": "dispatch",
     "AsyncRelaySession": "realtime",
@@ -127,6 +144,9 @@ _EXPORTS = {
     "History": "store",
     "HistoryRecord": "store",
     "IncomingMessage": "events",
+    "CallStatusEvent": "cloudevents",
+    "CloudEvent": "cloudevents",
+    "MessageStatusEvent": "cloudevents",
     "InvalidNesting": "exceptions",
     "InvalidSignature": "exceptions",
     "InvalidText": "exceptions",

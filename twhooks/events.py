@@ -18,28 +18,36 @@ This module knows nothing of Flask.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 from .conversation import Conversation
 
 __all__ = [
+    "ALERT_LEVELS",
     "AMD_RESULTS",
     "CALL_STATUSES",
     "CONFERENCE_EVENTS",
+    "CONVERSATION_POST_EVENTS",
+    "CONVERSATION_PRE_EVENTS",
     "MESSAGE_STATUS_RANK",
     "RECORDING_STATUSES",
+    "TASKROUTER_EVENTS",
     "TRANSCRIPTION_STATUSES",
+    "Alert",
     "AmdResult",
+    "Assignment",
     "Call",
     "CallStatus",
     "ConferenceStatus",
+    "ConversationEvent",
     "Event",
     "IncomingMessage",
     "Location",
@@ -47,6 +55,7 @@ __all__ = [
     "MessageStatus",
     "Params",
     "RecordingStatus",
+    "TaskRouterEvent",
     "Transcription",
     "WhatsAppInfo",
     "message_status_rank",
@@ -736,6 +745,336 @@ class AmdResult(_Event):
         }
 
 
+#: The levels of a Debugger alert, as :attr:`Alert.level` gives them (Twilio sends ``Error``
+#: and ``Warning``; older accounts' webhooks documented ``DEBUG`` and ``INFO`` too).
+ALERT_LEVELS = frozenset({"error", "warning", "info", "debug"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Alert(_Event):
+    """A Debugger alert (``@hooks.alert``): an error or warning on the account, with its
+    ``Payload`` parsed from JSON."""
+
+    #: ``Sid``: the Debugger event (``NO…``).
+    sid: str | None = None
+    #: ``Level`` in lowercase: ``error`` or ``warning``.
+    level: str | None = None
+    #: ``Timestamp`` (ISO 8601).
+    timestamp: datetime | None = None
+    #: ``ParentAccountSid``: set when the alert is a subaccount's.
+    parent_account_sid: str | None = None
+    #: ``Payload`` parsed (``{}`` when absent or not a JSON object; logged).
+    payload: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    #: ``error_code`` of the payload: the Error Dictionary's code (``11200``…).
+    error_code: int | None = None
+    #: ``resource_sid`` of the payload: the resource the alert concerns (a call, a message…).
+    resource_sid: str | None = None
+    #: ``service_sid`` of the payload, when a service is concerned.
+    service_sid: str | None = None
+    #: ``more_info`` of the payload: details specific to the product.
+    more_info: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    #: ``webhook`` of the payload: the request and response of the failed webhook, if any.
+    webhook: Mapping[str, Any] | None = field(default=None, repr=False)
+
+    @classmethod
+    def _fields_from(cls, p: Params) -> dict[str, Any]:
+        d = p._first
+        get = d.get
+        payload = _json_object(d, "Payload", "alert")
+        code = payload.get("error_code")
+        more_info = payload.get("more_info")
+        webhook = payload.get("webhook")
+        return {
+            "sid": get("Sid"),
+            "account_sid": get("AccountSid"),
+            "parent_account_sid": get("ParentAccountSid"),
+            "level": (get("Level") or "").lower() or None,
+            "timestamp": _iso8601(d, "Timestamp", "alert"),
+            "payload": payload,
+            "error_code": _int({"error_code": str(code)}, "error_code", "alert")
+            if code is not None and code != ""
+            else None,
+            "resource_sid": _str_or_none(payload.get("resource_sid")),
+            "service_sid": _str_or_none(payload.get("service_sid")),
+            "more_info": more_info if isinstance(more_info, dict) else {},
+            "webhook": webhook if isinstance(webhook, dict) else None,
+        }
+
+
+def _json_object(p: Mapping[str, str], name: str, kind: str) -> dict[str, Any]:
+    value = p.get(name)
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except (ValueError, RecursionError):
+        parsed = None
+    if isinstance(parsed, dict):
+        return parsed
+    _malformed(kind, name, value, "a JSON object")
+    return {}
+
+
+def _iso8601(p: Mapping[str, str], name: str, kind: str) -> datetime | None:
+    value = p.get(name)
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        _malformed(kind, name, value, "an ISO 8601 time")
+        return None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+#: The Conversations webhooks' ``EventType`` values: the pre-action ones (``onMessageAdd``…,
+#: answered before the action, which they may block or change) and the post-action ones
+#: (``onMessageAdded``…, notifications).
+CONVERSATION_PRE_EVENTS = frozenset(
+    {
+        "onConversationAdd",
+        "onConversationRemove",
+        "onConversationUpdate",
+        "onMessageAdd",
+        "onMessageRemove",
+        "onMessageUpdate",
+        "onParticipantAdd",
+        "onParticipantRemove",
+        "onParticipantUpdate",
+        "onUserUpdate",
+    }
+)
+CONVERSATION_POST_EVENTS = frozenset(
+    {
+        "onConversationAdded",
+        "onConversationRemoved",
+        "onConversationUpdated",
+        "onConversationStateUpdated",
+        "onMessageAdded",
+        "onMessageRemoved",
+        "onMessageUpdated",
+        "onParticipantAdded",
+        "onParticipantRemoved",
+        "onParticipantUpdated",
+        "onDeliveryUpdated",
+        "onUserAdded",
+        "onUserUpdated",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationEvent(_Event):
+    """A Conversations webhook (``@hooks.conversation_event``), pre- or post-action."""
+
+    #: ``EventType``: ``onMessageAdd``, ``onMessageAdded``, ``onConversationAdd``…
+    event_type: str | None = None
+    #: ``Source``: ``SDK``, ``API``, ``SMS``, ``WHATSAPP``…
+    source: str | None = None
+    conversation_sid: str | None = None
+    #: ``MessageSid`` (``IM…``) of a message event.
+    message_sid: str | None = None
+    participant_sid: str | None = None
+    chat_service_sid: str | None = None
+    messaging_service_sid: str | None = None
+    #: ``Author`` of a message (an identity or an address).
+    author: str | None = None
+    #: ``Body`` of a message.
+    body: str | None = None
+    #: ``Attributes`` as sent: a JSON string.
+    attributes: str | None = None
+    #: ``Index`` of a message in its conversation.
+    index: int | None = None
+    #: ``RetryCount``: how many times Twilio tried this webhook before.
+    retry_count: int | None = None
+    date_created: datetime | None = None
+    #: ``ClientIdentity``: the SDK user who acted, when it was one.
+    client_identity: str | None = None
+
+    @property
+    def is_pre_action(self) -> bool:
+        """Whether Twilio waits for the answer before acting (``onMessageAdd`` …)."""
+        return self.event_type in CONVERSATION_PRE_EVENTS
+
+    @classmethod
+    def _fields_from(cls, p: Params) -> dict[str, Any]:
+        d = p._first
+        get = d.get
+        kind = "conversation event"
+        return {
+            "account_sid": get("AccountSid"),
+            "event_type": get("EventType"),
+            "source": get("Source"),
+            "conversation_sid": get("ConversationSid"),
+            "message_sid": get("MessageSid"),
+            "participant_sid": get("ParticipantSid"),
+            "chat_service_sid": get("ChatServiceSid"),
+            "messaging_service_sid": get("MessagingServiceSid"),
+            "author": get("Author"),
+            "body": get("Body"),
+            "attributes": get("Attributes"),
+            "index": _int(d, "Index", kind),
+            "retry_count": _int(d, "RetryCount", kind),
+            "date_created": _iso8601(d, "DateCreated", kind),
+            "client_identity": get("ClientIdentity"),
+        }
+
+
+#: TaskRouter's event types (its Event reference). A glob given to
+#: ``@hooks.taskrouter_event`` must match one of them (else it is a typo); at run time any
+#: ``EventType`` is matched, new ones included.
+TASKROUTER_EVENTS = frozenset(
+    {
+        "activity.created",
+        "activity.updated",
+        "activity.deleted",
+        "reservation.created",
+        "reservation.accepted",
+        "reservation.rejected",
+        "reservation.timeout",
+        "reservation.canceled",
+        "reservation.rescinded",
+        "reservation.completed",
+        "reservation.failed",
+        "reservation.wrapup",
+        "task.created",
+        "task.updated",
+        "task.canceled",
+        "task.wrapup",
+        "task.completed",
+        "task.deleted",
+        "task.system-deleted",
+        "task.transfer-initiated",
+        "task.transfer-attempt-failed",
+        "task.transfer-failed",
+        "task.transfer-canceled",
+        "task.transfer-completed",
+        "task-channel.created",
+        "task-channel.updated",
+        "task-channel.deleted",
+        "task-queue.created",
+        "task-queue.deleted",
+        "task-queue.entered",
+        "task-queue.moved",
+        "task-queue.timeout",
+        "task-queue.expression.updated",
+        "worker.created",
+        "worker.activity.update",
+        "worker.attributes.update",
+        "worker.capacity.update",
+        "worker.channel.availability.update",
+        "worker.deleted",
+        "workflow.created",
+        "workflow.updated",
+        "workflow.deleted",
+        "workflow.target-matched",
+        "workflow.entered",
+        "workflow.timeout",
+        "workflow.skipped",
+    }
+)
+
+
+def _epoch(p: Mapping[str, str], name: str, kind: str) -> datetime | None:
+    value = p.get(name)
+    if not value:
+        return None
+    if value.isdigit() and len(value) <= _MAX_INT_DIGITS:
+        return datetime.fromtimestamp(int(value), tz=timezone.utc)
+    return _iso8601(p, name, kind)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskRouterEvent(_Event):
+    """A TaskRouter workspace event callback (``@hooks.taskrouter_event``)."""
+
+    #: ``EventType``: ``task.created``, ``reservation.accepted``, ``worker.activity.update``…
+    event_type: str | None = None
+    #: ``ResourceType``: ``task``, ``reservation``, ``worker``…
+    resource_type: str | None = None
+    #: ``ResourceSid``: the resource the event is about.
+    resource_sid: str | None = None
+    event_description: str | None = None
+    #: ``Timestamp`` (Unix seconds).
+    timestamp: datetime | None = None
+    workspace_sid: str | None = None
+    task_sid: str | None = None
+    #: ``TaskAttributes``: the task's JSON attributes, as text.
+    task_attributes: str | None = None
+    task_queue_sid: str | None = None
+    worker_sid: str | None = None
+    reservation_sid: str | None = None
+    workflow_sid: str | None = None
+    worker_activity_name: str | None = None
+    task_assignment_status: str | None = None
+
+    @classmethod
+    def _fields_from(cls, p: Params) -> dict[str, Any]:
+        d = p._first
+        get = d.get
+        return {
+            "account_sid": get("AccountSid"),
+            "event_type": get("EventType"),
+            "resource_type": get("ResourceType"),
+            "resource_sid": get("ResourceSid"),
+            "event_description": get("EventDescription"),
+            "timestamp": _epoch(d, "Timestamp", "taskrouter event"),
+            "workspace_sid": get("WorkspaceSid"),
+            "task_sid": get("TaskSid"),
+            "task_attributes": get("TaskAttributes"),
+            "task_queue_sid": get("TaskQueueSid"),
+            "worker_sid": get("WorkerSid"),
+            "reservation_sid": get("ReservationSid"),
+            "workflow_sid": get("WorkflowSid"),
+            "worker_activity_name": get("WorkerActivityName"),
+            "task_assignment_status": get("TaskAssignmentStatus"),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assignment(_Event):
+    """TaskRouter's assignment callback (``@hooks.assignment``): a Worker is reserved for a
+    Task; the handler answers with an :class:`~twhooks.taskrouter.Instruction`."""
+
+    task_sid: str | None = None
+    reservation_sid: str | None = None
+    worker_sid: str | None = None
+    workspace_sid: str | None = None
+    workflow_sid: str | None = None
+    task_queue_sid: str | None = None
+    #: ``TaskAttributes`` parsed (``{}`` when absent or not a JSON object; logged).
+    task_attributes: Mapping[str, Any] = field(default_factory=dict)
+    #: ``WorkerAttributes`` parsed (``contact_uri``…).
+    worker_attributes: Mapping[str, Any] = field(default_factory=dict)
+    #: ``TaskAge`` in seconds.
+    task_age: int | None = None
+    task_priority: int | None = None
+    timestamp: datetime | None = None
+
+    @classmethod
+    def _fields_from(cls, p: Params) -> dict[str, Any]:
+        d = p._first
+        get = d.get
+        kind = "assignment"
+        return {
+            "account_sid": get("AccountSid"),
+            "task_sid": get("TaskSid"),
+            "reservation_sid": get("ReservationSid"),
+            "worker_sid": get("WorkerSid"),
+            "workspace_sid": get("WorkspaceSid"),
+            "workflow_sid": get("WorkflowSid"),
+            "task_queue_sid": get("TaskQueueSid"),
+            "task_attributes": _json_object(d, "TaskAttributes", kind),
+            "worker_attributes": _json_object(d, "WorkerAttributes", kind),
+            "task_age": _int(d, "TaskAge", kind),
+            "task_priority": _int(d, "TaskPriority", kind),
+            "timestamp": _epoch(d, "Timestamp", kind),
+        }
+
+
 #: Any webhook event.
 Event = (
     IncomingMessage
@@ -746,4 +1085,8 @@ Event = (
     | Transcription
     | ConferenceStatus
     | AmdResult
+    | Alert
+    | ConversationEvent
+    | TaskRouterEvent
+    | Assignment
 )

@@ -13,12 +13,15 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+from .cloudevents import EventRouter
+from .conversations_webhooks import answering
 from .exceptions import HandlerError
 from .kinds import KINDS, Kind, kind_named
 from .routing import MessageRouter, StatusRouter, StepRouter
 from .store.keys import classify_opt_keyword
+from .taskrouter import GlobRouter, answering_assignment
 
 __all__ = ["ErrorHandler", "Handlers"]
 
@@ -44,10 +47,14 @@ class Handlers:
         self.steps = StepRouter()
         #: One router per kind routed by a value (statuses, events, AMD results).
         self.values: dict[str, StatusRouter] = {
-            kind.name: StatusRouter(kind.name, kind.known)
+            kind.name: (GlobRouter if kind.name == "taskrouter_event" else StatusRouter)(
+                kind.name, kind.known
+            )
             for kind in KINDS.values()
             if kind.routing == "value"
         }
+        #: The ``@hooks.event_stream`` handlers, by CloudEvent type.
+        self.event_streams = EventRouter()
         self.error_handlers: list[ErrorHandler] = []
         #: ``@hooks.message_status`` handlers that also get late and duplicate callbacks.
         self.include_stale: set[Callable[..., Any]] = set()
@@ -168,6 +175,84 @@ class Handlers:
         values such as ``"human"`` or ``"machine_end_beep"``.
         """
         return self._value_decorator(KINDS["amd"], answered_by)
+
+    def conversation_event(self, *event_types: str) -> Callable[[F], F]:
+        """Handle Twilio Conversations' webhooks (``/conversations``) of *event_types*
+        (``"onMessageAdd"``, ``"onMessageAdded"``…), or all.
+
+        The handler gets a :class:`~twhooks.events.ConversationEvent`. For a pre-action
+        event Twilio waits (5 s at most) for its answer: return ``None`` to allow, ``False``
+        or :class:`~twhooks.conversations_webhooks.RejectAction` to block,
+        :class:`~twhooks.conversations_webhooks.ModifyAction` to change fields of the action. See
+        :doc:`/conversations_webhooks`.
+        """
+        register = self._value_decorator(KINDS["conversation_event"], event_types)
+
+        def register_answering(handler: F) -> F:
+            register(cast(F, answering(handler)))
+            return handler
+
+        return register_answering
+
+    def taskrouter_event(self, *event_types: str) -> Callable[[F], F]:
+        """Handle TaskRouter's workspace event callbacks (``/taskrouter/events``) whose
+        ``EventType`` matches one of *event_types*, globs such as ``"task.*"`` or
+        ``"reservation.accepted"`` (all when none is given).
+
+        The handler gets a :class:`~twhooks.events.TaskRouterEvent`; TaskRouter needs only a
+        2xx. See :doc:`/taskrouter`.
+        """
+        return self._value_decorator(KINDS["taskrouter_event"], event_types)
+
+    def assignment(self, *task_queue_sids: str) -> Callable[[F], F]:
+        """Answer TaskRouter's assignment callback (``/taskrouter/assignment``), for the tasks
+        of *task_queue_sids* (all when none is given).
+
+        The handler gets an :class:`~twhooks.events.Assignment` and returns an
+        :class:`~twhooks.taskrouter.Instruction` (``Instruction.accept()``,
+        ``.dequeue(from_=...)``…), a ``dict``, or ``None`` to decide later (``{}``).
+        """
+        register = self._value_decorator(KINDS["assignment"], task_queue_sids)
+
+        def register_answering(handler: F) -> F:
+            register(cast(F, answering_assignment(handler)))
+            return handler
+
+        return register_answering
+
+    def alert(self, *levels: str, level: str | None = None) -> Callable[[F], F]:
+        """Handle the Debugger's alerts (``/alerts``): errors and warnings on the account,
+        of the *levels* given (``"error"``, ``"warning"``; any case), or all.
+
+        The handler gets an :class:`~twhooks.events.Alert`, with its payload parsed: its
+        ``error_code`` and the ``resource_sid`` it concerns. See :doc:`/alerts`.
+        """
+        wanted = (*levels, level) if level is not None else levels
+        if wanted and callable(wanted[0]):
+            raise HandlerError("use @hooks.alert(...) with parentheses")
+        return self._value_decorator(
+            KINDS["alert"], tuple(v.lower() if isinstance(v, str) else v for v in wanted)
+        )
+
+    def event_stream(self, *types: str) -> Callable[[F], F]:
+        """Handle the events an Event Streams webhook sink receives (``/events``) whose
+        ``type`` matches one of *types*, globs such as ``"com.twilio.messaging.message.*"``
+        (all events when none is given: the catch-all, tried last).
+
+        The handler gets a :class:`~twhooks.cloudevents.CloudEvent` (a
+        :class:`~twhooks.cloudevents.MessageStatusEvent` or
+        :class:`~twhooks.cloudevents.CallStatusEvent` for the status types, recorded in
+        ``hooks.deliveries`` and ``hooks.calls``); it runs once per event ``id``. Handlers
+        are tried in registration order; see :doc:`/event_streams`.
+        """
+        if types and callable(types[0]):
+            raise HandlerError("use @hooks.event_stream(...) with parentheses")
+
+        def register(handler: F) -> F:
+            self.event_streams.add(handler, types)
+            return handler
+
+        return register
 
     def opt_out(self) -> Callable[[F], F]:
         """Handle opt-out messages (STOP, UNSUBSCRIBE… or ``OptOutType=STOP``).

@@ -17,21 +17,30 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .cloudevents import CloudEvent
 from .events import (
+    ALERT_LEVELS,
     AMD_RESULTS,
     CALL_STATUSES,
     CONFERENCE_EVENTS,
+    CONVERSATION_POST_EVENTS,
+    CONVERSATION_PRE_EVENTS,
     MESSAGE_STATUS_RANK,
     RECORDING_STATUSES,
+    TASKROUTER_EVENTS,
     TRANSCRIPTION_STATUSES,
+    Alert,
     AmdResult,
+    Assignment,
     Call,
     CallStatus,
     ConferenceStatus,
+    ConversationEvent,
     Event,
     IncomingMessage,
     MessageStatus,
     RecordingStatus,
+    TaskRouterEvent,
     Transcription,
 )
 from .exceptions import HandlerError
@@ -46,9 +55,10 @@ __all__ = [
     "route_table",
 ]
 
-#: How a kind picks its handler: by message body and conversation state, by call step, or
-#: by the value of one event attribute.
-Routing = Literal["message", "step", "value"]
+#: How a kind picks its handler: by message body and conversation state, by call step, by
+#: the value of one event attribute, or, for a batch of events (Event Streams), each event
+#: by its ``type``.
+Routing = Literal["message", "step", "value", "batch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +73,7 @@ class Kind:
     #: The HTTP methods Twilio may use.
     methods: tuple[str, ...]
     #: The event class handlers receive.
-    event: type[Event]
+    event: type[Event] | type[CloudEvent]
     #: How the handler is chosen.
     routing: Routing
     #: The event attribute whose value selects a handler (``routing == "value"``).
@@ -186,6 +196,54 @@ KINDS: Mapping[str, Kind] = {
             field="answered_by",
             known=AMD_RESULTS,
             summary="answering machine detection result",
+        ),
+        Kind(
+            name="conversation_event",
+            path="/conversations",
+            methods=("GET", "POST"),  # the webhook's method is configurable
+            event=ConversationEvent,
+            routing="value",
+            field="event_type",
+            text_verb="message",
+            known=CONVERSATION_PRE_EVENTS | CONVERSATION_POST_EVENTS,
+            answer=None,
+            summary="Conversations pre- and post-action webhook",
+        ),
+        _callback(
+            "taskrouter_event",
+            "/taskrouter/events",
+            TaskRouterEvent,
+            field="event_type",
+            known=TASKROUTER_EVENTS,
+            summary="TaskRouter workspace event callback",
+        ),
+        _callback(
+            "assignment",
+            "/taskrouter/assignment",
+            Assignment,
+            field="task_queue_sid",
+            known=frozenset(),
+            summary="TaskRouter assignment callback (answered with an instruction)",
+        ),
+        _callback(
+            "alert",
+            "/alerts",
+            Alert,
+            field="level",
+            known=ALERT_LEVELS,
+            summary="Debugger alert (an error or warning on the account)",
+        ),
+        Kind(
+            name="event_stream",
+            path="/events",
+            methods=("POST",),
+            event=CloudEvent,
+            routing="batch",
+            field="type",
+            text_verb="message",
+            known=frozenset(),
+            answer=None,
+            summary="Event Streams webhook sink (a JSON array of CloudEvents)",
         ),
     )
 }

@@ -27,6 +27,7 @@ command both build their requests from it.
 
 from __future__ import annotations
 
+import json
 import math
 import mimetypes
 import os
@@ -38,14 +39,19 @@ from .exceptions import HandlerError, SimulationError
 
 __all__ = [
     "API_VERSION",
+    "CLOUD_EVENT_ATTRIBUTES",
     "FACTORIES",
     "TEST_ACCOUNT_SID",
     "TEST_APP_NUMBER",
     "TEST_USER_NUMBER",
     "Value",
+    "alert",
     "amd",
+    "assignment",
     "call_status",
+    "cloud_event",
     "conference",
+    "conversation_event",
     "dial_result",
     "gather_result",
     "incoming_call",
@@ -56,6 +62,7 @@ __all__ = [
     "new_sid",
     "record_result",
     "recording_status",
+    "taskrouter_event",
     "transcription",
     "twilio_name",
     "webhook",
@@ -590,8 +597,270 @@ def amd(
     return _finish(result, params, fields)
 
 
+def conversation_event(
+    event_type: str = "onMessageAdded",
+    *,
+    body: str = "Hello from the test client",
+    author: str = TEST_USER_NUMBER,
+    account_sid: str = TEST_ACCOUNT_SID,
+    conversation_sid: str | None = None,
+    params: Overrides | None = None,
+    **fields: Value | None,
+) -> Fields:
+    """A Conversations webhook of *event_type* (``onMessageAdd`` before a message is added,
+    ``onMessageAdded`` after…): for a message event, the fields of Twilio's
+    ``onMessageAdded`` example (``MessageSid`` only once the message exists)."""
+    result: Fields = {
+        "AccountSid": account_sid,
+        "EventType": event_type,
+        "Source": "SMS",
+        "ConversationSid": conversation_sid or new_sid("CH"),
+        "ChatServiceSid": new_sid("IS"),
+        "RetryCount": "0",
+        "DateCreated": datetime.now(timezone.utc)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z"),
+    }
+    if event_type.startswith("onMessage"):
+        result.update(
+            {
+                "MessagingServiceSid": new_sid("MG"),
+                "ParticipantSid": new_sid("MB"),
+                "Author": author,
+                "Body": body,
+                "Attributes": "{}",
+            }
+        )
+        if event_type.endswith("ed"):  # the message exists: it has a SID and an index
+            result.update({"MessageSid": new_sid("IM"), "Index": "0"})
+    return _finish(result, params, fields)
+
+
+def taskrouter_event(
+    event_type: str = "task.created",
+    *,
+    account_sid: str = TEST_ACCOUNT_SID,
+    workspace_sid: str | None = None,
+    task_sid: str | None = None,
+    task_attributes: str = '{"type": "support"}',
+    params: Overrides | None = None,
+    **fields: Value | None,
+) -> Fields:
+    """A TaskRouter workspace event callback of *event_type*, about a task (a reservation
+    and worker event also names the worker and the reservation)."""
+    task_sid = task_sid or new_sid("WT")
+    resource = event_type.split(".", 1)[0]
+    result: Fields = {
+        "AccountSid": account_sid,
+        "WorkspaceSid": workspace_sid or new_sid("WS"),
+        "EventType": event_type,
+        "EventDescription": f"{event_type} for the test",
+        "ResourceType": resource,
+        "ResourceSid": task_sid,
+        "Timestamp": str(int(datetime.now(timezone.utc).timestamp())),
+        "TaskSid": task_sid,
+        "TaskAttributes": task_attributes,
+        "TaskQueueSid": new_sid("WQ"),
+    }
+    if resource in ("reservation", "worker"):
+        worker_sid = new_sid("WK")
+        result.update({"WorkerSid": worker_sid, "WorkerActivityName": "Available"})
+        result["ResourceSid"] = worker_sid if resource == "worker" else new_sid("WR")
+        if resource == "reservation":
+            result["ReservationSid"] = result["ResourceSid"]
+    return _finish(result, params, fields)
+
+
+def assignment(
+    *,
+    account_sid: str = TEST_ACCOUNT_SID,
+    task_attributes: str = '{"type": "support", "from": "+14155550100"}',
+    worker_attributes: str = '{"contact_uri": "client:alice"}',
+    params: Overrides | None = None,
+    **fields: Value | None,
+) -> Fields:
+    """A TaskRouter assignment callback: the parameters of Twilio's "Handling Assignment
+    Callbacks" page (Timestamp, the workspace, workflow, queue, worker, task and
+    reservation)."""
+    result: Fields = {
+        "Timestamp": str(int(datetime.now(timezone.utc).timestamp())),
+        "AccountSid": account_sid,
+        "WorkspaceSid": new_sid("WS"),
+        "WorkflowSid": new_sid("WW"),
+        "TaskQueueSid": new_sid("WQ"),
+        "WorkerSid": new_sid("WK"),
+        "WorkerAttributes": worker_attributes,
+        "TaskSid": new_sid("WT"),
+        "TaskAttributes": task_attributes,
+        "TaskAge": "12",
+        "TaskPriority": "0",
+        "ReservationSid": new_sid("WR"),
+    }
+    return _finish(result, params, fields)
+
+
+def alert(
+    level: str = "Error",
+    *,
+    error_code: Value = 11200,
+    resource_sid: str | None = None,
+    account_sid: str = TEST_ACCOUNT_SID,
+    payload: Mapping[str, Any] | None = None,
+    params: Overrides | None = None,
+    **fields: Value | None,
+) -> Fields:
+    """A Debugger alert webhook: ``Sid``, ``AccountSid``, ``Timestamp``, ``Level``
+    (``Error`` or ``Warning``), ``PayloadType`` ``application/json`` and ``Payload``, the JSON
+    of ``resource_sid``, ``error_code``, ``more_info`` and, for a webhook that failed,
+    ``webhook`` (its request and response).
+
+    :param error_code: the Error Dictionary's code (``11200``: an HTTP retrieval failure).
+    :param resource_sid: what the alert is about (a new call's SID by default).
+    :param payload: fields of the payload to change or add.
+    """
+    resource_sid = resource_sid or new_sid("CA")
+    body: dict[str, Any] = {
+        "resource_sid": resource_sid,
+        "service_sid": None,
+        "error_code": str(error_code),
+        "more_info": {"msg": "An attempt to retrieve content returned an HTTP 500"},
+        "webhook": {
+            "type": "application/json",
+            "request": {
+                "url": "https://example.com/twilio/voice",
+                "method": "POST",
+                "headers": {},
+                "parameters": {"CallSid": resource_sid, "AccountSid": account_sid},
+            },
+            "response": {"status_code": 500, "headers": {}, "body": ""},
+        },
+        **(payload or {}),
+    }
+    result: Fields = {
+        "Sid": new_sid("NO"),
+        "AccountSid": account_sid,
+        "Timestamp": datetime.now(timezone.utc)
+        .isoformat(timespec="seconds")
+        .replace("+00:00", "Z"),
+        "Level": level,
+        "PayloadType": "application/json",
+        "Payload": json.dumps(body),
+    }
+    return _finish(result, params, fields)
+
+
+# -- Event Streams -------------------------------------------------------------------------
+
+#: The CloudEvents attributes a ``params`` override of :func:`cloud_event` sets; any other
+#: name goes into the event's ``data``.
+CLOUD_EVENT_ATTRIBUTES = frozenset(
+    {"id", "type", "source", "time", "specversion", "dataschema", "datacontenttype"}
+)
+_MESSAGE_EVENT = "com.twilio.messaging.message."
+_CALL_EVENT = "com.twilio.voice.status-callback.call."
+
+
+def cloud_event(
+    type: str = "com.twilio.messaging.message.delivered",
+    *,
+    data: Mapping[str, Any] | None = None,
+    id: str | None = None,
+    account_sid: str = TEST_ACCOUNT_SID,
+    params: Mapping[str, Any] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """One CloudEvent as an Event Streams sink receives it (a JSON object; a sink gets an
+    array of them), shaped like the examples of Twilio's event type pages.
+
+    A message status type (``com.twilio.messaging.message.<status>``) gets the
+    ``Messaging.MessageStatus`` schema's ``data`` (``messageSid``, ``messageStatus``…); a
+    call status type (``com.twilio.voice.status-callback.call.<status>``) the
+    ``Voice.WebhookEvent`` schema's, with the status callback's parameters in
+    ``data.request.parameters``; any other type an empty ``data`` unless given.
+
+    :param data: the event's ``data``, or fields of the default ``data`` to change.
+    :param id: the event's ``id`` (a fresh one by default: Twilio keeps it on redelivery).
+    :param params: by name: a CloudEvents attribute (``type``, ``id``, ``source``, ``time``,
+        ``dataschema``…) or a field of ``data`` (``errorCode``); ``None`` removes one.
+    :param fields: fields of ``data`` in snake case (``error_code=30003``).
+    """
+    overrides = dict(params or {})
+    type = str(overrides.pop("type", None) or type)
+    now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    event: dict[str, Any] = {
+        "specversion": "1.0",
+        "type": type,
+        "source": "/2010-04-01/Accounts/" + account_sid,
+        "id": id or "EZ" + os.urandom(16).hex(),
+        "dataschema": "",
+        "datacontenttype": "application/json",
+        "time": now,
+    }
+    body: dict[str, Any]
+    if type.startswith(_MESSAGE_EVENT):
+        status = type.removeprefix(_MESSAGE_EVENT)
+        sid = new_sid("SM")
+        event["source"] = f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json"
+        event["dataschema"] = "https://events-schemas.twilio.com/Messaging.MessageStatus/8"
+        body = {
+            "messageSid": sid,
+            "timestamp": now,
+            "accountSid": account_sid,
+            "eventName": type,
+            "apiVersion": API_VERSION,
+            "from": TEST_APP_NUMBER,
+            "to": TEST_USER_NUMBER,
+            "messageStatus": status.upper(),
+            "numberOfSegments": 1,
+        }
+        code = _MESSAGE_ERRORS.get(status)
+        if code is not None:
+            body["errorCode"] = code
+    elif type.startswith(_CALL_EVENT):
+        status = type.removeprefix(_CALL_EVENT)
+        call = incoming_call(account_sid=account_sid)
+        callback = {
+            **call,
+            "CallStatus": "in-progress" if status == "answered" else status,
+            "CallbackSource": "call-progress-events",
+            "SequenceNumber": "0",
+            "Timestamp": datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000"),
+        }
+        event["source"] = f"/2010-04-01/Accounts/{account_sid}/Calls/{call['CallSid']}.json"
+        event["dataschema"] = "https://events-schemas.twilio.com/Voice.WebhookEvent/2"
+        body = {
+            "sid": call["CallSid"],
+            "timestamp": now,
+            "accountSid": account_sid,
+            "eventSid": new_sid("VW"),
+            "request": {
+                "method": "POST",
+                "url": "https://example.com/twilio/voice/status",
+                "parameters": callback,
+            },
+        }
+    else:
+        body = {}
+    for name, value in [*((_camel(k), v) for k, v in fields.items()), *(data or {}).items()]:
+        body[name] = value
+    for name, value in overrides.items():
+        target = event if name in CLOUD_EVENT_ATTRIBUTES else body
+        if value is None:
+            target.pop(name, None)
+        else:
+            target[name] = value
+    event["data"] = body
+    return event
+
+
+def _camel(keyword: str) -> str:
+    """The data schema's name for a snake-case keyword: ``error_code`` → ``errorCode``."""
+    head, *rest = keyword.rstrip("_").split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
 #: The factory of every kind of webhook, by its name in :data:`twhooks.kinds.KINDS`.
-FACTORIES: Mapping[str, Callable[..., Fields]] = {
+FACTORIES: Mapping[str, Callable[..., Any]] = {
     "message": incoming_message,
     "message_status": message_status,
     "call": incoming_call,
@@ -600,6 +869,11 @@ FACTORIES: Mapping[str, Callable[..., Fields]] = {
     "transcription": transcription,
     "conference_status": conference,
     "amd": amd,
+    "conversation_event": conversation_event,
+    "taskrouter_event": taskrouter_event,
+    "assignment": assignment,
+    "alert": alert,
+    "event_stream": cloud_event,
 }
 # The kinds whose factory takes the fields of the call they belong to (``call=``).
 _CALLBACKS_OF_A_CALL = frozenset(
@@ -613,7 +887,7 @@ def webhook(
     account_sid: str = TEST_ACCOUNT_SID,
     params: Overrides | None = None,
     **fields: Any,
-) -> Fields:
+) -> dict[str, Any]:
     """The fields of one webhook of *kind*, built by its factory in :data:`FACTORIES`.
 
     :param kind: a kind's name (``message_status``), its dashed spelling
@@ -629,7 +903,8 @@ def webhook(
         fields.setdefault("call", incoming_call(account_sid=account_sid))
     else:
         fields.setdefault("account_sid", account_sid)
-    return FACTORIES[name](params=params, **fields)
+    built: dict[str, Any] = FACTORIES[name](params=params, **fields)
+    return built
 
 
 def kind_for(name: str) -> str:

@@ -31,6 +31,7 @@ from urllib.parse import quote
 from .exceptions import InvalidSignature, RequestTooLarge, SignatureError, UnsignedBody
 from .forms import parse_form
 from .signature import SignatureVerifier, keep_bare_query
+from .urls import query_value
 
 __all__ = [
     "FORM_TYPE",
@@ -221,7 +222,9 @@ def check_body_is_signed(request: WebhookRequest) -> None:
         raise UnsignedBody(f"a {request.method} request carries a {len(request.body)}-byte body")
     if request.mimetype.startswith("multipart/"):
         raise UnsignedBody("a multipart body: Twilio signs form and JSON bodies only", 415)
-    if "bodySHA256=" not in request.query:
+    if not query_value("?" + request.query, "bodySHA256"):
+        # The exact name, with a value: "xbodySHA256=" or "a=bodySHA256=" would leave the
+        # body unchecked by the verifier, which binds the body only through this parameter.
         raise UnsignedBody(f"a {request.mimetype or 'untyped'} body without bodySHA256 in the URL")
 
 

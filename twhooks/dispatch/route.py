@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..cloudevents import CloudEvent, EventBatch
 from ..conversation import Conversation
 from ..events import Event, Params
 from ..handlers import Handlers
@@ -33,7 +34,8 @@ class Begun:
 
     kind: Kind
     handler: Callable[..., Any]
-    event: Event
+    #: The event; for Event Streams, the batch of events.
+    event: Event | EventBatch
     #: The conversation of a message or call, saved once the handler returned.
     conversation: Conversation | None
     #: The lock of a status callback's message or call, held until the webhook is answered.
@@ -54,6 +56,9 @@ def route(
     :param step: the call step (``/voice/<step>``), for the ``call`` kind.
     """
     params, token = received.params, received.token
+    event_class = kind.event
+    # (An Event Streams batch never comes here: see twhooks.dispatch.streams.)
+    assert not issubclass(event_class, CloudEvent), kind.name
     blocked = policies.blocked(kind, step, params)
     if blocked is not None:
         received.why = "blocked number"
@@ -74,7 +79,7 @@ def route(
             route, match = found
             handler = route.handler
             received.why = route.why(state)
-        event: Event = kind.event.from_params(
+        event: Event = event_class.from_params(
             params, idempotency_token=token, match=match, conversation=conversation
         )
         return _begun(received, kind, handler, event, conversation)
@@ -83,21 +88,25 @@ def route(
         if step_handler is None:
             received.why = "no handler registered"
             return _no_step_handler(params, step, received.request.method)
-        event = kind.event.from_params(
+        event = event_class.from_params(
             params, idempotency_token=token, step=step, conversation=conversation
         )
         received.why = "incoming call" if step is None else f"step {step}"
         return _begun(received, kind, step_handler, event, conversation)
-    return _route_callback(handlers, policies, received, kind)
+    return _route_callback(handlers, policies, received, kind, event_class)
 
 
 def _route_callback(
-    handlers: Handlers, policies: Policies, received: Received, kind: Kind
+    handlers: Handlers,
+    policies: Policies,
+    received: Received,
+    kind: Kind,
+    event_class: type[Event],
 ) -> Begun | Reply:
     """A status callback: recorded, then routed by its value (a late one runs nothing)."""
     params = received.params
     extra = policies.record_callback(kind, params)
-    event = kind.event.from_params(params, idempotency_token=received.token, **extra)
+    event = event_class.from_params(params, idempotency_token=received.token, **extra)
     value = getattr(event, kind.field or "")
     handler = handlers.values[kind.name].match(value)
     if handler is None:
@@ -109,7 +118,8 @@ def _route_callback(
             kind.name,
         )
         received.why = "no handler registered"
-        return Reply.empty()
+        # A Conversations pre-action webhook is blocked by any answer but a 200.
+        return Reply.empty(200 if kind.name == "conversation_event" else 204)
     if extra.get("advanced") is False and handler not in handlers.include_stale:
         logger.info(
             "%s %r of %s is late or a duplicate (furthest: %r); recorded, no handler run",
@@ -172,7 +182,7 @@ def name_of(handler: Callable[..., Any]) -> str:
     return getattr(handler, "__qualname__", None) or repr(handler)
 
 
-def describe(event: Event) -> str:
+def describe(event: object) -> str:
     """The SIDs of an event, for log lines (no phone numbers, no message text)."""
     parts = [type(event).__name__]
     for name in ("sid", "call_sid", "account_sid"):

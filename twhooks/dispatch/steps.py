@@ -59,6 +59,7 @@ from .failures import answer, outcome, unanswered
 from .outage import end_claim, let_go, save_after_reply
 from .received import Received, Refused
 from .route import Begun, route
+from .streams import begin_batch
 
 __all__ = ["DispatcherBase"]
 
@@ -302,6 +303,10 @@ class DispatcherBase:
         :returns: what the handler gets; the reply when no handler is to run.
         """
         received.kind = kind.name
+        if kind.routing == "batch":  # Event Streams: many events, each handled on its own
+            return begin_batch(
+                self.handlers.event_streams, self.policies, self.replays, received, kind, self.lease
+            )
         params = received.params
         conversation = self.policies.conversation(kind, params, session)
         # What this webhook holds while it is handled: a stored conversation, locked now or on
@@ -417,6 +422,8 @@ class DispatcherBase:
         """The reply for a handler's *result* on a webhook of *kind*."""
         if self.native and isinstance(result, self.native):
             return Reply(0, native=result)
+        if isinstance(result, Reply):  # an Event Streams batch's answer
+            return result
         if result is None and kind.is_callback:
             return Reply.empty()  # Twilio reads no TwiML here: any 2xx will do
         return Reply.twiml(render_twiml(result, kind.text_verb))

@@ -4,19 +4,24 @@
 (``/twilio`` by default) with one route per webhook kind of :data:`twhooks.kinds.KINDS`
 (this table is :func:`twhooks.kinds.route_table`, checked by the tests):
 
-===============================  =========  ============================
-route                            methods    handlers
-===============================  =========  ============================
-``/twilio/messages``             GET, POST  ``@hooks.message``
-``/twilio/messages/status``      POST       ``@hooks.message_status``
-``/twilio/voice``                GET, POST  ``@hooks.call``
-``/twilio/voice/<step>``         GET, POST  ``@hooks.call('<step>')``
-``/twilio/voice/status``         POST       ``@hooks.call_status``
-``/twilio/voice/recording``      POST       ``@hooks.recording_status``
-``/twilio/voice/transcription``  POST       ``@hooks.transcription``
-``/twilio/voice/conference``     POST       ``@hooks.conference_status``
-``/twilio/voice/amd``            POST       ``@hooks.amd``
-===============================  =========  ============================
+=================================  =========  =============================
+route                              methods    handlers
+=================================  =========  =============================
+``/twilio/messages``               GET, POST  ``@hooks.message``
+``/twilio/messages/status``        POST       ``@hooks.message_status``
+``/twilio/voice``                  GET, POST  ``@hooks.call``
+``/twilio/voice/<step>``           GET, POST  ``@hooks.call('<step>')``
+``/twilio/voice/status``           POST       ``@hooks.call_status``
+``/twilio/voice/recording``        POST       ``@hooks.recording_status``
+``/twilio/voice/transcription``    POST       ``@hooks.transcription``
+``/twilio/voice/conference``       POST       ``@hooks.conference_status``
+``/twilio/voice/amd``              POST       ``@hooks.amd``
+``/twilio/conversations``          GET, POST  ``@hooks.conversation_event``
+``/twilio/taskrouter/events``      POST       ``@hooks.taskrouter_event``
+``/twilio/taskrouter/assignment``  POST       ``@hooks.assignment``
+``/twilio/alerts``                 POST       ``@hooks.alert``
+``/twilio/events``                 POST       ``@hooks.event_stream``
+=================================  =========  =============================
 
 The request path itself lives in :mod:`twhooks.dispatch`; this module only connects it to
 Flask:

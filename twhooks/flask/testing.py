@@ -24,8 +24,6 @@ The pytest plugin (:mod:`twhooks.pytest_plugin`) provides the client as the
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import Flask
 
 from ..simulator import Request, Response
@@ -51,7 +49,7 @@ class FlaskTransport:
         self.base_url = base_url.rstrip("/")
 
     def __call__(self, request: Request) -> Response:
-        body = urlencode(request.params) if request.method != "GET" else None
+        body = request.body if request.method != "GET" else None
         base, path = self.base_url, request.url[len(self.base_url) :]
         if not request.url.startswith(self.base_url) or path[:1] not in ("/", "?", ""):
             base, path = "", request.url

@@ -16,7 +16,10 @@ __all__ = ["curl_command", "send_command"]
 
 
 def send_command(record: HistoryRecord) -> str:
-    """The ``twhooks send`` command that sends *record*'s parameters to its URL again."""
+    """The ``twhooks send`` command that sends *record*'s parameters to its URL again (for
+    an Event Streams batch, which ``twhooks send`` cannot send whole: the curl command)."""
+    if _batch(record) is not None:
+        return curl_command(record)
     url = redact_url(record.url)
     if record.method == "GET":  # the parameters are the query's: given as fields instead
         url = url.partition("?")[0]
@@ -32,7 +35,10 @@ def curl_command(record: HistoryRecord) -> str:
     url = redact_url(record.url)
     words = ["curl", "-sS", "-X", record.method]
     words += ["-H", "X-Twilio-Signature: $SIGNATURE"]
-    if record.method == "GET":
+    batch = _batch(record)
+    if batch is not None:  # its JSON as received; the URL keeps its bodySHA256
+        words += ["-H", "Content-Type: application/json", "--data-raw", batch, url]
+    elif record.method == "GET":
         words.append(url)
     else:
         words += ["--data-raw", urlencode(record.params), url]
@@ -40,3 +46,8 @@ def curl_command(record: HistoryRecord) -> str:
     return shlex.join(words).replace(
         "'X-Twilio-Signature: $SIGNATURE'", '"X-Twilio-Signature: $SIGNATURE"'
     )
+
+
+def _batch(record: HistoryRecord) -> str | None:
+    """The JSON of an Event Streams batch kept in the history, if *record* is one."""
+    return record.params.get("Batch") if record.kind == "event_stream" else None

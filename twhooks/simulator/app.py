@@ -164,3 +164,14 @@ class AppSimulator(Simulator):
         return super().webhook(
             kind, url or self.path_for(kind), method=method, params=params, **fields
         )
+
+    def send_events(self, events: list[dict[str, Any]], url: str | None = None) -> TwimlAnswer:
+        """Send *events* (CloudEvents, see :func:`twhooks.payloads.cloud_event`) in one signed
+        request to *url*, the app's Event Streams route (``/events``) by default.
+
+        ::
+
+            failed = payloads.cloud_event("com.twilio.messaging.message.failed")
+            assert client.send_events([failed]).document.ok
+        """
+        return self.post_events(url or self.path_for("event_stream"), events)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import uuid
 from collections.abc import Mapping
+from hashlib import sha256
 from typing import Any
 from urllib.parse import quote, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -199,7 +201,40 @@ class Simulator:
         """
         name = payloads.kind_for(kind)
         values = payloads.webhook(name, account_sid=self.account_sid, params=params, **fields)
+        if KINDS[name].routing == "batch":  # Event Streams: a JSON array of CloudEvents
+            return self.post_events(url, [values])
         return self.send(url, values, method=method, answer=KINDS[name].answer)
+
+    def build_json_request(self, url: str, body: bytes) -> Request:
+        """A signed ``POST`` of the JSON *body* to *url*, as Twilio signs a body that is not a
+        form: ``bodySHA256=<hex SHA-256 of the body>`` added to the URL's query, and the
+        signature computed over that URL with no parameters appended."""
+        url = self.url_for(url)
+        url += ("&" if urlsplit(url).query else "?") + "bodySHA256=" + sha256(body).hexdigest()
+        headers = {
+            "User-Agent": _USER_AGENT,
+            "Content-Type": "application/json",
+            "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
+        }
+        if self._shared_key is not None:
+            key_id, secret = self._shared_key
+            headers["X-Twilio-Webhooks-Signature-Settings"] = f"key={key_id},algorithm=HMAC_SHA256"
+            headers["X-Twilio-Signature"] = compute_signature(
+                secret, url, None, algorithm="HMAC_SHA256"
+            )
+        elif self._auth_token is not None:
+            headers["X-Twilio-Signature"] = compute_signature(self._auth_token, url, None)
+        return Request("POST", url, (), headers, raw=body)
+
+    def post_events(self, url: str, events: list[dict[str, Any]]) -> TwimlAnswer:
+        """Send *events* (CloudEvents, such as :func:`twhooks.payloads.cloud_event` builds)
+        to an Event Streams sink at *url* in one signed request; its answer only needs a
+        2xx status."""
+        response = self.deliver(self.build_json_request(url, json.dumps(events).encode()))
+        error = None if response.ok else http_error(response)
+        return TwimlAnswer(
+            responses=[response], verbs=[], document=response, twiml=None, error=error
+        )
 
     def conversation(
         self,

@@ -29,13 +29,17 @@ class Request:
     url: str
     params: tuple[tuple[str, str], ...]
     headers: Mapping[str, str]
+    #: The body as sent when it is not a form (the JSON of an Event Streams batch).
+    raw: bytes | None = None
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.url}>"
 
     @property
     def body(self) -> bytes:
-        """The form-encoded body (empty for a GET)."""
+        """The body: :attr:`raw`, else the form-encoded :attr:`params` (empty for a GET)."""
+        if self.raw is not None:
+            return self.raw
         return urlencode(self.params).encode("utf-8") if self.method != "GET" else b""
 
 
