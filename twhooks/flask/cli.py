@@ -47,6 +47,14 @@ CONSOLE_FIELDS = {
     "transcription": "no console field: transcribeCallback of <Record>",
     "conference_status": "no console field: statusCallback of <Conference>",
     "amd": "no console field: asyncAmdStatusCallback of the REST call (MachineDetection)",
+    "conversation_event": "Conversations > Global webhooks (or a Service's Webhooks): the "
+    "Pre-Event URL and the Post-Event URL",
+    "taskrouter_event": "TaskRouter > your Workspace > Settings: 'Event Callback URL'",
+    "assignment": "TaskRouter > your Workspace > Workflows > a Workflow: "
+    "'Assignment Callback URL'",
+    "alert": "Monitor > Debugger > Webhooks: 'Webhook URL'",
+    "event_stream": "Event Streams > Sinks: a Webhook sink's 'Destination' "
+    "(twilio api:events:v1:sinks:create)",
 }
 
 twhooks_commands = AppGroup("twhooks", help="twhooks: the webhook URLs and a preflight check.")
