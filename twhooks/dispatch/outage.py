@@ -25,8 +25,17 @@ from ..store.errors import StoreUnavailable
 from ..store.locks import StoreLock
 from ..store.replays import ReplayStore
 from .received import Received
+from .route import Begun, name_of
 
-__all__ = ["PAUSES", "TRIES", "after_reply", "end_claim", "let_go", "save_after_reply"]
+__all__ = [
+    "PAUSES",
+    "TRIES",
+    "after_reply",
+    "end_claim",
+    "let_go",
+    "save_after_reply",
+    "settle_after_reply",
+]
 
 logger = logging.getLogger("twhooks.dispatch")
 
@@ -67,6 +76,16 @@ def save_after_reply(conversation: Conversation) -> None:
         f"conversation {_key_of(conversation)} could not be saved",
         "the reply is sent all the same, computed from a state that is not stored: "
         "the next webhook of this conversation sees it as it was before this one",
+    )
+
+
+def settle_after_reply(settle: Callable[[], object], begun: Begun) -> None:
+    """Record the status callback whose handler returned (tried again, then logged)."""
+    after_reply(
+        settle,
+        f"the {begun.kind.name} callback handled by {name_of(begun.handler)} could not be "
+        "recorded",
+        "the handler ran, but its status is not applied: a retry runs the handler again",
     )
 
 

@@ -43,6 +43,9 @@ class Received:
     #: The handler chosen, and why (for the webhook history).
     handler: str | None = None
     why: str | None = None
+    #: What the handler raised, in one line, and its traceback (for the dead-letter list).
+    error: str | None = None
+    traceback: str = ""
 
 
 class Refused(NamedTuple):

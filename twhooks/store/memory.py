@@ -21,6 +21,8 @@ from .records import (
     StatusChange,
     message_status_order,
 )
+from .dead_letters import MemoryDeadLetters
+from .records import FailedWebhook
 from .replays import MemoryReplayStore
 
 __all__ = ["MemoryStore"]
@@ -54,6 +56,7 @@ class MemoryStore:
         self._blocked: dict[str, float] = {}
         self._history: OrderedDict[int, HistoryRecord] = OrderedDict()
         self._ids = itertools.count(1)
+        self._failed = MemoryDeadLetters()
 
     # -- replays ---------------------------------------------------------------------------
 
@@ -300,6 +303,20 @@ class MemoryStore:
     def get_history(self, id: int) -> HistoryRecord | None:
         with self._lock:
             return self._history.get(id)
+
+    # -- dead letters (see twhooks.store.dead_letters) ---------------------------------------
+
+    def add_failed(self, record: FailedWebhook, size: int, ttl: float) -> None:
+        self._failed.add_failed(record, size, ttl)
+
+    def failed_webhooks(self, limit: int) -> list[FailedWebhook]:
+        return self._failed.failed_webhooks(limit)
+
+    def get_failed(self, key: str) -> FailedWebhook | None:
+        return self._failed.get_failed(key)
+
+    def remove_failed(self, key: str) -> bool:
+        return self._failed.remove_failed(key)
 
     def close(self) -> None:
         """Nothing to release."""

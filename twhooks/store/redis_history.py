@@ -3,19 +3,24 @@
 The history is one sorted set, by id, capped by size: a record is written with the next batch
 (:mod:`twhooks.store.history_buffer`), in one script that numbers, adds and trims; reading
 writes the queued records first, so that the newest are seen.
+
+The dead letters (:mod:`twhooks.store.dead_letters`) are three hashes by key (the record, its
+attempts, its first failure) and a sorted set of the keys by expiry, written and trimmed by one
+script.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 import redis
 
 from .errors import StoreUnavailable
 from .history_buffer import HistoryBuffer
-from .records import HistoryRecord
+from .records import FailedWebhook, HistoryRecord
 from .redis_client import RedisClient, guarded, text
 
 __all__ = ["RedisHistory"]
@@ -101,3 +106,68 @@ class RedisHistory(RedisClient):
         self._history_buffer.flush()
         members = self.client.zrangebyscore(self._key("history"), id, id)
         return self._history(members[0]) if members else None
+
+    # -- dead letters ----------------------------------------------------------------------
+
+    def _failed_keys(self) -> list[str]:
+        return [self._key(f"failed-{part}") for part in ("data", "attempts", "first", "index")]
+
+    @guarded
+    def add_failed(self, record: FailedWebhook, size: int, ttl: float) -> None:
+        self._run(
+            self._scripts.add_failed,
+            keys=self._failed_keys(),
+            args=[
+                record.key,
+                json.dumps(record.to_json()),
+                repr(record.last_at),
+                size,
+                repr(time.time()),
+                int(ttl * 1000),
+                repr(record.last_at + ttl),
+            ],
+        )
+
+    def _failed(self, keys: list[Any]) -> list[FailedWebhook]:
+        if not keys:
+            return []
+        data, attempts, first, _ = self._failed_keys()
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.hmget(data, keys)
+            pipe.hmget(attempts, keys)
+            pipe.hmget(first, keys)
+            records, counts, firsts = pipe.execute()
+        found = []
+        for value, count, at in zip(records, counts, firsts, strict=True):
+            if value is None:
+                continue
+            record = FailedWebhook.from_json(json.loads(value))
+            record.attempts = int(count or 1)
+            record.at = float(at) if at is not None else record.at
+            found.append(record)
+        return found
+
+    @guarded
+    def failed_webhooks(self, limit: int) -> list[FailedWebhook]:
+        index = self._failed_keys()[3]
+        keys = self.client.zrevrangebyscore(index, "+inf", f"({time.time()!r}", 0, limit)
+        return self._failed(keys)
+
+    @guarded
+    def get_failed(self, key: str) -> FailedWebhook | None:
+        expires = self.client.zscore(self._failed_keys()[3], key)
+        if expires is None or float(expires) <= time.time():
+            return None
+        found = self._failed([key])
+        return found[0] if found else None
+
+    @guarded
+    def remove_failed(self, key: str) -> bool:
+        data, attempts, first, index = self._failed_keys()
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.zrem(index, key)
+            pipe.hdel(data, key)
+            pipe.hdel(attempts, key)
+            pipe.hdel(first, key)
+            removed = pipe.execute()
+        return bool(removed[0])

@@ -94,11 +94,33 @@ redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[1]) + 1))
 return first + #ARGV - 2
 """
 
+# KEYS: the records, the attempts, the first failures (three hashes by key), the index (a
+# sorted set by expiry); ARGV: key, record, last failure, size, now, TTL in ms, expiry.
+ADD_FAILED = """
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[3])
+redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
+local gone = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[5])
+for _, key in ipairs(redis.call('ZRANGE', KEYS[4], 0, -(tonumber(ARGV[4]) + 1))) do
+  table.insert(gone, key)
+end
+for _, key in ipairs(gone) do
+  redis.call('ZREM', KEYS[4], key)
+  redis.call('HDEL', KEYS[1], key)
+  redis.call('HDEL', KEYS[2], key)
+  redis.call('HDEL', KEYS[3], key)
+end
+for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
+return 0
+"""
+
 
 class Scripts:
     """The scripts, registered with *client* (each is loaded into Redis on first use)."""
 
     __slots__ = (
+        "add_failed",
         "add_history",
         "claim",
         "finish",
@@ -116,3 +138,4 @@ class Scripts:
         self.save_conversation: Script = client.register_script(SAVE_CONVERSATION)
         self.record_status: Script = client.register_script(RECORD_STATUS)
         self.add_history: Script = client.register_script(ADD_HISTORY)
+        self.add_failed: Script = client.register_script(ADD_FAILED)
