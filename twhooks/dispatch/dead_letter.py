@@ -56,8 +56,9 @@ def failed_webhook(received: Received, status: int) -> FailedWebhook:
 
 def settle_dead_letter(history: History, received: Received, status: int) -> None:
     """Keep *received* in the dead-letter list if it failed (*status* 5xx), else take any
-    earlier failure of it off the list. Only for a webhook whose handler was chosen."""
-    if received.handler is None or not history.keeps_failed:
+    earlier failure of it off the list. Only for a webhook whose handler was chosen (or a
+    status callback found late: consumed all the same)."""
+    if not received.settles or not history.keeps_failed:
         return
     try:
         if status >= 500:

@@ -83,8 +83,7 @@ def settle_after_reply(settle: Callable[[], object], begun: Begun) -> None:
     """Record the status callback whose handler returned (tried again, then logged)."""
     after_reply(
         settle,
-        f"the {begun.kind.name} callback handled by {name_of(begun.handler)} could not be "
-        "recorded",
+        f"the {begun.kind.name} callback handled by {name_of(begun.handler)} could not be recorded",
         "the handler ran, but its status is not applied: a retry runs the handler again",
     )
 

@@ -43,6 +43,9 @@ class Received:
     #: The handler chosen, and why (for the webhook history).
     handler: str | None = None
     why: str | None = None
+    #: Whether a handler was to run for it (or would have, had its status callback not been
+    #: late): its failure is kept in the dead-letter list, its success takes it off.
+    settles: bool = False
     #: What the handler raised, in one line, and its traceback (for the dead-letter list).
     error: str | None = None
     traceback: str = ""

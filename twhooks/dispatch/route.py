@@ -134,6 +134,7 @@ def _route_callback(
         )
         policies.record_callback(kind, params)
         received.why = "late or duplicate callback"
+        received.settles = True  # consumed: a failure of it kept earlier is done with
         return Reply.empty()
     received.why = f"{kind.field} {value}"
     begun = _begun(received, kind, handler, event, None)
@@ -149,6 +150,7 @@ def _begun(
     conversation: Conversation | None,
 ) -> Begun:
     received.handler = name_of(handler)
+    received.settles = True
     return Begun(kind, handler, event, conversation, received=received)
 
 

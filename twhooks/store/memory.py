@@ -12,17 +12,17 @@ from dataclasses import replace
 from typing import Any
 
 from ..replies import Reply
+from .dead_letters import MemoryDeadLetters
 from .records import (
     CallEvent,
     ConversationRecord,
     Delivery,
+    FailedWebhook,
     HistoryRecord,
     OptOut,
     StatusChange,
     message_status_order,
 )
-from .dead_letters import MemoryDeadLetters
-from .records import FailedWebhook
 from .replays import MemoryReplayStore
 
 __all__ = ["MemoryStore"]
