@@ -82,6 +82,7 @@ def test_failed_webhooks_rerun_from_the_inspector(
     assert kept == {sids[0]: "delivered", sids[1]: "delivered"}
     store: Any = named_store(store_url, prefix)
     try:
+        wait_until(lambda: len(store.failed_webhooks(10)) == 1)
         left = store.failed_webhooks(10)
         assert [(f.params["MessageSid"], f.attempts) for f in left] == [(sids[2], 2)]
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import BACKENDS
 
 from twhooks.store.dead_letters import failure_key, keeps_dead_letters
-from twhooks.store.records import FailedWebhook
+from twhooks.store.records import FailedWebhook, HistoryRecord
 
 pytestmark = pytest.mark.parametrize("store", BACKENDS, indirect=True)
 
@@ -67,3 +67,44 @@ def test_the_list_keeps_the_newest_within_its_size_and_age(store: Any) -> None:
     store.add_failed(old, 10, 50)  # expired already
     assert store.get_failed(old.key) is None
     assert "SM9" not in [r.params["MessageSid"] for r in store.failed_webhooks(10)]
+
+
+def success(key: str, at: float) -> HistoryRecord:
+    return HistoryRecord(
+        kind="message_status",
+        method="POST",
+        url="http://example.com/twilio/messages/status",
+        params={},
+        verified=True,
+        verdict="valid",
+        status=204,
+        at=at,
+        failure_key=key,
+    )
+
+
+@pytest.mark.parametrize("queued", [False, True], ids=["written", "batched"])
+def test_a_later_success_in_the_history_takes_a_failure_off(store: Any, queued: bool) -> None:
+    now = time.time()
+    settled, failed_again = failed(1, now - 5), failed(2, now + 5)
+    store.add_failed(settled, 10, 3600)
+    store.add_failed(failed_again, 10, 3600)  # failed again after the success below
+    for record in (success(settled.key, now), success(failed_again.key, now)):
+        if queued and hasattr(store, "queue_history"):
+            store.queue_history(record, 100)
+        else:
+            store.add_history(record, 100)
+    # A read of the list writes what this process queued first.
+    assert [r.key for r in store.failed_webhooks(10)] == [failed_again.key]
+    assert store.get_failed(settled.key) is None
+
+
+def test_the_furthest_status_of_a_message(store: Any) -> None:
+    assert store.furthest_status("SM1") is None
+    store.track_message("SM1", to=None, from_=None, meta={}, at=time.time(), ttl=60)
+    assert store.furthest_status("SM1") is None
+    for status in ("sent", "queued"):
+        store.record_message_status(
+            "SM1", status, error_code=None, to=None, from_=None, at=time.time(), ttl=60
+        )
+    assert store.furthest_status("SM1") == "sent"

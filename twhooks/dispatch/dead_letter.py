@@ -1,9 +1,11 @@
 """The conclude step's part in the dead-letter list (:mod:`twhooks.store.dead_letters`).
 
 A webhook whose handler ran and that ended in a 5xx (the handler raised, an ``@hooks.error``
-handler answered 5xx, its conversation stayed busy) is kept in the list, with what went wrong;
-a webhook that then succeeds under the same key — Twilio's retry, a re-run — is taken off it.
-Neither write ever fails the request: a store that fails here is logged. No web framework here.
+handler answered 5xx, its conversation stayed busy) is kept in the list at once, with what
+went wrong (a store that fails here is logged, never the request's failure). A webhook that
+then succeeds under the same key — Twilio's retry, a re-run — names the key in its history
+record, and the store takes it off the list when it writes that record: with the history's
+batch, off the request path. No web framework here.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ..store.history import History
 from ..store.records import FailedWebhook
 from .received import Received
 
-__all__ = ["failed_webhook", "note_failure", "settle_dead_letter"]
+__all__ = ["failed_webhook", "keep_dead_letter", "note_failure", "settled_key"]
 
 logger = logging.getLogger("twhooks.dispatch")
 
@@ -54,29 +56,28 @@ def failed_webhook(received: Received, status: int) -> FailedWebhook:
     )
 
 
-def settle_dead_letter(history: History, received: Received, status: int) -> None:
-    """Keep *received* in the dead-letter list if it failed (*status* 5xx), else take any
-    earlier failure of it off the list. Only for a webhook whose handler was chosen (or a
-    status callback found late: consumed all the same)."""
-    if not received.settles or not history.keeps_failed:
-        return
+def keep_dead_letter(history: History, received: Received, status: int) -> None:
+    """Keep *received*, answered with a 5xx *status*, in the dead-letter list (never fails
+    the request: a store that fails here is logged)."""
     try:
-        if status >= 500:
-            history.add_failed(failed_webhook(received, status))
-        elif history.forget_failed(_key(received)):
-            logger.info(
-                "%s %s succeeded: taken off the list of failed webhooks",
-                received.request.method,
-                received.request.path,
-            )
+        history.add_failed(failed_webhook(received, status))
     except Exception as error:
         logger.error(
-            "the list of failed webhooks could not be updated for %s %s: %s: %s",
+            "%s %s failed, and could not be kept in the list of failed webhooks: %s: %s",
             received.request.method,
             received.request.path,
             type(error).__name__,
             error,
         )
+
+
+def settled_key(history: History | None, received: Received, status: int) -> str | None:
+    """The dead letter a request that ended with *status* takes off the list, written with
+    its history record: a success of a webhook whose handler was chosen (or of a status
+    callback found late: consumed all the same)."""
+    if status >= 500 or not received.settles or history is None or not history.keeps_failed:
+        return None
+    return _key(received)
 
 
 def _key(received: Received) -> str:

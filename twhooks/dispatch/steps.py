@@ -53,7 +53,7 @@ from ..store.locks import StoreLock
 from ..store.polling import PENDING, Pending
 from ..store.renewal import renewals
 from ..store.replays import ReplayStore
-from .dead_letter import settle_dead_letter
+from .dead_letter import keep_dead_letter, settled_key
 from .failures import answer, noted, outcome, unanswered
 from .outage import end_claim, let_go, save_after_reply, settle_after_reply
 from .received import Received, Refused, status_of
@@ -435,16 +435,26 @@ class DispatcherBase:
             kept = stored if stored is not None and stored.status < 500 else None
             end_claim(self.replays, claim, kept, self.reply_ttl, self.lease, received)
         if stored is not None:
-            self._record(received, stored.status, stored.body)
+            status, body = stored.status, stored.body
         else:
-            self._record(received, status, b"")
+            body = b""
         history = self.policies.facades.history if self.policies.facades is not None else None
-        if history is not None:
-            settle_dead_letter(history, received, stored.status if stored else status)
+        if history is not None and history.keeps_failed and status >= 500 and received.settles:
+            keep_dead_letter(history, received, status)
+        self._record(received, status, body, failure_key=settled_key(history, received, status))
 
     def _record(
-        self, received: Received, status: int, body: bytes, *, replay: bool = False
+        self,
+        received: Received,
+        status: int,
+        body: bytes,
+        *,
+        replay: bool = False,
+        failure_key: str | None = None,
     ) -> None:
-        """Add a handled (or replayed) request to the webhook history."""
+        """Add a handled (or replayed) request to the webhook history; *failure_key*: the
+        dead letter its success takes off the list."""
         if self.policies.keeps_history:
-            self.policies.record_history(handled_record(received, status, body, replay))
+            record = handled_record(received, status, body, replay)
+            record.failure_key = failure_key
+            self.policies.record_history(record)

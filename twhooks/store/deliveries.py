@@ -108,8 +108,13 @@ class Deliveries:
         if error_code == UNSUBSCRIBED_RECIPIENT and to and self.opt_outs is not None:
             sender = params.get("MessagingServiceSid") or params.get("From")
             self.opt_outs.opt_out(to, sender, source="error_21610")
-        found = self.store.get_message(sid)
-        previous = found.status if found is not None else None
+        # A store's own may not have ``furthest_status``: its delivery record then.
+        reader = getattr(self.store, "furthest_status", None)
+        if reader is not None:
+            previous: str | None = reader(sid)
+        else:
+            found = self.store.get_message(sid)
+            previous = found.status if found is not None else None
         furthest = -1 if previous is None else message_status_order(previous)
         return StatusUpdate(previous, message_status_order(status) > furthest)
 

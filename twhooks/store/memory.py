@@ -161,6 +161,12 @@ class MemoryStore:
             self._messages.move_to_end(sid)
             return previous, advanced
 
+    def furthest_status(self, sid: str) -> str | None:
+        """The furthest status of message *sid* (``None``: unknown, or only tracked)."""
+        with self._lock:
+            found = self._message(sid, time.time())
+            return None if found is None else found.delivery.status
+
     def track_message(
         self,
         sid: str,
@@ -285,7 +291,8 @@ class MemoryStore:
             self._history[id] = record
             while len(self._history) > size:
                 self._history.popitem(last=False)
-            return id
+        self._failed.settle(record)
+        return id
 
     def recent_history(
         self,

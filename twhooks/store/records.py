@@ -181,6 +181,9 @@ class HistoryRecord:
     :param replay: whether the reply was a stored one (a retry).
     :param at: when the request arrived (Unix time).
     :param id: set by the store.
+    :param failure_key: for a request that succeeded and may have failed before, the
+        :attr:`FailedWebhook.key` it takes off the dead-letter list (when the store writes the
+        record: a failure after :attr:`at` stays).
     """
 
     kind: str | None
@@ -199,6 +202,7 @@ class HistoryRecord:
     replay: bool = False
     at: float = 0.0
     id: int | None = None
+    failure_key: str | None = None
 
     @property
     def sid(self) -> str | None:
@@ -235,6 +239,7 @@ class HistoryRecord:
             "replay": self.replay,
             "at": self.at,
             "id": self.id,
+            "failure_key": self.failure_key,
         }
 
     @classmethod

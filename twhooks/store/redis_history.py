@@ -6,7 +6,7 @@ writes the queued records first, so that the newest are seen.
 
 The dead letters (:mod:`twhooks.store.dead_letters`) are three hashes by key (the record, its
 attempts, its first failure) and a sorted set of the keys by expiry, written and trimmed by one
-script.
+script; the history records of requests that succeeded take theirs off with their batch.
 """
 
 from __future__ import annotations
@@ -51,13 +51,21 @@ class RedisHistory(RedisClient):
         return super().delete_all()
 
     def _add_histories(self, records: list[HistoryRecord], size: int) -> int:
-        return int(
+        last = int(
             self._run(
                 self._scripts.add_history,
                 keys=[self._key("history-id"), self._key("history")],
                 args=[size, *(json.dumps(r.to_json()) for r in records)],
             )
         )
+        settled = [(r.failure_key, repr(r.at)) for r in records if r.failure_key is not None]
+        if settled:  # the dead letters of requests that succeeded
+            self._run(
+                self._scripts.settle_failed,
+                keys=self._failed_keys(),
+                args=[value for pair in settled for value in pair],
+            )
+        return last
 
     @guarded
     def add_history(self, record: HistoryRecord, size: int) -> int:
@@ -149,12 +157,14 @@ class RedisHistory(RedisClient):
 
     @guarded
     def failed_webhooks(self, limit: int) -> list[FailedWebhook]:
+        self._history_buffer.flush()  # the successes queued in this process take theirs off first
         index = self._failed_keys()[3]
         keys = self.client.zrevrangebyscore(index, "+inf", f"({time.time()!r}", 0, limit)
         return self._failed(keys)
 
     @guarded
     def get_failed(self, key: str) -> FailedWebhook | None:
+        self._history_buffer.flush()
         expires = self.client.zscore(self._failed_keys()[3], key)
         if expires is None or float(expires) <= time.time():
             return None

@@ -115,6 +115,23 @@ for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
 return 0
 """
 
+# KEYS: as ADD_FAILED; ARGV: key, time, key, time … (requests that succeeded): each key taken
+# off the list unless it failed again after that time. Returns how many were.
+SETTLE_FAILED = """
+local settled = 0
+for i = 1, #ARGV, 2 do
+  local data = redis.call('HGET', KEYS[1], ARGV[i])
+  if data and tonumber(cjson.decode(data)['last_at']) <= tonumber(ARGV[i + 1]) then
+    redis.call('ZREM', KEYS[4], ARGV[i])
+    redis.call('HDEL', KEYS[1], ARGV[i])
+    redis.call('HDEL', KEYS[2], ARGV[i])
+    redis.call('HDEL', KEYS[3], ARGV[i])
+    settled = settled + 1
+  end
+end
+return settled
+"""
+
 
 class Scripts:
     """The scripts, registered with *client* (each is loaded into Redis on first use)."""
@@ -128,6 +145,7 @@ class Scripts:
         "record_status",
         "renew",
         "save_conversation",
+        "settle_failed",
     )
 
     def __init__(self, client: redis.Redis) -> None:
@@ -139,3 +157,4 @@ class Scripts:
         self.record_status: Script = client.register_script(RECORD_STATUS)
         self.add_history: Script = client.register_script(ADD_HISTORY)
         self.add_failed: Script = client.register_script(ADD_FAILED)
+        self.settle_failed: Script = client.register_script(SETTLE_FAILED)

@@ -6,7 +6,8 @@ Reading writes the queued records first, so that the newest are seen; a record i
 kind, verdict, number (either end, normalized) or SID through the table's indexed columns.
 
 The dead letters (:mod:`twhooks.store.dead_letters`) are one table by key: a failure is one
-``INSERT … ON CONFLICT`` that counts the attempt, then the table trimmed to its size.
+``INSERT … ON CONFLICT`` that counts the attempt, then the table trimmed to its size; the
+history records of requests that succeeded take theirs off in the same batch.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class SQLHistory(SQLConnections):
             ).inserted_primary_key
             id = int(key[0]) if key is not None else 0
             conn.execute(self.statements.trim_history, {"p_floor": id - size})
+            if record.failure_key is not None:
+                conn.execute(self.statements.settle_failed, _settles(record))
         return id
 
     def queue_history(self, record: HistoryRecord, size: int) -> None:
@@ -84,10 +87,14 @@ class SQLHistory(SQLConnections):
         """One transaction for a batch of history records, then the history trimmed."""
         compiled = self._hot()
         add, trim = compiled["add_history"], compiled["trim_history_to"]
+        settle = compiled["settle_failed"]
         rows = [add.params(self._history_params(r)) for r in records]  # before the lock
+        settled = [settle.params(_settles(r)) for r in records if r.failure_key is not None]
         with self._cursor(transaction=True) as cursor:
             cursor.executemany(add.sql, rows)
             trim.run(cursor, {"p_size": size})
+            if settled:  # the dead letters of requests that succeeded
+                cursor.executemany(settle.sql, settled)
 
     @guarded
     def recent_history(
@@ -148,6 +155,7 @@ class SQLHistory(SQLConnections):
 
     @guarded
     def failed_webhooks(self, limit: int) -> list[FailedWebhook]:
+        self.flush_history()  # the successes queued in this process take theirs off first
         t = self.tables.failed
         query = sa.select(t.c.at, t.c.attempts, t.c.data).where(t.c.expires_at > time.time())
         with self._read() as conn:
@@ -156,6 +164,7 @@ class SQLHistory(SQLConnections):
 
     @guarded
     def get_failed(self, key: str) -> FailedWebhook | None:
+        self.flush_history()
         t = self.tables.failed
         query = sa.select(t.c.at, t.c.attempts, t.c.data).where(
             (t.c.key == key) & (t.c.expires_at > time.time())
@@ -173,6 +182,10 @@ class SQLHistory(SQLConnections):
                 return False
         with self._write() as conn:
             return bool(conn.execute(t.delete().where(t.c.key == key)).rowcount)
+
+
+def _settles(record: HistoryRecord) -> dict[str, Any]:
+    return {"p_key": record.failure_key, "p_at": record.at}
 
 
 def _failed(row: Any) -> FailedWebhook:

@@ -152,6 +152,13 @@ class Statements:
         #: Trim the history to its size.
         self.trim_history = t.delete().where(t.c.id <= _p("floor"))
         #: Trim the history to its *size* newest records (after a batch).
+        #: The furthest status of an unexpired message (read before its handler runs).
+        self.furthest_status = sa.select(m.c.status).where(
+            (m.c.sid == _p("sid")) & (m.c.expires_at > _p("now"))
+        )
+        f = tables.failed
+        #: Take a dead letter off the list: a copy of it succeeded after its last failure.
+        self.settle_failed = f.delete().where((f.c.key == _p("key")) & (f.c.last_at <= _p("at")))
         self.trim_history_to = t.delete().where(
             t.c.id <= sa.select(sa.func.max(t.c.id)).scalar_subquery() - _p("size")
         )
