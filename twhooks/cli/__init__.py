@@ -217,6 +217,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return tail(args)
     token = args.auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
+    if args.command == "rerun" and not (args.key or args.all):  # lists: sends nothing
+        from .rerun import run as rerun
+
+        return rerun(args, None)
     if not token and not args.unsigned:
         print(
             "twhooks: no auth token: pass --auth-token or set TWILIO_AUTH_TOKEN "

@@ -19,8 +19,9 @@ from typing import Any, TextIO
 
 import requests
 
+from ..exceptions import ConfigurationError
 from ..rerun import rerun_request
-from ..store import Store
+from ..store import Store, StoreError
 from ..store.history import History
 from ..store.records import FailedWebhook
 from . import DEFAULT_TIMEOUT
@@ -91,7 +92,11 @@ def send(base_url: str, failed: FailedWebhook, token: str | None, timeout: float
 def run(args: argparse.Namespace, token: str | None, out: TextIO | None = None) -> int:
     """Run ``twhooks rerun``; 0 when every webhook run again succeeded (or was listed)."""
     out = sys.stdout if out is None else out
-    store = _open(args.store, args.prefix)
+    try:
+        store = _open(args.store, args.prefix)
+    except (ConfigurationError, ValueError) as error:
+        print(f"twhooks: --store: {error}", file=sys.stderr)
+        return 2
     try:
         history = History(store)
         if args.key:
@@ -108,6 +113,9 @@ def run(args: argparse.Namespace, token: str | None, out: TextIO | None = None) 
                 print(_line(failed), file=out)
             print(f"{len(listed)} failed webhook(s)", file=out)
             return 0
+    except StoreError as error:
+        print(f"twhooks: the store cannot be read: {error}", file=sys.stderr)
+        return 1
     finally:
         store.close()
     failures = 0

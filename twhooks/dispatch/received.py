@@ -44,7 +44,8 @@ class Received:
     handler: str | None = None
     why: str | None = None
     #: Whether a handler was to run for it (or would have, had its status callback not been
-    #: late): its failure is kept in the dead-letter list, its success takes it off.
+    #: late, or its conversation not been busy): its failure is kept in the dead-letter list,
+    #: its success takes it off.
     settles: bool = False
     #: What the handler raised, in one line, and its traceback (for the dead-letter list).
     error: str | None = None

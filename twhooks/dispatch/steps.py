@@ -333,6 +333,7 @@ class DispatcherBase:
             error,
         )
         received.why = "busy: " + error.key
+        received.settles = True  # not consumed: kept in the dead-letter list, in both drivers
         return Reply.text(503, f"Service unavailable: {error.key} is busy")
 
     def _begin_run(
