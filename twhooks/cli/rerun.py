@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import requests
-
-from ..exceptions import ConfigurationError
-from ..rerun import rerun_request
-from ..store import Store, StoreError
-from ..store.history import History
-from ..store.records import FailedWebhook
 from . import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:  # imported when the command runs: ``twhooks --help`` starts at once
+    from ..store import Store
+    from ..store.records import FailedWebhook
 
 __all__ = ["add_parser", "run"]
 
@@ -77,6 +74,10 @@ def _line(failed: FailedWebhook) -> str:
 
 def send(base_url: str, failed: FailedWebhook, token: str | None, timeout: float) -> int:
     """Send *failed* to the app at *base_url*, signed with *token*; the app's status."""
+    import requests
+
+    from ..rerun import rerun_request
+
     signed = rerun_request(failed, token)
     answer = requests.request(
         signed.method,
@@ -91,6 +92,12 @@ def send(base_url: str, failed: FailedWebhook, token: str | None, timeout: float
 
 def run(args: argparse.Namespace, token: str | None, out: TextIO | None = None) -> int:
     """Run ``twhooks rerun``; 0 when every webhook run again succeeded (or was listed)."""
+    import requests
+
+    from ..exceptions import ConfigurationError
+    from ..store import StoreError
+    from ..store.history import History
+
     out = sys.stdout if out is None else out
     try:
         store = _open(args.store, args.prefix)
