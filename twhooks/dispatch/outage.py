@@ -2,12 +2,13 @@
 request's failure.
 
 A handler that returned has acted (sent a message, charged a card): its reply is the answer.
-When the store goes down under it, what follows — saving its conversation, giving back its
-lock, ending the claim of its idempotency token — is tried :data:`TRIES` times, pausing
-:data:`PAUSES` between tries (0.15 s in all, bounded well under a second for the three writes
-of a request), then logged once, as an ERROR naming what was not written and why. Each of those
-writes may be sent again: the lock and the claim are given back only by their owner, and a
-conversation is saved only over the version it was read at.
+When the store goes down under it, what follows — saving its conversation, recording its
+status callback, giving back its lock, ending the claim of its idempotency token — is tried
+:data:`TRIES` times, pausing :data:`PAUSES` between tries (0.15 s in all, bounded well under a
+second for the writes of a request), then logged once, as an ERROR naming what was not written
+and why. Each of those writes may be sent again: the lock and the claim are given back only by
+their owner, a conversation is saved only over the version it was read at, and a status
+callback recorded twice is recorded once.
 """
 
 from __future__ import annotations
