@@ -24,6 +24,12 @@ Three measurements, each in one run:
   μ-law frame every 20 ms (50 frames/s) for a few seconds to a twhooks ``@hooks.stream()``
   echo handler; the client (another process) measures each frame's echo delay and whether
   the delays grow (falling behind real time) from the first second to the last.
+* ``audio``: the cost of one 20 ms frame of audio in pure Python (no ``audioop``): the
+  G.711 codec (160 μ-law bytes to 16-bit PCM and back), and beside it the resampler
+  (:mod:`twhooks.realtime.resample`): a call's frame to the 16/24 kHz PCM of a speech model
+  (codec included), and 20 ms of the model's speech to a μ-law frame (codec and re-framing
+  included). Best of several repeats, µs per frame, and the share of one core that 50
+  frames a second (one call, one way) take.
 """
 
 from __future__ import annotations
@@ -564,10 +570,51 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
+# -- audio ------------------------------------------------------------------------------------
+
+
+def bench_audio(repeats: int = 5, count: int = 2000) -> None:
+    import math
+    from array import array
+
+    from twhooks.realtime.audio import pcm16_to_ulaw, ulaw_to_pcm16
+    from twhooks.realtime.resample import FromTwilio, ToTwilio
+
+    def speech(rate: int) -> bytes:  # 20 ms of a 440 Hz tone
+        n = rate // 50
+        return array(
+            "h", (round(8000 * math.sin(2 * math.pi * 440 * i / rate)) for i in range(n))
+        ).tobytes()
+
+    pcm8 = speech(8000)
+    ulaw = pcm16_to_ulaw(pcm8)
+    pcm16, pcm24 = speech(16000), speech(24000)
+    from16, from24 = FromTwilio(16000), FromTwilio(24000)
+    to16, to24 = ToTwilio(16000), ToTwilio(24000)
+    rows = [
+        ("codec: μ-law -> PCM 8 kHz", lambda: ulaw_to_pcm16(ulaw)),
+        ("codec: PCM 8 kHz -> μ-law", lambda: pcm16_to_ulaw(pcm8)),
+        ("resampler: μ-law -> PCM 16 kHz", lambda: from16.convert(ulaw)),
+        ("resampler: μ-law -> PCM 24 kHz", lambda: from24.convert(ulaw)),
+        ("resampler: PCM 16 kHz -> μ-law frame", lambda: to16.frames(pcm16)),
+        ("resampler: PCM 24 kHz -> μ-law frame", lambda: to24.frames(pcm24)),
+    ]
+    print(f"audio, per 20 ms frame (best of {repeats} x {count}):")
+    for label, work in rows:
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            for _ in range(count):
+                work()
+            best = min(best, (time.perf_counter() - started) / count * 1e6)
+        print(f"  {label:<38} {best:7.1f} µs   {best * 50 / 1e4:5.2f} % of a core per call")
+
+
 def main() -> None:
     bench_quart_sms()
     bench_relay()
     bench_streams()
+    bench_audio()
 
 
 if __name__ == "__main__":
@@ -575,5 +622,7 @@ if __name__ == "__main__":
         serve(int(sys.argv[2]))
     elif len(sys.argv) == 3 and sys.argv[1] == "--serve-flask":
         serve_flask(int(sys.argv[2]))
+    elif sys.argv[1:] == ["audio"]:
+        bench_audio()
     else:
         main()

@@ -34,7 +34,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 PATH = "/twilio/messages/status"
@@ -59,7 +61,7 @@ def status_app():  # type: ignore[no-untyped-def]
     from twhooks import MessageStatus, TwilioHooks
 
     app = Flask("bench_store_server")
-    app.config.update(TWHOOKS_VALIDATE=False, TWHOOKS_STORE=os.environ["BENCH_STORE"])
+    app.config.update(TWHOOKS_VALIDATE=False, TWHOOKS_STORE=opened(os.environ["BENCH_STORE"]))
     hooks = TwilioHooks(app)
 
     @hooks.message_status()
@@ -114,11 +116,21 @@ def load(port: int, seconds: int, work: str) -> tuple[float, float, int, int]:
     return rate, p99, done, int(bad.group(1)) if bad else 0
 
 
-def recorded(store_url: str, instance: str) -> int:
-    """How many distinct messages the store holds."""
+def opened(store_url: str) -> Any:
+    """The store at *store_url*; Redis under this run's own key prefix (``BENCH_PREFIX``): the
+    server is shared, so the bench deletes only its own keys, never a whole database."""
+    if store_url.startswith("redis"):
+        from twhooks.store.redis import RedisStore
+
+        return RedisStore(store_url, prefix=os.environ["BENCH_PREFIX"])
     from twhooks.store import open_store
 
-    store = open_store(store_url, instance_path=instance)
+    return open_store(store_url, instance_path=tempfile.gettempdir())
+
+
+def recorded(store_url: str, instance: str) -> int:
+    """How many distinct messages the store holds."""
+    store = opened(store_url)
     try:
         return len(store.recent_messages(10**7, None))
     finally:
@@ -129,11 +141,9 @@ def main(rounds: int = 3, seconds: int = 4) -> None:
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk): skipped")
         return
-    import redis
-
     work = tempfile.mkdtemp(prefix="twhooks-bench-")
-    redis_url = "redis://127.0.0.1:6379/13"
-    redis.Redis.from_url(redis_url).flushdb()
+    redis_url = os.environ.get("TWHOOKS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+    os.environ["BENCH_PREFIX"] = f"twhooks-bench:{uuid.uuid4().hex[:8]}:"
     stores = {
         "no store (memory://)": "memory://",
         "SQLite": f"sqlite:///{work}/bench.sqlite3",
@@ -170,7 +180,9 @@ def main(rounds: int = 3, seconds: int = 4) -> None:
         "(answered and recorded include the 1 s warm-up; recorded may exceed answered by the"
         " requests in flight when wrk stopped: at most 4 a run, one per connection)"
     )
-    redis.Redis.from_url(redis_url).flushdb()
+    store = opened(redis_url)
+    store.delete_all()
+    store.close()
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -6,7 +6,7 @@ stops when the caller talks over it, and hands the call to a person when asked. 
 :func:`canned_reply` for a language model's token stream and it is a real agent.
 
 Mount it on the example app's extension, which must serve sockets (``pip install
-twhooks[sock]``)::
+'twhooks[voice]'``)::
 
     from example_app.agent import register
     register(hooks)          # adds @hooks.call("agent"), @hooks.relay(), @hooks.call("agent_done")

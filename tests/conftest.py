@@ -1,7 +1,10 @@
-"""Fixtures shared by every test module."""
+"""Fixtures shared by every test module, and the servers the suite needs."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +14,31 @@ from _servers import Gunicorn, LiveServer
 
 if TYPE_CHECKING:
     from _hypercorn import HypercornServer
+
+SERVICES = Path(__file__).parent.parent / "tools" / "services"
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1.0)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Start PostgreSQL and Redis, install Chromium, when one is missing: the README's test
+    command runs as written on a fresh machine of this project's kind (``tools/services``).
+    ``TWHOOKS_TEST_SERVICES=0`` leaves them to you (the tests that need them then fail)."""
+    if os.environ.get("TWHOOKS_TEST_SERVICES", "1") == "0":
+        return
+    if _listening(5432) and _listening(6379) and os.access("/usr/bin/chromium", os.X_OK):
+        return
+    done = subprocess.run([str(SERVICES)], check=False)
+    if done.returncode != 0:
+        pytest.exit(
+            f"{SERVICES} could not start what the tests need (exit {done.returncode}); "
+            "see its output above",
+            returncode=3,
+        )
 
 
 @pytest.fixture
@@ -63,21 +91,3 @@ def gunicorn(tmp_path: Path) -> Iterator[Callable[..., Gunicorn]]:
     yield start
     for server in servers:
         server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _memory_store_by_default(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Apps built in a test keep their shared state in memory unless they say otherwise.
-
-    Without ``TWHOOKS_STORE`` an app keeps it in an SQLite file in its instance folder,
-    shared by every test of this suite and every run: state from one test would reach the
-    next. Tests of that default are marked ``default_store``.
-    """
-    if request.node.get_closest_marker("default_store") is not None:
-        return
-    import twhooks.settings
-
-    # The one table of defaults, which both the Flask and the Quart extension set.
-    monkeypatch.setitem(twhooks.settings.DEFAULTS, "TWHOOKS_STORE", "memory://")

@@ -17,6 +17,9 @@ from twhooks.request import WebhookRequest
 from twhooks.wsgi import request_url as wsgi_request_url
 from twhooks.wsgi import webhook_request as wsgi_webhook_request
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 FORM = (b"content-type", b"application/x-www-form-urlencoded")
 BASIC = (b"authorization", b"Basic " + base64.b64encode(b"user:p@ss w/rd"))
 

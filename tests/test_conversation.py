@@ -13,6 +13,9 @@ from flask.testing import FlaskClient
 from twhooks import Call, IncomingMessage, TwilioHooks
 from twhooks.conversation import Conversation
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 
 def test_a_new_conversation_is_outside_any_dialog_and_writes_nothing() -> None:
     store: dict[str, Any] = {}

@@ -35,6 +35,9 @@ from twhooks.store.memory import MemoryStore
 from twhooks.store.settings import StoreFacades
 from twhooks.wsgi import webhook_request
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 SMS = {
     "MessageSid": "SM0123456789abcdef0123456789abcdef",
     "AccountSid": "AC0123456789abcdef0123456789abcdef",

@@ -15,6 +15,9 @@ from flask import Flask
 from twhooks import TwilioHooks, TwilioSignatureMiddleware
 from twhooks.flask.testing import TwilioTestClient
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 #: The widest code line that fits the page without scrolling sideways.
 MAX_COLUMNS = 88

@@ -27,6 +27,9 @@ from twhooks.events import (
     message_status_rank,
 )
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 # A real inbound SMS as Twilio posts it (20 fields).
 SMS = {
     "ToCountry": "US",

@@ -34,6 +34,9 @@ from twhooks import (
     TwilioSignatureMiddleware,
 )
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 SMS = {
     "MessageSid": "SM0123456789abcdef0123456789abcdef",
     "AccountSid": "AC0123456789abcdef0123456789abcdef",

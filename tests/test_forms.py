@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 from twhooks.exceptions import RequestError
 from twhooks.forms import parse_form
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 
 @pytest.mark.parametrize(
     ("body", "expected"),

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 FUZZ = Path(__file__).resolve().parent.parent / "fuzz"
 TARGETS = sorted(path.stem for path in FUZZ.glob("fuzz_*.py"))
 

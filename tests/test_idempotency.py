@@ -17,6 +17,9 @@ from twhooks.exceptions import ConfigurationError
 from twhooks.replies import Reply
 from twhooks.store.replays import MemoryReplayStore
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 SMS = {"MessageSid": "SM1", "AccountSid": "AC1", "From": "+14155550100", "Body": "hi"}
 OK = "the stored response"
 

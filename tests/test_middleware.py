@@ -20,6 +20,9 @@ from twhooks import ConfigurationError, TwilioSignatureMiddleware, compute_signa
 from twhooks.asgi import TwilioSignatureMiddleware as AsgiMiddleware
 from twhooks.wsgi import verified_request
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 TOKEN = "middleware-token-0123456789"
 SMS = [
     ("AccountSid", "AC123"),

@@ -11,6 +11,9 @@ from twhooks import payloads
 from twhooks.exceptions import SimulationError
 from twhooks.kinds import KINDS
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 SID = re.compile(r"^[A-Z]{2}[0-9a-f]{32}$")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 pytest_plugins = ["pytester"]
 
 APP_FIXTURE = """
@@ -121,3 +124,75 @@ def test_a_clear_error_when_app_is_not_a_flask_app(pytester: pytest.Pytester) ->
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*the `app` fixture must return a Flask app, not str*"])
+
+
+MODULE_APP = """
+from flask import Flask, session
+from twhooks import TwilioHooks
+
+# Built once, at import, without TESTING and without TWHOOKS_STORE: in production it would
+# keep its conversations in instance/twhooks.sqlite3.
+app = Flask("myapp", root_path={root!r})
+app.config.update(SECRET_KEY="test", TWILIO_AUTH_TOKEN="test-token")
+hooks = TwilioHooks(app)
+
+@hooks.message()
+def count(msg):
+    session["n"] = session.get("n", 0) + 1
+    return f"message {{session['n']}}"
+"""
+
+
+def test_each_test_has_its_own_state_without_testing(pytester: pytest.Pytester) -> None:
+    root = pytester.path
+    pytester.makepyfile(myapp=MODULE_APP.format(root=str(root)))
+    pytester.makeconftest(
+        """
+        import pytest
+        from myapp import app as the_app
+
+        @pytest.fixture
+        def app():
+            return the_app
+        """
+    )
+    pytester.makepyfile(
+        test_counts="""
+        import pytest
+        from myapp import hooks, app
+
+        @pytest.mark.parametrize("run", [1, 2, 3])
+        def test_a_conversation_starts_afresh(twilio_conversation, run):
+            assert twilio_conversation.send("hi").messages == ["message 1"]
+            assert twilio_conversation.send("hi").messages == ["message 2"]
+            with app.app_context():
+                assert len(hooks.history.recent()) == 2
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
+    result.assert_outcomes(passed=3)
+    assert not (root / "instance").exists()  # the app's SQLite file was never opened
+
+
+def test_a_test_marked_default_store_opens_the_real_default(pytester: pytest.Pytester) -> None:
+    root = pytester.path
+    pytester.makepyfile(
+        test_default=f"""
+        import pytest
+        from flask import Flask
+        from twhooks import TwilioHooks
+        from twhooks.flask.testing import TwilioTestClient
+
+        @pytest.mark.twhooks_default_store
+        def test_default():
+            app = Flask("myapp", root_path={str(root)!r})
+            app.config.update(TWILIO_AUTH_TOKEN="test-token")
+            hooks = TwilioHooks(app)
+            hooks.message()(lambda msg: "ok")
+            assert TwilioTestClient(app).conversation().send("hi").messages == ["ok"]
+            assert type(app.extensions["twhooks"].facades.store).__name__ != "MemoryStore"
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
+    result.assert_outcomes(passed=1)
+    assert (root / "instance" / "twhooks.sqlite3").is_file()

@@ -258,6 +258,7 @@ def test_a_retry_is_answered_from_the_store_byte_for_byte(store_url: str) -> Non
     }
 
 
+@pytest.mark.twhooks_default_store
 def test_the_default_store_is_a_file_in_the_instance_folder_memory_when_testing(
     tmp_path: Path,
 ) -> None:
@@ -266,8 +267,6 @@ def test_the_default_store_is_a_file_in_the_instance_folder_memory_when_testing(
 
     app = Quart(__name__, instance_path=str(tmp_path / "instance"))
     app.config.update(TWILIO_AUTH_TOKEN=TOKEN)
-    # The suite's autouse fixture makes memory the default; this is the real default.
-    app.config["TWHOOKS_STORE"] = None
     TwilioHooks(app)
     facades = app.extensions["twhooks"].facades
     assert isinstance(facades.store, SQLStore)

@@ -17,7 +17,7 @@ from flask import Flask
 
 from twhooks import TwilioHooks
 from twhooks.cli.voice import add_cli_commands, run
-from twhooks.exceptions import HandlerError
+from twhooks.exceptions import ConfigurationError
 from twhooks.realtime import audio
 from twhooks.realtime.handlers import RealtimeHandlers
 from twhooks.realtime.testing import RelayCaller, new_call_sid
@@ -130,8 +130,8 @@ def test_extension_serves_webhooks_and_sockets(app_server: tuple[VoiceHooks, Liv
 
 def test_without_flask_sock_registering_says_what_to_install() -> None:
     handlers = RealtimeHandlers()
-    handlers.unavailable = "flask-sock is not installed (pip install twhooks[sock])"
-    with pytest.raises(HandlerError, match=r"pip install twhooks\[sock\]"):
+    handlers.unavailable = "flask-sock is not installed: pip install 'twhooks[voice]'"
+    with pytest.raises(ConfigurationError, match=r"pip install 'twhooks\[voice\]'"):
         handlers.relay()
 
 

@@ -45,6 +45,9 @@ from twhooks.realtime.twiml import connect_relay, connect_stream, websocket_url
 from twhooks.realtime.verify import Upgrade, signed_urls, verify_upgrade
 from twhooks.signature import SignatureVerifier
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 CALL_SID = "CA" + "0123456789abcdef" * 2
 
 

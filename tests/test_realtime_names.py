@@ -9,6 +9,9 @@ import pytest
 from twhooks.realtime.handlers import SOCKET_KINDS
 from twhooks.realtime.lifecycle import SessionRecord
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 
 @pytest.mark.parametrize(
     ("module", "old", "new"),

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from _servers import LiveServer
 from _signing import TOKEN
+from _stores import POSTGRESQL_URL, REDIS_URL
 from flask import Flask
 from test_realtime_cli import VoiceHooks
 
@@ -23,9 +24,6 @@ from twhooks.realtime.testing import RelayCaller, new_call_sid
 from twhooks.store import MemoryStore, Store
 from twhooks.store.redis import RedisStore
 from twhooks.store.sql import SQLStore
-
-POSTGRESQL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql", "redis"])
@@ -79,12 +77,14 @@ def test_one_session_per_call_across_hosts(store: Store) -> None:
 
 def test_a_dead_hosts_claim_expires(store: Store) -> None:
     sid = new_call_sid()
-    crashed = SessionRegistry(SharedCallStore(store), host="dead:1", lease=0.3)
+    crashed = SessionRegistry(SharedCallStore(store), host="dead:1", lease=1.0)
     crashed.open(sid, "stream")  # never closed: its process died
+    opened = time.monotonic()
     other = SessionRegistry(SharedCallStore(store), host="b:1")
     with pytest.raises(UpgradeRefused):
         other.open(sid, "stream")
-    time.sleep(0.5)
+    assert time.monotonic() - opened < 1.0  # else the lease ended already: the check is void
+    time.sleep(1.2)
     other.close(other.open(sid, "stream"), "stop")
 
 

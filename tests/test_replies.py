@@ -18,6 +18,9 @@ from twhooks import HandlerError, MessagingResponse, TwilioHooks, VoiceResponse
 from twhooks.exceptions import TwiMLError, TwiMLLimitExceeded
 from twhooks.replies import EMPTY_TWIML, XML_CONTENT_TYPE, render_twiml
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 DECL = b'<?xml version="1.0" encoding="UTF-8"?>'
 
 

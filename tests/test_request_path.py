@@ -31,6 +31,9 @@ from twhooks.kinds import KINDS, route_table
 from twhooks.settings import Settings
 from twhooks.wsgi import webhook_request
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 SMS = {
     "MessageSid": "SM0123456789abcdef0123456789abcdef",
     "AccountSid": "AC0123456789abcdef0123456789abcdef",

@@ -20,6 +20,9 @@ from werkzeug.datastructures import MultiDict
 from twhooks.exceptions import UnreadableParams, UnsupportedAlgorithm
 from twhooks.request_validator import RequestValidator
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 TOKEN = "12345"
 URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
 PARAMS = {

@@ -10,6 +10,9 @@ import pytest
 from twhooks.exceptions import HandlerError
 from twhooks.routing import RESERVED_STEPS, MessageRouter, StatusRouter, StepRouter
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 
 def named(name: str) -> Any:
     def handler(event: Any) -> str:

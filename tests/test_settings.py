@@ -30,6 +30,9 @@ from twhooks.store.conversations import DEFAULT_CONVERSATION_TTL, DEFAULT_LOCK_L
 from twhooks.store.deliveries import DEFAULT_DELIVERY_TTL
 from twhooks.store.history import DEFAULT_HISTORY_SIZE
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 SUB = "AC" + "5" * 32
 SUB_TOKEN = "subaccount-token-0123456789abcdef"
 OTHER = "AC" + "6" * 32
@@ -37,7 +40,6 @@ OTHER = "AC" + "6" * 32
 # -- one object, one part per concern -------------------------------------------------------
 
 
-@pytest.mark.default_store  # no store is opened here
 def test_the_parts_take_the_defaults() -> None:
     settings = Settings.from_config({"TWILIO_AUTH_TOKEN": TOKEN})
     assert settings.store == StoreSettings(
@@ -58,7 +60,6 @@ def test_the_parts_take_the_defaults() -> None:
     assert settings.realtime.verifier is settings.verifier
 
 
-@pytest.mark.default_store
 def test_the_store_defaults_are_those_of_its_facades() -> None:
     assert {name: DEFAULTS[name] for name in STORE_DEFAULTS} == STORE_DEFAULTS
     assert DEFAULTS["TWHOOKS_CONVERSATION_TTL"] == DEFAULT_CONVERSATION_TTL

@@ -11,7 +11,12 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from twhooks.settings import DEFAULTS, REMOVED
+
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "twhooks"

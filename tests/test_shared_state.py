@@ -190,7 +190,7 @@ class TestHistory:
             hooks.history.recent()
 
 
-@pytest.mark.default_store
+@pytest.mark.twhooks_default_store
 def test_by_default_the_store_is_an_sqlite_file_in_the_instance_folder(tmp_path: Path) -> None:
     app = Flask(__name__, instance_path=str(tmp_path / "instance"))
     app.config.update(TWILIO_AUTH_TOKEN=TOKEN)

@@ -25,6 +25,9 @@ from twhooks import (
 )
 from twhooks.signature import Params, signing_string
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 # The published vectors of TWILIO.md §2.6 (Twilio's docs and helper-library tests).
 TOKEN = "12345"
 URL = "https://mycompany.com/myapp.php?foo=1&bar=2"

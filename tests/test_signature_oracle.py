@@ -30,6 +30,9 @@ from twhooks import (
 )
 from twhooks.urls import url_variants
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 tokens = st.text(min_size=1, max_size=40).filter(lambda t: t.strip() == t and t != "")
 hosts = st.sampled_from(["example.com", "mycompany.com", "a.b.example.org", "127.0.0.1"])
 ipv6_hosts = st.sampled_from(["[::1]", "[2001:db8::7]", "[fe80::1%25eth0]"])

@@ -17,6 +17,9 @@ from twhooks import SimulationError, payloads
 from twhooks.simulator import CookieJar, Request, Response, Simulator
 from twhooks.simulator.reply import read_twiml
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 TOKEN = "simulator-token"
 
 

@@ -9,6 +9,9 @@ from twhooks.twiml import MessagingResponse, VoiceResponse, parse
 from twhooks.twiml.messaging import Message
 from twhooks.twiml.voice import Dial, Pause, Say
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 DECL = '<?xml version="1.0" encoding="UTF-8"?>'
 
 

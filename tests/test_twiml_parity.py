@@ -25,6 +25,9 @@ from twhooks.twiml import fax as our_fax
 from twhooks.twiml import messaging as our_messaging
 from twhooks.twiml import voice as our_voice
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 RESPONSES = {
     "voice": (official_voice.VoiceResponse, VoiceResponse),
     "messaging": (official_messaging.MessagingResponse, MessagingResponse),

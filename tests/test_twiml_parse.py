@@ -21,6 +21,9 @@ from twhooks.twiml import (
 )
 from twhooks.twiml.messaging import Message
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 
 def test_reading_a_reply() -> None:
     doc = parse(

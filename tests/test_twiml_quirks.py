@@ -20,6 +20,9 @@ from twhooks.exceptions import InvalidNesting, InvalidText, TwiMLLimitExceeded
 from twhooks.twiml import MAX_RESPONSE_BYTES, MessagingResponse, VoiceResponse
 from twhooks.twiml.voice import Dial, Gather, Say
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 
 def attribute(xml: str, tag: str, name: str) -> str | None:
     el = etree.fromstring(xml.encode()).find(f".//{tag}")

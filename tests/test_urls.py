@@ -8,6 +8,9 @@ from hypothesis import strategies as st
 
 from twhooks.urls import query_value, redact, split_authority, url_variants
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 
 @pytest.mark.parametrize(
     ("url", "expected"),

@@ -36,6 +36,9 @@ from twhooks.wsgi import (
     wsgi_decode,
 )
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 TOKEN = "wsgi-test-token"
 SMS = [
     ("AccountSid", "AC123"),

@@ -206,6 +206,7 @@ _PUBLIC_MODULES = (
     "twhooks.realtime",
     "twhooks.realtime.messages",
     "twhooks.realtime.audio",
+    "twhooks.realtime.resample",
     "twhooks.realtime.shared",
     "twhooks.realtime.testing",
     "twhooks.quart",

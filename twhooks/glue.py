@@ -20,6 +20,7 @@ from urllib.parse import quote, urlencode
 from flask.sansio.app import App
 from flask.sansio.blueprints import Blueprint
 
+from . import isolation
 from .dispatch.received import Received
 from .dispatch.steps import DispatcherBase
 from .exceptions import ConfigurationError, HandlerError
@@ -220,11 +221,15 @@ def open_app_store(
     request path.
 
     :param instance_path: the app's instance folder, for the default SQLite file.
-    :param testing: the app's ``TESTING``: then an unset ``TWHOOKS_STORE`` is a memory store.
+    :param testing: the app's ``TESTING``: then an unset ``TWHOOKS_STORE`` is a memory store
+        (under pytest it is one in any case: see :mod:`twhooks.isolation`).
     :raises ConfigurationError: naming the first setting that cannot work.
     """
     store = settings.store
-    if store.url is None and testing:
+    if store.url is None and isolation.active():
+        # Under pytest: a store of its own, emptied before each test (twhooks.isolation).
+        store = replace(store, url=isolation.isolated_store())
+    elif store.url is None and testing:
         # Tests get a store of their own, not the app's SQLite file.
         store = replace(store, url="memory://")
     facades = StoreFacades.open(store, instance_path=instance_path)

@@ -19,14 +19,22 @@ It provides fixtures built on your own ``app`` fixture, the one that returns you
 - ``twilio_conversation``: a conversation of the default sender with the default number;
 - ``twilio_call``: a call of the default caller to the default number (not started).
 
+Each test its own state: under pytest, an app that names no ``TWHOOKS_STORE`` gets a memory
+store (``TESTING`` or not), emptied before each test (:mod:`twhooks.isolation`); a test marked
+``@pytest.mark.twhooks_default_store`` opens the real default, the SQLite file in the instance
+folder, as a server would.
+
 The test client is imported only when a fixture is used.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+
+from . import isolation
 
 if TYPE_CHECKING:
     from .flask.testing import TwilioTestClient
@@ -39,6 +47,33 @@ _NO_APP = (
     "    def app():\n"
     '        return create_app({"TWILIO_AUTH_TOKEN": "test-token"})\n'
 )
+
+
+# Now, as pytest loads its plugins: a conftest.py may build the app when it is imported,
+# before pytest_configure. (A pytest run inside a test, with pytester, leaves it on.)
+isolation.activate()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "twhooks_default_store: apps opened by this test that name no TWHOOKS_STORE open the "
+        "default SQLite file in their instance folder, not a memory store of their own",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _twhooks_isolated_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Empty the memory stores of apps that name no store, before each test."""
+    isolation.empty_all()
+    if request.node.get_closest_marker("twhooks_default_store") is None:
+        yield
+        return
+    isolation.deactivate()
+    try:
+        yield
+    finally:
+        isolation.activate()
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .exceptions import HandlerError
-from .twiml import MAX_MESSAGE_CHARS, MessagingResponse, VoiceResponse
 
 __all__ = ["EMPTY_TWIML", "TEXT_CONTENT_TYPE", "XML_CONTENT_TYPE", "Reply", "render_twiml"]
 
@@ -47,8 +46,10 @@ _TEXT_WRAPPERS: dict[str, tuple[str, str]] = {
     "message": (_DECLARATION + "<Response><Message>", "</Message></Response>"),
     "say": (_DECLARATION + "<Response><Say>", "</Say></Response>"),
 }
-# Longer text goes through the builder, which enforces the 1,600-character message limit.
-_SHORT_TEXT = MAX_MESSAGE_CHARS
+# Longer text goes through the builder, which enforces the 1,600-character message limit
+# (``twhooks.twiml.MAX_MESSAGE_CHARS``; not imported here, so that a plain reply loads no
+# TwiML builder: tests/test_replies.py checks that the two agree).
+_SHORT_TEXT = 1600
 
 
 @dataclass(slots=True)
@@ -108,10 +109,15 @@ def render_twiml(value: object, text_verb: TextVerb = "message") -> bytes:
             return (head + value + tail).encode("ascii")
         if "<" in value and value.lstrip().startswith(_DOCUMENT_STARTS):
             return _document(value)
+        # Text that is not short printable ASCII: the builder checks and escapes it.
         if text_verb == "say":
+            from .twiml.voice import VoiceResponse
+
             voice = VoiceResponse()
             voice.say(value)
             return _encode(voice.to_xml())
+        from .twiml.messaging import MessagingResponse
+
         messaging = MessagingResponse()
         messaging.message(value)
         return _encode(messaging.to_xml())

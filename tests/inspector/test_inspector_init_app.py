@@ -9,6 +9,9 @@ from flask import Flask
 
 from twhooks import ConfigurationError, TwilioHooks
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 
 def _app(debug: bool, **config: Any) -> Flask:
     app = Flask(__name__)

@@ -11,6 +11,9 @@ from browser import message_params, webhook_app
 
 from twhooks.settings import Settings
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 P = "/twilio/_inspector"
 SID = "SM" + "b2" * 16
 

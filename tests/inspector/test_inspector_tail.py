@@ -15,6 +15,9 @@ from conftest import PASSWORD, make_app, record
 from twhooks.cli import main
 from twhooks.cli.tail import format_row
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 Live = Callable[[Any], Any]
 PREFIX = "/twilio/_inspector"
 

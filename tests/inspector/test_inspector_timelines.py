@@ -5,8 +5,12 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
 from _signing import signed_post
 from browser import webhook_app
+
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
 
 P = "/twilio/_inspector"
 CALL = "CA" + "d4" * 16

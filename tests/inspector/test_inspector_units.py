@@ -16,6 +16,9 @@ from twhooks.inspector.redact import redact_url
 from twhooks.inspector.summary import Step, pretty, summarize
 from twhooks.store import HistoryRecord
 
+#: Needs the runtime dependencies only: CI runs it after ``pip install twhooks`` too.
+pytestmark = pytest.mark.core
+
 # -- settings --------------------------------------------------------------------------------
 
 

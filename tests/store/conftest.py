@@ -7,18 +7,22 @@ table prefix or key prefix, removed at its end, so runs never collide.
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+# The suite's shared settings (tests/_stores.py), also for the worker processes that import
+# this module by path (store_worker.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _stores import POSTGRESQL_URL, REDIS_URL
+
 from twhooks.store import MemoryStore, Store
 from twhooks.store.redis import RedisStore
 from twhooks.store.sql import SQLStore
 
-POSTGRESQL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-REDIS_URL = "redis://127.0.0.1:6379/15"
 BACKENDS = ["memory", "sqlite", "postgresql", "redis"]
 SHARED_BACKENDS = ["sqlite", "postgresql", "redis"]
 

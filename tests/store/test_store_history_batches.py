@@ -63,7 +63,7 @@ def test_what_waits_is_bounded_by_the_size() -> None:
     for n in range(12):
         buffer.add(request(n), 5)
     buffer.flush()
-    assert written == [["SM7", "SM8", "SM9", "SM10", "SM11"]]
+    assert written == [["SM7", "SM8", "SM9", "SM10", "SM11"]]  # all of one kind
 
 
 def poll(history: History, expected: int, deadline: float) -> list[str | None]:

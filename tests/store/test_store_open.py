@@ -329,6 +329,7 @@ def test_every_redis_key_expires_but_opt_outs_blocks_and_the_capped_history(
         OptOuts(store).opt_out("+1")
         Blocklist(store).add("+2")
         History(store).record(HistoryRecord("message", "POST", "/", {}, True, "valid", 200))
+        store.add_to_counter("inspector-login:10.0.0.1", 1, 60)
         without_ttl = {
             key.decode()
             for key in store.client.scan_iter(match="twhooks-test:ttl:*")
@@ -337,9 +338,11 @@ def test_every_redis_key_expires_but_opt_outs_blocks_and_the_capped_history(
         assert without_ttl == {
             "twhooks-test:ttl:optout:+1",
             "twhooks-test:ttl:optouts",
-            "twhooks-test:ttl:block:+2",
+            "twhooks-test:ttl:blocks",
+            "twhooks-test:ttl:block-version",
             "twhooks-test:ttl:history",
             "twhooks-test:ttl:history-id",
+            "twhooks-test:ttl:history-kind:message",  # capped with the history
         }
     finally:
         store.delete_all()

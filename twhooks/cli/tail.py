@@ -111,6 +111,21 @@ def run(
                     file=sys.stderr,
                 )
                 return 1
+            if response.status_code == 429:
+                wait = response.headers.get("Retry-After", "?")
+                print(
+                    "twhooks tail: too many wrong passwords from this address: the inspector "
+                    f"refuses it for {wait} s more",
+                    file=sys.stderr,
+                )
+                return 1
+            if response.status_code == 403:
+                print(
+                    "twhooks tail: the inspector refused (403): it is behind the app's own "
+                    "login (TWHOOKS_INSPECTOR_AUTHORIZE), which a terminal cannot pass",
+                    file=sys.stderr,
+                )
+                return 1
             if response.status_code != 200 or "json" not in response.headers.get(
                 "Content-Type", ""
             ):

@@ -9,9 +9,22 @@ handling sees it. This package knows nothing of any web framework.
 
 from __future__ import annotations
 
-from .aio import AsyncDispatcher as AsyncDispatcher
+from typing import TYPE_CHECKING, Any
+
 from .received import Received as Received
 from .route import Begun as Begun
 from .sync import Dispatcher as Dispatcher
 
+if TYPE_CHECKING:
+    from .aio import AsyncDispatcher as AsyncDispatcher
+
 __all__ = ["AsyncDispatcher", "Begun", "Dispatcher", "Received"]
+
+
+def __getattr__(name: str) -> Any:
+    # The event loop's driver loads asyncio, which a WSGI app does not need.
+    if name == "AsyncDispatcher":
+        from .aio import AsyncDispatcher
+
+        return AsyncDispatcher
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

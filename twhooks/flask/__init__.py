@@ -33,8 +33,9 @@ Flask:
 
 What the Quart extension shares with this one is in :mod:`twhooks.glue`. The package's other
 rooms: :mod:`twhooks.flask.sockets` (the voice sockets, mounted by ``init_app`` when
-flask-sock is installed) and :mod:`twhooks.flask.testing` (the test client). The inspector
-(:mod:`twhooks.inspector`) is Flask-only too.
+flask-sock is installed, which is imported on the first upgrade) and
+:mod:`twhooks.flask.testing` (the test client). The inspector (:mod:`twhooks.inspector`,
+imported when enabled) is Flask-only too.
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ from .. import glue
 from ..dispatch import Dispatcher, Received
 from ..dispatch.received import Refused
 from ..exceptions import RequestError
+from ..extras import install_command, installed
 from ..glue import BLUEPRINT, AppState, Framework, TwilioHooksBase, note_response
-from ..inspector import mount as mount_inspector
 from ..kinds import Kind
 from ..replies import Reply
 from ..settings import RealtimeSettings, Settings
@@ -96,6 +97,8 @@ class TwilioHooks(TwilioHooksBase[Flask]):
 
     def _attach(self, app: Flask, state: AppState[Dispatcher], sockets: RealtimeSettings) -> None:
         if state.settings.inspector.enabled:
+            from ..inspector import mount as mount_inspector
+
             mount_inspector(app, state, state.settings.inspector)
         check_upgrade = _mount_sockets(app, state, sockets)
         # First of the app's before_request functions, whatever is registered later.
@@ -114,11 +117,12 @@ def _mount_sockets(
     :class:`~twhooks.exceptions.HandlerError` saying what to install.
     """
     realtime = state.hooks.realtime
-    try:
-        from .sockets import mount_flask
-    except ImportError:
-        realtime.unavailable = "flask-sock is not installed (pip install twhooks[sock])"
+    # Whether it is installed, not imported: flask-sock is imported on the first upgrade.
+    if not installed("flask_sock"):
+        realtime.unavailable = f"flask-sock is not installed: {install_command('voice')}"
         return None
+    from .sockets import mount_flask
+
     return mount_flask(
         app,
         realtime,

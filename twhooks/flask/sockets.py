@@ -9,86 +9,35 @@ gevent. The session then runs on the request's thread
 (:meth:`~twhooks.realtime.handlers.RealtimeHandlers.serve`). The Flask extension mounts
 them in ``init_app`` when flask-sock is installed.
 
-Needs the ``sock`` extra: ``pip install twhooks[sock]``.
+Needs the ``voice`` extra: ``pip install 'twhooks[voice]'``. flask-sock itself (and its
+WebSocket stack) is imported on the first upgrade, with :mod:`twhooks.flask.websocket`, so
+that an app whose voice routes are never called does not load it.
 """
 
 from __future__ import annotations
 
-import contextlib
+import importlib
 import inspect
-import socket
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, request
-from flask_sock import Sock
-from simple_websocket import ConnectionClosed
 
 from ..exceptions import HandlerError
-from ..realtime.errors import SessionClosed, UpgradeRefused
+from ..realtime.errors import UpgradeRefused
 from ..realtime.handlers import SOCKET_KINDS, RealtimeHandlers, RealtimeSettings
+from ..realtime.transport import MAX_FRAME_BYTES
 from ..realtime.verify import Upgrade
 from . import SOCKETS_BLUEPRINT
+
+if TYPE_CHECKING:
+    from .websocket import FlaskSockSocket as FlaskSockSocket
 
 __all__ = ["BLUEPRINT", "FlaskSockSocket", "mount_flask"]
 
 _LIVE_KEY = "twhooks.realtime.live"
 #: The name of the blueprint of the socket routes.
 BLUEPRINT = _BLUEPRINT = SOCKETS_BLUEPRINT
-
-
-class FlaskSockSocket:
-    """A flask-sock socket as a :class:`~twhooks.realtime.transport.SyncSocket`."""
-
-    __slots__ = ("_ws",)
-
-    def __init__(self, ws: Any) -> None:
-        self._ws = ws
-        # Tokens are small frames sent one after the other: without TCP_NODELAY, Nagle's
-        # algorithm holds each back until the previous one is acknowledged (asyncio
-        # servers set it; WSGI servers do not).
-        with contextlib.suppress(OSError, AttributeError):
-            ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def send(self, text: str) -> None:
-        try:
-            self._ws.send(text)
-        except (ConnectionClosed, OSError) as error:
-            raise SessionClosed(code=getattr(error, "reason", None)) from None
-
-    def receive(self, timeout: float | None = None) -> str | bytes | None:
-        try:
-            frame: str | bytes | None = self._ws.receive(timeout)
-        except ConnectionClosed as error:
-            raise SessionClosed(code=error.reason) from None
-        return frame
-
-    def close(self, code: int = 1000, reason: str = "") -> None:
-        ws = self._ws
-        if ws.connected:
-            with contextlib.suppress(ConnectionClosed, OSError):
-                ws.close(code, reason or None)
-        # The server keeps the connection open for a next HTTP request (werkzeug holds its
-        # own file objects on the socket): end our half now, after the close frame (ours,
-        # or simple-websocket's own for a frame too big), so the client sees the end of
-        # the session at once.
-        with contextlib.suppress(OSError):
-            ws.sock.shutdown(socket.SHUT_WR)
-        ws.event.set()  # wake a thread blocked in receive()
-
-
-class _Capture:
-    """Stands in for a Blueprint so that ``Sock.route`` hands its view over instead of
-    registering it: flask-sock then opens the socket only when that view is called."""
-
-    view: Any = None
-
-    def route(self, rule: str, **options: Any) -> Any:
-        def register(view: Any) -> Any:
-            self.view = view
-            return view
-
-        return register
 
 
 def mount_flask(
@@ -114,7 +63,7 @@ def mount_flask(
     settings = settings if settings is not None else RealtimeSettings.from_config(app.config)
     # Twilio's messages are small: a frame over 1 MiB closes the socket (flask-sock's
     # default is no limit). An app's own SOCK_SERVER_OPTIONS win.
-    app.config.setdefault("SOCK_SERVER_OPTIONS", {"max_message_size": 1 << 20})
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {"max_message_size": MAX_FRAME_BYTES})
     prefix = "/" + url_prefix.strip("/") if url_prefix.strip("/") else ""
     blueprint = Blueprint(_BLUEPRINT, __name__, url_prefix=prefix or None)
     for kind in SOCKET_KINDS:
@@ -157,12 +106,12 @@ def _refusal(refused: UpgradeRefused) -> Response:
 
 def _view(kind: str, handlers: RealtimeHandlers, settings: RealtimeSettings) -> Any:
     def session(ws: Any, call_sid: str) -> None:
+        from .websocket import FlaskSockSocket
+
         live = request.environ.pop(_LIVE_KEY)
         handlers.serve(kind, FlaskSockSocket(ws), live, settings.first_message_timeout)
 
-    capture = _Capture()
-    Sock().route("/", bp=capture)(session)
-    open_socket = capture.view
+    opener: list[Callable[..., Any]] = []  # flask-sock's view of *session*, on first use
 
     def view(call_sid: str) -> Any:
         upgrade = Upgrade.from_environ(request.environ)
@@ -172,7 +121,11 @@ def _view(kind: str, handlers: RealtimeHandlers, settings: RealtimeSettings) -> 
             return _refusal(refused)
         request.environ[_LIVE_KEY] = live
         try:
-            return open_socket(call_sid=call_sid)
+            if not opener:
+                from .websocket import socket_opener
+
+                opener.append(socket_opener(session))
+            return opener[0](call_sid=call_sid)
         finally:
             if request.environ.pop(_LIVE_KEY, None) is not None:
                 # The socket never opened (a failed handshake): free the call.
@@ -180,3 +133,9 @@ def _view(kind: str, handlers: RealtimeHandlers, settings: RealtimeSettings) -> 
 
     view.__name__ = f"twhooks_{kind}"
     return view
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FlaskSockSocket":  # its home loads flask-sock: imported when asked for
+        return importlib.import_module(".websocket", __package__).FlaskSockSocket
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -22,16 +22,17 @@ __all__ = ["BLUEPRINT", "InspectorSettings", "InspectorState", "check_settings",
 
 
 def check_settings(config: Mapping[str, Any], debug: bool) -> InspectorSettings:
-    """Read ``TWHOOKS_INSPECTOR`` and ``TWHOOKS_INSPECTOR_PASSWORD`` from *config*
+    """Read the ``TWHOOKS_INSPECTOR*`` settings from *config*
     (:meth:`InspectorSettings.from_config <twhooks.settings.InspectorSettings.from_config>`)
     and :meth:`~twhooks.settings.InspectorSettings.check` them.
 
     The inspector shows every webhook's parameters (phone numbers, message bodies): it is
-    turned on only in debug mode or behind a password.
+    turned on only in debug mode, behind a password or behind the app's own login
+    (``TWHOOKS_INSPECTOR_AUTHORIZE``).
 
     :param debug: ``app.debug``.
-    :raises ~twhooks.ConfigurationError: the inspector is on without debug mode and without a
-        password, or a setting has the wrong type.
+    :raises ~twhooks.ConfigurationError: the inspector is on without debug mode, without a
+        password and without an authorize function, or a setting has the wrong type.
     """
     settings = InspectorSettings.from_config(config)
     settings.check(debug)

@@ -1,14 +1,18 @@
 """What the person reads or hears: a reply's TwiML told as steps, and pretty-printed.
 
 The reply is untrusted text (the handler may echo what a caller sent), so it is parsed with
-no entities, no DTD and no network, and anything that is not TwiML is left as it is.
+no entities, no DTD and no network, and anything that is not TwiML is left as it is. lxml
+is imported when a reply is first read, not with this module (the inspector is mounted in
+``init_app``, and an app that never opens it never needs lxml).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from lxml import etree
+if TYPE_CHECKING:
+    from lxml import etree
 
 __all__ = ["Step", "pretty", "summarize"]
 
@@ -29,6 +33,8 @@ class Step:
 
 
 def _parser() -> etree.XMLParser:
+    from lxml import etree
+
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -42,6 +48,8 @@ def _root(reply: str) -> etree._Element | None:
     text = reply.strip()
     if not text.startswith("<") or "<!DOCTYPE" in text.upper():
         return None
+    from lxml import etree
+
     try:
         return etree.fromstring(text.encode("utf-8"), _parser())
     except (etree.XMLSyntaxError, ValueError):
@@ -58,6 +66,8 @@ def _attrs(el: etree._Element, *names: str) -> str:
 
 
 def _steps(el: etree._Element, depth: int, out: list[Step]) -> None:
+    from lxml import etree
+
     for child in el.iterchildren("*"):  # elements only: no comment, no PI
         name = etree.QName(child).localname
         verb = name.lower()
@@ -97,6 +107,8 @@ def summarize(reply: str) -> list[Step] | None:
 
     An empty ``<Response/>`` gives ``[]``: the person gets nothing.
     """
+    from lxml import etree
+
     root = _root(reply)
     if root is None or etree.QName(root).localname != "Response":
         return None
@@ -110,5 +122,7 @@ def pretty(reply: str) -> str:
     root = _root(reply)
     if root is None:
         return reply
+    from lxml import etree
+
     etree.indent(root, space="  ")
     return etree.tostring(root, encoding="unicode")

@@ -34,10 +34,13 @@ from .redact import redact_url
 from .replay import replay
 from .rerun import add_failed_pages
 from .summary import pretty, summarize
+from .throttle import LoginThrottle
 from .timeline import call_timeline, message_timeline
 
 __all__ = ["InspectorState", "blueprint_for", "feed_row"]
 
+#: The inspector Blueprint's name: ``request.blueprint`` of its pages, for an app-wide guard
+#: (see :ref:`inspector-login`), and the prefix of its endpoints in ``url_for``.
 BLUEPRINT = "twhooks_inspector"
 #: How many rows the live list shows, and the feed gives at most.
 LIST_LIMIT = 200
@@ -152,17 +155,39 @@ def blueprint_for(state: InspectorState, settings: InspectorSettings, app: Flask
     def facades() -> StoreFacades:
         return state.facades
 
+    throttles: list[LoginThrottle] = []
+
+    def throttle() -> LoginThrottle:
+        if not throttles:  # the store is opened on first use
+            throttles.append(
+                LoginThrottle(
+                    facades().store,
+                    limit=settings.login_limit,
+                    global_limit=settings.login_global_limit,
+                    window=settings.login_window,
+                )
+            )
+        return throttles[0]
+
     @bp.before_request
     def guard() -> Response | None:
-        if settings.password is not None and not auth.password_matches(
-            request.headers.get("Authorization"), settings.password
-        ):
-            return Response(
-                "The twhooks inspector needs its password (any user name).\n",
-                401,
-                {"WWW-Authenticate": 'Basic realm="twhooks inspector", charset="UTF-8"'},
-                mimetype="text/plain",
-            )
+        if settings.password is not None:
+            refused = _check_password(settings.password, throttle())
+            if refused is not None:
+                return refused
+        if settings.authorize is not None:
+            allowed = settings.authorize(request)
+            if allowed is not True:
+                if allowed is False or allowed is None:
+                    current_app.logger.warning(
+                        "twhooks inspector: %s %s refused by TWHOOKS_INSPECTOR_AUTHORIZE (%s)",
+                        request.method,
+                        request.path,
+                        request.remote_addr or "?",
+                    )
+                    return Response("Not allowed to open the twhooks inspector.\n", 403)
+                # The app's own answer: a redirect to its login page, say.
+                return current_app.make_response(allowed)
         if request.method == "POST" and not auth.same_token(
             request.cookies.get(auth.CSRF_COOKIE), request.form.get(auth.CSRF_FIELD)
         ):
@@ -299,6 +324,41 @@ def blueprint_for(state: InspectorState, settings: InspectorSettings, app: Flask
         return record
 
     return bp
+
+
+def _check_password(password: str, throttle: LoginThrottle) -> Response | None:
+    """``None`` when the request carries *password* and its client is not locked out; the
+    401 or 429 to answer otherwise."""
+    client = request.remote_addr or "?"
+    wait = throttle.wait(client)
+    if wait is None:
+        given = request.headers.get("Authorization")
+        if auth.password_matches(given, password):
+            return None
+        if not given:  # a browser's first request, before it asks for the password
+            return _ask_password()
+        wait = throttle.failed(client)
+        if wait is None:
+            return _ask_password()
+    else:
+        current_app.logger.info(
+            "twhooks inspector: %s is locked out for %d s (too many wrong passwords)", client, wait
+        )
+    return Response(
+        f"Too many wrong passwords: try again in {wait} s.\n",
+        429,
+        {"Retry-After": str(wait)},
+        mimetype="text/plain",
+    )
+
+
+def _ask_password() -> Response:
+    return Response(
+        "The twhooks inspector needs its password (any user name).\n",
+        401,
+        {"WWW-Authenticate": 'Basic realm="twhooks inspector", charset="UTF-8"'},
+        mimetype="text/plain",
+    )
 
 
 def _redirect_state(what: str) -> Response:

@@ -29,7 +29,8 @@ The package has the rooms of :mod:`twhooks.flask`: this module (the extension),
 :func:`~twhooks.quart.sockets.mount_quart`) and :mod:`~twhooks.quart.testing` (the test
 client). Their names are re-exported here.
 
-Needs the ``quart`` extra: ``pip install twhooks[quart]``.
+Needs the ``quart`` extra: ``pip install 'twhooks[quart]'``; without it, importing this
+package raises :class:`~twhooks.exceptions.ConfigurationError` saying so.
 """
 
 from __future__ import annotations
@@ -38,9 +39,17 @@ import inspect
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from quart import Blueprint, Quart, Request, Response, current_app, request, session
-from quart.wrappers.response import DataBody
 from werkzeug.datastructures import Headers
+
+from ..extras import missing
+
+try:
+    from quart import Blueprint, Quart, Request, Response, current_app, request, session
+    from quart.wrappers.response import DataBody
+except ModuleNotFoundError as error:
+    if error.name != "quart":
+        raise
+    raise missing("quart", "twhooks.quart", "quart") from error
 
 from .. import asgi, glue
 from ..dispatch import AsyncDispatcher, Received

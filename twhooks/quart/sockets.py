@@ -21,34 +21,53 @@ from ..exceptions import HandlerError
 from ..realtime.errors import SessionClosed, UpgradeRefused
 from ..realtime.handlers import SOCKET_KINDS, RealtimeHandlers, RealtimeSettings
 from ..realtime.verify import Upgrade
+from .feed import INBOX_KEY, SocketFeed, SocketInbox
 
 __all__ = ["QuartSocket", "mount_quart"]
 
 
 class QuartSocket:
-    """Quart's ``websocket`` as an :class:`~twhooks.realtime.transport.AsyncSocket`."""
+    """Quart's ``websocket`` as an :class:`~twhooks.realtime.transport.AsyncSocket`.
 
-    __slots__ = ("_closed", "_ws")
+    :param inbox: where its frames come from (:class:`SocketFeed`); without one they are
+        read from Quart, which cancels the handler when the caller hangs up.
+    """
 
-    def __init__(self, ws: Any) -> None:
+    __slots__ = ("_closed", "_inbox", "_ws")
+
+    def __init__(self, ws: Any, inbox: SocketInbox | None = None) -> None:
         self._ws = ws
         self._closed = False
+        self._inbox = inbox
+        if inbox is not None:
+            inbox.claimed = True
 
     async def send(self, text: str) -> None:
-        if self._closed:
-            raise SessionClosed()
+        inbox = self._inbox
+        if self._closed or (inbox is not None and inbox.closed):
+            raise SessionClosed(code=inbox.close_code if inbox is not None else None)
         await self._ws.send(text)
 
     async def receive(self) -> str | bytes:
         if self._closed:
             raise SessionClosed()
-        frame: str | bytes = await self._ws.receive()
-        return frame
+        inbox = self._inbox
+        if inbox is None:
+            frame: str | bytes = await self._ws.receive()
+            return frame
+        if inbox.closed and inbox.frames.empty():
+            raise SessionClosed(code=inbox.close_code)
+        item = await inbox.frames.get()
+        if item is None:
+            inbox.frames.put_nowait(None)  # for the next receive too
+            raise SessionClosed(code=inbox.close_code)
+        return item
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         if not self._closed:
             self._closed = True
-            await self._ws.close(code, reason)
+            if self._inbox is None or not self._inbox.closed:
+                await self._ws.close(code, reason)
 
 
 def mount_quart(
@@ -91,6 +110,8 @@ def mount_quart(
 
     # First among the app's own: a forged upgrade runs none of them.
     app.before_websocket_funcs.setdefault(None, []).insert(0, verify_upgrade)
+    if not isinstance(app.asgi_app, SocketFeed):
+        app.asgi_app = SocketFeed(app.asgi_app)  # type: ignore[method-assign]
 
     @app.after_serving
     async def end_sessions() -> None:
@@ -117,15 +138,24 @@ def _socket_view(kind: str, handlers: RealtimeHandlers, settings: RealtimeSettin
             live = await handlers.open_async(kind, upgrade, call_sid)
         except UpgradeRefused as refused:
             return _refusal(refused)
-        try:
-            await websocket.accept()
-        except BaseException:
-            await handlers.registry.close_async(live, "refused")
-            raise
         # The request-local proxy resolved once: the session outlives no context, but
-        # every send and receive would otherwise look the context variable up again.
-        socket = QuartSocket(websocket._get_current_object())  # type: ignore[attr-defined]
-        await handlers.serve_async(kind, socket, live, settings.first_message_timeout)
+        # every send and receive would otherwise look the context variable up again. Its
+        # frames are read from the inbox, claimed before the socket is accepted so that
+        # none reaches Quart's own queue.
+        inbox = websocket.scope.get(INBOX_KEY)
+        if not isinstance(inbox, SocketInbox):
+            inbox = None
+        socket = QuartSocket(websocket._get_current_object(), inbox)  # type: ignore[attr-defined]
+        try:
+            try:
+                await websocket.accept()
+            except BaseException:
+                await handlers.registry.close_async(live, "refused")
+                raise
+            await handlers.serve_async(kind, socket, live, settings.first_message_timeout)
+        finally:
+            if inbox is not None:
+                inbox.done.set()
         return None
 
     view.__name__ = f"twhooks_{kind}"

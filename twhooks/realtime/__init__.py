@@ -3,8 +3,9 @@ to their call.
 
 One module per idea: :mod:`~.messages` (the typed JSON messages), :mod:`~.verify` (the
 upgrade's signature and CallSid), :mod:`~.relay` and :mod:`~.stream` (the sessions a
-handler gets, sync and async), :mod:`~.lifecycle` (one socket per call, session records,
-draining), :mod:`~.handlers` (the decorators and the path every socket takes),
+handler gets, sync and async), :mod:`~.playback` (what the caller heard, for barge-in),
+:mod:`~.lifecycle` (one socket per call, session records, draining), :mod:`~.handlers`
+(the decorators and the path every socket takes),
 :mod:`~.twiml` (TwiML pointing a call at a session), :mod:`~.testing` (Twilio's side, for
 tests); the terminal clients are :mod:`twhooks.cli.voice`. Importing this package loads no
 web framework; the sockets' routes are in :mod:`twhooks.flask.sockets` and
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from .lifecycle import CallStore as CallStore
     from .lifecycle import MemoryCallStore as MemoryCallStore
     from .lifecycle import SessionRecord as SessionRecord
+    from .playback import Heard as Heard
     from .relay import AsyncRelaySession as AsyncRelaySession
     from .relay import RelaySession as RelaySession
     from .stream import AsyncStreamSession as AsyncStreamSession
@@ -45,6 +47,7 @@ _EXPORTS = {
     "CallStore": "lifecycle",
     "MemoryCallStore": "lifecycle",
     "SessionRecord": "lifecycle",
+    "Heard": "playback",
     "AsyncRelaySession": "relay",
     "RelaySession": "relay",
     "AsyncStreamSession": "stream",

@@ -24,7 +24,6 @@ That end is shielded from cancellation, so a session cancelled by draining recor
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import inspect
@@ -33,17 +32,24 @@ import logging
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..exceptions import HandlerError
+from ..exceptions import ConfigurationError
 from ..settings import RealtimeSettings as RealtimeSettings
 from .errors import ProtocolError, SessionClosed, UpgradeRefused
 from .lifecycle import CallStore, LiveSession, SessionRecord, SessionRegistry
-from .messages import Connected, Setup, Start, parse_relay, parse_stream
-from .relay import AsyncRelaySession, RelaySession
-from .stream import AsyncStreamSession, StreamSession
 from .transport import AsyncSocket, SyncSocket
 from .verify import CALL_SID, Upgrade, verify_upgrade
+from .warmup import WarmUps
+
+if TYPE_CHECKING:
+    from .messages import Setup, Start
+    from .relay import AsyncRelaySession, RelaySession
+    from .stream import AsyncStreamSession, StreamSession
+
+# The sessions, their messages and asyncio are imported when a socket is served, not with
+# this module: the extensions build a RealtimeHandlers in every app, and most apps never
+# open a voice socket.
 
 __all__ = ["SOCKET_KINDS", "RealtimeDecorators", "RealtimeHandlers", "RealtimeSettings"]
 
@@ -84,6 +90,18 @@ class RealtimeDecorators:
         :class:`~twhooks.realtime.lifecycle.SessionRecord` (``async def`` on Quart)."""
         return self.realtime.on_end(hook)
 
+    def session_warm_up(self, hook: F) -> F:
+        """Make ``hook(call_sid)`` the call's warm-up (a model connection, a prompt): started
+        by :meth:`prepare_session` while the call's TwiML is answered, its result handed to
+        the session (``session.warm()``). ``async def`` on Quart."""
+        self.realtime.warm_ups.register(hook)
+        return hook
+
+    def prepare_session(self, call_sid: str) -> bool:
+        """Start the warm-up of *call_sid* now (from the webhook whose TwiML opens its
+        socket); whether it started (not without a hook, nor twice)."""
+        return self.realtime.warm_ups.start(call_sid)
+
     def drain_sessions(self, grace: float = 30.0) -> int:
         """Refuse new sockets, let live calls finish for *grace* seconds, cancel the rest
         (from a threaded server's shutdown code). :returns: how many were cancelled."""
@@ -105,6 +123,8 @@ class RealtimeHandlers:
         self.unavailable: str | None = None
         #: The live sessions of this process.
         self.registry = SessionRegistry(store, host=host)
+        #: The warm-ups started for calls whose socket has not opened yet.
+        self.warm_ups = WarmUps()
 
     # -- registration -----------------------------------------------------------------------
 
@@ -132,7 +152,7 @@ class RealtimeHandlers:
 
     def _register(self, kind: str) -> Callable[[F], F]:
         if self.unavailable is not None:
-            raise HandlerError(f"@{kind}() cannot be served: {self.unavailable}")
+            raise ConfigurationError(f"@{kind}() cannot be served: {self.unavailable}")
 
         def decorator(handler: F) -> F:
             self.handlers[kind] = handler
@@ -200,6 +220,10 @@ class RealtimeHandlers:
 
         Never raises: what goes wrong is logged and recorded in the call's record.
         """
+        from .messages import Setup
+        from .relay import RelaySession
+        from .stream import StreamSession
+
         live.on_cancel(lambda: socket.close(_GOING_AWAY, "server shutting down"))
         reason = "closed"
         try:
@@ -212,6 +236,8 @@ class RealtimeHandlers:
                 session = RelaySession(socket, live, first)
             else:
                 session = StreamSession(socket, live, first)
+            if self.warm_ups.hook is not None:
+                session.warm_ups = self.warm_ups
             self.handlers[kind](session)
             reason = _end_reason(session)
         except SessionClosed:
@@ -240,6 +266,12 @@ class RealtimeHandlers:
         Cancellation (the server drops the socket, or draining) is recorded and re-raised
         after the teardown.
         """
+        import asyncio
+
+        from .messages import Setup
+        from .relay import AsyncRelaySession
+        from .stream import AsyncStreamSession
+
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
         if task is not None:
@@ -255,6 +287,8 @@ class RealtimeHandlers:
                 session = AsyncRelaySession(socket, live, first)
             else:
                 session = AsyncStreamSession(socket, live, first)
+            if self.warm_ups.hook is not None:
+                session.warm_ups = self.warm_ups
             result = self.handlers[kind](session)
             if inspect.isawaitable(result):
                 await result
@@ -330,6 +364,8 @@ class RealtimeHandlers:
     async def _first_async(
         self, kind: str, socket: AsyncSocket, live: LiveSession, timeout: float
     ) -> Setup | Start | None:
+        import asyncio
+
         deadline = time.monotonic() + timeout
         for _ in range(3):
             try:
@@ -370,6 +406,8 @@ class RealtimeHandlers:
 
 def _bind(kind: str, frame: str | bytes, live: LiveSession) -> Setup | Start | str | None:
     """The first message if it binds to the signed call; a reason if not; ``None`` to skip."""
+    from .messages import Connected, Setup, Start, parse_relay, parse_stream
+
     live.record.received += 1
     try:
         message = parse_relay(frame) if kind == "relay" else parse_stream(frame)
@@ -449,6 +487,8 @@ def _log_refused(live: LiveSession, reason: str) -> None:
 async def _quietly(awaitable: Awaitable[Any], timeout: float = 1.0) -> None:
     """Await a step of a teardown: at most *timeout* seconds, and never raise (a
     cancellation included: the teardown goes on)."""
+    import asyncio
+
     with contextlib.suppress(
         SessionClosed, OSError, RuntimeError, asyncio.TimeoutError, asyncio.CancelledError
     ):

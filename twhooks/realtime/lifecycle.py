@@ -23,7 +23,6 @@ registry calls one that blocks from a worker thread (:meth:`~SessionRegistry.ope
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import socket
@@ -33,10 +32,16 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..store.base import blocks
 from .errors import UpgradeRefused
+
+if TYPE_CHECKING:
+    import asyncio
+
+# asyncio is imported by the methods that run on an event loop, not with this module: every
+# app builds a registry, and a WSGI app never needs the event loop's modules.
 
 __all__ = [
     "CallStore",
@@ -235,6 +240,8 @@ class SessionRegistry:
         """
         if not blocks(self.store):
             return self.open(call_sid, kind)
+        import asyncio
+
         opening = self._hold(asyncio.ensure_future(asyncio.to_thread(self.open, call_sid, kind)))
         try:
             return await asyncio.shield(opening)
@@ -284,6 +291,8 @@ class SessionRegistry:
         """``function(*args)``, which calls the store: in a worker thread if the store blocks,
         else right here on the event loop."""
         if blocks(self.store):
+            import asyncio
+
             return await asyncio.to_thread(function, *args)
         return function(*args)
 
@@ -293,6 +302,8 @@ class SessionRegistry:
         Shielded: a cancellation of the waiting task (re-raised there) does not stop the work,
         and the registry holds the task until it is done. Call it on the event loop.
         """
+        import asyncio
+
         return asyncio.shield(self._hold(asyncio.ensure_future(work)))
 
     def _hold(self, task: asyncio.Future[T]) -> asyncio.Future[T]:
@@ -307,6 +318,8 @@ class SessionRegistry:
 
     def _release_unused(self, opening: asyncio.Future[LiveSession]) -> None:
         if not opening.cancelled() and opening.exception() is None:
+            import asyncio
+
             self._hold(asyncio.ensure_future(self.close_async(opening.result(), "refused")))
 
     def drain(self, grace: float = 30.0, teardown: float = 5.0) -> int:
@@ -333,6 +346,8 @@ class SessionRegistry:
 
     async def drain_async(self, grace: float = 30.0, teardown: float = 5.0) -> int:
         """:meth:`drain` for an event loop: waits without blocking it."""
+        import asyncio
+
         self.draining = True
         deadline = time.monotonic() + grace
         while self._live and time.monotonic() < deadline:

@@ -41,6 +41,7 @@ from .messages import (
     text_frame,
 )
 from .transport import AsyncSocket, SyncSocket
+from .warmup import AsyncWarmSession, WarmSession
 
 __all__ = ["AsyncRelaySession", "RelaySession"]
 
@@ -112,7 +113,7 @@ class _RelayState:
         return end_frame(handoff_data)
 
 
-class RelaySession(_RelayState):
+class RelaySession(_RelayState, WarmSession):
     """A ConversationRelay session for a synchronous handler (flask-sock).
 
     :param socket: the verified socket.
@@ -236,7 +237,7 @@ class RelaySession(_RelayState):
         self.record.sent += 1
 
 
-class AsyncRelaySession(_RelayState):
+class AsyncRelaySession(_RelayState, AsyncWarmSession):
     """A ConversationRelay session for an ``async def`` handler (Quart, ASGI).
 
     A reader task takes Twilio's messages off the socket as they come, so an interruption

@@ -16,7 +16,9 @@ barge-in).
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -33,7 +35,9 @@ from .messages import (
     media_frame,
     parse_stream,
 )
+from .playback import Heard, Playback
 from .transport import AsyncSocket, SyncSocket
+from .warmup import AsyncWarmSession, WarmSession
 
 __all__ = ["AsyncStreamSession", "StreamSession"]
 
@@ -58,6 +62,24 @@ class _StreamState:
         self.stopped = False
         #: Whether the socket is closed.
         self.closed = False
+        #: The audio sent since the last ``clear`` and how much of it has played.
+        self.playback = Playback()
+
+    @property
+    def played_ms(self) -> int:
+        """Milliseconds of the audio sent since the last ``clear`` that the caller has heard,
+        as of the last mark Twilio echoed (see :meth:`mark`)."""
+        return self.playback.played_ms
+
+    @property
+    def sent_ms(self) -> int:
+        """Milliseconds of audio sent since the last ``clear``."""
+        return self.playback.sent_ms
+
+    def heard(self) -> Heard:
+        """What the caller has heard of the audio sent since the last ``clear``: its length
+        and the text of the pieces begun (see :meth:`send_audio`)."""
+        return self.playback.heard()
 
     def _accept(self, frame: str | bytes) -> StreamMessage | None:
         self.record.received += 1
@@ -71,21 +93,25 @@ class _StreamState:
             self.stopped = True
         elif isinstance(message, Mark):
             self.marks_played.append(message.name)
+            self.playback.echoed(message.name)
         return message
 
 
-class StreamSession(_StreamState):
+class StreamSession(_StreamState, WarmSession):
     """A Media Streams session for a synchronous handler (flask-sock)."""
 
     def __init__(self, socket: SyncSocket, live: LiveSession, start: messages.Start) -> None:
         super().__init__(live, start)
         self._socket = socket
+        self._pending: deque[StreamMessage] = deque()
 
     def receive(self, timeout: float | None = None) -> StreamMessage | None:
         """The next message; ``None`` if none came within *timeout* seconds.
 
         :raises SessionClosed: the socket is closed.
         """
+        if self._pending:
+            return self._pending.popleft()
         while True:
             frame = self._socket.receive(timeout)
             if frame is None:
@@ -112,24 +138,48 @@ class StreamSession(_StreamState):
             if type(message) is Media:
                 yield message.payload
 
-    def send_audio(self, audio: bytes) -> None:
-        """Queue *audio* (raw bytes in the stream's format) to be played on the call."""
-        self._send(media_frame(self.stream_sid, audio))
+    def send_audio(self, audio: bytes, text: str | None = None) -> None:
+        """Queue *audio* (raw bytes in the stream's format) to be played on the call.
 
-    def mark(self, name: str) -> None:
-        """Ask Twilio to echo a ``mark`` named *name* once the audio sent so far has played."""
+        :param text: what it says, for :meth:`heard` and :meth:`barge_in`.
+        """
+        self._send(media_frame(self.stream_sid, audio))
+        self.playback.sent(audio, text)
+
+    def mark(self, name: str | None = None) -> str:
+        """Ask Twilio to echo a ``mark`` once the audio sent so far has played; that echo
+        moves :attr:`played_ms` up to here. :returns: its name (``twhooks-<n>`` by default)."""
+        name = self.playback.mark(name)
         self._send(mark_frame(self.stream_sid, name))
+        return name
 
     def clear(self) -> None:
         """Drop the audio queued and not yet played."""
         self._send(clear_frame(self.stream_sid))
+        self.playback.cleared()
+
+    def barge_in(self) -> Heard:
+        """The caller spoke over the answer: drop Twilio's queue (``clear``) and return what
+        had been heard of it, to cut the model's answer there.
+
+        The marks already echoed but not yet read are counted first (the messages read
+        meanwhile are kept for :meth:`receive`).
+        """
+        receive = self._socket.receive
+        with contextlib.suppress(SessionClosed):
+            while (frame := receive(0)) is not None:
+                message = self._accept(frame)
+                if message is not None:
+                    self._pending.append(message)
+        self._send(clear_frame(self.stream_sid))
+        return self.playback.cleared()
 
     def _send(self, frame: str) -> None:
         self._socket.send(frame)
         self.record.sent += 1
 
 
-class AsyncStreamSession(_StreamState):
+class AsyncStreamSession(_StreamState, AsyncWarmSession):
     """A Media Streams session for an ``async def`` handler (Quart, ASGI)."""
 
     def __init__(self, socket: AsyncSocket, live: LiveSession, start: messages.Start) -> None:
@@ -162,17 +212,26 @@ class AsyncStreamSession(_StreamState):
             if type(message) is Media:
                 yield message.payload
 
-    async def send_audio(self, audio: bytes) -> None:
+    async def send_audio(self, audio: bytes, text: str | None = None) -> None:
         """:meth:`StreamSession.send_audio`."""
         await self._send(media_frame(self.stream_sid, audio))
+        self.playback.sent(audio, text)
 
-    async def mark(self, name: str) -> None:
+    async def mark(self, name: str | None = None) -> str:
         """:meth:`StreamSession.mark`."""
+        name = self.playback.mark(name)
         await self._send(mark_frame(self.stream_sid, name))
+        return name
 
     async def clear(self) -> None:
         """:meth:`StreamSession.clear`."""
         await self._send(clear_frame(self.stream_sid))
+        self.playback.cleared()
+
+    async def barge_in(self) -> Heard:
+        """:meth:`StreamSession.barge_in`."""
+        await self._send(clear_frame(self.stream_sid))
+        return self.playback.cleared()
 
     async def _send(self, frame: str) -> None:
         await self._socket.send(frame)

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
+from ..extras import missing
 from ..signature import compute_signature
 from .errors import SessionClosed, UpgradeRefused
 from .verify import CALL_SID
@@ -77,11 +78,10 @@ class _Caller:
         try:
             from websockets.exceptions import InvalidStatus
             from websockets.sync.client import connect
-        except ImportError as error:  # pragma: no cover - a missing optional dependency
-            raise ImportError(
-                "twhooks' relay and stream callers need the websockets package: "
-                "pip install websockets"
-            ) from error
+        except ModuleNotFoundError as error:
+            if error.name != "websockets":
+                raise
+            raise missing("voice", "twhooks' relay and stream callers", "websockets") from error
         try:
             # Entered as a context manager, as websockets asks; left in close().
             self._ws = self._stack.enter_context(

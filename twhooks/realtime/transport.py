@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-__all__ = ["AsyncSocket", "SyncSocket"]
+__all__ = ["MAX_FRAME_BYTES", "AsyncSocket", "SyncSocket"]
+
+#: The largest frame a voice socket takes: a bigger one closes the socket with 1009 (Twilio's
+#: messages are small: 160 bytes of audio, a sentence of text).
+MAX_FRAME_BYTES = 1 << 20
 
 
 class SyncSocket(Protocol):

@@ -1,10 +1,26 @@
 """Verify a WebSocket upgrade from Twilio, and the CallSid it is bound to.
 
-Twilio signs the upgrade request of a ConversationRelay or Media Streams socket like a GET
-webhook: ``X-Twilio-Signature`` is the HMAC of the ``wss://`` URL exactly as written in the
-TwiML, with no parameters appended. The signature alone proves that Twilio opened *some*
-session to that URL; it does not say for which call, and a signature over a fixed URL would
-let whoever saw one upgrade open any number of sockets. So twhooks puts the CallSid in the
+Twilio signs the upgrade request of a ConversationRelay or Media Streams socket like a
+webhook, over the ``wss://`` URL of the TwiML. Two forms are in use, and both are accepted
+(:func:`signed_forms`):
+
+- **the URL with its query**, as written, and no parameters: a GET webhook's form, what
+  Twilio's samples and earlier SDKs validate (a URL without a query, the only kind Media
+  Streams allow, is signed so in either form);
+- **the URL without its query, the query's parameters folded in as form fields are**
+  (sorted by name, ``name + value``, decoded): the form Twilio's agent SDK validates
+  (twilio-agent-connect-python, PR #16). A repeated name or a blank value is folded as a
+  form field's is (every value, blanks too); the SDK's own reading (the first value of each
+  name, blanks dropped) is accepted as well where it differs.
+
+Both are tried with and without the default port and the URL's other known variants
+(:func:`twhooks.urls.url_variants`: a bare ``?``, the query's escapes). Nothing else is: a
+signature over the URL *without* its query, for an upgrade that has one, is refused, so the
+query's values are as authenticated as the path.
+
+The signature alone proves that Twilio opened *some* session to that URL; it does not say
+for which call, and a signature over a fixed URL would let whoever saw one upgrade open any
+number of sockets. So twhooks puts the CallSid in the
 URL's *path* (Media Streams drop a query string): ``wss://example.com/twilio/relay/CA…``.
 The signature then covers the CallSid, the session is bound to it, and the first message
 (``setup`` or ``start``) must name the same call or the socket is closed before any handler
@@ -24,6 +40,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, parse_qsl
 
 from ..exceptions import SignatureError
 from ..signature import SignatureVerifier
@@ -31,7 +48,18 @@ from ..urls import redact, split_authority
 from ..wsgi import quote_path, wsgi_decode
 from .errors import UpgradeRefused
 
-__all__ = ["CALL_SID", "Upgrade", "signed_urls", "verify_upgrade", "websocket_base"]
+__all__ = [
+    "CALL_SID",
+    "SignedForm",
+    "Upgrade",
+    "signed_forms",
+    "signed_urls",
+    "verify_upgrade",
+    "websocket_base",
+]
+
+#: A URL and the parameters folded after it in the signed string (``None``: none).
+SignedForm = tuple[str, "list[tuple[str, str]] | None"]
 
 #: A CallSid as Twilio writes it: ``CA`` and 32 lowercase hex digits.
 CALL_SID = re.compile(r"CA[0-9a-f]{32}\Z")
@@ -139,6 +167,29 @@ def _toggle_port(base: str) -> str:
     return f"{scheme}://{userinfo}{host}{default or ''}{rest}"
 
 
+def signed_forms(upgrade: Upgrade, public_url: str | None = None) -> list[SignedForm]:
+    """What Twilio may have signed for *upgrade*: ``(url, params)`` pairs, in the order worth
+    trying (see the module's docstring).
+
+    For each URL of :func:`signed_urls`: the URL with its query and no parameters; then, if
+    it has a query, the URL without it with the query's parameters, as form fields are
+    folded, and as Twilio's agent SDK reads them if that differs.
+    """
+    forms: list[SignedForm] = []
+    query = upgrade.query
+    folded: list[list[tuple[str, str]]] = []
+    if query:
+        fields = parse_qsl(query, keep_blank_values=True)
+        first = [(name, values[0]) for name, values in parse_qs(query).items()]
+        folded = [fields] if sorted(set(first)) == sorted(set(fields)) else [fields, first]
+    for url in signed_urls(upgrade, public_url):
+        forms.append((url, None))
+        if query:
+            bare = url.partition("?")[0]
+            forms.extend((bare, params) for params in folded if params)
+    return forms
+
+
 def verify_upgrade(
     verifier: SignatureVerifier,
     upgrade: Upgrade,
@@ -158,11 +209,11 @@ def verify_upgrade(
             "the URL's last segment is not a CallSid (CA + 32 hex digits); point the TwiML "
             "at the session with twhooks.realtime.twiml so the socket is bound to its call"
         )
-    urls = signed_urls(upgrade, public_url)
+    forms = signed_forms(upgrade, public_url)
     first: SignatureError | None = None
-    for url in urls:
+    for url, params in forms:
         try:
-            verifier.verify(url, None, upgrade.signature, settings=upgrade.settings)
+            verifier.verify(url, params, upgrade.signature, settings=upgrade.settings)
         except SignatureError as error:
             first = first or error
             if upgrade.signature is None:
@@ -170,7 +221,8 @@ def verify_upgrade(
             continue
         return url
     assert first is not None
+    tried = [redact(url) + (" + its query as fields" if params else "") for url, params in forms]
     raise UpgradeRefused(
-        f"{first.reason} [{first.code}]; URLs tried: {', '.join(redact(u) for u in urls)}",
-        url=redact(urls[0]),
+        f"{first.reason} [{first.code}]; URLs tried: {', '.join(tried)}",
+        url=redact(forms[0][0]),
     )

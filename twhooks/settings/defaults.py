@@ -37,9 +37,14 @@ DEFAULTS: Mapping[str, Any] = {
     "TWHOOKS_HISTORY": True,
     "TWHOOKS_HISTORY_SIZE": 1000,
     "TWHOOKS_HISTORY_REDACT": False,
+    "TWHOOKS_HISTORY_HASH_KEY": None,
     # The inspector: Settings.inspector.
     "TWHOOKS_INSPECTOR": False,
     "TWHOOKS_INSPECTOR_PASSWORD": None,
+    "TWHOOKS_INSPECTOR_AUTHORIZE": None,
+    "TWHOOKS_INSPECTOR_LOGIN_LIMIT": 10,
+    "TWHOOKS_INSPECTOR_LOGIN_GLOBAL_LIMIT": 100,
+    "TWHOOKS_INSPECTOR_LOGIN_WINDOW": 300.0,
 }
 
 #: Settings that did nothing and were removed, with what to do instead: an app that still

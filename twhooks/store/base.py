@@ -158,10 +158,25 @@ class Store(ReplayStore, Protocol):
         """Whether *number* is on the block list."""
         ...
 
+    # -- counters --------------------------------------------------------------------------
+
+    def add_to_counter(self, key: str, amount: int, window: float) -> tuple[int, float]:
+        """Add *amount* to the counter *key*, in one atomic operation.
+
+        A counter starts at zero with its first addition and is gone *window* seconds later
+        (a fixed window); an *amount* of 0 reads it and starts nothing. The inspector counts
+        its failed logins with it (:mod:`twhooks.inspector.throttle`). A store of your own
+        may leave it out: the inspector then counts in each process.
+
+        :returns: the count, and the seconds left until the counter is gone (0 when none).
+        """
+        ...
+
     # -- webhook history -------------------------------------------------------------------
 
     def add_history(self, record: HistoryRecord, size: int) -> int:
-        """Store *record*, keeping only the newest *size* records.
+        """Store *record*, keeping only the newest *size* records of its kind (each kind has
+        room of its own: a flood of status callbacks never pushes the messages out).
 
         :returns: its id (increasing).
         """
@@ -197,12 +212,13 @@ def blocks(store: object) -> bool:
 
 
 #: The methods every :class:`Store` has (``blocking`` may be left out: see :func:`blocks`;
-#: ``renew`` too: see :mod:`twhooks.store.renewal`).
+#: ``renew`` too: see :mod:`twhooks.store.renewal`; and ``add_to_counter``, see
+#: :meth:`Store.add_to_counter`).
 _METHODS = tuple(
     name
     for protocol in (ReplayStore, Store)
     for name, value in vars(protocol).items()
-    if callable(value) and not name.startswith("_") and name != "renew"
+    if callable(value) and not name.startswith("_") and name not in ("renew", "add_to_counter")
 )
 
 

@@ -8,34 +8,42 @@ from dataclasses import replace
 
 from .base import Store
 from .dead_letters import DEFAULT_FAILED_SIZE, DEFAULT_FAILED_TTL, keeps_dead_letters
+from .history_redact import hash_number, redact
 from .records import FailedWebhook, HistoryRecord
 
 __all__ = ["History"]
 
 #: Default of ``TWHOOKS_HISTORY_SIZE``.
 DEFAULT_HISTORY_SIZE = 1000
-#: What a redacted body reads.
-REDACTED = "[redacted]"
-_BODY_PARAMS = ("Body",)
 
 
 class History:
     """The newest webhook requests: ``hooks.history``.
 
     :param store: where they are kept.
-    :param size: how many records are kept (``TWHOOKS_HISTORY_SIZE``); the oldest go first.
-    :param redact_bodies: keep neither message bodies nor reply bodies
-        (``TWHOOKS_HISTORY_REDACT``).
+    :param size: how many records of each kind are kept (``TWHOOKS_HISTORY_SIZE``); the
+        oldest of a kind go first, and a kind never pushes out another.
+    :param redact_bodies: keep no message bodies, media URLs, speech or reply bodies
+        (``TWHOOKS_HISTORY_REDACT`` with ``"bodies"``).
+    :param number_key: keep phone numbers only as their hash under this key
+        (``TWHOOKS_HISTORY_REDACT`` with ``"numbers"``, :mod:`twhooks.store.history_redact`);
+        ``None`` keeps them.
 
     Beside the history, the webhooks whose handler failed are kept as a dead-letter list
     (:meth:`failed`; see :mod:`twhooks.store.dead_letters`): the newest
     :data:`~twhooks.store.dead_letters.DEFAULT_FAILED_SIZE`, each for
     :data:`~twhooks.store.dead_letters.DEFAULT_FAILED_TTL` seconds after its last failure.
-    With *redact_bodies* none are kept: a dead letter must keep its body to be run again.
+    With any redaction none are kept: a dead letter keeps the webhook as it came (its body,
+    its numbers), to be run again.
     """
 
     def __init__(
-        self, store: Store, *, size: int = DEFAULT_HISTORY_SIZE, redact_bodies: bool = False
+        self,
+        store: Store,
+        *,
+        size: int = DEFAULT_HISTORY_SIZE,
+        redact_bodies: bool = False,
+        number_key: bytes | None = None,
     ) -> None:
         if size < 1:
             raise ValueError(f"size must be at least 1, not {size}")
@@ -46,19 +54,24 @@ class History:
         )
         self.size = size
         self.redact_bodies = redact_bodies
+        self._number_key = number_key
         self.failed_size = DEFAULT_FAILED_SIZE
         self.failed_ttl = DEFAULT_FAILED_TTL
         #: Whether failed webhooks are kept: when the store can (a store of your own may
-        #: not), and bodies are not redacted (a dead letter keeps its body, to be run again).
-        self.keeps_failed = keeps_dead_letters(store) and not redact_bodies
+        #: not), and nothing is redacted (a dead letter keeps the webhook as it came, to be
+        #: run again).
+        self.keeps_failed = keeps_dead_letters(store) and not redact_bodies and number_key is None
+
+    @property
+    def hashes_numbers(self) -> bool:
+        """Whether phone numbers are kept only as their hash."""
+        return self._number_key is not None
 
     def _prepared(self, record: HistoryRecord) -> HistoryRecord:
+        # Redacted here, before the record is queued or stored anywhere.
         if not record.at:
             record = replace(record, at=time.time())
-        if self.redact_bodies:
-            params = {k: REDACTED if k in _BODY_PARAMS else v for k, v in record.params.items()}
-            record = replace(record, params=params, reply=REDACTED if record.reply else "")
-        return record
+        return redact(record, bodies=self.redact_bodies, number_key=self._number_key)
 
     def record(self, record: HistoryRecord) -> int:
         """Keep *record* (its time set to now if it has none), written before this returns.
@@ -91,9 +104,12 @@ class History:
 
         :param kind: only this webhook kind.
         :param verdict: only this signature verdict.
-        :param number: only requests from or to this number.
+        :param number: only requests from or to this number (its hash, when numbers are kept
+            hashed: the number or its hash finds them).
         :param sid: only requests about this message or call.
         """
+        if number is not None and self._number_key is not None:
+            number = hash_number(number, self._number_key)
         return self.store.recent_history(limit, kind=kind, verdict=verdict, number=number, sid=sid)
 
     def get(self, id: int) -> HistoryRecord | None:

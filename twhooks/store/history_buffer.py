@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import weakref
+from collections import Counter
 from collections.abc import Callable
 
 from .records import HistoryRecord
@@ -29,7 +30,8 @@ FLUSH_INTERVAL = 0.1
 #: Records are written at once when this many wait.
 FLUSH_SIZE = 100
 
-#: ``write(records, size)``: store *records* (oldest first), keeping the newest *size*.
+#: ``write(records, size)``: store *records* (oldest first), keeping the newest *size* of each
+#: kind.
 Writer = Callable[[list[HistoryRecord], int], object]
 
 _buffers: weakref.WeakSet[HistoryBuffer] = weakref.WeakSet()
@@ -53,6 +55,7 @@ class HistoryBuffer:
     def _reset(self) -> None:
         self._pid = os.getpid()
         self._pending: list[HistoryRecord] = []
+        self._kinds: Counter[str | None] = Counter()  # how many of each kind wait
         self._size = 1
         self._ready = threading.Condition(threading.Lock())
         # Held while a batch is taken and written: a flush waits for the one in flight.
@@ -60,16 +63,20 @@ class HistoryBuffer:
         self._thread: threading.Thread | None = None
 
     def add(self, record: HistoryRecord, size: int) -> None:
-        """Queue *record*; the store keeps the newest *size* records."""
+        """Queue *record*; the store keeps the newest *size* records of each kind."""
         if self._pid != os.getpid():
             # Forked: what the parent queued is the parent's to write; so is its thread.
             self._reset()
         with self._ready:
             self._pending.append(record)
             self._size = size
-            if len(self._pending) > size:
-                # The store is slow or down: what it would trim at once is not kept waiting.
-                del self._pending[0]
+            self._kinds[record.kind] += 1
+            if self._kinds[record.kind] > size:
+                # The store is slow or down: what it would trim at once is not kept waiting
+                # (the oldest of the same kind: another kind keeps its room).
+                oldest = next(i for i, r in enumerate(self._pending) if r.kind == record.kind)
+                del self._pending[oldest]
+                self._kinds[record.kind] -= 1
             if self._thread is None:
                 # Started when records wait, gone when none do (so an idle store holds none).
                 self._thread = threading.Thread(target=self._run, name="twhooks-history")
@@ -86,9 +93,10 @@ class HistoryBuffer:
         with self._writing:
             with self._ready:
                 batch, self._pending = self._pending, []
+                self._kinds = Counter()
                 size = self._size
             if batch:
-                self._write(batch[-size:], size)
+                self._write(batch, size)
 
     def _run(self) -> None:
         while True:

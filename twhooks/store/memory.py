@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -47,16 +47,28 @@ class MemoryStore:
     blocking = False
 
     def __init__(self, claims: int = 10_000) -> None:
-        self._replays = MemoryReplayStore(claims)
+        self._claims = claims
         self._lock = threading.Lock()
+        self._empty()
+
+    def _empty(self) -> None:
+        self._replays = MemoryReplayStore(self._claims)
         self._conversations: dict[str, tuple[ConversationRecord, float]] = {}
         self._messages: OrderedDict[str, _Message] = OrderedDict()
         self._calls: dict[str, tuple[dict[tuple[str, str], CallEvent], float]] = {}
         self._opt_outs: dict[tuple[str, str], tuple[OptOut, float]] = {}
         self._blocked: dict[str, float] = {}
+        self._counters: dict[str, tuple[int, float]] = {}
         self._history: OrderedDict[int, HistoryRecord] = OrderedDict()
+        self._history_kinds: dict[str | None, deque[int]] = {}
         self._ids = itertools.count(1)
         self._failed = MemoryDeadLetters()
+
+    def clear(self) -> None:
+        """Forget everything it holds (the test fixtures empty an app's own store before
+        each test: see :mod:`twhooks.isolation`)."""
+        with self._lock:
+            self._empty()
 
     # -- replays ---------------------------------------------------------------------------
 
@@ -279,6 +291,21 @@ class MemoryStore:
         with self._lock:
             return self._blocked.get(number, 0.0) > time.time()
 
+    # -- counters --------------------------------------------------------------------------
+
+    def add_to_counter(self, key: str, amount: int, window: float) -> tuple[int, float]:
+        now = time.monotonic()
+        with self._lock:
+            count, ends = self._counters.get(key, (0, now))
+            if ends <= now:
+                count, ends = 0, now + window
+            if amount:
+                count += amount
+                self._counters[key] = (count, ends)
+                if len(self._counters) > 10_000:  # many keys: drop the windows that ended
+                    self._counters = {k: v for k, v in self._counters.items() if v[1] > now}
+            return (count, ends - now) if count else (0, 0.0)
+
     # -- webhook history -------------------------------------------------------------------
 
     def add_history(self, record: HistoryRecord, size: int) -> int:
@@ -289,8 +316,11 @@ class MemoryStore:
             record.id = id
             record.params = dict(record.params)
             self._history[id] = record
-            while len(self._history) > size:
-                self._history.popitem(last=False)
+            # Each kind keeps its newest *size*: status callbacks never push messages out.
+            ids = self._history_kinds.setdefault(record.kind, deque())
+            ids.append(id)
+            while len(ids) > size:
+                del self._history[ids.popleft()]
         self._failed.settle(record)
         return id
 

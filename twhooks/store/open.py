@@ -6,6 +6,7 @@ import os
 from typing import Any, cast
 
 from ..exceptions import ConfigurationError
+from ..extras import require
 from .base import Store, has_store_methods
 from .memory import MemoryStore
 
@@ -37,14 +38,14 @@ def open_store(value: Any, *, instance_path: str | os.PathLike[str]) -> Store:
                 f"cannot be created for its SQLite file: {exc.strerror}"
             ) from exc
         path = os.path.join(os.fspath(instance_path), DEFAULT_SQLITE_FILE)
-        return _sql(f"sqlite:///{path}")
+        return _sql(f"sqlite:///{path}", f"{_SETTING} unset (an SQLite file)")
     if isinstance(value, str):
         return _from_url(value)
     if has_store_methods(value):  # a store of its own may leave out ``blocking``
         return cast(Store, value)
     kind = type(value)
     if kind.__module__.startswith("sqlalchemy") and hasattr(value, "dialect"):
-        return _sql(value)
+        return _sql(value, f"{_SETTING} (a SQLAlchemy Engine)")
     if kind.__module__.startswith("redis") and hasattr(value, "connection_pool"):
         return _redis(value)
     raise ConfigurationError(
@@ -60,9 +61,11 @@ def _from_url(url: str) -> Store:
     if scheme in ("sqlite", "postgresql", "postgres") or scheme.startswith(
         ("sqlite+", "postgresql+")
     ):
+        what = f"{_SETTING}={scheme}://…"
         if scheme in ("postgresql", "postgres"):
-            # psycopg 3, the driver of the twhooks[postgresql] extra.
+            # psycopg 3, the driver of the twhooks[postgres] extra.
             url = "postgresql+psycopg:" + url.partition(":")[2]
+            require("postgres", what, "sqlalchemy", "psycopg")
         if scheme.startswith("sqlite") and (
             url.rstrip("/").endswith(":") or url.endswith(":memory:")
         ):
@@ -70,7 +73,7 @@ def _from_url(url: str) -> Store:
                 f"{_SETTING}: an in-memory SQLite database is not shared by workers; "
                 f"use 'memory://' or a file, 'sqlite:////absolute/path.sqlite3'"
             )
-        return _sql(url)
+        return _sql(url, what)
     if scheme in ("redis", "rediss", "unix"):
         return _redis(url)
     shown = url.split("@")[-1] if "@" in url else url
@@ -80,7 +83,9 @@ def _from_url(url: str) -> Store:
     )
 
 
-def _sql(bind: Any) -> Store:
+def _sql(bind: Any, what: str) -> Store:
+    """The SQLAlchemy store on *bind* (a URL or an Engine), which *what* names."""
+    require("sql", what, "sqlalchemy")
     from sqlalchemy.exc import ArgumentError
 
     from .sql import SQLStore
@@ -92,12 +97,9 @@ def _sql(bind: Any) -> Store:
 
 
 def _redis(client: Any) -> Store:
-    try:
-        from .redis import RedisStore
-    except ImportError as exc:
-        raise ConfigurationError(
-            f"{_SETTING} names Redis but redis-py is not installed: pip install 'twhooks[redis]'"
-        ) from exc
+    require("redis", f"{_SETTING} (Redis)", "redis")
+    from .redis import RedisStore
+
     try:
         return RedisStore(client)
     except ValueError as exc:  # a malformed URL

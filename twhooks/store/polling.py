@@ -8,7 +8,6 @@ calling thread; :func:`poll_async` on the event loop, holding no thread while it
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
@@ -59,6 +58,8 @@ def poll(attempt: Callable[[], T | Pending], timeout: float) -> T | Pending:
 
 async def poll_async(attempt: Callable[[], Awaitable[T | Pending]], timeout: float) -> T | Pending:
     """:func:`poll` for asyncio: *attempt* is awaited, and the pauses are on the event loop."""
+    import asyncio  # here, so that a WSGI app's store does not load the event loop's modules
+
     result = await attempt()
     if not isinstance(result, Pending):
         return result

@@ -26,6 +26,7 @@ from .records import (
     StatusChange,
     message_status_order,
 )
+from .redis_blocks import BlockCache, block_value, new_version
 from .redis_client import decode_reply, encode_reply, guarded, milliseconds, text
 from .redis_history import RedisHistory
 
@@ -50,16 +51,23 @@ class RedisStore(RedisHistory):
     def __init__(self, client: str | redis.Redis, *, prefix: str = "twhooks:") -> None:
         super().__init__(client, prefix=prefix)
         self._callbacks = 0
+        self._blocks = BlockCache()
+
+    def delete_all(self) -> int:
+        deleted = super().delete_all()
+        self._blocks.forget()
+        return deleted
 
     # -- replays ---------------------------------------------------------------------------
 
     @guarded
     def claim(self, key: str, owner: str, lease: float) -> Reply | bool:
-        found = self._run(
+        found, version = self._run(
             self._scripts.claim,
-            keys=[self._key("claim", key), self._key("reply", key)],
+            keys=[self._key("claim", key), self._key("reply", key), self._key("block-version")],
             args=[owner, milliseconds(lease)],
         )
+        self._blocks.saw(version)  # the block check that follows needs no round trip
         if isinstance(found, int):
             return found == 1
         return decode_reply(found)
@@ -395,16 +403,48 @@ class RedisStore(RedisHistory):
             start += limit
         return found[:limit]
 
+    # The block list: a hash and a version stamp, and this process's copy of it
+    # (:mod:`twhooks.store.redis_blocks`).
+
+    @guarded
+    def add_to_counter(self, key: str, amount: int, window: float) -> tuple[int, float]:
+        count, left = self._run(
+            self._scripts.add_to_counter,
+            keys=[self._key("counter", key)],
+            args=[amount, milliseconds(window)],
+        )
+        return int(count), max(0, int(left)) / 1000
+
     @guarded
     def block(self, number: str, at: float, ttl: float | None) -> None:
-        self.client.set(
-            self._key("block", number), repr(at), px=None if ttl is None else milliseconds(ttl)
+        now = time.time()
+        self._run(
+            self._scripts.block,
+            keys=[self._key("blocks"), self._key("block-version")],
+            args=[
+                number,
+                block_value(at, None if ttl is None else now + ttl),
+                new_version(),
+                int(now * 1000),
+            ],
         )
+        self._blocks.forget()
 
     @guarded
     def unblock(self, number: str) -> None:
-        self.client.delete(self._key("block", number))
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hdel(self._key("blocks"), number)
+            pipe.set(self._key("block-version"), new_version())
+            pipe.execute()
+        self._blocks.forget()
 
     @guarded
     def is_blocked(self, number: str) -> bool:
-        return bool(self.client.exists(self._key("block", number)))
+        blocks = self._blocks
+        if not blocks.fresh():
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.get(self._key("block-version"))
+                pipe.hgetall(self._key("blocks"))
+                version, entries = pipe.execute()
+            blocks.load(version, entries)
+        return blocks.contains(number)

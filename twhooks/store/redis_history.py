@@ -1,6 +1,7 @@
 """The webhook history of the Redis store, under :class:`~twhooks.store.redis.RedisStore`.
 
-The history is one sorted set, by id, capped by size: a record is written with the next batch
+The history is one sorted set, by id, and a sorted set of the ids of each kind, each capped by
+the size (each kind has room of its own): a record is written with the next batch
 (:mod:`twhooks.store.history_buffer`), in one script that numbers, adds and trims; reading
 writes the queued records first, so that the newest are seen.
 
@@ -18,6 +19,7 @@ from typing import Any
 
 import redis
 
+from ..kinds import KINDS
 from .errors import StoreUnavailable
 from .history_buffer import HistoryBuffer
 from .records import FailedWebhook, HistoryRecord
@@ -26,6 +28,9 @@ from .redis_client import RedisClient, guarded, text
 __all__ = ["RedisHistory"]
 
 logger = logging.getLogger("twhooks.store")
+
+#: How many kinds the history keeps room for (each webhook kind, and requests of no kind).
+_ROOMS = len(KINDS) + 1
 
 
 class RedisHistory(RedisClient):
@@ -51,11 +56,12 @@ class RedisHistory(RedisClient):
         return super().delete_all()
 
     def _add_histories(self, records: list[HistoryRecord], size: int) -> int:
+        kinds = [self._key("history-kind", r.kind or "-") for r in records]
         last = int(
             self._run(
                 self._scripts.add_history,
-                keys=[self._key("history-id"), self._key("history")],
-                args=[size, *(json.dumps(r.to_json()) for r in records)],
+                keys=[self._key("history-id"), self._key("history"), *kinds],
+                args=[size, size * _ROOMS, *(json.dumps(r.to_json()) for r in records)],
             )
         )
         settled = [(r.failure_key, repr(r.at)) for r in records if r.failure_key is not None]

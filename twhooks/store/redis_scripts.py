@@ -12,12 +12,29 @@ from redis.commands.core import Script
 
 __all__ = ["Scripts"]
 
-# KEYS: the claim, the reply; ARGV: the owner, the lease in ms. The stored reply, else 1 if
-# claimed, else 0.
+# KEYS: the claim, the reply, the block list's version stamp; ARGV: the owner, the lease in
+# ms. {the stored reply, else 1 if claimed, else 0; the stamp, '' if none}: the stamp tells the
+# block check that follows whether its copy of the list is current (twhooks/store/redis_blocks.py).
 CLAIM = """
+local version = redis.call('GET', KEYS[3]) or ''
 local reply = redis.call('GET', KEYS[2])
-if reply then return reply end
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if reply then return {reply, version} end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, version} end
+return {0, version}
+"""
+
+# KEYS: the block list (hash), its version stamp; ARGV: the number, its value ("<at>|<expires
+# ms or empty>"), the new stamp, now in ms. Blocks that have ended are dropped on the way.
+BLOCK = """
+local entries = redis.call('HGETALL', KEYS[1])
+for i = 1, #entries, 2 do
+  local expires = string.match(entries[i + 1], '|(%d+)$')
+  if expires and tonumber(expires) <= tonumber(ARGV[4]) then
+    redis.call('HDEL', KEYS[1], entries[i])
+  end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3])
 return 0
 """
 
@@ -82,16 +99,50 @@ end
 return {current[1] or '', advanced}
 """
 
-# KEYS: the id counter, the history; ARGV: the size, then one record after another (oldest
-# first). Returns the last id.
-ADD_HISTORY = """
-local first = redis.call('INCRBY', KEYS[1], #ARGV - 1) - #ARGV + 2
-for i = 2, #ARGV do
-  local id = first + i - 2
-  redis.call('ZADD', KEYS[2], id, id .. ':' .. ARGV[i])
+# KEYS: the counter; ARGV: the amount, the window in milliseconds. Returns the count and the
+# milliseconds left (0 and 0 for no counter).
+ADD_TO_COUNTER = """
+if tonumber(ARGV[1]) == 0 then
+  local count = redis.call('GET', KEYS[1])
+  if not count then return {0, 0} end
+  return {tonumber(count), redis.call('PTTL', KEYS[1])}
 end
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[1]) + 1))
-return first + #ARGV - 2
+local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  left = tonumber(ARGV[2])
+end
+return {count, left}
+"""
+
+# KEYS: the id counter, the history, then the ids of each record's kind (a sorted set per
+# kind); ARGV: the size of each kind, the size of the whole history, then one record after
+# another (oldest first). Each kind keeps its newest records (a flood of status callbacks
+# never pushes the messages out). Returns the last id.
+ADD_HISTORY = """
+local count = #ARGV - 2
+local size = tonumber(ARGV[1])
+local first = redis.call('INCRBY', KEYS[1], count) - count + 1
+local kinds = {}
+for i = 1, count do
+  local id = first + i - 1
+  redis.call('ZADD', KEYS[2], id, id .. ':' .. ARGV[i + 2])
+  redis.call('ZADD', KEYS[i + 2], id, id)
+  kinds[KEYS[i + 2]] = true
+end
+for kind in pairs(kinds) do
+  local over = redis.call('ZCARD', kind) - size
+  if over > 0 then
+    for _, id in ipairs(redis.call('ZRANGE', kind, 0, over - 1)) do
+      redis.call('ZREMRANGEBYSCORE', KEYS[2], id, id)
+    end
+    redis.call('ZREMRANGEBYRANK', kind, 0, over - 1)
+  end
+end
+-- Records of no kind index (written before there was one) go past the whole history's size.
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[2]) + 1))
+return first + count - 1
 """
 
 # KEYS: the records, the attempts, the first failures (three hashes by key), the index (a
@@ -139,6 +190,8 @@ class Scripts:
     __slots__ = (
         "add_failed",
         "add_history",
+        "add_to_counter",
+        "block",
         "claim",
         "finish",
         "peek",
@@ -150,11 +203,13 @@ class Scripts:
 
     def __init__(self, client: redis.Redis) -> None:
         self.claim: Script = client.register_script(CLAIM)
+        self.block: Script = client.register_script(BLOCK)
         self.finish: Script = client.register_script(FINISH)
         self.renew: Script = client.register_script(RENEW)
         self.peek: Script = client.register_script(PEEK)
         self.save_conversation: Script = client.register_script(SAVE_CONVERSATION)
         self.record_status: Script = client.register_script(RECORD_STATUS)
         self.add_history: Script = client.register_script(ADD_HISTORY)
+        self.add_to_counter: Script = client.register_script(ADD_TO_COUNTER)
         self.add_failed: Script = client.register_script(ADD_FAILED)
         self.settle_failed: Script = client.register_script(SETTLE_FAILED)

@@ -56,7 +56,10 @@ class StoreFacades:
         history = None
         if settings.history:
             history = History(
-                store, size=settings.history_size, redact_bodies=settings.history_redact
+                store,
+                size=settings.history_size,
+                redact_bodies=settings.history_redact,
+                number_key=settings.history_number_key,
             )
         conversations = Conversations(
             store,

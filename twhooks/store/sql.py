@@ -400,6 +400,33 @@ class SQLStore(SQLHistory):
         return [OptOut(r.number, r.sender, r.at, r.source) for r in rows]
 
     @guarded
+    def add_to_counter(self, key: str, amount: int, window: float) -> tuple[int, float]:
+        t, now = self.tables.counters, time.time()
+        if not amount:
+            with self._read() as conn:
+                row = conn.execute(
+                    sa.select(t.c.count, t.c.expires_at).where(
+                        (t.c.key == key) & (t.c.expires_at > now)
+                    )
+                ).first()
+        else:
+            new = self._insert(t).values(key=key, count=amount, expires_at=now + window)
+            ended = t.c.expires_at <= now
+            upsert = new.on_conflict_do_update(
+                index_elements=[t.c.key],
+                set_={
+                    "count": sa.case((ended, new.excluded.count), else_=t.c.count + amount),
+                    "expires_at": sa.case((ended, new.excluded.expires_at), else_=t.c.expires_at),
+                },
+            ).returning(t.c.count, t.c.expires_at)
+            with self._write(single=True) as conn:
+                row = conn.execute(upsert).first()
+        if row is None:
+            return 0, 0.0
+        count, expires_at = row
+        return int(count), max(0.0, float(expires_at) - now)
+
+    @guarded
     def block(self, number: str, at: float, ttl: float | None) -> None:
         t = self.tables.blocklist
         values = {"at": at, "expires_at": None if ttl is None else at + ttl}

@@ -1,7 +1,8 @@
 """The webhook history of the SQL store, under :class:`~twhooks.store.sql.SQLStore`.
 
 A record is written with the next batch (:mod:`twhooks.store.history_buffer`): one
-transaction of compiled inserts on the driver's cursor, then the history trimmed to its size.
+transaction of compiled inserts on the driver's cursor, then the history of each kind written
+trimmed to its size (each kind has room of its own).
 Reading writes the queued records first, so that the newest are seen; a record is found by
 kind, verdict, number (either end, normalized) or SID through the table's indexed columns.
 
@@ -69,7 +70,7 @@ class SQLHistory(SQLConnections):
                 self.statements.add_history, self._history_params(record)
             ).inserted_primary_key
             id = int(key[0]) if key is not None else 0
-            conn.execute(self.statements.trim_history, {"p_floor": id - size})
+            conn.execute(self.statements.trim_history_to, {"p_kind": record.kind, "p_size": size})
             if record.failure_key is not None:
                 conn.execute(self.statements.settle_failed, _settles(record))
         return id
@@ -84,15 +85,18 @@ class SQLHistory(SQLConnections):
         self._history_buffer.flush()
 
     def _write_history(self, records: list[HistoryRecord], size: int) -> None:
-        """One transaction for a batch of history records, then the history trimmed."""
+        """One transaction for a batch of history records, then the history of each of their
+        kinds trimmed."""
         compiled = self._hot()
         add, trim = compiled["add_history"], compiled["trim_history_to"]
         settle = compiled["settle_failed"]
         rows = [add.params(self._history_params(r)) for r in records]  # before the lock
         settled = [settle.params(_settles(r)) for r in records if r.failure_key is not None]
+        kinds = sorted({r.kind for r in records}, key=lambda k: k or "")
         with self._cursor(transaction=True) as cursor:
             cursor.executemany(add.sql, rows)
-            trim.run(cursor, {"p_size": size})
+            for kind in kinds:
+                trim.run(cursor, {"p_kind": kind, "p_size": size})
             if settled:  # the dead letters of requests that succeeded
                 cursor.executemany(settle.sql, settled)
 

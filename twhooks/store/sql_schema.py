@@ -108,6 +108,13 @@ class Tables:
             sa.Column("at", t, nullable=False),
             sa.Column("expires_at", t),
         )
+        self.counters = sa.Table(
+            f"{prefix}counters",
+            m,
+            sa.Column("key", sa.String(255), primary_key=True),
+            sa.Column("count", sa.Integer, nullable=False),
+            sa.Column("expires_at", t, nullable=False, index=True),
+        )
         self.history = sa.Table(
             f"{prefix}history",
             m,
@@ -119,6 +126,8 @@ class Tables:
             sa.Column("from_", sa.String(128), index=True),
             sa.Column("to", sa.String(128), index=True),
             sa.Column("data", sa.Text, nullable=False),
+            # Each kind is trimmed to its own size: its newest first.
+            sa.Index(f"{prefix}history_kind_id", "kind", "id"),
             sqlite_autoincrement=True,
         )
         #: The dead letters (:mod:`twhooks.store.dead_letters`): *data* is the record as JSON,
@@ -144,5 +153,6 @@ class Tables:
             self.call_events,
             self.opt_outs,
             self.blocklist,
+            self.counters,
             self.failed,
         )

@@ -149,9 +149,18 @@ class Statements:
             to=_p("to", t.c.to.type),
             data=_p("data"),
         )
-        #: Trim the history to its size.
-        self.trim_history = t.delete().where(t.c.id <= _p("floor"))
-        #: Trim the history to its *size* newest records (after a batch).
+        #: Trim the history of one kind to its *size* newest records: each kind has room of
+        #: its own, so that a flood of status callbacks never pushes out the messages.
+        same_kind = t.c.kind.is_not_distinct_from(_p("kind", t.c.kind.type))
+        oldest_kept = (
+            sa.select(t.c.id)
+            .where(same_kind)
+            .order_by(t.c.id.desc())
+            .limit(1)
+            .offset(_p("size", sa.Integer()))
+            .scalar_subquery()
+        )
+        self.trim_history_to = t.delete().where(same_kind & (t.c.id <= oldest_kept))
         #: The furthest status of an unexpired message (read before its handler runs).
         self.furthest_status = sa.select(m.c.status).where(
             (m.c.sid == _p("sid")) & (m.c.expires_at > _p("now"))
@@ -159,9 +168,6 @@ class Statements:
         f = tables.failed
         #: Take a dead letter off the list: a copy of it succeeded after its last failure.
         self.settle_failed = f.delete().where((f.c.key == _p("key")) & (f.c.last_at <= _p("at")))
-        self.trim_history_to = t.delete().where(
-            t.c.id <= sa.select(sa.func.max(t.c.id)).scalar_subquery() - _p("size")
-        )
 
         mine = (c.c.key == _p("key")) & (c.c.owner == _p("owner")) & c.c.status.is_(None)
         #: Store the reply of the owner's claim (nothing if it is no longer the owner's).

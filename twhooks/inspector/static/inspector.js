@@ -38,7 +38,9 @@
     var tbody = table.querySelector("tbody");
     var last = parseInt(table.getAttribute("data-last"), 10) || 0;
     var query = table.getAttribute("data-query") || "";
-    var feed = table.getAttribute("data-feed");
+    // From location.origin, which never holds a user name or password: a page opened as
+    // http://user:pass@host/... resolves a relative URL with them, and fetch() refuses those.
+    var feed = new URL(table.getAttribute("data-feed"), window.location.origin).href;
     var state = document.getElementById("live-state");
     var dot = document.getElementById("live-dot");
     var empty = document.getElementById("empty");
