@@ -42,6 +42,7 @@ class ServerProcess:
     ) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
+        self.env = env
         self.log = log
         self._log_file = log.open("wb")
         tests = Path(__file__).parent

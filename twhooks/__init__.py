@@ -90,6 +90,7 @@ if TYPE_CHECKING:
     from .store import Conversations as Conversations
     from .store import Deliveries as Deliveries
     from .store import Delivery as Delivery
+    from .store import FailedWebhook as FailedWebhook
     from .store import History as History
     from .store import HistoryRecord as HistoryRecord
     from .store import LockTimeout as LockTimeout
@@ -139,6 +140,7 @@ _EXPORTS = {
     "Deliveries": "store",
     "Delivery": "store",
     "Dispatcher": "dispatch",
+    "FailedWebhook": "store",
     "FaxResponse": "twiml",
     "HandlerError": "exceptions",
     "History": "store",

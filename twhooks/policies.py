@@ -169,6 +169,17 @@ class Policies:
 
     # -- callbacks -------------------------------------------------------------------------
 
+    def preview_callback(self, kind: Kind, params: Mapping[str, str]) -> dict[str, Any]:
+        """What recording a status callback would teach its event (``previous``…), writing
+        nothing: the callback is recorded (:meth:`record_callback`) once its handler
+        succeeded. Called under the callback's lock (:meth:`callback_lock`)."""
+        if self.facades is None or kind.name != "message_status":
+            return {}
+        update = self.facades.deliveries.preview(params)
+        if update is None:
+            return {}
+        return {"previous": update.previous, "advanced": update.advanced}
+
     def record_callback(self, kind: Kind, params: Mapping[str, str]) -> dict[str, Any]:
         """Record a status callback; what its event learns from that (``previous``…)."""
         if self.facades is None:

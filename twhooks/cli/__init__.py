@@ -7,6 +7,7 @@
     twhooks send KIND URL [Field=value ...]
                             one webhook of any kind; prints the status and the body
     twhooks tail URL        the webhook inspector's live list, one line per webhook
+    twhooks rerun URL       the app's failed webhooks, listed or sent again (--store)
 
 Every request is signed with ``--auth-token`` (or ``$TWILIO_AUTH_TOKEN``) over *URL*, or,
 with ``--public-url`` (or ``$TWHOOKS_PUBLIC_URL``), over the same path under that public
@@ -202,6 +203,9 @@ def _parser() -> argparse.ArgumentParser:
     from .tail import add_parser as add_tail
 
     add_tail(commands)  # twhooks tail URL
+    from .rerun import add_parser as add_rerun
+
+    add_rerun(commands, common)  # twhooks rerun URL --store STORE
     return parser
 
 
@@ -213,6 +217,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return tail(args)
     token = args.auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
+    if args.command == "rerun" and not (args.key or args.all):  # lists: sends nothing
+        from .rerun import run as rerun
+
+        return rerun(args, None)
     if not token and not args.unsigned:
         print(
             "twhooks: no auth token: pass --auth-token or set TWILIO_AUTH_TOKEN "
@@ -226,6 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except argparse.ArgumentTypeError as error:
             print(f"twhooks: $TWHOOKS_PUBLIC_URL: {error}", file=sys.stderr)
             return 2
+    if args.command == "rerun":
+        from .rerun import run as rerun
+
+        return rerun(args, None if args.unsigned else token)
     if getattr(args, "realtime", None) is not None:
         from .voice import run as run_realtime
 

@@ -27,7 +27,7 @@ from ..observability import store as watched
 from ..replies import Reply
 from ..request import WebhookRequest
 from ..store.polling import Pending, poll_async
-from .failures import Raised, answer, unanswered
+from .failures import Raised, answer, noted, unanswered
 from .received import Received, Refused, Session, status_of, stored
 from .route import Begun
 from .steps import DispatcherBase
@@ -90,10 +90,13 @@ class AsyncDispatcher(DispatcherBase):
             result = await _call(begun.handler, begun.event)
             return await _trip(threaded, self._end_and_release, begun, result)
         except Exception as error:
+            noted(begun, error)
+            reply: Reply | None = None
             try:
-                return await self._fail(begun, error)
+                reply = await self._fail(begun, error)
+                return reply
             finally:
-                await _trip(threaded, self._release, begun)
+                await _trip(threaded, self._release, begun, reply)
         except BaseException:  # cancelled: give the conversation back
             await _trip(threaded, self._release, begun)
             raise

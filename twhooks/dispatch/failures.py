@@ -15,9 +15,10 @@ from typing import Any, NamedTuple
 
 from ..kinds import Kind
 from ..replies import Reply
+from .dead_letter import note_failure
 from .route import Begun, describe, name_of
 
-__all__ = ["Raised", "answer", "outcome", "unanswered"]
+__all__ = ["Raised", "answer", "noted", "outcome", "unanswered"]
 
 logger = logging.getLogger("twhooks.dispatch")
 
@@ -26,6 +27,13 @@ class Raised(NamedTuple):
     """What calling an ``@hooks.error`` handler raised."""
 
     error: Exception
+
+
+def noted(begun: Begun, error: Exception) -> Exception:
+    """*error*, remembered as what *begun*'s handler raised (for the dead-letter list)."""
+    if begun.received is not None:
+        note_failure(begun.received, error)
+    return error
 
 
 def outcome(handler: Callable[..., Any], error: Exception, begun: Begun) -> Any:

@@ -2,12 +2,13 @@
 request's failure.
 
 A handler that returned has acted (sent a message, charged a card): its reply is the answer.
-When the store goes down under it, what follows — saving its conversation, giving back its
-lock, ending the claim of its idempotency token — is tried :data:`TRIES` times, pausing
-:data:`PAUSES` between tries (0.15 s in all, bounded well under a second for the three writes
-of a request), then logged once, as an ERROR naming what was not written and why. Each of those
-writes may be sent again: the lock and the claim are given back only by their owner, and a
-conversation is saved only over the version it was read at.
+When the store goes down under it, what follows — saving its conversation, recording its
+status callback, giving back its lock, ending the claim of its idempotency token — is tried
+:data:`TRIES` times, pausing :data:`PAUSES` between tries (0.15 s in all, bounded well under a
+second for the writes of a request), then logged once, as an ERROR naming what was not written
+and why. Each of those writes may be sent again: the lock and the claim are given back only by
+their owner, a conversation is saved only over the version it was read at, and a status
+callback recorded twice is recorded once.
 """
 
 from __future__ import annotations
@@ -25,8 +26,17 @@ from ..store.errors import StoreUnavailable
 from ..store.locks import StoreLock
 from ..store.replays import ReplayStore
 from .received import Received
+from .route import Begun, name_of
 
-__all__ = ["PAUSES", "TRIES", "after_reply", "end_claim", "let_go", "save_after_reply"]
+__all__ = [
+    "PAUSES",
+    "TRIES",
+    "after_reply",
+    "end_claim",
+    "let_go",
+    "save_after_reply",
+    "settle_after_reply",
+]
 
 logger = logging.getLogger("twhooks.dispatch")
 
@@ -67,6 +77,15 @@ def save_after_reply(conversation: Conversation) -> None:
         f"conversation {_key_of(conversation)} could not be saved",
         "the reply is sent all the same, computed from a state that is not stored: "
         "the next webhook of this conversation sees it as it was before this one",
+    )
+
+
+def settle_after_reply(settle: Callable[[], object], begun: Begun) -> None:
+    """Record the status callback whose handler returned (tried again, then logged)."""
+    after_reply(
+        settle,
+        f"the {begun.kind.name} callback handled by {name_of(begun.handler)} could not be recorded",
+        "the handler ran, but its status is not applied: a retry runs the handler again",
     )
 
 

@@ -45,6 +45,13 @@ class Received:
     why: str | None = None
     #: What the observers keep of it (:class:`~twhooks.observability.webhooks.Observed`).
     observed: Any = None
+    #: Whether a handler was to run for it (or would have, had its status callback not been
+    #: late, or its conversation not been busy): its failure is kept in the dead-letter list,
+    #: its success takes it off.
+    settles: bool = False
+    #: What the handler raised, in one line, and its traceback (for the dead-letter list).
+    error: str | None = None
+    traceback: str = ""
 
 
 class Refused(NamedTuple):

@@ -40,6 +40,11 @@ class Begun:
     conversation: Conversation | None
     #: The lock of a status callback's message or call, held until the webhook is answered.
     lock: StoreLock | None = None
+    #: What records a status callback in the store once its handler succeeded (a handler
+    #: that raised leaves it unrecorded: its retry runs the handler again).
+    settle: Callable[[], object] | None = None
+    #: The request it handles.
+    received: Received | None = None
 
 
 def route(
@@ -103,9 +108,16 @@ def _route_callback(
     kind: Kind,
     event_class: type[Event],
 ) -> Begun | Reply:
-    """A status callback: recorded, then routed by its value (a late one runs nothing)."""
+    """A status callback, routed by its value. It is recorded at once when no handler runs
+    (none registered, or a late one); else once its handler succeeded, under the lock of its
+    message or call (:meth:`Policies.callback_lock`): a handler that raised did not consume
+    the callback, whose retry then runs it again."""
     params = received.params
-    extra = policies.record_callback(kind, params)
+    may_run = bool(handlers.values[kind.name])
+    if may_run:
+        extra = policies.preview_callback(kind, params)
+    else:
+        extra = policies.record_callback(kind, params)
     event = event_class.from_params(params, idempotency_token=received.token, **extra)
     value = getattr(event, kind.field or "")
     handler = handlers.values[kind.name].match(value)
@@ -117,6 +129,8 @@ def _route_callback(
             value,
             kind.name,
         )
+        if may_run:
+            policies.record_callback(kind, params)
         received.why = "no handler registered"
         # A Conversations pre-action webhook is blocked by any answer but a 200.
         return Reply.empty(200 if kind.name == "conversation_event" else 204)
@@ -128,10 +142,14 @@ def _route_callback(
             params.get("MessageSid"),
             extra.get("previous"),
         )
+        policies.record_callback(kind, params)
         received.why = "late or duplicate callback"
+        received.settles = True  # consumed: a failure of it kept earlier is done with
         return Reply.empty()
     received.why = f"{kind.field} {value}"
-    return _begun(received, kind, handler, event, None)
+    begun = _begun(received, kind, handler, event, None)
+    begun.settle = lambda: policies.record_callback(kind, params)
+    return begun
 
 
 def _begun(
@@ -142,7 +160,8 @@ def _begun(
     conversation: Conversation | None,
 ) -> Begun:
     received.handler = name_of(handler)
-    return Begun(kind, handler, event, conversation)
+    received.settles = True
+    return Begun(kind, handler, event, conversation, received=received)
 
 
 def _no_message_handler(handlers: Handlers, params: Params, state: str | None) -> None:

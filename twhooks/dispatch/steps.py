@@ -55,9 +55,10 @@ from ..store.locks import StoreLock
 from ..store.polling import PENDING, Pending
 from ..store.renewal import renewals
 from ..store.replays import ReplayStore
-from .failures import answer, outcome, unanswered
-from .outage import end_claim, let_go, save_after_reply
-from .received import Received, Refused
+from .dead_letter import keep_dead_letter, settled_key
+from .failures import answer, noted, outcome, unanswered
+from .outage import end_claim, let_go, save_after_reply, settle_after_reply
+from .received import Received, Refused, status_of
 from .route import Begun, route
 from .streams import begin_batch
 
@@ -350,6 +351,7 @@ class DispatcherBase:
             error,
         )
         received.why = "busy: " + error.key
+        received.settles = True  # not consumed: kept in the dead-letter list, in both drivers
         return Reply.text(503, f"Service unavailable: {error.key} is busy")
 
     def _begin_run(
@@ -376,12 +378,15 @@ class DispatcherBase:
         :raises LockTimeout: its conversation, locked on first use, stayed busy.
         :raises Exception: what the handler raised, when no ``@hooks.error`` handler answered.
         """
+        reply: Reply | None = None
         try:
             try:
-                return self._end(begun, begun.handler(begun.event))
+                reply = self._end(begun, begun.handler(begun.event))
+                return reply
             except LockTimeout:
                 raise  # the conversation stayed busy: 503, not the handler's failure
             except Exception as error:
+                noted(begun, error)
                 for handler in self.handlers.error_handlers:
                     reply = answer(
                         begun, error, handler, outcome(handler, error, begun), self._render
@@ -390,7 +395,7 @@ class DispatcherBase:
                         return reply
                 raise unanswered(begun, error) from None
         finally:
-            self._release(begun)
+            self._release(begun, reply)
 
     def _end(self, begun: Begun, result: Any) -> Reply:
         """Save the conversation and turn the handler's *result* into the reply.
@@ -415,7 +420,7 @@ class DispatcherBase:
     def _end_and_release(self, begun: Begun, result: Any) -> Reply:
         """:meth:`_end`, then :meth:`_release` (kept on failure, for the error handlers)."""
         reply = self._end(begun, result)
-        self._release(begun)
+        self._release(begun, reply)
         return reply
 
     def _render(self, kind: Kind, result: Any) -> Reply:
@@ -429,7 +434,12 @@ class DispatcherBase:
         return Reply.twiml(render_twiml(result, kind.text_verb))
 
     @staticmethod
-    def _release(begun: Begun) -> None:
+    def _release(begun: Begun, reply: Reply | None = None) -> None:
+        """Give back what *begun* held; first, when its *reply* is no failure (a handler
+        that returned, or an ``@hooks.error`` handler that answered below 500), record its
+        status callback (:attr:`Begun.settle`), still under the callback's lock."""
+        if begun.settle is not None and reply is not None and status_of(reply) < 500:
+            settle_after_reply(begun.settle, begun)
         let_go(begun.conversation, begun.lock)
 
     # -- conclude ---------------------------------------------------------------------------
@@ -437,24 +447,38 @@ class DispatcherBase:
     def _conclude(self, received: Received, stored: Reply | None, status: int) -> None:
         """End *received*'s claim keeping *stored* (the final bytes of the reply; ``None``
         when they are not known or the request failed: its retry runs again) and record it
-        in the history, with *stored*'s status and body, else *status* and no body."""
+        in the history, with *stored*'s status and body, else *status* and no body; keep it
+        in the dead-letter list if it failed, or take it off if it succeeded
+        (:mod:`~twhooks.dispatch.dead_letter`)."""
         claim, received.claim = received.claim, None
         if claim is not None and self.replays is not None:
             renewals.drop(claim[2])
             kept = stored if stored is not None and stored.status < 500 else None
             end_claim(self.replays, claim, kept, self.reply_ttl, self.lease, received)
         if stored is not None:
-            self._record(received, stored.status, stored.body)
+            status, body = stored.status, stored.body
         else:
-            self._record(received, status, b"")
+            body = b""
+        history = self.policies.facades.history if self.policies.facades is not None else None
+        if history is not None and history.keeps_failed and status >= 500 and received.settles:
+            keep_dead_letter(history, received, status)
+        self._record(received, status, body, failure_key=settled_key(history, received, status))
 
     def _record(
-        self, received: Received, status: int, body: bytes, *, replay: bool = False
+        self,
+        received: Received,
+        status: int,
+        body: bytes,
+        *,
+        replay: bool = False,
+        failure_key: str | None = None,
     ) -> None:
         """Tell the observers how a handled (or replayed) request ended; add it to the
-        webhook history."""
+        webhook history. *failure_key*: the dead letter its success takes off the list."""
         self.observers.end(
             received.observed, status, received.handler, outcome_of(status, received.why, replay)
         )
         if self.policies.keeps_history:
-            self.policies.record_history(handled_record(received, status, body, replay))
+            record = handled_record(received, status, body, replay)
+            record.failure_key = failure_key
+            self.policies.record_history(record)

@@ -32,6 +32,7 @@ from . import auth
 from .commands import curl_command, send_command
 from .redact import redact_url
 from .replay import replay
+from .rerun import add_failed_pages
 from .summary import pretty, summarize
 from .throttle import LoginThrottle
 from .timeline import call_timeline, message_timeline
@@ -312,6 +313,8 @@ def blueprint_for(state: InspectorState, settings: InspectorSettings, app: Flask
             abort(400)
         facades().store.clear_opt_out(number, request.form.get("sender") or "")
         return _redirect_state("opt-out")
+
+    add_failed_pages(bp, app, lambda: facades().history)
 
     def _record(id: int) -> HistoryRecord:
         history = facades().history

@@ -30,6 +30,7 @@ from .records import CallEvent as CallEvent
 from .records import CallRecord as CallRecord
 from .records import ConversationRecord as ConversationRecord
 from .records import Delivery as Delivery
+from .records import FailedWebhook as FailedWebhook
 from .records import HistoryRecord as HistoryRecord
 from .records import OptOut as OptOut
 from .records import StatusChange as StatusChange
@@ -47,6 +48,7 @@ __all__ = [
     "Conversations",
     "Deliveries",
     "Delivery",
+    "FailedWebhook",
     "History",
     "HistoryRecord",
     "LockTimeout",

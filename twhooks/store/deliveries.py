@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from .base import Store
 from .optouts import OptOuts
-from .records import Delivery
+from .records import Delivery, message_status_order
 
 __all__ = ["Deliveries", "StatusUpdate"]
 
@@ -89,6 +89,34 @@ class Deliveries:
             from_=params.get("From"),
             sender=params.get("MessagingServiceSid"),
         )
+
+    def preview(self, params: Mapping[str, str]) -> StatusUpdate | None:
+        """What :meth:`record_callback` would return for these form parameters, writing
+        nothing (``None``: not a status callback). The dispatcher records a callback whose
+        handler runs only once that handler succeeded, under the lock of its message: a
+        handler that raised leaves the status not applied, and Twilio's retry (or a re-run)
+        runs it again.
+
+        An opt-out the callback carries (error 21610) is recorded at once all the same: it
+        never waits for a handler.
+        """
+        sid = params.get("MessageSid") or params.get("SmsSid")
+        status = params.get("MessageStatus") or params.get("SmsStatus")
+        if not sid or not status:
+            return None
+        to, error_code = params.get("To"), params.get("ErrorCode")
+        if error_code == UNSUBSCRIBED_RECIPIENT and to and self.opt_outs is not None:
+            sender = params.get("MessagingServiceSid") or params.get("From")
+            self.opt_outs.opt_out(to, sender, source="error_21610")
+        # A store's own may not have ``furthest_status``: its delivery record then.
+        reader = getattr(self.store, "furthest_status", None)
+        if reader is not None:
+            previous: str | None = reader(sid)
+        else:
+            found = self.store.get_message(sid)
+            previous = found.status if found is not None else None
+        furthest = -1 if previous is None else message_status_order(previous)
+        return StatusUpdate(previous, message_status_order(status) > furthest)
 
     def track(
         self, sid: str, *, to: str | None = None, from_: str | None = None, **meta: Any

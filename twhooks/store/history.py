@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from .base import Store
+from .dead_letters import DEFAULT_FAILED_SIZE, DEFAULT_FAILED_TTL, keeps_dead_letters
 from .history_redact import hash_number, redact
-from .records import HistoryRecord
+from .records import FailedWebhook, HistoryRecord
 
 __all__ = ["History"]
 
@@ -27,6 +28,13 @@ class History:
     :param number_key: keep phone numbers only as their hash under this key
         (``TWHOOKS_HISTORY_REDACT`` with ``"numbers"``, :mod:`twhooks.store.history_redact`);
         ``None`` keeps them.
+
+    Beside the history, the webhooks whose handler failed are kept as a dead-letter list
+    (:meth:`failed`; see :mod:`twhooks.store.dead_letters`): the newest
+    :data:`~twhooks.store.dead_letters.DEFAULT_FAILED_SIZE`, each for
+    :data:`~twhooks.store.dead_letters.DEFAULT_FAILED_TTL` seconds after its last failure.
+    With any redaction none are kept: a dead letter keeps the webhook as it came (its body,
+    its numbers), to be run again.
     """
 
     def __init__(
@@ -47,6 +55,12 @@ class History:
         self.size = size
         self.redact_bodies = redact_bodies
         self._number_key = number_key
+        self.failed_size = DEFAULT_FAILED_SIZE
+        self.failed_ttl = DEFAULT_FAILED_TTL
+        #: Whether failed webhooks are kept: when the store can (a store of your own may
+        #: not), and nothing is redacted (a dead letter keeps the webhook as it came, to be
+        #: run again).
+        self.keeps_failed = keeps_dead_letters(store) and not redact_bodies and number_key is None
 
     @property
     def hashes_numbers(self) -> bool:
@@ -101,3 +115,34 @@ class History:
     def get(self, id: int) -> HistoryRecord | None:
         """The record with *id*, if still kept."""
         return self.store.get_history(id)
+
+    # -- dead letters ----------------------------------------------------------------------
+
+    def failed(self, limit: int = 50) -> list[FailedWebhook]:
+        """The webhooks whose handler failed and that no later copy (Twilio's retry, a
+        re-run) handled yet, the most recently failed first: the dead-letter list. Run one
+        again with :func:`twhooks.rerun`, the inspector's Failed page or ``twhooks rerun``.
+        """
+        if not self.keeps_failed:
+            return []
+        return self.store.failed_webhooks(limit)  # type: ignore[attr-defined,no-any-return]
+
+    def get_failed(self, key: str) -> FailedWebhook | None:
+        """The failed webhook under *key* (:attr:`FailedWebhook.key`), if still kept."""
+        if not self.keeps_failed:
+            return None
+        return self.store.get_failed(key)  # type: ignore[attr-defined,no-any-return]
+
+    def forget_failed(self, key: str) -> bool:
+        """Take *key* off the dead-letter list without running it; whether it was there."""
+        if not self.keeps_failed:
+            return False
+        return bool(self.store.remove_failed(key))  # type: ignore[attr-defined]
+
+    def add_failed(self, record: FailedWebhook) -> None:
+        """Keep a failed webhook (what the dispatcher does), unless bodies are redacted
+        (``TWHOOKS_HISTORY_REDACT``): a dead letter keeps the body it came with."""
+        if self.keeps_failed:
+            self.store.add_failed(  # type: ignore[attr-defined]
+                record, self.failed_size, self.failed_ttl
+            )

@@ -12,10 +12,12 @@ from dataclasses import replace
 from typing import Any
 
 from ..replies import Reply
+from .dead_letters import MemoryDeadLetters
 from .records import (
     CallEvent,
     ConversationRecord,
     Delivery,
+    FailedWebhook,
     HistoryRecord,
     OptOut,
     StatusChange,
@@ -60,6 +62,7 @@ class MemoryStore:
         self._history: OrderedDict[int, HistoryRecord] = OrderedDict()
         self._history_kinds: dict[str | None, deque[int]] = {}
         self._ids = itertools.count(1)
+        self._failed = MemoryDeadLetters()
 
     def clear(self) -> None:
         """Forget everything it holds (the test fixtures empty an app's own store before
@@ -169,6 +172,12 @@ class MemoryStore:
             found.expires = at + ttl
             self._messages.move_to_end(sid)
             return previous, advanced
+
+    def furthest_status(self, sid: str) -> str | None:
+        """The furthest status of message *sid* (``None``: unknown, or only tracked)."""
+        with self._lock:
+            found = self._message(sid, time.time())
+            return None if found is None else found.delivery.status
 
     def track_message(
         self,
@@ -312,7 +321,8 @@ class MemoryStore:
             ids.append(id)
             while len(ids) > size:
                 del self._history[ids.popleft()]
-            return id
+        self._failed.settle(record)
+        return id
 
     def recent_history(
         self,
@@ -330,6 +340,20 @@ class MemoryStore:
     def get_history(self, id: int) -> HistoryRecord | None:
         with self._lock:
             return self._history.get(id)
+
+    # -- dead letters (see twhooks.store.dead_letters) ---------------------------------------
+
+    def add_failed(self, record: FailedWebhook, size: int, ttl: float) -> None:
+        self._failed.add_failed(record, size, ttl)
+
+    def failed_webhooks(self, limit: int) -> list[FailedWebhook]:
+        return self._failed.failed_webhooks(limit)
+
+    def get_failed(self, key: str) -> FailedWebhook | None:
+        return self._failed.get_failed(key)
+
+    def remove_failed(self, key: str) -> bool:
+        return self._failed.remove_failed(key)
 
     def close(self) -> None:
         """Nothing to release."""

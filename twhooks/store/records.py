@@ -15,6 +15,7 @@ __all__ = [
     "CallRecord",
     "ConversationRecord",
     "Delivery",
+    "FailedWebhook",
     "HistoryRecord",
     "OptOut",
     "StatusChange",
@@ -180,6 +181,9 @@ class HistoryRecord:
     :param replay: whether the reply was a stored one (a retry).
     :param at: when the request arrived (Unix time).
     :param id: set by the store.
+    :param failure_key: for a request that succeeded and may have failed before, the
+        :attr:`FailedWebhook.key` it takes off the dead-letter list (when the store writes the
+        record: a failure after :attr:`at` stays).
     """
 
     kind: str | None
@@ -198,6 +202,7 @@ class HistoryRecord:
     replay: bool = False
     at: float = 0.0
     id: int | None = None
+    failure_key: str | None = None
 
     @property
     def sid(self) -> str | None:
@@ -234,6 +239,7 @@ class HistoryRecord:
             "replay": self.replay,
             "at": self.at,
             "id": self.id,
+            "failure_key": self.failure_key,
         }
 
     @classmethod
@@ -254,3 +260,58 @@ class HistoryRecord:
             and (number is None or normalize_address(number) in self._numbers())
             and (sid is None or self.sid == sid)
         )
+
+
+@dataclass(slots=True)
+class FailedWebhook:
+    """A webhook whose handler raised (or answered 5xx): a dead letter, kept until a later
+    copy of it succeeds — Twilio's retry, or a re-run (:mod:`twhooks.rerun`).
+
+    :param key: what tells this webhook apart (:func:`~twhooks.store.dead_letters.failure_key`):
+        its method, path, query and body, so that a retry or a re-run finds it.
+    :param kind: the webhook kind.
+    :param method: the HTTP method.
+    :param url: the URL its signature was checked against.
+    :param path: the path it was sent to, with its query string.
+    :param content_type: its ``Content-Type``.
+    :param body: its body as text (form parameters or JSON).
+    :param params: its form or query parameters.
+    :param token: its ``I-Twilio-Idempotency-Token``, if any.
+    :param handler: the qualified name of the handler that raised.
+    :param error: what it raised, in one line (``"ValueError: no such order"``).
+    :param traceback: the traceback, as text.
+    :param at: when it first failed (Unix time).
+    :param last_at: when it last failed.
+    :param attempts: how many times it failed (Twilio's retries and re-runs included).
+    """
+
+    key: str
+    kind: str | None
+    method: str
+    url: str
+    path: str
+    content_type: str
+    body: str
+    params: dict[str, str]
+    token: str | None
+    handler: str | None
+    error: str
+    traceback: str
+    at: float
+    last_at: float = 0.0
+    attempts: int = 1
+
+    @property
+    def sid(self) -> str | None:
+        """The message's or call's SID from :attr:`params`."""
+        p = self.params
+        return p.get("MessageSid") or p.get("SmsSid") or p.get("CallSid")
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as JSON values (how the SQL and Redis stores keep it)."""
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> FailedWebhook:
+        """The record :meth:`to_json` gave *value* for."""
+        return cls(**value)

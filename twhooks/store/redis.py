@@ -195,6 +195,12 @@ class RedisStore(RedisHistory):
         )
         return text(previous) or None, advanced == 1
 
+    @guarded
+    def furthest_status(self, sid: str) -> str | None:
+        """The furthest status of message *sid* (``None``: unknown, or only tracked)."""
+        value = self.client.hget(self._key("msg", sid), "status")
+        return None if value is None else text(value) or None
+
     def _prune(self) -> str:
         """``"1"`` once every :data:`PRUNE_EVERY` callbacks of this process, else ``"0"``."""
         self._callbacks += 1

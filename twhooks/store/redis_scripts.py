@@ -145,11 +145,50 @@ redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[2]) + 1))
 return first + count - 1
 """
 
+# KEYS: the records, the attempts, the first failures (three hashes by key), the index (a
+# sorted set by expiry); ARGV: key, record, last failure, size, now, TTL in ms, expiry.
+ADD_FAILED = """
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[3])
+redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
+local gone = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[5])
+for _, key in ipairs(redis.call('ZRANGE', KEYS[4], 0, -(tonumber(ARGV[4]) + 1))) do
+  table.insert(gone, key)
+end
+for _, key in ipairs(gone) do
+  redis.call('ZREM', KEYS[4], key)
+  redis.call('HDEL', KEYS[1], key)
+  redis.call('HDEL', KEYS[2], key)
+  redis.call('HDEL', KEYS[3], key)
+end
+for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
+return 0
+"""
+
+# KEYS: as ADD_FAILED; ARGV: key, time, key, time … (requests that succeeded): each key taken
+# off the list unless it failed again after that time. Returns how many were.
+SETTLE_FAILED = """
+local settled = 0
+for i = 1, #ARGV, 2 do
+  local data = redis.call('HGET', KEYS[1], ARGV[i])
+  if data and tonumber(cjson.decode(data)['last_at']) <= tonumber(ARGV[i + 1]) then
+    redis.call('ZREM', KEYS[4], ARGV[i])
+    redis.call('HDEL', KEYS[1], ARGV[i])
+    redis.call('HDEL', KEYS[2], ARGV[i])
+    redis.call('HDEL', KEYS[3], ARGV[i])
+    settled = settled + 1
+  end
+end
+return settled
+"""
+
 
 class Scripts:
     """The scripts, registered with *client* (each is loaded into Redis on first use)."""
 
     __slots__ = (
+        "add_failed",
         "add_history",
         "add_to_counter",
         "block",
@@ -159,6 +198,7 @@ class Scripts:
         "record_status",
         "renew",
         "save_conversation",
+        "settle_failed",
     )
 
     def __init__(self, client: redis.Redis) -> None:
@@ -171,3 +211,5 @@ class Scripts:
         self.record_status: Script = client.register_script(RECORD_STATUS)
         self.add_history: Script = client.register_script(ADD_HISTORY)
         self.add_to_counter: Script = client.register_script(ADD_TO_COUNTER)
+        self.add_failed: Script = client.register_script(ADD_FAILED)
+        self.settle_failed: Script = client.register_script(SETTLE_FAILED)

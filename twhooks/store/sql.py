@@ -238,6 +238,14 @@ class SQLStore(SQLHistory):
         return previous, order > previous_rank
 
     @guarded
+    def furthest_status(self, sid: str) -> str | None:
+        """The furthest status of message *sid* (``None``: unknown, or only tracked)."""
+        params = {"p_sid": sid, "p_now": time.time()}
+        with self._cursor(transaction=False) as cursor:
+            row = self._hot()["furthest_status"].run(cursor, params).fetchone()
+        return None if row is None else row[0]
+
+    @guarded
     def track_message(
         self,
         sid: str,

@@ -244,6 +244,8 @@ class SQLConnections:
             "renew": statements.renew,
             "record_call_event": statements.record_call_event,
             "touch_call": statements.touch_call,
+            "furthest_status": statements.furthest_status,
+            "settle_failed": statements.settle_failed,
         }
         if statements.record_status_and_history is not None:
             hot["record_status_and_history"] = statements.record_status_and_history

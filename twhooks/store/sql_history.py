@@ -5,12 +5,17 @@ transaction of compiled inserts on the driver's cursor, then the history of each
 trimmed to its size (each kind has room of its own).
 Reading writes the queued records first, so that the newest are seen; a record is found by
 kind, verdict, number (either end, normalized) or SID through the table's indexed columns.
+
+The dead letters (:mod:`twhooks.store.dead_letters`) are one table by key: a failure is one
+``INSERT … ON CONFLICT`` that counts the attempt, then the table trimmed to its size; the
+history records of requests that succeeded take theirs off in the same batch.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +23,7 @@ import sqlalchemy as sa
 from .errors import StoreUnavailable
 from .history_buffer import HistoryBuffer
 from .keys import normalize_address
-from .records import HistoryRecord
+from .records import FailedWebhook, HistoryRecord
 from .sql_connections import SQLConnections, guarded
 
 __all__ = ["SQLHistory"]
@@ -66,6 +71,8 @@ class SQLHistory(SQLConnections):
             ).inserted_primary_key
             id = int(key[0]) if key is not None else 0
             conn.execute(self.statements.trim_history_to, {"p_kind": record.kind, "p_size": size})
+            if record.failure_key is not None:
+                conn.execute(self.statements.settle_failed, _settles(record))
         return id
 
     def queue_history(self, record: HistoryRecord, size: int) -> None:
@@ -82,12 +89,16 @@ class SQLHistory(SQLConnections):
         kinds trimmed."""
         compiled = self._hot()
         add, trim = compiled["add_history"], compiled["trim_history_to"]
+        settle = compiled["settle_failed"]
         rows = [add.params(self._history_params(r)) for r in records]  # before the lock
+        settled = [settle.params(_settles(r)) for r in records if r.failure_key is not None]
         kinds = sorted({r.kind for r in records}, key=lambda k: k or "")
         with self._cursor(transaction=True) as cursor:
             cursor.executemany(add.sql, rows)
             for kind in kinds:
                 trim.run(cursor, {"p_kind": kind, "p_size": size})
+            if settled:  # the dead letters of requests that succeeded
+                cursor.executemany(settle.sql, settled)
 
     @guarded
     def recent_history(
@@ -122,6 +133,69 @@ class SQLHistory(SQLConnections):
         with self._read() as conn:
             data = conn.execute(sa.select(t.c.data).where(t.c.id == id)).scalar()
         return None if data is None else _history(id, data)
+
+    # -- dead letters ----------------------------------------------------------------------
+
+    @guarded
+    def add_failed(self, record: FailedWebhook, size: int, ttl: float) -> None:
+        t = self.tables.failed
+        now = time.time()
+        values = {
+            "last_at": record.last_at,
+            "data": json.dumps(record.to_json()),
+            "expires_at": record.last_at + ttl,
+        }
+        newest = sa.select(t.c.key).order_by(t.c.last_at.desc()).offset(size)
+        with self._write() as conn:
+            conn.execute(
+                self._insert(t)
+                .values(key=record.key, at=record.at, attempts=1, **values)
+                .on_conflict_do_update(
+                    index_elements=[t.c.key], set_={**values, "attempts": t.c.attempts + 1}
+                )
+            )
+            conn.execute(t.delete().where(t.c.expires_at <= now))
+            conn.execute(t.delete().where(t.c.key.in_(newest.scalar_subquery())))
+
+    @guarded
+    def failed_webhooks(self, limit: int) -> list[FailedWebhook]:
+        self.flush_history()  # the successes queued in this process take theirs off first
+        t = self.tables.failed
+        query = sa.select(t.c.at, t.c.attempts, t.c.data).where(t.c.expires_at > time.time())
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(t.c.last_at.desc()).limit(limit)).all()
+        return [_failed(row) for row in rows]
+
+    @guarded
+    def get_failed(self, key: str) -> FailedWebhook | None:
+        self.flush_history()
+        t = self.tables.failed
+        query = sa.select(t.c.at, t.c.attempts, t.c.data).where(
+            (t.c.key == key) & (t.c.expires_at > time.time())
+        )
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else _failed(row)
+
+    @guarded
+    def remove_failed(self, key: str) -> bool:
+        t = self.tables.failed
+        # Read first: the webhooks that succeed (nearly all) then take no write lock.
+        with self._read() as conn:
+            if conn.execute(sa.select(t.c.key).where(t.c.key == key)).first() is None:
+                return False
+        with self._write() as conn:
+            return bool(conn.execute(t.delete().where(t.c.key == key)).rowcount)
+
+
+def _settles(record: HistoryRecord) -> dict[str, Any]:
+    return {"p_key": record.failure_key, "p_at": record.at}
+
+
+def _failed(row: Any) -> FailedWebhook:
+    record = FailedWebhook.from_json(json.loads(row.data))
+    record.at, record.attempts = row.at, row.attempts
+    return record
 
 
 def _number(address: str | None) -> str | None:

@@ -3,7 +3,7 @@
 Nothing grows without bound: most tables have an ``expires_at`` column, swept now and then by
 :class:`~twhooks.store.sql.SQLStore` (``NULL`` for opt-outs and block-list entries kept until
 taken back); a message's statuses are swept with their message; the webhook history is capped
-by size.
+by size, the dead letters by size and age.
 Times are Unix times in seconds (a double), so that every host compares them alike.
 """
 
@@ -130,6 +130,18 @@ class Tables:
             sa.Index(f"{prefix}history_kind_id", "kind", "id"),
             sqlite_autoincrement=True,
         )
+        #: The dead letters (:mod:`twhooks.store.dead_letters`): *data* is the record as JSON,
+        #: but for its first failure and its attempts, counted here.
+        self.failed = sa.Table(
+            f"{prefix}failed",
+            m,
+            sa.Column("key", sa.String(64), primary_key=True),
+            sa.Column("at", t, nullable=False),
+            sa.Column("last_at", t, nullable=False, index=True),
+            sa.Column("attempts", sa.Integer, nullable=False),
+            sa.Column("data", sa.Text, nullable=False),
+            sa.Column("expires_at", t, nullable=False, index=True),
+        )
 
     @property
     def expiring(self) -> tuple[sa.Table, ...]:
@@ -142,4 +154,5 @@ class Tables:
             self.opt_outs,
             self.blocklist,
             self.counters,
+            self.failed,
         )

@@ -161,6 +161,13 @@ class Statements:
             .scalar_subquery()
         )
         self.trim_history_to = t.delete().where(same_kind & (t.c.id <= oldest_kept))
+        #: The furthest status of an unexpired message (read before its handler runs).
+        self.furthest_status = sa.select(m.c.status).where(
+            (m.c.sid == _p("sid")) & (m.c.expires_at > _p("now"))
+        )
+        f = tables.failed
+        #: Take a dead letter off the list: a copy of it succeeded after its last failure.
+        self.settle_failed = f.delete().where((f.c.key == _p("key")) & (f.c.last_at <= _p("at")))
 
         mine = (c.c.key == _p("key")) & (c.c.owner == _p("owner")) & c.c.status.is_(None)
         #: Store the reply of the owner's claim (nothing if it is no longer the owner's).

@@ -31,6 +31,7 @@ from .records import (
     CallEvent,
     ConversationRecord,
     Delivery,
+    FailedWebhook,
     HistoryRecord,
     OptOut,
     StatusChange,
@@ -187,6 +188,15 @@ class SQLiteStore(SQLiteConnections):
             history = (sid, status, at, error_code, generation)
             conn.execute(self._sql["record_history"], history)
         return previous, order > previous_rank
+
+    @guarded
+    def furthest_status(self, sid: str) -> str | None:
+        """The furthest status of message *sid* (``None``: unknown, or only tracked)."""
+        rows = self._query(
+            f"SELECT status FROM {self.prefix}messages WHERE sid = ? AND expires_at > ?",
+            (sid, time.time()),
+        )
+        return rows[0][0] if rows else None
 
     @guarded
     def track_message(
@@ -418,8 +428,11 @@ class SQLiteStore(SQLiteConnections):
     def add_history(self, record: HistoryRecord, size: int) -> int:
         self.flush_history()  # ids in the order the records came
         with self._write() as conn:
-            id = conn.execute(self._sql["add_history"], _history_params(record)).lastrowid or 0
+            row = _history_params(record)
+            id = conn.execute(self._sql["add_history"], row[:7]).lastrowid or 0
             conn.execute(self._sql["trim_history"], (record.kind, record.kind, size))
+            if row.failure_key is not None:
+                conn.execute(self._sql["settle_failed"], (row.failure_key, row.at))
         return id
 
     def queue_history(self, record: HistoryRecord, size: int) -> None:
@@ -443,10 +456,13 @@ class SQLiteStore(SQLiteConnections):
         the history trimmed."""
         rows = [_history_params(r) if isinstance(r, HistoryRecord) else r for r in records]
         kinds = sorted({row.kind for row in rows}, key=lambda k: k or "")
+        settled = [(row.failure_key, row.at) for row in rows if row.failure_key is not None]
         with self._write() as conn:
-            conn.executemany(self._sql["add_history"], rows)
+            conn.executemany(self._sql["add_history"], [row[:7] for row in rows])
             for kind in kinds:  # each kind has room of its own
                 conn.execute(self._sql["trim_history"], (kind, kind, size))
+            if settled:  # the dead letters of requests that succeeded
+                conn.executemany(self._sql["settle_failed"], settled)
 
     @guarded
     def recent_history(
@@ -486,6 +502,63 @@ class SQLiteStore(SQLiteConnections):
         rows = self._query(f"SELECT data FROM {self.prefix}history WHERE id = ?", (id,))
         return _history(id, rows[0][0]) if rows else None
 
+    # -- dead letters ----------------------------------------------------------------------
+
+    @guarded
+    def add_failed(self, record: FailedWebhook, size: int, ttl: float) -> None:
+        f = f"{self.prefix}failed"
+        now = time.time()
+        params = {
+            "key": record.key,
+            "at": record.at,
+            "last_at": record.last_at,
+            "data": json.dumps(record.to_json()),
+            "expires": record.last_at + ttl,
+        }
+        with self._write() as conn:
+            conn.execute(
+                f'INSERT INTO {f} ("key", at, last_at, attempts, data, expires_at) '
+                f"VALUES (:key, :at, :last_at, 1, :data, :expires) "
+                f'ON CONFLICT ("key") DO UPDATE SET last_at = :last_at, data = :data, '
+                f"expires_at = :expires, attempts = {f}.attempts + 1",
+                params,
+            )
+            conn.execute(f"DELETE FROM {f} WHERE expires_at <= ?", (now,))
+            conn.execute(
+                f'DELETE FROM {f} WHERE "key" IN (SELECT "key" FROM {f} '
+                f"ORDER BY last_at DESC LIMIT -1 OFFSET ?)",
+                (size,),
+            )
+
+    @guarded
+    def failed_webhooks(self, limit: int) -> list[FailedWebhook]:
+        self.flush_history()  # the successes queued in this process take theirs off first
+        rows = self._query(
+            f"SELECT at, attempts, data FROM {self.prefix}failed WHERE expires_at > ? "
+            f"ORDER BY last_at DESC LIMIT ?",
+            (time.time(), limit),
+        )
+        return [_failed(row) for row in rows]
+
+    @guarded
+    def get_failed(self, key: str) -> FailedWebhook | None:
+        self.flush_history()
+        rows = self._query(
+            f'SELECT at, attempts, data FROM {self.prefix}failed WHERE "key" = ? '
+            f"AND expires_at > ?",
+            (key, time.time()),
+        )
+        return _failed(rows[0]) if rows else None
+
+    @guarded
+    def remove_failed(self, key: str) -> bool:
+        f = f"{self.prefix}failed"
+        # Read first: the webhooks that succeed (nearly all) then take no write lock.
+        if not self._query(f'SELECT 1 FROM {f} WHERE "key" = ?', (key,)):
+            return False
+        with self._write() as conn:
+            return bool(conn.execute(f'DELETE FROM {f} WHERE "key" = ?', (key,)).rowcount)
+
     # -- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -502,7 +575,7 @@ class SQLiteStore(SQLiteConnections):
         p = self.prefix
         names = [
             *("claims", "conversations", "messages", "message_statuses", "call_events"),
-            *("opt_outs", "blocklist", "history", "counters", "stamps", "schema"),
+            *("opt_outs", "blocklist", "history", "counters", "failed", "stamps", "schema"),
         ]
         with self._transaction() as conn:
             for name in names:
@@ -537,6 +610,8 @@ class _HistoryRow(NamedTuple):
     from_: str | None
     to: str | None
     data: str
+    #: Not a column: the dead letter this record's success takes off the list.
+    failure_key: str | None = None
 
 
 def _history_params(record: HistoryRecord) -> _HistoryRow:
@@ -548,7 +623,15 @@ def _history_params(record: HistoryRecord) -> _HistoryRow:
         _number(record.from_),
         _number(record.to),
         json.dumps(record.to_json()),
+        record.failure_key,
     )
+
+
+def _failed(row: Any) -> FailedWebhook:
+    at, attempts, data = row
+    record = FailedWebhook.from_json(json.loads(data))
+    record.at, record.attempts = at, attempts
+    return record
 
 
 def _history(id: int, data: str) -> HistoryRecord:
@@ -647,4 +730,6 @@ def _statements(p: str) -> dict[str, str]:
             f"DELETE FROM {p}history WHERE kind IS ?1 AND id <= (SELECT id FROM {p}history "
             f"WHERE kind IS ?2 ORDER BY id DESC LIMIT 1 OFFSET ?3)"
         ),
+        # Take a dead letter off the list: a copy of it succeeded after its last failure.
+        "settle_failed": f'DELETE FROM {p}failed WHERE "key" = ? AND last_at <= ?',
     }

@@ -133,6 +133,17 @@ CREATE TABLE IF NOT EXISTS {p}counters (
 	PRIMARY KEY ("key")
 );
 CREATE INDEX IF NOT EXISTS ix_{p}counters_expires_at ON {p}counters (expires_at);
+CREATE TABLE IF NOT EXISTS {p}failed (
+	"key" VARCHAR(64) NOT NULL,
+	at DOUBLE NOT NULL,
+	last_at DOUBLE NOT NULL,
+	attempts INTEGER NOT NULL,
+	data TEXT NOT NULL,
+	expires_at DOUBLE NOT NULL,
+	PRIMARY KEY ("key")
+);
+CREATE INDEX IF NOT EXISTS ix_{p}failed_last_at ON {p}failed (last_at);
+CREATE INDEX IF NOT EXISTS ix_{p}failed_expires_at ON {p}failed (expires_at);
 CREATE TABLE IF NOT EXISTS {p}stamps (
 	name VARCHAR(64) NOT NULL,
 	version INTEGER NOT NULL,
@@ -152,6 +163,7 @@ def expiring(prefix: str) -> tuple[str, ...]:
     names = (
         *("claims", "conversations", "messages", "call_events", "opt_outs", "blocklist"),
         "counters",
+        "failed",
     )
     return tuple(prefix + name for name in names)
 
