@@ -50,8 +50,7 @@ CONSOLE_FIELDS = {
     "conversation_event": "Conversations > Global webhooks (or a Service's Webhooks): the "
     "Pre-Event URL and the Post-Event URL",
     "taskrouter_event": "TaskRouter > your Workspace > Settings: 'Event Callback URL'",
-    "assignment": "TaskRouter > your Workspace > Workflows > a Workflow: "
-    "'Assignment Callback URL'",
+    "assignment": "TaskRouter > your Workspace > Workflows > a Workflow: 'Assignment Callback URL'",
     "alert": "Monitor > Debugger > Webhooks: 'Webhook URL'",
     "event_stream": "Event Streams > Sinks: a Webhook sink's 'Destination' "
     "(twilio api:events:v1:sinks:create)",
