@@ -264,8 +264,10 @@ class SQLiteConnections:
         except Exception:
             logger.exception("the SQLite store could not delete expired rows")
         finally:
-            self._upkeep.release()
+            # Its connection closed before the lock goes: close() waits on the lock, so it
+            # never closes a connection this thread is still using.
             self._close_thread()
+            self._upkeep.release()
 
     def _close_thread(self) -> None:
         """Close this thread's connection (a thread that ends)."""
@@ -325,13 +327,22 @@ class SQLiteConnections:
 
     def close(self) -> None:
         """Close this process's connections (the store opens them again on next use)."""
-        with self._lock:
-            opened, self._opened = list(self._opened), weakref.WeakSet()
-            mine = self._pid == os.getpid()
-        if mine:
-            for conn in opened:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.close()
-        else:
-            _inherited.extend(opened)
+        mine = self._pid == os.getpid()
+        # Wait for a running upkeep to end: closing the connection its thread is using
+        # under it crashed the process (a segmentation fault in SQLite).
+        upkeep = self._upkeep if mine else None
+        if upkeep is not None:
+            upkeep.acquire()
+        try:
+            with self._lock:
+                opened, self._opened = list(self._opened), weakref.WeakSet()
+            if mine:
+                for conn in opened:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.close()
+            else:
+                _inherited.extend(opened)
+        finally:
+            if upkeep is not None:
+                upkeep.release()
         self._local = threading.local()
