@@ -56,6 +56,23 @@ def test_a_batch_keeps_the_newest_size_records(store: Store) -> None:
     assert ids == sorted(ids, reverse=True)
 
 
+def test_a_big_batch_keeps_its_order_and_every_record(store: Store) -> None:
+    """200 records written in one batch (several multi-row inserts on the SQL stores: 64 +
+    64 + 64 + 8) come back whole, in the order they came, with rising ids."""
+    buffer = getattr(store, "_history_buffer", None)
+    if buffer is not None:  # the whole batch written by the flush below
+        buffer.batch, buffer.interval = 10**6, 60.0
+    history = History(store, size=1000)
+    for n in range(200):
+        history.queue(request(n))
+    records = history.recent(1000)
+    assert [r.sid for r in records] == [f"SM{n}" for n in range(199, -1, -1)]
+    assert all(r.params == {"MessageSid": r.sid, "MessageStatus": "sent"} for r in records)
+    ids = [r.id for r in records]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 200
+    assert history.get(ids[100]) == records[100]
+
+
 def test_what_waits_is_bounded_by_the_size() -> None:
     written: list[list[str | None]] = []
     buffer = HistoryBuffer(lambda batch, size: written.append([r.sid for r in batch]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -185,3 +186,47 @@ def test_history_can_redact_bodies(store: Store) -> None:
     assert found.params["Body"] == "[redacted]"
     assert found.reply == "[redacted]"
     assert found.params["From"] == "+1555"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_sql_store_checks_the_block_list_from_a_copy(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The SQL store's block-list check costs no query while its copy is fresh (at most
+    STALENESS old); its own changes are seen at once, another process's within STALENESS."""
+    import sqlalchemy as sa
+
+    from twhooks.store.sql import SQLStore
+    from twhooks.store.sqlite_cache import STALENESS
+
+    if backend == "sqlite":
+        url = f"sqlite+pysqlite:///{tmp_path}/b.db"
+        store, other = SQLStore(url), SQLStore(url)
+    else:
+        from _stores import POSTGRESQL_URL, new_prefix
+
+        prefix = new_prefix("blk")
+        store, other = (
+            SQLStore(POSTGRESQL_URL, prefix=prefix),
+            SQLStore(POSTGRESQL_URL, prefix=prefix),
+        )
+        request.addfinalizer(store.drop_tables)
+    queries: list[str] = []
+    sa.event.listen(store.engine(), "before_cursor_execute", lambda *args: queries.append(args[2]))
+    assert not store.is_blocked("+1555")  # loads the copy
+    queries.clear()
+    for _ in range(50):
+        assert not store.is_blocked("+1555")
+    assert len(queries) <= 1  # at most one reload, if a second passed
+    store.block("+1555", time.time(), None)
+    assert store.is_blocked("+1555")  # its own change: at once
+    store.block("+1666", time.time(), 0.2)  # expires on its own
+    assert store.is_blocked("+1666")
+    started = time.monotonic()
+    other.unblock("+1555")  # another process's change
+    while store.is_blocked("+1555"):
+        assert time.monotonic() - started < STALENESS + 0.5, "another's change not seen"
+        time.sleep(0.02)
+    time.sleep(0.25)
+    assert not store.is_blocked("+1666")
+    other.close()

@@ -249,3 +249,40 @@ def test_an_sqlite_url_with_a_driver_or_a_query_goes_to_sqlalchemy(
     store = open_store(url.format(tmp=tmp_path), instance_path=tmp_path)
     assert isinstance(store, SQLStore)
     store.close()
+
+
+def test_a_history_batch_is_written_with_a_few_inserts_in_order(tmp_path: Path) -> None:
+    """A batch of queued history records goes in with one ``INSERT`` per chunk of up to 64
+    rows (not one step per row: each step lets go of the GIL), in the order they came."""
+    from twhooks.store import History, HistoryRecord
+
+    store = SQLiteStore(tmp_path / "h.sqlite3")
+    history = History(store, size=1000)
+    # Written by this thread's flush below, not by the batch thread.
+    store._history_buffer.batch, store._history_buffer.interval = 10**6, 60.0
+    statements: list[str] = []
+    store.connection().set_trace_callback(statements.append)
+    try:
+        for n in range(200):  # 64 + 64 + 64 + 8
+            history.queue(
+                HistoryRecord(
+                    kind="message",
+                    method="POST",
+                    url="https://example.com/twilio/messages",
+                    params={"MessageSid": f"SM{n}", "Body": f"body {n}"},
+                    verified=True,
+                    verdict="valid",
+                    status=200,
+                )
+            )
+        store.flush_history()
+    finally:
+        store.connection().set_trace_callback(None)
+    inserts = [s for s in statements if s.startswith("INSERT INTO twhooks_history")]
+    assert len(inserts) == 4
+    records = history.recent(1000)
+    assert [r.sid for r in records] == [f"SM{n}" for n in range(199, -1, -1)]
+    assert [r.params["Body"] for r in records[:2]] == ["body 199", "body 198"]
+    ids = [r.id for r in records]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 200
+    store.close()

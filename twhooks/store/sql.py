@@ -34,6 +34,7 @@ from .records import (
 )
 from .sql_connections import guarded
 from .sql_history import SQLHistory
+from .sqlite_cache import StampedTable, live
 
 __all__ = ["SQLStore"]
 
@@ -48,6 +49,12 @@ class SQLStore(SQLHistory):
 
     #: Its calls wait on the database: an event loop makes them from a worker thread.
     blocking = True
+
+    def __init__(self, bind: str | sa.URL | sa.Engine, *, prefix: str = "twhooks_") -> None:
+        super().__init__(bind, prefix=prefix)
+        # The block list as this process last read it: no change counter here (stamp
+        # ``None``), so it is read again once a second (see is_blocked).
+        self._blocked: StampedTable[Any] = StampedTable(lambda: None, self._load_blocklist)
 
     # -- replays ---------------------------------------------------------------------------
 
@@ -436,20 +443,36 @@ class SQLStore(SQLHistory):
                 .values(number=number, **values)
                 .on_conflict_do_update(index_elements=[t.c.number], set_=values)
             )
+        self._blocked.drop()
 
     @guarded
     def unblock(self, number: str) -> None:
         t = self.tables.blocklist
         with self._write(single=True) as conn:
             conn.execute(t.delete().where(t.c.number == number))
+        self._blocked.drop()
 
     @guarded
     def is_blocked(self, number: str) -> bool:
+        """Whether *number* is blocked, from this process's copy of the block list: reloaded
+        at most once every :data:`~twhooks.store.sqlite_cache.STALENESS` second (a change
+        made by another process is seen within it; one made by this one at once), and not
+        kept when the table has more than :data:`~twhooks.store.sqlite_cache.MAX_ROWS` rows
+        (then every check is a query, as before)."""
+        copy = self._blocked.rows()
+        if copy is not None:
+            return number in copy and live(copy[number], time.time())
         with self._read() as conn:
             found = conn.execute(
                 self.statements.is_blocked, {"p_number": number, "p_now": time.time()}
             ).first()
         return found is not None
+
+    def _load_blocklist(self, limit: int) -> dict[str, Any] | None:
+        t = self.tables.blocklist
+        with self._read() as conn:
+            rows = conn.execute(sa.select(t.c.number, t.c.expires_at).limit(limit + 1)).all()
+        return {number: expires for number, expires in rows} if len(rows) <= limit else None
 
 
 def _rows(

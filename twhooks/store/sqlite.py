@@ -15,6 +15,7 @@ rows are swept and the WAL checkpointed in the background
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -458,7 +459,8 @@ class SQLiteStore(SQLiteConnections):
         kinds = sorted({row.kind for row in rows}, key=lambda k: k or "")
         settled = [(row.failure_key, row.at) for row in rows if row.failure_key is not None]
         with self._write() as conn:
-            conn.executemany(self._sql["add_history"], [row[:7] for row in rows])
+            for chunk in _chunks(rows):
+                conn.execute(_insert_history(self.prefix, len(chunk)), _flat(chunk))
             for kind in kinds:  # each kind has room of its own
                 conn.execute(self._sql["trim_history"], (kind, kind, size))
             if settled:  # the dead letters of requests that succeeded
@@ -632,6 +634,38 @@ def _failed(row: Any) -> FailedWebhook:
     record = FailedWebhook.from_json(json.loads(data))
     record.at, record.attempts = at, attempts
     return record
+
+
+#: The most rows one ``INSERT`` of a history batch carries (7 parameters each).
+_HISTORY_CHUNK = 64
+
+
+def _chunks(rows: list[_HistoryRow]) -> list[list[_HistoryRow]]:
+    """*rows* in order, in chunks of :data:`_HISTORY_CHUNK`, 32, 16, … 1 rows: a batch is
+    written with a few statements of a few shapes (each kept prepared)."""
+    chunks, start, size = [], 0, _HISTORY_CHUNK
+    while start < len(rows):
+        while size > len(rows) - start:
+            size //= 2
+        chunks.append(rows[start : start + size])
+        start += size
+    return chunks
+
+
+def _flat(rows: list[_HistoryRow]) -> list[Any]:
+    return [value for row in rows for value in row[:7]]  # the columns, not failure_key
+
+
+@functools.lru_cache(maxsize=32)
+def _insert_history(prefix: str, count: int) -> str:
+    """One ``INSERT`` of *count* history rows, in order: one step of SQLite for the lot.
+
+    :meth:`sqlite3.Cursor.executemany` steps once per row, and lets go of the GIL around each
+    step: a batch of a hundred rows then took the GIL back a hundred times from the requests
+    of its process (a thread switch each time), which cost more than the rows' writing."""
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * count)
+    columns = 'at, kind, verdict, sid, from_, "to", data'
+    return f"INSERT INTO {prefix}history ({columns}) VALUES {values}"
 
 
 def _history(id: int, data: str) -> HistoryRecord:
