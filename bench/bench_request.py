@@ -8,7 +8,8 @@ every webhook from Twilio has), and reads the whole response:
   so its shared state is an SQLite file in the instance folder — with a catch-all
   ``@hooks.message()`` returning ``f"You said {msg.body}"`` (verify, claim, parse, route,
   handler, render, complete the claim with the reply, history);
-* ``0.2's default (SQLAlchemy)``: the same on the SQLite store of twhooks 0.2, through
+* ``SQLAlchemy store, SQLite file``: the same on the SQL store through SQLAlchemy (0.2's
+  default store, today's code),
   SQLAlchemy (``sqlite+pysqlite:///…``, replies kept an hour), for the saving;
 * ``memory://``, ``redis://``, ``postgresql://``: the same app on the other stores (Redis and
   PostgreSQL on 127.0.0.1, under a key / table prefix of their own, removed at the end);
@@ -321,7 +322,7 @@ DEFAULT = "default (SQLite file)"
 SDK = "SDK view"
 CONSTANT = "constant view"
 FLOOR = "floor: 2 sqlite3 writes"
-OLD = "0.2's default (SQLAlchemy)"
+OLD = "SQLAlchemy store, SQLite file"
 
 
 def goal(label: str, value: float, bound: float, *, at_most: bool) -> str:

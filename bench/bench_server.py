@@ -2,8 +2,8 @@
 
 * ``default (SQLite file)``: the app of :mod:`bench_request` as a new app gets it — no
   ``TWHOOKS_STORE``: an SQLite file in the instance folder, which both workers share;
-* ``0.2's default (SQLAlchemy)``: the same on twhooks 0.2's SQLite store, through SQLAlchemy
-  (``sqlite+pysqlite:///…``), for the saving;
+* ``SQLAlchemy store, SQLite file``: the same on the SQL store through SQLAlchemy
+  (``sqlite+pysqlite:///…``; 0.2's default store, today's code);
 * ``memory://``: the same, its state in each worker's memory (nothing shared);
 * ``redis://``, ``postgresql://``: the same on Redis and PostgreSQL (127.0.0.1, under a
   prefix of the run's own, removed at the end);
