@@ -10,17 +10,15 @@ connections in the child by itself.
 from __future__ import annotations
 
 import base64
-import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, ParamSpec, TypeVar
 
 import redis
 from redis.commands.core import Script
 
-from ..observability import store as watched
 from ..replies import Reply
-from .errors import StoreUnavailable
+from .errors import guard
 from .redis_held import HeldConnections
 from .redis_scripts import Scripts
 
@@ -30,25 +28,15 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def guarded(method: Callable[P, R]) -> Callable[P, R]:
-    """Turn redis-py's errors into :class:`~twhooks.store.StoreUnavailable` (reported to
-    :mod:`twhooks.observability.store`, with the call, when traces or metrics are on)."""
+def _failure(client: Any, exc: Exception) -> str | None:
+    if not isinstance(exc, redis.RedisError):
+        return None
+    return f"the Redis store failed: {type(exc).__name__}: {exc}"
 
-    name = method.__name__
 
-    @functools.wraps(method)
-    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
-        if watched.probe is not None:  # traces or metrics on (observability.store)
-            return watched.call(name, lambda: bare(*args, **kwargs), StoreUnavailable)
-        return bare(*args, **kwargs)
-
-    def bare(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except redis.RedisError as exc:
-            raise StoreUnavailable(f"the Redis store failed: {type(exc).__name__}: {exc}") from exc
-
-    return guarded
+#: Turn redis-py's errors into :class:`~twhooks.store.StoreUnavailable` (reported to
+#: :mod:`twhooks.observability.store`, with the call, when traces or metrics are on).
+guarded = guard(_failure)
 
 
 def text(value: Any) -> str:

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import sqlite3
@@ -24,14 +23,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..exceptions import ConfigurationError
-from ..observability import store as watched
-from .errors import StoreUnavailable
+from .errors import first_line, guard
 from .sql_raw import Compiled
 from .sql_schema import SCHEMA_VERSION, Tables
 from .sql_statements import Statements
@@ -54,28 +52,16 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_AUTOCHECKPOINT_PAGES = 10000
 
 
-def guarded(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
-    """Turn the backend's errors into :class:`~twhooks.store.StoreUnavailable` (reported to
-    :mod:`twhooks.observability.store`, with the call, when traces or metrics are on)."""
-    name = method.__name__
+def _failure(store: Any, exc: Exception) -> str | None:
+    if not isinstance(exc, (sa.exc.SQLAlchemyError, *store.dbapi_errors)):
+        return None
+    detail = first_line(getattr(exc, "orig", None) or exc)
+    return f"the SQL store failed: {type(exc).__name__}: {detail}"
 
-    @functools.wraps(method)
-    def guarded(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        if watched.probe is not None:  # traces or metrics on (observability.store)
-            return watched.call(name, lambda: bare(self, *args, **kwargs), StoreUnavailable)
-        return bare(self, *args, **kwargs)
 
-    def bare(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(self, *args, **kwargs)
-        except Exception as exc:
-            if not isinstance(exc, (sa.exc.SQLAlchemyError, *self.dbapi_errors)):
-                raise
-            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-            reason = f"the SQL store failed: {type(exc).__name__}: {detail[0] if detail else ''}"
-            raise StoreUnavailable(reason) from exc
-
-    return guarded
+#: Turn the backend's errors into :class:`~twhooks.store.StoreUnavailable` (reported to
+#: :mod:`twhooks.observability.store`, with the call, when traces or metrics are on).
+guarded = guard(_failure)
 
 
 #: How many DBAPI connections a store keeps checked out of its pool between two uses (none

@@ -32,7 +32,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import os
 import sqlite3
@@ -41,11 +40,10 @@ import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from ..exceptions import ConfigurationError
-from ..observability import store as watched
-from .errors import StoreUnavailable
+from .errors import StoreUnavailable, first_line, guard
 from .sqlite_schema import create_tables, expiring
 
 __all__ = [
@@ -94,26 +92,15 @@ class _Connection(sqlite3.Connection):
 _inherited: list[sqlite3.Connection] = []
 
 
-def guarded(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
-    """Turn :class:`sqlite3.Error` into :class:`~twhooks.store.StoreUnavailable` (reported to
-    :mod:`twhooks.observability.store`, with the call, when traces or metrics are on)."""
-    name = method.__name__
+def _failure(store: Any, exc: Exception) -> str | None:
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    return f"the SQLite store failed: {type(exc).__name__}: {first_line(exc)}"
 
-    @functools.wraps(method)
-    def guarded(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        if watched.probe is not None:  # traces or metrics on (observability.store)
-            return watched.call(name, lambda: bare(self, *args, **kwargs), StoreUnavailable)
-        return bare(self, *args, **kwargs)
 
-    def bare(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as exc:
-            detail = str(exc).strip().splitlines()
-            reason = f"the SQLite store failed: {type(exc).__name__}: {detail[0] if detail else ''}"
-            raise StoreUnavailable(reason) from exc
-
-    return guarded
+#: Turn :class:`sqlite3.Error` into :class:`~twhooks.store.StoreUnavailable` (reported to
+#: :mod:`twhooks.observability.store`, with the call, when traces or metrics are on).
+guarded = guard(_failure)
 
 
 def _busy(error: sqlite3.OperationalError) -> bool:
