@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -130,22 +130,11 @@ class Voice:
 
 @pytest.fixture(params=["flask", "quart"])
 def voice(
-    request: pytest.FixtureRequest, live_server: Callable[[Any], LiveServer]
-) -> Iterator[Voice]:
-    if request.param == "flask":
-        yield Voice("flask", live_server)
-        return
-    servers: list[HypercornServer] = []
-
-    def start(app: Any) -> HypercornServer:
-        servers.append(HypercornServer(app))
-        return servers[-1]
-
-    try:
-        yield Voice("quart", start)
-    finally:
-        for server in servers:
-            server.stop()
+    request: pytest.FixtureRequest,
+    live_server: Callable[[Any], LiveServer],
+    serve: Callable[[Any], HypercornServer],
+) -> Voice:
+    return Voice(request.param, live_server if request.param == "flask" else serve)
 
 
 @pytest.mark.parametrize("size", _OVER, ids=["1MiB+1", "2MiB"])

@@ -5,7 +5,7 @@ Twilio's side played by :class:`~twhooks.realtime.testing.StreamCaller`."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -118,22 +118,11 @@ class Streams:
 
 @pytest.fixture(params=["flask", "quart"])
 def streams(
-    request: pytest.FixtureRequest, live_server: Callable[[Any], LiveServer]
-) -> Iterator[Streams]:
-    if request.param == "flask":
-        yield Streams("flask", live_server)
-        return
-    servers: list[HypercornServer] = []
-
-    def start(app: Any) -> HypercornServer:
-        servers.append(HypercornServer(app))
-        return servers[-1]
-
-    try:
-        yield Streams("quart", start)
-    finally:
-        for server in servers:
-            server.stop()
+    request: pytest.FixtureRequest,
+    live_server: Callable[[Any], LiveServer],
+    serve: Callable[[Any], HypercornServer],
+) -> Streams:
+    return Streams(request.param, live_server if request.param == "flask" else serve)
 
 
 def test_barge_in_clears_and_says_what_was_heard(streams: Streams) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -110,22 +110,11 @@ class Agent:
 
 @pytest.fixture(params=["flask", "quart"])
 def agent(
-    request: pytest.FixtureRequest, live_server: Callable[[Any], LiveServer]
-) -> Iterator[Agent]:
-    if request.param == "flask":
-        yield Agent("flask", live_server)
-        return
-    servers: list[HypercornServer] = []
-
-    def start(app: Any) -> HypercornServer:
-        servers.append(HypercornServer(app))
-        return servers[-1]
-
-    try:
-        yield Agent("quart", start)
-    finally:
-        for server in servers:
-            server.stop()
+    request: pytest.FixtureRequest,
+    live_server: Callable[[Any], LiveServer],
+    serve: Callable[[Any], HypercornServer],
+) -> Agent:
+    return Agent(request.param, live_server if request.param == "flask" else serve)
 
 
 def test_warm_up_starts_with_the_twiml_and_is_handed_to_the_session(agent: Agent) -> None:
