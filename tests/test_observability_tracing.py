@@ -4,6 +4,7 @@ store's calls and of the handler's own spans."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -227,3 +228,56 @@ def test_off_nothing_is_traced(exporter: Any) -> None:
     assert signed_post(app.test_client(), "/twilio/messages", SMS).status_code == 200
     names = [s.name for s in exporter.get_finished_spans()]
     assert names == ["send a REST request"]  # the app's own span, and none of twhooks'
+
+
+def test_a_carrier_takes_the_webhook_trace_into_other_work(exporter: Any) -> None:
+    # What a background job does: the handler injects the context into a dict (a job's
+    # JSON), another thread extracts it later and starts its span in it.
+    from twhooks.observability import extract, inject
+
+    app = make_app(exporter)
+    hooks: TwilioHooks = app.extensions["twhooks"].hooks
+    carriers: list[dict[str, str]] = []
+
+    @hooks.message(keyword="LATER")
+    def later(msg: Any) -> str:
+        carriers.append(inject())
+        return "queued"
+
+    response = signed_post(app.test_client(), "/twilio/messages", {**SMS, "Body": "LATER"})
+    assert response.status_code == 200
+    [carrier] = carriers
+    assert set(carrier) <= {"traceparent", "tracestate"} and "traceparent" in carrier
+    webhook = named(exporter, "twhooks message")
+    assert carrier["traceparent"].split("-")[1] == f"{webhook.context.trace_id:032x}"
+
+    def job() -> None:
+        tracer = exporter.provider.get_tracer("jobs")
+        with tracer.start_as_current_span("twhooks job message", context=extract(carrier)):
+            pass
+
+    worker = threading.Thread(target=job)
+    worker.start()
+    worker.join()
+    span = named(exporter, "twhooks job message")
+    assert span.context.trace_id == webhook.context.trace_id
+    assert span.parent is not None and span.parent.span_id == webhook.context.span_id
+
+
+@pytest.mark.parametrize(
+    "carrier",
+    [None, {}, {"traceparent": "not-a-traceparent"}, {"tracestate": "a=b"}],
+    ids=["none", "empty", "malformed", "no-traceparent"],
+)
+def test_a_carrier_without_a_trace_context_extracts_none(carrier: Any) -> None:
+    from twhooks.observability import extract
+
+    assert extract(carrier) is None
+
+
+def test_outside_a_span_the_carrier_is_empty(exporter: Any) -> None:
+    from twhooks.observability import inject
+
+    assert inject() == {}
+    given = {"job": "kept"}
+    assert inject(given) is given and given == {"job": "kept"}

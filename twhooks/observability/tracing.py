@@ -22,6 +22,11 @@ webhook's span has the status ``ERROR``.
 
 Only ``opentelemetry-api`` is imported (the app picks its SDK and exporter), and only when
 tracing is on (``TWHOOKS_TRACING``).
+
+The webhook's trace continues in the work it hands off (a background job) through a carrier:
+:func:`inject` the current context into a ``dict`` where the webhook is handled,
+:func:`extract` it where the work runs (:mod:`twhooks.observability.propagation`, which
+imports nothing: a job's code may call them whether tracing is on or not).
 """
 
 from __future__ import annotations
@@ -32,9 +37,11 @@ from typing import Any, TypeVar
 
 from opentelemetry import context, trace
 
+from .propagation import extract as extract
+from .propagation import inject as inject
 from .webhooks import Observed
 
-__all__ = ["Tracing"]
+__all__ = ["Tracing", "extract", "inject"]
 
 R = TypeVar("R")
 
