@@ -5,18 +5,29 @@ paths they protect and how they refuse.
 TwilioSignatureMiddleware` (WSGI) and :class:`twhooks.asgi.TwilioSignatureMiddleware` (ASGI);
 each adds only its own ``__call__``. This module knows nothing of WSGI, ASGI or any web
 framework.
+
+A refusal is observed as the dispatcher's are (:mod:`twhooks.observability`): its log records
+carry the webhook's fields (``kind``, ``request_id``, ``outcome="refused"``), one line ends it
+on ``twhooks.webhooks``, and, when on, it is a span (``twhooks <kind>``, or ``twhooks
+refused`` at a path of no twhooks route) and counted (``twhooks_refusals_total{reason}``,
+``twhooks_webhooks_total{kind, outcome="refused"}``). A middleware knows no routes: the kind of
+a refusal is that of the twhooks route its path is under one of the protected prefixes
+(``/twilio/messages``: ``message``), else none (the metrics' label ``unknown``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .exceptions import ConfigurationError, RequestError, SignatureError
+from .kinds import KINDS
+from .observability import observers_for
 from .refusals import refuse
 from .replies import Reply
 from .request import WebhookRequest
+from .settings.observability import ObservabilitySettings
 from .signature import SignatureVerifier, TokenLookup
 
 __all__ = [
@@ -51,6 +62,10 @@ class SignatureMiddlewareBase(Generic[App]):
         shared_keys: Mapping[str, str] | Callable[[str], str | None] | None = None,
         max_body_size: int = 1 << 20,
         max_params: int = 1000,
+        tracing: Any = None,
+        metrics: Any = False,
+        metrics_route: str | None = None,
+        metrics_password: str | None = None,
     ) -> None:
         self.app = app
         self.verifier = middleware_verifier(
@@ -61,6 +76,23 @@ class SignatureMiddlewareBase(Generic[App]):
         self.public_url = public_base(public_url)
         self.max_body_size = max_body_size
         self.max_params = max_params
+        #: Traces and metrics, as ``TWHOOKS_TRACING``, ``TWHOOKS_METRICS``,
+        #: ``TWHOOKS_METRICS_ROUTE`` and ``TWHOOKS_METRICS_PASSWORD`` set them for the
+        #: extension.
+        self.observability = ObservabilitySettings.from_values(
+            tracing,
+            metrics,
+            metrics_route,
+            metrics_password,
+            names=("tracing=", "metrics=", "metrics_route=", "metrics_password="),
+        )
+        self.observers = observers_for(self.observability)
+        #: The kind of each path a twhooks route would have under a protected prefix.
+        self.kinds = {
+            prefix.rstrip("/") + kind.path: kind.name
+            for prefix in self.protect
+            for kind in KINDS.values()
+        }
 
     def refuse(
         self,
@@ -68,10 +100,20 @@ class SignatureMiddlewareBase(Generic[App]):
         method: str,
         path: str,
         request: WebhookRequest | None,
+        *,
+        local_path: str = "",
+        started: float | None = None,
     ) -> Reply:
         """The answer to a request refused for *error*, logged once (see
-        :mod:`twhooks.refusals`)."""
-        return refuse(
+        :mod:`twhooks.refusals`) and observed (see above).
+
+        :param local_path: the path under the app's mount point (decoded), whose twhooks
+            route gives the refusal its kind.
+        :param started: when the request was received (:func:`time.perf_counter`).
+        """
+        reason = error.code if isinstance(error, SignatureError) else f"status_{error.status_code}"
+        observed = self.observers.refusing(self.kinds.get(local_path), reason, started)
+        reply = refuse(
             error,
             method=method,
             path=path,
@@ -79,6 +121,8 @@ class SignatureMiddlewareBase(Generic[App]):
             public_url=self.public_url,
             logger=logger,
         )
+        self.observers.refused(observed, reply.status)
+        return reply
 
 
 def middleware_verifier(

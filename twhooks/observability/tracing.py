@@ -1,8 +1,10 @@
 """One OpenTelemetry span per webhook, and one per store call.
 
-The span of a webhook is named ``twhooks <kind>``; it is a child of the span current when the
-request is received — the framework's HTTP span when the app is instrumented (a WSGI/ASGI
-middleware such as ``OpenTelemetryMiddleware``), else a root. Its attributes:
+The span of a webhook is named ``twhooks <kind>`` (``twhooks refused`` for a request that a
+signature middleware refused at a path of no twhooks route); it is a child of the span
+current when the request is received — the framework's HTTP span when the app is
+instrumented (a WSGI/ASGI middleware such as ``OpenTelemetryMiddleware``), else a root. Its
+attributes:
 
 =========================  ==========================================================
 ``twhooks.kind``           the webhook's kind (``message``, ``call_status``, ...)
@@ -68,10 +70,9 @@ class Tracing:
 
     def start(self, observed: Observed) -> None:
         fields = observed.fields
-        attributes: dict[str, str] = {
-            "twhooks.kind": fields.kind or "",
-            "twhooks.request_id": fields.request_id,
-        }
+        attributes: dict[str, str] = {"twhooks.request_id": fields.request_id}
+        if fields.kind:
+            attributes["twhooks.kind"] = fields.kind
         if fields.account_sid:
             attributes["twilio.account_sid"] = fields.account_sid
         if fields.message_sid:
@@ -79,7 +80,8 @@ class Tracing:
         if fields.call_sid:
             attributes["twilio.call_sid"] = fields.call_sid
         span = self.tracer.start_span(
-            f"twhooks {fields.kind or 'webhook'}",
+            # A refusal at a path of no twhooks route (a middleware's) has no kind.
+            f"twhooks {fields.kind or fields.outcome or 'webhook'}",
             kind=trace.SpanKind.INTERNAL,
             attributes=attributes,
             start_time=int(observed.at * 1e9),
