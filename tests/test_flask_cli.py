@@ -41,6 +41,19 @@ def test_urls_prints_one_url_per_kind_with_its_console_field() -> None:
     assert "'A call comes in'" in lines[call + 1]
 
 
+def test_urls_lists_the_voice_sockets_registered() -> None:
+    assert "wss://" not in make_app().test_cli_runner().invoke(args=["twhooks", "urls"]).output
+    app = make_app()
+    app.extensions["twhooks"].hooks.relay()(lambda session: None)
+    result = app.test_cli_runner().invoke(args=["twhooks", "urls"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("relay ")))
+    assert lines[at].endswith("wss://hooks.example.com/twilio/relay/<CallSid>")
+    assert "the url of <ConversationRelay>" in lines[at + 1]
+    assert not any(line.startswith("stream ") for line in lines)
+
+
 def test_urls_without_a_public_url_says_what_to_replace() -> None:
     app = make_app(TWHOOKS_PUBLIC_URL=None, TWHOOKS_URL_PREFIX="/hooks")
     result = app.test_cli_runner().invoke(args=["twhooks", "urls"])

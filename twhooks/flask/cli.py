@@ -35,7 +35,16 @@ from ..exceptions import TwhooksError
 from ..glue import AppState
 from ..kinds import KINDS
 
-__all__ = ["CONSOLE_FIELDS", "call", "chat", "check", "send", "twhooks_commands", "urls"]
+__all__ = [
+    "CONSOLE_FIELDS",
+    "SOCKET_FIELDS",
+    "call",
+    "chat",
+    "check",
+    "send",
+    "twhooks_commands",
+    "urls",
+]
 
 #: Where each kind's URL goes: a field of the Twilio console, or the parameter of the TwiML
 #: verb or REST call that asks for it.
@@ -59,6 +68,14 @@ CONSOLE_FIELDS = {
     "(twilio api:events:v1:sinks:create)",
 }
 
+#: Where each voice socket's URL goes: no console field, the TwiML of each call.
+SOCKET_FIELDS = {
+    "relay": "no console field: the url of <ConversationRelay>, one per call "
+    "(twhooks.realtime.twiml.connect_relay writes it)",
+    "stream": "no console field: the url of <Connect><Stream>, one per call "
+    "(twhooks.realtime.twiml.connect_stream writes it)",
+}
+
 twhooks_commands = AppGroup("twhooks", help="twhooks: the webhook URLs and a preflight check.")
 
 
@@ -76,7 +93,8 @@ def _base(state: AppState[Any]) -> str:
 
 @twhooks_commands.command("urls")
 def urls() -> None:
-    """Print the webhook URLs to paste into the Twilio console."""
+    """Print the webhook URLs to paste into the Twilio console (and those of the voice
+    sockets registered)."""
     state = _state(current_app)
     if state.settings.public_url is None:
         click.echo(
@@ -89,6 +107,11 @@ def urls() -> None:
     for kind in KINDS.values():
         click.echo(f"{kind.name:<{width}}  {base}{kind.path}")
         click.echo(f"{'':<{width}}  -> {CONSOLE_FIELDS[kind.name]}")
+    # The voice sockets registered: their URLs are in TwiML, one per call.
+    sockets = "wss://" + base.partition("://")[2]
+    for socket in sorted(state.hooks.realtime.handlers):
+        click.echo(f"{socket:<{width}}  {sockets}/{socket}/<CallSid>")
+        click.echo(f"{'':<{width}}  -> {SOCKET_FIELDS[socket]}")
 
 
 # -- check ------------------------------------------------------------------------------------
