@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..exceptions import ConfigurationError
+from ..observability.logfields import WebhookFields, enter, leave, new_request_id
 from ..settings import RealtimeSettings as RealtimeSettings
 from .errors import ProtocolError, SessionClosed, UpgradeRefused
 from .lifecycle import CallStore, LiveSession, SessionRecord, SessionRegistry
@@ -226,11 +227,13 @@ class RealtimeHandlers:
 
         live.on_cancel(lambda: socket.close(_GOING_AWAY, "server shutting down"))
         reason = "closed"
+        fields = _session_fields(kind, live)
         try:
             first = self._first_sync(kind, socket, live, timeout)
             if first is None:
                 reason = "refused"
                 return
+            fields.account_sid = first.account_sid or None
             session: RelaySession | StreamSession
             if isinstance(first, Setup):
                 session = RelaySession(socket, live, first)
@@ -257,6 +260,7 @@ class RealtimeHandlers:
                         logger.exception("end hook %r failed for call %s", hook, record.call_sid)
             finally:
                 self.registry.forget(live)
+                leave(fields)
 
     async def serve_async(
         self, kind: str, socket: AsyncSocket, live: LiveSession, timeout: float
@@ -278,11 +282,14 @@ class RealtimeHandlers:
             live.on_cancel(functools.partial(loop.call_soon_threadsafe, task.cancel))
         reason = "closed"
         session: AsyncRelaySession | AsyncStreamSession | None = None
+        # In this task's context, and so in the end's task, started from it.
+        fields = _session_fields(kind, live)
         try:
             first = await self._first_async(kind, socket, live, timeout)
             if first is None:
                 reason = "refused"
                 return
+            fields.account_sid = first.account_sid or None
             if isinstance(first, Setup):
                 session = AsyncRelaySession(socket, live, first)
             else:
@@ -311,7 +318,10 @@ class RealtimeHandlers:
             if isinstance(session, AsyncRelaySession):
                 await _quietly(session.aclose())
             await _quietly(socket.close())
-            await ending
+            try:
+                await ending
+            finally:
+                leave(fields)
 
     async def _end_async(self, live: LiveSession, reason: str) -> None:
         """Record the end of *live* and run the end hooks, in order: the record and the plain
@@ -504,3 +514,13 @@ def __getattr__(name: str) -> Any:
         )
         return SOCKET_KINDS
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _session_fields(kind: str, live: LiveSession) -> WebhookFields:
+    """The log fields of a session (:mod:`twhooks.observability.logfields`), current from
+    now: its kind (``relay``, ``stream``), a request id, its CallSid (verified: the upgrade's
+    signature covers it) and, once its first message says it, its AccountSid. On every record
+    of twhooks and of the handler while the session runs."""
+    fields = WebhookFields(kind, new_request_id(), call_sid=live.record.call_sid)
+    enter(fields)
+    return fields
