@@ -329,11 +329,11 @@ class TwilioSignatureMiddleware(SignatureMiddlewareBase[ASGIApp]):
     :param metrics_route: a path, such as ``"/metrics"``, where the middleware serves the
         metrics itself, behind *metrics_password* (HTTP basic, any user name).
     :param metrics_password: the password of *metrics_route*.
+    :raises ConfigurationError: no auth token, *token_lookup* or *shared_keys* was given, or
+        the observability arguments are wrong (a route without a password...).
 
     Refusals are observed as the extension's are (:doc:`/observability`, "Behind the
     signature middlewares"): log fields, a span, the metrics.
-    :raises ConfigurationError: no auth token, *token_lookup* or *shared_keys* was given, or
-        the observability arguments are wrong (a route without a password...).
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
