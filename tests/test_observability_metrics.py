@@ -342,3 +342,47 @@ def test_the_metrics_route_on_quart_needs_its_password(
         if s.name == "twhooks_webhooks_total"
     }
     assert counts == {("message", "handled"): 1.0, ("message", "refused"): 1.0}
+
+
+@pytest.mark.parametrize("framework", ["flask", "quart"])
+def test_refused_voice_socket_upgrades_are_counted(
+    registry: CollectorRegistry,
+    framework: str,
+    live_server: Callable[[Any], LiveServer],
+    serve: Callable[[Any], HypercornServer],
+) -> None:
+    from twhooks.realtime.errors import UpgradeRefused
+    from twhooks.realtime.testing import RelayCaller, new_call_sid
+
+    config = {"TWILIO_AUTH_TOKEN": TOKEN, "TWHOOKS_METRICS": registry}
+    if framework == "quart":
+        from quart import Quart
+
+        from twhooks.quart import TwilioHooks as QuartHooks
+
+        quart = Quart(__name__)
+        quart.config.update(config)
+        hooks: Any = QuartHooks(quart)
+        server: Any = serve(quart)
+    else:
+        app = Flask(__name__)
+        app.config.update(config)
+        hooks = TwilioHooks(app)
+        server = live_server(app)
+    if framework == "quart":
+
+        @hooks.relay()
+        async def agent(session: Any) -> None:
+            return None
+
+    else:
+        hooks.relay()(lambda session: None)
+    base = f"ws://127.0.0.1:{server.port}/twilio"
+    with pytest.raises(UpgradeRefused):
+        RelayCaller(f"{base}/relay/{new_call_sid()}", None, signature=None).open()
+    with pytest.raises(UpgradeRefused):
+        RelayCaller(f"{base}/relay/not-a-call", None, signature="x" * 28).open()
+    refused = {"kind": "relay", "outcome": "refused"}
+    assert sample(registry, "twhooks_webhooks_total", **refused) == 2
+    assert sample(registry, "twhooks_refusals_total", reason="missing_signature") == 1
+    assert sample(registry, "twhooks_refusals_total", reason="invalid_call_sid") == 1

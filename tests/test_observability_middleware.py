@@ -332,3 +332,42 @@ def test_refusals_without_tracing_or_metrics_still_carry_their_fields(
     assert warning["kind"] == end["kind"] == "call"
     assert warning["request_id"] == end["request_id"]
     assert os.environ.get("PROMETHEUS_MULTIPROC_DIR") is None  # not leaked by another test
+
+
+def test_asgi_websocket_refusals_are_observed(
+    exporter: InMemorySpanExporter,
+    registry: CollectorRegistry,
+    capture: Capture,
+    serve: Callable[[Any], HypercornServer],
+) -> None:
+    from twhooks.realtime.errors import UpgradeRefused
+    from twhooks.realtime.testing import RelayCaller, new_call_sid
+
+    middleware = AsgiMiddleware(
+        accepted,
+        TOKEN,
+        protect=["/twilio"],
+        tracing=exporter.provider,  # type: ignore[attr-defined]
+        metrics=registry,
+    )
+    server = serve(middleware)
+    url = f"ws://127.0.0.1:{server.port}/twilio/relay/{new_call_sid()}"
+    with pytest.raises(UpgradeRefused):
+        RelayCaller(url, None, signature=None).open()
+    with pytest.raises(UpgradeRefused):
+        RelayCaller(url, None, signature="x" * 28).open()
+    spans = named(exporter, "twhooks relay")
+    assert sorted(str((s.attributes or {})["twhooks.refusal"]) for s in spans) == [
+        "invalid_signature",
+        "missing_signature",
+    ]
+    for span in spans:
+        assert (span.attributes or {})["twhooks.outcome"] == "refused"
+        assert (span.attributes or {})["http.response.status_code"] == 403
+    total = registry.get_sample_value(
+        "twhooks_webhooks_total", {"kind": "relay", "outcome": "refused"}
+    )
+    assert total == 2
+    assert registry.get_sample_value("twhooks_refusals_total", {"reason": "missing_signature"})
+    warnings = capture.of("twhooks.middleware")
+    assert [(w["kind"], w["outcome"]) for w in warnings] == [("relay", "refused")] * 2

@@ -349,7 +349,7 @@ class TwilioSignatureMiddleware(SignatureMiddlewareBase[ASGIApp]):
         elif kind == "http":
             await self._http(scope, receive, send, _text(local_path))
         else:
-            await self._websocket(scope, receive, send)
+            await self._websocket(scope, receive, send, _text(local_path))
 
     async def _metrics(self, scope: Scope, send: Send) -> None:
         from .observability.exposition import metrics_reply
@@ -388,16 +388,19 @@ class TwilioSignatureMiddleware(SignatureMiddlewareBase[ASGIApp]):
         scope[SCOPE_KEY] = verified
         await self.app(scope, _replay(body, receive), send)
 
-    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send, local_path: str) -> None:
+        started = time.perf_counter()
         upgrade = Upgrade.from_scope(scope)
         try:
             verify_upgrade(self.verifier, upgrade, None, public_url=self.public_url)
         except UpgradeRefused as refused:
+            observed = self.observers.refusing(self.kind_of(local_path), refused.code, started)
             logger.warning(
                 "Rejected Twilio WebSocket upgrade %s: %s",
                 _log_path(scope),
                 refused.reason,
             )
+            self.observers.refused(observed, refused.status)
             message = await receive()  # websocket.connect
             if message.get("type") != "websocket.connect":
                 return

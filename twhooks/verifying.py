@@ -43,6 +43,9 @@ logger = logging.getLogger("twhooks.middleware")
 
 App = TypeVar("App")
 
+#: The voice sockets' kinds: their routes are ``<prefix>/<kind>/<CallSid>``.
+SOCKET_KINDS = ("relay", "stream")
+
 
 class SignatureMiddlewareBase(Generic[App]):
     """The settings of a signature middleware around *app*; see the two middlewares for
@@ -87,12 +90,21 @@ class SignatureMiddlewareBase(Generic[App]):
             names=("tracing=", "metrics=", "metrics_route=", "metrics_password="),
         )
         self.observers = observers_for(self.observability)
+        #: The protected prefixes without their trailing slash (``"/"`` is ``""``).
+        self.bases = frozenset(prefix.rstrip("/") for prefix in self.protect)
         #: The kind of each path a twhooks route would have under a protected prefix.
-        self.kinds = {
-            prefix.rstrip("/") + kind.path: kind.name
-            for prefix in self.protect
-            for kind in KINDS.values()
-        }
+        self.kinds = {base + kind.path: kind.name for base in self.bases for kind in KINDS.values()}
+
+    def kind_of(self, local_path: str) -> str | None:
+        """The kind of the twhooks route at *local_path* (under the app's mount point) under
+        a protected prefix — a voice socket's ``relay``/``stream`` too —, else ``None``."""
+        kind = self.kinds.get(local_path)
+        if kind is None:
+            head, _, call_sid = local_path.rpartition("/")
+            socket = head.rpartition("/")[2]
+            if socket in SOCKET_KINDS and call_sid and head[: -len(socket) - 1] in self.bases:
+                return socket
+        return kind
 
     def refuse(
         self,
@@ -112,7 +124,7 @@ class SignatureMiddlewareBase(Generic[App]):
         :param started: when the request was received (:func:`time.perf_counter`).
         """
         reason = error.code if isinstance(error, SignatureError) else f"status_{error.status_code}"
-        observed = self.observers.refusing(self.kinds.get(local_path), reason, started)
+        observed = self.observers.refusing(self.kind_of(local_path), reason, started)
         reply = refuse(
             error,
             method=method,

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..exceptions import ConfigurationError
 from ..observability.logfields import WebhookFields, enter, leave, new_request_id
+from ..observability.webhooks import NO_OBSERVERS, Observers
 from ..settings import RealtimeSettings as RealtimeSettings
 from .errors import ProtocolError, SessionClosed, UpgradeRefused
 from .lifecycle import CallStore, LiveSession, SessionRecord, SessionRegistry
@@ -126,6 +127,9 @@ class RealtimeHandlers:
         self.registry = SessionRegistry(store, host=host)
         #: The warm-ups started for calls whose socket has not opened yet.
         self.warm_ups = WarmUps()
+        #: Told of each refused upgrade (log fields, a span, the metrics): the extension's
+        #: observers, set by ``init_app``; the log fields and line only by default.
+        self.observers: Observers = NO_OBSERVERS
 
     # -- registration -----------------------------------------------------------------------
 
@@ -185,13 +189,17 @@ class RealtimeHandlers:
         """
         try:
             if kind not in self.handlers:
-                raise UpgradeRefused(f"no @{kind}() handler is registered", status=404)
+                raise UpgradeRefused(
+                    f"no @{kind}() handler is registered", status=404, code="no_handler"
+                )
             if settings.verifier is not None:
                 verify_upgrade(settings.verifier, upgrade, call_sid, public_url=settings.public_url)
             elif not CALL_SID.match(call_sid):
-                raise UpgradeRefused("the URL's last segment is not a CallSid")
+                raise UpgradeRefused(
+                    "the URL's last segment is not a CallSid", code="invalid_call_sid"
+                )
         except UpgradeRefused as refused:
-            _log_refused_upgrade(kind, upgrade, refused)
+            self._refused_upgrade(kind, upgrade, refused)
             raise
 
     def open(self, kind: str, upgrade: Upgrade, call_sid: str) -> LiveSession:
@@ -202,7 +210,7 @@ class RealtimeHandlers:
         try:
             return self.registry.open(call_sid, kind)
         except UpgradeRefused as refused:
-            _log_refused_upgrade(kind, upgrade, refused)
+            self._refused_upgrade(kind, upgrade, refused)
             raise
 
     async def open_async(self, kind: str, upgrade: Upgrade, call_sid: str) -> LiveSession:
@@ -211,8 +219,21 @@ class RealtimeHandlers:
         try:
             return await self.registry.open_async(call_sid, kind)
         except UpgradeRefused as refused:
-            _log_refused_upgrade(kind, upgrade, refused)
+            self._refused_upgrade(kind, upgrade, refused)
             raise
+
+    def _refused_upgrade(self, kind: str, upgrade: Upgrade, refused: UpgradeRefused) -> None:
+        """Log a refused upgrade once, observed as a refused webhook of *kind* (its reason,
+        ``refused.code``, the ``reason`` of ``twhooks_refusals_total``)."""
+        observed = self.observers.refusing(kind, refused.code, None)
+        logger.warning(
+            "Refused %s WebSocket %s (HTTP %d): %s",
+            kind,
+            upgrade.root + upgrade.path,
+            refused.status,
+            refused.reason,
+        )
+        self.observers.refused(observed, refused.status)
 
     # -- 2. the session ---------------------------------------------------------------------
 
@@ -472,16 +493,6 @@ def _end_reason(session: Any) -> str:
 def _close_text(reason: str) -> str:
     # A close frame's reason is at most 123 bytes.
     return reason.encode("utf-8")[:120].decode("utf-8", "ignore")
-
-
-def _log_refused_upgrade(kind: str, upgrade: Upgrade, refused: UpgradeRefused) -> None:
-    logger.warning(
-        "Refused %s WebSocket %s (HTTP %d): %s",
-        kind,
-        upgrade.root + upgrade.path,
-        refused.status,
-        refused.reason,
-    )
 
 
 def _log_refused(live: LiveSession, reason: str) -> None:
