@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ import requests
 from _hypercorn import HypercornServer
 from _servers import Gunicorn
 from _signing import TOKEN, official_signature
+from opentelemetry import trace
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware as AsgiTracing
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -219,6 +222,15 @@ async def accepted(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": b"accepted"})
 
 
+def servers(exporter: InMemorySpanExporter) -> dict[int, ReadableSpan]:
+    """The HTTP spans of OpenTelemetry's ASGI middleware, by id."""
+    return {
+        s.context.span_id: s
+        for s in exporter.get_finished_spans()
+        if s.kind == trace.SpanKind.SERVER
+    }
+
+
 def named(exporter: InMemorySpanExporter, name: str) -> list[ReadableSpan]:
     return [s for s in exporter.get_finished_spans() if s.name == name]
 
@@ -241,7 +253,8 @@ def test_asgi_refusals_on_hypercorn_are_logged_traced_and_counted(
         metrics_route="/metrics",
         metrics_password="metrics-pass",
     )
-    server = serve(middleware)
+    # OpenTelemetry's ASGI middleware outside: the HTTP span, parent of the refusals'.
+    server = serve(AsgiTracing(middleware, tracer_provider=exporter.provider))  # type: ignore[attr-defined]
     public = f"http://twilio:{PASSWORD}@127.0.0.1/twilio/messages"
     messages = server.url + "/twilio/messages"
     good = official_signature(public, SMS)
@@ -258,7 +271,11 @@ def test_asgi_refusals_on_hypercorn_are_logged_traced_and_counted(
         timeout=10,
     )
     assert big.status_code == 413
-    # Spans: no HTTP span here (no ASGI instrumentation), so each is a root.
+    # Spans: each a child of its request's HTTP span (which ends after the answer is sent).
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and len(servers(exporter)) < 4:
+        time.sleep(0.01)
+    https = servers(exporter)
     [message_403, message_413] = named(exporter, "twhooks message")
     [other] = named(exporter, "twhooks refused")
     for span, reason, status in (
@@ -271,7 +288,8 @@ def test_asgi_refusals_on_hypercorn_are_logged_traced_and_counted(
         assert attributes["twhooks.refusal"] == reason
         assert attributes["http.response.status_code"] == status
         assert "twilio.message_sid" not in attributes
-        assert span.parent is None
+        assert span.parent is not None and span.parent.span_id in https
+        assert https[span.parent.span_id].context.trace_id == span.context.trace_id
     assert dict(other.attributes or {}).get("twhooks.kind") is None
     # Metrics, in the registry and at /metrics.
     assert registry.get_sample_value("twhooks_refusals_total", {"reason": "status_413"}) == 1
