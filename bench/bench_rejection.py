@@ -93,9 +93,9 @@ def main(repeat: int = 7) -> None:
 
 
 def middleware_app(**observability: Any) -> Any:
+    from bench_request import TOKEN
     from flask import Flask
 
-    from bench_request import TOKEN
     from twhooks import TwilioSignatureMiddleware
 
     app = Flask("bench_middleware")
@@ -130,7 +130,7 @@ def middleware_rows(repeat: int = 25) -> None:
     for _ in range(repeat):  # interleaved: machine noise hits every row alike
         for name, fn in runners.items():
             best[name] = min(best[name], timeit.timeit(fn, number=200) / 200)
-    print(f"\nthe WSGI signature middleware, best of {repeat} × 200, interleaved")
+    print(f"\nthe WSGI signature middleware, best of {repeat} x 200, interleaved")
     print(f"{'case':32} {'µs/request':>11}")
     for name, seconds in best.items():
         print(f"{name:32} {seconds * 1e6:11.1f}")
