@@ -46,6 +46,10 @@ CANNOT_RUN: dict[tuple[str, str], str] = {
         "needs an OTLP exporter, not a test dependency: tests/test_observability_tracing.py "
         "reads the spans with the SDK's in-memory exporter"
     ),
+    ("observability.rst", "import os"): (
+        "reads METRICS_PASSWORD from the environment: tests/test_observability_middleware.py "
+        "serves such a middleware on gunicorn"
+    ),
     ("existing_app.rst", "from flask import redirect, request, url_for"): (
         "needs Flask-Login, not a test dependency"
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,19 @@ def test_urls_prints_one_url_per_kind_with_its_console_field() -> None:
     assert "'A message comes in'" in lines[at + 1]
     call = next(i for i, line in enumerate(lines) if line.startswith("call "))
     assert "'A call comes in'" in lines[call + 1]
+
+
+def test_urls_lists_the_voice_sockets_registered() -> None:
+    assert "wss://" not in make_app().test_cli_runner().invoke(args=["twhooks", "urls"]).output
+    app = make_app()
+    app.extensions["twhooks"].hooks.relay()(lambda session: None)
+    result = app.test_cli_runner().invoke(args=["twhooks", "urls"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("relay ")))
+    assert lines[at].endswith("wss://hooks.example.com/twilio/relay/<CallSid>")
+    assert "the url of <ConversationRelay>" in lines[at + 1]
+    assert not any(line.startswith("stream ") for line in lines)
 
 
 def test_urls_without_a_public_url_says_what_to_replace() -> None:
@@ -96,6 +110,78 @@ def test_check_fails_when_the_store_is_down(tmp_path: Path) -> None:
     result = app.test_cli_runner().invoke(args=["twhooks", "check"])
     assert result.exit_code == 1
     assert "FAIL  store: the store cannot be written: the Redis store failed" in result.output
+
+
+def csrf_protected_app() -> Flask:
+    # Flask-WTF's CSRFProtect, which twhooks exempts its routes from.
+    from flask_wtf.csrf import CSRFProtect
+
+    app = make_app(SECRET_KEY="k")
+    CSRFProtect(app)
+    return app
+
+
+def hand_rolled_csrf_app() -> Flask:
+    # A CSRF check of the app's own, ahead of twhooks: every form POST needs a token.
+    app = make_app()
+
+    @app.before_request
+    def csrf_check() -> Any:
+        if request.method == "POST" and "csrf_token" not in request.form:
+            return "CSRF token missing", 400
+        return None
+
+    app.before_request_funcs[None].insert(0, app.before_request_funcs[None].pop())
+    return app
+
+
+def test_check_passes_behind_flask_wtf_csrf() -> None:
+    result = csrf_protected_app().test_cli_runner().invoke(args=["twhooks", "check"])
+    assert result.exit_code == 0, result.output
+    assert "ok    routes answered by twhooks first: 13 routes" in result.output
+
+
+def test_check_fails_behind_a_csrf_check_of_the_apps_own() -> None:
+    result = hand_rolled_csrf_app().test_cli_runner().invoke(args=["twhooks", "check"])
+    assert result.exit_code == 1
+    assert "FAIL  routes answered by twhooks first: something answers before twhooks" in (
+        result.output
+    )
+    assert "/twilio/messages answered 400" in result.output
+
+
+def with_relay(app: Flask) -> Flask:
+    hooks: TwilioHooks = app.extensions["twhooks"].hooks
+    hooks.relay()(lambda session: None)
+    return app
+
+
+def test_check_tries_each_voice_socket(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    result = with_relay(make_app()).test_cli_runner().invoke(args=["twhooks", "check"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "ok    voice sockets: @hooks.relay (an unsigned upgrade each, refused by twhooks)"
+        in result.output
+    )
+    # The check's own refusals are not logged as problems.
+    refusals = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and r.getMessage().startswith(("Rejected", "Refused"))
+    ]
+    assert refusals == []
+    assert logging.root.manager.disable == logging.NOTSET  # logging is back as it was
+
+
+def test_check_fails_when_a_guard_answers_voice_sockets_first() -> None:
+    result = with_relay(guarded_app()).test_cli_runner().invoke(args=["twhooks", "check"])
+    assert result.exit_code == 1
+    assert (
+        "FAIL  voice sockets: the upgrade is not answered by twhooks (a route not mounted, a "
+        "login guard, a rate limiter): /twilio/relay/CA" in result.output
+    )
+    assert "answered 302 (redirect to /login)" in result.output
 
 
 def test_check_fails_when_voice_sockets_cannot_be_served() -> None:

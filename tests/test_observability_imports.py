@@ -50,3 +50,18 @@ def test_on_its_package_is_imported() -> None:
     modules = imported("TWHOOKS_TRACING=False, TWHOOKS_METRICS=True")
     assert "prometheus_client" in modules
     assert not any(name.startswith("opentelemetry.") for name in modules)
+
+
+def test_a_carrier_imports_nothing_when_tracing_is_off() -> None:
+    # A background job's carrier, made and read where opentelemetry was never imported.
+    script = (
+        "import sys\n"
+        "from twhooks.observability import extract, inject\n"
+        "assert inject() == {}\n"
+        "assert extract({}) is None\n"
+        "print(','.join(m for m in sys.modules if m.startswith('opentelemetry')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == ""

@@ -210,3 +210,65 @@ def test_every_twhooks_logger_has_the_filter() -> None:
     assert not missing, f"add to TWHOOKS_LOGGERS: {sorted(missing)}"
     for name in TWHOOKS_LOGGERS:
         assert any(isinstance(f, WebhookLogFields) for f in logging.getLogger(name).filters)
+
+
+def _session_app(framework: str) -> Any:
+    """An app whose relay handler logs a line of its own and answers each prompt."""
+    from twhooks.realtime.handlers import RealtimeHandlers
+
+    handlers = RealtimeHandlers()
+    log = logging.getLogger("myapp")
+    if framework == "quart":
+        from quart import Quart
+
+        from twhooks.quart import mount_quart
+
+        app: Any = Quart(__name__)
+
+        @handlers.relay()
+        async def agent(session: Any) -> None:
+            async for prompt in session.prompts():
+                log.info("heard %s", prompt.text)
+                await session.say("ok")
+
+        app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+        mount_quart(app, handlers)
+    else:
+        from twhooks.flask.sockets import mount_flask
+
+        app = Flask(__name__)
+
+        @handlers.relay()
+        def sync_agent(session: Any) -> None:
+            for prompt in session.prompts():
+                log.info("heard %s", prompt.text)
+                session.say("ok")
+
+        app.config["TWILIO_AUTH_TOKEN"] = TOKEN
+        mount_flask(app, handlers)
+    return app
+
+
+@pytest.mark.parametrize("framework", ["flask", "quart"])
+def test_a_voice_session_has_its_fields(
+    capture: Capture, framework: str, live_server: Any, serve: Any
+) -> None:
+    # The handler's own records, during a ConversationRelay session, carry its kind, its
+    # CallSid (the upgrade's signature covers it) and its AccountSid.
+    from twilio.request_validator import RequestValidator
+
+    from twhooks.realtime.testing import RelayCaller, new_call_sid
+
+    app = _session_app(framework)
+    server = serve(app) if framework == "quart" else live_server(app)
+    call_sid = new_call_sid()
+    path = f"127.0.0.1:{server.port}/twilio/relay/{call_sid}"
+    signature = str(RequestValidator(TOKEN).compute_signature(f"wss://{path}", {}))
+    with RelayCaller(f"ws://{path}", None, signature=signature) as caller:
+        caller.say("hello")
+        assert caller.answer() == "ok"
+    [own] = capture.of("myapp")
+    assert own["kind"] == "relay"
+    assert own["call_sid"] == call_sid
+    assert own["account_sid"].startswith("AC")
+    assert re.fullmatch(r"[0-9a-f]{16}", own["request_id"])

@@ -299,3 +299,90 @@ def test_counts_add_up_across_four_gunicorn_workers(
         }
     files = [name for name in os.listdir(folder) if name.startswith("counter_")]
     assert len(files) >= 2
+
+
+def test_the_metrics_route_on_quart_needs_its_password(
+    registry: CollectorRegistry, serve: Callable[[Any], HypercornServer]
+) -> None:
+    from quart import Quart
+
+    from twhooks.quart import TwilioHooks as QuartHooks
+
+    app = Quart(__name__)
+    app.config.update(
+        TWILIO_AUTH_TOKEN=TOKEN,
+        TWHOOKS_METRICS=registry,
+        TWHOOKS_METRICS_ROUTE="/metrics",
+        TWHOOKS_METRICS_PASSWORD="pw-metrics",
+    )
+    hooks = QuartHooks(app)
+
+    @hooks.message()
+    async def reply(msg: Any) -> str:
+        return "ok"
+
+    server = serve(app)
+    url = server.url + "/twilio/messages"
+    signed = {"X-Twilio-Signature": official_signature(url, SMS)}
+    assert requests.post(url, data=SMS, headers=signed, timeout=10).status_code == 200
+    forged = {"X-Twilio-Signature": "bad"}
+    assert requests.post(url, data=SMS, headers=forged, timeout=10).status_code == 403
+    metrics = server.url + "/metrics"
+    refused = requests.get(metrics, timeout=10)
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"] == 'Basic realm="twhooks metrics"'
+    assert requests.get(metrics, auth=("x", "nope"), timeout=10).status_code == 401
+    response = requests.get(metrics, auth=("prometheus", "pw-metrics"), timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/plain; version=")
+    counts = {
+        (s.labels["kind"], s.labels["outcome"]): s.value
+        for family in text_string_to_metric_families(response.text)
+        for s in family.samples
+        if s.name == "twhooks_webhooks_total"
+    }
+    assert counts == {("message", "handled"): 1.0, ("message", "refused"): 1.0}
+
+
+@pytest.mark.parametrize("framework", ["flask", "quart"])
+def test_refused_voice_socket_upgrades_are_counted(
+    registry: CollectorRegistry,
+    framework: str,
+    live_server: Callable[[Any], LiveServer],
+    serve: Callable[[Any], HypercornServer],
+) -> None:
+    from twhooks.realtime.errors import UpgradeRefused
+    from twhooks.realtime.testing import RelayCaller, new_call_sid
+
+    config = {"TWILIO_AUTH_TOKEN": TOKEN, "TWHOOKS_METRICS": registry}
+    if framework == "quart":
+        from quart import Quart
+
+        from twhooks.quart import TwilioHooks as QuartHooks
+
+        quart = Quart(__name__)
+        quart.config.update(config)
+        hooks: Any = QuartHooks(quart)
+        server: Any = serve(quart)
+    else:
+        app = Flask(__name__)
+        app.config.update(config)
+        hooks = TwilioHooks(app)
+        server = live_server(app)
+    if framework == "quart":
+
+        @hooks.relay()
+        async def agent(session: Any) -> None:
+            return None
+
+    else:
+        hooks.relay()(lambda session: None)
+    base = f"ws://127.0.0.1:{server.port}/twilio"
+    with pytest.raises(UpgradeRefused):
+        RelayCaller(f"{base}/relay/{new_call_sid()}", None, signature=None).open()
+    with pytest.raises(UpgradeRefused):
+        RelayCaller(f"{base}/relay/not-a-call", None, signature="x" * 28).open()
+    refused = {"kind": "relay", "outcome": "refused"}
+    assert sample(registry, "twhooks_webhooks_total", **refused) == 2
+    assert sample(registry, "twhooks_refusals_total", reason="missing_signature") == 1
+    assert sample(registry, "twhooks_refusals_total", reason="invalid_call_sid") == 1

@@ -4,6 +4,8 @@ store's calls and of the handler's own spans."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -227,3 +229,170 @@ def test_off_nothing_is_traced(exporter: Any) -> None:
     assert signed_post(app.test_client(), "/twilio/messages", SMS).status_code == 200
     names = [s.name for s in exporter.get_finished_spans()]
     assert names == ["send a REST request"]  # the app's own span, and none of twhooks'
+
+
+def test_a_carrier_takes_the_webhook_trace_into_other_work(exporter: Any) -> None:
+    # What a background job does: the handler injects the context into a dict (a job's
+    # JSON), another thread extracts it later and starts its span in it.
+    from twhooks.observability import extract, inject
+
+    app = make_app(exporter)
+    hooks: TwilioHooks = app.extensions["twhooks"].hooks
+    carriers: list[dict[str, str]] = []
+
+    @hooks.message(keyword="LATER")
+    def later(msg: Any) -> str:
+        carriers.append(inject())
+        return "queued"
+
+    response = signed_post(app.test_client(), "/twilio/messages", {**SMS, "Body": "LATER"})
+    assert response.status_code == 200
+    [carrier] = carriers
+    assert set(carrier) <= {"traceparent", "tracestate"} and "traceparent" in carrier
+    webhook = named(exporter, "twhooks message")
+    assert carrier["traceparent"].split("-")[1] == f"{webhook.context.trace_id:032x}"
+
+    def job() -> None:
+        tracer = exporter.provider.get_tracer("jobs")
+        with tracer.start_as_current_span("twhooks job message", context=extract(carrier)):
+            pass
+
+    worker = threading.Thread(target=job)
+    worker.start()
+    worker.join()
+    span = named(exporter, "twhooks job message")
+    assert span.context.trace_id == webhook.context.trace_id
+    assert span.parent is not None and span.parent.span_id == webhook.context.span_id
+
+
+@pytest.mark.parametrize(
+    "carrier",
+    [None, {}, {"traceparent": "not-a-traceparent"}, {"tracestate": "a=b"}],
+    ids=["none", "empty", "malformed", "no-traceparent"],
+)
+def test_a_carrier_without_a_trace_context_extracts_none(carrier: Any) -> None:
+    from twhooks.observability import extract
+
+    assert extract(carrier) is None
+
+
+def test_outside_a_span_the_carrier_is_empty(exporter: Any) -> None:
+    from twhooks.observability import inject
+
+    assert inject() == {}
+    given = {"job": "kept"}
+    assert inject(given) is given and given == {"job": "kept"}
+
+
+def test_the_example_trace_of_the_docs(
+    exporter: Any, live_server: Callable[[Any], Any], tmp_path: Path
+) -> None:
+    # docs/observability.rst's trace, for real: an instrumented app on a real server, a
+    # handler that sends an SMS through an instrumented requests, the default store.
+    from flask import request
+    from opentelemetry.instrumentation.requests import RequestsInstrumentor
+
+    api = Flask("api")
+    traceparents: list[str | None] = []
+
+    @api.post("/2010-04-01/Accounts/<sid>/Messages.json")
+    def create(sid: str) -> Any:
+        traceparents.append(request.headers.get("traceparent"))
+        return {"sid": "SM" + "d" * 32}, 201
+
+    messages_api = live_server(api).url + f"/2010-04-01/Accounts/{ACCOUNT}/Messages.json"
+    app = Flask(__name__)
+    app.config.update(
+        TWILIO_AUTH_TOKEN=TOKEN,
+        SECRET_KEY="k",
+        TWHOOKS_TRACING=exporter.provider,
+        TWHOOKS_STORE=f"sqlite:///{tmp_path / 'store.db'}",
+    )
+    hooks = TwilioHooks(app)
+
+    @hooks.message()
+    def balance(msg: Any) -> None:
+        msg.conversation.goto("asked")
+        sent = requests.post(messages_api, data={"To": msg.from_, "Body": "$10"}, timeout=10)
+        assert sent.status_code == 201
+
+    app.wsgi_app = OpenTelemetryMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app, tracer_provider=exporter.provider
+    )
+    url = live_server(app).url + "/twilio/messages"
+    instrumentor = RequestsInstrumentor()
+    instrumentor.instrument(tracer_provider=exporter.provider)
+    try:
+        headers = {
+            "X-Twilio-Signature": official_signature(url, SMS),
+            "I-Twilio-Idempotency-Token": "tok-example",
+        }
+        assert requests.post(url, data=SMS, headers=headers, timeout=10).status_code == 200
+    finally:
+        instrumentor.uninstrument()
+    # The HTTP span ends as the server closes the response, after the client has it.
+    spans = finished(exporter, lambda spans: sum(s.kind == trace.SpanKind.SERVER for s in spans))
+    by_id = {s.context.span_id: s for s in spans}
+    webhook = named(exporter, "twhooks message")
+    assert webhook.parent is not None
+    assert by_id[webhook.parent.span_id].kind == trace.SpanKind.SERVER  # the HTTP span
+    children = [s for s in spans if s.parent and s.parent.span_id == webhook.context.span_id]
+    names = {s.name for s in children}
+    assert {"twhooks.store claim", "twhooks.store finish"} <= names
+    [rest] = [
+        s
+        for s in children
+        if s.kind == trace.SpanKind.CLIENT and "Messages.json" in str(s.attributes)
+    ]
+    assert rest.context.trace_id == webhook.context.trace_id
+    # The trace went on to the API: its request carried the webhook's trace id.
+    [traceparent] = traceparents
+    assert traceparent is not None
+    assert traceparent.split("-")[1] == f"{webhook.context.trace_id:032x}"
+
+
+def test_the_asgi_instrumentation_span_is_the_parent_on_quart(
+    exporter: Any, serve: Callable[[Any], HypercornServer]
+) -> None:
+    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware as AsgiTracing
+    from quart import Quart
+
+    from twhooks.quart import TwilioHooks as QuartHooks
+
+    app = Quart(__name__)
+    app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_TRACING=exporter.provider)
+    hooks = QuartHooks(app)
+
+    @hooks.message()
+    async def reply(msg: Any) -> str:
+        return "ok"
+
+    server = serve(AsgiTracing(app, tracer_provider=exporter.provider))
+    url = server.url + "/twilio/messages"
+    for _ in range(2):
+        headers = {"X-Twilio-Signature": official_signature(url, SMS)}
+        assert requests.post(url, data=SMS, headers=headers, timeout=10).status_code == 200
+    servers = finished(
+        exporter, lambda spans: sum(s.kind == trace.SpanKind.SERVER for s in spans) >= 2
+    )
+    https = {s.context.span_id: s for s in servers if s.kind == trace.SpanKind.SERVER}
+    webhooks = named_all(exporter, "twhooks message")
+    assert len(webhooks) == 2 and len(https) == 2
+    parents = set()
+    for span in webhooks:
+        assert span.parent is not None and span.parent.span_id in https
+        assert https[span.parent.span_id].context.trace_id == span.context.trace_id
+        parents.add(span.parent.span_id)
+    assert len(parents) == 2  # each request its own
+
+
+def finished(exporter: InMemorySpanExporter, ready: Callable[[Any], Any]) -> Any:
+    """The finished spans once *ready* says they are all there (at most 5 s)."""
+    deadline = time.monotonic() + 5
+    while not ready(spans := exporter.get_finished_spans()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return spans
+
+
+def named_all(exporter: InMemorySpanExporter, name: str) -> list[ReadableSpan]:
+    return [s for s in exporter.get_finished_spans() if s.name == name]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
@@ -321,26 +322,43 @@ class TwilioSignatureMiddleware(SignatureMiddlewareBase[ASGIApp]):
     :param shared_keys: SharedKey secrets by key id (a mapping or a function).
     :param max_body_size: the largest body accepted, in bytes.
     :param max_params: the most form parameters accepted.
-    :raises ConfigurationError: no auth token, *token_lookup* or *shared_keys* was given.
+    :param tracing: each refusal a span (``TWHOOKS_TRACING``: ``None``, on when
+        ``opentelemetry-api`` is installed; ``True``; ``False``; or a ``TracerProvider``).
+    :param metrics: each refusal counted (``TWHOOKS_METRICS``: ``True``, or a
+        ``CollectorRegistry``).
+    :param metrics_route: a path, such as ``"/metrics"``, where the middleware serves the
+        metrics itself, behind *metrics_password* (HTTP basic, any user name).
+    :param metrics_password: the password of *metrics_route*.
+    :raises ConfigurationError: no auth token, *token_lookup* or *shared_keys* was given, or
+        the observability arguments are wrong (a route without a password...).
+
+    Refusals are observed as the extension's are (:doc:`/observability`, "Behind the
+    signature middlewares"): log fields, a span, the metrics.
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope.get("type")
-        if kind not in ("http", "websocket") or not self._is_protected(scope):
+        if kind not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        _, local_path = _paths(scope)
+        if kind == "http" and local_path == self.observability.metrics_route:
+            await self._metrics(scope, send)
+        elif not under_prefixes(local_path, self.protect):
             await self.app(scope, receive, send)
         elif kind == "http":
-            await self._http(scope, receive, send)
+            await self._http(scope, receive, send, _text(local_path))
         else:
-            await self._websocket(scope, receive, send)
+            await self._websocket(scope, receive, send, _text(local_path))
 
-    def _is_protected(self, scope: Scope) -> bool:
-        path = scope.get("path", "")
-        root = scope.get("root_path", "")
-        if root and path.startswith(root):
-            path = path[len(root) :]
-        return under_prefixes(path, self.protect)
+    async def _metrics(self, scope: Scope, send: Send) -> None:
+        from .observability.exposition import metrics_reply
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        authorization = scope_headers(scope).get("authorization")
+        await _send_reply(send, metrics_reply(self.observability, authorization))
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send, local_path: str) -> None:
+        started = time.perf_counter()
         method = str(scope.get("method", "GET"))
         path = _log_path(scope)
         request: WebhookRequest | None = None
@@ -362,22 +380,27 @@ class TwilioSignatureMiddleware(SignatureMiddlewareBase[ASGIApp]):
             )
             verified = verify_request(self.verifier, request)
         except (SignatureError, RequestError) as error:
-            reply = self.refuse(error, method, path, request)
+            reply = self.refuse(
+                error, method, path, request, local_path=local_path, started=started
+            )
             await _send_reply(send, reply)
             return
         scope[SCOPE_KEY] = verified
         await self.app(scope, _replay(body, receive), send)
 
-    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send, local_path: str) -> None:
+        started = time.perf_counter()
         upgrade = Upgrade.from_scope(scope)
         try:
             verify_upgrade(self.verifier, upgrade, None, public_url=self.public_url)
         except UpgradeRefused as refused:
+            observed = self.observers.refusing(self.kind_of(local_path), refused.code, started)
             logger.warning(
                 "Rejected Twilio WebSocket upgrade %s: %s",
                 _log_path(scope),
                 refused.reason,
             )
+            self.observers.refused(observed, refused.status)
             message = await receive()  # websocket.connect
             if message.get("type") != "websocket.connect":
                 return

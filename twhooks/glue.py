@@ -352,6 +352,8 @@ class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[App
         app.extensions["twhooks"] = state
         if not self._call_store_given:
             share_call_records(self.realtime, facades, settings.url_prefix)
+        # Refused upgrades observed as the app's refused webhooks are.
+        self.realtime.observers = dispatcher.observers
         self._attach(app, state, settings.realtime)
 
     def _check(self, app: AppT, settings: Settings) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from .exceptions import RequestError, SignatureError
+from .replies import Reply
 from .request import verify_request
 from .verifying import SignatureMiddlewareBase, under_prefixes
 from .verifying import middleware_verifier as middleware_verifier  # where it was until 0.3
@@ -58,7 +60,8 @@ class TwilioSignatureMiddleware(SignatureMiddlewareBase["WSGIApplication"]):
     :param app: the WSGI application to protect.
     :param auth_token: the auth token, or a list of them during a token rotation.
     :raises ConfigurationError: no auth token, *token_lookup* or *shared_keys* was given (an empty
-        environment variable, typically).
+        environment variable, typically), or the observability arguments are wrong (a route
+        without a password...).
     :param protect: the path prefixes to protect; ``"/"`` (the default) protects everything.
     :param public_url: the public base URL of the app, see above (a trailing slash is
         dropped).
@@ -67,11 +70,27 @@ class TwilioSignatureMiddleware(SignatureMiddlewareBase["WSGIApplication"]):
     :param max_body_size: the largest body accepted, in bytes.
     :param max_params: the most parameters accepted; more are refused before they are
         parsed, so that refusing a forged request stays cheap.
+    :param tracing: each refusal a span (``TWHOOKS_TRACING``: ``None``, on when
+        ``opentelemetry-api`` is installed; ``True``; ``False``; or a ``TracerProvider``).
+    :param metrics: each refusal counted (``TWHOOKS_METRICS``: ``True``, or a
+        ``CollectorRegistry``).
+    :param metrics_route: a path, such as ``"/metrics"``, where the middleware serves the
+        metrics itself, behind *metrics_password* (HTTP basic, any user name).
+    :param metrics_password: the password of *metrics_route*.
+
+    Refusals are observed as the extension's are (:doc:`/observability`, "Behind the
+    signature middlewares"): log fields, a span, the metrics.
     """
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if not self._is_protected(environ):
+        # PATH_INFO, not SCRIPT_NAME + PATH_INFO: prefixes are the app's own routes,
+        # wherever the app is mounted.
+        local_path = wsgi_decode(environ.get("PATH_INFO", ""))
+        if local_path == self.observability.metrics_route:
+            return self._metrics(environ, start_response)
+        if not under_prefixes(local_path, self.protect):
             return self.app(environ, start_response)
+        started = time.perf_counter()
         method = str(environ.get("REQUEST_METHOD", "GET"))
         path = quote_path(environ.get("PATH_INFO", ""))
         request = None
@@ -85,14 +104,21 @@ class TwilioSignatureMiddleware(SignatureMiddlewareBase["WSGIApplication"]):
             )
             environ[ENVIRON_KEY] = verify_request(self.verifier, request)
         except (SignatureError, RequestError) as error:
-            reply = self.refuse(error, method, path, request)
-            status = f"{reply.status} {HTTPStatus(reply.status).phrase}"
-            headers = [*reply.headers, ("Content-Length", str(len(reply.body)))]
-            start_response(status, headers)
-            return [reply.body]
+            reply = self.refuse(
+                error, method, path, request, local_path=local_path, started=started
+            )
+            return _answer(reply, start_response)
         return self.app(environ, start_response)
 
-    def _is_protected(self, environ: WSGIEnvironment) -> bool:
-        # PATH_INFO, not SCRIPT_NAME + PATH_INFO: prefixes are the app's own routes,
-        # wherever the app is mounted.
-        return under_prefixes(wsgi_decode(environ.get("PATH_INFO", "")), self.protect)
+    def _metrics(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        from .observability.exposition import metrics_reply
+
+        return _answer(
+            metrics_reply(self.observability, environ.get("HTTP_AUTHORIZATION")), start_response
+        )
+
+
+def _answer(reply: Reply, start_response: StartResponse) -> Iterable[bytes]:
+    status = f"{reply.status} {HTTPStatus(reply.status).phrase}"
+    start_response(status, [*reply.headers, ("Content-Length", str(len(reply.body)))])
+    return [reply.body]

@@ -5,18 +5,29 @@ paths they protect and how they refuse.
 TwilioSignatureMiddleware` (WSGI) and :class:`twhooks.asgi.TwilioSignatureMiddleware` (ASGI);
 each adds only its own ``__call__``. This module knows nothing of WSGI, ASGI or any web
 framework.
+
+A refusal is observed as the dispatcher's are (:mod:`twhooks.observability`): its log records
+carry the webhook's fields (``kind``, ``request_id``, ``outcome="refused"``), one line ends it
+on ``twhooks.webhooks``, and, when on, it is a span (``twhooks <kind>``, or ``twhooks
+refused`` at a path of no twhooks route) and counted (``twhooks_refusals_total{reason}``,
+``twhooks_webhooks_total{kind, outcome="refused"}``). A middleware knows no routes: the kind of
+a refusal is that of the twhooks route its path is under one of the protected prefixes
+(``/twilio/messages``: ``message``), else none (the metrics' label ``unknown``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .exceptions import ConfigurationError, RequestError, SignatureError
+from .kinds import KINDS
+from .observability import observers_for
 from .refusals import refuse
 from .replies import Reply
 from .request import WebhookRequest
+from .settings.observability import ObservabilitySettings
 from .signature import SignatureVerifier, TokenLookup
 
 __all__ = [
@@ -31,6 +42,9 @@ __all__ = [
 logger = logging.getLogger("twhooks.middleware")
 
 App = TypeVar("App")
+
+#: The voice sockets' kinds: their routes are ``<prefix>/<kind>/<CallSid>``.
+SOCKET_KINDS = ("relay", "stream")
 
 
 class SignatureMiddlewareBase(Generic[App]):
@@ -51,6 +65,10 @@ class SignatureMiddlewareBase(Generic[App]):
         shared_keys: Mapping[str, str] | Callable[[str], str | None] | None = None,
         max_body_size: int = 1 << 20,
         max_params: int = 1000,
+        tracing: Any = None,
+        metrics: Any = False,
+        metrics_route: str | None = None,
+        metrics_password: str | None = None,
     ) -> None:
         self.app = app
         self.verifier = middleware_verifier(
@@ -61,6 +79,32 @@ class SignatureMiddlewareBase(Generic[App]):
         self.public_url = public_base(public_url)
         self.max_body_size = max_body_size
         self.max_params = max_params
+        #: Traces and metrics, as ``TWHOOKS_TRACING``, ``TWHOOKS_METRICS``,
+        #: ``TWHOOKS_METRICS_ROUTE`` and ``TWHOOKS_METRICS_PASSWORD`` set them for the
+        #: extension.
+        self.observability = ObservabilitySettings.from_values(
+            tracing,
+            metrics,
+            metrics_route,
+            metrics_password,
+            names=("tracing=", "metrics=", "metrics_route=", "metrics_password="),
+        )
+        self.observers = observers_for(self.observability)
+        #: The protected prefixes without their trailing slash (``"/"`` is ``""``).
+        self.bases = frozenset(prefix.rstrip("/") for prefix in self.protect)
+        #: The kind of each path a twhooks route would have under a protected prefix.
+        self.kinds = {base + kind.path: kind.name for base in self.bases for kind in KINDS.values()}
+
+    def kind_of(self, local_path: str) -> str | None:
+        """The kind of the twhooks route at *local_path* (under the app's mount point) under
+        a protected prefix — a voice socket's ``relay``/``stream`` too —, else ``None``."""
+        kind = self.kinds.get(local_path)
+        if kind is None:
+            head, _, call_sid = local_path.rpartition("/")
+            socket = head.rpartition("/")[2]
+            if socket in SOCKET_KINDS and call_sid and head[: -len(socket) - 1] in self.bases:
+                return socket
+        return kind
 
     def refuse(
         self,
@@ -68,10 +112,20 @@ class SignatureMiddlewareBase(Generic[App]):
         method: str,
         path: str,
         request: WebhookRequest | None,
+        *,
+        local_path: str = "",
+        started: float | None = None,
     ) -> Reply:
         """The answer to a request refused for *error*, logged once (see
-        :mod:`twhooks.refusals`)."""
-        return refuse(
+        :mod:`twhooks.refusals`) and observed (see above).
+
+        :param local_path: the path under the app's mount point (decoded), whose twhooks
+            route gives the refusal its kind.
+        :param started: when the request was received (:func:`time.perf_counter`).
+        """
+        reason = error.code if isinstance(error, SignatureError) else f"status_{error.status_code}"
+        observed = self.observers.refusing(self.kind_of(local_path), reason, started)
+        reply = refuse(
             error,
             method=method,
             path=path,
@@ -79,6 +133,8 @@ class SignatureMiddlewareBase(Generic[App]):
             public_url=self.public_url,
             logger=logger,
         )
+        self.observers.refused(observed, reply.status)
+        return reply
 
 
 def middleware_verifier(

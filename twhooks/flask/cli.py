@@ -6,8 +6,9 @@
                             with the field each one goes in (TWHOOKS_PUBLIC_URL applied)
     flask twhooks check     a preflight: token set, public URL consistent with the routes,
                             store reachable, routes answered by twhooks first (no CSRF check
-                            or login guard in front), voice sockets mountable; exits 1 with
-                            what to fix
+                            or login guard in front), voice sockets mounted and answered by
+                            twhooks first (an unsigned upgrade each); exits 1 with what to
+                            fix
     flask twhooks chat      text the app, call it, or send it one webhook of any kind:
     flask twhooks call      ``twhooks chat`` / ``call`` / ``send`` (their options too), in
     flask twhooks send KIND this process, through the app's test client: no server
@@ -18,8 +19,10 @@ console script (:mod:`twhooks.cli`) stays for any framework, over HTTP.
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -32,7 +35,16 @@ from ..exceptions import TwhooksError
 from ..glue import AppState
 from ..kinds import KINDS
 
-__all__ = ["CONSOLE_FIELDS", "call", "chat", "check", "send", "twhooks_commands", "urls"]
+__all__ = [
+    "CONSOLE_FIELDS",
+    "SOCKET_FIELDS",
+    "call",
+    "chat",
+    "check",
+    "send",
+    "twhooks_commands",
+    "urls",
+]
 
 #: Where each kind's URL goes: a field of the Twilio console, or the parameter of the TwiML
 #: verb or REST call that asks for it.
@@ -56,6 +68,14 @@ CONSOLE_FIELDS = {
     "(twilio api:events:v1:sinks:create)",
 }
 
+#: Where each voice socket's URL goes: no console field, the TwiML of each call.
+SOCKET_FIELDS = {
+    "relay": "no console field: the url of <ConversationRelay>, one per call "
+    "(twhooks.realtime.twiml.connect_relay writes it)",
+    "stream": "no console field: the url of <Connect><Stream>, one per call "
+    "(twhooks.realtime.twiml.connect_stream writes it)",
+}
+
 twhooks_commands = AppGroup("twhooks", help="twhooks: the webhook URLs and a preflight check.")
 
 
@@ -73,7 +93,8 @@ def _base(state: AppState[Any]) -> str:
 
 @twhooks_commands.command("urls")
 def urls() -> None:
-    """Print the webhook URLs to paste into the Twilio console."""
+    """Print the webhook URLs to paste into the Twilio console (and those of the voice
+    sockets registered)."""
     state = _state(current_app)
     if state.settings.public_url is None:
         click.echo(
@@ -86,6 +107,11 @@ def urls() -> None:
     for kind in KINDS.values():
         click.echo(f"{kind.name:<{width}}  {base}{kind.path}")
         click.echo(f"{'':<{width}}  -> {CONSOLE_FIELDS[kind.name]}")
+    # The voice sockets registered: their URLs are in TwiML, one per call.
+    sockets = "wss://" + base.partition("://")[2]
+    for socket in sorted(state.hooks.realtime.handlers):
+        click.echo(f"{socket:<{width}}  {sockets}/{socket}/<CallSid>")
+        click.echo(f"{'':<{width}}  -> {SOCKET_FIELDS[socket]}")
 
 
 # -- check ------------------------------------------------------------------------------------
@@ -157,6 +183,17 @@ def _store(app: Flask, state: AppState[Any]) -> tuple[str | None, str]:
     return None, type(store).__name__
 
 
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """No WARNING for the refusals ``check`` asks for (they would read as problems)."""
+    before = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        yield
+    finally:
+        logging.disable(before)
+
+
 def _answered_first(app: Flask, state: AppState[Any]) -> tuple[str | None, str]:
     if not state.settings.validate:
         return None, "skipped: TWHOOKS_VALIDATE is off (an unsigned request would run handlers)"
@@ -165,7 +202,8 @@ def _answered_first(app: Flask, state: AppState[Any]) -> tuple[str | None, str]:
     problems = []
     for kind in KINDS.values():
         # An unsigned request, refused by twhooks (403) unless something answers before it.
-        response = client.post(prefix + kind.path, data={"twhooks-check": "1"})
+        with _quiet():
+            response = client.post(prefix + kind.path, data={"twhooks-check": "1"})
         body = response.get_data(as_text=True)
         if response.status_code != 403 or "X-Twilio-Signature" not in body:
             location = response.headers.get("Location")
@@ -181,6 +219,17 @@ def _answered_first(app: Flask, state: AppState[Any]) -> tuple[str | None, str]:
     return None, f"{len(KINDS)} routes (an unsigned request each, refused by twhooks)"
 
 
+#: The CallSid of the upgrades ``check`` sends (refused before any call is looked up).
+_CHECK_CALL = "CA" + "0" * 32
+#: Their headers: a WebSocket upgrade (RFC 6455), unsigned.
+_UPGRADE = {
+    "Connection": "Upgrade",
+    "Upgrade": "websocket",
+    "Sec-WebSocket-Version": "13",
+    "Sec-WebSocket-Key": "dHdob29rcyBjaGVjayEhIQ==",
+}
+
+
 def _sockets(app: Flask, state: AppState[Any]) -> tuple[str | None, str]:
     realtime = state.hooks.realtime
     kinds = sorted(realtime.handlers)
@@ -190,7 +239,31 @@ def _sockets(app: Flask, state: AppState[Any]) -> tuple[str | None, str]:
         return None, f"none registered ({realtime.unavailable})"
     if not kinds:
         return None, "none registered"
-    return None, ", ".join(f"@hooks.{kind}" for kind in kinds)
+    handlers = ", ".join(f"@hooks.{kind}" for kind in kinds)
+    if not state.settings.validate:
+        return None, f"{handlers} (not tried: TWHOOKS_VALIDATE is off)"
+    client = app.test_client()
+    problems = []
+    for kind in kinds:
+        # An unsigned WebSocket upgrade, refused by twhooks (403) before a socket is opened,
+        # unless the route is not mounted or something answers before twhooks.
+        path = f"{state.settings.url_prefix}/{kind}/{_CHECK_CALL}"
+        with _quiet():
+            response = client.get(path, headers=_UPGRADE)
+        body = response.get_data(as_text=True)
+        if response.status_code != 403 or "WebSocket upgrade refused" not in body:
+            location = response.headers.get("Location")
+            seen = f"{response.status_code}" + (f" (redirect to {location})" if location else "")
+            problems.append(f"{path} answered {seen}")
+    if problems:
+        return (
+            "the upgrade is not answered by twhooks (a route not mounted, a login guard, a "
+            "rate limiter): "
+            + "; ".join(problems)
+            + "; exempt the twhooks_realtime blueprint (request.blueprint)",
+            "",
+        )
+    return None, f"{handlers} (an unsigned upgrade each, refused by twhooks)"
 
 
 CHECKS: tuple[tuple[str, Check], ...] = (

@@ -9,10 +9,10 @@ across workers and hosts without ``SECRET_KEY``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac
 import secrets
+
+from ..basic_auth import password_matches as password_matches
 
 __all__ = ["CSRF_COOKIE", "CSRF_FIELD", "new_csrf_token", "password_matches", "same_token"]
 
@@ -20,22 +20,6 @@ __all__ = ["CSRF_COOKIE", "CSRF_FIELD", "new_csrf_token", "password_matches", "s
 CSRF_COOKIE = "twhooks_inspector_csrf"
 #: The form field that repeats it.
 CSRF_FIELD = "csrf_token"
-
-
-def password_matches(authorization: str | None, password: str) -> bool:
-    """Whether the ``Authorization`` header *authorization* carries *password* (HTTP basic,
-    any user name), compared in constant time."""
-    if not authorization:
-        return False
-    scheme, _, encoded = authorization.partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    _, sep, given = decoded.partition(b":")
-    return bool(sep) and hmac.compare_digest(given, password.encode("utf-8"))
 
 
 def new_csrf_token() -> str:

@@ -9,6 +9,8 @@
 - :mod:`~twhooks.observability.metrics`: Prometheus metrics (``TWHOOKS_METRICS``; needs
   ``prometheus_client``, imported only then).
 - :mod:`~twhooks.observability.store`: what the store reports of its calls.
+- :mod:`~twhooks.observability.propagation`: :func:`inject` and :func:`extract`, the trace
+  context of a webhook carried into a background job (a W3C ``dict``).
 
 No web framework here; see :doc:`/observability`.
 """
@@ -21,6 +23,8 @@ from .logfields import JsonFormatter as JsonFormatter
 from .logfields import WebhookFields as WebhookFields
 from .logfields import WebhookLogFields as WebhookLogFields
 from .logfields import current_webhook as current_webhook
+from .propagation import extract as extract
+from .propagation import inject as inject
 from .webhooks import NO_OBSERVERS, Observer, Observers
 
 __all__ = [
@@ -28,6 +32,8 @@ __all__ = [
     "WebhookFields",
     "WebhookLogFields",
     "current_webhook",
+    "extract",
+    "inject",
 ]
 
 

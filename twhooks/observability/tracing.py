@@ -1,8 +1,10 @@
 """One OpenTelemetry span per webhook, and one per store call.
 
-The span of a webhook is named ``twhooks <kind>``; it is a child of the span current when the
-request is received — the framework's HTTP span when the app is instrumented (a WSGI/ASGI
-middleware such as ``OpenTelemetryMiddleware``), else a root. Its attributes:
+The span of a webhook is named ``twhooks <kind>`` (``twhooks refused`` for a request that a
+signature middleware refused at a path of no twhooks route); it is a child of the span
+current when the request is received — the framework's HTTP span when the app is
+instrumented (a WSGI/ASGI middleware such as ``OpenTelemetryMiddleware``), else a root. Its
+attributes:
 
 =========================  ==========================================================
 ``twhooks.kind``           the webhook's kind (``message``, ``call_status``, ...)
@@ -22,6 +24,11 @@ webhook's span has the status ``ERROR``.
 
 Only ``opentelemetry-api`` is imported (the app picks its SDK and exporter), and only when
 tracing is on (``TWHOOKS_TRACING``).
+
+The webhook's trace continues in the work it hands off (a background job) through a carrier:
+:func:`inject` the current context into a ``dict`` where the webhook is handled,
+:func:`extract` it where the work runs (:mod:`twhooks.observability.propagation`, which
+imports nothing: a job's code may call them whether tracing is on or not).
 """
 
 from __future__ import annotations
@@ -32,9 +39,11 @@ from typing import Any, TypeVar
 
 from opentelemetry import context, trace
 
+from .propagation import extract as extract
+from .propagation import inject as inject
 from .webhooks import Observed
 
-__all__ = ["Tracing"]
+__all__ = ["Tracing", "extract", "inject"]
 
 R = TypeVar("R")
 
@@ -61,10 +70,9 @@ class Tracing:
 
     def start(self, observed: Observed) -> None:
         fields = observed.fields
-        attributes: dict[str, str] = {
-            "twhooks.kind": fields.kind or "",
-            "twhooks.request_id": fields.request_id,
-        }
+        attributes: dict[str, str] = {"twhooks.request_id": fields.request_id}
+        if fields.kind:
+            attributes["twhooks.kind"] = fields.kind
         if fields.account_sid:
             attributes["twilio.account_sid"] = fields.account_sid
         if fields.message_sid:
@@ -72,7 +80,8 @@ class Tracing:
         if fields.call_sid:
             attributes["twilio.call_sid"] = fields.call_sid
         span = self.tracer.start_span(
-            f"twhooks {fields.kind or 'webhook'}",
+            # A refusal at a path of no twhooks route (a middleware's) has no kind.
+            f"twhooks {fields.kind or fields.outcome or 'webhook'}",
             kind=trace.SpanKind.INTERNAL,
             attributes=attributes,
             start_time=int(observed.at * 1e9),

@@ -26,8 +26,9 @@ exception that no ``@hooks.error`` handler answers propagate into Quart's error 
 
 The package has the rooms of :mod:`twhooks.flask`: this module (the extension),
 :mod:`~twhooks.quart.sockets` (the voice sockets, which the extension mounts:
-:func:`~twhooks.quart.sockets.mount_quart`) and :mod:`~twhooks.quart.testing` (the test
-client). Their names are re-exported here.
+:func:`~twhooks.quart.sockets.mount_quart`), :mod:`~twhooks.quart.testing` (the test
+client) and :mod:`~twhooks.quart.metrics` (the ``/metrics`` route, imported when set). The
+names of the first three are re-exported here.
 
 Needs the ``quart`` extra: ``pip install 'twhooks[quart]'``; without it, importing this
 package raises :class:`~twhooks.exceptions.ConfigurationError` saying so.
@@ -97,6 +98,10 @@ class TwilioHooks(TwilioHooksBase[Quart]):
         app.after_request_funcs.setdefault(None, []).insert(0, _after)
         app.teardown_request(_teardown)
         mount_quart(app, self.realtime, url_prefix=state.url_prefix, settings=sockets)
+        if state.settings.observability.metrics_route is not None:
+            from .metrics import mount_metrics
+
+            mount_metrics(app, state.settings.observability)
 
 
 # -- the request path --------------------------------------------------------------------------

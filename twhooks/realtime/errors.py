@@ -26,13 +26,19 @@ class UpgradeRefused(RealtimeError):
     :param reason: a short sentence saying what was wrong, safe to log.
     :param status: the HTTP status the upgrade is answered with.
     :param url: the URL the signature was checked over, if it got that far.
+    :param code: a short machine-readable name of the reason (the signature error's code,
+        such as ``invalid_signature``; ``status_<status>`` by default): the ``reason`` label of
+        ``twhooks_refusals_total``.
     """
 
-    def __init__(self, reason: str, *, status: int = 403, url: str | None = None) -> None:
+    def __init__(
+        self, reason: str, *, status: int = 403, url: str | None = None, code: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.url = url
+        self.code = code if code is not None else f"status_{status}"
 
 
 class ProtocolError(RealtimeError):

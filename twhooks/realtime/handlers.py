@@ -35,6 +35,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..exceptions import ConfigurationError
+from ..observability.logfields import WebhookFields, enter, leave, new_request_id
+from ..observability.webhooks import NO_OBSERVERS, Observers
 from ..settings import RealtimeSettings as RealtimeSettings
 from .errors import ProtocolError, SessionClosed, UpgradeRefused
 from .lifecycle import CallStore, LiveSession, SessionRecord, SessionRegistry
@@ -125,6 +127,9 @@ class RealtimeHandlers:
         self.registry = SessionRegistry(store, host=host)
         #: The warm-ups started for calls whose socket has not opened yet.
         self.warm_ups = WarmUps()
+        #: Told of each refused upgrade (log fields, a span, the metrics): the extension's
+        #: observers, set by ``init_app``; the log fields and line only by default.
+        self.observers: Observers = NO_OBSERVERS
 
     # -- registration -----------------------------------------------------------------------
 
@@ -184,13 +189,17 @@ class RealtimeHandlers:
         """
         try:
             if kind not in self.handlers:
-                raise UpgradeRefused(f"no @{kind}() handler is registered", status=404)
+                raise UpgradeRefused(
+                    f"no @{kind}() handler is registered", status=404, code="no_handler"
+                )
             if settings.verifier is not None:
                 verify_upgrade(settings.verifier, upgrade, call_sid, public_url=settings.public_url)
             elif not CALL_SID.match(call_sid):
-                raise UpgradeRefused("the URL's last segment is not a CallSid")
+                raise UpgradeRefused(
+                    "the URL's last segment is not a CallSid", code="invalid_call_sid"
+                )
         except UpgradeRefused as refused:
-            _log_refused_upgrade(kind, upgrade, refused)
+            self._refused_upgrade(kind, upgrade, refused)
             raise
 
     def open(self, kind: str, upgrade: Upgrade, call_sid: str) -> LiveSession:
@@ -201,7 +210,7 @@ class RealtimeHandlers:
         try:
             return self.registry.open(call_sid, kind)
         except UpgradeRefused as refused:
-            _log_refused_upgrade(kind, upgrade, refused)
+            self._refused_upgrade(kind, upgrade, refused)
             raise
 
     async def open_async(self, kind: str, upgrade: Upgrade, call_sid: str) -> LiveSession:
@@ -210,8 +219,21 @@ class RealtimeHandlers:
         try:
             return await self.registry.open_async(call_sid, kind)
         except UpgradeRefused as refused:
-            _log_refused_upgrade(kind, upgrade, refused)
+            self._refused_upgrade(kind, upgrade, refused)
             raise
+
+    def _refused_upgrade(self, kind: str, upgrade: Upgrade, refused: UpgradeRefused) -> None:
+        """Log a refused upgrade once, observed as a refused webhook of *kind* (its reason,
+        ``refused.code``, the ``reason`` of ``twhooks_refusals_total``)."""
+        observed = self.observers.refusing(kind, refused.code, None)
+        logger.warning(
+            "Refused %s WebSocket %s (HTTP %d): %s",
+            kind,
+            upgrade.root + upgrade.path,
+            refused.status,
+            refused.reason,
+        )
+        self.observers.refused(observed, refused.status)
 
     # -- 2. the session ---------------------------------------------------------------------
 
@@ -226,11 +248,13 @@ class RealtimeHandlers:
 
         live.on_cancel(lambda: socket.close(_GOING_AWAY, "server shutting down"))
         reason = "closed"
+        fields = _session_fields(kind, live)
         try:
             first = self._first_sync(kind, socket, live, timeout)
             if first is None:
                 reason = "refused"
                 return
+            fields.account_sid = first.account_sid or None
             session: RelaySession | StreamSession
             if isinstance(first, Setup):
                 session = RelaySession(socket, live, first)
@@ -257,6 +281,7 @@ class RealtimeHandlers:
                         logger.exception("end hook %r failed for call %s", hook, record.call_sid)
             finally:
                 self.registry.forget(live)
+                leave(fields)
 
     async def serve_async(
         self, kind: str, socket: AsyncSocket, live: LiveSession, timeout: float
@@ -278,11 +303,14 @@ class RealtimeHandlers:
             live.on_cancel(functools.partial(loop.call_soon_threadsafe, task.cancel))
         reason = "closed"
         session: AsyncRelaySession | AsyncStreamSession | None = None
+        # In this task's context, and so in the end's task, started from it.
+        fields = _session_fields(kind, live)
         try:
             first = await self._first_async(kind, socket, live, timeout)
             if first is None:
                 reason = "refused"
                 return
+            fields.account_sid = first.account_sid or None
             if isinstance(first, Setup):
                 session = AsyncRelaySession(socket, live, first)
             else:
@@ -311,7 +339,10 @@ class RealtimeHandlers:
             if isinstance(session, AsyncRelaySession):
                 await _quietly(session.aclose())
             await _quietly(socket.close())
-            await ending
+            try:
+                await ending
+            finally:
+                leave(fields)
 
     async def _end_async(self, live: LiveSession, reason: str) -> None:
         """Record the end of *live* and run the end hooks, in order: the record and the plain
@@ -464,16 +495,6 @@ def _close_text(reason: str) -> str:
     return reason.encode("utf-8")[:120].decode("utf-8", "ignore")
 
 
-def _log_refused_upgrade(kind: str, upgrade: Upgrade, refused: UpgradeRefused) -> None:
-    logger.warning(
-        "Refused %s WebSocket %s (HTTP %d): %s",
-        kind,
-        upgrade.root + upgrade.path,
-        refused.status,
-        refused.reason,
-    )
-
-
 def _log_refused(live: LiveSession, reason: str) -> None:
     live.record.errors.append(f"refused: {reason}")
     logger.warning(
@@ -504,3 +525,13 @@ def __getattr__(name: str) -> Any:
         )
         return SOCKET_KINDS
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _session_fields(kind: str, live: LiveSession) -> WebhookFields:
+    """The log fields of a session (:mod:`twhooks.observability.logfields`), current from
+    now: its kind (``relay``, ``stream``), a request id, its CallSid (verified: the upgrade's
+    signature covers it) and, once its first message says it, its AccountSid. On every record
+    of twhooks and of the handler while the session runs."""
+    fields = WebhookFields(kind, new_request_id(), call_sid=live.record.call_sid)
+    enter(fields)
+    return fields

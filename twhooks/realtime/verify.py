@@ -207,7 +207,8 @@ def verify_upgrade(
     if call_sid is not None and not CALL_SID.match(call_sid):
         raise UpgradeRefused(
             "the URL's last segment is not a CallSid (CA + 32 hex digits); point the TwiML "
-            "at the session with twhooks.realtime.twiml so the socket is bound to its call"
+            "at the session with twhooks.realtime.twiml so the socket is bound to its call",
+            code="invalid_call_sid",
         )
     forms = signed_forms(upgrade, public_url)
     first: SignatureError | None = None
@@ -225,4 +226,5 @@ def verify_upgrade(
     raise UpgradeRefused(
         f"{first.reason} [{first.code}]; URLs tried: {', '.join(tried)}",
         url=redact(forms[0][0]),
+        code=first.code,
     )

@@ -15,7 +15,15 @@ from ..exceptions import ConfigurationError
 from ..extras import installed, missing
 from .defaults import Reader
 
-__all__ = ["ObservabilitySettings"]
+__all__ = ["SETTING_NAMES", "ObservabilitySettings"]
+
+#: The names of the four settings, as :meth:`ObservabilitySettings.from_config` reads them.
+SETTING_NAMES = (
+    "TWHOOKS_TRACING",
+    "TWHOOKS_METRICS",
+    "TWHOOKS_METRICS_ROUTE",
+    "TWHOOKS_METRICS_PASSWORD",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,46 +58,65 @@ class ObservabilitySettings:
             package that is not installed, or the route has no password.
         """
         get = Reader(config)
-        tracing = get("TWHOOKS_TRACING")
+        return cls.from_values(
+            get("TWHOOKS_TRACING"),
+            get("TWHOOKS_METRICS"),
+            get("TWHOOKS_METRICS_ROUTE"),
+            get("TWHOOKS_METRICS_PASSWORD"),
+        )
+
+    @classmethod
+    def from_values(
+        cls,
+        tracing: Any,
+        metrics: Any,
+        route: Any = None,
+        password: Any = None,
+        *,
+        names: tuple[str, str, str, str] = SETTING_NAMES,
+    ) -> ObservabilitySettings:
+        """The settings of the four values, checked as :meth:`from_config` checks them.
+
+        :param names: what the errors call them (the signature middlewares' arguments).
+        :raises ~twhooks.ConfigurationError: see :meth:`from_config`.
+        """
+        tracing_name, metrics_name, route_name, password_name = names
         provider = None
         if tracing is None:
             tracing = installed("opentelemetry.trace")
         elif tracing is True:
-            _require("otel", "TWHOOKS_TRACING", "opentelemetry.trace")
+            _require("otel", tracing_name, "opentelemetry.trace")
         elif tracing is not False:
             if not hasattr(tracing, "get_tracer"):
                 raise ConfigurationError(
-                    "TWHOOKS_TRACING must be True, False, None (on when opentelemetry-api is "
+                    f"{tracing_name} must be True, False, None (on when opentelemetry-api is "
                     f"installed) or a TracerProvider, not {type(tracing).__name__}"
                 )
             provider, tracing = tracing, True
-        metrics = get("TWHOOKS_METRICS")
         registry = None
         if metrics is True:
-            _require("metrics", "TWHOOKS_METRICS", "prometheus_client")
-        elif metrics is not False:
+            _require("metrics", metrics_name, "prometheus_client")
+        elif metrics is not False and metrics is not None:
             if not hasattr(metrics, "register"):
                 raise ConfigurationError(
-                    "TWHOOKS_METRICS must be True, False or a prometheus_client "
+                    f"{metrics_name} must be True, False or a prometheus_client "
                     f"CollectorRegistry, not {type(metrics).__name__}"
                 )
             registry, metrics = metrics, True
-        route = get("TWHOOKS_METRICS_ROUTE")
         if route is not None and (not isinstance(route, str) or not route.startswith("/")):
             raise ConfigurationError(
-                f"TWHOOKS_METRICS_ROUTE must be a path such as '/metrics' or None, not {route!r}"
+                f"{route_name} must be a path such as '/metrics' or None, not {route!r}"
             )
-        password = get("TWHOOKS_METRICS_PASSWORD")
         if password is not None and (not isinstance(password, str) or not password):
-            raise ConfigurationError("TWHOOKS_METRICS_PASSWORD must be a non-empty str or None")
+            raise ConfigurationError(f"{password_name} must be a non-empty str or None")
         if route is not None and not metrics:
             raise ConfigurationError(
-                "TWHOOKS_METRICS_ROUTE is set but TWHOOKS_METRICS is off: set TWHOOKS_METRICS = "
+                f"{route_name} is set but {metrics_name} is off: set {metrics_name} = "
                 "True, or remove the route"
             )
         if route is not None and password is None:
             raise ConfigurationError(
-                "TWHOOKS_METRICS_ROUTE is set without TWHOOKS_METRICS_PASSWORD: the metrics "
+                f"{route_name} is set without {password_name}: the metrics "
                 "name the app's webhooks and their volumes, so set a password (HTTP basic, "
                 "any user name) or export them yourself"
             )
