@@ -177,8 +177,8 @@ def _event(hooks: Any, handler: Any, job: Job) -> Any:
     if kind.routing == "message":
         extra["match"] = _match(hooks, handler, dict(job.params).get("Body", ""))
         extra["conversation"] = None
-    token = None
-    return kind.event.from_params(job.params, idempotency_token=token, **extra)
+    event_class: Any = kind.event
+    return event_class.from_params(job.params, idempotency_token=None, **extra)
 
 
 def _match(hooks: Any, handler: Any, body: str) -> Any:
