@@ -20,7 +20,7 @@ from _signing import TOKEN, official_signature
 from flask import Flask
 
 from twhooks import HandlerError, TwilioHooks
-from twhooks.background import Job, ThreadRunner, hooks_for, run_job
+from twhooks.background import Job, ThreadRunner, hooks_for, run_in_app, run_job
 from twhooks.background.jobs import job_id
 from twhooks.rerun import rerun_request
 
@@ -220,7 +220,9 @@ def test_a_finished_job_is_skipped(app: Flask, runs: Runs) -> None:
     )
     with app.app_context():
         assert run_job(hooks, job) == "done"
-        assert run_job(hooks, Job.from_json(job.to_json())) == "skipped"
+    # A worker that imported the app, with no context pushed: the app's is.
+    assert run_job(hooks, Job.from_json(job.to_json())) == "skipped"
+    assert run_in_app(app, job.to_json()) == "skipped"
     assert runs.calls == [("message", "SM6")]
 
 
@@ -302,3 +304,78 @@ def test_two_background_handlers_of_one_name_are_refused() -> None:
     hooks.message_status(background=True)(lambda event: None)
     with pytest.raises(HandlerError, match="two background handlers are named"):
         hooks.call_status(background=True)(lambda event: None)
+
+
+def test_quart_background_handlers(serve: Callable[[Any], HypercornServer]) -> None:
+    from quart import Quart
+
+    from twhooks.quart import TwilioHooks as QuartHooks
+
+    app = Quart(__name__)
+    app.config.update(TESTING=True, TWILIO_AUTH_TOKEN=TOKEN)
+    hooks = QuartHooks(app)
+    runs = Runs()
+
+    @hooks.message(background=True)
+    async def reply(msg: Any) -> None:
+        from quart import current_app
+
+        runs.add("message", f"{msg.sid} {current_app.name}")
+
+    @hooks.call_status(background=True)
+    def status(event: Any) -> None:
+        assert runs.release.wait(WAIT)
+        runs.add("call_status", f"{event.sid} {event.status}")
+
+    server = serve(app)
+    answer = post(server.url + "/twilio/messages", sms("SM20"))
+    assert answer.status_code == 200 and b"<Message" not in answer.content
+    wait_for(lambda: runs.calls)
+    assert runs.calls == [("message", f"SM20 {app.name}")]
+    params = {"AccountSid": ACCOUNT, "CallSid": "CA1", "CallStatus": "completed"}
+    params["SequenceNumber"] = "3"
+    answer = post(server.url + "/twilio/voice/status", params)
+    assert answer.status_code == 204  # while the handler waits
+    runs.release.set()
+    wait_for(lambda: len(runs.calls) == 2)
+    assert runs.calls[1] == ("call_status", "CA1 completed")
+
+
+def test_the_job_span_is_in_the_webhooks_trace(live_server: Any) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from twhooks.observability import store as store_watch
+    from twhooks.observability.tracing import Tracing
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    try:
+        runs = Runs()
+        app = make_app(runs, TWHOOKS_TRACING=provider)
+        url = live_server(app).url
+        post(url + "/twilio/messages", sms("SM30", "boom"))
+        post(url + "/twilio/messages", sms("SM31"))
+        wait_for(lambda: len(runs.calls) == 2)
+
+        def spans() -> dict[str, list[Any]]:
+            found: dict[str, list[Any]] = {}
+            for span in exporter.get_finished_spans():
+                found.setdefault(span.name, []).append(span)
+            return found
+
+        wait_for(lambda: len(spans().get("twhooks job message", [])) == 2)
+        webhooks = {s.attributes["twilio.message_sid"]: s for s in spans()["twhooks message"]}
+        jobs = {s.attributes["twilio.message_sid"]: s for s in spans()["twhooks job message"]}
+        for sid in ("SM30", "SM31"):
+            job, webhook = jobs[sid], webhooks[sid]
+            assert job.context.trace_id == webhook.context.trace_id
+            assert job.parent is not None and job.parent.span_id == webhook.context.span_id
+            assert job.attributes["twhooks.handler"].startswith("test_background:make_app")
+        assert jobs["SM30"].status.status_code.name == "ERROR"
+        assert jobs["SM31"].status.status_code.name == "UNSET"
+    finally:
+        store_watch.unwatch(Tracing(provider))
+        provider.shutdown()

@@ -93,13 +93,18 @@ def run_in_app(app: Any, job: Job | str) -> str:
 
 
 def run_job(hooks: Any, job: Job) -> str:
-    """Run *job*'s handler once (the app's context pushed by the caller): see the module.
+    """Run *job*'s handler once: see the module. The app's context is the caller's, or, when
+    none is pushed, that of the one app *hooks* was initialised with.
 
     :returns: ``"done"`` when the handler ran now, ``"skipped"`` when the job had finished
         already (a duplicate, a retry).
     :raises Exception: what the handler (or sending its reply) raised; the job is kept in
         the dead-letter list, and runs again when retried.
     """
+    app = hooks._job_app()
+    if app is not None:  # no app context: run in the app's (which calls this again)
+        done: str = hooks._job_work(app)(job)
+        return done
     state = hooks._state()
     store = state.facades.store
     settings = state.settings
