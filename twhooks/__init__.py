@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from .exceptions import MissingSignature as MissingSignature
     from .exceptions import RequestError as RequestError
     from .exceptions import RequestTooLarge as RequestTooLarge
+    from .exceptions import RunnerUnavailable as RunnerUnavailable
     from .exceptions import SignatureError as SignatureError
     from .exceptions import SimulationError as SimulationError
     from .exceptions import TooManyDocuments as TooManyDocuments
@@ -170,6 +171,7 @@ _EXPORTS = {
     "Reply": "replies",
     "RequestError": "exceptions",
     "RequestTooLarge": "exceptions",
+    "RunnerUnavailable": "exceptions",
     "Settings": "settings",
     "SignatureError": "exceptions",
     "SignatureVerifier": "signature",
@@ -241,6 +243,7 @@ _PUBLIC_MODULES = (
     "twhooks.quart",
     "twhooks.asgi",
     "twhooks.settings",
+    "twhooks.background",
     "twhooks.observability",
     "twhooks.inspector",
     "twhooks.flask",
