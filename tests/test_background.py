@@ -379,3 +379,24 @@ def test_the_job_span_is_in_the_webhooks_trace(live_server: Any) -> None:
     finally:
         store_watch.unwatch(Tracing(provider))
         provider.shutdown()
+
+
+def test_the_inspector_shows_a_failed_job(runs: Runs, live_server: Any) -> None:
+    app = make_app(runs, TWHOOKS_INSPECTOR=True, TWHOOKS_INSPECTOR_PASSWORD="pw")
+    hooks = hooks_for(app)
+    url = live_server(app).url
+    post(url + "/twilio/messages", sms("SM40", "boom"))
+
+    def failed_record() -> Any:
+        with app.app_context():
+            found = [r for r in hooks.history.recent(sid="SM40") if r.why == "job failed"]
+        return found[0] if found else None
+
+    record = wait_for(failed_record)
+    page = requests.get(f"{url}/twilio/_inspector/r/{record.id}", auth=("", "pw"), timeout=10)
+    assert page.status_code == 200
+    assert "Background job" in page.text and "job failed" in page.text
+    assert "RuntimeError: the ERP is down" in page.text
+    assert "-X POST" in page.text
+    listing = requests.get(f"{url}/twilio/_inspector/?sid=SM40", auth=("", "pw"), timeout=10)
+    assert listing.status_code == 200 and "job failed" in listing.text
