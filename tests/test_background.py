@@ -116,9 +116,7 @@ def server(app: Flask, live_server: Callable[[Any], LiveServer]) -> LiveServer:
     return live_server(app)
 
 
-def test_the_webhook_is_answered_while_the_handler_runs(
-    server: LiveServer, runs: Runs
-) -> None:
+def test_the_webhook_is_answered_while_the_handler_runs(server: LiveServer, runs: Runs) -> None:
     answer = post(server.url + "/twilio/messages", sms("SM1", "wait"))
     # Answered before the handler could finish: it waits for this test to release it.
     assert answer.status_code == 200

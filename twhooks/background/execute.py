@@ -157,8 +157,7 @@ def _claim(store: Any, key: str, owner: str, lease: float) -> Reply | None:
         got = poll(attempt, WAIT_FOR_OTHER)
     if isinstance(got, Pending):
         raise RuntimeError(
-            f"job {key} still runs in another worker after {WAIT_FOR_OTHER:.0f} s; "
-            "retry it later"
+            f"job {key} still runs in another worker after {WAIT_FOR_OTHER:.0f} s; retry it later"
         )
     return got
 
@@ -167,7 +166,9 @@ def _finish(store: Any, key: str, owner: str, reply: Reply | None, ttl: float) -
     try:
         store.finish(key, owner, reply, ttl)
     except Exception as error:  # the claim then ends with its lease
-        logger.error("job %s: its claim could not be ended: %s: %s", key, type(error).__name__, error)
+        logger.error(
+            "job %s: its claim could not be ended: %s: %s", key, type(error).__name__, error
+        )
 
 
 # -- the handler ----------------------------------------------------------------------------
@@ -290,8 +291,12 @@ def _origin(job: Job) -> tuple[str, str, str, str, bytes]:
     method = origin.get("method", "POST")
     path = origin.get("path") or urlsplit(job.url).path
     query = origin.get("query", "")
-    return method, path, query, origin.get("content_type", ""), origin.get("body", "").encode(
-        "utf-8", "surrogateescape"
+    return (
+        method,
+        path,
+        query,
+        origin.get("content_type", ""),
+        origin.get("body", "").encode("utf-8", "surrogateescape"),
     )
 
 
