@@ -17,6 +17,8 @@ package:
 - the voice sockets': :attr:`Settings.realtime`, a :class:`RealtimeSettings` (``realtime``);
 - traces and metrics: :attr:`Settings.observability`, an :class:`ObservabilitySettings`
   (``observability``);
+- sending through Twilio's REST API: :attr:`Settings.rest`, a :class:`RestSettings`
+  (``rest``);
 - the defaults of them all, in one table: :data:`~twhooks.settings.defaults.DEFAULTS`
   (``defaults``).
 
@@ -41,6 +43,7 @@ from .defaults import set_defaults as set_defaults
 from .inspector import InspectorSettings as InspectorSettings
 from .observability import ObservabilitySettings as ObservabilitySettings
 from .realtime import RealtimeSettings as RealtimeSettings
+from .rest import RestSettings as RestSettings
 from .store import StoreSettings as StoreSettings
 
 __all__ = [
@@ -49,6 +52,7 @@ __all__ = [
     "InspectorSettings",
     "ObservabilitySettings",
     "RealtimeSettings",
+    "RestSettings",
     "Settings",
     "StoreSettings",
     "set_defaults",
@@ -88,6 +92,8 @@ class Settings:
     account_tokens: TokenLookup | None = field(default=None, repr=False)
     #: Traces and metrics.
     observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
+    #: Sending through Twilio's REST API (``hooks.send``).
+    rest: RestSettings = field(default_factory=RestSettings)
 
     @property
     def validate(self) -> bool:
@@ -154,6 +160,7 @@ class Settings:
             auth_tokens=auth_tokens,
             account_tokens=account_tokens,
             observability=ObservabilitySettings.from_config(config),
+            rest=RestSettings.from_config(config),
         )
 
 
