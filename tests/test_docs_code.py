@@ -69,6 +69,7 @@ CANNOT_RUN: dict[tuple[str, str], str] = {
         "the same shape (a factory named by TWHOOKS_RUNNER)"
     ),
     ("testing.rst", "# test_bot.py"): "pytest tests that take the plugin's fixtures",
+    ("testing.rst", "# test_sending.py"): "a pytest test over the reader's app factory",
 }
 
 #: Names a page's functions may use without defining them: the reader's own objects.

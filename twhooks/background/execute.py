@@ -256,17 +256,13 @@ def _message(message: Any) -> tuple[str | None, list[str]]:
 
 
 def _send_replies(hooks: Any, job: Job, result: Any) -> None:
-    messages = replies_of(result)
-    if not messages:
-        return
-    send = getattr(hooks, "send", None)
-    if send is None:
-        raise ConfigurationError("replies of background handlers need hooks.send (twhooks.rest)")
+    """Send *result* from the webhook's ``To`` to its ``From``, each message at most once
+    across retries of the job (its idempotency key)."""
     params = dict(job.params)
-    for n, (body, media) in enumerate(messages):
-        send(
-            to=params.get("From"),
-            from_=params.get("To"),
+    for n, (body, media) in enumerate(replies_of(result)):
+        hooks.send(
+            to=params.get("From", ""),
+            from_=params.get("To") or None,
             body=body,
             media_url=media or None,
             key=f"{job.id}:reply:{n}",

@@ -19,6 +19,8 @@ package:
   (``observability``);
 - background handlers: :attr:`Settings.background`, a :class:`BackgroundSettings`
   (``background``);
+- sending through Twilio's REST API: :attr:`Settings.rest`, a :class:`RestSettings`
+  (``rest``);
 - the defaults of them all, in one table: :data:`~twhooks.settings.defaults.DEFAULTS`
   (``defaults``).
 
@@ -44,6 +46,7 @@ from .defaults import set_defaults as set_defaults
 from .inspector import InspectorSettings as InspectorSettings
 from .observability import ObservabilitySettings as ObservabilitySettings
 from .realtime import RealtimeSettings as RealtimeSettings
+from .rest import RestSettings as RestSettings
 from .store import StoreSettings as StoreSettings
 
 __all__ = [
@@ -53,6 +56,7 @@ __all__ = [
     "InspectorSettings",
     "ObservabilitySettings",
     "RealtimeSettings",
+    "RestSettings",
     "Settings",
     "StoreSettings",
     "set_defaults",
@@ -94,6 +98,8 @@ class Settings:
     observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
     #: Background handlers: the runner, its threads, how long a finished job is remembered.
     background: BackgroundSettings = field(default_factory=BackgroundSettings)
+    #: Sending through Twilio's REST API (``hooks.send``).
+    rest: RestSettings = field(default_factory=RestSettings)
 
     @property
     def validate(self) -> bool:
@@ -161,6 +167,7 @@ class Settings:
             account_tokens=account_tokens,
             observability=ObservabilitySettings.from_config(config),
             background=BackgroundSettings.from_config(config),
+            rest=RestSettings.from_config(config),
         )
 
 
