@@ -1,7 +1,7 @@
 """Background handlers on real servers sharing Redis: gunicorn with four Flask workers and a
 Hypercorn process of Quart, the thread runner in each. The webhook is answered while its
-handler sleeps; the handler runs once per webhook when Twilio's retries (or copies without a
-token) reach several workers at once."""
+handler sleeps; the handler runs once per webhook, and its reply reaches the (local) Twilio
+API once, when Twilio's retries (or copies without a token) reach several workers at once."""
 
 from __future__ import annotations
 
@@ -13,21 +13,35 @@ from pathlib import Path
 import pytest
 import requests
 from _servers import Gunicorn, Hypercorn, ServerProcess
-from _signing import TOKEN, official_signature
+from _signing import official_signature
 from _stores import REDIS_URL, new_prefix, remove
+
+from twhooks.testing import FakeTwilioApi
 
 ACCOUNT = "AC" + "1" * 32
 
 
+@pytest.fixture
+def api() -> Iterator[FakeTwilioApi]:
+    with FakeTwilioApi(account_sid=ACCOUNT) as fake:
+        yield fake
+
+
 @pytest.fixture(params=["flask", "quart"])
 def server(
-    request: pytest.FixtureRequest, gunicorn: Callable[..., Gunicorn], tmp_path: Path
+    request: pytest.FixtureRequest,
+    gunicorn: Callable[..., Gunicorn],
+    tmp_path: Path,
+    api: FakeTwilioApi,
 ) -> Iterator[tuple[ServerProcess, Path]]:
     prefix = new_prefix("bg")
     runs = tmp_path / "runs.txt"
     runs.touch()
     env = {
-        "TEST_TWILIO_AUTH_TOKEN": TOKEN,
+        "TEST_TWILIO_AUTH_TOKEN": api.auth_token,
+        "TEST_ACCOUNT_SID": ACCOUNT,
+        "TEST_API_URL": api.url,
+        "TEST_REPLY": "1",
         "TEST_STORE": REDIS_URL,
         "TEST_PREFIX": prefix,
         "TEST_RUNS": str(runs),
@@ -46,8 +60,10 @@ def server(
         remove(REDIS_URL, prefix)
 
 
-def post(url: str, params: dict[str, str], token: str | None) -> requests.Response:
-    headers = {"X-Twilio-Signature": official_signature(url, params)}
+def post(
+    api: FakeTwilioApi, url: str, params: dict[str, str], token: str | None
+) -> requests.Response:
+    headers = {"X-Twilio-Signature": official_signature(url, params, api.auth_token)}
     if token is not None:
         headers["I-Twilio-Idempotency-Token"] = token
     return requests.post(url, data=params, headers=headers, timeout=30)
@@ -57,7 +73,9 @@ def lines(runs: Path) -> list[str]:
     return runs.read_text().splitlines()
 
 
-def test_answered_at_once_and_run_once(server: tuple[ServerProcess, Path]) -> None:
+def test_answered_at_once_run_once_replied_once(
+    server: tuple[ServerProcess, Path], api: FakeTwilioApi
+) -> None:
     process, runs = server
     url = process.url + "/twilio/messages"
     params = {
@@ -71,7 +89,7 @@ def test_answered_at_once_and_run_once(server: tuple[ServerProcess, Path]) -> No
     # the app), on as many workers: every one answered while the handler sleeps its 2 s.
     tokens = ["retry-1"] * 3 + [None] * 3
     with concurrent.futures.ThreadPoolExecutor(len(tokens)) as pool:
-        answers = list(pool.map(lambda token: post(url, params, token), tokens))
+        answers = list(pool.map(lambda token: post(api, url, params, token), tokens))
     assert [a.status_code for a in answers] == [200] * len(tokens)
     assert all(b"<Message" not in a.content for a in answers)
     assert lines(runs) == []  # answered; the handler still sleeps
@@ -82,3 +100,7 @@ def test_answered_at_once_and_run_once(server: tuple[ServerProcess, Path]) -> No
     found = lines(runs)
     assert len(found) == 1, found
     assert found[0].endswith(f"{params['MessageSid']} order 42")
+    (sent,) = api.wait_for_messages(1)
+    assert (sent.to, sent.from_, sent.body) == ("+15550001111", "+15550002222", "Got order 42")
+    time.sleep(0.5)
+    assert len(api.messages) == 1

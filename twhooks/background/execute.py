@@ -39,7 +39,7 @@ from contextlib import nullcontext
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..exceptions import ConfigurationError, HandlerError
+from ..exceptions import ConfigurationError, HandlerError, TwilioApiError
 from ..kinds import KINDS
 from ..replies import Reply
 from ..store.dead_letters import failure_key
@@ -56,6 +56,8 @@ logger = logging.getLogger("twhooks.background")
 DONE = Reply(200, [], b"done")
 #: How long a job waits for another worker that runs the same job, in seconds.
 WAIT_FOR_OTHER = 60.0
+#: Twilio's error code of a message to a recipient who opted out.
+OPTED_OUT = 21610
 #: How much of a traceback a failed job keeps, in characters (its end).
 TRACEBACK_LIMIT = 8000
 
@@ -260,13 +262,21 @@ def _send_replies(hooks: Any, job: Job, result: Any) -> None:
     across retries of the job (its idempotency key)."""
     params = dict(job.params)
     for n, (body, media) in enumerate(replies_of(result)):
-        hooks.send(
-            to=params.get("From", ""),
-            from_=params.get("To") or None,
-            body=body,
-            media_url=media or None,
-            key=f"{job.id}:reply:{n}",
-        )
+        try:
+            hooks.send(
+                to=params.get("From", ""),
+                from_=params.get("To") or None,
+                body=body,
+                media_url=media or None,
+                key=f"{job.id}:reply:{n}",
+            )
+        except TwilioApiError as error:
+            if error.code != OPTED_OUT:
+                raise
+            # Recorded in hooks.opt_outs by hooks.send; sending again would not help.
+            logger.warning(
+                "job %s: reply %d not sent: the recipient opted out (error 21610)", job.id, n
+            )
 
 
 # -- seeing it ------------------------------------------------------------------------------
