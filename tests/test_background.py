@@ -242,6 +242,10 @@ def test_a_runner_that_cannot_take_the_job_answers_503(
     assert answer.status_code == 503
     assert "could not be queued (ConnectionError: the queue's Redis is down)" in caplog.text
     assert runs.calls == []
+    hooks = hooks_for(app)
+    with app.app_context():
+        (dead,) = hooks.history.failed()
+    assert dead.params["MessageSid"] == "SM7" and "ConnectionError" in dead.error
 
 
 def test_a_full_thread_runner_answers_503(runs: Runs, live_server: Any) -> None:

@@ -13,8 +13,9 @@ that hands a :class:`~twhooks.background.jobs.Job` over without waiting for it, 
   ``factory(hooks, settings) -> Runner``: Dramatiq, arq or Procrastinate in ~50 lines.
 
 A ``submit`` that cannot queue the job (the queue is down, the pool is full) raises: the
-webhook is then answered ``503`` and logged, so that Twilio retries it (and the job id keeps
-the retry from running the handler twice). No web framework here.
+webhook is then answered ``503``, logged and kept in the dead-letter list (a re-run, or a
+retry of Twilio's, queues it again: the job id keeps it from running the handler twice).
+No web framework here.
 """
 
 from __future__ import annotations
