@@ -3,8 +3,9 @@
 ``TEST_STORE`` under ``TEST_PREFIX``, on the runner ``TEST_RUNNER`` (the thread runner by
 default).
 
-Every run of the message handler sleeps ``TEST_SLOW`` seconds (0 by default), then appends
-``<pid> <MessageSid> <Body>`` to ``TEST_RUNS``; with ``TEST_REPLY`` set, it returns a reply,
+Every run of the message handler appends its pid to ``TEST_RUNS.started``, sleeps
+``TEST_SLOW`` seconds (0 by default), then appends ``<pid> <MessageSid> <Body>`` to
+``TEST_RUNS``; with ``TEST_REPLY`` set, it returns a reply,
 sent through Twilio's REST API (``TWILIO_API_BASE_URL``: the tests' fake).
 """
 
@@ -32,6 +33,8 @@ def _config() -> dict[str, Any]:
 
 
 def _handle(msg: IncomingMessage) -> str | None:
+    with open(os.environ["TEST_RUNS"] + ".started", "a") as started:
+        started.write(f"{os.getpid()}\n")
     time.sleep(float(os.environ.get("TEST_SLOW", "0")))
     with open(os.environ["TEST_RUNS"], "a") as runs:
         runs.write(f"{os.getpid()} {msg.sid} {msg.body}\n")

@@ -402,3 +402,29 @@ def test_the_inspector_shows_a_failed_job(runs: Runs, live_server: Any) -> None:
     assert "-X POST" in page.text
     listing = requests.get(f"{url}/twilio/_inspector/?sid=SM40", auth=("", "pw"), timeout=10)
     assert listing.status_code == 200 and "job failed" in listing.text
+
+
+def test_a_job_held_by_a_dead_worker_is_taken_over_and_one_held_by_a_live_one_waited_for(
+    runs: Runs,
+) -> None:
+    from twhooks.background.execute import DONE, job_key
+
+    app = make_app(runs, TWHOOKS_REPLAY_LEASE=0.3)
+    hooks = hooks_for(app)
+    store = app.extensions["twhooks"].facades.store
+
+    def job_of(sid: str) -> Job:
+        params = tuple(sms(sid).items())
+        handler = "test_background:make_app.<locals>.everything"
+        return Job(job_id("message", handler, params), "message", handler, "http://x/", params)
+
+    dead = job_of("SM50")
+    assert store.claim(job_key(dead), "a-worker-that-died", 0.3) is True  # never renewed
+    assert run_job(hooks, dead) == "done"
+    live = job_of("SM51")
+    assert store.claim(job_key(live), "a-live-worker", 5.0) is True
+    finisher = threading.Timer(0.3, store.finish, (job_key(live), "a-live-worker", DONE, 60.0))
+    finisher.start()
+    assert run_job(hooks, live) == "skipped"
+    finisher.join()
+    assert runs.calls == [("message", "SM50")]

@@ -6,6 +6,8 @@ API once, when Twilio's retries (or copies without a token) reach several worker
 from __future__ import annotations
 
 import concurrent.futures
+import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -104,3 +106,50 @@ def test_answered_at_once_run_once_replied_once(
     assert (sent.to, sent.from_, sent.body) == ("+15550001111", "+15550002222", "Got order 42")
     time.sleep(0.5)
     assert len(api.messages) == 1
+
+
+def test_a_job_whose_worker_died_runs_again_when_the_webhook_comes_again(
+    gunicorn: Callable[..., Gunicorn], tmp_path: Path, api: FakeTwilioApi
+) -> None:
+    """The worker running the job is killed (SIGKILL) mid-handler: the job never finished, so
+    the same webhook sent again (a re-run) runs it — once its dead claim's lease ran out —
+    and its reply is sent once."""
+    prefix = new_prefix("bgkill")
+    runs = tmp_path / "runs.txt"
+    runs.touch()
+    env = {
+        "TEST_TWILIO_AUTH_TOKEN": api.auth_token,
+        "TEST_ACCOUNT_SID": ACCOUNT,
+        "TEST_API_URL": api.url,
+        "TEST_REPLY": "1",
+        "TEST_STORE": REDIS_URL,
+        "TEST_PREFIX": prefix,
+        "TEST_RUNS": str(runs),
+        "TEST_SLOW": "3",
+    }
+    try:
+        process = gunicorn("background_app:flask_app()", workers=2, env=env)
+        url = process.url + "/twilio/messages"
+        params = {
+            "AccountSid": ACCOUNT,
+            "MessageSid": "SM" + "b" * 32,
+            "From": "+15550001111",
+            "To": "+15550002222",
+            "Body": "killed",
+        }
+        assert post(api, url, params, "first").status_code == 200
+        started = Path(str(runs) + ".started")
+        deadline = time.monotonic() + 10
+        while not started.exists() or not started.read_text().strip():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        os.kill(int(started.read_text().split()[0]), signal.SIGKILL)
+        assert post(api, url, params, None).status_code == 200  # sent again
+        (sent,) = api.wait_for_messages(1, timeout=30)
+        assert sent.body == "Got killed"
+        assert len(lines(runs)) == 1
+        assert len(started.read_text().split()) == 2  # started twice, finished once
+        time.sleep(0.5)
+        assert len(api.messages) == 1
+    finally:
+        remove(REDIS_URL, prefix)
