@@ -428,3 +428,39 @@ def test_a_job_held_by_a_dead_worker_is_taken_over_and_one_held_by_a_live_one_wa
     assert run_job(hooks, live) == "skipped"
     finisher.join()
     assert runs.calls == [("message", "SM50")]
+
+
+def test_quart_job_spans_are_in_the_webhooks_trace(serve: Callable[[Any], HypercornServer]) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from quart import Quart
+
+    from twhooks.observability import store as store_watch
+    from twhooks.observability.tracing import Tracing
+    from twhooks.quart import TwilioHooks as QuartHooks
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    try:
+        app = Quart(__name__)
+        app.config.update(TESTING=True, TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_TRACING=provider)
+        hooks = QuartHooks(app)
+
+        @hooks.message(background=True)
+        async def reply(msg: Any) -> None:
+            pass
+
+        post(serve(app).url + "/twilio/messages", sms("SM60"))
+
+        def named(name: str) -> list[Any]:
+            return [s for s in exporter.get_finished_spans() if s.name == name]
+
+        (job,) = wait_for(lambda: named("twhooks job message"))
+        (webhook,) = named("twhooks message")
+        assert job.context.trace_id == webhook.context.trace_id
+        assert job.parent is not None and job.parent.span_id == webhook.context.span_id
+    finally:
+        store_watch.unwatch(Tracing(provider))
+        provider.shutdown()
