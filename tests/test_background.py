@@ -464,3 +464,15 @@ def test_quart_job_spans_are_in_the_webhooks_trace(serve: Callable[[Any], Hyperc
     finally:
         store_watch.unwatch(Tracing(provider))
         provider.shutdown()
+
+
+def test_a_failed_jobs_log_line_carries_its_webhooks_fields(
+    server: LiveServer, runs: Runs, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, "twhooks.background"):
+        post(server.url + "/twilio/messages", sms("SM70", "boom"))
+        wait_for(lambda: any("failed" in r.getMessage() for r in caplog.records))
+    (record,) = [r for r in caplog.records if "failed" in r.getMessage()]
+    assert record.message_sid == "SM70"  # type: ignore[attr-defined]
+    assert record.kind == "message"  # type: ignore[attr-defined]
+    assert record.handler.endswith("make_app.<locals>.boom")  # type: ignore[attr-defined]

@@ -41,6 +41,8 @@ from urllib.parse import urlsplit
 
 from ..exceptions import ConfigurationError, HandlerError, TwilioApiError
 from ..kinds import KINDS
+from ..observability import logfields
+from ..observability.logfields import WebhookFields, new_request_id
 from ..replies import Reply
 from ..store.dead_letters import failure_key
 from ..store.polling import PENDING, Pending, poll
@@ -107,6 +109,23 @@ def run_job(hooks: Any, job: Job) -> str:
     if app is not None:  # no app context: run in the app's (which calls this again)
         done: str = hooks._job_work(app)(job)
         return done
+    params = dict(job.params)
+    fields = WebhookFields(
+        job.kind,
+        new_request_id(),
+        job.account_sid,
+        params.get("MessageSid") or params.get("SmsSid"),
+        params.get("CallSid"),
+    )
+    fields.handler = job.handler
+    logfields.enter(fields)  # the job's log lines carry its webhook's kind and SIDs
+    try:
+        return _run(hooks, job)
+    finally:
+        logfields.leave(fields)
+
+
+def _run(hooks: Any, job: Job) -> str:
     state = hooks._state()
     store = state.facades.store
     settings = state.settings
