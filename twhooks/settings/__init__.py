@@ -17,6 +17,10 @@ package:
 - the voice sockets': :attr:`Settings.realtime`, a :class:`RealtimeSettings` (``realtime``);
 - traces and metrics: :attr:`Settings.observability`, an :class:`ObservabilitySettings`
   (``observability``);
+- background handlers: :attr:`Settings.background`, a :class:`BackgroundSettings`
+  (``background``);
+- sending through Twilio's REST API: :attr:`Settings.rest`, a :class:`RestSettings`
+  (``rest``);
 - the defaults of them all, in one table: :data:`~twhooks.settings.defaults.DEFAULTS`
   (``defaults``).
 
@@ -34,6 +38,7 @@ from typing import Any
 
 from ..exceptions import ConfigurationError
 from ..signature import SignatureVerifier, TokenLookup
+from .background import BackgroundSettings as BackgroundSettings
 from .defaults import DEFAULTS as DEFAULTS
 from .defaults import REMOVED as REMOVED
 from .defaults import Reader, warn_removed
@@ -41,14 +46,17 @@ from .defaults import set_defaults as set_defaults
 from .inspector import InspectorSettings as InspectorSettings
 from .observability import ObservabilitySettings as ObservabilitySettings
 from .realtime import RealtimeSettings as RealtimeSettings
+from .rest import RestSettings as RestSettings
 from .store import StoreSettings as StoreSettings
 
 __all__ = [
     "DEFAULTS",
     "REMOVED",
+    "BackgroundSettings",
     "InspectorSettings",
     "ObservabilitySettings",
     "RealtimeSettings",
+    "RestSettings",
     "Settings",
     "StoreSettings",
     "set_defaults",
@@ -88,6 +96,10 @@ class Settings:
     account_tokens: TokenLookup | None = field(default=None, repr=False)
     #: Traces and metrics.
     observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
+    #: Background handlers: the runner, its threads, how long a finished job is remembered.
+    background: BackgroundSettings = field(default_factory=BackgroundSettings)
+    #: Sending through Twilio's REST API (``hooks.send``).
+    rest: RestSettings = field(default_factory=RestSettings)
 
     @property
     def validate(self) -> bool:
@@ -154,6 +166,8 @@ class Settings:
             auth_tokens=auth_tokens,
             account_tokens=account_tokens,
             observability=ObservabilitySettings.from_config(config),
+            background=BackgroundSettings.from_config(config),
+            rest=RestSettings.from_config(config),
         )
 
 
