@@ -59,7 +59,7 @@ from .dead_letter import keep_dead_letter, settled_key
 from .failures import answer, noted, outcome, unanswered
 from .outage import end_claim, let_go, save_after_reply, settle_after_reply
 from .received import Received, Refused, status_of
-from .route import Begun, route
+from .route import Begun, no_answer, route
 from .streams import begin_batch
 
 __all__ = ["DispatcherBase"]
@@ -430,7 +430,7 @@ class DispatcherBase:
         if isinstance(result, Reply):  # an Event Streams batch's answer
             return result
         if result is None and kind.is_callback:
-            return Reply.empty()  # Twilio reads no TwiML here: any 2xx will do
+            return no_answer(kind)  # Twilio reads no TwiML here
         return Reply.twiml(render_twiml(result, kind.text_verb))
 
     @staticmethod
