@@ -306,7 +306,13 @@ class DispatcherBase:
         received.kind = kind.name
         if kind.routing == "batch":  # Event Streams: many events, each handled on its own
             return begin_batch(
-                self.handlers.event_streams, self.policies, self.replays, received, kind, self.lease
+                self.handlers,
+                self.policies,
+                self.replays,
+                received,
+                kind,
+                self.lease,
+                self._lock_wait,
             )
         params = received.params
         conversation = self.policies.conversation(kind, params, session)
@@ -460,7 +466,13 @@ class DispatcherBase:
         else:
             body = b""
         history = self.policies.facades.history if self.policies.facades is not None else None
-        if history is not None and history.keeps_failed and status >= 500 and received.settles:
+        if (
+            history is not None
+            and history.keeps_failed
+            and status >= 500
+            and received.settles
+            and not received.per_event  # its failed events are kept already, one by one
+        ):
             keep_dead_letter(history, received, status)
         self._record(received, status, body, failure_key=settled_key(history, received, status))
 
