@@ -18,15 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 import traceback
-from collections.abc import Callable
-from typing import Any
 
 from ..cloudevents import CloudEvent
 from ..store.dead_letters import failure_key
 from ..store.records import FailedWebhook
 from .dead_letter import TRACEBACK_LIMIT
 from .received import Received
-from .route import name_of
 
 __all__ = ["event_body", "event_letter", "letter_key", "with_body_hash"]
 
@@ -64,11 +61,11 @@ def letter_key(received: Received, event: CloudEvent) -> str:
 def event_letter(
     received: Received,
     event: CloudEvent,
-    handler: Callable[..., Any] | None,
+    where: str,
     error: BaseException,
 ) -> FailedWebhook:
-    """The dead letter of *event*, whose *handler* (``None``: recording it in the store)
-    raised *error* in the batch *received*."""
+    """The dead letter of *event*, which failed with *error* in *where* (its handler's
+    qualified name, or the step before it) in the batch *received*."""
     request = received.request
     body = event_body(event)
     query = with_body_hash(request.query, body)
@@ -88,7 +85,7 @@ def event_letter(
         body=body.decode("utf-8"),
         params=params,
         token=None,
-        handler=name_of(handler) if handler is not None else "recording it in the store",
+        handler=where,
         error=f"event {event.id} ({event.type}): {type(error).__name__}: {error}"[:500],
         traceback=text[-TRACEBACK_LIMIT:],
         at=received.at,

@@ -367,12 +367,18 @@ class _Batch:
 
     def _failed(self, step: _Step, claim: _Claim, error: Exception) -> None:
         event = step.event
+        if step.handler is not None:
+            where = name_of(step.handler)
+        elif isinstance(error, LockTimeout):
+            where = "waiting for its message or call (busy)"
+        else:
+            where = "recording it in the store"
         logger.error(
             "event %s (%s) failed in %s: %s: %s; the batch is answered 500 so that Twilio "
             "sends it again (the events handled already are skipped by their id)",
             event.id,
             event.type,
-            name_of(step.handler) if step.handler is not None else "recording it in the store",
+            where,
             type(error).__name__,
             error,
             exc_info=error,
@@ -384,7 +390,7 @@ class _Batch:
             self.replays.finish(claim.key, claim.owner, FAILED, EVENT_ID_TTL)
         if self.history is not None and self.history.keeps_failed:
             try:
-                self.history.add_failed(event_letter(self.received, event, step.handler, error))
+                self.history.add_failed(event_letter(self.received, event, where, error))
             except Exception:
                 logger.exception("event %s could not be kept in the dead-letter list", event.id)
 
