@@ -8,13 +8,12 @@ it). So each event is handled on its own:
 - an event whose ``id`` was handled before — by this request's earlier copy, or by another
   worker — is skipped: each ``id`` is claimed in the replay store (the one atomic claim of
   :mod:`twhooks.store.replays`), kept for :data:`EVENT_ID_TTL` once handled;
-- a message or call status event is handled like the status callback it stands for: under
-  the lock of its message or call (:meth:`Policies.callback_lock
-  <twhooks.policies.Policies.callback_lock>`), shared with the status callbacks, so that the
-  handlers of one message never overlap across workers; one that does not move its message
-  forward (late, or a duplicate) is recorded and runs no handler, unless registered with
-  ``include_stale=True``; its status is recorded in ``hooks.deliveries`` or ``hooks.calls``
-  once its handler returned (the first ``@hooks.event_stream`` glob matching its ``type``);
+- its handler is the first ``@hooks.event_stream`` glob matching its ``type``; a message or
+  call status event is handled like the status callback it stands for
+  (:mod:`~twhooks.dispatch.stream_status`): under the lock of its message or call, shared
+  with the status callbacks, so that the handlers of one message never overlap across
+  workers; a late or duplicate status runs no handler (unless ``include_stale=True``); its
+  status is recorded in ``hooks.deliveries`` or ``hooks.calls`` once its handler returned;
 - a handler that raises is logged with the event's ``id`` and ``type``, its claim ends
   marked as failed, the event joins the dead-letter list on its own
   (:mod:`~twhooks.dispatch.stream_letters`), and the others go on; the answer is then a
@@ -34,7 +33,6 @@ thread, and a busy message's lock is waited for on the event loop). No web frame
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import uuid
 from collections import Counter
@@ -43,27 +41,21 @@ from dataclasses import dataclass
 from inspect import iscoroutinefunction
 from typing import Any
 
-from ..cloudevents import (
-    MESSAGE_STATUS_PREFIX,
-    CloudEvent,
-    EventBatch,
-    MessageStatusEvent,
-    parse_batch,
-)
-from ..events import MessageStatus, Params
+from ..cloudevents import CloudEvent, EventBatch, parse_batch
+from ..events import Params
 from ..handlers import Handlers
-from ..kinds import Kind, kind_named
+from ..kinds import Kind
 from ..policies import Policies
 from ..replies import Reply
 from ..store.errors import LockTimeout
 from ..store.history import History
-from ..store.locks import StoreLock
-from ..store.polling import PENDING, Pending, poll_async
+from ..store.polling import Pending, poll_async
 from ..store.renewal import renewals
 from ..store.replays import ReplayStore
 from .received import Received
 from .route import Begun, name_of
 from .stream_letters import event_letter, letter_key
+from .stream_status import StatusStep, begin_status, busy_key, end_status
 
 __all__ = ["EVENT_ID_TTL", "FAILED", "HISTORY_BATCH_LIMIT", "begin_batch", "history_params"]
 
@@ -150,25 +142,6 @@ class _Claim:
     renewal: int | None = None
 
 
-@dataclass(slots=True)
-class _Step:
-    """What runs for one event: its handler (``None``: none runs) on its (typed) event,
-    under the lock of its message or call, and the status callback it records after."""
-
-    event: CloudEvent
-    handler: Callable[..., Any] | None = None
-    kind: Kind | None = None
-    params: Params | None = None
-    lock: StoreLock | None = None
-    #: Its status is recorded already (no handler was registered for it).
-    recorded: bool = False
-
-    def release(self) -> None:
-        if self.lock is not None:
-            self.lock.release()
-            self.lock = None
-
-
 class _Batch:
     """The handling of one batch: the steps of each event, and the answer."""
 
@@ -200,14 +173,14 @@ class _Batch:
             claim = self._claim(event)
             if claim is None:
                 continue
-            step = _Step(event)
+            step = StatusStep(event)
             try:  # a store that fails to record the event fails this event alone
                 found = self._before(event, lock_now=False)
                 assert not isinstance(found, Pending)  # waited for, never tried once
                 step = found
                 if step.handler is not None:
                     step.handler(step.event)
-                self._after(step)
+                end_status(self.policies, step)
             except Exception as error:
                 self._failed(step, claim, error)
             except BaseException:
@@ -222,7 +195,7 @@ class _Batch:
             claim = await asyncio.to_thread(self._claim, event)
             if claim is None:
                 continue
-            step = _Step(event)
+            step = StatusStep(event)
             try:
                 step = await self._before_async(event)
                 if step.handler is not None:
@@ -233,7 +206,7 @@ class _Batch:
                     )
                     if asyncio.iscoroutine(result):
                         await result
-                await asyncio.to_thread(self._after, step)
+                await asyncio.to_thread(end_status, self.policies, step)
             except Exception as error:
                 await asyncio.to_thread(self._failed, step, claim, error)
             except BaseException:  # cancelled: what it holds ends with its lease
@@ -243,16 +216,15 @@ class _Batch:
                 await asyncio.to_thread(self._done, event, claim)
         return self._answer(batch)
 
-    async def _before_async(self, event: CloudEvent) -> _Step:
+    async def _before_async(self, event: CloudEvent) -> StatusStep:
         """:meth:`_before`, waiting for a busy message's lock on the event loop."""
 
         def attempt() -> Any:
             return asyncio.to_thread(self._before, event, True)
 
-        step: _Step | Pending = await poll_async(attempt, self.lock_wait)
+        step: StatusStep | Pending = await poll_async(attempt, self.lock_wait)
         if isinstance(step, Pending):
-            kind = _status_kind(event)
-            raise LockTimeout(self._sid(event, kind) if kind else event.id, self.lock_wait)
+            raise LockTimeout(busy_key(event), self.lock_wait)
         return step
 
     # -- the steps, which never await ------------------------------------------------------
@@ -286,11 +258,10 @@ class _Batch:
         self.skipped += 1
         return None
 
-    def _before(self, event: CloudEvent, lock_now: bool) -> _Step | Pending:
-        """What runs for *event*: a status event takes the lock of its message or call
-        (tried once with *lock_now*: :data:`PENDING` while another request holds it; else
-        waited for), and one that does not move its message forward is recorded at once and
-        runs no handler (unless ``include_stale``).
+    def _before(self, event: CloudEvent, lock_now: bool) -> StatusStep | Pending:
+        """What runs for *event*: its handler, and for a status event the lock of its
+        message or call (:func:`~twhooks.dispatch.stream_status.begin_status`; tried once
+        with *lock_now*: :data:`PENDING` while another request holds it).
 
         :raises LockTimeout: the lock stayed busy for the whole wait (not *lock_now*).
         """
@@ -302,57 +273,7 @@ class _Batch:
                 event.type,
                 event.id,
             )
-        params = event.status_params
-        kind = _status_kind(event)
-        if params is None or kind is None or self.policies.facades is None:
-            return _Step(event, handler)
-        step = _Step(event, handler, kind, params)
-        if handler is None:  # nothing to order: recorded at once
-            self.policies.record_callback(kind, params)
-            step.recorded = True
-            return step
-        step.lock = self.policies.callback_lock(kind, params)
-        if step.lock is not None:
-            try:
-                step.lock.acquire(wait=0.0 if lock_now else None)
-            except LockTimeout:
-                step.lock = None
-                if lock_now:
-                    return PENDING
-                raise
-        try:
-            extra = self.policies.preview_callback(kind, params)
-            if extra.get("advanced") is False and handler not in self.handlers.include_stale:
-                logger.info(
-                    "event %s: status %r of %s is late or a duplicate (furthest: %r); "
-                    "recorded, no handler run",
-                    event.id,
-                    params.get("MessageStatus"),
-                    params.get("MessageSid"),
-                    extra.get("previous"),
-                )
-                step.handler = None
-            elif extra and isinstance(event, MessageStatusEvent):
-                status = MessageStatus.from_params(params, **extra)
-                step.event = dataclasses.replace(event, status=status)
-        except BaseException:
-            step.release()
-            raise
-        return step
-
-    def _after(self, step: _Step) -> None:
-        """Record the status *step*'s handler returned from, and give its lock back."""
-        try:
-            if step.kind is not None and step.params is not None and not step.recorded:
-                self.policies.record_callback(step.kind, step.params)
-                step.recorded = True
-        finally:
-            step.release()
-
-    def _sid(self, event: CloudEvent, kind: Kind) -> str:
-        params = event.status_params
-        name = "MessageSid" if kind.name == "message_status" else "CallSid"
-        return (params.get(name) if params is not None else None) or "?"
+        return begin_status(self.policies, self.handlers.include_stale, event, handler, lock_now)
 
     def _done(self, event: CloudEvent, claim: _Claim) -> None:
         self.handled += 1
@@ -365,7 +286,7 @@ class _Batch:
             except Exception:
                 logger.exception("event %s succeeded, but its dead letter stays", event.id)
 
-    def _failed(self, step: _Step, claim: _Claim, error: Exception) -> None:
+    def _failed(self, step: StatusStep, claim: _Claim, error: Exception) -> None:
         event = step.event
         if step.handler is not None:
             where = name_of(step.handler)
@@ -395,7 +316,7 @@ class _Batch:
                 logger.exception("event %s could not be kept in the dead-letter list", event.id)
 
     @staticmethod
-    def _abandon(step: _Step, claim: _Claim) -> None:
+    def _abandon(step: StatusStep, claim: _Claim) -> None:
         """Give back what an interrupted event holds: its claim ends with its lease (no
         longer renewed), its message's lock now (once, however it goes)."""
         renewals.drop(claim.renewal)
@@ -417,12 +338,3 @@ class _Batch:
         if self.failed:
             return Reply.text(500, f"{len(self.failed)} of {total} events failed; send again")
         return Reply.empty()
-
-
-def _status_kind(event: CloudEvent) -> Kind | None:
-    """The status callback kind *event* stands for, if any."""
-    if event.status_params is None:
-        return None
-    return kind_named(
-        "message_status" if event.type.startswith(MESSAGE_STATUS_PREFIX) else "call_status"
-    )
