@@ -163,3 +163,66 @@ def test_two_failed_events_are_two_dead_letters_each_rerun_alone(
     wait_for(
         lambda: [json.loads(f.body)[0]["id"] for f in shared.failed_webhooks(10)] == [first["id"]]
     )
+
+
+@pytest.mark.parametrize("framework", ["flask", "quart"])
+def test_on_the_memory_store_and_from_the_inspector(
+    framework: str, live_server: Callable[[Any], Any], serve: Callable[[Any], Any]
+) -> None:
+    """The dead letter of one event on the memory store, with both drivers (an ``async def``
+    handler on Quart); re-run as the inspector re-runs it (Flask, in-process) or as
+    ``twhooks rerun`` does (Quart, over HTTP): that event alone runs."""
+    from twhooks.rerun import rerun_request
+
+    broken = {"yes": True}
+    ran: list[str] = []
+
+    def handle(event: Any) -> None:
+        if broken["yes"] and isinstance(event.data, dict) and event.data.get("fail"):
+            raise RuntimeError("not yet")
+        ran.append(event.id)
+
+    if framework == "flask":
+        from flask import Flask
+
+        from twhooks import TwilioHooks
+
+        app: Any = Flask("memory_sink")
+        app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_STORE="memory://")
+        hooks: Any = TwilioHooks(app)
+        hooks.event_stream()(handle)
+    else:
+        from quart import Quart
+
+        from twhooks.quart import TwilioHooks as QuartHooks
+
+        app = Quart("memory_sink")
+        app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_STORE="memory://")
+        hooks = QuartHooks(app)
+
+        @hooks.event_stream()
+        async def handle_async(event: Any) -> None:
+            handle(event)
+
+    server = live_server(app) if framework == "flask" else serve(app)
+    good = payloads.cloud_event("com.twilio.eventstreams.test-event")
+    bad = payloads.cloud_event("com.twilio.eventstreams.test-event", data={"fail": True})
+    assert post(server.url, json.dumps([good, bad]).encode()).status_code == 500
+    facades = app.extensions["twhooks"].facades
+    [letter] = facades.history.failed()
+    assert json.loads(letter.body) == [bad] and letter.handler.endswith(
+        "handle" if framework == "flask" else "handle_async"
+    )
+    broken["yes"] = False
+    if framework == "flask":
+        from twhooks.inspector.rerun import rerun_in_app
+
+        assert rerun_in_app(app, letter).succeeded
+    else:
+        signed = rerun_request(letter, TOKEN)
+        answer = requests.post(
+            server.url + signed.path, data=signed.body, headers=signed.headers, timeout=20
+        )
+        assert answer.status_code == 204, answer.text
+    assert ran == [good["id"], bad["id"]]
+    wait_for(lambda: facades.history.failed() == [])
