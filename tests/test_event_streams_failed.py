@@ -101,6 +101,7 @@ def test_the_failed_event_alone_is_kept_and_rerun_alone(
     assert letter.kind == "event_stream" and letter.method == "POST"
     assert json.loads(letter.body) == [bad]  # that event, and no other
     assert letter.params["EventId"] == bad["id"]
+    assert letter.sid == bad["data"]["messageSid"]  # the inspector's SID column
     assert f"event {bad['id']} (com.twilio.messaging.message.sent)" in letter.error
     assert "failed on purpose" in letter.error and "RuntimeError" in letter.traceback
     # Signed for its own body: the URL's bodySHA256 is the hash of the one-event array.

@@ -74,6 +74,10 @@ def event_letter(
     account = data.get("accountSid") or data.get("AccountSid") or data.get("account_sid")
     if isinstance(account, str):
         params["AccountSid"] = account  # which auth token signs its re-run
+    status = event.status_params
+    for name in ("MessageSid", "CallSid"):  # the inspector's SID column
+        if status is not None and status.get(name):
+            params[name] = status[name]
     text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     return FailedWebhook(
         key=failure_key(request.method, request.path, query, body),
