@@ -144,7 +144,7 @@ def test_a_handler_over_the_budget_is_logged(
         assert post(base, pre("slow")).status_code == 200
     assert "over Twilio's 0.1 s budget" in caplog.text
     assert "moderate took 0.3 s on onMessageAdd" in caplog.text
-    assert "a pre-action: what it answered was not applied" in caplog.text
+    assert "Twilio went on with the action unchanged" in caplog.text
 
 
 def test_twhooks_send_and_the_test_client(
@@ -172,3 +172,39 @@ def test_answers_that_are_not_answers() -> None:
     with pytest.raises(HandlerError, match="not str"):
         answer_for("yes")
     assert json.loads(answer_for({"author": "bot"}).body) == {"author": "bot"}
+
+
+@pytest.mark.parametrize(
+    ("event_type", "answer", "sent", "dropped"),
+    [
+        ("onMessageAdd", {"body": "b", "author": "a", "attributes": {"k": 1}}, None, ""),
+        ("onMessageUpdate", {"body": "b", "friendly_name": "x"}, {"body": "b"}, "friendly_name"),
+        ("onConversationAdd", {"friendly_name": "n", "body": "b"}, {"friendly_name": "n"}, "body"),
+        ("onParticipantAdd", {"attributes": "{}"}, {}, "attributes"),
+    ],
+    ids=["message fields", "not a message's", "a conversation's name", "no field at all"],
+)
+def test_only_the_fields_twilio_lets_an_event_change_are_sent(
+    live_server: Any,
+    caplog: pytest.LogCaptureFixture,
+    event_type: str,
+    answer: dict[str, Any],
+    sent: dict[str, Any] | None,
+    dropped: str,
+) -> None:
+    """The "Modifiable Fields" of Twilio's Conversations webhooks page: body, author and
+    attributes of onMessageAdd/onMessageUpdate, friendly_name of onConversationAdd/Update."""
+    app = Flask("modify")
+    app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_STORE="memory://")
+    hooks = TwilioHooks(app)
+    hooks.conversation_event(event_type)(lambda event: ModifyAction(answer))
+    base = live_server(app).url
+    with caplog.at_level(logging.WARNING, logger="twhooks.dispatch"):
+        reply = post(base, {**pre("hi"), "EventType": event_type})
+    assert reply.status_code == 200
+    if sent is None:  # all of it, attributes as JSON text
+        assert reply.json() == {**answer, "attributes": '{"k": 1}'}
+        assert "left out" not in caplog.text
+    else:
+        assert (reply.json() if reply.content else {}) == sent
+        assert f"{event_type}: {dropped} left out of the answer" in caplog.text

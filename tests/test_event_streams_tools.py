@@ -150,3 +150,33 @@ def test_the_quickstart_route_table_is_the_registry() -> None:
 
     quickstart = Path(__file__).parent.parent / "docs" / "quickstart.rst"
     assert route_table(prefix="") in quickstart.read_text()
+
+
+@pytest.mark.parametrize("include_stale", [False, True], ids=["late skipped", "include_stale"])
+def test_a_late_status_event_runs_no_handler_unless_asked(include_stale: bool) -> None:
+    """The status callbacks' rule: ``sent`` after ``delivered`` is recorded, not handled;
+    the handler sees ``previous`` and ``advanced`` as a callback's would."""
+    app = Flask("late_events")
+    app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_STORE="memory://")
+    hooks = TwilioHooks(app)
+    seen: list[tuple[str, str | None, bool | None]] = []
+
+    @hooks.event_stream("com.twilio.messaging.message.*", include_stale=include_stale)
+    def on_status(event: MessageStatusEvent) -> None:
+        seen.append((event.status.status, event.status.previous, event.status.advanced))
+
+    client = TwilioTestClient(app)
+    sid = "SM" + "b" * 32
+
+    def event(status: str) -> dict[str, Any]:
+        return payloads.cloud_event(f"com.twilio.messaging.message.{status}", messageSid=sid)
+
+    reply = client.send_events([event("delivered"), event("sent")])
+    assert reply.document is not None and reply.document.status_code == 204
+    expected = [("delivered", None, True)]
+    if include_stale:
+        expected.append(("sent", "delivered", False))
+    assert seen == expected
+    with app.app_context():
+        delivery = hooks.deliveries.get(sid)
+    assert delivery is not None and delivery.status == "delivered"

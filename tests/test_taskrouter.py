@@ -6,7 +6,9 @@ tampered request runs nothing."""
 from __future__ import annotations
 
 import io
+import logging
 import sys
+import time
 from typing import Any
 
 import pytest
@@ -95,6 +97,7 @@ def server(live_server: Any) -> tuple[str, list[Any]]:
         ("reservation.accepted", "people"),
         ("worker.activity.update", "people"),
         ("reservation.timeout", "rest"),
+        ("workspace.updated", "rest"),
         ("workflow.brand-new-event", "rest"),  # a type Twilio adds later still gets here
     ],
 )
@@ -103,7 +106,9 @@ def test_workspace_events_route_by_glob(
 ) -> None:
     base, seen = server
     params = payloads.taskrouter_event(event_type)
-    assert post(base, "/twilio/taskrouter/events", params).status_code == 204
+    answer = post(base, "/twilio/taskrouter/events", params)
+    # The Events reference: "204 No Content and a Content-Type header of application/json".
+    assert (answer.status_code, answer.headers.get("Content-Type")) == (204, "application/json")
     [(handler, got, _)] = seen
     assert (handler, got) == (expected, event_type)
 
@@ -182,12 +187,20 @@ def test_the_builder() -> None:
         "url": "https://x/y",
         "accept": True,
     }
-    conference = Instruction.conference(from_="+1", end_conference_on_exit=True)
+    conference = Instruction.conference("+1", to="client:alice", end_conference_on_exit=True)
     assert conference.to_dict() == {
         "instruction": "conference",
         "from": "+1",
+        "to": "client:alice",
         "end_conference_on_exit": True,
     }
+    # The page's dequeue of a worker's contact_uri, from the number the caller dialled.
+    assert Instruction.dequeue(post_work_activity_sid="WA1").to_dict() == {
+        "instruction": "dequeue",
+        "post_work_activity_sid": "WA1",
+    }
+    dequeue = Instruction.dequeue("+1", status_callback_events="answered,completed")
+    assert dequeue.to_dict()["status_callback_events"] == "answered,completed"
     assert Instruction.later().to_json() == "{}"
 
 
@@ -212,3 +225,41 @@ def test_twhooks_send_and_the_test_client(
     reply = TwilioTestClient(app).webhook("taskrouter_event", event_type="task.completed")
     assert reply.status_code == 204
     assert seen[-1][:2] == ("task", "task.completed")
+
+
+def test_without_a_handler_the_assignment_waits_for_the_rest_api(
+    live_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A 204 (or any answer but a 200 with JSON) is not read: TaskRouter calls the fallback
+    URL. ``{}`` with 200 leaves the reservation pending, as the 40005 page says."""
+    app = Flask("no_assignment")
+    app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_STORE="memory://")
+    TwilioHooks(app).taskrouter_event()(print)
+    base = live_server(app).url
+    with caplog.at_level(logging.WARNING, logger="twhooks.dispatch"):
+        answer = post(base, "/twilio/taskrouter/assignment", ASSIGNMENT)
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/json"
+    assert answer.json() == {}
+    assert "no @hooks.assignment handler" in caplog.text
+
+
+def test_an_assignment_handler_over_the_budget_is_logged(
+    live_server: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import twhooks.taskrouter as taskrouter
+
+    monkeypatch.setattr(taskrouter, "ASSIGNMENT_BUDGET", 0.05)
+    app = Flask("slow_assignment")
+    app.config.update(TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_STORE="memory://")
+
+    def slow(assignment: Assignment) -> Instruction:
+        time.sleep(0.2)
+        return Instruction.accept()
+
+    TwilioHooks(app).assignment()(slow)
+    base = live_server(app).url
+    with caplog.at_level(logging.WARNING, logger="twhooks.dispatch"):
+        answer = post(base, "/twilio/taskrouter/assignment", ASSIGNMENT)
+    assert answer.json() == {"instruction": "accept"}
+    assert f"on reservation {ASSIGNMENT['ReservationSid']}: over TaskRouter's 0.05 s" in caplog.text
+    assert "FallbackAssignmentCallbackUrl" in caplog.text

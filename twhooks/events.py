@@ -923,7 +923,7 @@ class ConversationEvent(_Event):
         }
 
 
-#: TaskRouter's event types (its Event reference). A glob given to
+#: TaskRouter's event types, as its "TaskRouter Events reference" page lists them. A glob given to
 #: ``@hooks.taskrouter_event`` must match one of them (else it is a typo); at run time any
 #: ``EventType`` is matched, new ones included.
 TASKROUTER_EVENTS = frozenset(
@@ -974,6 +974,9 @@ TASKROUTER_EVENTS = frozenset(
         "workflow.entered",
         "workflow.timeout",
         "workflow.skipped",
+        "workspace.created",
+        "workspace.updated",
+        "workspace.deleted",
     }
 )
 

@@ -262,7 +262,7 @@ class Handlers:
             background,
         )
 
-    def event_stream(self, *types: str) -> Callable[[F], F]:
+    def event_stream(self, *types: str, include_stale: bool = False) -> Callable[[F], F]:
         """Handle the events an Event Streams webhook sink receives (``/events``) whose
         ``type`` matches one of *types*, globs such as ``"com.twilio.messaging.message.*"``
         (all events when none is given: the catch-all, tried last).
@@ -272,12 +272,18 @@ class Handlers:
         :class:`~twhooks.cloudevents.CallStatusEvent` for the status types, recorded in
         ``hooks.deliveries`` and ``hooks.calls``); it runs once per event ``id``. Handlers
         are tried in registration order; see :doc:`/event_streams`.
+
+        A status event is handled like its status callback: one at a time per message or
+        call (with the status callbacks too), recorded once its handler returned, and, for a
+        message, not run when late or a duplicate unless ``include_stale=True``.
         """
         if types and callable(types[0]):
             raise HandlerError("use @hooks.event_stream(...) with parentheses")
 
         def register(handler: F) -> F:
             self.event_streams.add(handler, types)
+            if include_stale:
+                self.include_stale.add(handler)
             return handler
 
         return register

@@ -1,12 +1,16 @@
 """TaskRouter: the workspace's event callbacks and the workflow's assignment callback.
 
 - **Event callbacks** (the Workspace's ``EventCallbackUrl``): one form-encoded POST per event,
-  ``EventType`` such as ``task.created`` or ``reservation.accepted``; any 2xx will do. Their
-  handlers are chosen by a glob on ``EventType`` (:class:`GlobRouter`: ``"task.*"``).
+  ``EventType`` such as ``task.created`` or ``reservation.accepted``, answered ``204`` within
+  15 seconds. Their handlers are chosen by a glob on ``EventType`` (:class:`GlobRouter`:
+  ``"task.*"``).
 - **The assignment callback** (the Workflow's ``AssignmentCallbackUrl``): TaskRouter has
-  reserved a Worker for a Task and asks what to do; the answer is JSON, an *instruction*
-  (:class:`Instruction`: accept, reject, dequeue, call, redirect, conference), or ``{}`` to
-  decide later through the REST API before the reservation times out (120 s by default).
+  reserved a Worker for a Task and asks what to do; the answer is a ``200`` with
+  ``Content-Type: application/json`` within 5 seconds — an *instruction* (:class:`Instruction`:
+  accept, reject, dequeue, call, redirect, conference), or ``{}`` to decide later through the
+  REST API before the reservation times out (120 s by default). Any other answer (a ``204``,
+  another status, no JSON, too late) is not read: TaskRouter calls the Workflow's
+  ``FallbackAssignmentCallbackUrl`` instead.
 
 This module knows nothing of any web framework.
 """
@@ -15,6 +19,8 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -25,7 +31,19 @@ from .exceptions import HandlerError
 from .replies import Reply
 from .routing import StatusRouter
 
-__all__ = ["GlobRouter", "Instruction", "answering_assignment", "instruction_reply"]
+__all__ = [
+    "ASSIGNMENT_BUDGET",
+    "GlobRouter",
+    "Instruction",
+    "answering_assignment",
+    "instruction_reply",
+]
+
+logger = logging.getLogger("twhooks.dispatch")
+
+#: How long TaskRouter waits for the assignment callback's answer, in seconds; a later one
+#: is not read (the fallback URL is called).
+ASSIGNMENT_BUDGET = 5.0
 
 
 class GlobRouter(StatusRouter):
@@ -74,23 +92,34 @@ class Instruction:
 
     @classmethod
     def reject(cls, activity_sid: str | None = None) -> Instruction:
-        """Reject it; the worker moves to *activity_sid* if given."""
+        """Reject it: the task goes back to its queue, and the worker moves to
+        *activity_sid* (an unavailable activity, so that the task is not reserved for them
+        again at once); without one the worker stays in its activity."""
         return cls("reject", _fields(activity_sid=activity_sid))
 
     @classmethod
     def dequeue(
         cls,
-        from_: str,
+        from_: str | None = None,
         *,
         to: str | None = None,
         post_work_activity_sid: str | None = None,
         timeout: int | None = None,
         record: str | None = None,
         status_callback_url: str | None = None,
+        status_callback_events: str | None = None,
         **extra: Any,
     ) -> Instruction:
-        """Connect the call waiting in ``<Enqueue>`` to the worker (its ``contact_uri``
-        unless *to* is given), with *from_* as caller ID."""
+        """Connect the call waiting in ``<Enqueue>`` to the worker: TaskRouter calls *to*
+        (the worker's ``contact_uri`` attribute when not given) from *from_* (a Twilio
+        number or verified caller ID; the number the caller dialled when not given).
+
+        :param record: ``"record-from-answer"`` records both legs (default
+            ``"do-not-record"``).
+        :param timeout: how long the worker's phone rings, in seconds (60 by default).
+        :param status_callback_events: comma-separated call events (``"answered,completed"``)
+            sent to *status_callback_url* besides ``completed``.
+        """
         return cls(
             "dequeue",
             _fields(
@@ -100,6 +129,7 @@ class Instruction:
                 timeout=timeout,
                 record=record,
                 status_callback_url=status_callback_url,
+                status_callback_events=status_callback_events,
                 **extra,
             ),
         )
@@ -117,7 +147,9 @@ class Instruction:
         status_callback_url: str | None = None,
         **extra: Any,
     ) -> Instruction:
-        """Call the worker and run the TwiML at *url* when they answer."""
+        """Call the worker (*to*, else its ``contact_uri``) from *from_* and run the TwiML
+        at *url* when they answer; *accept* ``True`` accepts the reservation too (else the
+        app accepts or rejects it later)."""
         return cls(
             "call",
             _fields(
@@ -139,33 +171,26 @@ class Instruction:
         url: str,
         *,
         accept: bool | None = None,
-        post_work_activity_sid: str | None = None,
         **extra: Any,
     ) -> Instruction:
-        """Send the call *call_sid* (waiting in a queue) to the TwiML at *url*."""
-        return cls(
-            "redirect",
-            _fields(
-                call_sid=call_sid,
-                url=url,
-                accept=accept,
-                post_work_activity_sid=post_work_activity_sid,
-                **extra,
-            ),
-        )
+        """Send the call *call_sid* (waiting in a queue) to the TwiML at *url*; *accept*
+        ``True`` accepts the reservation too."""
+        return cls("redirect", _fields(call_sid=call_sid, url=url, accept=accept, **extra))
 
     @classmethod
     def conference(
         cls,
+        from_: str,
         *,
-        from_: str | None = None,
         to: str | None = None,
         post_work_activity_sid: str | None = None,
         timeout: int | None = None,
+        status_callback_url: str | None = None,
         **extra: Any,
     ) -> Instruction:
-        """Put the caller and the worker in a conference (its options in *extra*, such as
-        ``end_conference_on_exit=True``)."""
+        """Put the caller and the worker (*to*, else its ``contact_uri``) in a conference,
+        calling the worker from *from_*; its other options in *extra*, sent as they are
+        (``end_conference_on_exit=True``)."""
         return cls(
             "conference",
             _fields(
@@ -173,6 +198,7 @@ class Instruction:
                 to=to,
                 post_work_activity_sid=post_work_activity_sid,
                 timeout=timeout,
+                status_callback_url=status_callback_url,
                 **extra,
             ),
         )
@@ -217,17 +243,42 @@ def instruction_reply(result: Any) -> Reply:
 
 
 def answering_assignment(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """*handler*, its result turned into the JSON TaskRouter reads."""
+    """*handler*, its result turned into the JSON TaskRouter reads, and a warning logged
+    when it ran past :data:`ASSIGNMENT_BUDGET` (TaskRouter has called the fallback URL by
+    then)."""
     if iscoroutinefunction(handler):
 
         @functools.wraps(handler)
         async def answer_async(event: Any) -> Reply:
-            return instruction_reply(await handler(event))
+            started = time.perf_counter()
+            try:
+                return instruction_reply(await handler(event))
+            finally:
+                _check_budget(handler, event, time.perf_counter() - started)
 
         return answer_async
 
     @functools.wraps(handler)
     def answer(event: Any) -> Reply:
-        return instruction_reply(handler(event))
+        started = time.perf_counter()
+        try:
+            return instruction_reply(handler(event))
+        finally:
+            _check_budget(handler, event, time.perf_counter() - started)
 
     return answer
+
+
+def _check_budget(handler: Callable[..., Any], event: Any, took: float) -> None:
+    if took <= ASSIGNMENT_BUDGET:
+        return
+    logger.warning(
+        "@hooks.assignment handler %s took %.1f s on reservation %s: over TaskRouter's %g s "
+        "budget, so its instruction was not read (TaskRouter calls the Workflow's "
+        "FallbackAssignmentCallbackUrl instead); answer {} at once and decide through the "
+        "REST API",
+        getattr(handler, "__qualname__", handler),
+        took,
+        getattr(event, "reservation_sid", "?"),
+        ASSIGNMENT_BUDGET,
+    )

@@ -49,6 +49,9 @@ class Received:
     #: late, or its conversation not been busy): its failure is kept in the dead-letter list,
     #: its success takes it off.
     settles: bool = False
+    #: Its failures are kept in the dead-letter list one by one (the events of an Event
+    #: Streams batch), not as this request.
+    per_event: bool = False
     #: What the handler raised, in one line, and its traceback (for the dead-letter list).
     error: str | None = None
     traceback: str = ""

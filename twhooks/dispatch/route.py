@@ -23,7 +23,7 @@ from ..replies import EMPTY_TWIML, Reply
 from ..store.locks import StoreLock
 from .received import Received
 
-__all__ = ["Begun", "describe", "name_of", "route"]
+__all__ = ["Begun", "describe", "name_of", "no_answer", "route"]
 
 logger = logging.getLogger("twhooks.dispatch")
 
@@ -122,18 +122,22 @@ def _route_callback(
     value = getattr(event, kind.field or "")
     handler = handlers.values[kind.name].match(value)
     if handler is None:
-        logger.info(
-            "no @hooks.%s handler for %s %r; add @hooks.%s() to handle every one",
+        # An assignment without an instruction stays pending until it times out: say so.
+        logger.log(
+            logging.WARNING if kind.name == "assignment" else logging.INFO,
+            "no @hooks.%s handler for %s %r; add @hooks.%s() to handle every one%s",
             kind.name,
             kind.field,
             value,
             kind.name,
+            " (answered {}: the reservation waits for the REST API until it times out)"
+            if kind.name == "assignment"
+            else "",
         )
         if may_run:
             policies.record_callback(kind, params)
         received.why = "no handler registered"
-        # A Conversations pre-action webhook is blocked by any answer but a 200.
-        return Reply.empty(200 if kind.name == "conversation_event" else 204)
+        return no_answer(kind)
     if extra.get("advanced") is False and handler not in handlers.include_stale:
         logger.info(
             "%s %r of %s is late or a duplicate (furthest: %r); recorded, no handler run",
@@ -150,6 +154,21 @@ def _route_callback(
     begun = _begun(received, kind, handler, event, None)
     begun.settle = lambda: policies.record_callback(kind, params)
     return begun
+
+
+def no_answer(kind: Kind) -> Reply:
+    """The answer to a callback of *kind* whose handler returned nothing (or that has none),
+    as Twilio reads it: a Conversations pre-action is blocked by any answer but a ``200``;
+    TaskRouter reads an assignment callback only as a ``200`` with JSON (``{}``: decide
+    later; anything else calls the fallback URL) and asks ``204`` with
+    ``Content-Type: application/json`` of its event callbacks; other callbacks ``204``."""
+    if kind.name == "conversation_event":
+        return Reply.empty(200)
+    if kind.name == "assignment":
+        return Reply(200, [("Content-Type", "application/json")], b"{}")
+    if kind.name == "taskrouter_event":
+        return Reply(204, [("Content-Type", "application/json")], b"")
+    return Reply.empty()
 
 
 def _begun(

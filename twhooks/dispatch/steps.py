@@ -61,7 +61,7 @@ from .dead_letter import keep_dead_letter, settled_key
 from .failures import answer, noted, outcome, unanswered
 from .outage import end_claim, let_go, save_after_reply, settle_after_reply
 from .received import Received, Refused, status_of
-from .route import Begun, route
+from .route import Begun, no_answer, route
 from .streams import begin_batch
 
 __all__ = ["DispatcherBase"]
@@ -313,7 +313,13 @@ class DispatcherBase:
         received.kind = kind.name
         if kind.routing == "batch":  # Event Streams: many events, each handled on its own
             return begin_batch(
-                self.handlers.event_streams, self.policies, self.replays, received, kind, self.lease
+                self.handlers,
+                self.policies,
+                self.replays,
+                received,
+                kind,
+                self.lease,
+                self._lock_wait,
             )
         params = received.params
         conversation = self.policies.conversation(kind, params, session)
@@ -450,7 +456,7 @@ class DispatcherBase:
         if isinstance(result, Reply):  # an Event Streams batch's answer
             return result
         if result is None and kind.is_callback:
-            return Reply.empty()  # Twilio reads no TwiML here: any 2xx will do
+            return no_answer(kind)  # Twilio reads no TwiML here
         return Reply.twiml(render_twiml(result, kind.text_verb))
 
     @staticmethod
@@ -480,7 +486,13 @@ class DispatcherBase:
         else:
             body = b""
         history = self.policies.facades.history if self.policies.facades is not None else None
-        if history is not None and history.keeps_failed and status >= 500 and received.settles:
+        if (
+            history is not None
+            and history.keeps_failed
+            and status >= 500
+            and received.settles
+            and not received.per_event  # its failed events are kept already, one by one
+        ):
             keep_dead_letter(history, received, status)
         self._record(received, status, body, failure_key=settled_key(history, received, status))
 
