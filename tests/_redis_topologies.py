@@ -66,6 +66,13 @@ class RedisCluster(_Servers):
 
     def __init__(self, folder: Path) -> None:
         super().__init__(folder)
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
         self.ports = [
             self.start("cluster", "--cluster-enabled", "yes", "--cluster-node-timeout", "2000")
             for _ in range(3)
@@ -106,9 +113,16 @@ class RedisSentinel(_Servers):
 
     def __init__(self, folder: Path) -> None:
         super().__init__(folder)
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
         self.master = self.start("master")
         self.replica = self.start("replica", "--replicaof", "127.0.0.1", str(self.master))
-        config = folder / "sentinel.conf"
+        config = self.folder / "sentinel.conf"
         config.write_text(
             f"sentinel monitor {self.SERVICE} 127.0.0.1 {self.master} 1\n"
             f"sentinel down-after-milliseconds {self.SERVICE} 1000\n"
