@@ -54,6 +54,7 @@ TWHOOKS_LOGGERS = (
     "twhooks.middleware",
     "twhooks.realtime",
     "twhooks.request_validator",
+    "twhooks.rest",
     "twhooks.store",
     "twhooks.webhooks",
 )
