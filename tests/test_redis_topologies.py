@@ -8,17 +8,20 @@ slot of the cluster, an app served on each, a failover."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
+import requests
 from _redis_topologies import RedisCluster, RedisSentinel
-from _stores import new_prefix
+from _servers import Gunicorn
+from _stores import new_prefix, remove
 from flask import Flask
 
 from twhooks import IncomingMessage, TwilioHooks
@@ -228,3 +231,33 @@ def test_redis_client_for_gives_a_queue_the_sentinel_s_master(sentinel: RedisSen
         assert client.info("replication")["role"] == "master"
     finally:
         client.close()
+
+
+@pytest.mark.parametrize("where", ["cluster", "sentinel"])
+def test_one_send_key_sends_once_across_4_gunicorn_workers_on_it(
+    where: str, request: pytest.FixtureRequest, gunicorn: Callable[..., Gunicorn]
+) -> None:
+    servers = request.getfixturevalue(where)
+    prefix = new_prefix(where) + ":"
+    try:
+        with FakeTwilioApi(statuses=(), answer_delay=0.3) as api:
+            env = {
+                "TEST_API_URL": api.url,
+                "TEST_ACCOUNT_SID": api.account_sid,
+                "TEST_TWILIO_AUTH_TOKEN": api.auth_token,
+                "TEST_STORE": servers.url,
+                "TEST_PREFIX": prefix,
+            }
+            server = gunicorn("rest_apps:sender_app()", workers=4, env=env)
+            form = {"to": "+15550001111", "from": "+15550002222", "body": "b", "key": "k"}
+
+            def send(_: int) -> requests.Response:
+                return requests.post(server.url + "/send", data=form, timeout=30)
+
+            with concurrent.futures.ThreadPoolExecutor(8) as pool:
+                answers = list(pool.map(send, range(8)))
+            assert [a.status_code for a in answers] == [200] * 8
+            assert len({a.json()["sid"] for a in answers}) == 1
+            assert len(api.messages) == 1
+    finally:
+        remove(servers.url, prefix)
