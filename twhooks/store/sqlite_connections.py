@@ -80,6 +80,11 @@ AUTOCHECKPOINT_PAGES = 4000
 TRUNCATE_WAIT = 0.2
 #: How long :meth:`close` waits for the background upkeep to end, at most.
 UPKEEP_CLOSE_WAIT = 10.0
+#: The upkeep's thread ends when it was not needed for this long, in seconds (the next
+#: upkeep starts another). Until then it waits for the next one with its connection open:
+#: a thread (and a connection, which reads the schema and prepares its statements again)
+#: per upkeep cost more than the upkeep's work.
+UPKEEP_LINGER = 5.0
 
 _BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
 
@@ -153,7 +158,11 @@ class SQLiteConnections:
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._writes = 0
+        # Held from an upkeep's start to its end; its thread (and the event that wakes it)
+        # stays for UPKEEP_LINGER seconds after, for the next.
         self._upkeep = threading.Lock()
+        self._upkeep_thread: threading.Thread | None = None
+        self._upkeep_due = threading.Event()
         # Held by this process's writer: its threads (a request, the history batch, the
         # upkeep) take turns here, woken at once, instead of sleeping on SQLITE_BUSY.
         self._writer = threading.Lock()
@@ -181,6 +190,7 @@ class SQLiteConnections:
                 self._opened = weakref.WeakSet()
                 self._pid = pid
                 self._upkeep = threading.Lock()
+                self._upkeep_thread, self._upkeep_due = None, threading.Event()
                 self._writer = threading.Lock()
                 self._forked()
         try:
@@ -253,16 +263,39 @@ class SQLiteConnections:
     def _wrote(self) -> None:
         self._writes += 1
         if self._writes % UPKEEP_EVERY == 0 and self._upkeep.acquire(blocking=False):
-            threading.Thread(target=self._run_upkeep, name="twhooks-sqlite", daemon=True).start()
+            with self._lock:  # the thread decides to end under this lock too
+                self._upkeep_due.set()
+                if self._upkeep_thread is not None:
+                    return  # waiting for it: it runs the upkeep
+                thread = threading.Thread(
+                    target=self._run_upkeep, name="twhooks-sqlite", daemon=True
+                )
+                self._upkeep_thread = thread
+            thread.start()
 
     def _run_upkeep(self) -> None:
+        """The upkeep's thread: an upkeep each time :meth:`_wrote` asks (with
+        :attr:`_upkeep` held), until none was asked for :data:`UPKEEP_LINGER` seconds."""
+        due = self._upkeep_due
         try:
-            self.maintain()
-        except Exception:
-            logger.exception("the SQLite store could not delete expired rows")
+            while True:
+                if not due.wait(UPKEEP_LINGER):
+                    with self._lock:
+                        if not due.is_set():  # decided under the lock _wrote takes
+                            self._upkeep_thread = None  # the next upkeep starts another
+                            return
+                due.clear()
+                try:
+                    self.maintain()
+                except Exception:
+                    logger.exception("the SQLite store could not delete expired rows")
+                finally:
+                    self._upkeep.release()
         finally:
-            self._close_thread()  # before the release: close() may then close the rest
-            self._upkeep.release()
+            with self._lock:  # (ended by an error)
+                if self._upkeep_thread is threading.current_thread():
+                    self._upkeep_thread = None
+            self._close_thread()
 
     def _close_thread(self) -> None:
         """Close this thread's connection (a thread that ends)."""
