@@ -49,10 +49,12 @@ from .sqlite_schema import create_tables, expiring
 __all__ = [
     "AUTOCHECKPOINT_PAGES",
     "BUSY_TIMEOUT",
+    "CLAIMS_WINDOW",
     "JOURNAL_SIZE_LIMIT",
     "SWEEP_BATCH",
     "TRUNCATE_WAIT",
     "UPKEEP_EVERY",
+    "UPKEEP_LINGER",
     "SQLiteConnections",
     "guarded",
 ]
@@ -78,6 +80,8 @@ AUTOCHECKPOINT_PAGES = 4000
 #: long enough for it to start over), the upkeep waits up to this long, in seconds, for the
 #: write lock to checkpoint it whole and truncate it.
 TRUNCATE_WAIT = 0.2
+#: The upkeep deletes the expired claims among this many of the oldest (see :meth:`sweep`).
+CLAIMS_WINDOW = 4 * SWEEP_BATCH
 #: How long :meth:`close` waits for the background upkeep to end, at most.
 UPKEEP_CLOSE_WAIT = 10.0
 #: The upkeep's thread ends when it was not needed for this long, in seconds (the next
@@ -332,12 +336,22 @@ class SQLiteConnections:
     def sweep(self) -> None:
         """Delete every expired row now, :data:`SWEEP_BATCH` rows per transaction.
 
-        A message's statuses go with it (those of earlier generations too).
+        A message's statuses go with it (those of earlier generations too). Claims are
+        looked for among the :data:`CLAIMS_WINDOW` oldest, which the expired ones are: a
+        claim still held (a long handler's, renewed) stays among them until it ends, and
+        more than that many held at once would hold back the sweep of the claims until the
+        first of them end (at most :data:`~twhooks.store.renewal.MAX_HOLD`).
         """
         now, p = time.time(), self.prefix
         by_expiry = "SELECT rowid FROM {t} WHERE expires_at < ? LIMIT " + str(SWEEP_BATCH)
-        # Claims have no index on expires_at: the oldest first, in the order they were made.
-        by_age = f"SELECT rowid FROM {p}claims WHERE expires_at < ? ORDER BY rowid LIMIT "
+        # Claims have no index on expires_at: the expired among the oldest CLAIMS_WINDOW
+        # rows, in the order they were made (replies all live as long, so the oldest expire
+        # first). Looking further, past the live ones, read the whole table — tens of
+        # thousands of rows under load, with the write lock held — on every upkeep.
+        by_age = (
+            f"SELECT rowid FROM (SELECT rowid, expires_at FROM {p}claims ORDER BY rowid "
+            f"LIMIT {CLAIMS_WINDOW}) WHERE expires_at < ? LIMIT "
+        )
         statuses = (
             f"DELETE FROM {p}message_statuses WHERE sid IN (SELECT sid FROM {p}messages "
             f"WHERE expires_at < ? LIMIT {SWEEP_BATCH})"
