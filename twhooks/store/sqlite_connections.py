@@ -17,9 +17,11 @@
   (nothing done) is tried again after 50 µs, doubling up to 1 ms, for at most
   :data:`BUSY_TIMEOUT` seconds.
 - **Upkeep, off the request path**: every :data:`UPKEEP_EVERY` writes of a process, a daemon
-  thread deletes the expired rows, :data:`SWEEP_BATCH` at a time (each batch a short
-  transaction of its own, so request writes interleave), then copies the WAL into the
-  database (``wal_checkpoint(PASSIVE)``: it never waits for a writer). SQLite truncates the
+  thread (which then waits :data:`UPKEEP_LINGER` seconds for the next upkeep, its connection
+  open, before it ends) deletes the expired rows, :data:`SWEEP_BATCH` at a time (each batch a
+  short transaction of its own, so request writes interleave; the claims among the
+  :data:`CLAIMS_WINDOW` oldest, as they have no index on their expiry), then copies the WAL
+  into the database (``wal_checkpoint(PASSIVE)``: it never waits for a writer). SQLite truncates the
   WAL file to :data:`JOURNAL_SIZE_LIMIT` when it starts it over; under writes that never
   pause, it never does, so once the file passes twice that size the upkeep waits (up to
   :data:`TRUNCATE_WAIT`) for the write lock and checkpoints it whole, truncating it
