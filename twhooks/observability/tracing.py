@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from opentelemetry import context, trace
@@ -37,6 +38,10 @@ from .webhooks import Observed
 __all__ = ["Tracing"]
 
 R = TypeVar("R")
+
+#: Whether the store call under way is traced (``None``: none is), decided by its first
+#: watcher (:meth:`Tracing.store_call`).
+_store_traced: ContextVar[bool | None] = ContextVar("twhooks_store_traced", default=None)
 
 
 class Tracing:
@@ -117,8 +122,17 @@ class Tracing:
         # Traced as a child of a recording span (a webhook's, or one of the app's): under a
         # span that records nothing (no SDK, or one its sampler dropped), and in the store's
         # own threads (the history batches, the upkeep, the renewals), a span would cost
-        # some 15 µs a call and record nothing a trace shows.
-        if not trace.get_current_span().is_recording():
+        # some 15 µs a call and record nothing a trace shows. Decided once per call, by the
+        # span current before the first watcher's: a watcher of another provider (another
+        # app's) makes its own span current around this one's.
+        traced = _store_traced.get()
+        if traced is None:
+            token = _store_traced.set(trace.get_current_span().is_recording())
+            try:
+                return self.store_call(operation, function)
+            finally:
+                _store_traced.reset(token)
+        if not traced:
             return function()
         with self.tracer.start_as_current_span(
             f"twhooks.store {operation}",
