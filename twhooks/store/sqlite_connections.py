@@ -387,7 +387,9 @@ class SQLiteConnections:
                             conn.close()
             else:
                 _inherited.extend(opened)
+            # Before the upkeep may run again: its thread, waiting for the next, then opens
+            # a new connection rather than use the closed one.
+            self._local = threading.local()
         finally:
             if upkeep_done:
                 self._upkeep.release()
-        self._local = threading.local()
