@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from twhooks.replies import Reply
 from twhooks.store import Store
@@ -117,3 +118,28 @@ def test_renew_after_finish_changes_nothing(store: Store) -> None:
     store.finish("k2", "a", None, 60)
     assert store.renew("k2", "a", 5) is False
     assert store.claim("k2", "b", 5) is True
+
+
+def test_postgresql_claims_commit_unflushed_and_leave_the_session_durable(
+    postgresql_store: Any,
+) -> None:
+    # A claim and its end commit without waiting for the disk (SET LOCAL in the statement,
+    # one round trip); the connection's own setting stays on, for every other write.
+    store = postgresql_store
+    for name in ("claim", "finish_reply", "finish_none", "renew"):
+        assert "set_config" in store._compiled[name].sql, name
+    for name in ("record_status", "record_call_event"):
+        assert "set_config" not in store._compiled[name].sql, name
+    key = f"unflushed-{time.time_ns()}"
+    assert store.claim(key, "a", 5.0) is True
+    assert store.claim(key, "b", 5.0) is False
+    store.finish(key, "a", Reply(200, [("Content-Type", "text/xml")], b"<R/>"), 30.0)
+    got = store.claim(key, "c", 5.0)
+    assert isinstance(got, Reply) and got.body == b"<R/>"
+    pooled = store._take()
+    try:
+        cursor = pooled.dbapi_connection.cursor()
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    finally:
+        store._give_back(pooled)

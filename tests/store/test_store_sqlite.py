@@ -193,6 +193,22 @@ def test_expired_replies_go_and_the_wal_is_kept_small(tmp_path: Path) -> None:
     store.close()
 
 
+def test_the_sweep_finds_expired_claims_behind_a_live_one(tmp_path: Path) -> None:
+    # The claims are looked for among the oldest (no index on expires_at): a claim still
+    # held at the head, made first, does not keep the expired ones behind it.
+    path = tmp_path / "s.sqlite3"
+    store = SQLiteStore(path)
+    assert store.claim("held", "o", 60) is True
+    for n in range(2800):  # beyond the window (CLAIMS_WINDOW), which moves as it deletes
+        assert store.claim(f"k{n}", "o", 5) is True
+        store.finish(f"k{n}", "o", Reply(200, [], b"<Response/>"), -1 if n < 2500 else 60)
+    store.maintain()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM twhooks_claims").fetchone() == (301,)
+    assert store.claim("held", "p", 5) is False
+    store.close()
+
+
 def test_conversation_locks_on_the_default_store(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.sqlite3")
     conversations = Conversations(store)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from opentelemetry import context, trace
@@ -46,6 +47,10 @@ from .webhooks import Observed
 __all__ = ["Tracing", "extract", "inject"]
 
 R = TypeVar("R")
+
+#: Whether the store call under way is traced (``None``: none is), decided by its first
+#: watcher (:meth:`Tracing.store_call`).
+_store_traced: ContextVar[bool | None] = ContextVar("twhooks_store_traced", default=None)
 
 
 class Tracing:
@@ -86,15 +91,25 @@ class Tracing:
             attributes=attributes,
             start_time=int(observed.at * 1e9),
         )
+        if not span.is_recording() and not span.get_span_context().is_valid:
+            # No SDK (the API's no-op tracer): nothing to record, and nothing to make
+            # current — the span current before (an instrumented framework's) stays the
+            # parent of the handler's spans, and the store's calls are not traced.
+            observed.handles[id(self)] = None
+            return
         token = context.attach(trace.set_span_in_context(span))
         observed.handles[id(self)] = (span, token, threading.get_ident())
 
     def refused(self, observed: Observed, reason: str) -> None:
-        span = observed.handles[id(self)][0]
-        span.set_attribute("twhooks.refusal", reason)
+        handle = observed.handles[id(self)]
+        if handle is not None:
+            handle[0].set_attribute("twhooks.refusal", reason)
 
     def end(self, observed: Observed) -> None:
-        span, token, thread = observed.handles.pop(id(self))
+        handle = observed.handles.pop(id(self))
+        if handle is None:  # a no-op span (start)
+            return
+        span, token, thread = handle
         fields = observed.fields
         span.set_attribute("twhooks.outcome", fields.outcome or "")
         span.set_attribute("http.response.status_code", observed.status)
@@ -113,6 +128,21 @@ class Tracing:
     # -- the store ----------------------------------------------------------------------------
 
     def store_call(self, operation: str, function: Callable[[], R]) -> R:
+        # Traced as a child of a recording span (a webhook's, or one of the app's): under a
+        # span that records nothing (no SDK, or one its sampler dropped), and in the store's
+        # own threads (the history batches, the upkeep, the renewals), a span would cost
+        # some 15 µs a call and record nothing a trace shows. Decided once per call, by the
+        # span current before the first watcher's: a watcher of another provider (another
+        # app's) makes its own span current around this one's.
+        traced = _store_traced.get()
+        if traced is None:
+            token = _store_traced.set(trace.get_current_span().is_recording())
+            try:
+                return self.store_call(operation, function)
+            finally:
+                _store_traced.reset(token)
+        if not traced:
+            return function()
         with self.tracer.start_as_current_span(
             f"twhooks.store {operation}",
             kind=trace.SpanKind.CLIENT,

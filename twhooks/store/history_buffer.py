@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from .records import HistoryRecord
 
-__all__ = ["FLUSH_INTERVAL", "FLUSH_SIZE", "HistoryBuffer"]
+__all__ = ["FLUSH_INTERVAL", "FLUSH_SIZE", "LINGER", "HistoryBuffer"]
 
 logger = logging.getLogger("twhooks.store")
 
@@ -29,6 +29,12 @@ logger = logging.getLogger("twhooks.store")
 FLUSH_INTERVAL = 0.1
 #: Records are written at once when this many wait.
 FLUSH_SIZE = 100
+#: The writing thread ends when no record came for this long, in seconds (the next record
+#: starts another). Until then it waits for the next batch with its connection open: a
+#: thread started per batch opened a connection per batch, and on SQLite each new
+#: connection read the schema and prepared every statement again — under load that cost
+#: more than the batches' writing.
+LINGER = 5.0
 
 #: ``write(records, size)``: store *records* (oldest first), keeping the newest *size* of each
 #: kind.
@@ -78,7 +84,8 @@ class HistoryBuffer:
                 del self._pending[oldest]
                 self._kinds[record.kind] -= 1
             if self._thread is None:
-                # Started when records wait, gone when none do (so an idle store holds none).
+                # Started when records wait, gone when none came for LINGER seconds (so an
+                # idle store holds none).
                 self._thread = threading.Thread(target=self._run, name="twhooks-history")
                 self._thread.daemon = True
                 self._thread.start()
@@ -99,15 +106,21 @@ class HistoryBuffer:
                 self._write(batch, size)
 
     def _run(self) -> None:
+        idle = 0.0  # how long no record came, in seconds (counted in intervals)
         while True:
             with self._ready:
                 self._ready.wait_for(lambda: len(self._pending) >= self.batch, self.interval)
-            try:
-                self.flush()
-            except Exception:
-                logger.exception("the webhook history could not be written")
+                waiting = bool(self._pending)
+            if waiting:
+                idle = 0.0
+                try:
+                    self.flush()
+                except Exception:
+                    logger.exception("the webhook history could not be written")
+            else:
+                idle += self.interval
             with self._ready:
-                if not self._pending or self._pid != os.getpid():
+                if self._pid != os.getpid() or (not self._pending and idle >= LINGER):
                     self._thread = None
                     return
 

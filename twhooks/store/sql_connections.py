@@ -154,7 +154,12 @@ class SQLConnections:
         self._insert: Callable[[sa.Table], Any] = (
             sqlite.insert if self.sqlite else postgresql.insert
         )
-        self.statements = Statements(self.tables, self._insert, supports_dml_cte=not self.sqlite)
+        self.statements = Statements(
+            self.tables,
+            self._insert,
+            supports_dml_cte=not self.sqlite,
+            unflushed_claims=self.url.get_backend_name() == "postgresql",
+        )
         self._engine: sa.Engine | None = None
         self._compiled: dict[str, Compiled] = {}
         # DBAPI connections of this process kept between two hot writes (a pool checkout and

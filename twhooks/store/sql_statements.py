@@ -32,15 +32,34 @@ def _first_of_generation(insert: Any, h: sa.Table) -> Any:
     )
 
 
+def _commit_without_flush() -> sa.ColumnElement[bool]:
+    """A condition that is true, and makes the transaction of its statement commit without
+    waiting for its WAL to reach the disk (PostgreSQL: ``set_config('synchronous_commit',
+    'off', true)``, local to that transaction): ``SET LOCAL`` in the statement itself, so that
+    an autocommit statement stays one round trip. Uncorrelated, it is evaluated once, before
+    any row is read (a one-time filter)."""
+    setting = sa.func.set_config("synchronous_commit", "off", sa.true())
+    return sa.select(setting).scalar_subquery().is_not(None)
+
+
 class Statements:
     """The statements of one store's tables.
 
     :param insert: the dialect's ``insert`` (SQLite's or PostgreSQL's, for ``ON CONFLICT``).
     :param supports_dml_cte: whether an ``INSERT`` may stand in a ``WITH`` (PostgreSQL).
+    :param unflushed_claims: whether a claim and its end commit without waiting for the
+        disk (PostgreSQL): a crash of the database server may then forget the last claims
+        and replies, and a retry of one of those requests runs its handler again — what a
+        worker's crash does too (see ``docs/store.rst``).
     """
 
     def __init__(
-        self, tables: Tables, insert: Callable[[sa.Table], Any], *, supports_dml_cte: bool = False
+        self,
+        tables: Tables,
+        insert: Callable[[sa.Table], Any],
+        *,
+        supports_dml_cte: bool = False,
+        unflushed_claims: bool = False,
     ) -> None:
         c, m, h, t = tables.claims, tables.messages, tables.message_statuses, tables.history
 
@@ -52,12 +71,17 @@ class Statements:
             "body": sa.null(),
         }
         #: Claim a key that is free or whose claim or reply expired (one row written: won).
-        self.claim = (
-            insert(c)
-            .values(key=_p("key"), **fresh_claim)
-            .on_conflict_do_update(
-                index_elements=[c.c.key], set_=fresh_claim, where=c.c.expires_at <= _p("now")
+        if unflushed_claims:
+            columns = ("key", "owner", "expires_at", "status", "headers", "body")
+            row = [_p("key"), _p("owner"), _p("expires"), sa.null(), sa.null(), sa.null()]
+            typed = [sa.cast(v, c.c[k].type) for k, v in zip(columns, row, strict=True)]
+            proposed = insert(c).from_select(
+                columns, sa.select(*typed).where(_commit_without_flush())
             )
+        else:
+            proposed = insert(c).values(key=_p("key"), **fresh_claim)
+        self.claim = proposed.on_conflict_do_update(
+            index_elements=[c.c.key], set_=fresh_claim, where=c.c.expires_at <= _p("now")
         )
         self.claim_row = sa.select(
             c.c.owner, c.c.expires_at, c.c.status, c.c.headers, c.c.body
@@ -170,6 +194,8 @@ class Statements:
         self.settle_failed = f.delete().where((f.c.key == _p("key")) & (f.c.last_at <= _p("at")))
 
         mine = (c.c.key == _p("key")) & (c.c.owner == _p("owner")) & c.c.status.is_(None)
+        if unflushed_claims:
+            mine = mine & _commit_without_flush()
         #: Store the reply of the owner's claim (nothing if it is no longer the owner's).
         self.finish_reply = (
             c.update()

@@ -17,9 +17,11 @@
   (nothing done) is tried again after 50 µs, doubling up to 1 ms, for at most
   :data:`BUSY_TIMEOUT` seconds.
 - **Upkeep, off the request path**: every :data:`UPKEEP_EVERY` writes of a process, a daemon
-  thread deletes the expired rows, :data:`SWEEP_BATCH` at a time (each batch a short
-  transaction of its own, so request writes interleave), then copies the WAL into the
-  database (``wal_checkpoint(PASSIVE)``: it never waits for a writer). SQLite truncates the
+  thread (which then waits :data:`UPKEEP_LINGER` seconds for the next upkeep, its connection
+  open, before it ends) deletes the expired rows, :data:`SWEEP_BATCH` at a time (each batch a
+  short transaction of its own, so request writes interleave; the claims among the
+  :data:`CLAIMS_WINDOW` oldest, as they have no index on their expiry), then copies the WAL
+  into the database (``wal_checkpoint(PASSIVE)``: it never waits for a writer). SQLite truncates the
   WAL file to :data:`JOURNAL_SIZE_LIMIT` when it starts it over; under writes that never
   pause, it never does, so once the file passes twice that size the upkeep waits (up to
   :data:`TRUNCATE_WAIT`) for the write lock and checkpoints it whole, truncating it
@@ -49,10 +51,12 @@ from .sqlite_schema import create_tables, expiring
 __all__ = [
     "AUTOCHECKPOINT_PAGES",
     "BUSY_TIMEOUT",
+    "CLAIMS_WINDOW",
     "JOURNAL_SIZE_LIMIT",
     "SWEEP_BATCH",
     "TRUNCATE_WAIT",
     "UPKEEP_EVERY",
+    "UPKEEP_LINGER",
     "SQLiteConnections",
     "guarded",
 ]
@@ -78,8 +82,15 @@ AUTOCHECKPOINT_PAGES = 4000
 #: long enough for it to start over), the upkeep waits up to this long, in seconds, for the
 #: write lock to checkpoint it whole and truncate it.
 TRUNCATE_WAIT = 0.2
+#: The upkeep deletes the expired claims among this many of the oldest (see :meth:`sweep`).
+CLAIMS_WINDOW = 4 * SWEEP_BATCH
 #: How long :meth:`close` waits for the background upkeep to end, at most.
 UPKEEP_CLOSE_WAIT = 10.0
+#: The upkeep's thread ends when it was not needed for this long, in seconds (the next
+#: upkeep starts another). Until then it waits for the next one with its connection open:
+#: a thread (and a connection, which reads the schema and prepares its statements again)
+#: per upkeep cost more than the upkeep's work.
+UPKEEP_LINGER = 5.0
 
 _BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
 
@@ -153,7 +164,11 @@ class SQLiteConnections:
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._writes = 0
+        # Held from an upkeep's start to its end; its thread (and the event that wakes it)
+        # stays for UPKEEP_LINGER seconds after, for the next.
         self._upkeep = threading.Lock()
+        self._upkeep_thread: threading.Thread | None = None
+        self._upkeep_due = threading.Event()
         # Held by this process's writer: its threads (a request, the history batch, the
         # upkeep) take turns here, woken at once, instead of sleeping on SQLITE_BUSY.
         self._writer = threading.Lock()
@@ -181,6 +196,7 @@ class SQLiteConnections:
                 self._opened = weakref.WeakSet()
                 self._pid = pid
                 self._upkeep = threading.Lock()
+                self._upkeep_thread, self._upkeep_due = None, threading.Event()
                 self._writer = threading.Lock()
                 self._forked()
         try:
@@ -253,16 +269,39 @@ class SQLiteConnections:
     def _wrote(self) -> None:
         self._writes += 1
         if self._writes % UPKEEP_EVERY == 0 and self._upkeep.acquire(blocking=False):
-            threading.Thread(target=self._run_upkeep, name="twhooks-sqlite", daemon=True).start()
+            with self._lock:  # the thread decides to end under this lock too
+                self._upkeep_due.set()
+                if self._upkeep_thread is not None:
+                    return  # waiting for it: it runs the upkeep
+                thread = threading.Thread(
+                    target=self._run_upkeep, name="twhooks-sqlite", daemon=True
+                )
+                self._upkeep_thread = thread
+            thread.start()
 
     def _run_upkeep(self) -> None:
+        """The upkeep's thread: an upkeep each time :meth:`_wrote` asks (with
+        :attr:`_upkeep` held), until none was asked for :data:`UPKEEP_LINGER` seconds."""
+        due = self._upkeep_due
         try:
-            self.maintain()
-        except Exception:
-            logger.exception("the SQLite store could not delete expired rows")
+            while True:
+                if not due.wait(UPKEEP_LINGER):
+                    with self._lock:
+                        if not due.is_set():  # decided under the lock _wrote takes
+                            self._upkeep_thread = None  # the next upkeep starts another
+                            return
+                due.clear()
+                try:
+                    self.maintain()
+                except Exception:
+                    logger.exception("the SQLite store could not delete expired rows")
+                finally:
+                    self._upkeep.release()
         finally:
-            self._close_thread()  # before the release: close() may then close the rest
-            self._upkeep.release()
+            with self._lock:  # (ended by an error)
+                if self._upkeep_thread is threading.current_thread():
+                    self._upkeep_thread = None
+            self._close_thread()
 
     def _close_thread(self) -> None:
         """Close this thread's connection (a thread that ends)."""
@@ -299,12 +338,22 @@ class SQLiteConnections:
     def sweep(self) -> None:
         """Delete every expired row now, :data:`SWEEP_BATCH` rows per transaction.
 
-        A message's statuses go with it (those of earlier generations too).
+        A message's statuses go with it (those of earlier generations too). Claims are
+        looked for among the :data:`CLAIMS_WINDOW` oldest, which the expired ones are: a
+        claim still held (a long handler's, renewed) stays among them until it ends, and
+        more than that many held at once would hold back the sweep of the claims until the
+        first of them end (at most :data:`~twhooks.store.renewal.MAX_HOLD`).
         """
         now, p = time.time(), self.prefix
         by_expiry = "SELECT rowid FROM {t} WHERE expires_at < ? LIMIT " + str(SWEEP_BATCH)
-        # Claims have no index on expires_at: the oldest first, in the order they were made.
-        by_age = f"SELECT rowid FROM {p}claims WHERE expires_at < ? ORDER BY rowid LIMIT "
+        # Claims have no index on expires_at: the expired among the oldest CLAIMS_WINDOW
+        # rows, in the order they were made (replies all live as long, so the oldest expire
+        # first). Looking further, past the live ones, read the whole table — tens of
+        # thousands of rows under load, with the write lock held — on every upkeep.
+        by_age = (
+            f"SELECT rowid FROM (SELECT rowid, expires_at FROM {p}claims ORDER BY rowid "
+            f"LIMIT {CLAIMS_WINDOW}) WHERE expires_at < ? LIMIT "
+        )
         statuses = (
             f"DELETE FROM {p}message_statuses WHERE sid IN (SELECT sid FROM {p}messages "
             f"WHERE expires_at < ? LIMIT {SWEEP_BATCH})"
@@ -338,7 +387,9 @@ class SQLiteConnections:
                             conn.close()
             else:
                 _inherited.extend(opened)
+            # Before the upkeep may run again: its thread, waiting for the next, then opens
+            # a new connection rather than use the closed one.
+            self._local = threading.local()
         finally:
             if upkeep_done:
                 self._upkeep.release()
-        self._local = threading.local()
