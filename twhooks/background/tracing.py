@@ -12,18 +12,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from opentelemetry import propagate, trace
+from opentelemetry import trace
 
+from ..observability.propagation import extract, inject
 from .jobs import Job
 
 __all__ = ["carrier", "job_span"]
 
 
 def carrier() -> dict[str, str]:
-    """The current span's trace context (``traceparent``, ``tracestate``)."""
-    found: dict[str, str] = {}
-    propagate.inject(found)
-    return found
+    """The current span's trace context (``traceparent``, ``tracestate``): always W3C Trace
+    Context (:func:`twhooks.observability.inject`), whatever global propagator the app set,
+    since twhooks both writes and reads it."""
+    return inject()
 
 
 @contextmanager
@@ -43,7 +44,7 @@ def job_span(provider: Any, job: Job) -> Iterator[Any]:
             attributes[attribute] = params[name]
     with tracer.start_as_current_span(
         f"twhooks job {job.kind}",
-        context=propagate.extract(job.carrier),
+        context=extract(job.carrier),
         kind=trace.SpanKind.CONSUMER,
         attributes=attributes,
     ) as span:
