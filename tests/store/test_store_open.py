@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import sqlite3
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -348,3 +349,30 @@ def test_every_redis_key_expires_but_opt_outs_blocks_and_the_capped_history(
     finally:
         store.delete_all()
         store.close()
+
+
+@pytest.mark.parametrize("opener", ["sql", "sqlite"])
+def test_a_store_opens_a_new_file_while_another_worker_writes_to_it(
+    tmp_path: Path, opener: str
+) -> None:
+    """Two workers starting on a new file: one writes (creating its tables) while the other
+    switches the file to WAL, which SQLite refuses at once with "database is locked", without
+    its busy handler; the second waits for the first instead of failing its first webhook."""
+    path = tmp_path / "new.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE someone_elses (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO someone_elses VALUES (1)")
+    timer = threading.Timer(0.2, lambda: other.execute("COMMIT"))
+    timer.start()
+    try:
+        store: Store = (
+            SQLStore(f"sqlite+pysqlite:///{path}") if opener == "sql" else SQLiteStore(path)
+        )
+        try:
+            assert store.claim("K", "owner", 30) is True
+        finally:
+            store.close()
+    finally:
+        timer.join()
+        other.close()

@@ -33,6 +33,7 @@ from .errors import first_line, guard
 from .sql_raw import Compiled
 from .sql_schema import SCHEMA_VERSION, Tables
 from .sql_statements import Statements
+from .sqlite_connections import patiently
 
 __all__ = ["SQLConnections", "guarded"]
 
@@ -105,7 +106,9 @@ def _begin_immediate(dbapi: Any, *, held: bool = False) -> None:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    # Two workers opening a new file at once: SQLite refuses the second's change of journal
+    # mode with SQLITE_BUSY at once, without its busy handler; try again, as the stdlib store.
+    patiently(lambda: cursor.execute("PRAGMA journal_mode = WAL"))
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
 
