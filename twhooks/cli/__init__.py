@@ -8,6 +8,8 @@
                             one webhook of any kind; prints the status and the body
     twhooks tail URL        the webhook inspector's live list, one line per webhook
     twhooks rerun URL       the app's failed webhooks, listed or sent again (--store)
+    twhooks worker rq|celery --app yourapp:app
+                            run the app's background jobs on its queue
 
 Every request is signed with ``--auth-token`` (or ``$TWILIO_AUTH_TOKEN``) over *URL*, or,
 with ``--public-url`` (or ``$TWHOOKS_PUBLIC_URL``), over the same path under that public
@@ -206,6 +208,9 @@ def _parser() -> argparse.ArgumentParser:
     from .rerun import add_parser as add_rerun
 
     add_rerun(commands, common)  # twhooks rerun URL --store STORE
+    from .worker import add_parser as add_worker
+
+    add_worker(commands)  # twhooks worker rq|celery --app yourapp:app
     return parser
 
 
@@ -216,6 +221,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .tail import run as tail
 
         return tail(args)
+    if args.command == "worker":  # runs the app's jobs: loads the app, sends nothing
+        from .worker import run as worker
+
+        return worker(args)
     token = args.auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
     if args.command == "rerun" and not (args.key or args.all):  # lists: sends nothing
         from .rerun import run as rerun

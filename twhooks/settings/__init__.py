@@ -17,6 +17,7 @@ package:
 - the voice sockets': :attr:`Settings.realtime`, a :class:`RealtimeSettings` (``realtime``);
 - traces and metrics: :attr:`Settings.observability`, an :class:`ObservabilitySettings`
   (``observability``);
+- the RQ and Celery runners': :attr:`Settings.queues`, a :class:`QueueSettings` (``queues``);
 - the defaults of them all, in one table: :data:`~twhooks.settings.defaults.DEFAULTS`
   (``defaults``).
 
@@ -40,6 +41,7 @@ from .defaults import Reader, warn_removed
 from .defaults import set_defaults as set_defaults
 from .inspector import InspectorSettings as InspectorSettings
 from .observability import ObservabilitySettings as ObservabilitySettings
+from .queues import QueueSettings as QueueSettings
 from .realtime import RealtimeSettings as RealtimeSettings
 from .store import StoreSettings as StoreSettings
 
@@ -48,6 +50,7 @@ __all__ = [
     "REMOVED",
     "InspectorSettings",
     "ObservabilitySettings",
+    "QueueSettings",
     "RealtimeSettings",
     "Settings",
     "StoreSettings",
@@ -88,6 +91,8 @@ class Settings:
     account_tokens: TokenLookup | None = field(default=None, repr=False)
     #: Traces and metrics.
     observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
+    #: The RQ and Celery runners' settings.
+    queues: QueueSettings = field(default_factory=QueueSettings)
 
     @property
     def validate(self) -> bool:
@@ -154,6 +159,7 @@ class Settings:
             auth_tokens=auth_tokens,
             account_tokens=account_tokens,
             observability=ObservabilitySettings.from_config(config),
+            queues=QueueSettings.from_config(config),
         )
 
 
