@@ -4,6 +4,7 @@ tests' folder with its output in a log file, and stopped with every process they
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -102,8 +103,6 @@ class WorkerProcess:
                 self.process.kill()
                 self.process.wait(5)
         for pid in forked + descendants(self.process.pid):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self._log_file.close()

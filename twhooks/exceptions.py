@@ -20,6 +20,7 @@ auth tokens and signing keys do not appear in messages, attributes or reprs.
     │   └── TwiMLParseError             text that is not TwiML
     ├── HandlerError                    a webhook handler is misconfigured
     ├── ConfigurationError              the app's twhooks settings cannot work (500)
+    ├── RunnerUnavailable               a background job cannot be queued (503)
     ├── UnreadableParams                form parameters in a container twhooks cannot read
     ├── SimulationError                 a simulated Twilio session cannot go on
     │   └── TooManyDocuments            over 50 TwiML documents in one session (Redirect loop)
@@ -42,6 +43,7 @@ __all__ = [
     "MissingSignature",
     "RequestError",
     "RequestTooLarge",
+    "RunnerUnavailable",
     "SignatureError",
     "SimulationError",
     "TooManyDocuments",
@@ -146,6 +148,20 @@ class ConfigurationError(TwhooksError, ValueError):
     Raised when the settings are read (``init_app``); the message names the setting and never
     shows its value.
     """
+
+
+class RunnerUnavailable(TwhooksError):
+    """A background job cannot be queued: its queue is down or full. The webhook is answered
+    ``503`` (Twilio retries it, or tries the fallback URL).
+
+    :param runner: the runner's name (``"thread"``, ``"rq"``).
+    :param reason: what was wrong, safe to log.
+    """
+
+    def __init__(self, runner: str, reason: str) -> None:
+        super().__init__(f"the {runner} runner cannot queue the job: {reason}")
+        self.runner = runner
+        self.reason = reason
 
 
 class RequestError(TwhooksError):

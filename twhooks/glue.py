@@ -21,6 +21,8 @@ from flask.sansio.app import App
 from flask.sansio.blueprints import Blueprint
 
 from . import isolation
+from .background.jobs import Job
+from .background.runner import runner_for
 from .dispatch.received import Received
 from .dispatch.steps import DispatcherBase
 from .exceptions import ConfigurationError, HandlerError
@@ -350,9 +352,17 @@ class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[App
         state.kinds.update({f"{BLUEPRINT}.{name}": kind for name, kind in endpoints.items()})
         app.register_blueprint(blueprint)
         app.extensions["twhooks"] = state
+        dispatcher.runner = runner_for(
+            settings.background.runner, self, settings=settings, work=self._job_work(app)
+        )
         if not self._call_store_given:
             share_call_records(self.realtime, facades, settings.url_prefix)
         self._attach(app, state, settings.realtime)
+
+    def _job_work(self, app: AppT) -> Callable[[Job], str]:
+        """What runs one background job of *app*: its context pushed, then
+        :func:`~twhooks.background.run_job`."""
+        raise NotImplementedError
 
     def _check(self, app: AppT, settings: Settings) -> None:
         """Check the framework's own settings of *app*, before anything is registered."""

@@ -23,7 +23,7 @@ from .routing import MessageRouter, StatusRouter, StepRouter
 from .store.keys import classify_opt_keyword
 from .taskrouter import GlobRouter, answering_assignment
 
-__all__ = ["ErrorHandler", "Handlers"]
+__all__ = ["ErrorHandler", "Handlers", "background_name"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,6 +36,13 @@ _ANSWERED_FIRST = {
     "opt_out": "an opt-out: the person is recorded as opted out",
     "opt_in": "an opt-in: a person who opted out is opted in",
     "help": "a help request: the @hooks.help() handler answers",
+}
+
+
+#: The callbacks whose answer Twilio reads (no ``background=True``), and why.
+_READ_ANSWERS = {
+    "conversation_event": "its answer allows, blocks or changes the action",
+    "assignment": "its answer is the task's instruction",
 }
 
 
@@ -60,6 +67,9 @@ class Handlers:
         self.include_stale: set[Callable[..., Any]] = set()
         #: The ``@hooks.opt_out()``, ``opt_in()`` and ``help()`` handlers, by keyword class.
         self.keyword_handlers: dict[str, Callable[..., Any]] = {}
+        #: The handlers registered with ``background=True``, by name (``module:qualname``):
+        #: run by a runner once the webhook is answered (:mod:`twhooks.background`).
+        self.background_handlers: dict[str, Callable[..., Any]] = {}
 
     # -- decorators -------------------------------------------------------------------------
 
@@ -69,6 +79,7 @@ class Handlers:
         keyword: str | Sequence[str] | None = None,
         pattern: str | re.Pattern[str] | None = None,
         state: str | None = None,
+        background: bool = False,
     ) -> Callable[[F], F]:
         """Handle incoming messages (SMS, MMS, WhatsApp, RCS) on ``/messages``.
 
@@ -81,6 +92,9 @@ class Handlers:
             ``msg.match``.
         :param state: matches only while the conversation is at this dialog state
             (:doc:`/state`).
+        :param background: answer Twilio at once (an empty ``<Response/>``) and run the
+            handler on the runner (``TWHOOKS_RUNNER``); what it returns is sent through
+            Twilio's REST API. See :doc:`/background`.
 
         Handlers with conditions are tried in registration order, then the one without any
         (the catch-all).
@@ -90,11 +104,13 @@ class Handlers:
             route = self.messages.add(handler, keyword=keyword, pattern=pattern, state=state)
             if route.keywords is not None:
                 self._warn_answered_first(route.keywords, handler)
+            if background:
+                self._add_background(handler)
             return handler
 
         return register
 
-    def call(self, step: str | None = None) -> Callable[[F], F]:
+    def call(self, step: str | None = None, *, background: bool = False) -> Callable[[F], F]:
         """Handle an incoming call (``/voice``) or a named step of one (``/voice/<step>``).
 
         The handler gets a :class:`~twhooks.events.Call` and returns TwiML (a ``str`` is
@@ -106,6 +122,7 @@ class Handlers:
         """
         if callable(step):
             raise HandlerError("use @hooks.call() or @hooks.call('step'), with parentheses")
+        _no_background(background, "call", "its TwiML is what Twilio does next in the call")
 
         def register(handler: F) -> F:
             self.steps.add(handler, step)
@@ -113,24 +130,29 @@ class Handlers:
 
         return register
 
-    def on(self, kind: str, *values: str) -> Callable[[F], F]:
+    def on(self, kind: str, *values: str, background: bool = False) -> Callable[[F], F]:
         """Handle the callbacks of *kind* (a name of :data:`~twhooks.kinds.KINDS`) with
         *values* (all when none are given): the decorators below are shortcuts for it.
         """
         found = kind_named(kind)
         if found.routing != "value":
             raise HandlerError(f"use @hooks.{found.name}(...) for {found.summary}")
-        return self._value_decorator(found, values)
+        return self._value_decorator(found, values, background)
 
-    def message_status(self, *statuses: str, include_stale: bool = False) -> Callable[[F], F]:
+    def message_status(
+        self, *statuses: str, include_stale: bool = False, background: bool = False
+    ) -> Callable[[F], F]:
         """Handle message status callbacks (``/messages/status``), for ``statuses`` or all.
 
         The handler gets a :class:`~twhooks.events.MessageStatus`; returning ``None`` answers
         ``204 No Content``. Every callback is recorded in ``hooks.deliveries`` first; the
         handler runs only for callbacks that move the message forward (not for ``sent``
         after ``delivered``, nor for a duplicate) unless ``include_stale=True``.
+
+        With ``background=True`` (this decorator, and every other callback's) the callback is
+        answered ``204`` at once and the handler runs on the runner (:doc:`/background`).
         """
-        register = self._value_decorator(KINDS["message_status"], statuses)
+        register = self._value_decorator(KINDS["message_status"], statuses, background)
         if not include_stale:
             return register
 
@@ -140,43 +162,43 @@ class Handlers:
 
         return register_stale
 
-    def call_status(self, *statuses: str) -> Callable[[F], F]:
+    def call_status(self, *statuses: str, background: bool = False) -> Callable[[F], F]:
         """Handle call status callbacks (``/voice/status``), for ``statuses`` or all.
 
         The handler gets a :class:`~twhooks.events.CallStatus`.
         """
-        return self._value_decorator(KINDS["call_status"], statuses)
+        return self._value_decorator(KINDS["call_status"], statuses, background)
 
-    def recording_status(self, *statuses: str) -> Callable[[F], F]:
+    def recording_status(self, *statuses: str, background: bool = False) -> Callable[[F], F]:
         """Handle recording status callbacks (``/voice/recording``).
 
         The handler gets a :class:`~twhooks.events.RecordingStatus`.
         """
-        return self._value_decorator(KINDS["recording_status"], statuses)
+        return self._value_decorator(KINDS["recording_status"], statuses, background)
 
-    def transcription(self, *statuses: str) -> Callable[[F], F]:
+    def transcription(self, *statuses: str, background: bool = False) -> Callable[[F], F]:
         """Handle transcriptions (``/voice/transcription``), ``completed`` or ``failed``.
 
         The handler gets a :class:`~twhooks.events.Transcription`.
         """
-        return self._value_decorator(KINDS["transcription"], statuses)
+        return self._value_decorator(KINDS["transcription"], statuses, background)
 
-    def conference_status(self, *events: str) -> Callable[[F], F]:
+    def conference_status(self, *events: str, background: bool = False) -> Callable[[F], F]:
         """Handle conference events (``/voice/conference``), such as ``participant-join``.
 
         The handler gets a :class:`~twhooks.events.ConferenceStatus`.
         """
-        return self._value_decorator(KINDS["conference_status"], events)
+        return self._value_decorator(KINDS["conference_status"], events, background)
 
-    def amd(self, *answered_by: str) -> Callable[[F], F]:
+    def amd(self, *answered_by: str, background: bool = False) -> Callable[[F], F]:
         """Handle asynchronous answering machine detection results (``/voice/amd``).
 
         The handler gets an :class:`~twhooks.events.AmdResult`; filter on ``AnsweredBy``
         values such as ``"human"`` or ``"machine_end_beep"``.
         """
-        return self._value_decorator(KINDS["amd"], answered_by)
+        return self._value_decorator(KINDS["amd"], answered_by, background)
 
-    def conversation_event(self, *event_types: str) -> Callable[[F], F]:
+    def conversation_event(self, *event_types: str, background: bool = False) -> Callable[[F], F]:
         """Handle Twilio Conversations' webhooks (``/conversations``) of *event_types*
         (``"onMessageAdd"``, ``"onMessageAdded"``…), or all.
 
@@ -186,6 +208,7 @@ class Handlers:
         :class:`~twhooks.conversations_webhooks.ModifyAction` to change fields of the action. See
         :doc:`/conversations_webhooks`.
         """
+        _no_background(background, "conversation_event", _READ_ANSWERS["conversation_event"])
         register = self._value_decorator(KINDS["conversation_event"], event_types)
 
         def register_answering(handler: F) -> F:
@@ -194,7 +217,7 @@ class Handlers:
 
         return register_answering
 
-    def taskrouter_event(self, *event_types: str) -> Callable[[F], F]:
+    def taskrouter_event(self, *event_types: str, background: bool = False) -> Callable[[F], F]:
         """Handle TaskRouter's workspace event callbacks (``/taskrouter/events``) whose
         ``EventType`` matches one of *event_types*, globs such as ``"task.*"`` or
         ``"reservation.accepted"`` (all when none is given).
@@ -202,9 +225,9 @@ class Handlers:
         The handler gets a :class:`~twhooks.events.TaskRouterEvent`; TaskRouter needs only a
         2xx. See :doc:`/taskrouter`.
         """
-        return self._value_decorator(KINDS["taskrouter_event"], event_types)
+        return self._value_decorator(KINDS["taskrouter_event"], event_types, background)
 
-    def assignment(self, *task_queue_sids: str) -> Callable[[F], F]:
+    def assignment(self, *task_queue_sids: str, background: bool = False) -> Callable[[F], F]:
         """Answer TaskRouter's assignment callback (``/taskrouter/assignment``), for the tasks
         of *task_queue_sids* (all when none is given).
 
@@ -212,6 +235,7 @@ class Handlers:
         :class:`~twhooks.taskrouter.Instruction` (``Instruction.accept()``,
         ``.dequeue(from_=...)``…), a ``dict``, or ``None`` to decide later (``{}``).
         """
+        _no_background(background, "assignment", _READ_ANSWERS["assignment"])
         register = self._value_decorator(KINDS["assignment"], task_queue_sids)
 
         def register_answering(handler: F) -> F:
@@ -220,7 +244,9 @@ class Handlers:
 
         return register_answering
 
-    def alert(self, *levels: str, level: str | None = None) -> Callable[[F], F]:
+    def alert(
+        self, *levels: str, level: str | None = None, background: bool = False
+    ) -> Callable[[F], F]:
         """Handle the Debugger's alerts (``/alerts``): errors and warnings on the account,
         of the *levels* given (``"error"``, ``"warning"``; any case), or all.
 
@@ -231,7 +257,9 @@ class Handlers:
         if wanted and callable(wanted[0]):
             raise HandlerError("use @hooks.alert(...) with parentheses")
         return self._value_decorator(
-            KINDS["alert"], tuple(v.lower() if isinstance(v, str) else v for v in wanted)
+            KINDS["alert"],
+            tuple(v.lower() if isinstance(v, str) else v for v in wanted),
+            background,
         )
 
     def event_stream(self, *types: str) -> Callable[[F], F]:
@@ -333,13 +361,63 @@ class Handlers:
         self.error_handlers.append(handler)
         return handler
 
-    def _value_decorator(self, kind: Kind, values: tuple[Any, ...]) -> Callable[[F], F]:
+    def _value_decorator(
+        self, kind: Kind, values: tuple[Any, ...], background: bool = False
+    ) -> Callable[[F], F]:
         if values and callable(values[0]):
             raise HandlerError(f"use @hooks.{kind.name}(...) with parentheses")
+        if background and (not kind.is_callback or kind.name in _READ_ANSWERS):
+            _no_background(background, kind.name, _READ_ANSWERS.get(kind.name, "Twilio reads it"))
         router = self.values[kind.name]
 
         def register(handler: F) -> F:
             router.add(handler, values)
+            if background:
+                self._add_background(handler)
             return handler
 
         return register
+
+    # -- background handlers ---------------------------------------------------------------
+
+    def _add_background(self, handler: Callable[..., Any]) -> None:
+        name = background_name(handler)
+        other = self.background_handlers.get(name)
+        if other is not None and other is not handler:
+            raise HandlerError(
+                f"two background handlers are named {name}: a worker finds a job's handler by "
+                "its module and qualified name; rename one"
+            )
+        self.background_handlers[name] = handler
+
+    def is_background(self, handler: Callable[..., Any]) -> bool:
+        """Whether *handler* was registered with ``background=True``."""
+        return self.background_handlers.get(background_name(handler)) is handler
+
+    def background_handler(self, name: str) -> Callable[..., Any]:
+        """The background handler registered as *name* (``module:qualname``).
+
+        :raises HandlerError: none is (the worker runs another version of the app?).
+        """
+        try:
+            return self.background_handlers[name]
+        except KeyError:
+            raise HandlerError(
+                f"no background handler {name} is registered in this process: does the worker "
+                "import the same app, of the same version, as the web process?"
+            ) from None
+
+
+def background_name(handler: Callable[..., Any]) -> str:
+    """A background handler's registered name, ``module:qualname``: how a worker finds it."""
+    module = getattr(handler, "__module__", None) or "?"
+    return f"{module}:{getattr(handler, '__qualname__', None) or repr(handler)}"
+
+
+def _no_background(background: bool, decorator: str, why: str) -> None:
+    if background:
+        raise HandlerError(
+            f"@hooks.{decorator}(background=True): a {decorator} handler cannot run in the "
+            f"background ({why}); only handlers whose answer Twilio does not read can: "
+            "messages (replies go through the REST API) and status callbacks"
+        )

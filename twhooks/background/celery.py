@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from ..exceptions import ConfigurationError, RunnerUnavailable
@@ -44,25 +45,26 @@ TASK_NAME = "twhooks.run_job"
 #: Seconds before each retry of a failed job (the last repeats).
 RETRY_DELAYS = (1, 5, 30, 120)
 
-#: The app extension whose jobs each Celery app runs (set by :func:`register`).
-_hooks_of: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+#: What runs one job (the app's context pushed) for each Celery app (:func:`register`).
+_work_of: weakref.WeakKeyDictionary[Any, Callable[[Job], str]] = weakref.WeakKeyDictionary()
 
 
 def _run(task: Any, text: str) -> str:
-    """The task's body: run the job of *text* for the app registered on *task*'s Celery app."""
-    from .execute import run_job
-    from .worker import worker_hooks
+    """The task's body: run the job of *text* in the app registered on *task*'s Celery app."""
+    from .worker import worker_app
 
     try:
         job = Job.from_json(text)
     except JobFormatError:
-        logger.error("Celery task %s: not a twhooks job; dropped", task.request.id, exc_info=True)
+        logger.error("Celery task %s: not a twhooks job", task.request.id, exc_info=True)
         raise
-    hooks = _hooks_of.get(task.app)
-    if hooks is None:
-        hooks = worker_hooks()  # a worker whose Celery app is not the web app's (TWHOOKS_APP)
+    work = _work_of.get(task.app)
     try:
-        return run_job(hooks, job)
+        if work is None:  # a worker whose Celery app is not the web app's: TWHOOKS_APP
+            from .execute import run_in_app
+
+            return run_in_app(worker_app(), job)
+        return work(job)
     except Exception as error:
         retries = task.request.retries
         if retries >= (task.max_retries or 0):
@@ -71,12 +73,20 @@ def _run(task: Any, text: str) -> str:
         raise task.retry(exc=error, countdown=delay) from error
 
 
-def register(celery_app: Any, hooks: Any, *, retries: int = 3, timeout: float = 300) -> Any:
-    """Register twhooks' task on *celery_app*, running the jobs of *hooks*' app.
+def register(
+    celery_app: Any,
+    work: Callable[[Job], str] | None,
+    *,
+    retries: int = 3,
+    timeout: float = 300,
+) -> Any:
+    """Register twhooks' task on *celery_app*; its jobs run with *work* (what runs one job
+    with the app's context pushed), else in the app ``TWHOOKS_APP`` names.
 
     :returns: the task.
     """
-    _hooks_of[celery_app] = hooks
+    if work is not None:
+        _work_of[celery_app] = work
     task = celery_app.tasks.get(TASK_NAME)
     if task is not None and getattr(task, "_decorated_fun", None) is _run:
         return task
@@ -159,9 +169,12 @@ def default_celery(settings: Any) -> Any:
     return celery_app
 
 
-def make_runner(hooks: Any, settings: Any) -> CeleryRunner:
+def make_runner(
+    hooks: Any, settings: Any, work: Callable[[Job], str] | None = None
+) -> CeleryRunner:
     """The runner of ``TWHOOKS_RUNNER = "celery"``: registers twhooks' task on
-    ``TWHOOKS_CELERY`` (or a Celery app of its own).
+    ``TWHOOKS_CELERY`` (or a Celery app of its own), its jobs run with *work* (the app's
+    context pushed; ``runner_for`` passes it).
 
     :raises ConfigurationError: Celery is not installed, or ``TWHOOKS_CELERY`` is no
         Celery app.
@@ -173,5 +186,5 @@ def make_runner(hooks: Any, settings: Any) -> CeleryRunner:
         raise ConfigurationError(
             f"TWHOOKS_CELERY must be the app's Celery app (celery.Celery), not {celery_app!r}"
         )
-    task = register(celery_app, hooks, retries=queues.retries, timeout=queues.timeout)
+    task = register(celery_app, work, retries=queues.retries, timeout=queues.timeout)
     return CeleryRunner(task, queues.celery_queue)

@@ -51,15 +51,14 @@ _PENDING = frozenset({"queued", "started", "scheduled", "deferred"})
 
 
 def perform(text: str) -> str:
-    """Run the job of *text* (:meth:`Job.to_json`) for this worker's app: RQ's job function.
+    """Run the job of *text* (:meth:`Job.to_json`) in this worker's app: RQ's job function.
 
-    :returns: ``"done"`` or ``"skipped"`` (the job had completed already).
+    :returns: ``"done"`` or ``"skipped"`` (the job had finished already).
     :raises Exception: the handler's error, for RQ to retry the job.
     """
-    from .execute import run_job
-    from .worker import worker_hooks
+    from .worker import run_here
 
-    return run_job(worker_hooks(), Job.from_json(text))
+    return run_here(text)
 
 
 def rq_job_id(job: Job) -> str:
@@ -198,8 +197,9 @@ def redis_for(settings: Any) -> Any:
         raise ConfigurationError(f"TWHOOKS_RQ_REDIS_URL = {given!r}: {error}") from None
 
 
-def make_runner(hooks: Any, settings: Any) -> RQRunner:
-    """The runner of ``TWHOOKS_RUNNER = "rq"``, from the app's *settings*.
+def make_runner(hooks: Any, settings: Any, work: Any = None) -> RQRunner:
+    """The runner of ``TWHOOKS_RUNNER = "rq"``, from the app's *settings* (*work* is not
+    needed: the worker loads the app).
 
     :raises ConfigurationError: RQ is not installed, or no Redis is named.
     """

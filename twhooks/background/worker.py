@@ -8,7 +8,7 @@ the way ``gunicorn`` and ``flask --app`` do, ``module:app`` or ``module:create_a
   load it before the worker starts (:func:`use_app`), so that RQ's work horses, forked for
   each job, find it loaded;
 - RQ's own ``rq worker`` (and any process that runs a job without the command) loads it
-  from the environment variable ``TWHOOKS_APP`` on the first job (:func:`worker_hooks`).
+  from the environment variable ``TWHOOKS_APP`` on the first job (:func:`worker_app`).
 
 Celery's ``celery -A yourapp worker`` needs none of this: importing the Celery app imports
 the web app, whose ``init_app`` registered the task with the app's extension in it
@@ -27,7 +27,7 @@ from typing import Any
 
 from ..exceptions import ConfigurationError
 
-__all__ = ["load_app", "use_app", "worker_hooks"]
+__all__ = ["load_app", "run_here", "use_app", "worker_app"]
 
 #: The environment variable that names the app of a worker started without ``--app``.
 APP_VARIABLE = "TWHOOKS_APP"
@@ -95,14 +95,12 @@ def use_app(app: Any) -> None:
         _app = app
 
 
-def worker_hooks() -> Any:
-    """The twhooks extension of this worker's app: the one :func:`use_app` set, else the
-    app ``TWHOOKS_APP`` names, loaded now (once per process).
+def worker_app() -> Any:
+    """This worker's app: the one :func:`use_app` set, else the app ``TWHOOKS_APP`` names,
+    loaded now (once per process).
 
-    :raises ConfigurationError: no app is named, or it has no twhooks extension.
+    :raises ConfigurationError: no app is named.
     """
-    from .execute import hooks_for
-
     global _app
     with _lock:
         if _app is None:
@@ -113,5 +111,14 @@ def worker_hooks() -> Any:
                     "'twhooks worker rq --app module:app', or set TWHOOKS_APP=module:app"
                 )
             _app = load_app(spec)
-        app = _app
-    return hooks_for(app)
+        return _app
+
+
+def run_here(text: str) -> str:
+    """Run the job of *text* (its JSON) in this worker's app, its context pushed.
+
+    :returns: ``"done"`` or ``"skipped"`` (:func:`~twhooks.background.execute.run_job`).
+    """
+    from .execute import run_in_app
+
+    return run_in_app(worker_app(), text)

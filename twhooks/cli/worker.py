@@ -39,14 +39,10 @@ def add_parser(commands: Any) -> None:
         default=None,
         help="the app, as module:app or module:create_app() (default: $TWHOOKS_APP)",
     )
+    worker.add_argument("--burst", action="store_true", help="rq: stop once the queue is empty")
+    worker.add_argument("--name", default=None, help="the worker's name (default: the queue's own)")
     worker.add_argument(
-        "--burst", action="store_true", help="rq: stop once the queue is empty"
-    )
-    worker.add_argument(
-        "--name", default=None, help="the worker's name (default: the queue's own)"
-    )
-    worker.add_argument(
-        "options", nargs=argparse.REMAINDER, help="celery: options for 'celery worker'"
+        "options", nargs="*", help="celery: options for 'celery worker', after --"
     )
 
 
@@ -58,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
 
     spec = args.app or os.environ.get("TWHOOKS_APP")
     if not spec:
-        print("twhooks worker: name the app: --app module:app (or set TWHOOKS_APP)", file=sys.stderr)
+        print(
+            "twhooks worker: name the app: --app module:app (or set TWHOOKS_APP)", file=sys.stderr
+        )
         return 2
     try:
         app = load_app(spec)
@@ -97,7 +95,8 @@ def _celery(app: Any, settings: Any, args: argparse.Namespace) -> int:
     from ..background.celery import make_runner
     from ..background.execute import hooks_for
 
-    runner = make_runner(hooks_for(app), settings)
+    hooks = hooks_for(app)
+    runner = make_runner(hooks, settings, hooks._job_work(app))
     options = [o for o in args.options if o != "--"]
     argv = ["worker", "-Q", runner.queue, "--loglevel", "INFO", *options]
     if args.name:

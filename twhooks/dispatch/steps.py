@@ -36,6 +36,8 @@ from collections.abc import MutableMapping
 from inspect import iscoroutinefunction
 from typing import Any
 
+from ..background.enqueue import submit
+from ..background.runner import Runner
 from ..conversation import CookieBacking
 from ..events import Params
 from ..exceptions import HandlerError, RequestError, SignatureError
@@ -101,6 +103,8 @@ class DispatcherBase:
         died: a short lease lets Twilio's retry run within it.
     :param reply_ttl: how long a reply is kept for the retries of its request
         (``TWHOOKS_REPLAY_TTL`` by default).
+    :param runner: where the jobs of background handlers go (:mod:`twhooks.background`);
+        the extensions set the one ``TWHOOKS_RUNNER`` names.
     """
 
     def __init__(
@@ -113,6 +117,7 @@ class DispatcherBase:
         policies: Policies | None = None,
         lease: float | None = None,
         reply_ttl: float | None = None,
+        runner: Runner | None = None,
     ) -> None:
         self.handlers = handlers
         self.settings = settings
@@ -121,6 +126,8 @@ class DispatcherBase:
         self.policies = policies if policies is not None else Policies(None, "cookie")
         self.lease = settings.replay_lease if lease is None else lease
         self.reply_ttl = settings.replay_ttl if reply_ttl is None else reply_ttl
+        #: Where the jobs of background handlers go.
+        self.runner = runner
         facades = self.policies.facades
         # Whether each part of the store's work may wait on I/O (then, on an event loop, it
         # runs in a worker thread).
@@ -333,9 +340,22 @@ class DispatcherBase:
             raise
         if isinstance(begun, Reply):
             let_go(conversation, lock)
-        elif isinstance(lock, StoreLock):
+            return begun
+        if isinstance(lock, StoreLock):
             begun.lock = lock
+        if self.handlers.background_handlers and self.handlers.is_background(begun.handler):
+            return self._queue(begun)
         return begun
+
+    def _queue(self, begun: Begun) -> Reply:
+        """Submit a background handler's job instead of running it (CPU work and the runner's
+        ``submit``, which does not wait for the job): an empty answer at once, the status
+        callback recorded and the conversation given back; ``503`` when the runner cannot take
+        it (:mod:`twhooks.background.enqueue`)."""
+        queued = submit(self.runner, begun, tracing=self.settings.observability.tracing)
+        reply = queued if isinstance(queued, Reply) else self._render(begun.kind, None)
+        self._release(begun, reply)
+        return reply
 
     def _busy(self, received: Received, waited: float) -> Reply:
         """The answer when another worker held the conversation (or the callbacks of the same

@@ -53,6 +53,8 @@ from flask import Blueprint, Flask, current_app, request, session
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import glue
+from ..background.execute import run_job
+from ..background.jobs import Job
 from ..dispatch import Dispatcher, Received
 from ..dispatch.received import Refused
 from ..exceptions import RequestError
@@ -94,6 +96,13 @@ class TwilioHooks(TwilioHooksBase[Flask]):
     """
 
     _framework = Framework((BaseResponse,), Blueprint, current_app, Dispatcher)
+
+    def _job_work(self, app: Flask) -> Callable[[Job], str]:
+        def work(job: Job) -> str:
+            with app.app_context():
+                return run_job(self, job)
+
+        return work
 
     def _check(self, app: Flask, settings: Settings) -> None:
         settings.inspector.check(app.debug)

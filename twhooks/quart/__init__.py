@@ -35,6 +35,7 @@ package raises :class:`~twhooks.exceptions.ConfigurationError` saying so.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -52,6 +53,8 @@ except ModuleNotFoundError as error:
     raise missing("quart", "twhooks.quart", "quart") from error
 
 from .. import asgi, glue
+from ..background.execute import run_job
+from ..background.jobs import Job
 from ..dispatch import AsyncDispatcher, Received
 from ..dispatch.received import Refused
 from ..exceptions import RequestError, RequestTooLarge
@@ -83,6 +86,18 @@ class TwilioHooks(TwilioHooksBase[Quart]):
     """
 
     _framework = Framework((Response,), Blueprint, current_app, AsyncDispatcher)
+
+    def _job_work(self, app: Quart) -> Callable[[Job], str]:
+        def work(job: Job) -> str:
+            # On a loop of its own (in the runner's thread, or a worker's), the app's
+            # context pushed; the job itself in a thread, which the context is copied to.
+            async def in_context() -> str:
+                async with app.app_context():
+                    return await asyncio.to_thread(run_job, self, job)
+
+            return asyncio.run(in_context())
+
+        return work
 
     def _view(
         self, state: AppState[AsyncDispatcher], kind: Kind

@@ -17,6 +17,8 @@ package:
 - the voice sockets': :attr:`Settings.realtime`, a :class:`RealtimeSettings` (``realtime``);
 - traces and metrics: :attr:`Settings.observability`, an :class:`ObservabilitySettings`
   (``observability``);
+- background handlers: :attr:`Settings.background`, a :class:`BackgroundSettings`
+  (``background``);
 - the RQ and Celery runners': :attr:`Settings.queues`, a :class:`QueueSettings` (``queues``);
 - the defaults of them all, in one table: :data:`~twhooks.settings.defaults.DEFAULTS`
   (``defaults``).
@@ -35,6 +37,7 @@ from typing import Any
 
 from ..exceptions import ConfigurationError
 from ..signature import SignatureVerifier, TokenLookup
+from .background import BackgroundSettings as BackgroundSettings
 from .defaults import DEFAULTS as DEFAULTS
 from .defaults import REMOVED as REMOVED
 from .defaults import Reader, warn_removed
@@ -48,6 +51,7 @@ from .store import StoreSettings as StoreSettings
 __all__ = [
     "DEFAULTS",
     "REMOVED",
+    "BackgroundSettings",
     "InspectorSettings",
     "ObservabilitySettings",
     "QueueSettings",
@@ -91,6 +95,8 @@ class Settings:
     account_tokens: TokenLookup | None = field(default=None, repr=False)
     #: Traces and metrics.
     observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
+    #: Background handlers: the runner, its threads, how long a finished job is remembered.
+    background: BackgroundSettings = field(default_factory=BackgroundSettings)
     #: The RQ and Celery runners' settings.
     queues: QueueSettings = field(default_factory=QueueSettings)
 
@@ -159,6 +165,7 @@ class Settings:
             auth_tokens=auth_tokens,
             account_tokens=account_tokens,
             observability=ObservabilitySettings.from_config(config),
+            background=BackgroundSettings.from_config(config),
             queues=QueueSettings.from_config(config),
         )
 

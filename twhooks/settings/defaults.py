@@ -29,6 +29,12 @@ DEFAULTS: Mapping[str, Any] = {
     # Twilio makes every retry of a webhook within 15 s of the first try (its connection
     # overrides' total time, ``tt``: at most 15,000 ms): twice that.
     "TWHOOKS_REPLAY_TTL": 30.0,
+    # Background handlers: Settings.background.
+    "TWHOOKS_RUNNER": "thread",
+    "TWHOOKS_RUNNER_THREADS": 4,
+    "TWHOOKS_RUNNER_QUEUE": 1000,
+    # A finished job is remembered a day: its retries (the queue's, Twilio's) are skipped.
+    "TWHOOKS_JOB_TTL": 86400.0,
     # The shared store: Settings.store (the same as the defaults of the store's facades).
     "TWHOOKS_STORE": None,
     "TWHOOKS_CONVERSATIONS": "store",
