@@ -65,6 +65,14 @@ CANNOT_RUN: dict[tuple[str, str], str] = {
     ("store.rst", "from twhooks.store import open_store"): "a database server URL placeholder",
     ("testing.rst", "# conftest.py"): "a pytest conftest over the example app",
     ("testing.rst", "# test_bot.py"): "pytest tests that take the plugin's fixtures",
+    ("runners.rst", "# yourapp.py"): (
+        "a module of the reader's own with its Celery worker: tests/queue_app.py is this app, "
+        "run by tests/test_queue_runners.py with gunicorn and a real worker"
+    ),
+    (
+        "runners.rst",
+        '# yourapp/dramatiq_runner.py — TWHOOKS_RUNNER = "yourapp.dramatiq_runner:make_runner"',
+    ): ("needs Dramatiq, not a test dependency"),
 }
 
 #: Names a page's functions may use without defining them: the reader's own objects.

@@ -41,9 +41,7 @@ def add_parser(commands: Any) -> None:
     )
     worker.add_argument("--burst", action="store_true", help="rq: stop once the queue is empty")
     worker.add_argument("--name", default=None, help="the worker's name (default: the queue's own)")
-    worker.add_argument(
-        "options", nargs="*", help="celery: options for 'celery worker', after --"
-    )
+    worker.add_argument("options", nargs="*", help="celery: options for 'celery worker', after --")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -64,12 +64,8 @@ class QueueSettings:
                 f"TWHOOKS_JOB_RETRIES must be a whole number of retries (0 or more), "
                 f"not {retries!r}"
             )
-        names = {}
-        for name in ("TWHOOKS_RQ_QUEUE", "TWHOOKS_CELERY_QUEUE"):
-            value = get(name)
-            if not isinstance(value, str) or not value:
-                raise ConfigurationError(f"{name} must be a queue's name (a str), not {value!r}")
-            names[name] = value
+        rq_queue = _queue_name("TWHOOKS_RQ_QUEUE", get("TWHOOKS_RQ_QUEUE"))
+        celery_queue = _queue_name("TWHOOKS_CELERY_QUEUE", get("TWHOOKS_CELERY_QUEUE"))
         redis = get("TWHOOKS_RQ_REDIS_URL")
         if redis is not None and isinstance(redis, (bytes, int, float)):
             raise ConfigurationError(
@@ -79,8 +75,14 @@ class QueueSettings:
         return cls(
             retries=retries,
             timeout=get.positive_number("TWHOOKS_JOB_TIMEOUT"),
-            rq_queue=names["TWHOOKS_RQ_QUEUE"],
+            rq_queue=rq_queue,
             rq_redis=redis,
             celery=get("TWHOOKS_CELERY"),
-            celery_queue=names["TWHOOKS_CELERY_QUEUE"],
+            celery_queue=celery_queue,
         )
+
+
+def _queue_name(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigurationError(f"{name} must be a queue's name (a str), not {value!r}")
+    return value
