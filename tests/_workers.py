@@ -89,7 +89,8 @@ class WorkerProcess:
         raise RuntimeError(f"the {kind} worker did not start in 30 s: {self.output()}")
 
     def output(self) -> str:
-        self._log_file.flush()
+        if not self._log_file.closed:
+            self._log_file.flush()
         return self.log.read_text(errors="replace")
 
     def stop(self) -> None:
