@@ -13,22 +13,21 @@ import time
 from pathlib import Path
 
 #: The line each worker logs once it takes jobs.
-READY = {"rq": "Listening on", "celery": " ready."}
+READY = {"rq": "Listening on", "celery": " ready.", "twhooks-celery": " ready."}
 
 
 def command(kind: str, app: str, queue: str) -> list[str]:
-    """The command line of a worker of *kind* for *app* (``module:name``) on *queue*."""
+    """The command line of a worker of *kind* for *app* (``module:name``) on *queue*:
+    ``rq`` (``twhooks worker rq``), ``celery`` (``celery -A app worker``, the app's own
+    Celery app) or ``twhooks-celery`` (``twhooks worker celery``, twhooks' Celery app)."""
     if kind == "rq":
         return [sys.executable, "-m", "twhooks.cli", "worker", "rq", "--app", app]
+    if kind == "twhooks-celery":
+        start = [sys.executable, "-m", "twhooks.cli", "worker", "celery", "--app", app, "--"]
+    else:
+        start = [sys.executable, "-m", "celery", "-A", app, "worker", "-Q", queue]
     return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        app,
-        "worker",
-        "-Q",
-        queue,
+        *start,
         "--pool",
         "prefork",
         "--concurrency",

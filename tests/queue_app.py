@@ -5,6 +5,7 @@ by the RQ worker (``twhooks worker rq --app queue_app:app``) and the Celery work
 Everything comes from the environment the test gives every process:
 
 - ``TEST_RUNNER``: ``rq`` or ``celery``; ``TEST_QUEUE``: the queue's name;
+  ``TEST_OWN_CELERY``: no ``TWHOOKS_CELERY``, twhooks makes its Celery app;
 - ``TEST_STORE``, ``TEST_PREFIX``: the shared Redis store, under the test's prefix; RQ's keys
   are under ``RQ_KEY_PREFIX`` and Celery's under ``TEST_CELERY_PREFIX``;
 - ``TEST_API``: the fake Twilio API's URL (``TWILIO_API_BASE_URL``);
@@ -53,7 +54,8 @@ def create_app() -> Flask:
         TWHOOKS_STORE=store_from_env() if "TEST_STORE" in os.environ else "memory://",
         TWHOOKS_RUNNER=os.environ.get("TEST_RUNNER", "thread"),
         TWHOOKS_RQ_QUEUE=QUEUE,
-        TWHOOKS_CELERY=celery_app,
+        # TEST_OWN_CELERY: the Celery app twhooks makes on the store (twhooks worker celery).
+        TWHOOKS_CELERY=None if os.environ.get("TEST_OWN_CELERY") else celery_app,
         TWHOOKS_CELERY_QUEUE=QUEUE,
     )
     hooks = TwilioHooks(app)

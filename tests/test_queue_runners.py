@@ -56,7 +56,7 @@ class Deployment:
     workers: list[WorkerProcess] = field(default_factory=list)
 
     def start_worker(self) -> WorkerProcess:
-        app = "queue_app:app" if self.kind == "rq" else "queue_app:celery_app"
+        app = "queue_app:celery_app" if self.kind == "celery" else "queue_app:app"
         log = self.tmp_path / f"{self.kind}-worker-{len(self.workers)}.log"
         worker = WorkerProcess(self.kind, app, self.env["TEST_QUEUE"], self.env, log)
         self.workers.append(worker)
@@ -92,8 +92,10 @@ def names() -> Iterator[dict[str, str]]:
     yield found
     remove(REDIS_URL, found["TEST_PREFIX"])
     client = redis.Redis.from_url(REDIS_URL)
-    for prefix in (found["RQ_KEY_PREFIX"] + ":", found["TEST_CELERY_PREFIX"]):
-        for key in client.scan_iter(match=prefix + "*", count=1000):
+    # Celery's keys: under its prefix; those of twhooks' own Celery app name the queue.
+    patterns = (found["RQ_KEY_PREFIX"] + ":*", found["TEST_CELERY_PREFIX"] + "*")
+    for pattern in (*patterns, f"*{found['TEST_QUEUE']}*"):
+        for key in client.scan_iter(match=pattern, count=1000):
             client.delete(key)
     client.close()
 
@@ -116,12 +118,14 @@ def deployment(
     runs.touch()
     env = {
         **names,
-        "TEST_RUNNER": request.param,
+        "TEST_RUNNER": "rq" if request.param == "rq" else "celery",
         "TEST_STORE": REDIS_URL,
         "TEST_API": fake_api.url,
         "TEST_RUNS": str(runs),
         "TEST_SLOW": str(SLOW),
     }
+    if request.param == "twhooks-celery":
+        env["TEST_OWN_CELERY"] = "1"
     server = gunicorn("queue_app:app", workers=4, env=env)
     deployment = Deployment(request.param, server, fake_api, runs, env, tmp_path)
     try:
@@ -203,3 +207,15 @@ def test_a_worker_killed_mid_job_sends_each_message_once(deployment: Deployment)
     runs = deployment.run_lines()
     assert len(runs) == 2, runs
     assert runs[0][0] != runs[1][0]  # run again by another process
+
+
+@pytest.mark.parametrize("deployment", ["twhooks-celery"], indirect=True)
+def test_twhooks_worker_celery_runs_the_jobs_of_twhooks_own_celery_app(
+    deployment: Deployment,
+) -> None:
+    # No TWHOOKS_CELERY: twhooks makes a Celery app on the Redis store, and its worker is
+    # ``twhooks worker celery --app queue_app:app``.
+    answer = deployment.post(sms("SM" + "d" * 32, "+15556660000", "own celery"))
+    assert answer.status_code == 200, deployment.logs()
+    assert settle(deployment.api, 1, deployment) == ["You said own celery"]
+    assert "twhooks.run_job" in deployment.workers[0].output()

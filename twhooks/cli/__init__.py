@@ -216,7 +216,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``twhooks`` command; returns the exit status (0 success, 1 failure, 2 usage)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    options: list[str] = []
+    if argv[:1] == ["worker"]:  # twhooks worker celery … -- OPTIONS of celery worker
+        from .worker import split_options
+
+        argv, options = split_options(argv)
     args = _parser().parse_args(argv)
+    args.options = options
     if args.command == "tail":  # reads the inspector: no auth token needed
         from .tail import run as tail
 

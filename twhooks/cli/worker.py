@@ -18,7 +18,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "run", "split_options"]
 
 
 def add_parser(commands: Any) -> None:
@@ -30,7 +30,8 @@ def add_parser(commands: Any) -> None:
         "handlers with background=True.",
         epilog="examples:\n"
         "  twhooks worker rq --app yourapp:app\n"
-        "  twhooks worker celery --app 'yourapp:create_app()' -- --concurrency 4",
+        "  twhooks worker celery --app 'yourapp:create_app()' -- --concurrency 4\n\n"
+        "celery: the options after -- go to 'celery worker'",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     worker.add_argument("queue", choices=["rq", "celery"], help="the app's TWHOOKS_RUNNER")
@@ -41,7 +42,15 @@ def add_parser(commands: Any) -> None:
     )
     worker.add_argument("--burst", action="store_true", help="rq: stop once the queue is empty")
     worker.add_argument("--name", default=None, help="the worker's name (default: the queue's own)")
-    worker.add_argument("options", nargs="*", help="celery: options for 'celery worker', after --")
+
+
+def split_options(argv: list[str]) -> tuple[list[str], list[str]]:
+    """*argv* of ``twhooks worker …`` without the options after ``--`` (for ``celery
+    worker``), and those options."""
+    if "--" not in argv:
+        return argv, []
+    at = argv.index("--")
+    return argv[:at], argv[at + 1 :]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,7 +104,7 @@ def _celery(app: Any, settings: Any, args: argparse.Namespace) -> int:
 
     hooks = hooks_for(app)
     runner = make_runner(hooks, settings, hooks._job_work(app))
-    options = [o for o in args.options if o != "--"]
+    options = list(getattr(args, "options", []))
     argv = ["worker", "-Q", runner.queue, "--loglevel", "INFO", *options]
     if args.name:
         argv += ["--hostname", args.name]
