@@ -73,6 +73,7 @@ CANNOT_RUN: dict[tuple[str, str], str] = {
         "runners.rst",
         '# yourapp/dramatiq_runner.py — TWHOOKS_RUNNER = "yourapp.dramatiq_runner:make_runner"',
     ): ("needs Dramatiq, not a test dependency"),
+    ("testing.rst", "# test_sending.py"): "a pytest test over the reader's app factory",
 }
 
 #: Names a page's functions may use without defining them: the reader's own objects.

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .events import message_status_rank as message_status_rank
     from .exceptions import BodyHashMismatch as BodyHashMismatch
     from .exceptions import ConfigurationError as ConfigurationError
+    from .exceptions import DeliveryTimeout as DeliveryTimeout
     from .exceptions import HandlerError as HandlerError
     from .exceptions import InvalidNesting as InvalidNesting
     from .exceptions import InvalidSignature as InvalidSignature
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from .exceptions import SimulationError as SimulationError
     from .exceptions import TooManyDocuments as TooManyDocuments
     from .exceptions import TwhooksError as TwhooksError
+    from .exceptions import TwilioApiError as TwilioApiError
     from .exceptions import TwiMLError as TwiMLError
     from .exceptions import TwiMLLimitExceeded as TwiMLLimitExceeded
     from .exceptions import TwiMLParseError as TwiMLParseError
@@ -78,6 +80,7 @@ if TYPE_CHECKING:
     from .replies import Reply as Reply
     from .request import WebhookRequest as WebhookRequest
     from .request import verify_request as verify_request
+    from .rest.messages import SentMessage as SentMessage
     from .settings import Settings as Settings
     from .signature import SignatureVerifier as SignatureVerifier
     from .signature import compute_signature as compute_signature
@@ -135,6 +138,7 @@ _EXPORTS = {
     "Calls": "store",
     "ConferenceStatus": "events",
     "ConfigurationError": "exceptions",
+    "DeliveryTimeout": "exceptions",
     "Conversation": "conversation",
     "Conversations": "store",
     "Deliveries": "store",
@@ -182,6 +186,8 @@ _EXPORTS = {
     "TooManyDocuments": "exceptions",
     "Transcription": "events",
     "TwhooksError": "exceptions",
+    "TwilioApiError": "exceptions",
+    "SentMessage": "rest.messages",
     "TwiMLError": "exceptions",
     "TwiMLLimitExceeded": "exceptions",
     "TwiMLParseError": "exceptions",
@@ -249,6 +255,8 @@ _PUBLIC_MODULES = (
     "twhooks.simulator",
     "twhooks.payloads",
     "twhooks.request_validator",
+    "twhooks.rest",
+    "twhooks.testing",
 )
 
 __version__ = "0.3.0.dev0"

@@ -24,6 +24,8 @@ auth tokens and signing keys do not appear in messages, attributes or reprs.
     ├── UnreadableParams                form parameters in a container twhooks cannot read
     ├── SimulationError                 a simulated Twilio session cannot go on
     │   └── TooManyDocuments            over 50 TwiML documents in one session (Redirect loop)
+    ├── TwilioApiError                  Twilio's REST API refused a request, or gave no answer
+    ├── DeliveryTimeout                 a message did not reach a status in time (TimeoutError)
     └── RequestError                    the HTTP request cannot be read (400)
         ├── RequestTooLarge             the body is over the size limit (413)
         └── UnsignedBody                a body no signature covers (400, 415)
@@ -36,6 +38,7 @@ from collections.abc import Sequence
 __all__ = [
     "BodyHashMismatch",
     "ConfigurationError",
+    "DeliveryTimeout",
     "HandlerError",
     "InvalidNesting",
     "InvalidSignature",
@@ -51,6 +54,7 @@ __all__ = [
     "TwiMLError",
     "TwiMLLimitExceeded",
     "TwiMLParseError",
+    "TwilioApiError",
     "UnknownAccount",
     "UnreadableParams",
     "UnsignedBody",
@@ -240,3 +244,61 @@ class TooManyDocuments(SimulationError):
     Twilio stops a messaging session after 50 documents (error 14106); twhooks applies the
     same limit to each step of a call, where a ``<Redirect>`` loop would never end.
     """
+
+
+class TwilioApiError(TwhooksError):
+    """Twilio's REST API refused a request (its error JSON read), or gave no answer.
+
+    :param message: Twilio's ``message`` (or what went wrong on the way).
+    :param status: the HTTP status; ``None`` when no answer came (connection refused, timeout).
+    :param code: Twilio's error code (``21610``: the recipient opted out; ``20429``: too many
+        requests), ``None`` when the answer carried none.
+    :param more_info: Twilio's ``more_info`` link to the error's page.
+    :param retry_after: the seconds a ``429``/``503`` asked to wait (``Retry-After``), when
+        the client gave up rather than wait that long.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        more_info: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.more_info = more_info
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        where = f"HTTP {self.status}" if self.status is not None else "no answer"
+        code = f", error {self.code}" if self.code is not None else ""
+        return f"Twilio API: {self.message} ({where}{code})"
+
+    def __repr__(self) -> str:
+        return f"TwilioApiError({self.message!r}, status={self.status!r}, code={self.code!r})"
+
+
+class DeliveryTimeout(TwhooksError, TimeoutError):
+    """A message did not reach the status waited for in time
+    (:meth:`Deliveries.wait <twhooks.store.Deliveries.wait>`).
+
+    :param sid: the message's SID.
+    :param status: the status waited for.
+    :param last: its furthest status when the time ran out (``None``: none known).
+    :param timeout: how long it waited, in seconds.
+    """
+
+    def __init__(self, sid: str, status: str, last: str | None, timeout: float) -> None:
+        super().__init__(
+            f"message {sid} did not reach {status!r} within {timeout:g} s "
+            f"(its furthest status: {last or 'none known'})"
+        )
+        self.sid = sid
+        self.status = status
+        self.last = last
+        self.timeout = timeout

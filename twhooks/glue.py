@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 from urllib.parse import quote, urlencode
@@ -32,6 +32,8 @@ from .policies import Policies
 from .realtime.handlers import RealtimeDecorators, RealtimeHandlers
 from .realtime.lifecycle import CallStore
 from .realtime.shared import SharedCallStore, history_hook
+from .rest.messages import SentMessage
+from .rest.sending import Sender
 from .settings import RealtimeSettings, Settings, set_defaults
 from .store import Blocklist, Calls, Conversations, Deliveries, History, OptOuts
 from .store.settings import StoreFacades
@@ -91,6 +93,8 @@ class AppState(Generic[D]):
     kinds: dict[str, Kind] = field(default_factory=dict)
     #: The (kind, status) pairs of the app's own answers logged already: one WARNING each.
     warned: set[tuple[str | None, int]] = field(default_factory=set)
+    #: What ``hooks.send`` sends with (``None``: built by :func:`sender_for` when needed).
+    sender: Sender | None = None
 
     @property
     def url_prefix(self) -> str:
@@ -241,6 +245,21 @@ def open_app_store(
     return facades, Policies(facades, mode)
 
 
+def sender_for(settings: Settings, facades: StoreFacades) -> Sender:
+    """What ``hooks.send`` of an app with these *settings* and store sends with: keys claimed
+    in its store (as long as its webhooks' claims, ``TWHOOKS_REPLAY_LEASE``), sent keys and
+    messages kept as long as its deliveries (``TWHOOKS_DELIVERY_TTL``). Its client is built
+    on the first send."""
+    return Sender(
+        settings.rest,
+        facades.store,
+        deliveries=facades.deliveries,
+        opt_outs=facades.opt_outs,
+        lease=settings.replay_lease,
+        ttl=settings.store.delivery_ttl,
+    )
+
+
 def share_call_records(realtime: RealtimeHandlers, facades: StoreFacades, url_prefix: str) -> None:
     """Keep *realtime*'s call records in the shared store (one socket per call holds across
     every worker and host, and callbacks find the host holding a call), and record each
@@ -347,7 +366,9 @@ class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[App
         self._check(app, settings)
         prefix = settings.url_prefix or None
         blueprint = self._framework.blueprint(BLUEPRINT, __name__, url_prefix=prefix)
-        state = AppState(self, settings, dispatcher, blueprint, facades)
+        state = AppState(
+            self, settings, dispatcher, blueprint, facades, sender=sender_for(settings, facades)
+        )
         endpoints = add_routes(blueprint, lambda kind: self._view(state, kind))
         state.kinds.update({f"{BLUEPRINT}.{name}": kind for name, kind in endpoints.items()})
         app.register_blueprint(blueprint)
@@ -387,6 +408,54 @@ class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[App
 
     def _store_facades(self) -> StoreFacades:
         return self._state().facades
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def send(
+        self,
+        *,
+        to: str,
+        body: str | None = None,
+        from_: str | None = None,
+        media_url: str | Sequence[str] | None = None,
+        status_callback: str | None = None,
+        messaging_service_sid: str | None = None,
+        key: str | None = None,
+    ) -> SentMessage:
+        """Send a message through Twilio's REST API (the Messages resource).
+
+        A blocking call (the API's answer, its retries included): call it from a sync view,
+        a background handler or a job, and on Quart from a thread
+        (``await asyncio.to_thread(hooks.send, ...)``). Needs an app context. See
+        :doc:`/sending`.
+
+        :param to: the recipient.
+        :param body: the text; at least one of *body* and *media_url* is needed.
+        :param from_: your number; or *messaging_service_sid* instead.
+        :param media_url: one media URL or several.
+        :param status_callback: where Twilio posts its status callbacks; by default, when
+            ``TWHOOKS_PUBLIC_URL`` is set, this app's ``message_status`` route (so
+            :attr:`deliveries` follows it); ``""``: none.
+        :param key: an idempotency key: the same key sends at most once, across workers and
+            hosts (claimed in the app's store); a second call returns the first message.
+        :raises ~twhooks.TwilioApiError: Twilio refused the message (error 21610 records the
+            recipient as opted out first) or could not be reached, after the retries.
+        :raises ~twhooks.ConfigurationError: no credentials (``TWILIO_ACCOUNT_SID`` and
+            ``TWILIO_AUTH_TOKEN``, or an API key, or ``TWHOOKS_REST_CLIENT``).
+        """
+        state = self._state()
+        if status_callback is None and state.settings.public_url:
+            status_callback = self.callback_url("message_status", external=True)
+        sender = state.sender or sender_for(state.settings, state.facades)
+        return sender.send(
+            to=to,
+            body=body,
+            from_=from_,
+            media_url=media_url,
+            status_callback=status_callback or None,
+            messaging_service_sid=messaging_service_sid,
+            key=key,
+        )
 
     # -- URLs -------------------------------------------------------------------------------
 

@@ -17,7 +17,10 @@ It provides fixtures built on your own ``app`` fixture, the one that returns you
 
 - ``twilio_client``: a :class:`twhooks.flask.testing.TwilioTestClient` for ``app``;
 - ``twilio_conversation``: a conversation of the default sender with the default number;
-- ``twilio_call``: a call of the default caller to the default number (not started).
+- ``twilio_call``: a call of the default caller to the default number (not started);
+- ``twilio_api``: a :class:`twhooks.testing.FakeTwilioApi` started for the test (a local
+  Twilio REST API on 127.0.0.1; point the app at it with ``twilio_api.config()``), stopped
+  after it.
 
 Each test its own state: under pytest, an app that names no ``TWHOOKS_STORE`` gets a memory
 store (``TESTING`` or not), emptied before each test (:mod:`twhooks.isolation`); a test marked
@@ -38,6 +41,7 @@ from . import isolation
 
 if TYPE_CHECKING:
     from .flask.testing import TwilioTestClient
+    from .rest.fake import FakeTwilioApi
     from .simulator import SimulatedCall, SimulatedConversation
 
 _NO_APP = (
@@ -110,3 +114,13 @@ def twilio_conversation(twilio_client: TwilioTestClient) -> SimulatedConversatio
 def twilio_call(twilio_client: TwilioTestClient) -> SimulatedCall:
     """A phone call to the app, not started yet: ``twilio_call.start()``."""
     return twilio_client.call()
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[FakeTwilioApi]:
+    """A local Twilio REST API (:class:`~twhooks.testing.FakeTwilioApi`), started for the
+    test and stopped after it: ``app.config.update(twilio_api.config())`` sends there."""
+    from .rest.fake import FakeTwilioApi
+
+    with FakeTwilioApi() as api:
+        yield api

@@ -20,6 +20,8 @@ package:
 - background handlers: :attr:`Settings.background`, a :class:`BackgroundSettings`
   (``background``);
 - the RQ and Celery runners': :attr:`Settings.queues`, a :class:`QueueSettings` (``queues``);
+- sending through Twilio's REST API: :attr:`Settings.rest`, a :class:`RestSettings`
+  (``rest``);
 - the defaults of them all, in one table: :data:`~twhooks.settings.defaults.DEFAULTS`
   (``defaults``).
 
@@ -46,6 +48,7 @@ from .inspector import InspectorSettings as InspectorSettings
 from .observability import ObservabilitySettings as ObservabilitySettings
 from .queues import QueueSettings as QueueSettings
 from .realtime import RealtimeSettings as RealtimeSettings
+from .rest import RestSettings as RestSettings
 from .store import StoreSettings as StoreSettings
 
 __all__ = [
@@ -56,6 +59,7 @@ __all__ = [
     "ObservabilitySettings",
     "QueueSettings",
     "RealtimeSettings",
+    "RestSettings",
     "Settings",
     "StoreSettings",
     "set_defaults",
@@ -99,6 +103,8 @@ class Settings:
     background: BackgroundSettings = field(default_factory=BackgroundSettings)
     #: The RQ and Celery runners' settings.
     queues: QueueSettings = field(default_factory=QueueSettings)
+    #: Sending through Twilio's REST API (``hooks.send``).
+    rest: RestSettings = field(default_factory=RestSettings)
 
     @property
     def validate(self) -> bool:
@@ -167,6 +173,7 @@ class Settings:
             observability=ObservabilitySettings.from_config(config),
             background=BackgroundSettings.from_config(config),
             queues=QueueSettings.from_config(config),
+            rest=RestSettings.from_config(config),
         )
 
 

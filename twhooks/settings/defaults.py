@@ -60,6 +60,11 @@ DEFAULTS: Mapping[str, Any] = {
     "TWHOOKS_INSPECTOR_LOGIN_LIMIT": 10,
     "TWHOOKS_INSPECTOR_LOGIN_GLOBAL_LIMIT": 100,
     "TWHOOKS_INSPECTOR_LOGIN_WINDOW": 300.0,
+    # Sending through Twilio's REST API: Settings.rest.
+    "TWHOOKS_REST_CLIENT": None,
+    "TWHOOKS_REST_RETRIES": 3,
+    "TWHOOKS_REST_MAX_WAIT": 30.0,
+    "TWHOOKS_REST_TIMEOUT": 15.0,
     # Traces and metrics: Settings.observability.
     "TWHOOKS_TRACING": None,
     "TWHOOKS_METRICS": False,
