@@ -67,7 +67,9 @@ def create_app() -> Flask:
             trace.write(f"{os.getpid()} {msg.body}\n")
         fast = Path(f"{runs}.fast").exists()
         if msg.body.startswith("SEND"):
-            hooks.send(to=msg.from_, body=f"first of {msg.body}", key=f"{msg.message_sid}:first")
+            hooks.send(
+                to=msg.from_, from_=msg.to, body=f"first of {msg.body}", key=f"{msg.sid}:first"
+            )
         if msg.body.startswith(("KILL", "SEND")) and not fast:
             Path(f"{runs}.pid").write_text(str(os.getpid()))
             time.sleep(60)

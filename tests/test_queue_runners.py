@@ -195,7 +195,7 @@ def test_a_worker_killed_mid_job_sends_each_message_once(deployment: Deployment)
     params = sms("SM" + "c" * 32, "+15554440000", "SEND then die")
     assert deployment.post(params).status_code == 200
     pid_file = Path(f"{deployment.runs}.pid")
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 30
     while not pid_file.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert pid_file.exists(), deployment.logs()
