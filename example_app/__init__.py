@@ -86,7 +86,17 @@ def create_app(config: Mapping[str, Any] | None = None, *, development: bool = F
     :raises MissingSettings: a setting of :data:`SETTINGS` is not set, outside development.
     """
     app = Flask(__name__)
-    from_environment = (*SETTINGS, "TWHOOKS_PUBLIC_URL", "TWHOOKS_STORE")
+    from_environment = (
+        *SETTINGS,
+        "TWHOOKS_PUBLIC_URL",
+        "TWHOOKS_STORE",
+        # The echo in the background, its reply sent through Twilio's REST API (sms.py).
+        "TWHOOKS_RUNNER",
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_API_KEY",
+        "TWILIO_API_SECRET",
+        "TWILIO_API_BASE_URL",
+    )
     app.config.update({name: os.environ[name] for name in from_environment if os.environ.get(name)})
     if config:
         app.config.update(config)

@@ -8,11 +8,17 @@ Try (``twhooks`` simulator or a real phone):
   conversation state in the signed session cookie Twilio keeps for each (From, To);
 - ``ME`` — what the bot remembers about you; ``RESET`` — forget it;
 - anything else — echoed back; a picture (MMS) is sent back to you.
+
+With ``TWHOOKS_RUNNER`` set in the environment (``thread``, ``rq``, ``celery``), the echo runs
+in the background: Twilio gets an empty answer at once, and the echo is sent through Twilio's
+REST API (``TWILIO_ACCOUNT_SID`` and the auth token, or an API key) — how a bot that calls a
+slow model answers.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 
 from flask import session
 
@@ -21,6 +27,9 @@ from twhooks import Conversation, IncomingMessage, MessageStatus, MessagingRespo
 from .hooks import hooks
 
 logger = logging.getLogger(__name__)
+
+#: Whether the echo runs in the background (read once, when the handlers are registered).
+BACKGROUND = bool(os.environ.get("TWHOOKS_RUNNER"))
 
 HELP = (
     "Text JOIN to sign up, ME to see what I remember, ADD 2 3 to add numbers, "
@@ -92,7 +101,7 @@ def me(msg: IncomingMessage) -> str:
     return f"You are {profile['name']}, {profile['age']}."
 
 
-@hooks.message()
+@hooks.message(background=BACKGROUND)
 def echo(msg: IncomingMessage) -> MessagingResponse | str:
     if msg.media:
         reply = MessagingResponse()

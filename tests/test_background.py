@@ -20,7 +20,7 @@ from _signing import TOKEN, official_signature
 from flask import Flask
 
 from twhooks import HandlerError, TwilioHooks
-from twhooks.background import Job, ThreadRunner, hooks_for, run_job
+from twhooks.background import Job, ThreadRunner, hooks_for, run_in_app, run_job
 from twhooks.background.jobs import job_id
 from twhooks.rerun import rerun_request
 
@@ -116,9 +116,7 @@ def server(app: Flask, live_server: Callable[[Any], LiveServer]) -> LiveServer:
     return live_server(app)
 
 
-def test_the_webhook_is_answered_while_the_handler_runs(
-    server: LiveServer, runs: Runs
-) -> None:
+def test_the_webhook_is_answered_while_the_handler_runs(server: LiveServer, runs: Runs) -> None:
     answer = post(server.url + "/twilio/messages", sms("SM1", "wait"))
     # Answered before the handler could finish: it waits for this test to release it.
     assert answer.status_code == 200
@@ -220,7 +218,9 @@ def test_a_finished_job_is_skipped(app: Flask, runs: Runs) -> None:
     )
     with app.app_context():
         assert run_job(hooks, job) == "done"
-        assert run_job(hooks, Job.from_json(job.to_json())) == "skipped"
+    # A worker that imported the app, with no context pushed: the app's is.
+    assert run_job(hooks, Job.from_json(job.to_json())) == "skipped"
+    assert run_in_app(app, job.to_json()) == "skipped"
     assert runs.calls == [("message", "SM6")]
 
 
@@ -242,6 +242,10 @@ def test_a_runner_that_cannot_take_the_job_answers_503(
     assert answer.status_code == 503
     assert "could not be queued (ConnectionError: the queue's Redis is down)" in caplog.text
     assert runs.calls == []
+    hooks = hooks_for(app)
+    with app.app_context():
+        (dead,) = hooks.history.failed()
+    assert dead.params["MessageSid"] == "SM7" and "ConnectionError" in dead.error
 
 
 def test_a_full_thread_runner_answers_503(runs: Runs, live_server: Any) -> None:
@@ -302,3 +306,173 @@ def test_two_background_handlers_of_one_name_are_refused() -> None:
     hooks.message_status(background=True)(lambda event: None)
     with pytest.raises(HandlerError, match="two background handlers are named"):
         hooks.call_status(background=True)(lambda event: None)
+
+
+def test_quart_background_handlers(serve: Callable[[Any], HypercornServer]) -> None:
+    from quart import Quart
+
+    from twhooks.quart import TwilioHooks as QuartHooks
+
+    app = Quart(__name__)
+    app.config.update(TESTING=True, TWILIO_AUTH_TOKEN=TOKEN)
+    hooks = QuartHooks(app)
+    runs = Runs()
+
+    @hooks.message(background=True)
+    async def reply(msg: Any) -> None:
+        from quart import current_app
+
+        runs.add("message", f"{msg.sid} {current_app.name}")
+
+    @hooks.call_status(background=True)
+    def status(event: Any) -> None:
+        assert runs.release.wait(WAIT)
+        runs.add("call_status", f"{event.sid} {event.status}")
+
+    server = serve(app)
+    answer = post(server.url + "/twilio/messages", sms("SM20"))
+    assert answer.status_code == 200 and b"<Message" not in answer.content
+    wait_for(lambda: runs.calls)
+    assert runs.calls == [("message", f"SM20 {app.name}")]
+    params = {"AccountSid": ACCOUNT, "CallSid": "CA1", "CallStatus": "completed"}
+    params["SequenceNumber"] = "3"
+    answer = post(server.url + "/twilio/voice/status", params)
+    assert answer.status_code == 204  # while the handler waits
+    runs.release.set()
+    wait_for(lambda: len(runs.calls) == 2)
+    assert runs.calls[1] == ("call_status", "CA1 completed")
+
+
+def test_the_job_span_is_in_the_webhooks_trace(live_server: Any) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from twhooks.observability import store as store_watch
+    from twhooks.observability.tracing import Tracing
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    try:
+        runs = Runs()
+        app = make_app(runs, TWHOOKS_TRACING=provider)
+        url = live_server(app).url
+        post(url + "/twilio/messages", sms("SM30", "boom"))
+        post(url + "/twilio/messages", sms("SM31"))
+        wait_for(lambda: len(runs.calls) == 2)
+
+        def spans() -> dict[str, list[Any]]:
+            found: dict[str, list[Any]] = {}
+            for span in exporter.get_finished_spans():
+                found.setdefault(span.name, []).append(span)
+            return found
+
+        wait_for(lambda: len(spans().get("twhooks job message", [])) == 2)
+        webhooks = {s.attributes["twilio.message_sid"]: s for s in spans()["twhooks message"]}
+        jobs = {s.attributes["twilio.message_sid"]: s for s in spans()["twhooks job message"]}
+        for sid in ("SM30", "SM31"):
+            job, webhook = jobs[sid], webhooks[sid]
+            assert job.context.trace_id == webhook.context.trace_id
+            assert job.parent is not None and job.parent.span_id == webhook.context.span_id
+            assert job.attributes["twhooks.handler"].startswith("test_background:make_app")
+        assert jobs["SM30"].status.status_code.name == "ERROR"
+        assert jobs["SM31"].status.status_code.name == "UNSET"
+    finally:
+        store_watch.unwatch(Tracing(provider))
+        provider.shutdown()
+
+
+def test_the_inspector_shows_a_failed_job(runs: Runs, live_server: Any) -> None:
+    app = make_app(runs, TWHOOKS_INSPECTOR=True, TWHOOKS_INSPECTOR_PASSWORD="pw")
+    hooks = hooks_for(app)
+    url = live_server(app).url
+    post(url + "/twilio/messages", sms("SM40", "boom"))
+
+    def failed_record() -> Any:
+        with app.app_context():
+            found = [r for r in hooks.history.recent(sid="SM40") if r.why == "job failed"]
+        return found[0] if found else None
+
+    record = wait_for(failed_record)
+    page = requests.get(f"{url}/twilio/_inspector/r/{record.id}", auth=("", "pw"), timeout=10)
+    assert page.status_code == 200
+    assert "Background job" in page.text and "job failed" in page.text
+    assert "RuntimeError: the ERP is down" in page.text
+    assert "-X POST" in page.text
+    listing = requests.get(f"{url}/twilio/_inspector/?sid=SM40", auth=("", "pw"), timeout=10)
+    assert listing.status_code == 200 and "job failed" in listing.text
+
+
+def test_a_job_held_by_a_dead_worker_is_taken_over_and_one_held_by_a_live_one_waited_for(
+    runs: Runs,
+) -> None:
+    from twhooks.background.execute import DONE, job_key
+
+    app = make_app(runs, TWHOOKS_REPLAY_LEASE=0.3)
+    hooks = hooks_for(app)
+    store = app.extensions["twhooks"].facades.store
+
+    def job_of(sid: str) -> Job:
+        params = tuple(sms(sid).items())
+        handler = "test_background:make_app.<locals>.everything"
+        return Job(job_id("message", handler, params), "message", handler, "http://x/", params)
+
+    dead = job_of("SM50")
+    assert store.claim(job_key(dead), "a-worker-that-died", 0.3) is True  # never renewed
+    assert run_job(hooks, dead) == "done"
+    live = job_of("SM51")
+    assert store.claim(job_key(live), "a-live-worker", 5.0) is True
+    finisher = threading.Timer(0.3, store.finish, (job_key(live), "a-live-worker", DONE, 60.0))
+    finisher.start()
+    assert run_job(hooks, live) == "skipped"
+    finisher.join()
+    assert runs.calls == [("message", "SM50")]
+
+
+def test_quart_job_spans_are_in_the_webhooks_trace(serve: Callable[[Any], HypercornServer]) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from quart import Quart
+
+    from twhooks.observability import store as store_watch
+    from twhooks.observability.tracing import Tracing
+    from twhooks.quart import TwilioHooks as QuartHooks
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    try:
+        app = Quart(__name__)
+        app.config.update(TESTING=True, TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_TRACING=provider)
+        hooks = QuartHooks(app)
+
+        @hooks.message(background=True)
+        async def reply(msg: Any) -> None:
+            pass
+
+        post(serve(app).url + "/twilio/messages", sms("SM60"))
+
+        def named(name: str) -> list[Any]:
+            return [s for s in exporter.get_finished_spans() if s.name == name]
+
+        (job,) = wait_for(lambda: named("twhooks job message"))
+        (webhook,) = named("twhooks message")
+        assert job.context.trace_id == webhook.context.trace_id
+        assert job.parent is not None and job.parent.span_id == webhook.context.span_id
+    finally:
+        store_watch.unwatch(Tracing(provider))
+        provider.shutdown()
+
+
+def test_a_failed_jobs_log_line_carries_its_webhooks_fields(
+    server: LiveServer, runs: Runs, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, "twhooks.background"):
+        post(server.url + "/twilio/messages", sms("SM70", "boom"))
+        wait_for(lambda: any("failed" in r.getMessage() for r in caplog.records))
+    (record,) = [r for r in caplog.records if "failed" in r.getMessage()]
+    assert record.message_sid == "SM70"  # type: ignore[attr-defined]
+    assert record.kind == "message"  # type: ignore[attr-defined]
+    assert record.handler.endswith("make_app.<locals>.boom")  # type: ignore[attr-defined]

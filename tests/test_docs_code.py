@@ -64,6 +64,10 @@ CANNOT_RUN: dict[tuple[str, str], str] = {
     ),
     ("store.rst", "from twhooks.store import open_store"): "a database server URL placeholder",
     ("testing.rst", "# conftest.py"): "a pytest conftest over the example app",
+    ("background.rst", "import dramatiq"): (
+        "needs Dramatiq, not a test dependency: tests/test_background_jobs.py runs a runner of "
+        "the same shape (a factory named by TWHOOKS_RUNNER)"
+    ),
     ("testing.rst", "# test_bot.py"): "pytest tests that take the plugin's fixtures",
     ("runners.rst", "# yourapp.py"): (
         "a module of the reader's own with its Celery worker: tests/queue_app.py is this app, "

@@ -212,3 +212,30 @@ def test_the_development_key_would_let_a_forged_session_in(no_settings: None) ->
     chat = client.conversation()
     chat.cookies.update([f"session={_session_cookie(DEV_SECRET_KEY, 'Mallory')}"])
     assert chat.send("ME").messages == ["You are Mallory, 99."]
+
+
+def test_with_a_runner_the_chatbot_answers_through_the_rest_api(
+    gunicorn: Callable[[dict[str, str]], Gunicorn],
+) -> None:
+    from _signing import official_signature
+
+    from twhooks.testing import FakeTwilioApi
+
+    with FakeTwilioApi() as api:
+        server = gunicorn({**ENVIRONMENT, **api.config(), "TWHOOKS_RUNNER": "thread"})
+        server.wait_until_serving()
+        url = server.url + "/twilio/messages"
+        params = {
+            "AccountSid": api.account_sid,
+            "MessageSid": "SM" + "e" * 32,
+            "From": "+15550001111",
+            "To": "+15550002222",
+            "Body": "hello",
+        }
+        signature = official_signature(url, params, api.auth_token)
+        answer = requests.post(url, data=params, headers={"X-Twilio-Signature": signature})
+        assert answer.status_code == 200
+        assert b"<Message" not in answer.content  # the echo comes through the REST API
+        (sent,) = api.wait_for_messages(1)
+        assert (sent.to, sent.from_) == ("+15550001111", "+15550002222")
+        assert sent.body.startswith("You said: hello")

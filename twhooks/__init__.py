@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from .exceptions import MissingSignature as MissingSignature
     from .exceptions import RequestError as RequestError
     from .exceptions import RequestTooLarge as RequestTooLarge
+    from .exceptions import RunnerUnavailable as RunnerUnavailable
     from .exceptions import SignatureError as SignatureError
     from .exceptions import SimulationError as SimulationError
     from .exceptions import TooManyDocuments as TooManyDocuments
@@ -174,6 +175,7 @@ _EXPORTS = {
     "Reply": "replies",
     "RequestError": "exceptions",
     "RequestTooLarge": "exceptions",
+    "RunnerUnavailable": "exceptions",
     "Settings": "settings",
     "SignatureError": "exceptions",
     "SignatureVerifier": "signature",
@@ -247,6 +249,7 @@ _PUBLIC_MODULES = (
     "twhooks.quart",
     "twhooks.asgi",
     "twhooks.settings",
+    "twhooks.background",
     "twhooks.observability",
     "twhooks.inspector",
     "twhooks.flask",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Generic, Literal, TypeVar
@@ -338,6 +339,8 @@ class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[App
         #: The relay and stream handlers, and the live voice sessions of this process.
         self.realtime = RealtimeHandlers(call_store)
         self._call_store_given = call_store is not None
+        #: The apps initialised, for a worker that runs a job with no app context pushed.
+        self._apps: weakref.WeakSet[AppT] = weakref.WeakSet()
         if app is not None:
             self.init_app(app)
 
@@ -373,12 +376,26 @@ class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[App
         state.kinds.update({f"{BLUEPRINT}.{name}": kind for name, kind in endpoints.items()})
         app.register_blueprint(blueprint)
         app.extensions["twhooks"] = state
+        self._apps.add(app)
         dispatcher.runner = runner_for(
             settings.background.runner, self, settings=settings, work=self._job_work(app)
         )
         if not self._call_store_given:
             share_call_records(self.realtime, facades, settings.url_prefix)
         self._attach(app, state, settings.realtime)
+
+    def _job_app(self) -> AppT | None:
+        """The app a job runs in when no app context is pushed: the one app initialised with
+        this extension (``None`` when a context is pushed)."""
+        if self._framework.current_app:
+            return None
+        apps = list(self._apps)
+        if len(apps) != 1:
+            raise ConfigurationError(
+                f"this TwilioHooks was initialised with {len(apps)} apps: run the job with "
+                "twhooks.background.run_in_app(app, job), or in the app's context"
+            )
+        return apps[0]
 
     def _job_work(self, app: AppT) -> Callable[[Job], str]:
         """What runs one background job of *app*: its context pushed, then

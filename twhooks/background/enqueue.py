@@ -7,7 +7,8 @@ are answered as ever, with no job) — and, where the handler would run, its job
 instead: the answer is an empty ``<Response/>`` for a message, ``204`` for a callback. A
 status callback is recorded now, when its job is queued (so ``hooks.deliveries`` and the
 ordering of later callbacks do not wait for the job). A runner that cannot take the job
-makes the answer ``503``, logged, so that Twilio retries the webhook. No web framework here.
+makes the answer ``503``, logged, and the webhook a dead letter (to re-run); Twilio tries
+the fallback URL, or retries with ``#rp=5xx``. No web framework here.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def submit(runner: Runner | None, begun: Any, *, tracing: bool) -> Job | Reply:
     except Exception as error:
         logger.error(
             "%s %s: the job of background handler %s could not be queued (%s: %s); "
-            "answering 503 so that Twilio retries the webhook",
+            "answering 503 (kept in the dead-letter list, to re-run)",
             received.request.method,
             received.request.path,
             job.handler,

@@ -39,8 +39,10 @@ from contextlib import nullcontext
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..exceptions import ConfigurationError, HandlerError
+from ..exceptions import ConfigurationError, HandlerError, TwilioApiError
 from ..kinds import KINDS
+from ..observability import logfields
+from ..observability.logfields import WebhookFields, new_request_id
 from ..replies import Reply
 from ..store.dead_letters import failure_key
 from ..store.polling import PENDING, Pending, poll
@@ -56,6 +58,8 @@ logger = logging.getLogger("twhooks.background")
 DONE = Reply(200, [], b"done")
 #: How long a job waits for another worker that runs the same job, in seconds.
 WAIT_FOR_OTHER = 60.0
+#: Twilio's error code of a message to a recipient who opted out.
+OPTED_OUT = 21610
 #: How much of a traceback a failed job keeps, in characters (its end).
 TRACEBACK_LIMIT = 8000
 
@@ -93,13 +97,35 @@ def run_in_app(app: Any, job: Job | str) -> str:
 
 
 def run_job(hooks: Any, job: Job) -> str:
-    """Run *job*'s handler once (the app's context pushed by the caller): see the module.
+    """Run *job*'s handler once: see the module. The app's context is the caller's, or, when
+    none is pushed, that of the one app *hooks* was initialised with.
 
     :returns: ``"done"`` when the handler ran now, ``"skipped"`` when the job had finished
         already (a duplicate, a retry).
     :raises Exception: what the handler (or sending its reply) raised; the job is kept in
         the dead-letter list, and runs again when retried.
     """
+    app = hooks._job_app()
+    if app is not None:  # no app context: run in the app's (which calls this again)
+        done: str = hooks._job_work(app)(job)
+        return done
+    params = dict(job.params)
+    fields = WebhookFields(
+        job.kind,
+        new_request_id(),
+        job.account_sid,
+        params.get("MessageSid") or params.get("SmsSid"),
+        params.get("CallSid"),
+    )
+    fields.handler = job.handler
+    logfields.enter(fields)  # the job's log lines carry its webhook's kind and SIDs
+    try:
+        return _run(hooks, job)
+    finally:
+        logfields.leave(fields)
+
+
+def _run(hooks: Any, job: Job) -> str:
     state = hooks._state()
     store = state.facades.store
     settings = state.settings
@@ -251,21 +277,25 @@ def _message(message: Any) -> tuple[str | None, list[str]]:
 
 
 def _send_replies(hooks: Any, job: Job, result: Any) -> None:
-    messages = replies_of(result)
-    if not messages:
-        return
-    send = getattr(hooks, "send", None)
-    if send is None:
-        raise ConfigurationError("replies of background handlers need hooks.send (twhooks.rest)")
+    """Send *result* from the webhook's ``To`` to its ``From``, each message at most once
+    across retries of the job (its idempotency key)."""
     params = dict(job.params)
-    for n, (body, media) in enumerate(messages):
-        send(
-            to=params.get("From"),
-            from_=params.get("To"),
-            body=body,
-            media_url=media or None,
-            key=f"{job.id}:reply:{n}",
-        )
+    for n, (body, media) in enumerate(replies_of(result)):
+        try:
+            hooks.send(
+                to=params.get("From", ""),
+                from_=params.get("To") or None,
+                body=body,
+                media_url=media or None,
+                key=f"{job.id}:reply:{n}",
+            )
+        except TwilioApiError as error:
+            if error.code != OPTED_OUT:
+                raise
+            # Recorded in hooks.opt_outs by hooks.send; sending again would not help.
+            logger.warning(
+                "job %s: reply %d not sent: the recipient opted out (error 21610)", job.id, n
+            )
 
 
 # -- seeing it ------------------------------------------------------------------------------

@@ -13,16 +13,21 @@ that hands a :class:`~twhooks.background.jobs.Job` over without waiting for it, 
   ``factory(hooks, settings) -> Runner``: Dramatiq, arq or Procrastinate in ~50 lines.
 
 A ``submit`` that cannot queue the job (the queue is down, the pool is full) raises: the
-webhook is then answered ``503`` and logged, so that Twilio retries it (and the job id keeps
-the retry from running the handler twice). No web framework here.
+webhook is then answered ``503``, logged and kept in the dead-letter list (a re-run, or a
+retry of Twilio's, queues it again: the job id keeps it from running the handler twice).
+No web framework here.
 """
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import logging
+import os
 import queue
 import threading
+import time
+import weakref
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
@@ -69,7 +74,9 @@ class ThreadRunner:
         :class:`~twhooks.exceptions.RunnerUnavailable` (the webhook is answered ``503``).
 
     The threads start with the first job, in the process that submits it (a gunicorn worker,
-    after the fork), and are daemons: :meth:`close` waits for the queued jobs.
+    after the fork: a forked child starts its own). When the process exits, the jobs still
+    queued get :data:`EXIT_GRACE` seconds to run (:meth:`close`, at exit); those left then
+    are lost, logged with their number.
     """
 
     name = "thread"
@@ -80,10 +87,15 @@ class ThreadRunner:
         self.work = work
         self.threads = threads
         self.size = size
-        self._queue: queue.Queue[Any] = queue.Queue(size)
+        self._closed = False
+        self._reset()
+
+    def _reset(self) -> None:
+        """A queue and no threads: at the start, and in a forked child."""
+        self._pid = os.getpid()
+        self._queue: queue.Queue[Any] = queue.Queue(self.size)
         self._lock = threading.Lock()
         self._started: list[threading.Thread] = []
-        self._closed = False
 
     def submit(self, job: Job) -> None:
         if self._closed:
@@ -101,16 +113,28 @@ class ThreadRunner:
     def close(self, timeout: float | None = None) -> None:
         with self._lock:
             self._closed = True
-            started = list(self._started)
+            started = list(self._started) if self._pid == os.getpid() else []
         for _ in started:
             self._queue.put(_STOP)
+        deadline = None if timeout is None else time.monotonic() + timeout
         for thread in started:
-            thread.join(timeout)
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        left = sum(1 for job in list(self._queue.queue) if job is not _STOP)
+        if left:
+            logger.warning(
+                "the thread runner stopped with %d job(s) not run (their webhooks were "
+                "answered); use a queue (TWHOOKS_RUNNER = 'rq' or 'celery') to keep them",
+                left,
+            )
 
     def _start(self) -> None:
+        if self._pid != os.getpid():
+            self._reset()  # forked: the parent's threads are not this process's
         if len(self._started) >= self.threads:
             return
         with self._lock:
+            if not self._started:
+                _at_exit(self)
             while len(self._started) < self.threads:
                 thread = threading.Thread(
                     target=self._loop, name=f"twhooks-job-{len(self._started)}", daemon=True
@@ -127,6 +151,22 @@ class ThreadRunner:
                 self.work(job)
             except Exception:  # recorded in the history and the dead-letter list by run_job
                 logger.debug("job %s failed in the thread runner", job.id, exc_info=True)
+
+
+#: How long the thread runner's queued jobs may still run when the process exits (seconds).
+EXIT_GRACE = 5.0
+
+
+def _at_exit(runner: ThreadRunner) -> None:
+    """Close *runner* when the process exits (a weak reference: a runner no app uses goes)."""
+    ref = weakref.ref(runner)
+
+    def close() -> None:
+        found = ref()
+        if found is not None and not found._closed:
+            found.close(EXIT_GRACE)
+
+    atexit.register(close)
 
 
 def runner_for(value: Any, hooks: Any, *, settings: Any = None, work: Work | None = None) -> Runner:

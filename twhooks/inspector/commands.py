@@ -33,7 +33,8 @@ def send_command(record: HistoryRecord) -> str:
 def curl_command(record: HistoryRecord) -> str:
     """The ``curl`` command that sends *record* again (the signature left to fill in)."""
     url = redact_url(record.url)
-    words = ["curl", "-sS", "-X", record.method]
+    # A background job's record (method JOB) sends its webhook again: a POST.
+    words = ["curl", "-sS", "-X", "POST" if record.method == "JOB" else record.method]
     words += ["-H", "X-Twilio-Signature: $SIGNATURE"]
     batch = _batch(record)
     if batch is not None:  # its JSON as received; the URL keeps its bodySHA256

@@ -47,6 +47,7 @@ FIELDS = (
 #: The loggers twhooks logs to (tests/test_observability_logs.py checks the list is whole).
 TWHOOKS_LOGGERS = (
     "twhooks",
+    "twhooks.background",
     "twhooks.dispatch",
     "twhooks.events",
     "twhooks.extension",
@@ -54,6 +55,7 @@ TWHOOKS_LOGGERS = (
     "twhooks.middleware",
     "twhooks.realtime",
     "twhooks.request_validator",
+    "twhooks.rest",
     "twhooks.store",
     "twhooks.webhooks",
 )
