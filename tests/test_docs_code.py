@@ -75,7 +75,7 @@ CANNOT_RUN: dict[tuple[str, str], str] = {
     ),
     (
         "runners.rst",
-        '# yourapp/dramatiq_runner.py — TWHOOKS_RUNNER = "yourapp.dramatiq_runner:make_runner"',
+        '# yourapp/dramatiq_runner.py: TWHOOKS_RUNNER = "yourapp.dramatiq_runner:make_runner"',
     ): ("needs Dramatiq, not a test dependency"),
     ("testing.rst", "# test_sending.py"): "a pytest test over the reader's app factory",
 }
