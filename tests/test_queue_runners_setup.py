@@ -221,3 +221,22 @@ def test_the_worker_command_says_what_is_wrong(args: list[str], status: int, mes
     )
     assert done.returncode == status, done.stderr
     assert message in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/15"),
+        ("redis://user:p%40ss@cache:6380/2", "redis://user:p%40ss@cache:6380/2"),
+        ("rediss://:secret@cache:6379/0", "rediss://:secret@cache:6379/0"),
+        ("unix:///tmp/redis.sock", None),
+    ],
+    ids=["plain", "user-password", "tls", "socket"],
+)
+def test_twhooks_own_celery_app_takes_the_redis_stores_server(
+    url: str, expected: str | None
+) -> None:
+    from twhooks.background.celery import _redis_url
+
+    client = redis.Redis.from_url(url)
+    assert _redis_url(client.connection_pool) == expected

@@ -30,6 +30,7 @@ import logging
 import weakref
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from ..exceptions import ConfigurationError, RunnerUnavailable
 from ..extras import require
@@ -148,11 +149,9 @@ def default_celery(settings: Any) -> Any:
     from celery import Celery
 
     url = settings.store.url
-    client = getattr(url, "client", None)  # a RedisStore: its server
+    client = getattr(url, "client", None)  # a RedisStore object: its server's URL
     if client is not None and hasattr(client, "connection_pool"):
-        kwargs = client.connection_pool.connection_kwargs
-        url = f"redis://{kwargs.get('host', '127.0.0.1')}:{kwargs.get('port', 6379)}"
-        url += f"/{kwargs.get('db', 0)}"
+        url = _redis_url(client.connection_pool)
     if not (isinstance(url, str) and url.startswith(("redis://", "rediss://"))):
         raise ConfigurationError(
             "TWHOOKS_RUNNER = 'celery' needs a Celery app: set TWHOOKS_CELERY to the app's "
@@ -167,6 +166,17 @@ def default_celery(settings: Any) -> Any:
         accept_content=["json"],
     )
     return celery_app
+
+
+def _redis_url(pool: Any) -> str | None:
+    """The URL of a redis-py connection pool's server (``None``: not a plain TCP one)."""
+    kwargs = pool.connection_kwargs
+    if "host" not in kwargs:
+        return None
+    scheme = "rediss" if "ssl" in pool.connection_class.__name__.lower() else "redis"
+    user, password = kwargs.get("username") or "", kwargs.get("password") or ""
+    auth = f"{quote(user)}:{quote(password)}@" if user or password else ""
+    return f"{scheme}://{auth}{kwargs['host']}:{kwargs.get('port', 6379)}/{kwargs.get('db', 0)}"
 
 
 def make_runner(

@@ -167,15 +167,12 @@ def redis_for(settings: Any) -> Any:
     given = settings.queues.rq_redis
     if given is None:
         given = settings.store.url
-        client = getattr(given, "client", None)  # a RedisStore: its server
-        if isinstance(client, redis.Redis):
-            kwargs = dict(client.connection_pool.connection_kwargs)
-            kwargs.pop("decode_responses", None)
-            pool = redis.ConnectionPool(
-                connection_class=client.connection_pool.connection_class, **kwargs
-            )
-            return redis.Redis(connection_pool=pool)
-        if not (isinstance(given, str) and given.startswith(("redis://", "rediss://", "unix://"))):
+        client = getattr(given, "client", None)
+        if isinstance(client, redis.Redis):  # a RedisStore object: its client (Sentinel too)
+            given = client
+        elif not (
+            isinstance(given, str) and given.startswith(("redis://", "rediss://", "unix://"))
+        ):
             raise ConfigurationError(
                 "TWHOOKS_RUNNER = 'rq' needs a Redis: set TWHOOKS_RQ_REDIS_URL (the store, "
                 f"TWHOOKS_STORE = {given!r}, is not one)"
@@ -183,8 +180,8 @@ def redis_for(settings: Any) -> Any:
     if isinstance(given, redis.Redis):
         if given.get_encoder().decode_responses:
             raise ConfigurationError(
-                "TWHOOKS_RQ_REDIS_URL: RQ needs a redis.Redis client made without "
-                "decode_responses=True"
+                "RQ needs a redis.Redis client made without decode_responses=True: set "
+                "TWHOOKS_RQ_REDIS_URL"
             )
         return given
     if not isinstance(given, str):
