@@ -18,7 +18,10 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["add_parser", "run", "split_options"]
+__all__ = ["MAINTENANCE_INTERVAL", "add_parser", "run", "split_options"]
+
+#: Seconds between the maintenance runs of ``twhooks worker rq`` (RQ's abandoned jobs).
+MAINTENANCE_INTERVAL = 60
 
 
 def add_parser(commands: Any) -> None:
@@ -93,6 +96,9 @@ def _rq(app: Any, settings: Any, args: argparse.Namespace) -> int:
         connection=runner.connection,
         serializer=runner.queue.serializer,
         name=args.name,
+        # A job whose whole worker died is taken back by another's maintenance: every
+        # minute, not RQ's default ten.
+        maintenance_interval=MAINTENANCE_INTERVAL,
     )
     worked = worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
     return 0 if worked or args.burst else 1
