@@ -240,3 +240,23 @@ def test_twhooks_own_celery_app_takes_the_redis_stores_server(
 
     client = redis.Redis.from_url(url)
     assert _redis_url(client.connection_pool) == expected
+
+
+def test_rq_on_a_sentinels_master_follows_it_and_answers_503_while_it_is_down(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sentinels = f"127.0.0.1:{free_port()}"
+    app = app_with(TWHOOKS_RUNNER="rq", TWHOOKS_RQ_REDIS_URL=f"redis+sentinel://{sentinels}/main/0")
+    runner = app.extensions["twhooks"].dispatcher.runner
+    assert runner.connection.connection_pool.service_name == "main"
+    answer = signed_post(app.test_client(), "/twilio/messages", SMS)
+    assert answer.status_code == 503
+    assert "rq" in caplog.text.lower()
+
+
+@pytest.mark.parametrize(
+    "redis_url", ["redis+cluster://127.0.0.1:7000", "rediss+cluster://127.0.0.1:7000"]
+)
+def test_rq_refuses_a_redis_cluster(redis_url: str) -> None:
+    with pytest.raises(ConfigurationError, match="does not run on a Redis Cluster"):
+        app_with(TWHOOKS_RUNNER="rq", TWHOOKS_RQ_REDIS_URL=redis_url)

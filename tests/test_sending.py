@@ -238,3 +238,28 @@ def test_the_twilio_api_fixture_is_a_started_fake(twilio_api: FakeTwilioApi) -> 
         sent = hooks.send(to=TO, from_=FROM, body="from the fixture")
     assert twilio_api.url.startswith("http://127.0.0.1:")
     assert [m.sid for m in twilio_api.wait_for_messages(1)] == [sent.sid]
+
+
+def test_send_on_quart_from_a_thread(api: FakeTwilioApi) -> None:
+    import asyncio
+
+    from quart import Quart
+
+    from twhooks.quart import TwilioHooks as QuartHooks
+
+    app = Quart("sending-quart")
+    app.config.update(api.config())
+    hooks = QuartHooks(app)
+
+    async def main() -> str:
+        async with app.app_context():
+            # A blocking call: off the event loop, with the app's context copied along.
+            sent = await asyncio.to_thread(hooks.send, to=TO, from_=FROM, body="q", key="q1")
+            again = await asyncio.to_thread(hooks.send, to=TO, from_=FROM, body="q", key="q1")
+            assert again == sent
+            delivery = await hooks.deliveries.wait_async(sent.sid, "queued", timeout=1)
+            assert delivery.status == "queued"
+            return sent.sid
+
+    sid = asyncio.run(main())
+    assert [m.sid for m in api.messages] == [sid]

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .events import message_status_rank as message_status_rank
     from .exceptions import BodyHashMismatch as BodyHashMismatch
     from .exceptions import ConfigurationError as ConfigurationError
+    from .exceptions import DeliveryFailed as DeliveryFailed
     from .exceptions import DeliveryTimeout as DeliveryTimeout
     from .exceptions import HandlerError as HandlerError
     from .exceptions import InvalidNesting as InvalidNesting
@@ -139,6 +140,7 @@ _EXPORTS = {
     "Calls": "store",
     "ConferenceStatus": "events",
     "ConfigurationError": "exceptions",
+    "DeliveryFailed": "exceptions",
     "DeliveryTimeout": "exceptions",
     "Conversation": "conversation",
     "Conversations": "store",

@@ -26,6 +26,7 @@ auth tokens and signing keys do not appear in messages, attributes or reprs.
     │   └── TooManyDocuments            over 50 TwiML documents in one session (Redirect loop)
     ├── TwilioApiError                  Twilio's REST API refused a request, or gave no answer
     ├── DeliveryTimeout                 a message did not reach a status in time (TimeoutError)
+    ├── DeliveryFailed                  a message waited for ended failed or undelivered
     └── RequestError                    the HTTP request cannot be read (400)
         ├── RequestTooLarge             the body is over the size limit (413)
         └── UnsignedBody                a body no signature covers (400, 415)
@@ -34,10 +35,12 @@ auth tokens and signing keys do not appear in messages, attributes or reprs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = [
     "BodyHashMismatch",
     "ConfigurationError",
+    "DeliveryFailed",
     "DeliveryTimeout",
     "HandlerError",
     "InvalidNesting",
@@ -302,3 +305,22 @@ class DeliveryTimeout(TwhooksError, TimeoutError):
         self.status = status
         self.last = last
         self.timeout = timeout
+
+
+class DeliveryFailed(TwhooksError):
+    """A message waited for (:meth:`Deliveries.wait <twhooks.store.Deliveries.wait>`) ended
+    in a failure — ``failed``, ``undelivered`` or ``canceled`` — instead of the status waited
+    for.
+
+    :param delivery: its :class:`~twhooks.store.Delivery` (``status``, ``error_code``,
+        ``history``).
+    :param status: the status waited for.
+    """
+
+    def __init__(self, delivery: Any, status: str) -> None:
+        code = f" (error {delivery.error_code})" if delivery.error_code else ""
+        super().__init__(
+            f"message {delivery.sid} ended {delivery.status}{code} instead of reaching {status!r}"
+        )
+        self.delivery = delivery
+        self.status = status

@@ -157,6 +157,12 @@ class RQRunner:
         """Nothing to wait for: the jobs are in Redis."""
 
 
+_NO_CLUSTER = (
+    "the RQ runner does not run on a Redis Cluster: set TWHOOKS_RQ_REDIS_URL to one server "
+    "(or a Sentinel's master, redis+sentinel://)"
+)
+
+
 def redis_for(settings: Any) -> Any:
     """The Redis client of RQ: ``TWHOOKS_RQ_REDIS_URL``, else the Redis store's.
 
@@ -170,14 +176,14 @@ def redis_for(settings: Any) -> Any:
         client = getattr(given, "client", None)
         if isinstance(client, redis.Redis):  # a RedisStore object: its client (Sentinel too)
             given = client
-        elif not (
-            isinstance(given, str) and given.startswith(("redis://", "rediss://", "unix://"))
-        ):
+        elif not (isinstance(given, str) and given.startswith(("redis", "rediss", "unix"))):
             raise ConfigurationError(
                 "TWHOOKS_RUNNER = 'rq' needs a Redis: set TWHOOKS_RQ_REDIS_URL (the store, "
                 f"TWHOOKS_STORE = {given!r}, is not one)"
             )
-    if isinstance(given, redis.Redis):
+    if isinstance(given, redis.Redis) or hasattr(given, "nodes_manager"):
+        if not isinstance(given, redis.Redis):
+            raise ConfigurationError(_NO_CLUSTER)
         if given.get_encoder().decode_responses:
             raise ConfigurationError(
                 "RQ needs a redis.Redis client made without decode_responses=True: set "
@@ -188,10 +194,14 @@ def redis_for(settings: Any) -> Any:
         raise ConfigurationError(
             f"TWHOOKS_RQ_REDIS_URL must be a redis:// URL or a redis.Redis, not {given!r}"
         )
+    from ..store.redis_urls import redis_client_for
+
+    if given.partition(":")[0].lower().endswith("+cluster"):
+        raise ConfigurationError(_NO_CLUSTER)
     try:
-        return redis.Redis.from_url(given)
+        return redis_client_for(given)  # one server, or the master a Sentinel names
     except ValueError as error:
-        raise ConfigurationError(f"TWHOOKS_RQ_REDIS_URL = {given!r}: {error}") from None
+        raise ConfigurationError(f"RQ's Redis, {given!r}: {error}") from None
 
 
 def make_runner(hooks: Any, settings: Any, work: Any = None) -> RQRunner:

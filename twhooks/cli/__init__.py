@@ -180,6 +180,31 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="send every reply's delivery statuses there (a <Message statusCallback> wins)",
     )
+    chat.add_argument(
+        "--fake-api",
+        metavar="PORT",
+        nargs="?",
+        type=int,
+        const=0,
+        default=None,
+        help="serve a local Twilio REST API on 127.0.0.1:PORT (no PORT: a free one) and show "
+        "the messages the app sends through it (background replies, hooks.send): run the app "
+        "with TWILIO_API_BASE_URL=http://127.0.0.1:PORT and the same account SID and token",
+    )
+    chat.add_argument(
+        "--account-sid",
+        metavar="SID",
+        default=None,
+        help="the account the local API serves (default: $TWILIO_ACCOUNT_SID, else a test account)",
+    )
+    chat.add_argument(
+        "--api-wait",
+        type=_seconds,
+        metavar="SECONDS",
+        default=3.0,
+        help="with --fake-api: how long to wait for the messages the app sends after a message "
+        "it answered with no reply (default: 3)",
+    )
 
     call = commands.add_parser("call", parents=[common, people], help="call the app")
     call.add_argument("url", metavar="URL", help="the app's voice webhook URL")
@@ -250,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except argparse.ArgumentTypeError as error:
             print(f"twhooks: $TWHOOKS_PUBLIC_URL: {error}", file=sys.stderr)
             return 2
+    if args.command == "chat" and args.account_sid is None:
+        args.account_sid = os.environ.get("TWILIO_ACCOUNT_SID") or payloads.TEST_ACCOUNT_SID
     if args.command == "rerun":
         from .rerun import run as rerun
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http
+import secrets
 import sys
+import time
 from collections.abc import Callable, Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
 from ..exceptions import SimulationError
@@ -28,8 +30,12 @@ from ..simulator import (
     spoken_text,
 )
 from ..simulator.wire import Transport
+from ..store.keys import normalize_address
 from . import CommandError
 from .transport import RequestsTransport
+
+if TYPE_CHECKING:
+    from ..rest.fake import FakeTwilioApi
 
 __all__ = ["run"]
 
@@ -207,7 +213,12 @@ def _message(line: str) -> tuple[str, list[str]] | None:
     return " ".join(word for word in words if word not in media), media
 
 
-def _chat(args: argparse.Namespace, simulator: Simulator, term: _Terminal) -> list[str]:
+def _chat(
+    args: argparse.Namespace,
+    simulator: Simulator,
+    term: _Terminal,
+    api: FakeTwilioApi | None = None,
+) -> list[str]:
     conversation: SimulatedConversation = simulator.conversation(
         args.url,
         from_=args.from_,
@@ -221,6 +232,11 @@ def _chat(args: argparse.Namespace, simulator: Simulator, term: _Terminal) -> li
         f"Type a message and press Enter ({_MEDIA_COMMAND} URL [text] sends an MMS); "
         "Ctrl-D ends."
     )
+    if api is not None:
+        term.say(
+            f"A local Twilio API listens at {api.url} (account {api.account_sid}): what the "
+            "app sends through it is shown here, marked [REST API]; nothing reaches Twilio."
+        )
     errors: list[str] = []
     for line in term.lines("> "):
         message = _message(line)
@@ -232,7 +248,12 @@ def _chat(args: argparse.Namespace, simulator: Simulator, term: _Terminal) -> li
         _check(reply)
         if not reply.outgoing and _voice_verbs(reply):
             raise _voice_answer(conversation.url, reply)
-        if not reply.outgoing:
+        sent_by_api = 0
+        if api is not None:
+            # A background reply comes through the REST API, after the webhook's answer.
+            wait = 0.0 if reply.outgoing else args.api_wait
+            sent_by_api = _show_api_messages(term, api, args.from_, wait)
+        if not reply.outgoing and not sent_by_api:
             term.say("  (no reply)")
         for outgoing in reply.outgoing:
             term.say(f"< {outgoing.body}" if outgoing.body else "<")
@@ -241,7 +262,37 @@ def _chat(args: argparse.Namespace, simulator: Simulator, term: _Terminal) -> li
         for warning in reply.warnings:
             term.say(f"  [warning] {warning}")
         _report_callbacks(term, reply, errors)
+    if api is not None:
+        _show_api_messages(term, api, args.from_, 0.0)  # what came since the last line
     return errors
+
+
+#: After the first message through the API, how long to wait for the next ones of the burst.
+_API_GRACE = 0.3
+
+
+def _show_api_messages(term: _Terminal, api: FakeTwilioApi, person: str, wait: float) -> int:
+    """Print the messages the app sent through the local API that were not printed yet,
+    waiting up to *wait* seconds for a first one; how many were printed."""
+    shown = _shown.get(id(api), 0)
+    deadline = time.monotonic() + wait
+    while len(api.messages) <= shown and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if len(api.messages) > shown and wait:
+        time.sleep(_API_GRACE)  # a reply in several messages: its others
+    messages = api.messages[shown:]
+    _shown[id(api)] = shown + len(messages)
+    for message in messages:
+        to = "" if normalize_address(message.to) == normalize_address(person) else message.to
+        where = f" [REST API{', to ' + to if to else ''}]"
+        term.say(f"< {message.body}{where}" if message.body else f"<{where}")
+        for url in message.media_urls:
+            term.say(f"  [media] {url}")
+    return len(messages)
+
+
+#: How many messages of each local API (by id) the chat printed.
+_shown: dict[int, int] = {}
 
 
 def _signed_for(args: argparse.Namespace) -> str:
@@ -387,6 +438,33 @@ def _send(args: argparse.Namespace, simulator: Simulator, term: _Terminal) -> li
     return []
 
 
+def _start_api(args: argparse.Namespace, token: str | None) -> FakeTwilioApi | None:
+    """The local Twilio API of ``chat --fake-api``, started (``None``: not asked for).
+
+    It serves the chat's account with the token the chat signs with (the app's own), and
+    posts each message's signed status callbacks to the app.
+
+    :raises CommandError: its port is taken.
+    """
+    port = getattr(args, "fake_api", None)
+    if args.command != "chat" or port is None:
+        return None
+    from ..rest.fake import DEFAULT_STATUSES, FakeTwilioApi
+
+    api = FakeTwilioApi(
+        account_sid=args.account_sid,
+        auth_token=token or secrets.token_hex(16),
+        statuses=getattr(args, "api_statuses", DEFAULT_STATUSES),
+        port=port,
+    )
+    try:
+        return api.start()
+    except OSError as error:
+        raise CommandError(
+            f"--fake-api: cannot listen on 127.0.0.1:{port}: {error.strerror}"
+        ) from None
+
+
 def _phrase(status: int) -> str:
     try:
         return http.HTTPStatus(status).phrase
@@ -401,12 +479,19 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Simulator, _Terminal], list[s
 }
 
 
-def run(args: argparse.Namespace, token: str | None, transport: Transport | None = None) -> int:
+def run(
+    args: argparse.Namespace,
+    token: str | None,
+    transport: Transport | None = None,
+    on_api: Callable[[FakeTwilioApi], Callable[[], None]] | None = None,
+) -> int:
     """Run the session of the parsed command line *args*, signed with *token*; the status.
 
     :param token: the auth token, ``None`` to send unsigned requests.
     :param transport: how requests reach the app: over HTTP by default; ``flask twhooks``
         passes the app's test client (:class:`~twhooks.flask.testing.FlaskTransport`).
+    :param on_api: with ``--fake-api``, called with the local API once it listens (``flask
+        twhooks chat`` points the app at it); what it returns is called at the end.
     """
     url = args.url
     forward: tuple[str, str] | None = None
@@ -421,14 +506,28 @@ def run(args: argparse.Namespace, token: str | None, transport: Transport | None
         transport = RequestsTransport(args.timeout, forward=forward)
     simulator = Simulator(transport, token, base_url=url)
     term = _Terminal(sys.stdin, sys.stdout)
+    api: FakeTwilioApi | None = None
+    restore: Callable[[], None] | None = None
     try:
-        errors = _COMMANDS[args.command](args, simulator, term)
+        api = _start_api(args, token)
+        if api is not None and on_api is not None:
+            restore = on_api(api)
+        if api is not None:
+            errors = _chat(args, simulator, term, api)
+        else:
+            errors = _COMMANDS[args.command](args, simulator, term)
     except (CommandError, SimulationError) as error:
         print(f"twhooks: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
+    finally:
+        if restore is not None:
+            restore()
+        if api is not None:
+            api.stop()
+            _shown.pop(id(api), None)
     for problem in errors:
         print(f"twhooks: error: {problem}", file=sys.stderr)
     return 1 if errors else 0

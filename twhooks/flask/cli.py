@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask, current_app
@@ -29,8 +30,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RoutingException
 
 from ..exceptions import TwhooksError
-from ..glue import AppState
+from ..glue import AppState, sender_for
 from ..kinds import KINDS
+from ..payloads import TEST_ACCOUNT_SID
+
+if TYPE_CHECKING:
+    from ..rest.fake import FakeTwilioApi
 
 __all__ = ["CONSOLE_FIELDS", "call", "chat", "check", "send", "twhooks_commands", "urls"]
 
@@ -237,7 +242,43 @@ def _in_process(command: str, kind: str, options: tuple[str, ...], *before: str)
     url = base + settings.url_prefix + KINDS[kind].path
     args = _parser().parse_args([command, *before, url, *options])
     token = settings.signing_token(None) if settings.validate and not args.unsigned else None
-    raise click.exceptions.Exit(run(args, token, FlaskTransport(app, base_url=base)))
+    on_api = None
+    if command == "chat":
+        # What the app sends through the REST API goes to a local one and shows in the chat.
+        if args.fake_api is None:
+            args.fake_api = 0
+        args.account_sid = args.account_sid or settings.rest.account_sid or TEST_ACCOUNT_SID
+        args.api_statuses = ()  # its callbacks could not reach an app served by no server
+        on_api = _sending_to(app)
+    transport = FlaskTransport(app, base_url=base)
+    raise click.exceptions.Exit(run(args, token, transport, on_api))
+
+
+def _sending_to(app: Flask) -> Callable[[FakeTwilioApi], Callable[[], None]]:
+    """Point *app*'s ``hooks.send`` at a local API for the chat, and back after it.
+
+    The app's settings are frozen: its state is replaced by one whose sender has the same
+    store, the local API's URL and credentials, and no SDK client; the old state comes back
+    when the chat ends. A queue's worker in another process is not pointed: give it
+    ``TWILIO_API_BASE_URL`` (``twhooks chat --fake-api PORT``).
+    """
+
+    def point(api: FakeTwilioApi) -> Callable[[], None]:
+        state = _state(app)
+        rest = replace(
+            state.settings.rest,
+            base_url=api.url,
+            account_sid=api.account_sid,
+            auth_token=api.auth_token,
+            api_key=None,
+            api_secret=None,
+            client=None,
+        )
+        settings = replace(state.settings, rest=rest)
+        app.extensions["twhooks"] = replace(state, sender=sender_for(settings, state.facades))
+        return lambda: app.extensions.__setitem__("twhooks", state)
+
+    return point
 
 
 @twhooks_commands.command("chat", context_settings=_PASS_THROUGH)

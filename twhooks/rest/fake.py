@@ -114,6 +114,7 @@ class FakeTwilioApi:
     :param callback_delay: the pause before each status callback, in seconds.
     :param answer_delay: the pause before each answer, in seconds (a slow API: concurrent
         senders then overlap).
+    :param port: the port to listen on (``0``: a free one).
     """
 
     def __init__(
@@ -125,6 +126,7 @@ class FakeTwilioApi:
         statuses: Sequence[str] = DEFAULT_STATUSES,
         callback_delay: float = 0.0,
         answer_delay: float = 0.0,
+        port: int = 0,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token or secrets.token_hex(16)
@@ -132,6 +134,7 @@ class FakeTwilioApi:
         self.statuses = tuple(statuses)
         self.callback_delay = callback_delay
         self.answer_delay = answer_delay
+        self.port = port
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._messages: list[FakeMessage] = []
@@ -155,7 +158,7 @@ class FakeTwilioApi:
         class Handler(_Handler):
             fake = api
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
         self._threads = [
             threading.Thread(target=self._server.serve_forever, name="fake-twilio-api"),
@@ -167,7 +170,8 @@ class FakeTwilioApi:
         return self
 
     def stop(self) -> None:
-        """Stop the server and the callback thread (callbacks not yet posted are dropped)."""
+        """Stop the server, then the callback thread once it posted the callbacks queued
+        (waiting at most 10 s for them)."""
         server, self._server = self._server, None
         if server is None:
             return

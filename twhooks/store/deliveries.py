@@ -6,8 +6,10 @@ import time
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from .base import Store
+from ..exceptions import DeliveryFailed, DeliveryTimeout
+from .base import Store, blocks
 from .optouts import OptOuts
+from .polling import PENDING, Pending, poll, poll_async
 from .records import Delivery, message_status_order
 
 __all__ = ["Deliveries", "StatusUpdate"]
@@ -16,6 +18,8 @@ __all__ = ["Deliveries", "StatusUpdate"]
 DEFAULT_DELIVERY_TTL = 7 * 86400.0
 #: Twilio's error for a message to a recipient who opted out.
 UNSUBSCRIBED_RECIPIENT = "21610"
+#: The statuses a message ends in when it does not get through.
+FAILED_STATUSES = frozenset({"failed", "undelivered", "canceled"})
 
 
 class StatusUpdate(NamedTuple):
@@ -138,3 +142,74 @@ class Deliveries:
     def summary(self, since: float | None = None) -> dict[str, int]:
         """How many messages are at each status (updated since *since*, Unix time, if given)."""
         return self.store.message_summary(since)
+
+    # -- waiting ---------------------------------------------------------------------------
+
+    def wait(self, sid: str, status: str = "delivered", *, timeout: float = 30.0) -> Delivery:
+        """Wait until message *sid* reached *status*, through the store: the status callback
+        may reach any worker or host that shares it.
+
+        It returns as soon as the message is at *status* or further along its lifecycle
+        (waiting for ``sent`` returns on ``delivered``; waiting for ``delivered`` returns on
+        ``read``). A message that ended in a failure instead — ``failed``, ``undelivered`` or
+        ``canceled``, when that is not what was waited for — raises
+        :class:`~twhooks.DeliveryFailed` at once rather than wait for a status that will
+        never come. The store is read every 10 ms at first, then up to every 250 ms
+        (:mod:`twhooks.store.polling`); a blocking call: on an event loop, use
+        :meth:`wait_async`.
+
+        :param status: any message status (``queued``, ``sent``, ``delivered``, ``read``,
+            ``undelivered`` …).
+        :param timeout: how long to wait, in seconds.
+        :returns: its delivery record, with its history.
+        :raises ~twhooks.DeliveryTimeout: not there after *timeout* seconds (a
+            :class:`TimeoutError`; its ``last`` is the furthest status then).
+        :raises ~twhooks.DeliveryFailed: it ended in another failure.
+        """
+        found = poll(lambda: self._reached(sid, status), timeout)
+        return self._outcome(found, sid, status, timeout)
+
+    async def wait_async(
+        self, sid: str, status: str = "delivered", *, timeout: float = 30.0
+    ) -> Delivery:
+        """:meth:`wait` on an event loop (Quart): the pauses are ``asyncio.sleep``, and a
+        store whose calls block is read in a worker thread."""
+        import asyncio
+
+        async def attempt() -> Delivery | Pending:
+            if blocks(self.store):
+                return await asyncio.to_thread(self._reached, sid, status)
+            return self._reached(sid, status)
+
+        found = await poll_async(attempt, timeout)
+        return self._outcome(found, sid, status, timeout)
+
+    def _reached(self, sid: str, status: str) -> Delivery | Pending:
+        """The delivery of *sid* once at or past *status* or failed; else :data:`PENDING`."""
+        reader = getattr(self.store, "furthest_status", None)
+        if reader is not None:
+            current: str | None = reader(sid)  # one cheap read per try
+            if current is None or not _settled(current, status):
+                return PENDING
+        found = self.store.get_message(sid)
+        if found is None or found.status is None or not _settled(found.status, status):
+            return PENDING
+        return found
+
+    def _outcome(
+        self, found: Delivery | Pending, sid: str, status: str, timeout: float
+    ) -> Delivery:
+        if isinstance(found, Pending):
+            last = self.store.get_message(sid)
+            raise DeliveryTimeout(sid, status, last.status if last else None, timeout)
+        if found.status in FAILED_STATUSES and found.status != status:
+            raise DeliveryFailed(found, status)
+        return found
+
+
+def _settled(current: str, status: str) -> bool:
+    """Whether a message at *current* is done being waited for at *status*: there or past it,
+    or ended in a failure."""
+    if current == status or current in FAILED_STATUSES:
+        return True
+    return message_status_order(current) >= message_status_order(status)

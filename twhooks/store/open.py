@@ -47,7 +47,9 @@ def open_store(value: Any, *, instance_path: str | os.PathLike[str]) -> Store:
     kind = type(value)
     if kind.__module__.startswith("sqlalchemy") and hasattr(value, "dialect"):
         return _sql(value, f"{_SETTING} (a SQLAlchemy Engine)")
-    if kind.__module__.startswith("redis") and hasattr(value, "connection_pool"):
+    if kind.__module__.startswith("redis") and (
+        hasattr(value, "connection_pool") or hasattr(value, "nodes_manager")
+    ):
         return _redis(value)
     raise ConfigurationError(
         f"{_SETTING} must be None, a URL, a SQLAlchemy Engine, a redis.Redis client or a "
@@ -77,12 +79,13 @@ def _from_url(url: str) -> Store:
         if scheme == "sqlite" and url.startswith("sqlite:///") and "?" not in url:
             return _sqlite(url.removeprefix("sqlite:///"))
         return _sql(url, what)
-    if scheme in ("redis", "rediss", "unix"):
+    if scheme in ("redis", "rediss", "unix") or scheme.startswith(("redis+", "rediss+")):
         return _redis(url)
     shown = url.split("@")[-1] if "@" in url else url
     raise ConfigurationError(
         f"{_SETTING}: unknown URL {shown!r}; use memory://, sqlite:///path, postgresql://… "
-        f"or redis://host:port/db"
+        f"redis://host:port/db, redis+sentinel://host:port,…/service or "
+        f"redis+cluster://host:port,…"
     )
 
 

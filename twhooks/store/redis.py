@@ -29,8 +29,9 @@ from .records import (
 from .redis_blocks import BlockCache, block_value, new_version
 from .redis_client import decode_reply, encode_reply, guarded, milliseconds, text
 from .redis_history import RedisHistory
+from .redis_urls import redis_client_for as redis_client_for
 
-__all__ = ["RedisStore"]
+__all__ = ["RedisStore", "redis_client_for"]
 
 #: The index of messages drops those past their TTL once every this many status callbacks
 #: of a process (a reader skips them meanwhile: their hash is gone).
@@ -40,9 +41,14 @@ PRUNE_EVERY = 100
 class RedisStore(RedisHistory):
     """A :class:`~twhooks.store.Store` in Redis.
 
-    :param client: a URL (``redis://host:port/db``) or a :class:`redis.Redis` client of the
-        app's own.
-    :param prefix: put before every key.
+    :param client: a URL — ``redis://host:port/db``, a Sentinel's
+        ``redis+sentinel://host:port[,host:port]/service_name[/db]`` or a Cluster's
+        ``redis+cluster://host:port[,host:port]`` (:mod:`twhooks.store.redis_urls`) — or a
+        client of the app's own (a :class:`redis.Redis`, a Sentinel's ``master_for(...)``, a
+        :class:`~redis.cluster.RedisCluster`).
+    :param prefix: put before every key; on a cluster, made a hash tag (``{twhooks:}``) when
+        it holds none, so that every key of the store is in one slot (the Lua scripts touch
+        several keys at once).
     """
 
     #: Its calls wait on Redis: an event loop makes them from a worker thread.

@@ -21,6 +21,7 @@ from ..replies import Reply
 from .errors import guard
 from .redis_held import HeldConnections
 from .redis_scripts import Scripts
+from .redis_urls import is_cluster, redis_client_for
 
 __all__ = ["RedisClient", "decode_reply", "encode_reply", "guarded", "milliseconds", "text"]
 
@@ -72,17 +73,28 @@ class RedisClient:
     """
 
     def __init__(self, client: str | redis.Redis, *, prefix: str = "twhooks:") -> None:
-        self.client: redis.Redis = (
-            redis.Redis.from_url(client) if isinstance(client, str) else client
-        )
+        self.client: redis.Redis = redis_client_for(client) if isinstance(client, str) else client
         self._owned = isinstance(client, str)
+        #: A cluster runs a script only on keys of one slot: the prefix is then a hash tag,
+        #: ``{twhooks:}``, and every key of the store is in its slot (see docs/store.rst).
+        self.cluster = is_cluster(self.client)
+        if self.cluster and not ("{" in prefix and "}" in prefix.partition("{")[2]):
+            prefix = "{" + prefix + "}"
         self.prefix = prefix
         self._scripts = Scripts(self.client)
-        self._held = HeldConnections(self.client) if self._owned else None
+        # A cluster's client routes each call to its node itself.
+        self._held = HeldConnections(self.client) if self._owned and not self.cluster else None
 
     def __repr__(self) -> str:
-        kwargs = self.client.connection_pool.connection_kwargs
-        where = f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
+        if self.cluster:
+            nodes = self.client.get_nodes()  # type: ignore[attr-defined]
+            where = "cluster " + ",".join(f"{n.host}:{n.port}" for n in nodes[:3])
+        else:
+            kwargs = self.client.connection_pool.connection_kwargs
+            service = getattr(self.client.connection_pool, "service_name", None)
+            where = f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
+            if service:  # a Sentinel's master: its host changes with a failover
+                where = f"sentinel {service}/{kwargs.get('db', 0)}"
         return f"RedisStore({where!r}, prefix={self.prefix!r})"
 
     def _key(self, *parts: str) -> str:
