@@ -73,6 +73,14 @@ CANNOT_RUN: dict[tuple[str, str], str] = {
         "the same shape (a factory named by TWHOOKS_RUNNER)"
     ),
     ("testing.rst", "# test_bot.py"): "pytest tests that take the plugin's fixtures",
+    ("runners.rst", "# yourapp.py"): (
+        "a module of the reader's own with its Celery worker: tests/queue_app.py is this app, "
+        "run by tests/test_queue_runners.py with gunicorn and a real worker"
+    ),
+    (
+        "runners.rst",
+        '# yourapp/dramatiq_runner.py: TWHOOKS_RUNNER = "yourapp.dramatiq_runner:make_runner"',
+    ): ("needs Dramatiq, not a test dependency"),
     ("testing.rst", "# test_sending.py"): "a pytest test over the reader's app factory",
 }
 

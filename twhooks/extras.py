@@ -17,6 +17,8 @@ extra         installs                                     for
 ``otel``      opentelemetry-api                            spans (``TWHOOKS_TRACING``)
 ``metrics``   prometheus_client                            ``TWHOOKS_METRICS``
 ``all``       all of the above
+``rq``        RQ                                           ``TWHOOKS_RUNNER = "rq"``
+``celery``    Celery with its Redis transport              ``TWHOOKS_RUNNER = "celery"``
 ============  ===========================================  ====================================
 
 A feature whose extra is missing raises :class:`~twhooks.exceptions.ConfigurationError`
@@ -43,6 +45,8 @@ EXTRAS = {
     "voice": "voice sockets on Flask (flask-sock) and the relay/stream clients (websockets)",
     "otel": "OpenTelemetry spans (opentelemetry-api)",
     "metrics": "Prometheus metrics (prometheus_client)",
+    "rq": "background jobs on RQ (rq)",
+    "celery": "background jobs on Celery (celery[redis])",
 }
 
 

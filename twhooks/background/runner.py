@@ -188,7 +188,7 @@ def runner_for(value: Any, hooks: Any, *, settings: Any = None, work: Work | Non
         return ThreadRunner(work, threads=threads, size=size)
     if value in ("rq", "celery"):
         module = importlib.import_module(f"twhooks.background.{value}")
-        made: Runner = module.make_runner(hooks, settings)
+        made: Runner = module.make_runner(hooks, settings, work=work)
         return made
     if isinstance(value, str) and ":" in value:
         path, _, name = value.partition(":")

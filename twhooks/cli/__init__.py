@@ -8,6 +8,8 @@
                             one webhook of any kind; prints the status and the body
     twhooks tail URL        the webhook inspector's live list, one line per webhook
     twhooks rerun URL       the app's failed webhooks, listed or sent again (--store)
+    twhooks worker rq|celery --app yourapp:app
+                            run the app's background jobs on its queue
 
 Every request is signed with ``--auth-token`` (or ``$TWILIO_AUTH_TOKEN``) over *URL*, or,
 with ``--public-url`` (or ``$TWHOOKS_PUBLIC_URL``), over the same path under that public
@@ -231,16 +233,30 @@ def _parser() -> argparse.ArgumentParser:
     from .rerun import add_parser as add_rerun
 
     add_rerun(commands, common)  # twhooks rerun URL --store STORE
+    from .worker import add_parser as add_worker
+
+    add_worker(commands)  # twhooks worker rq|celery --app yourapp:app
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``twhooks`` command; returns the exit status (0 success, 1 failure, 2 usage)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    options: list[str] = []
+    if argv[:1] == ["worker"]:  # twhooks worker celery … -- OPTIONS of celery worker
+        from .worker import split_options
+
+        argv, options = split_options(argv)
     args = _parser().parse_args(argv)
+    args.options = options
     if args.command == "tail":  # reads the inspector: no auth token needed
         from .tail import run as tail
 
         return tail(args)
+    if args.command == "worker":  # runs the app's jobs: loads the app, sends nothing
+        from .worker import run as worker
+
+        return worker(args)
     token = args.auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
     if args.command == "rerun" and not (args.key or args.all):  # lists: sends nothing
         from .rerun import run as rerun

@@ -19,6 +19,7 @@ package:
   (``observability``);
 - background handlers: :attr:`Settings.background`, a :class:`BackgroundSettings`
   (``background``);
+- the RQ and Celery runners': :attr:`Settings.queues`, a :class:`QueueSettings` (``queues``);
 - sending through Twilio's REST API: :attr:`Settings.rest`, a :class:`RestSettings`
   (``rest``);
 - the defaults of them all, in one table: :data:`~twhooks.settings.defaults.DEFAULTS`
@@ -45,6 +46,7 @@ from .defaults import Reader, warn_removed
 from .defaults import set_defaults as set_defaults
 from .inspector import InspectorSettings as InspectorSettings
 from .observability import ObservabilitySettings as ObservabilitySettings
+from .queues import QueueSettings as QueueSettings
 from .realtime import RealtimeSettings as RealtimeSettings
 from .rest import RestSettings as RestSettings
 from .store import StoreSettings as StoreSettings
@@ -55,6 +57,7 @@ __all__ = [
     "BackgroundSettings",
     "InspectorSettings",
     "ObservabilitySettings",
+    "QueueSettings",
     "RealtimeSettings",
     "RestSettings",
     "Settings",
@@ -98,6 +101,8 @@ class Settings:
     observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
     #: Background handlers: the runner, its threads, how long a finished job is remembered.
     background: BackgroundSettings = field(default_factory=BackgroundSettings)
+    #: The RQ and Celery runners' settings.
+    queues: QueueSettings = field(default_factory=QueueSettings)
     #: Sending through Twilio's REST API (``hooks.send``).
     rest: RestSettings = field(default_factory=RestSettings)
 
@@ -167,6 +172,7 @@ class Settings:
             account_tokens=account_tokens,
             observability=ObservabilitySettings.from_config(config),
             background=BackgroundSettings.from_config(config),
+            queues=QueueSettings.from_config(config),
             rest=RestSettings.from_config(config),
         )
 

@@ -46,6 +46,13 @@ DEFAULTS: Mapping[str, Any] = {
     "TWHOOKS_HISTORY_SIZE": 1000,
     "TWHOOKS_HISTORY_REDACT": False,
     "TWHOOKS_HISTORY_HASH_KEY": None,
+    # The RQ and Celery runners: Settings.queues.
+    "TWHOOKS_JOB_RETRIES": 3,
+    "TWHOOKS_JOB_TIMEOUT": 300.0,
+    "TWHOOKS_RQ_QUEUE": "twhooks",
+    "TWHOOKS_RQ_REDIS_URL": None,
+    "TWHOOKS_CELERY": None,
+    "TWHOOKS_CELERY_QUEUE": "twhooks",
     # The inspector: Settings.inspector.
     "TWHOOKS_INSPECTOR": False,
     "TWHOOKS_INSPECTOR_PASSWORD": None,
