@@ -72,7 +72,9 @@ def store(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
 
 
 @pytest.fixture
-def sink(gunicorn: Callable[..., Any], tmp_path: Path, store: tuple[str, str]) -> tuple[str, Path]:
+def sink(store: tuple[str, str], gunicorn: Callable[..., Any], tmp_path: Path) -> tuple[str, Path]:
+    # The store is set up before the servers, so it is removed after they stopped: dropping
+    # its tables under a live worker's history batch deadlocks on PostgreSQL.
     url, prefix = store
     runs = tmp_path / "runs"
     env = {

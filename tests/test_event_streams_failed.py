@@ -65,8 +65,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
 
 @pytest.fixture
 def sink(
-    gunicorn: Callable[..., Any], tmp_path: Path, store: tuple[str, str]
+    store: tuple[str, str], gunicorn: Callable[..., Any], tmp_path: Path
 ) -> Iterator[tuple[str, Path, Any]]:
+    # The store is set up before the servers, so it is removed after they stopped: dropping
+    # its tables under a live worker's history batch deadlocks on PostgreSQL.
     url, prefix = store
     runs = tmp_path / "runs"
     env = {

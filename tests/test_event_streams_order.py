@@ -59,8 +59,10 @@ def callback_post(base: str, params: dict[str, str]) -> int:
 
 
 def test_the_handlers_of_one_message_never_overlap_and_end_at_its_furthest_status(
-    gunicorn: Callable[..., Any], tmp_path: Path, store: tuple[str, str]
+    store: tuple[str, str], gunicorn: Callable[..., Any], tmp_path: Path
 ) -> None:
+    # The store is set up before the servers, so it is removed after they stopped: dropping
+    # its tables under a live worker's history batch deadlocks on PostgreSQL.
     orders, runs = tmp_path / "orders.sqlite3", tmp_path / "runs"
     with sqlite3.connect(orders) as db:
         db.execute("CREATE TABLE orders (sid TEXT PRIMARY KEY, status TEXT)")
