@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from _servers import Gunicorn, LiveServer
 
 if TYPE_CHECKING:
     from _hypercorn import HypercornServer
+    from _logs import Capture
 
 SERVICES = Path(__file__).parent.parent / "tools" / "services"
 
@@ -91,3 +93,19 @@ def gunicorn(tmp_path: Path) -> Iterator[Callable[..., Gunicorn]]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def capture() -> Iterator[Capture]:
+    """Every log record of the test, as the app's JSON logging setup writes it (``_logs``),
+    on the root logger at DEBUG (its level restored after)."""
+    from _logs import Capture
+
+    handler = Capture()
+    root = logging.getLogger()
+    old = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield handler
+    root.removeHandler(handler)
+    root.setLevel(old)

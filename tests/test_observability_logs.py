@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _logs import Capture
 from _signing import TOKEN, signed_post
 from flask import Flask
 
 from twhooks import TwilioHooks
-from twhooks.observability import JsonFormatter, WebhookLogFields, current_webhook
+from twhooks.observability import WebhookLogFields, current_webhook
 from twhooks.observability.logfields import FIELDS, TWHOOKS_LOGGERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,36 +23,6 @@ ACCOUNT = "AC" + "a" * 32
 MESSAGE = "SM" + "b" * 32
 PASSWORD = "s3cret-basic-pass"
 SMS = {"AccountSid": ACCOUNT, "MessageSid": MESSAGE, "From": "+15550001111", "Body": "hi"}
-
-
-class Capture(logging.Handler):
-    """Every record, with the filter of the app's own records, formatted as JSON."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-        self.lines: list[str] = []
-        self.addFilter(WebhookLogFields())
-        self.setFormatter(JsonFormatter())
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-        self.lines.append(self.format(record))
-
-    def of(self, name: str) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.lines if json.loads(line)["logger"] == name]
-
-
-@pytest.fixture
-def capture() -> Any:
-    handler = Capture()
-    root = logging.getLogger()
-    old = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield handler
-    root.removeHandler(handler)
-    root.setLevel(old)
 
 
 def make_app(**config: Any) -> tuple[Flask, TwilioHooks]:

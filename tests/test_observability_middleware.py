@@ -6,7 +6,6 @@ Hypercorn."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 from _hypercorn import HypercornServer
+from _logs import Capture
 from _servers import Gunicorn
 from _signing import TOKEN, official_signature
 from opentelemetry import trace
@@ -30,7 +30,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from twhooks import ConfigurationError
 from twhooks.asgi import TwilioSignatureMiddleware as AsgiMiddleware
 from twhooks.middleware import TwilioSignatureMiddleware as WsgiMiddleware
-from twhooks.observability import JsonFormatter, WebhookLogFields
 from twhooks.observability import store as store_watch
 from twhooks.observability.metrics import Metrics
 from twhooks.observability.tracing import Tracing
@@ -179,36 +178,6 @@ def registry() -> Iterator[CollectorRegistry]:
     registry = CollectorRegistry()
     yield registry
     store_watch.unwatch(Metrics(registry))
-
-
-class Capture(logging.Handler):
-    """Every record, with the app's filter, formatted as JSON."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-        self.lines: list[str] = []
-        self.addFilter(WebhookLogFields())
-        self.setFormatter(JsonFormatter())
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-        self.lines.append(self.format(record))
-
-    def of(self, name: str) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.lines if json.loads(line)["logger"] == name]
-
-
-@pytest.fixture
-def capture() -> Iterator[Capture]:
-    handler = Capture()
-    root = logging.getLogger()
-    old = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield handler
-    root.removeHandler(handler)
-    root.setLevel(old)
 
 
 async def accepted(scope: Any, receive: Any, send: Any) -> None:
