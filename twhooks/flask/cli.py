@@ -211,9 +211,7 @@ def _answered_first(app: Flask, state: AppState[Any]) -> tuple[str | None, str]:
             response = client.post(prefix + kind.path, data={"twhooks-check": "1"})
         body = response.get_data(as_text=True)
         if response.status_code != 403 or "X-Twilio-Signature" not in body:
-            location = response.headers.get("Location")
-            seen = f"{response.status_code}" + (f" (redirect to {location})" if location else "")
-            problems.append(f"{prefix + kind.path} answered {seen}")
+            problems.append(_answered(prefix + kind.path, response))
     if problems:
         return (
             "something answers before twhooks (a login guard, a CSRF check, a rate limiter): "
@@ -222,6 +220,14 @@ def _answered_first(app: Flask, state: AppState[Any]) -> tuple[str | None, str]:
             "",
         )
     return None, f"{len(KINDS)} routes (an unsigned request each, refused by twhooks)"
+
+
+def _answered(path: str, response: Any) -> str:
+    """What *path* answered a probe of ``check`` that twhooks did not refuse."""
+    location = response.headers.get("Location")
+    return f"{path} answered {response.status_code}" + (
+        f" (redirect to {location})" if location else ""
+    )
 
 
 #: The CallSid of the upgrades ``check`` sends (refused before any call is looked up).
@@ -257,9 +263,7 @@ def _sockets(app: Flask, state: AppState[Any]) -> tuple[str | None, str]:
             response = client.get(path, headers=_UPGRADE)
         body = response.get_data(as_text=True)
         if response.status_code != 403 or "WebSocket upgrade refused" not in body:
-            location = response.headers.get("Location")
-            seen = f"{response.status_code}" + (f" (redirect to {location})" if location else "")
-            problems.append(f"{path} answered {seen}")
+            problems.append(_answered(path, response))
     if problems:
         return (
             "the upgrade is not answered by twhooks (a route not mounted, a login guard, a "
