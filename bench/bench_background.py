@@ -27,13 +27,13 @@ import re
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from _gunicorn import start_gunicorn
 from bench_request import PATH, SMS, TOKEN
 from bench_server import free_port
 from twilio.request_validator import RequestValidator
@@ -129,23 +129,8 @@ def load(port: int, seconds: int, first: int, count: int) -> tuple[float, float,
 def serve(mode: str, extra: dict[str, str], port: int, work: str, runs: str) -> Any:
     env = {**os.environ, "PYTHONPATH": str(HERE), **extra}
     env.update(BENCH_MODE=mode, BENCH_INSTANCE=work, BENCH_RUNS=runs)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "bench_background:app()", "--chdir", str(HERE),
-         "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "error"],
-        env=env,
-        stderr=subprocess.DEVNULL,  # one log line per 503 of a full queue: counted below
-    )  # fmt: skip
-    import socket
-
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"{mode} did not start")
+    # stderr dropped: one log line per 503 of a full queue, counted from wrk's output
+    return start_gunicorn("bench_background:app()", port, env, what=mode, stderr=subprocess.DEVNULL)
 
 
 def main(rounds: int = 3, seconds: int = 4) -> None:

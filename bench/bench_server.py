@@ -28,13 +28,12 @@ import shutil
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
+from _gunicorn import start_gunicorn
 from bench_request import OLD, PATH, POSTGRESQL_URL, REDIS_URL, SMS, TOKEN, goal
 from twilio.request_validator import RequestValidator
 
@@ -74,20 +73,7 @@ def serve(
     env = {**os.environ, "PYTHONPATH": str(HERE)}
     if store:
         env.update(BENCH_STORE=store, BENCH_INSTANCE=instance, BENCH_PREFIX=prefix)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", target, "--chdir", str(HERE), "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "error"],
-        env=env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"{target} did not start")
+    return start_gunicorn(target, port, env)
 
 
 def load(port: int, seconds: int) -> tuple[float, float, int]:

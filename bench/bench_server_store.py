@@ -31,12 +31,12 @@ import shutil
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any
+
+from _gunicorn import start_gunicorn
 
 HERE = Path(__file__).resolve().parent
 PATH = "/twilio/messages/status"
@@ -78,20 +78,10 @@ def free_port() -> int:
 
 
 def serve(store: str, port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "bench_server_store:status_app()", "--chdir",
-         str(HERE), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "error"],
-        env={**os.environ, "PYTHONPATH": str(HERE), "BENCH_STORE": store},
-    )  # fmt: skip
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"the server with {store} did not start")
+    env = {**os.environ, "PYTHONPATH": str(HERE), "BENCH_STORE": store}
+    return start_gunicorn(
+        "bench_server_store:status_app()", port, env, what=f"the server with {store}"
+    )
 
 
 _runs = iter(range(1, 10**6))
