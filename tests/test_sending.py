@@ -263,3 +263,40 @@ def test_send_on_quart_from_a_thread(api: FakeTwilioApi) -> None:
 
     sid = asyncio.run(main())
     assert [m.sid for m in api.messages] == [sid]
+
+
+def test_send_async_on_hypercorn_sends_one_key_once(
+    tmp_path: Path, serve: Callable[[Any], Any]
+) -> None:
+    # An async view sending under one key, 8 requests at once on a real Hypercorn server,
+    # the default SQLite store: one message, the same SID for all (the first sender waits
+    # 0.3 s for the API while the others wait for its key, on the event loop).
+    from quart import Quart, jsonify
+    from quart import request as quart_request
+
+    from twhooks.quart import TwilioHooks as QuartHooks
+
+    with FakeTwilioApi(statuses=(), answer_delay=0.3) as api:
+        app = Quart("sending-async", instance_path=str(tmp_path / "instance"))
+        app.config.update(api.config())
+        hooks = QuartHooks(app)
+
+        @app.post("/send")
+        async def send() -> Any:
+            form = await quart_request.form
+            sent = await hooks.send_async(to=TO, from_=FROM, body="once", key=form["key"])
+            return jsonify(sid=sent.sid)
+
+        server = serve(app)
+
+        def post(key: str) -> requests.Response:
+            return requests.post(server.url + "/send", data={"key": key}, timeout=30)
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(post, ["k1"] * 8))
+        assert [a.status_code for a in answers] == [200] * 8
+        assert len({a.json()["sid"] for a in answers}) == 1
+        assert len(api.messages) == 1
+        # Another key is another message.
+        assert post("k2").json()["sid"] != answers[0].json()["sid"]
+        assert len(api.messages) == 2

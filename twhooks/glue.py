@@ -444,9 +444,8 @@ class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[App
         """Send a message through Twilio's REST API (the Messages resource).
 
         A blocking call (the API's answer, its retries included): call it from a sync view,
-        a background handler or a job, and on Quart from a thread
-        (``await asyncio.to_thread(hooks.send, ...)``). Needs an app context. See
-        :doc:`/sending`.
+        a background handler or a job; in an ``async def`` view or handler (Quart), use
+        :meth:`send_async`. Needs an app context. See :doc:`/sending`.
 
         :param to: the recipient.
         :param body: the text; at least one of *body* and *media_url* is needed.
@@ -462,19 +461,50 @@ class TwilioHooksBase(StoreProperties, Handlers, RealtimeDecorators, Generic[App
         :raises ~twhooks.ConfigurationError: no credentials (``TWILIO_ACCOUNT_SID`` and
             ``TWILIO_AUTH_TOKEN``, or an API key, or ``TWHOOKS_REST_CLIENT``).
         """
-        state = self._state()
-        if status_callback is None and state.settings.public_url:
-            status_callback = self.callback_url("message_status", external=True)
-        sender = state.sender or sender_for(state.settings, state.facades)
+        sender, status_callback = self._sender(status_callback)
         return sender.send(
             to=to,
             body=body,
             from_=from_,
             media_url=media_url,
-            status_callback=status_callback or None,
+            status_callback=status_callback,
             messaging_service_sid=messaging_service_sid,
             key=key,
         )
+
+    async def send_async(
+        self,
+        *,
+        to: str,
+        body: str | None = None,
+        from_: str | None = None,
+        media_url: str | Sequence[str] | None = None,
+        status_callback: str | None = None,
+        messaging_service_sid: str | None = None,
+        key: str | None = None,
+    ) -> SentMessage:
+        """:meth:`send` for an ``async def`` view or handler (Quart): the API is called in a
+        worker thread, and a *key* that another worker is sending under is waited for on
+        the event loop. Needs an app context. See :doc:`/sending`."""
+        sender, status_callback = self._sender(status_callback)
+        return await sender.send_async(
+            to=to,
+            body=body,
+            from_=from_,
+            media_url=media_url,
+            status_callback=status_callback,
+            messaging_service_sid=messaging_service_sid,
+            key=key,
+        )
+
+    def _sender(self, status_callback: str | None) -> tuple[Sender, str | None]:
+        """The app's sender, and the status callback a message gets: *status_callback*, or
+        this app's ``message_status`` route when ``TWHOOKS_PUBLIC_URL`` is set (``""``:
+        none)."""
+        state = self._state()
+        if status_callback is None and state.settings.public_url:
+            status_callback = self.callback_url("message_status", external=True)
+        return state.sender or sender_for(state.settings, state.facades), status_callback or None
 
     # -- URLs -------------------------------------------------------------------------------
 

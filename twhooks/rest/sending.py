@@ -35,8 +35,10 @@ from typing import TYPE_CHECKING
 from ..exceptions import TwilioApiError
 from ..replies import Reply
 from ..settings import RestSettings
+from ..store.base import blocks
 from ..store.deliveries import UNSUBSCRIBED_RECIPIENT, Deliveries
 from ..store.optouts import OptOuts
+from ..store.polling import PENDING, Pending, poll_async
 from ..store.renewal import renewals
 from ..store.replays import ReplayStore
 from .messages import SentMessage
@@ -146,6 +148,62 @@ class Sender:
             opt-out first) or could not be reached, after the retries.
         :raises ~twhooks.ConfigurationError: no credentials to send with.
         """
+        create, longest = self._prepared(
+            to, body, from_, media_url, status_callback, messaging_service_sid
+        )
+        if key is None:
+            return create()
+        return self._once(KEY_PREFIX + key, create, longest)
+
+    async def send_async(
+        self,
+        *,
+        to: str,
+        body: str | None = None,
+        from_: str | None = None,
+        media_url: str | Sequence[str] | None = None,
+        status_callback: str | None = None,
+        messaging_service_sid: str | None = None,
+        key: str | None = None,
+    ) -> SentMessage:
+        """:meth:`send` on an event loop (Quart): the API is called in a worker thread, and
+        a key that another sender holds is waited for on the loop (``asyncio.sleep``
+        between tries), never in a thread."""
+        import asyncio
+
+        create, longest = self._prepared(
+            to, body, from_, media_url, status_callback, messaging_service_sid
+        )
+        if key is None:
+            return await asyncio.to_thread(create)
+        key, owner = KEY_PREFIX + key, uuid.uuid4().hex
+        blocking = blocks(self.store)
+
+        async def attempt() -> SentMessage | bool | Pending:
+            if blocking:
+                claimed = await asyncio.to_thread(self.store.claim, key, owner, self.lease)
+            else:
+                claimed = self.store.claim(key, owner, self.lease)
+            return self._claimed(claimed)
+
+        got: SentMessage | bool | Pending = PENDING
+        while isinstance(got, Pending):
+            got = await poll_async(attempt, longest + self.lease)
+        if isinstance(got, SentMessage):
+            return got
+        return await asyncio.to_thread(self._send_claimed, key, owner, create)
+
+    def _prepared(
+        self,
+        to: str,
+        body: str | None,
+        from_: str | None,
+        media_url: str | Sequence[str] | None,
+        status_callback: str | None,
+        messaging_service_sid: str | None,
+    ) -> tuple[Callable[[], SentMessage], float]:
+        """The arguments checked: the call that sends the message once, and the longest
+        it may take (its retries included)."""
         urls = [media_url] if isinstance(media_url, str) else list(media_url or ())
         if not to or not isinstance(to, str):
             raise ValueError(f"send() needs the recipient: to={to!r}")
@@ -166,23 +224,34 @@ class Sender:
                 messaging_service_sid=messaging_service_sid,
             )
 
-        if key is None:
-            return create()
-        return self._once(KEY_PREFIX + key, create, client.longest())
+        return create, client.longest()
+
+    @staticmethod
+    def _claimed(claimed: Reply | bool) -> SentMessage | bool | Pending:
+        """A try at a key: the message sent under it already, ``True`` when this caller
+        claimed it, :data:`PENDING` while another sender holds it."""
+        if isinstance(claimed, Reply):
+            return SentMessage.from_json(claimed.body)
+        return True if claimed else PENDING
 
     def _once(self, key: str, create: Callable[[], SentMessage], longest: float) -> SentMessage:
         """Run *create* at most once for *key* (see the module's docstring)."""
         owner = uuid.uuid4().hex
         while True:
-            claimed = self.store.claim(key, owner, self.lease)
-            if isinstance(claimed, Reply):
-                return SentMessage.from_json(claimed.body)
-            if claimed:
+            got = self._claimed(self.store.claim(key, owner, self.lease))
+            if isinstance(got, SentMessage):
+                return got
+            if got is True:
                 break
             # Another sender holds it: its message, or the key once it failed.
             found = self.store.wait(key, longest + self.lease)
             if found is not None:
                 return SentMessage.from_json(found.body)
+        return self._send_claimed(key, owner, create)
+
+    def _send_claimed(self, key: str, owner: str, create: Callable[[], SentMessage]) -> SentMessage:
+        """Send under *key*, claimed by *owner*: the claim renewed meanwhile, then ended
+        keeping the message (or nothing, when the send failed: the next call sends)."""
         handle = renewals.hold(self.store, key, owner, self.lease)
         sent: SentMessage | None = None
         try:
