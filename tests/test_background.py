@@ -343,6 +343,51 @@ def test_quart_background_handlers(serve: Callable[[Any], HypercornServer]) -> N
     assert runs.calls[1] == ("call_status", "CA1 completed")
 
 
+@pytest.mark.parametrize("blocking", [None, False])
+def test_quart_submits_to_a_queue_off_the_event_loop(
+    serve: Callable[[Any], HypercornServer], blocking: bool | None
+) -> None:
+    # On the memory store (no worker thread for the store), a runner whose submit may wait on
+    # I/O (a queue's: one that does not say) is given the job in a worker thread, never on
+    # the event loop; one that says it does not block (the thread runner) keeps the loop.
+    import asyncio
+
+    from quart import Quart
+
+    from twhooks.quart import TwilioHooks as QuartHooks
+
+    on_loop: list[bool] = []
+
+    class Queue:
+        name = "queue"
+
+        def submit(self, job: Job) -> None:
+            try:
+                asyncio.get_running_loop()
+                on_loop.append(True)
+            except RuntimeError:
+                on_loop.append(False)
+
+        def close(self, timeout: float | None = None) -> None:
+            pass
+
+    runner: Any = Queue()
+    if blocking is not None:
+        runner.blocking = blocking
+    app = Quart(__name__)
+    app.config.update(TESTING=True, TWILIO_AUTH_TOKEN=TOKEN, TWHOOKS_RUNNER=runner)
+    hooks = QuartHooks(app)
+
+    @hooks.message(background=True)
+    def reply(msg: Any) -> None:
+        raise AssertionError("the queue runs no job here")
+
+    server = serve(app)
+    answer = post(server.url + "/twilio/messages", sms("SM21"))
+    assert answer.status_code == 200
+    assert on_loop == [blocking is False]
+
+
 def test_the_job_span_is_in_the_webhooks_trace(live_server: Any) -> None:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor

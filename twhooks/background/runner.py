@@ -41,7 +41,12 @@ logger = logging.getLogger("twhooks.background")
 
 @runtime_checkable
 class Runner(Protocol):
-    """Runs :class:`~twhooks.background.jobs.Job` objects away from the webhook's request."""
+    """Runs :class:`~twhooks.background.jobs.Job` objects away from the webhook's request.
+
+    A runner may also say ``blocking = False`` when its ``submit`` does no I/O (the thread
+    runner); one that does not say is taken to block, and on an event loop (Quart) its
+    ``submit`` is called in a worker thread.
+    """
 
     #: A short name for logs and the history (``"thread"``, ``"rq"``).
     name: str
@@ -80,6 +85,9 @@ class ThreadRunner:
     """
 
     name = "thread"
+    #: ``submit`` only puts the job in this process's queue: no I/O (see
+    #: :func:`~twhooks.store.base.blocks`; a runner that does not say is taken to block).
+    blocking = False
 
     def __init__(self, work: Work, *, threads: int = 4, size: int = 1000) -> None:
         if threads < 1 or size < 1:

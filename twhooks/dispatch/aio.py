@@ -26,6 +26,7 @@ from ..kinds import Kind
 from ..observability import store as watched
 from ..replies import Reply
 from ..request import WebhookRequest
+from ..store.base import blocks
 from ..store.polling import Pending, poll_async
 from .failures import Raised, answer, noted, unanswered
 from .received import Received, Refused, Session, status_of, stored
@@ -68,7 +69,10 @@ class AsyncDispatcher(DispatcherBase):
         self, received: Received, kind: Kind, step: str | None = None, session: Session = None
     ) -> Reply:
         """Route *received*, run its handler and render the reply (no claim)."""
-        threaded = self._store_blocks
+        # In a worker thread when the store's calls, or a queue's submit, may wait on I/O.
+        threaded = self._store_blocks or (
+            bool(self.handlers.background_handlers) and blocks(self.runner)
+        )
         # A plain handler runs in the store's trip, unless an async error handler may have
         # to answer for it (that one is awaited here).
         run_plain = threaded and not any(map(iscoroutinefunction, self.handlers.error_handlers))
