@@ -16,12 +16,14 @@ import sqlalchemy as sa
 from conftest import POSTGRESQL_URL, REDIS_URL
 
 from twhooks import ConfigurationError
+from twhooks.replies import Reply
 from twhooks.store import Deliveries, MemoryStore, Store, StoreUnavailable, open_store
 from twhooks.store.base import blocks
 from twhooks.store.redis import RedisStore
 from twhooks.store.sql import SQLStore
 from twhooks.store.sql_schema import SCHEMA_VERSION
 from twhooks.store.sqlite import SQLiteStore
+from twhooks.store.sqlite_connections import AUTOCHECKPOINT_BYTES, PAGE_SIZE
 
 
 def test_unset_means_an_sqlite_file_in_the_instance_folder(tmp_path: Path) -> None:
@@ -37,6 +39,34 @@ def test_unset_means_an_sqlite_file_in_the_instance_folder(tmp_path: Path) -> No
             assert db.execute("SELECT version FROM twhooks_schema").fetchone() == (SCHEMA_VERSION,)
     finally:
         store.close()
+
+
+def test_a_new_file_has_small_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    """New files get PAGE_SIZE pages (fewer WAL bytes a write); a file made with SQLite's
+    4 KiB pages keeps them (WAL mode cannot change them) and works the same; the automatic
+    checkpoint is set in bytes, whatever the pages."""
+    new = SQLiteStore(tmp_path / "new.sqlite3")
+    old_path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(old_path) as db:
+        db.execute("PRAGMA page_size = 4096")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("CREATE TABLE app_table (a)")  # an app's file, made before twhooks'
+    old = SQLiteStore(old_path)
+    try:
+        for store, page_size in ((new, PAGE_SIZE), (old, 4096)):
+            conn = store.connection()
+            assert conn.execute("PRAGMA page_size").fetchone() == (page_size,)
+            assert conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (
+                AUTOCHECKPOINT_BYTES // page_size,
+            )
+            assert store.claim("k", "a", 5) is True
+            store.finish("k", "a", Reply(200, [("Content-Type", "text/xml")], b"x" * 5000), 30)
+            reply = store.claim("k", "b", 5)
+            assert isinstance(reply, Reply) and reply.body == b"x" * 5000
+        assert PAGE_SIZE < 4096
+    finally:
+        new.close()
+        old.close()
 
 
 def test_an_instance_folder_that_cannot_be_made(tmp_path: Path) -> None:

@@ -463,7 +463,9 @@ class SQLiteStore(SQLiteConnections):
                 conn.execute(_insert_history(self.prefix, len(chunk)), _flat(chunk))
             for kind in kinds:  # each kind has room of its own
                 conn.execute(self._sql["trim_history"], (kind, kind, size))
-            if settled:  # the dead letters of requests that succeeded
+            # The dead letters of requests that succeeded; usually there are none, and a
+            # statement per record (each a step, the GIL let go and taken back) is not paid.
+            if settled and conn.execute(self._sql["any_failed"]).fetchone() is not None:
                 conn.executemany(self._sql["settle_failed"], settled)
 
     @guarded
@@ -766,4 +768,5 @@ def _statements(p: str) -> dict[str, str]:
         ),
         # Take a dead letter off the list: a copy of it succeeded after its last failure.
         "settle_failed": f'DELETE FROM {p}failed WHERE "key" = ? AND last_at <= ?',
+        "any_failed": f"SELECT 1 FROM {p}failed LIMIT 1",
     }
