@@ -30,9 +30,8 @@
 - **Small pages**: a new file is made with pages of :data:`PAGE_SIZE` bytes, not SQLite's 4
   KiB. Each of a webhook's two autocommit writes appends whole pages to the WAL (a leaf of
   the table and one of its key's index, at least), so smaller pages mean fewer bytes written
-  and, above all, fewer for the checkpoints to copy, which hold up the writers while they
-  copy: 6.5 KB of WAL a webhook against 16 KB (history included), and a p99 on gunicorn of
-  about 5 ms against 11 to 17 ms, for the same throughput (``docs/performance.rst``). A file
+  and fewer for the checkpoints to copy: 6.5 KB of WAL a webhook against 16 KB (history
+  included), and 15 to 32 µs less a webhook in-process (``docs/performance.rst``). A file
   made with other pages keeps them (SQLite cannot change them in WAL mode).
 - **Errors**: :class:`sqlite3.Error` becomes :class:`~twhooks.store.StoreUnavailable`
   (:func:`guarded`).
