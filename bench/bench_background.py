@@ -23,7 +23,6 @@ job appends to). Needs ``wrk`` and gunicorn.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -34,6 +33,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from _gunicorn import start_gunicorn
+from _wrk import run_wrk
 from bench_request import PATH, SMS, TOKEN
 from bench_server import free_port
 from twilio.request_validator import RequestValidator
@@ -110,20 +110,8 @@ def script(port: int, first: int, count: int) -> str:
 
 
 def load(port: int, seconds: int, first: int, count: int) -> tuple[float, float, int]:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-        lua.write(script(port, first, count))
-    out = subprocess.run(
-        ["wrk", "-t1", "-c4", f"-d{seconds}s", "--latency", "-s", lua.name,
-         "-H", "Content-Type: application/x-www-form-urlencoded; charset=UTF-8",
-         f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, check=True, timeout=seconds + 30,
-    ).stdout  # fmt: skip
-    os.unlink(lua.name)
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p99_value, p99_unit = re.search(r"99%\s+([\d.]+)(\w+)", out).groups()  # type: ignore[union-attr]
-    p99 = float(p99_value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99_unit]
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rate, p99, int(bad.group(1)) if bad else 0
+    run = run_wrk(port, seconds, script(port, first, count))
+    return run.rate, run.p99, run.bad
 
 
 def serve(mode: str, extra: dict[str, str], port: int, work: str, runs: str) -> Any:

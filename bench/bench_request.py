@@ -65,6 +65,7 @@ from werkzeug.test import EnvironBuilder
 
 from twhooks import IncomingMessage, SignatureVerifier, TwilioHooks
 from twhooks.forms import parse_form
+from twhooks.store.open import DEFAULT_SQLITE_FILE
 from twhooks.store.sqlite_connections import patiently
 
 TOKEN = "bench-auth-token-0123456789abcdef"
@@ -129,7 +130,7 @@ def twhooks_app(store: Any = "memory://", *, page_size: int | None = None, **con
     instance = os.environ.get("BENCH_INSTANCE") or tempfile.mkdtemp(prefix="twhooks-bench-")
     if page_size is not None:
         instance = os.path.join(instance, f"pages-{page_size}")
-        made_with_pages(os.path.join(instance, "twhooks.sqlite3"), page_size)
+        made_with_pages(os.path.join(instance, DEFAULT_SQLITE_FILE), page_size)
     app = Flask("bench_twhooks", instance_path=instance)
     app.config["TWILIO_AUTH_TOKEN"] = TOKEN
     if store is not None:

@@ -28,7 +28,6 @@ Needs ``wrk`` (Debian: ``apt-get install wrk``) and gunicorn (the test extra).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -39,6 +38,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from _gunicorn import start_gunicorn
+from _wrk import run_wrk
 from bench_request import (
     IN_REQUEST,
     OLD,
@@ -97,21 +97,9 @@ def load(port: int, seconds: int) -> tuple[float, float, int]:
     """``(requests/s, p99 in ms, non-2xx answers)`` of one wrk run."""
     url = f"http://127.0.0.1:{port}{PATH}"
     signature = RequestValidator(TOKEN).compute_signature(url, SMS)
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA.replace("{path}", PATH).replace("{body}", urlencode(SMS)))
-    out = subprocess.run(
-        ["wrk", "-t1", "-c4", f"-d{seconds}s", "--latency", "-s", script.name,
-         "-H", f"X-Twilio-Signature: {signature}",
-         "-H", "Content-Type: application/x-www-form-urlencoded; charset=UTF-8",
-         f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, check=True, timeout=seconds + 30,
-    ).stdout  # fmt: skip
-    os.unlink(script.name)
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p99_value, p99_unit = re.search(r"99%\s+([\d.]+)(\w+)", out).groups()  # type: ignore[union-attr]
-    p99 = float(p99_value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99_unit]
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rate, p99, int(bad.group(1)) if bad else 0
+    script = LUA.replace("{path}", PATH).replace("{body}", urlencode(SMS))
+    run = run_wrk(port, seconds, script, [f"X-Twilio-Signature: {signature}"])
+    return run.rate, run.p99, run.bad
 
 
 def main(rounds: int = 3, seconds: int = 4) -> None:

@@ -26,7 +26,6 @@ Needs ``wrk`` (Debian: ``apt-get install wrk``), gunicorn and Redis (the test ex
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -37,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from _gunicorn import start_gunicorn
+from _wrk import run_wrk
 
 HERE = Path(__file__).resolve().parent
 PATH = "/twilio/messages/status"
@@ -87,23 +87,11 @@ def serve(store: str, port: int) -> subprocess.Popen[bytes]:
 _runs = iter(range(1, 10**6))
 
 
-def load(port: int, seconds: int, work: str) -> tuple[float, float, int, int]:
+def load(port: int, seconds: int) -> tuple[float, float, int, int]:
     """``(requests/s, p99 ms, requests answered, non-2xx)`` of one wrk run."""
     # A prefix of its own for every run: each callback is of a new message.
-    script = os.path.join(work, "status.lua")
-    Path(script).write_text(LUA.replace("{path}", PATH).replace("{run}", f"{next(_runs):08d}"))
-    out = subprocess.run(
-        ["wrk", "-t1", "-c4", f"-d{seconds}s", "--latency", "-s", script,
-         "-H", "Content-Type: application/x-www-form-urlencoded; charset=UTF-8",
-         f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, check=True, timeout=seconds + 30,
-    ).stdout  # fmt: skip
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    value, unit = re.search(r"99%\s+([\d.]+)(\w+)", out).groups()  # type: ignore[union-attr]
-    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-    done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rate, p99, done, int(bad.group(1)) if bad else 0
+    run = run_wrk(port, seconds, LUA.replace("{path}", PATH).replace("{run}", f"{next(_runs):08d}"))
+    return run.rate, run.p99, run.done, run.bad
 
 
 def opened(store_url: str) -> Any:
@@ -147,10 +135,10 @@ def main(rounds: int = 3, seconds: int = 4) -> None:
             port = free_port()
             servers[name] = (port, serve(url, port))
         for name, (port, _) in servers.items():
-            warm[name] = load(port, 1, work)  # warm up; its callbacks are recorded too
+            warm[name] = load(port, 1)  # warm up; its callbacks are recorded too
         for _ in range(rounds):
             for name, (port, _) in servers.items():
-                results[name].append(load(port, seconds, work))
+                results[name].append(load(port, seconds))
     finally:
         for _, process in servers.values():
             process.terminate()
