@@ -29,6 +29,21 @@ def api() -> Iterator[FakeTwilioApi]:
         yield fake
 
 
+def server_env(api: FakeTwilioApi, prefix: str, runs: Path, *, slow: int) -> dict[str, str]:
+    """The environment of ``background_app``: the local API, Redis under *prefix*, each run
+    of the handler written to *runs*, a handler that sleeps *slow* seconds and replies."""
+    return {
+        "TEST_TWILIO_AUTH_TOKEN": api.auth_token,
+        "TEST_ACCOUNT_SID": ACCOUNT,
+        "TEST_API_URL": api.url,
+        "TEST_REPLY": "1",
+        "TEST_STORE": REDIS_URL,
+        "TEST_PREFIX": prefix,
+        "TEST_RUNS": str(runs),
+        "TEST_SLOW": str(slow),
+    }
+
+
 @pytest.fixture(params=["flask", "quart"])
 def server(
     request: pytest.FixtureRequest,
@@ -39,16 +54,7 @@ def server(
     prefix = new_prefix("bg")
     runs = tmp_path / "runs.txt"
     runs.touch()
-    env = {
-        "TEST_TWILIO_AUTH_TOKEN": api.auth_token,
-        "TEST_ACCOUNT_SID": ACCOUNT,
-        "TEST_API_URL": api.url,
-        "TEST_REPLY": "1",
-        "TEST_STORE": REDIS_URL,
-        "TEST_PREFIX": prefix,
-        "TEST_RUNS": str(runs),
-        "TEST_SLOW": "2",
-    }
+    env = server_env(api, prefix, runs, slow=2)
     try:
         if request.param == "flask":
             yield gunicorn("background_app:flask_app()", workers=4, env=env), runs
@@ -117,16 +123,7 @@ def test_a_job_whose_worker_died_runs_again_when_the_webhook_comes_again(
     prefix = new_prefix("bgkill")
     runs = tmp_path / "runs.txt"
     runs.touch()
-    env = {
-        "TEST_TWILIO_AUTH_TOKEN": api.auth_token,
-        "TEST_ACCOUNT_SID": ACCOUNT,
-        "TEST_API_URL": api.url,
-        "TEST_REPLY": "1",
-        "TEST_STORE": REDIS_URL,
-        "TEST_PREFIX": prefix,
-        "TEST_RUNS": str(runs),
-        "TEST_SLOW": "3",
-    }
+    env = server_env(api, prefix, runs, slow=3)
     try:
         process = gunicorn("background_app:flask_app()", workers=2, env=env)
         url = process.url + "/twilio/messages"
